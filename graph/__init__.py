@@ -1,0 +1,1 @@
+"""The governance graph: vocabulary, schema and the stores that hold it."""

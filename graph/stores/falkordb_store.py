@@ -1,0 +1,294 @@
+"""FalkorDB adapter: the embedded server (default) or a remote ``falkordb://host:port``.
+
+Atomicity.  FalkorDB runs each query atomically but not a series of them, so a
+transaction writes into a copy of the live graph (``GRAPH.COPY``) and publishes it by
+renaming the copy over the live graph inside one ``MULTI``/``EXEC``.  Readers see the old
+graph or the new one, never a half; a crash or ``kill -9`` before ``EXEC`` leaves the
+live graph untouched and only an orphaned copy, which the next transaction deletes.
+A lock key (holder host:pid:token, refreshed on every write) keeps a second writer waiting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
+from typing import Any
+
+import redis
+from falkordb import FalkorDB
+from falkordb.edge import Edge
+from falkordb.node import Node
+from falkordb.path import Path as FPath
+
+from ..cypher import cypher
+from ..schema import KEYS, falkordb_index_statements
+from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, batched
+
+__all__ = ["FalkorStore"]
+
+LOCK_TTL_MS = 120_000
+# FalkorDB-only: Neo4j 5 lists indexes with SHOW INDEXES and flags db.indexes().
+_LIST_INDEXES = cypher(
+    "falkordb.list_indexes", "CALL db.indexes() YIELD label, properties", falkordb_only=True
+)
+LOCK_WAIT_S = float(os.environ.get("REDGOV_LOCK_WAIT", "600"))
+
+
+def _plain(value: Any) -> Any:
+    """Turn client objects into JSON-friendly values (nodes and edges → property maps)."""
+    if isinstance(value, Node | Edge):
+        return dict(value.properties)
+    if isinstance(value, FPath):
+        return [_plain(n) for n in value.nodes()]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _param(value: Any) -> Any:
+    """The client renders parameters as Cypher text and breaks on dates: send ISO strings."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _param(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_param(v) for v in value]
+    return value
+
+
+def _rows(result: Any) -> list[Row]:
+    if not result.header:
+        return []
+    names = [h[1] if isinstance(h, list | tuple) else h for h in result.header]
+    names = [n.decode() if isinstance(n, bytes) else n for n in names]
+    return [dict(zip(names, (_plain(v) for v in rec), strict=True)) for rec in result.result_set]
+
+
+def _text(value: Any) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _is_write_refusal(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "read-only" in text or "readonly" in text or "ro_query" in text
+
+
+class _FalkorWriter:
+    def __init__(self, store: FalkorStore, graph_name: str) -> None:
+        self._store = store
+        self._graph = store._db.select_graph(graph_name)
+
+    def run(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        self._store._refresh_lock()
+        try:
+            return _rows(self._graph.query(query, _param(dict(params or {}))))
+        except redis.ResponseError as exc:
+            raise StoreError(f"FalkorDB refused a write: {exc}") from exc
+
+    def run_batched(
+        self, query: str, rows: Iterable[Mapping[str, Any]], *, batch_size: int = DEFAULT_BATCH
+    ) -> int:
+        sent = 0
+        for batch in batched(rows, batch_size):
+            self.run(query, {"rows": list(batch)})
+            sent += len(batch)
+        return sent
+
+
+class FalkorStore:
+    """A FalkorDB graph reached with the native client (not the experimental Bolt port)."""
+
+    engine = "falkordb"
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        password: str | None,
+        graph: str = "redgov",
+        description: str,
+        compact_after_bulk: bool = False,
+    ) -> None:
+        self.description = description
+        self.graph_name = graph
+        self._compact = compact_after_bulk
+        self._lock_key = f"redgov:lock:{graph}"
+        self._lock_value: str | None = None
+        try:
+            self._db = FalkorDB(host=host, port=port, password=password, socket_timeout=None)
+            self._redis: redis.Redis = self._db.connection
+            self._redis.ping()
+        except (redis.RedisError, OSError) as exc:
+            # The exception text of redis-py never includes the password.
+            raise StoreError(f"cannot reach FalkorDB at {description}: {exc}") from exc
+        self._graph = self._db.select_graph(graph)
+
+    # -- reading -----------------------------------------------------------------------
+    def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        if not self._graph_exists(self.graph_name):
+            # A fresh store has no graph key yet; give it its (empty) schema first so
+            # reads behave exactly as on an empty graph.
+            self.setup_schema()
+        try:
+            return _rows(self._graph.ro_query(query, _param(dict(params or {}))))
+        except redis.ResponseError as exc:
+            if _is_write_refusal(exc):
+                raise ReadOnlyViolation(
+                    "this entry point only reads: the query tries to write"
+                ) from exc
+            raise StoreError(f"FalkorDB refused the query: {exc}") from exc
+
+    def _graph_exists(self, name: str) -> bool:
+        return bool(self._redis.exists(name))
+
+    # -- writing -----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self, *, bulk: bool = False) -> Iterator[_FalkorWriter]:
+        live = self.graph_name
+        staging, old = f"{live}__staging", f"{live}__old"
+        self._acquire_lock()
+        try:
+            for leftover in (staging, old):  # from a writer that was killed
+                if self._graph_exists(leftover):
+                    self._redis.execute_command("GRAPH.DELETE", leftover)
+            had_live = self._graph_exists(live)
+            if had_live:
+                self._redis.execute_command("GRAPH.COPY", live, staging)
+            else:
+                self._setup_schema_on(staging)
+            try:
+                yield _FalkorWriter(self, staging)
+            except BaseException:
+                with contextlib.suppress(redis.RedisError):
+                    self._redis.execute_command("GRAPH.DELETE", staging)
+                raise
+            self._refresh_lock()
+            pipe = self._redis.pipeline(transaction=True)
+            if had_live:
+                pipe.rename(live, old)
+            pipe.rename(staging, live)
+            pipe.execute()
+            if had_live:
+                self._redis.execute_command("GRAPH.DELETE", old)
+            self._graph = self._db.select_graph(live)
+            if bulk and self._compact:
+                self.compact()
+        finally:
+            self._release_lock()
+
+    def setup_schema(self) -> None:
+        if self._graph_exists(self.graph_name):
+            self._setup_schema_on(self.graph_name)
+        else:
+            with self.transaction():
+                pass  # an empty transaction creates the live graph with its schema
+
+    def _setup_schema_on(self, graph_name: str) -> None:
+        graph = self._db.select_graph(graph_name)
+        existing = self._existing_indexes(graph_name)
+        for (label, prop), text in falkordb_index_statements().items():
+            if (label, prop) not in existing:
+                graph.query(text)
+        # Unique constraints are not Cypher on FalkorDB (FalkorDB-only, deliberately).
+        for label, prop in KEYS.items():
+            with contextlib.suppress(redis.ResponseError):  # already there
+                self._redis.execute_command(
+                    "GRAPH.CONSTRAINT", "CREATE", graph_name, "UNIQUE", "NODE", label,
+                    "PROPERTIES", "1", prop,
+                )
+
+    def _existing_indexes(self, graph_name: str) -> set[tuple[str, str]]:
+        if not self._graph_exists(graph_name):
+            return set()
+        graph = self._db.select_graph(graph_name)
+        found: set[tuple[str, str]] = set()
+        for rec in graph.ro_query(_LIST_INDEXES).result_set:
+            for prop in rec[1]:
+                found.add((rec[0], prop))
+        return found
+
+    def compact(self, timeout: float = 600.0) -> float:
+        """Rewrite the AOF so a restart loads a snapshot instead of replaying every query."""
+        t0 = time.perf_counter()
+        with contextlib.suppress(redis.ResponseError):  # "already in progress" is fine
+            self._redis.execute_command("BGREWRITEAOF")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            info = self._redis.info("persistence")
+            if not int(info.get("aof_rewrite_in_progress", 0)) and not int(
+                info.get("aof_rewrite_scheduled", 0)
+            ):
+                break
+            time.sleep(0.05)
+        return time.perf_counter() - t0
+
+    # -- the lock ------------------------------------------------------------------------
+    def _acquire_lock(self) -> None:
+        value = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while True:
+            if self._redis.set(self._lock_key, value, nx=True, px=LOCK_TTL_MS):
+                self._lock_value = value
+                return
+            holder = _text(self._redis.get(self._lock_key))
+            if holder and self._holder_dead(holder):
+                self._redis.delete(self._lock_key)
+                continue
+            if time.monotonic() > deadline:
+                raise StoreError(
+                    f"another redgov sync is writing to graph {self.graph_name!r} "
+                    f"(holder {holder or '?'}); try again when it ends"
+                )
+            time.sleep(0.2)
+
+    @staticmethod
+    def _holder_dead(holder: str) -> bool:
+        host, _, rest = holder.partition(":")
+        pid = rest.partition(":")[0]
+        if host != socket.gethostname() or not pid.isdigit():
+            return False  # another machine's writer: only its TTL can free the lock
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
+    def _refresh_lock(self) -> None:
+        if self._lock_value is not None:
+            self._redis.set(self._lock_key, self._lock_value, xx=True, px=LOCK_TTL_MS)
+
+    def _release_lock(self) -> None:
+        if self._lock_value is None:
+            return
+        with contextlib.suppress(redis.RedisError):
+            if _text(self._redis.get(self._lock_key)) == self._lock_value:
+                self._redis.delete(self._lock_key)
+        self._lock_value = None
+
+    # -- the rest --------------------------------------------------------------------------
+    def version(self) -> str:
+        for module in self._redis.execute_command("MODULE", "LIST"):
+            entry = module if isinstance(module, dict) else dict(zip(module[::2], module[1::2]))
+            entry = {
+                (k.decode() if isinstance(k, bytes) else k): v for k, v in entry.items()
+            }
+            name = entry.get("name")
+            name = name.decode() if isinstance(name, bytes) else name
+            if name == "graph":
+                ver = int(entry.get("ver", 0))
+                return f"FalkorDB {ver // 10000}.{ver // 100 % 100}.{ver % 100}"
+        return "FalkorDB (version unknown)"
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._redis.close()

@@ -1,0 +1,130 @@
+"""Neo4j 5 adapter through the official driver (``bolt://``, ``neo4j://``, ``+s`` / ``+ssc``).
+
+Reads run as read transactions, so a cluster (or Aura) routes them to secondaries and the
+server itself refuses a write in them.  A ``transaction()`` is one explicit write
+transaction: Neo4j gives atomicity natively.  Writers serialise on a ``RedgovLock`` node
+that each transaction locks first.  Credentials come from the environment and never
+appear in ``description`` or in error messages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from ..cypher import cypher
+from ..schema import neo4j_schema_statements
+from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, batched
+
+__all__ = ["Neo4jStore"]
+
+_TAKE_LOCK = cypher(
+    "neo4j.take_lock",
+    "MERGE (l:RedgovLock {name: $name}) SET l.holder = $holder RETURN l.name AS name",
+)
+
+
+def _plain(value: Any) -> Any:
+    from neo4j.graph import Node, Path, Relationship
+    from neo4j.time import Date, DateTime
+
+    if isinstance(value, Node | Relationship):
+        return dict(value.items())
+    if isinstance(value, Path):
+        return [_plain(n) for n in value.nodes]
+    if isinstance(value, Date | DateTime):
+        return value.iso_format()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+class _Neo4jWriter:
+    def __init__(self, tx: Any) -> None:
+        self._tx = tx
+
+    def run(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        result = self._tx.run(query, dict(params or {}))
+        return [{k: _plain(v) for k, v in rec.items()} for rec in result]
+
+    def run_batched(
+        self, query: str, rows: Iterable[Mapping[str, Any]], *, batch_size: int = DEFAULT_BATCH
+    ) -> int:
+        sent = 0
+        for batch in batched(rows, batch_size):
+            self.run(query, {"rows": list(batch)})
+            sent += len(batch)
+        return sent
+
+
+class Neo4jStore:
+    engine = "neo4j"
+
+    def __init__(self, uri: str, *, database: str | None = None) -> None:
+        import neo4j
+
+        self._neo4j = neo4j
+        user = os.environ.get("NEO4J_USER", "neo4j")
+        password = os.environ.get("NEO4J_PASSWORD", "")
+        self.database = database or os.environ.get("NEO4J_DATABASE") or None
+        scheme, _, rest = uri.partition("://")
+        host = rest.rpartition("@")[2]  # never echo userinfo from the URI
+        self.description = f"{scheme}://{host}" + (f" (database {self.database})" if self.database else "")
+        try:
+            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+            self._driver.verify_connectivity()
+        except Exception as exc:  # the driver's messages do not carry the password
+            raise StoreError(f"cannot reach Neo4j at {self.description}: {type(exc).__name__}: "
+                             f"{getattr(exc, 'message', None) or exc}") from None
+
+    def _session(self, mode: str) -> Any:
+        access = self._neo4j.READ_ACCESS if mode == "r" else self._neo4j.WRITE_ACCESS
+        return self._driver.session(database=self.database, default_access_mode=access)
+
+    def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        def work(tx: Any) -> list[Row]:
+            return [{k: _plain(v) for k, v in rec.items()} for rec in tx.run(query, dict(params or {}))]
+
+        try:
+            with self._session("r") as session:
+                return session.execute_read(work)
+        except self._neo4j.exceptions.ClientError as exc:
+            code = exc.code or ""
+            if "ForbiddenOnReadOnlyDatabase" in code or "WriteOnReadOnlyAccess" in code or (
+                "AccessMode" in code
+            ):
+                raise ReadOnlyViolation(
+                    "this entry point only reads: the query tries to write"
+                ) from None
+            raise StoreError(f"Neo4j refused the query: {exc.message}") from None
+
+    @contextlib.contextmanager
+    def transaction(self, *, bulk: bool = False) -> Iterator[_Neo4jWriter]:
+        with self._session("w") as session:
+            tx = session.begin_transaction()
+            try:
+                tx.run(_TAKE_LOCK, {"name": "sync", "holder": os.getpid()}).consume()
+                yield _Neo4jWriter(tx)
+                tx.commit()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    tx.rollback()
+                raise
+            finally:
+                tx.close()
+
+    def setup_schema(self) -> None:
+        with self._session("w") as session:
+            for statement in neo4j_schema_statements():
+                session.run(statement).consume()
+
+    def version(self) -> str:
+        info = self._driver.get_server_info()
+        return f"Neo4j {info.agent.partition('/')[2] or info.agent}"
+
+    def close(self) -> None:
+        self._driver.close()

@@ -1,0 +1,95 @@
+"""Rendering rows for people and spreadsheets: table, JSON, CSV, XLSX.
+
+Spreadsheet programs execute a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and
+some read a leading tab or carriage return the same way), so CSV and XLSX output prefix
+such text with an apostrophe.  Numbers stay numbers: only strings are neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+__all__ = ["neutralise", "render", "to_json", "write_xlsx"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """>>> neutralise("=HYPERLINK(1)"), neutralise(-3), neutralise("ok")
+    ("'=HYPERLINK(1)", -3, 'ok')
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, set | tuple):
+        return list(value)
+    return str(value)
+
+
+def to_json(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=_default)
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two terminal columns."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _table(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> str:
+    cells = [[("" if r.get(c) is None else str(_cell(r.get(c)))) for c in columns] for r in rows]
+    widths = [max([_width(c)] + [_width(row[i]) for row in cells]) for i, c in enumerate(columns)]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True))
+
+    out = [line(columns), line(["-" * w for w in widths])]
+    out += [line(row) for row in cells]
+    return "\n".join(s.rstrip() for s in out)
+
+
+def render(columns: Sequence[str], rows: Sequence[Mapping[str, Any]], fmt: str) -> str:
+    """Rows as ``table``, ``json`` (a list of objects) or ``csv`` (neutralised)."""
+    if fmt == "json":
+        return to_json([{c: r.get(c) for c in columns} for r in rows])
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow([neutralise(c) for c in columns])
+        for r in rows:
+            writer.writerow([neutralise(_cell(r.get(c))) for c in columns])
+        return buf.getvalue()
+    return _table(columns, rows)
+
+
+def write_xlsx(
+    path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]]
+) -> None:
+    """Write (sheet name, header, rows) triples to one workbook, neutralising text cells."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    for name, header, rows in sheets:
+        ws = wb.create_sheet(title=name[:31])
+        ws.append([neutralise(h) for h in header])
+        for row in rows:
+            ws.append([neutralise(_cell(v)) for v in row])
+    wb.save(path)
