@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from redgov.graph.stores.embedded_server import ServerInfo, ensure_server, stop_server
 from redgov.graph.stores.falkordb_store import FalkorStore
 
@@ -22,6 +21,14 @@ def session_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     home = tmp_path_factory.mktemp("redgov-home")
     yield home
     stop_server(home)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(session_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test touches the user's real data directory or an inherited store choice."""
+    monkeypatch.setenv("REDGOV_HOME", str(session_home))
+    monkeypatch.delenv("REDGOV_STORE", raising=False)
+    monkeypatch.delenv("REDGOV_GRAPH", raising=False)
 
 
 @pytest.fixture(scope="session")

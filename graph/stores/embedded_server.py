@@ -24,6 +24,8 @@ from pathlib import Path
 
 import platformdirs
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from .base import StoreError
 
@@ -95,9 +97,11 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _client(port: int, password: str, timeout: float = 2.0) -> redis.Redis:
+    # No retries: a refused or dropped connection is an answer here (not running, or the
+    # expected disconnect after SHUTDOWN), and redis-py's default retries cost seconds.
     return redis.Redis(
         host=HOST, port=port, password=password, socket_timeout=timeout,
-        socket_connect_timeout=timeout, retry=None, retry_on_timeout=False,
+        socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0),
     )
 
 
@@ -233,10 +237,12 @@ def stop_server(home: Path | None = None, timeout: float = 30.0) -> bool:
             (home / "server.json").unlink(missing_ok=True)
             return False
         save = "SAVE" if home.exists() else "NOSAVE"
-        with contextlib.suppress(redis.ConnectionError, redis.TimeoutError, OSError):
-            # Retries are disabled: the disconnect that follows SHUTDOWN is the success case.
-            with _client(info.port, info.password, timeout=timeout) as r:
-                r.execute_command("SHUTDOWN", save)
+        # Retries are disabled: the disconnect that follows SHUTDOWN is the success case.
+        with (
+            contextlib.suppress(redis.ConnectionError, redis.TimeoutError, OSError),
+            _client(info.port, info.password, timeout=timeout) as r,
+        ):
+            r.execute_command("SHUTDOWN", save)
         deadline = time.monotonic() + timeout
         while _pid_alive(info.pid) and time.monotonic() < deadline:
             with contextlib.suppress(ChildProcessError):

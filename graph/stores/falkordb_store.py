@@ -278,7 +278,9 @@ class FalkorStore:
     # -- the rest --------------------------------------------------------------------------
     def version(self) -> str:
         for module in self._redis.execute_command("MODULE", "LIST"):
-            entry = module if isinstance(module, dict) else dict(zip(module[::2], module[1::2]))
+            if not isinstance(module, dict):
+                module = dict(zip(module[::2], module[1::2], strict=True))
+            entry = module
             entry = {
                 (k.decode() if isinstance(k, bytes) else k): v for k, v in entry.items()
             }

@@ -73,13 +73,16 @@ class Neo4jStore:
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         scheme, _, rest = uri.partition("://")
         host = rest.rpartition("@")[2]  # never echo userinfo from the URI
-        self.description = f"{scheme}://{host}" + (f" (database {self.database})" if self.database else "")
+        where = f" (database {self.database})" if self.database else ""
+        self.description = f"{scheme}://{host}{where}"
         try:
             self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
             self._driver.verify_connectivity()
         except Exception as exc:  # the driver's messages do not carry the password
-            raise StoreError(f"cannot reach Neo4j at {self.description}: {type(exc).__name__}: "
-                             f"{getattr(exc, 'message', None) or exc}") from None
+            reason = getattr(exc, "message", None) or exc
+            raise StoreError(
+                f"cannot reach Neo4j at {self.description}: {type(exc).__name__}: {reason}"
+            ) from None
 
     def _session(self, mode: str) -> Any:
         access = self._neo4j.READ_ACCESS if mode == "r" else self._neo4j.WRITE_ACCESS
@@ -87,7 +90,8 @@ class Neo4jStore:
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         def work(tx: Any) -> list[Row]:
-            return [{k: _plain(v) for k, v in rec.items()} for rec in tx.run(query, dict(params or {}))]
+            result = tx.run(query, dict(params or {}))
+            return [{k: _plain(v) for k, v in rec.items()} for rec in result]
 
         try:
             with self._session("r") as session:

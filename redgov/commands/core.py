@@ -56,7 +56,8 @@ def cypher(query: str, params: tuple[str, ...], store_spec: str | None, fmt: str
         except StoreError as exc:
             raise click.ClickException(str(exc)) from None
     columns = list(rows[0]) if rows else []
-    click.echo(render(columns, rows, fmt))
+    text = render(columns, rows, fmt)
+    click.echo(text, nl=not text.endswith("\n"))
 
 
 @click.command()

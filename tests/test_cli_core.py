@@ -1,0 +1,118 @@
+"""`redgov status`, `redgov cypher`, `redgov stop` and store selection, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+from click.testing import CliRunner
+
+from redgov.cli import main
+from redgov.graph.stores import StoreError, open_store
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_status_json_names_engine_and_counts(redgov_env, store) -> None:
+    with store.transaction() as w:
+        w.run("CREATE (:Unit {code: 'c1'})-[:PART_OF]->(:Unit {code: 'c0'})")
+    code, out = _run("status", "--format", "json")
+    assert code == 0, out
+    info = json.loads(out)
+    assert info["engine"] == "falkordb"
+    assert info["engine_version"].startswith("FalkorDB ")
+    assert info["nodes"] == {"Unit": 2}
+    assert info["relations"] == {"PART_OF": 1}
+    assert info["last_sync"] is None
+
+
+def test_status_table_says_no_sync_yet(redgov_env, store) -> None:
+    code, out = _run("status")
+    assert code == 0
+    assert "last sync: none yet" in out
+    assert "embedded FalkorDB" in out
+
+
+def test_cypher_formats_and_params(redgov_env, store) -> None:
+    with store.transaction() as w:
+        w.run("CREATE (:Unit {code: 'u1', name: '=SUM(A1)', households: 12})")
+    q = "MATCH (u:Unit {code: $code}) RETURN u.name AS name, u.households AS hh"
+    code, out = _run("cypher", q, "--param", "code=u1", "--format", "json")
+    assert code == 0, out
+    assert json.loads(out) == [{"name": "=SUM(A1)", "hh": 12}]
+    code, out = _run("cypher", q, "--param", "code=u1", "--format", "csv")
+    assert out.splitlines() == ["name,hh", "'=SUM(A1),12"]
+    code, out = _run("cypher", q, "--param", "code=u1")
+    assert "=SUM(A1)" in out and "12" in out
+
+
+def test_cypher_refuses_writes(redgov_env, store) -> None:
+    code, out = _run("cypher", "CREATE (:Unit {code: 'x'}) RETURN 1 AS one")
+    assert code == 1
+    assert "only reads" in out
+    assert store.read("MATCH (u:Unit) RETURN count(u) AS n") == [{"n": 0}]
+
+
+def test_cypher_bad_param_is_a_usage_error(redgov_env, store) -> None:
+    code, out = _run("cypher", "RETURN 1 AS one", "--param", "novalue")
+    assert code == 2
+    assert "k=v" in out
+
+
+def test_unknown_store_is_refused(redgov_env) -> None:
+    code, out = _run("status", "--store", "mysql://root:hunter2@db")
+    assert code == 1
+    assert "unknown store" in out and "hunter2" not in out
+
+
+def test_store_from_environment(redgov_env, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDGOV_STORE", "ftp://nowhere")
+    code, out = _run("status")
+    assert code == 1 and "unknown store" in out
+
+
+def test_remote_falkordb_url(server, graph_name, monkeypatch: pytest.MonkeyPatch) -> None:
+    """falkordb://host:port/graph reaches a FalkorDB it did not start."""
+    monkeypatch.setenv("FALKORDB_PASSWORD", server.password)
+    store = open_store(f"falkordb://127.0.0.1:{server.port}/{graph_name}")
+    assert store.engine == "falkordb"
+    assert server.password not in store.description
+    assert store.read("RETURN 7 AS seven") == [{"seven": 7}]
+    store.close()
+    monkeypatch.setenv("FALKORDB_PASSWORD", "wrong")
+    with pytest.raises(StoreError) as err:
+        open_store(f"falkordb://127.0.0.1:{server.port}/{graph_name}")
+    assert "wrong" not in str(err.value)
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("scheme", ["bolt", "neo4j"])
+def test_neo4j_unreachable_error_hides_credentials(
+    scheme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEO4J_USER", "auditor")
+    monkeypatch.setenv("NEO4J_PASSWORD", "s3cret-pw")
+    with pytest.raises(StoreError) as err:
+        open_store(f"{scheme}://user:inline-pw@127.0.0.1:{_closed_port()}")
+    message = str(err.value)
+    assert "cannot reach Neo4j" in message
+    for secret in ("s3cret-pw", "inline-pw", "auditor"):
+        assert secret not in message, message
+
+
+def test_stop_reports_when_nothing_runs(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDGOV_HOME", str(tmp_path))
+    code, out = _run("stop")
+    assert code == 0 and "no embedded server" in out
+    _run("status")
+    code, out = _run("stop")
+    assert code == 0 and "stopped" in out

@@ -1,0 +1,41 @@
+"""Documentation that must not drift: the README's commands, CI, the CLI reference."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from redgov.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _bash_blocks(text: str) -> list[str]:
+    return [b.strip() for b in re.findall(r"```bash\n(.*?)```", text, flags=re.S)]
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    test_command = next(b for b in _bash_blocks(README) if "pytest" in b)
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert test_command in ci.splitlines(), test_command
+
+
+def test_readme_first_command_installs_and_runs_the_demo() -> None:
+    first = _bash_blocks(README)[0]
+    assert first.startswith("pip install -e .") and "redgov demo" in first
+
+
+def test_every_cli_command_is_in_the_readme() -> None:
+    missing = [name for name in main.commands if f"`redgov {name}" not in README]
+    assert missing == [], missing
+
+
+def test_every_documented_command_exists() -> None:
+    documented = set(re.findall(r"^\| `redgov ([a-z-]+)", README, flags=re.M))
+    assert documented <= set(main.commands), documented - set(main.commands)
+
+
+def test_readme_says_why_not_py2neo() -> None:
+    line = next(x for x in README.splitlines() if "py2neo" in x)
+    assert "end-of-life" in line
