@@ -1,0 +1,77 @@
+"""What a generated demo export holds: the calibration figures and the seeded findings."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DemoSummary"]
+
+
+@dataclass
+class DemoSummary:
+    """The generator's own account of the export (tests recount it from the CSV files).
+
+    ``compound_branches`` is the figure Huli publishes as 444: active party
+    organisations (党委/党总支/党支部) built in compounds.  ``compounds_covered`` counts the
+    compounds those organisations list in 依托主体编码 (joint branches cover several).
+    """
+
+    out_dir: Path
+    scale: str
+    seed: int
+    snapshot_date: str
+    exported_at: str
+    districts: int
+    streets: int
+    communities: int
+    compounds: int
+    compound_branches: int
+    compounds_covered: int
+    managed_compounds: int
+    owners_committee_compounds: int
+    companies: int
+    companies_with_party_org: int
+    one_shoulder: int
+    party_member_chairs: int
+    instructors: int
+    people: int
+    rows: dict[str, int] = field(default_factory=dict)
+    gaps: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def managed_share(self) -> float:
+        return self.managed_compounds / self.compounds if self.compounds else 0.0
+
+    @property
+    def owners_committee_share(self) -> float:
+        return self.owners_committee_compounds / self.compounds if self.compounds else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["out_dir"] = str(self.out_dir)
+        d["managed_share"] = round(self.managed_share, 4)
+        d["owners_committee_share"] = round(self.owners_committee_share, 4)
+        return d
+
+    def headline(self) -> list[tuple[str, str]]:
+        """(label, value) lines for the console, Chinese label first."""
+        return [
+            ("街道 streets", f"{self.streets}"),
+            ("社区 communities", f"{self.communities}"),
+            ("小区 compounds", f"{self.compounds}"),
+            ("小区党组织 compound party organisations",
+             f"{self.compound_branches} (covering {self.compounds_covered} compounds)"),
+            ("专业化物业管理 professionally managed",
+             f"{self.managed_compounds} ({self.managed_share:.1%})"),
+            ("成立业委会 with an owners' committee",
+             f"{self.owners_committee_compounds} ({self.owners_committee_share:.1%})"),
+            ("建有党组织的物业企业 companies with a party organisation",
+             f"{self.companies_with_party_org} of {self.companies}"),
+            ("一肩挑 secretary is also chair", f"{self.one_shoulder}"),
+            ("党员业委会主任 party-member chairs", f"{self.party_member_chairs}"),
+            ("党建指导员 instructors", f"{self.instructors}"),
+            ("人员 people", f"{self.people}"),
+        ]
