@@ -1,0 +1,172 @@
+"""Diff a validated export against the graph: what to add, change, retire (pure).
+
+Per table, by identity: *added* (not in the graph, or retired there and now back),
+*changed* (signature differs), *unchanged*, and *retired* — records a ``全量`` export no
+longer holds, records a ``增量`` export deletes, and (counted once, in their own table)
+the posts, supervisions, contracts, visits and ratings of a unit, organisation or person
+retired by this sync.  Units whose denormalised ancestry moved (a street renamed, a
+community moved) are listed apart: rewriting their ancestry is not a change of theirs.
+
+>>> plan = Plan()
+>>> plan.table("单位").add.add("HL01"); plan.counts()["单位"]
+{'added': 1, 'changed': 0, 'retired': 0, 'unchanged': 0}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .state import ANCESTRY, GraphState, UnitInfo, is_retired
+from .tables import TABLE_ORDER
+from .validate import Scan
+
+__all__ = ["Plan", "TablePlan", "ancestry_of", "diff"]
+
+#: Relation tables: the node tables each identity part points into (by position in the key).
+_ENDPOINTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "任职": (("人员",), ("组织",)),
+    "监管": (("组织", "人员"), ("组织", "单位")),
+    "物业服务": (("组织",), ("单位",)),
+    "走访": (("人员",), ("组织",)),
+    "评价": (("组织",),),
+}
+
+
+@dataclass
+class TablePlan:
+    add: set[str] = field(default_factory=set)  # not in the graph at all: CREATE
+    restore: set[str] = field(default_factory=set)  # retired in the graph, back: counted added
+    change: set[str] = field(default_factory=set)
+    retire: set[str] = field(default_factory=set)
+    unchanged: int = 0
+
+    def writes(self) -> set[str]:
+        """Identities whose row is (re)written from the export."""
+        return self.add | self.restore | self.change
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "added": len(self.add) + len(self.restore),
+            "changed": len(self.change),
+            "retired": len(self.retire),
+            "unchanged": self.unchanged,
+        }
+
+
+@dataclass
+class Plan:
+    tables: dict[str, TablePlan] = field(default_factory=dict)
+    #: unit code → ancestry values to write, for units not otherwise rewritten.
+    ancestry: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: every unit's ancestry after the sync (for the units that are rewritten).
+    unit_ancestry: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def table(self, name: str) -> TablePlan:
+        return self.tables.setdefault(name, TablePlan())
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {name: plan.counts() for name, plan in self.tables.items()}
+
+    @property
+    def empty(self) -> bool:
+        return not self.ancestry and not any(
+            p.add or p.restore or p.change or p.retire for p in self.tables.values()
+        )
+
+
+def diff(scan: Scan, state: GraphState) -> Plan:
+    plan = Plan()
+    full = not scan.manifest.incremental
+    for spec in TABLE_ORDER:
+        name = spec.name
+        tp = plan.table(name)
+        graph = state.sigs.get(name, {})
+        export = scan.sigs.get(name)
+        if export is None:
+            # An optional table left out of a full export says nothing about its records.
+            continue
+        for key, sig in export.items():
+            stored = graph.get(key)
+            if sig == "":  # 增量 删除
+                if stored is not None and not is_retired(stored):
+                    tp.retire.add(key)
+                else:
+                    tp.unchanged += 1
+            elif stored is None:
+                tp.add.add(key)
+            elif is_retired(stored):
+                tp.restore.add(key)
+            elif stored != sig:
+                tp.change.add(key)
+            else:
+                tp.unchanged += 1
+        if full:
+            tp.retire.update(k for k, s in graph.items() if not is_retired(s) and k not in export)
+    _cascade(plan, scan, state)
+    _ancestry(plan, scan, state)
+    for name in list(plan.tables):
+        if name not in scan.sigs and not plan.tables[name].retire:
+            del plan.tables[name]
+    return plan
+
+
+def _cascade(plan: Plan, scan: Scan, state: GraphState) -> None:
+    """Relations of retired units, organisations and people retire with them."""
+    gone = {t: plan.table(t).retire for t in ("单位", "组织", "人员")}
+    if not any(gone.values()):
+        return
+    for table, ends in _ENDPOINTS.items():
+        tp = plan.table(table)
+        listed = scan.sigs.get(table, {})
+        for key, stored in state.sigs.get(table, {}).items():
+            if is_retired(stored) or key in tp.retire:
+                continue
+            parts = key.split("|")
+            if any(parts[i] in gone[t] for i, tables in enumerate(ends) for t in tables):
+                if key in tp.change:
+                    tp.change.discard(key)
+                elif key in listed:  # it was counted unchanged (or a repeated 删除)
+                    tp.unchanged -= 1
+                tp.retire.add(key)
+
+
+def ancestry_of(code: str, units: dict[str, UnitInfo]) -> dict[str, Any]:
+    """A unit's ancestry fields: each level's code and name found walking up its parents."""
+    out: dict[str, Any] = dict.fromkeys(ANCESTRY)
+    seen: set[str] = set()
+    node: str | None = code
+    while node is not None and node in units and node not in seen:
+        seen.add(node)
+        info = units[node]
+        if info.level and f"{info.level}_code" in out and out[f"{info.level}_code"] is None:
+            out[f"{info.level}_code"] = node
+            out[f"{info.level}_name"] = info.name
+        node = info.parent_code
+    return out
+
+
+def _ancestry(plan: Plan, scan: Scan, state: GraphState) -> None:
+    """Ancestry after the sync for every live unit; rewrite those whose stored one moved."""
+    units: dict[str, UnitInfo] = {}
+    if scan.manifest.incremental:
+        units.update(state.units)
+    for code, rec in scan.units.items():
+        if not rec.deleted:
+            v = rec.values
+            units[code] = UnitInfo(v["level"], v["name"], v["parent_code"])
+    tp = plan.tables.get("单位", TablePlan())
+    rewritten = tp.writes()
+    graph_units = state.sigs.get("单位", {})
+    for code in units:
+        if code in tp.retire:
+            continue
+        anc = ancestry_of(code, units)
+        if code in rewritten:
+            plan.unit_ancestry[code] = anc
+            continue
+        stored = state.units.get(code)
+        if stored is None or is_retired(graph_units.get(code, "")):
+            continue
+        if tuple(anc[f] for f in ANCESTRY) != tuple(stored.ancestry):
+            plan.ancestry[code] = anc

@@ -1,0 +1,67 @@
+"""A temporary file of normalised records, so the apply step need not parse the export again.
+
+The scan normalises every row once (dates, codes, hashes of personal data); the records of
+the big tables (people and the relation tables) are pickled here in chunks as they are
+scanned, and the apply step streams them back.  Memory stays at one chunk either way.
+Only identity, row, values and sig are kept — never a raw ID number or phone number.
+"""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from .records import Record
+
+__all__ = ["Spool"]
+
+_CHUNK = 5000
+
+
+class Spool:
+    def __init__(self) -> None:
+        self._dir = Path(tempfile.mkdtemp(prefix="redgov-sync-"))
+        self._files: dict[str, Path] = {}
+        self._open: dict[str, tuple[IO[bytes], list[tuple[Any, ...]]]] = {}
+
+    def add(self, rec: Record) -> None:
+        entry = self._open.get(rec.table)
+        if entry is None:
+            path = self._dir / f"{len(self._files)}.pickle"
+            self._files[rec.table] = path
+            entry = self._open[rec.table] = (open(path, "wb"), [])  # noqa: SIM115
+        fh, chunk = entry
+        chunk.append((rec.row, rec.key, rec.values, rec.sig, rec.op))
+        if len(chunk) >= _CHUNK:
+            pickle.dump(chunk, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            chunk.clear()
+
+    def finish(self, table: str) -> None:
+        entry = self._open.pop(table, None)
+        if entry is not None:
+            fh, chunk = entry
+            if chunk:
+                pickle.dump(chunk, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.close()
+
+    def records(self, table: str) -> Iterator[Record]:
+        path = self._files.get(table)
+        if path is None:
+            return
+        with open(path, "rb") as fh:
+            while True:
+                try:
+                    chunk = pickle.load(fh)
+                except EOFError:
+                    return
+                for row, key, values, sig, op in chunk:
+                    yield Record(table, row, key, values, sig, op)
+
+    def close(self) -> None:
+        for table in list(self._open):
+            self.finish(table)
+        shutil.rmtree(self._dir, ignore_errors=True)

@@ -1,0 +1,162 @@
+"""What the graph already holds, read once per sync and then handled as plain data.
+
+The diff and the reference checks need, per registry table, each record's identity and
+``sig`` (and whether it is retired); units and organisations also need the fields the
+level rules, the company checks and the unit ancestry use.  Everything is read with a
+few whole-label queries before validation starts, so validation and diff stay pure.
+
+Retired records are kept with their signature prefixed by ``~`` (one string per record
+instead of a tuple: at a million people that halves the memory).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..graph.cypher import cypher
+from ..graph.stores.base import Store
+
+__all__ = ["ANCESTRY", "GraphState", "UnitInfo", "is_retired", "read_state"]
+
+RETIRED_MARK = "~"
+#: The denormalised ancestry fields of a unit, in level order (docs/model.md).
+ANCESTRY = (
+    "city_code", "city_name", "district_code", "district_name",
+    "street_code", "street_name", "community_code", "community_name",
+)
+
+
+def is_retired(stored: str) -> bool:
+    return stored.startswith(RETIRED_MARK)
+
+
+def mark(sig: str | None, retired: bool | None) -> str:
+    return (RETIRED_MARK if retired else "") + (sig or "")
+
+
+@dataclass
+class UnitInfo:
+    level: str | None
+    name: str | None
+    parent_code: str | None
+    ancestry: tuple[Any, ...] = ()
+
+
+@dataclass
+class GraphState:
+    """Per registry table (Chinese name): identity → sig (``~sig`` when retired)."""
+
+    sigs: dict[str, dict[str, str]] = field(default_factory=dict)
+    units: dict[str, UnitInfo] = field(default_factory=dict)
+    org_kinds: dict[str, str | None] = field(default_factory=dict)
+    org_parents: dict[str, str | None] = field(default_factory=dict)
+
+    def table(self, name: str) -> dict[str, str]:
+        return self.sigs.setdefault(name, {})
+
+
+_UNITS = cypher(
+    "sync.state.units",
+    """
+MATCH (u:Unit)
+RETURN u.code AS code, u.sig AS sig, u.retired AS retired, u.level AS level, u.name AS name,
+       u.parent_code AS parent_code,
+       [u.city_code, u.city_name, u.district_code, u.district_name, u.street_code,
+        u.street_name, u.community_code, u.community_name] AS ancestry
+""",
+)
+_ORGS = cypher(
+    "sync.state.orgs",
+    """
+MATCH (o:Organisation)
+RETURN o.code AS code, o.sig AS sig, o.retired AS retired, o.kind AS kind,
+       o.parent_code AS parent_code
+""",
+)
+# Keyed records come back as ONE row holding a list of "identity sig" strings (identities
+# never contain spaces): parsing a million one-cell rows costs the client ~40 µs each,
+# a million list items a few µs.  A retired record's sig is prefixed with "~".
+_PEOPLE = cypher(
+    "sync.state.people",
+    """
+MATCH (p:Person)
+RETURN collect(p.code + ' ' + CASE WHEN p.retired THEN '~' ELSE '' END + coalesce(p.sig, ''))
+       AS items
+""",
+)
+_RATINGS = cypher(
+    "sync.state.ratings",
+    """
+MATCH (n:Rating)
+RETURN collect(n.key + ' ' + CASE WHEN n.retired THEN '~' ELSE '' END + coalesce(n.sig, ''))
+       AS items
+""",
+)
+_SERVES = cypher(
+    "sync.state.serves_as",
+    """
+MATCH (:Person)-[e:SERVES_AS]->(:Organisation)
+RETURN collect(e.key + ' ' + CASE WHEN e.retired THEN '~' ELSE '' END + coalesce(e.sig, ''))
+       AS items
+""",
+)
+_CROSS = cypher(
+    "sync.state.cross_appointed",
+    """
+MATCH (:Person)-[e:CROSS_APPOINTED_TO]->(:Organisation)
+RETURN collect(e.key + ' ' + CASE WHEN e.retired THEN '~' ELSE '' END + coalesce(e.sig, ''))
+       AS items
+""",
+)
+_SUPERVISES = cypher(
+    "sync.state.supervises",
+    """
+MATCH ()-[e:SUPERVISES]->()
+RETURN collect(e.key + ' ' + CASE WHEN e.retired THEN '~' ELSE '' END + coalesce(e.sig, ''))
+       AS items
+""",
+)
+_MANAGES = cypher(
+    "sync.state.manages",
+    """
+MATCH (:Organisation)-[e:MANAGES]->(:Unit)
+RETURN collect(e.key + ' ' + CASE WHEN e.retired THEN '~' ELSE '' END + coalesce(e.sig, ''))
+       AS items
+""",
+)
+_VISITED = cypher(
+    "sync.state.visited",
+    """
+MATCH (:Person)-[e:VISITED]->(:Organisation)
+RETURN collect(e.key + ' ' + CASE WHEN e.retired THEN '~' ELSE '' END + coalesce(e.sig, ''))
+       AS items
+""",
+)
+
+_KEYED = (
+    ("人员", _PEOPLE), ("评价", _RATINGS), ("任职", _SERVES), ("任职", _CROSS),
+    ("监管", _SUPERVISES), ("物业服务", _MANAGES), ("走访", _VISITED),
+)
+
+
+def read_state(store: Store) -> GraphState:
+    state = GraphState()
+    units = state.table("单位")
+    for r in store.read(_UNITS):
+        units[r["code"]] = mark(r["sig"], r["retired"])
+        state.units[r["code"]] = UnitInfo(
+            r["level"], r["name"], r["parent_code"], tuple(r["ancestry"] or ())
+        )
+    orgs = state.table("组织")
+    for r in store.read(_ORGS):
+        orgs[r["code"]] = mark(r["sig"], r["retired"])
+        state.org_kinds[r["code"]] = r["kind"]
+        state.org_parents[r["code"]] = r["parent_code"]
+    for table, query in _KEYED:
+        sigs = state.table(table)
+        for r in store.read(query):
+            for item in r["items"] or ():
+                key, _, stored = item.partition(" ")
+                sigs[key] = stored
+    return state

@@ -1,0 +1,203 @@
+"""``sync_export``: read → validate → diff → apply → record, for one export.
+
+The steps are separate functions (``validate.scan``, ``diff.diff``, ``apply.apply_plan``,
+``runlog``); this module only runs them in order and decides the status:
+
+- any error → ``rejected``, nothing written;
+- ``dry_run`` → ``dry-run``, the diff reported, nothing written;
+- an empty diff → ``unchanged``, nothing written (not even a ``SyncRun``);
+- else everything, the ``SyncRun`` node included, in one ``store.transaction(bulk=True)``.
+
+The graph state is read before the transaction (so unchanged and rejected runs never copy
+the graph); inside it, the newest ``SyncRun`` id is read again, and if another sync
+committed meanwhile, state, validation and diff are redone under the lock.
+
+Shortcut for the same bytes again: each applied run records a fingerprint of the
+export's bytes (with the loader version and the personal-data key's fingerprint).  When
+the newest ``SyncRun`` carries the fingerprint of the export at hand, the graph is already
+what this export makes of it — every write goes through a sync — so the run is
+``unchanged`` without reading the rows (pass ``verify=True`` to diff anyway).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from ..graph.cypher import cypher
+from ..graph.stores.base import DEFAULT_BATCH, Store
+from .apply import apply_plan, clean
+from .cypher_sync import CREATE_SYNC_RUN
+from .diff import Plan, diff
+from .pii import Hasher, load_key
+from .read import Export, ExportUnreadable, open_export
+from .report import APPLIED, DRY_RUN, REJECTED, UNCHANGED, Issue, SyncReport
+from .runlog import WARNINGS_KEPT, append_log, new_run_id, now_iso, sync_run_props
+from .state import read_state
+from .tables import TABLE_ORDER
+from .validate import Scan, read_manifest, scan
+
+__all__ = ["LOADER_VERSION", "SyncRejected", "sync_export"]
+
+#: Bump when normalisation or signatures change: old fingerprints then stop matching.
+LOADER_VERSION = "sync-1"
+
+_LAST_RUN = cypher(
+    "sync.last_run",
+    """
+MATCH (r:SyncRun)
+RETURN r.id AS id, r.export_digest AS digest, r.records_json AS records,
+       r.warnings AS warnings, r.warnings_json AS warnings_json
+ORDER BY r.id DESC
+LIMIT 1
+""",
+)
+
+
+class SyncRejected(Exception):
+    """Raised inside the transaction to roll it back when a re-check finds errors."""
+
+
+class _Unchanged(Exception):
+    """Raised inside the transaction to roll it back when a re-check finds nothing to do."""
+
+
+def _last_run(reader: Any) -> dict[str, Any]:
+    rows = reader(_LAST_RUN)
+    return rows[0] if rows else {}
+
+
+def _changes(plan: Plan) -> dict[str, dict[str, int]]:
+    counts = plan.counts()
+    return {t.name: counts[t.name] for t in TABLE_ORDER if t.name in counts}
+
+
+def _records(found: Scan) -> dict[str, int]:
+    return {t.name: len(found.sigs[t.name]) for t in TABLE_ORDER if t.name in found.sigs}
+
+
+def fingerprint(export: Export, key: bytes) -> str:
+    """The export's bytes, the loader version and the key (by its HMAC, not itself)."""
+    key_id = hmac.new(key, b"redgov fingerprint", hashlib.sha256).hexdigest()[:16]
+    return hashlib.blake2b(
+        f"{LOADER_VERSION}|{key_id}|{export.digest()}".encode(), digest_size=16
+    ).hexdigest()
+
+
+def sync_export(
+    store: Store, path: Path | str, *, dry_run: bool = False, verify: bool = False,
+    batch_size: int = DEFAULT_BATCH,
+) -> SyncReport:
+    """Sync one export (folder, .zip or .xlsx) into ``store``; see the module docstring."""
+    t0 = time.perf_counter()
+    report = SyncReport(status=REJECTED, run_id=new_run_id(), path=str(path), started_at=now_iso())
+    try:
+        _run(store, Path(path), report, dry_run, verify, batch_size, t0)
+    except Exception:
+        report.status = "failed"
+        _finish(report, t0)
+        append_log(report)
+        raise
+    append_log(report)
+    return report
+
+
+def _finish(report: SyncReport, t0: float) -> None:
+    report.duration_s = time.perf_counter() - t0
+    report.finished_at = now_iso()
+
+
+def _same_bytes(export: Export, report: SyncReport, last: dict[str, Any], dry_run: bool) -> bool:
+    """The shortcut: fill in an ``unchanged`` (or ``dry-run``) report from the last run."""
+    if not last or last.get("digest") != report.export_digest or not last.get("records"):
+        return False
+    if int(last.get("warnings") or 0) > WARNINGS_KEPT:
+        return False  # its warnings were not all kept: read the rows to list them again
+    errors: list[Issue] = []
+    m = read_manifest(export, errors)
+    if errors:
+        return False
+    report.snapshot_date, report.kind = m.snapshot_date, m.kind_en
+    report.source, report.exported_at = m.source, m.exported_at
+    records = json.loads(last["records"])
+    report.records = records
+    report.changes = {
+        t: {"added": 0, "changed": 0, "retired": 0, "unchanged": n} for t, n in records.items()
+    }
+    report.warnings = [Issue(**{k: w[k] for k in (
+        "table", "row", "column", "value", "reason_zh", "reason_en")})
+        for w in json.loads(last.get("warnings_json") or "[]")]
+    report.status = DRY_RUN if dry_run else UNCHANGED
+    return True
+
+
+def _run(
+    store: Store, path: Path, report: SyncReport, dry_run: bool, verify: bool, batch_size: int,
+    t0: float,
+) -> None:
+    try:
+        export = open_export(path)
+    except ExportUnreadable as exc:
+        report.errors = [Issue("", None, None, str(path), exc.zh, exc.en)]
+        _finish(report, t0)
+        return
+    with export, contextlib.ExitStack() as stack:
+        key = load_key()
+        hasher = Hasher(key)
+        report.export_digest = fingerprint(export, key)
+        last = _last_run(store.read)
+        if not verify and _same_bytes(export, report, last, dry_run):
+            _finish(report, t0)
+            return
+        state = read_state(store)
+        found = scan(export, state, hasher)
+        stack.callback(lambda: found.spool.close())
+        m = found.manifest
+        report.snapshot_date, report.kind = m.snapshot_date, m.kind_en
+        report.source, report.exported_at = m.source, m.exported_at
+        report.warnings = found.warnings
+        if found.errors:
+            report.errors = found.errors
+            _finish(report, t0)
+            return
+        plan = diff(found, state)
+        report.changes = _changes(plan)
+        report.records = _records(found)
+        if dry_run or plan.empty:
+            report.status = DRY_RUN if dry_run else UNCHANGED
+            _finish(report, t0)
+            return
+        try:
+            with store.transaction(bulk=True) as writer:
+                if _last_run(writer.run).get("id") != last.get("id"):
+                    # Another sync committed meanwhile: redo the pure steps under the lock.
+                    found.spool.close()
+                    state = read_state(store)
+                    found = scan(export, state, hasher)
+                    report.warnings = found.warnings
+                    if found.errors:
+                        report.errors = found.errors
+                        raise SyncRejected
+                    plan = diff(found, state)
+                    report.changes = _changes(plan)
+                    report.records = _records(found)
+                    if plan.empty:
+                        raise _Unchanged
+                batches = apply_plan(
+                    writer, plan, found, state, export, hasher, report.run_id, batch_size
+                )
+                report.status = APPLIED
+                report.writes = batches.rows
+                _finish(report, t0)
+                writer.run(CREATE_SYNC_RUN, {"props": clean(sync_run_props(report))})
+                batches.before_commit()
+        except SyncRejected:
+            report.status = REJECTED
+        except _Unchanged:
+            report.status = UNCHANGED
+        _finish(report, t0)

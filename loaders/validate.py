@@ -1,0 +1,340 @@
+"""Read and validate a whole export against what the graph holds, without writing anything.
+
+:func:`scan` reads every table once, normalises each row (``records.py``) and checks what
+needs more than one row: the manifest, required tables and columns, unique identities,
+references (each code resolves within the export or the graph), the level rules (a
+compound under a community, … , a district under a city; one city root; no cycles) and
+the 增量 operations.  It keeps whole records only for units and organisations (the small
+tables the level rules and the apply step need); for people and the relation tables it
+keeps identity → signature, which is all the diff needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..graph.vocabulary import COMPANY_KIND, LEVEL_ORDER, PARTY_SIDE_KINDS
+from .manifest import MISSING_COLUMN, MISSING_TABLE, Manifest, issue, read_manifest
+from .normalise import clean_code
+from .pii import Hasher
+from .read import Export
+from .records import Record, to_record
+from .report import Issue
+from .spool import Spool
+from .state import GraphState, is_retired
+from .tables import (
+    ADD,
+    OPERATION,
+    TABLE_ORDER,
+    Table,
+)
+
+__all__ = ["Manifest", "Scan", "read_manifest", "scan"]
+
+
+@dataclass
+class Scan:
+    manifest: Manifest
+    present: set[str] = field(default_factory=set)
+    units: dict[str, Record] = field(default_factory=dict)
+    orgs: dict[str, Record] = field(default_factory=dict)
+    #: table → identity → sig ("" for a 删除 row): what the export says.
+    sigs: dict[str, dict[str, str]] = field(default_factory=dict)
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    #: Codes seen in rows that failed to parse: references to them are not errors too.
+    broken: set[str] = field(default_factory=set)
+    #: Valid records of the big tables (people, relations), for the apply step.
+    spool: Spool = field(default_factory=Spool)
+
+    def codes(self, table: str) -> dict[str, str]:
+        return self.sigs.setdefault(table, {})
+
+
+_err = issue
+
+
+def scan(export: Export, state: GraphState, hasher: Hasher | None) -> Scan:
+    """Read and check the whole export; ``scan.errors`` empty means it may be applied."""
+    errors: list[Issue] = []
+    manifest = read_manifest(export, errors)
+    result = Scan(manifest, errors=errors)
+    if manifest.kind is None:
+        return result  # without 全量/增量 the rows cannot be read correctly
+    ctx = _Context(result, state)
+    for table in TABLE_ORDER:
+        if not export.has(table.name):
+            if table.required and not ctx.incremental:  # 增量 carries changed tables only
+                errors.append(_err(table.name, None, None, None, *MISSING_TABLE))
+            continue
+        _scan_table(export, table, ctx, hasher)
+        if table.name == "单位" and "单位" in result.present:
+            _check_units(ctx)
+        elif table.name == "组织" and "组织" in result.present:
+            _check_orgs(ctx)
+    return result
+
+
+class _Context:
+    """Lookups across the export and the graph, shared by the table checks."""
+
+    def __init__(self, scan: Scan, state: GraphState) -> None:
+        self.scan = scan
+        self.state = state
+        self.incremental = scan.manifest.incremental
+
+    def known(self, table: str, code: str) -> bool:
+        if code in self.scan.broken:
+            return True
+        if table not in self.scan.present and table in ("单位", "组织", "人员"):
+            return True  # that table could not be read: its errors are already reported
+        return code in self.scan.sigs.get(table, {}) or code in self.state.sigs.get(table, {})
+
+    def unit_level(self, code: str) -> str | None:
+        rec = self.scan.units.get(code)
+        if rec is not None and not rec.deleted:
+            return rec.values["level"]
+        info = self.state.units.get(code)
+        return info.level if info else None
+
+    def org_kind(self, code: str) -> str | None:
+        rec = self.scan.orgs.get(code)
+        if rec is not None and not rec.deleted:
+            return rec.values["kind"]
+        return self.state.org_kinds.get(code)
+
+
+def _scan_table(export: Export, table: Table, ctx: _Context, hasher: Hasher | None) -> None:
+    scan = ctx.scan
+    rows = export.rows(table.name)
+    missing = [
+        c.header for c in table.columns if c.header_required and c.header not in rows.headers
+    ]
+    if ctx.incremental and OPERATION not in rows.headers:
+        missing.append(OPERATION)
+    if missing:
+        for header in missing:
+            scan.errors.append(_err(table.name, 1, header, None, *MISSING_COLUMN))
+        rows.close()
+        return
+    scan.present.add(table.name)
+    sigs = scan.codes(table.name)
+    first_row: dict[str, int] | None = None  # built only when a duplicate shows up
+    keep_whole = table.english in ("units", "organisations")
+    key_column = table.identity[0]
+    graph_sigs = ctx.state.sigs.get(table.name, {})
+    for number, raw in rows.rows:
+        record, errors, warnings = to_record(table, number, raw, ctx.incremental, hasher)
+        scan.warnings.extend(warnings)
+        if record is None:
+            scan.errors.extend(errors)
+            if len(table.identity) == 1:
+                code = clean_code(raw.get(key_column))
+                if code:
+                    scan.broken.add(code)
+            continue
+        if record.key in sigs:
+            if first_row is None:
+                first_row = _first_rows(export, table, ctx.incremental)
+            if table.english == "visits":  # the same visit listed twice: one visit
+                scan.warnings.append(_err(table.name, number, key_column, record.key,
+                                          f"与第 {first_row[record.key]} 行重复，已合并",
+                                          f"repeats row {first_row[record.key]}; merged"))
+                continue
+            single = len(table.identity) == 1
+            scan.errors.append(_err(
+                table.name, number, key_column, record.key,
+                f"{'编码' if single else '记录'}重复（第 {first_row[record.key]} 行已有）",
+                f"duplicate {'code' if single else 'record'} "
+                f"(already on row {first_row[record.key]})",
+            ))
+            continue
+        if ctx.incremental and record.op != ADD and record.key not in graph_sigs:
+            scan.errors.append(_err(
+                table.name, number, OPERATION, record.op,
+                "要修改或删除的记录在图中不存在",
+                "the record to modify or delete is not in the graph",
+            ))
+            continue
+        sigs[record.key] = "" if record.deleted else record.sig
+        if table.english == "units":
+            scan.units[record.key] = record
+        elif table.english == "organisations":
+            scan.orgs[record.key] = record
+        elif not record.deleted:
+            _check_refs(table, record, ctx)
+            scan.spool.add(record)
+    if not keep_whole:
+        scan.spool.finish(table.name)
+
+
+def _first_rows(export: Export, table: Table, incremental: bool) -> dict[str, int]:
+    """Identity → first row number, read again on the rare path of a duplicate."""
+    first: dict[str, int] = {}
+    for number, raw in export.rows(table.name).rows:
+        record, _, _ = to_record(table, number, raw, incremental, None)
+        if record is not None:
+            first.setdefault(record.key, number)
+    return first
+
+
+def _ref_error(ctx: _Context, rec: Record, column: str, value: str, zh: str, en: str) -> None:
+    ctx.scan.errors.append(_err(rec.table, rec.row, column, value, zh, en))
+
+
+_NOT_FOUND = (
+    "引用的编码在导出和图中都不存在", "the code exists neither in the export nor in the graph"
+)
+
+
+def _need(ctx: _Context, rec: Record, column: str, code: str | None, *tables: str) -> bool:
+    if not code:
+        return False
+    if any(ctx.known(t, code) for t in tables):
+        return True
+    _ref_error(ctx, rec, column, code, *_NOT_FOUND)
+    return False
+
+
+def _company(ctx: _Context, rec: Record, column: str, code: str) -> None:
+    if _need(ctx, rec, column, code, "组织"):
+        kind = ctx.org_kind(code)
+        if kind is not None and kind != COMPANY_KIND:
+            _ref_error(ctx, rec, column, code, "该编码不是物业服务企业",
+                       "the code is not a property company (物业服务企业)")
+
+
+def _check_refs(table: Table, rec: Record, ctx: _Context) -> None:
+    v = rec.values
+    name = table.english
+    if name == "people":
+        _need(ctx, rec, "党组织编码", v["party_org_code"], "组织")
+        _need(ctx, rec, "居住单位编码", v["home_code"], "单位")
+    elif name in ("posts", "visits"):
+        _need(ctx, rec, "人员编码", v["person"], "人员")
+        _need(ctx, rec, "组织编码", v["org"], "组织")
+    elif name == "supervision":
+        _need(ctx, rec, "监管方编码", v["src"], "组织", "人员")
+        _need(ctx, rec, "被监管方编码", v["dst"], "组织", "单位")
+    elif name == "contracts":
+        _company(ctx, rec, "企业编码", v["company"])
+        if _need(ctx, rec, "小区编码", v["compound"], "单位"):
+            level = ctx.unit_level(v["compound"])
+            if level is not None and level != "compound":
+                _ref_error(ctx, rec, "小区编码", v["compound"], "该编码不是小区",
+                           "the code is not a compound (小区)")
+    elif name == "ratings":
+        _company(ctx, rec, "企业编码", v["company_code"])
+
+
+def _check_units(ctx: _Context) -> None:
+    """References and level rules of every unit row; one city root; no cycles."""
+    scan = ctx.scan
+    cities: list[Record] = []
+    for rec in scan.units.values():
+        if rec.deleted:
+            continue
+        level, parent = rec.values["level"], rec.values["parent_code"]
+        if level == "city":
+            cities.append(rec)
+        if not parent:
+            if level != "city":
+                _ref_error(ctx, rec, "上级单位编码", "", "只有市级单位可以没有上级单位",
+                           "only a city may have no parent unit")
+            continue
+        if not _need(ctx, rec, "上级单位编码", parent, "单位"):
+            continue
+        parent_level = ctx.unit_level(parent)
+        want = _parent_level(level)
+        if parent_level is not None and parent_level != want:
+            if want is None:
+                zh, en = "市级单位不能有上级单位", "a city has no parent unit"
+            else:
+                zh = f"上级单位层级不符：{_ZH[level]}的上级应为{_ZH[want]}"
+                en = f"wrong parent level: a {level}'s parent must be a {want}"
+            _ref_error(ctx, rec, "上级单位编码", parent, zh, en)
+    _check_city_root(ctx, cities)
+    parents = {c: ctx.state.units[c].parent_code for c in ctx.state.units}
+    if not ctx.incremental:
+        parents = {}
+    for code, rec in scan.units.items():
+        parents[code] = None if rec.deleted else rec.values["parent_code"]
+    for rec in _cycle_records(parents, scan.units):
+        _ref_error(ctx, rec, "上级单位编码", rec.values["parent_code"], "上级单位关系成环",
+                   "the parent units form a cycle")
+
+
+_ZH = {"city": "市", "district": "区", "street": "街道", "community": "社区", "compound": "小区"}
+
+
+def _parent_level(level: str) -> str | None:
+    i = LEVEL_ORDER.index(level)
+    return LEVEL_ORDER[i - 1] if i > 0 else None
+
+
+def _check_city_root(ctx: _Context, cities: list[Record]) -> None:
+    scan = ctx.scan
+    roots = [c.key for c in cities]
+    if ctx.incremental:
+        deleted = {k for k, r in scan.units.items() if r.deleted}
+        graph_cities = [
+            c for c, info in ctx.state.units.items()
+            if info.level == "city" and not is_retired(ctx.state.sigs.get("单位", {}).get(c, ""))
+            and c not in deleted and c not in roots
+        ]
+        roots = graph_cities + roots
+    elif not cities:
+        scan.errors.append(_err("单位", None, "层级", None, "全量导出须有一个市级根单位",
+                                "a full export needs exactly one city (the root unit)"))
+        return
+    extra = [c for c in cities if c.key != roots[0]]
+    for rec in extra:
+        _ref_error(ctx, rec, "层级", "市", "一个导出只能有一个市级根单位",
+                   "an export has exactly one city root; this is a second one")
+
+
+def _cycles(parents: dict[str, str | None]) -> set[str]:
+    """Codes on a cycle of the parent map (iterative colouring, linear time)."""
+    state: dict[str, int] = {}
+    on_cycle: set[str] = set()
+    for start in parents:
+        path: list[str] = []
+        node: str | None = start
+        while node is not None and node in parents and state.get(node, 0) == 0:
+            state[node] = 1
+            path.append(node)
+            node = parents[node]
+        if node is not None and state.get(node) == 1:
+            on_cycle.update(path[path.index(node):])
+        for n in path:
+            state[n] = 2
+    return on_cycle
+
+
+def _cycle_records(parents: dict[str, str | None], records: dict[str, Record]) -> list[Record]:
+    """The export's records on a cycle, in row order."""
+    found = [records[c] for c in _cycles(parents) if c in records and not records[c].deleted]
+    return sorted(found, key=lambda r: r.row)
+
+
+def _check_orgs(ctx: _Context) -> None:
+    scan = ctx.scan
+    for rec in scan.orgs.values():
+        if rec.deleted:
+            continue
+        v = rec.values
+        _need(ctx, rec, "所在单位编码", v["unit_code"], "单位")
+        if v["parent_code"]:
+            if v["kind"] not in PARTY_SIDE_KINDS:
+                _ref_error(ctx, rec, "隶属组织编码", v["parent_code"], "只有党组织填写隶属组织编码",
+                           "only party organisations have an affiliation parent (隶属组织编码)")
+            else:
+                _need(ctx, rec, "隶属组织编码", v["parent_code"], "组织")
+        for code in v["built_in_codes"]:
+            _need(ctx, rec, "依托主体编码", code, "单位", "组织")
+    parents = dict(ctx.state.org_parents) if ctx.incremental else {}
+    for code, rec in scan.orgs.items():
+        parents[code] = None if rec.deleted else rec.values["parent_code"]
+    for rec in _cycle_records(parents, scan.orgs):
+        _ref_error(ctx, rec, "隶属组织编码", rec.values["parent_code"], "隶属关系成环",
+                   "the affiliation parents form a cycle")
