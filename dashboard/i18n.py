@@ -1,0 +1,224 @@
+"""Every label the dashboard shows, in Chinese (the default) and English.
+
+The people using the dashboard work in Chinese; English is a switch in the sidebar.
+Pages never spell a label themselves: they call :func:`t` with a key from
+:data:`LABELS`, so a missing translation is a ``KeyError`` in the tests rather than a
+half-English screen.  Domain terms (levels, organisation kinds, roles, standings) come
+from ``graph.vocabulary`` and are translated by :func:`term`.
+
+>>> t("nav.overview", "zh"), t("nav.overview", "en")
+('总览', 'Overview')
+>>> term("kind", "party_branch", "zh"), term("kind", "party_branch", "en")
+('党支部', 'party branch')
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ..graph.vocabulary import (
+    LEVEL_ZH,
+    ORG_KIND_ZH,
+    ORG_STATUS,
+    ROLE_ZH,
+    STANDING_ZH,
+    SUPERVISION_KINDS,
+)
+
+__all__ = ["LABELS", "LANGS", "t", "term"]
+
+LANGS: Final = ("zh", "en")
+
+#: key → (Chinese, English).  ``{name}`` placeholders are filled by :func:`t`.
+LABELS: Final[dict[str, tuple[str, str]]] = {
+    "app.title": ("红色物业治理图谱", "Red Property Governance Graph"),
+    "app.lang": ("语言 Language", "Language 语言"),
+    "app.store": ("数据库：{store}", "Store: {store}"),
+    "app.snapshot": ("快照日期：{date}", "Snapshot date: {date}"),
+    "app.no_sync": ("图中尚无同步记录：先运行 `redgov demo` 或 `redgov sync`。",
+                    "No sync run in the graph yet: run `redgov demo` or `redgov sync` first."),
+    "app.catalog_missing": ("审计目录不可用：{error}", "The audit catalog is unavailable: {error}"),
+    "nav.overview": ("总览", "Overview"),
+    "nav.hierarchy": ("层级", "Hierarchy"),
+    "nav.audit": ("审计", "Audit"),
+    "nav.people": ("人员", "People"),
+    "nav.sync": ("同步", "Sync"),
+    # overview
+    "ov.header": ("总览：核心指标与目标", "Overview: headline figures against targets"),
+    "ov.target": ("目标 {target}", "target {target}"),
+    "ov.no_target": ("无统一目标", "no fixed target"),
+    "ov.delta_help": ("与上一次同步（快照 {date}）相比",
+                      "Change since the previous sync run ({date})"),
+    "ov.by": ("分组", "Group by"),
+    "ov.metric": ("指标", "Figure"),
+    "ov.chart": ("各{level}{metric}", "{metric} by {level}"),
+    "ov.trend": ("历次同步趋势", "Trend over sync runs"),
+    "ov.trend_note": ("按每次同步的快照日期重算（已退出的记录不计）。",
+                      "Recomputed as of each sync run's snapshot date "
+                      "(retired records never count)."),
+    "ov.trend_show": ("显示趋势", "Show the trend"),
+    "ov.trend_one": ("只有一次同步，暂无趋势。", "Only one sync run so far: no trend yet."),
+    "fig.party_org": ("小区党组织覆盖率", "Compounds with a party organisation"),
+    "fig.work_cover": ("小区党的工作覆盖率", "Compounds with party work coverage"),
+    "fig.qualified_gap": ("具备条件未建党组织的小区", "Qualified compounds without a party org"),
+    "fig.company_built": ("物业企业应建尽建率", "Companies 应建尽建 (≥3 members, own org)"),
+    "fig.company_uncovered": ("未覆盖的物业企业", "Property companies not covered"),
+    "fig.committee": ("业委会或自治组织覆盖率",
+                      "Compounds with owners' committee or self-governance"),
+    "fig.one_shoulder": ("“一肩挑”比例", "一肩挑 rate (secretary chairs the committee)"),
+    "fig.cross": ("交叉任职比例", "Cross-appointment ratio"),
+    "fig.overdue": ("业委会到期未换届", "Owners' committees overdue for re-election"),
+    "fig.value": ("数值", "Value"),
+    "fig.snapshot": ("快照日期", "Snapshot date"),
+    # hierarchy
+    "hi.header": ("层级浏览", "Hierarchy explorer"),
+    "hi.root": ("全部", "All"),
+    "hi.children": ("下级单位", "Sub-units"),
+    "hi.open": ("进入", "Open"),
+    "hi.pick": ("选择下级单位", "Choose a sub-unit"),
+    "hi.tree": ("树状视图（两级，含覆盖情况）", "Tree (two levels, with coverage)"),
+    "hi.coverage": ("党组织覆盖 {rate}（{n}/{total} 个小区）",
+                    "Party org coverage {rate} ({n}/{total} compounds)"),
+    "hi.badge_ok": ("已覆盖", "covered"),
+    "hi.badge_work": ("仅工作小组", "work group only"),
+    "hi.badge_gap": ("未覆盖", "not covered"),
+    "hi.orgs": ("组织", "Organisations"),
+    "hi.leaders": ("负责人", "Leaders"),
+    "hi.contracts": ("物业服务合同", "Property-service contracts"),
+    "hi.gaps": ("审计发现", "Gaps from the audit catalog"),
+    "hi.no_gaps": ("本单位无审计发现。", "No gaps found for this unit."),
+    "hi.network": ("治理关系网络", "Governance network"),
+    "hi.collapsed": ("节点超过 {limit} 个：人员已并入其所在组织（共 {people} 人）。",
+                     "More than {limit} nodes: people are collapsed into their organisations "
+                     "({people} people)."),
+    "hi.truncated": ("网络只显示本级及下一级的组织：{shown} 个（辖区内共 {total} 个）。",
+                     "The network shows the bodies of this level and the one below: {shown} "
+                     "(of {total} in the area)."),
+    "hi.none": ("（无）", "(none)"),
+    "hi.unknown_unit": ("找不到单位 {code}", "Unit {code} not found"),
+    # audit
+    "au.header": ("审计目录", "Audit catalog"),
+    "au.question": ("审计问题", "Question"),
+    "au.rules": ("规则", "Rules"),
+    "au.sources": ("依据", "Sources"),
+    "au.one_row": ("每行是", "One row per"),
+    "au.params": ("参数", "Parameters"),
+    "au.scope_all": ("（全部）", "(everything)"),
+    "au.count": ("共 {n} 行", "{n} rows"),
+    "au.csv": ("下载 CSV", "Download CSV"),
+    "au.xlsx": ("下载 XLSX", "Download XLSX"),
+    "au.goto": ("查看行中的单位或人员", "Open a unit or person from the rows"),
+    "au.goto_unit": ("在层级中打开", "Open in the explorer"),
+    "au.goto_person": ("在人员中打开", "Open in People"),
+    "param.as_of": ("截至日期", "as of"),
+    "param.scope": ("范围", "scope"),
+    "param.level": ("汇总层级", "level"),
+    "param.min_full_members": ("最少正式党员数", "minimum full members"),
+    "param.min_share": ("最低党员比例", "minimum party share"),
+    "param.threshold": ("阈值", "threshold"),
+    "param.min_visits": ("每月最少走访次数", "minimum visits a month"),
+    "param.month": ("月份", "month"),
+    "param.top": ("显示前 N 名（0 为全部）", "top N (0 = all)"),
+    # people
+    "pe.header": ("人员查询", "People"),
+    "pe.search": ("按姓名或编码搜索", "Search by name or code"),
+    "pe.results": ("匹配 {n} 人", "{n} matches"),
+    "pe.pick": ("选择人员", "Choose a person"),
+    "pe.posts": ("任职（本职与兼任）", "Posts and cross-appointments"),
+    "pe.timeline": ("任职时间线", "Timeline"),
+    "pe.bridges": ("其兼任所连接的组织", "Organisations this person bridges"),
+    "pe.no_bridge": ("当前只在一个组织任职。", "Holds active posts in one organisation only."),
+    "pe.masked": ("个人信息已脱敏：只显示姓名与编码。",
+                  "Personal data is masked: only names and codes are shown."),
+    "pe.active": ("在任", "active"),
+    "pe.ended": ("已结束", "ended"),
+    # sync
+    "sy.header": ("同步记录", "Sync runs"),
+    "sy.graph_runs": ("已写入图中的同步（SyncRun）", "Runs applied to the graph (SyncRun nodes)"),
+    "sy.log": ("全部同步尝试（sync-runs.jsonl）", "Every sync attempt (sync-runs.jsonl)"),
+    "sy.no_log": ("尚无日志文件 {path}", "No log file yet at {path}"),
+    "sy.changes": ("变更明细", "Changes per table"),
+    "sy.warnings": ("警告", "Warnings"),
+    "sy.errors": ("错误", "Errors"),
+    "sy.pick": ("选择一次同步", "Choose a run"),
+    # column headers used by the dashboard's own reads
+    "col.code": ("编码", "code"),
+    "col.name": ("名称", "name"),
+    "col.level": ("层级", "level"),
+    "col.kind": ("类型", "kind"),
+    "col.status": ("状态", "status"),
+    "col.unit": ("所在单位", "unit"),
+    "col.person": ("人员", "person"),
+    "col.person_code": ("人员编码", "person code"),
+    "col.standing": ("政治面貌", "standing"),
+    "col.org": ("组织", "organisation"),
+    "col.org_code": ("组织编码", "organisation code"),
+    "col.post_type": ("任职类型", "post type"),
+    "col.title": ("职务", "title"),
+    "col.role": ("规范职务", "role"),
+    "col.start": ("开始日期", "start"),
+    "col.end": ("结束日期", "end"),
+    "col.company": ("物业企业", "company"),
+    "col.compound": ("小区", "compound"),
+    "col.project": ("项目名称", "project"),
+    "col.coverage": ("覆盖", "coverage"),
+    "col.compounds": ("小区数", "compounds"),
+    "col.question": ("问题", "question"),
+    "col.rows": ("行数", "rows"),
+    "col.state": ("在任", "state"),
+    "col.run": ("同步编号", "run"),
+    "col.source": ("来源", "source"),
+    "col.snapshot": ("快照日期", "snapshot"),
+    "col.kind_run": ("类型", "kind"),
+    "col.started": ("开始时间", "started"),
+    "col.duration": ("耗时(秒)", "duration (s)"),
+    "col.added": ("新增", "added"),
+    "col.changed": ("修改", "changed"),
+    "col.retired": ("退出", "retired"),
+    "col.unchanged": ("未变", "unchanged"),
+    "col.table": ("表", "table"),
+    "col.warnings": ("警告数", "warnings"),
+    "col.errors": ("错误数", "errors"),
+    # post types and network legend
+    "rel.SERVES_AS": ("本职", "own post"),
+    "rel.CROSS_APPOINTED_TO": ("兼任", "cross-appointment"),
+    "rel.SUPERVISES": ("监管", "supervises"),
+    "rel.AFFILIATED_UNDER": ("隶属", "affiliated under"),
+    "rel.STRUCTURE": ("所在/依托/服务", "sits at / built in / manages"),
+    "legend.orgs": ("组织", "Organisations"),
+    "legend.people": ("人员", "People"),
+    "legend.edges": ("关系", "Relations"),
+    "legend.gap": ("审计发现（红框）", "Audit finding (red border)"),
+    "legend.unit": ("单位", "Unit"),
+    "legend.collapsed": ("（含 {n} 人）", "({n} people)"),
+}
+
+_SUPERVISION_ZH: Final = {v: k for k, v in SUPERVISION_KINDS.items()}
+_TERMS_ZH: Final[dict[str, dict[str, str]]] = {
+    "level": dict(LEVEL_ZH),
+    "kind": dict(ORG_KIND_ZH),
+    "role": dict(ROLE_ZH),
+    "standing": dict(STANDING_ZH),
+    "supervision": _SUPERVISION_ZH,
+    "status": {v: k for k, v in ORG_STATUS.items()},
+}
+
+
+def t(key: str, lang: str = "zh", **values: object) -> str:
+    """The label ``key`` in ``lang`` with ``{placeholders}`` filled from ``values``."""
+    zh, en = LABELS[key]
+    text = en if lang == "en" else zh
+    return text.format(**values) if values else text
+
+
+def term(group: str, value: str | None, lang: str = "zh") -> str:
+    """A vocabulary value (level/kind/role/standing/supervision/status) for display.
+
+    English shows the model's own value with underscores as spaces; an unknown value is
+    shown as it is, so nothing silently disappears.
+    """
+    if value is None:
+        return ""
+    if lang == "en":
+        return str(value).replace("_", " ")
+    return _TERMS_ZH.get(group, {}).get(value, str(value))

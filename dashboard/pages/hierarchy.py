@@ -1,0 +1,249 @@
+"""层级 Hierarchy explorer: city → district → street → community → compound.
+
+Breadcrumbs above, the sub-units with a coverage badge each (from the catalog's
+``coverage_rollup`` and ``compounds_without_branch``), then the open unit's
+organisations, leaders, contracts, catalog gaps and governance network.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from .. import data, ui
+from ..figures import FINDING_WORK_COVERED
+from ..graph_view import (
+    NODE_LIMIT,
+    gap_answers,
+    gaps_for_unit,
+    network_for_unit,
+    network_orgs,
+)
+from ..i18n import term
+
+__all__ = ["badge", "render"]
+
+LEADER_ROLES = ("secretary", "deputy_secretary", "director", "deputy_director", "head",
+                "project_manager", "instructor")
+TREE_LIMIT = 400  # grandchildren shown in the outline at most
+
+
+def badge(rate: float | None) -> str:
+    """A coverage rate as a traffic light (full, at least 80 %, less, unknown).
+
+    >>> badge(1.0), badge(0.85), badge(0.2), badge(None)
+    ('🟢', '🟡', '🔴', '⚪')
+    """
+    if rate is None:
+        return "⚪"
+    return "🟢" if rate >= 1 else "🟡" if rate >= 0.8 else "🔴"
+
+
+def _ancestors(code: str | None, by_code: dict[str, dict]) -> list[dict]:
+    chain = []
+    while code and code in by_code:
+        chain.append(by_code[code])
+        code = by_code[code].get("parent_code")
+    return chain[::-1]
+
+
+def _children(code: str | None, all_units: list[dict], by_code: dict) -> list[dict]:
+    if code is None:
+        return [u for u in all_units if not u.get("parent_code")
+                or u["parent_code"] not in by_code]
+    return [u for u in all_units if u.get("parent_code") == code]
+
+
+def _rollup(key: data.Key, level: str, scope: str | None) -> list[dict]:
+    """coverage_rollup rows at ``level``; a city's are its districts' summed.
+
+    Unscoped, the catalog's roll-up walks every compound (seconds on a province); the
+    overview has already asked it per district, so the top of the tree reuses that.
+    """
+    if level != "city":
+        return data.ask(key, "coverage_rollup", level=level, scope=scope)["rows"]
+    parents = {u["code"]: u.get("parent_code") for u in data.units(key)}
+    totals: dict[str, dict] = {}
+    for r in data.ask(key, "coverage_rollup", level="district")["rows"]:
+        city = parents.get(r["unit_code"])
+        if city is None or (scope is not None and city != scope):
+            continue
+        acc = totals.setdefault(city, {"unit_code": city, "with_party_org": 0, "compounds": 0})
+        acc["with_party_org"] += int(r.get("with_party_org") or 0)
+        acc["compounds"] += int(r.get("compounds") or 0)
+    return list(totals.values())
+
+
+def _coverage(key: data.Key, scope: str | None, children: list[dict]) -> dict[str, dict]:
+    """unit code → {rate, text}: rollup for higher units, branch status for compounds."""
+    out: dict[str, dict] = {}
+    levels = {u["level"] for u in children}
+    for level in levels - {"compound"}:
+        for r in _rollup(key, level, scope):
+            n, total = int(r.get("with_party_org") or 0), int(r.get("compounds") or 0)
+            rate = n / total if total else None
+            out[r["unit_code"]] = {
+                "rate": rate, "badge": badge(rate), "compounds": total,
+                "text": ui.label("hi.coverage", rate="—" if rate is None else f"{rate:.0%}",
+                                 n=n, total=total),
+            }
+    if "compound" in levels:
+        missing = {r["compound_code"]: r for r in
+                   data.ask(key, "compounds_without_branch", scope=scope)["rows"]}
+        for u in children:
+            row = missing.get(u["code"])
+            if row is None:
+                out[u["code"]] = {"rate": 1.0, "badge": "🟢", "text": ui.label("hi.badge_ok"),
+                                  "compounds": 1}
+            elif row.get("finding") == FINDING_WORK_COVERED:
+                out[u["code"]] = {"rate": 0.5, "badge": "🟡",
+                                  "text": ui.label("hi.badge_work"), "compounds": 1}
+            else:
+                out[u["code"]] = {"rate": 0.0, "badge": "🔴", "text": ui.label("hi.badge_gap"),
+                                  "compounds": 1}
+    return out
+
+
+def render() -> None:
+    key, latest = data.current_key()
+    lang = ui.lang()
+    st.header(ui.label("hi.header"))
+    all_units = data.units(key)
+    by_code = {u["code"]: u for u in all_units}
+    ui.from_query("unit")
+    current = st.session_state.get("sel_unit")
+    if current is not None and current not in by_code:
+        st.error(ui.label("hi.unknown_unit", code=current))
+        current = st.session_state["sel_unit"] = None
+    ui.to_query("unit", current)
+    _breadcrumbs(current, by_code)
+    children = _children(current, all_units, by_code)
+    if children:
+        _children_table(key, current, children)
+        _tree(key, current, children, all_units)
+    if current is not None:
+        _unit_page(key, by_code[current], data.as_of(latest), lang)
+
+
+def _breadcrumbs(current: str | None, by_code: dict[str, dict]) -> None:
+    chain = _ancestors(current, by_code)
+    with st.container(horizontal=True, gap="small"):
+        if st.button("🏠 " + ui.label("hi.root"), key="hi.crumb.__root__",
+                     disabled=current is None):
+            st.session_state["sel_unit"] = None
+            st.rerun()
+        for unit in chain:
+            if st.button(f"› {unit['name']}", key=f"hi.crumb.{unit['code']}",
+                         disabled=unit["code"] == current):
+                st.session_state["sel_unit"] = unit["code"]
+                st.rerun()
+
+
+def _children_table(key: data.Key, current: str | None, children: list[dict]) -> None:
+    lang = ui.lang()
+    cover = _coverage(key, current, children)
+    st.subheader(ui.label("hi.children"))
+    frame = pd.DataFrame([
+        {
+            ui.label("col.coverage"): cover.get(u["code"], {}).get("badge", "⚪"),
+            ui.label("col.name"): u["name"],
+            ui.label("col.code"): u["code"],
+            ui.label("col.level"): term("level", u["level"], lang),
+            ui.label("col.compounds"): cover.get(u["code"], {}).get("compounds"),
+            "%": cover.get(u["code"], {}).get("rate"),
+            "": cover.get(u["code"], {}).get("text", ""),
+        }
+        for u in children
+    ])
+    st.dataframe(frame, hide_index=True, key="hi.table", column_config={
+        "%": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
+    })
+    codes = [u["code"] for u in children]
+    names = {u["code"]: f"{cover.get(u['code'], {}).get('badge', '⚪')} {u['name']} ({u['code']})"
+             for u in children}
+    left, right = st.columns([4, 1], vertical_alignment="bottom")
+    with left:
+        pick = st.selectbox(ui.label("hi.pick"), codes, key=f"hi.child.{current}",
+                            format_func=names.__getitem__)
+    with right:
+        if st.button(ui.label("hi.open"), key="hi.open", type="primary"):
+            st.session_state["sel_unit"] = pick
+            st.rerun()
+
+
+def _tree(key: data.Key, current: str | None, children: list[dict],
+          all_units: list[dict]) -> None:
+    """Two levels below the open unit, each node with its coverage badge (an outline)."""
+    kids: dict[str, list[dict]] = {}
+    for u in all_units:
+        kids.setdefault(u.get("parent_code") or "", []).append(u)
+    grandchildren = [g for c in children for g in kids.get(c["code"], [])]
+    if not grandchildren or len(grandchildren) > TREE_LIMIT:
+        return
+    cover = _coverage(key, current, children) | _coverage(key, current, grandchildren)
+    lines = []
+    for c in children:
+        info = cover.get(c["code"], {})
+        lines.append(f"- {info.get('badge', '⚪')} **{c['name']}** {info.get('text', '')}")
+        for g in kids.get(c["code"], []):
+            sub = cover.get(g["code"], {})
+            lines.append(f"    - {sub.get('badge', '⚪')} {g['name']} {sub.get('text', '')}")
+    with st.expander(ui.label("hi.tree"), expanded=False):
+        st.markdown("\n".join(lines))
+
+
+def _unit_page(key: data.Key, unit: dict[str, Any], as_of: str, lang: str) -> None:
+    code = unit["code"]
+    st.subheader(f"{unit['name']} · {term('level', unit['level'], lang)} · {code}")
+    orgs = data.unit_orgs(key, code, as_of)
+    gaps = gaps_for_unit(key, code)
+    tabs = st.tabs([ui.label("hi.network"), ui.label("hi.orgs"), ui.label("hi.leaders"),
+                    ui.label("hi.contracts"), ui.label("hi.gaps")])
+    with tabs[0]:
+        view, shown, total = network_for_unit(key, unit, orgs, gaps, as_of, lang)
+        if shown < total:
+            st.caption(ui.label("hi.truncated", shown=shown, total=total))
+        if view.collapsed:
+            st.info(ui.label("hi.collapsed", limit=NODE_LIMIT, people=view.people))
+        st.iframe(view.html, height=600)
+    with tabs[1]:
+        st.dataframe(pd.DataFrame([{
+            ui.label("col.name"): o["name"], ui.label("col.code"): o["code"],
+            ui.label("col.kind"): term("kind", o["kind"], lang),
+            ui.label("col.unit"): o.get("unit_name"),
+            ui.label("col.status"): term("status", o.get("status"), lang),
+        } for o in orgs]), hide_index=True, key="hi.orgs")
+    with tabs[2]:
+        own = tuple(o["code"] for o in network_orgs(key, unit, orgs))  # as the network
+        posts = data.network_rows(key, code, own, as_of)["posts"] if own else []
+        st.caption(ui.label("pe.masked"))
+        st.dataframe(pd.DataFrame([{
+            ui.label("col.person"): p["person_name"], ui.label("col.person_code"): p["person_code"],
+            ui.label("col.standing"): term("standing", p.get("standing"), lang),
+            ui.label("col.org"): p["org_name"], ui.label("col.title"): p.get("title"),
+            ui.label("col.post_type"): ui.label(f"rel.{p['rel']}"),
+            ui.label("col.start"): p.get("start"),
+        } for p in posts if p.get("role") in LEADER_ROLES]), hide_index=True, key="hi.leaders")
+    with tabs[3]:
+        st.dataframe(pd.DataFrame([{
+            ui.label("col.company"): c["company_name"], ui.label("col.code"): c["company_code"],
+            ui.label("col.compound"): c["compound_name"], ui.label("col.project"): c.get("project"),
+            ui.label("col.start"): c.get("start"), ui.label("col.end"): c.get("end_date"),
+        } for c in data.contracts(key, code)]), hide_index=True, key="hi.contracts")
+    with tabs[4]:
+        _gaps_tab(key, code, lang)
+
+
+def _gaps_tab(key: data.Key, code: str, lang: str) -> None:
+    answers = gap_answers(key, code)
+    if not any(rows for _, rows in answers):
+        st.success(ui.label("hi.no_gaps"))
+    for q, rows in answers:
+        title = q.title_en if lang == "en" else q.title_zh
+        with st.expander(f"{title} · {', '.join(q.rules)} — {len(rows)}", expanded=False):
+            if rows:
+                titles = {c.name: c.title_zh for c in q.columns} if lang == "zh" else {}
+                st.dataframe(pd.DataFrame(rows).rename(columns=titles), hide_index=True,
+                             key=f"hi.gap.{q.name}")

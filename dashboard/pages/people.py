@@ -1,0 +1,132 @@
+"""人员 People: search by name or code; a person's posts over time and what they bridge.
+
+Only names, codes and party standing are shown: the graph holds no more than masked
+identifiers, and the dashboard does not show even those.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from ...graph.vocabulary import REL
+from .. import data, ui
+from ..i18n import term
+from ..network import EDGE_STYLE, GovernanceRows, build_network
+
+__all__ = ["active_orgs", "render"]
+
+
+def active_orgs(posts: list[dict[str, Any]], as_of: str) -> dict[str, dict[str, Any]]:
+    """Organisations where a post is active at ``as_of`` (docs/model.md semantics).
+
+    >>> active_orgs([{"org_code": "A", "start": "2020-01-01", "end_date": "2024-01-01",
+    ...               "retired": False}], "2024-01-01")
+    {}
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for p in posts:
+        live = (not p.get("retired") and (not p.get("start") or p["start"] <= as_of)
+                and (not p.get("end_date") or as_of < p["end_date"]))
+        if live:
+            out.setdefault(p["org_code"], p)
+    return out
+
+
+def render() -> None:
+    key, latest = data.current_key()
+    lang = ui.lang()
+    as_of = data.as_of(latest)
+    st.header(ui.label("pe.header"))
+    st.caption(ui.label("pe.masked"))
+    ui.from_query("person")
+    query = st.text_input(ui.label("pe.search"), key="pe.q").strip()
+    found = data.search_people(key, query) if query else []
+    selected = st.session_state.get("sel_person")
+    if query:
+        st.write(ui.label("pe.results", n=len(found)))
+        if found:
+            names = {p["code"]: f"{p['name']} ({p['code']}) · "
+                                f"{term('standing', p.get('standing'), lang)}" for p in found}
+            codes = list(names)
+            pick = st.selectbox(ui.label("pe.pick"), codes, key="pe.pick",
+                                index=codes.index(selected) if selected in codes else 0,
+                                format_func=names.__getitem__)
+            if pick != selected:
+                st.session_state["sel_person"] = selected = pick
+    ui.to_query("person", selected)
+    if not selected:
+        return
+    person = data.person(key, selected)
+    if person is None:
+        return
+    st.subheader(f"{person['name']} · {person['code']} · "
+                 f"{term('standing', person.get('standing'), lang)}")
+    posts = data.person_posts(key, selected)
+    _posts_table(posts, as_of, lang)
+    _timeline(posts, as_of, lang)
+    _bridges(person, posts, as_of, lang)
+
+
+def _posts_table(posts: list[dict[str, Any]], as_of: str, lang: str) -> None:
+    st.markdown(f"**{ui.label('pe.posts')}**")
+    live = active_orgs(posts, as_of)
+    st.dataframe(pd.DataFrame([{
+        ui.label("col.org"): p["org_name"], ui.label("col.org_code"): p["org_code"],
+        ui.label("col.kind"): term("kind", p.get("org_kind"), lang),
+        ui.label("col.unit"): p.get("unit_name"),
+        ui.label("col.post_type"): ui.label(f"rel.{p['rel']}"),
+        ui.label("col.title"): p.get("title"), ui.label("col.start"): p.get("start"),
+        ui.label("col.end"): p.get("end_date") or "",
+        ui.label("col.state"): ui.label("pe.active") if live.get(p["org_code"]) is p
+        else ui.label("pe.ended"),
+    } for p in posts]), hide_index=True, key="pe.posts")
+
+
+def _timeline(posts: list[dict[str, Any]], as_of: str, lang: str) -> None:
+    bars = [{
+        "org": f"{p['org_name']} ({p['org_code']})",
+        "start": p.get("start") or as_of, "end": p.get("end_date") or as_of,
+        "post": ui.label(f"rel.{p['rel']}"), "title": p.get("title") or "",
+    } for p in posts]
+    if not bars:
+        return
+    st.markdown(f"**{ui.label('pe.timeline')}**")
+    frame = pd.DataFrame(bars)
+    chart = (
+        alt.Chart(frame)
+        .mark_bar(height=14)
+        .encode(
+            x=alt.X("start:T", title=None), x2="end:T",
+            y=alt.Y("org:N", title=None, axis=alt.Axis(labelLimit=320)),
+            color=alt.Color("post:N", title=None, scale=alt.Scale(
+                domain=[ui.label(f"rel.{REL.SERVES_AS}"),
+                        ui.label(f"rel.{REL.CROSS_APPOINTED_TO}")],
+                range=[EDGE_STYLE[REL.SERVES_AS]["color"],
+                       EDGE_STYLE[REL.CROSS_APPOINTED_TO]["color"]])),
+            tooltip=["org", "post", "title", "start", "end"],
+        )
+        .properties(height=max(120, 34 * frame["org"].nunique()))
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+def _bridges(person: dict[str, Any], posts: list[dict[str, Any]], as_of: str,
+             lang: str) -> None:
+    st.markdown(f"**{ui.label('pe.bridges')}**")
+    live = active_orgs(posts, as_of)
+    if len(live) < 2:
+        st.caption(ui.label("pe.no_bridge"))
+        return
+    rows = GovernanceRows(
+        orgs=[{"code": c, "name": p["org_name"], "kind": p.get("org_kind")}
+              for c, p in live.items()],
+        posts=[{"person_code": person["code"], "person_name": person["name"],
+                "standing": person.get("standing"), "org_code": c, "rel": p["rel"],
+                "role": p.get("role"), "title": p.get("title")} for c, p in live.items()],
+    )
+    view = build_network(rows, lang=lang, height_px=320)
+    st.iframe(view.html, height=340)

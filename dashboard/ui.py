@@ -1,0 +1,87 @@
+"""Session state, language, the sidebar and moving between pages.
+
+Cross-page selections (the unit open in the explorer, the person open in People) live
+in plain session-state keys, not widget keys, because Streamlit drops a widget's state
+when its page is not drawn.  Everything is set up once behind a guard in
+:func:`init_state`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from .i18n import LABELS, LANGS, t
+
+__all__ = ["PAGES", "from_query", "go", "init_state", "label", "lang", "param_label", "sidebar",
+           "to_query"]
+
+#: url path → the StreamlitPage object, filled by app.py on every run.
+PAGES: dict[str, Any] = {}
+
+_DEFAULTS: dict[str, Any] = {
+    "lang": "zh",
+    "sel_unit": None,  # unit code open in the explorer; None = the top
+    "sel_person": None,  # person code open in People
+}
+
+
+def init_state() -> None:
+    for key, value in _DEFAULTS.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def lang() -> str:
+    value = st.session_state.get("lang", "zh")
+    return value if value in LANGS else "zh"
+
+
+def label(key: str, **values: object) -> str:
+    """:func:`i18n.t` in the session's language."""
+    return t(key, lang(), **values)
+
+
+def param_label(name: str) -> str:
+    """A catalog parameter's display name: translated when known, else its own name."""
+    key = f"param.{name}"
+    return label(key) if key in LABELS else name
+
+
+def sidebar(store_description: str, snapshot: str | None) -> None:
+    with st.sidebar:
+        st.radio(t("app.lang", lang()), LANGS, key="lang", horizontal=True,
+                 format_func=lambda v: "中文" if v == "zh" else "English")
+        st.caption(label("app.store", store=store_description))
+        if snapshot:
+            st.caption(label("app.snapshot", date=snapshot))
+
+
+def from_query(name: str) -> None:
+    """Let ``?unit=CODE`` / ``?person=CODE`` open a selection (links, bookmarks, tests).
+
+    Applied once per distinct value, so choosing something else on the page wins.
+    """
+    value = st.query_params.get(name)
+    seen = f"_query_{name}"
+    if value and st.session_state.get(seen) != value:
+        st.session_state[seen] = value
+        st.session_state[f"sel_{name}"] = value
+
+
+def to_query(name: str, value: str | None) -> None:
+    """Mirror the selection in the address bar so the page can be bookmarked."""
+    if value:
+        if st.query_params.get(name) != value:
+            st.query_params[name] = value
+            st.session_state[f"_query_{name}"] = value
+    elif name in st.query_params:
+        del st.query_params[name]
+
+
+def go(page: str, **selection: Any) -> None:
+    """Set the cross-page selection (``unit=…``, ``person=…``) and switch page."""
+    for key, value in selection.items():
+        st.session_state[f"sel_{key}"] = value
+    st.switch_page(PAGES[page])

@@ -1,0 +1,290 @@
+"""Every dashboard page through Streamlit's AppTest, on the fixture export synced twice.
+
+The graph is built once per module through the real loader (test_dashboard_fixture.py
+holds the export and the figures worked out by hand); the app finds it through the same
+environment variables the CLI uses (REDGOV_HOME, REDGOV_GRAPH).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import openpyxl
+import pytest
+from redgov.dashboard import figures
+from redgov.dashboard.pages import overview
+from redgov.queries import run_question
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
+from streamlit.util import calc_hash
+from test_dashboard_fixture import FIRST_SNAPSHOT, SECOND_SNAPSHOT, fixture_graph
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "pages" / "app.py")
+
+
+@pytest.fixture(scope="module")
+def graph(server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
+    with fixture_graph(server, tmp_path_factory.mktemp("dash-export")) as g:
+        yield g
+
+
+@pytest.fixture(autouse=True)
+def _app_env(graph: SimpleNamespace, server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """conftest clears REDGOV_GRAPH for every test: point the app at this module's graph."""
+    monkeypatch.setenv("REDGOV_HOME", str(server.home))
+    monkeypatch.setenv("REDGOV_GRAPH", graph.name)
+    monkeypatch.delenv("REDGOV_STORE", raising=False)
+
+
+def open_app(page: str | None = None, **state: Any) -> AppTest:
+    """Run the app, then (if given) switch to ``page`` — a url path of st.navigation.
+
+    AppTest.switch_page only knows file pages; a function page is addressed by the hash
+    of its url path, which is what st.navigation itself uses.
+    """
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    if page is not None:  # the first run drew the default page: judge only the last run
+        at._page_hash = calc_hash(page)
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _table(at: AppTest, *columns: str, without: str = "\0") -> list[dict[str, Any]]:
+    """The one table on the page with all these column headers (AppTest drops table keys)."""
+    frames = [d.value for d in at.dataframe
+              if set(columns) <= set(d.value.columns) and without not in d.value.columns]
+    assert len(frames) == 1, [list(d.value.columns) for d in at.dataframe]
+    return frames[0].to_dict("records")
+
+
+def _texts(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+# --- overview ------------------------------------------------------------------------
+
+def test_overview_figures_equal_the_catalog_answers(graph: SimpleNamespace) -> None:
+    at = open_app()
+    shown = {m.label.split(" · ")[0]: (m.value, m.delta) for m in at.metric}
+    answers = {n: run_question(graph.store, n, {"level": "district"} if n == "coverage_rollup"
+                               else None).rows for n in figures.FIGURE_QUESTIONS}
+    want = {overview.ui.t("fig." + f.key): overview._fmt(f) for f in figures.headline(answers)}
+    assert {k: v for k, (v, _) in shown.items()} == want, shown
+    # And by hand (see test_dashboard_fixture.py).
+    by_hand = {
+        "小区党组织覆盖率": "66.7% (2/3)", "小区党的工作覆盖率": "66.7% (2/3)",
+        "具备条件未建党组织的小区": "0", "物业企业应建尽建率": "—", "未覆盖的物业企业": "1",
+        "业委会或自治组织覆盖率": "100.0% (3/3)", "“一肩挑”比例": "100.0% (2/2)",
+        "交叉任职比例": "100.0% (3/3)", "业委会到期未换届": "1",
+    }
+    assert {k: v for k, (v, _) in shown.items()} == by_hand, shown
+    # Change since the previous run: P4's secretary post starts after the first snapshot.
+    assert shown["“一肩挑”比例"][1] == "+50.0 pp", shown
+    assert shown["小区党组织覆盖率"][1] == "+0.0 pp", shown
+
+
+def test_overview_chart_by_district_and_street(graph: SimpleNamespace) -> None:
+    at = open_app()
+    assert len(at.get("vega_lite_chart")) == 2  # the chart by unit and the trend
+    at.radio(key="ov.level").set_value("street").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="ov.metric").set_value("cross").run()
+    assert not at.exception, at.exception
+    assert at.subheader[0].value == "各街道交叉任职比例", at.subheader[0].value
+
+
+def test_english_switch(graph: SimpleNamespace) -> None:
+    at = open_app()
+    at.radio(key="lang").set_value("en").run()
+    assert at.header[0].value == "Overview: headline figures against targets"
+    assert any(m.label.startswith("Compounds with a party organisation") for m in at.metric)
+
+
+# --- hierarchy -----------------------------------------------------------------------
+
+def _open_child(at: AppTest, code: str) -> None:
+    box = next(s for s in at.selectbox if s.key.startswith("hi.child."))
+    box.set_value(code)
+    at.button(key="hi.open").click().run()
+    assert not at.exception, at.exception
+
+
+def test_hierarchy_drill_down_to_a_compound(graph: SimpleNamespace) -> None:
+    at = open_app("hierarchy")
+    top = _table(at, "覆盖")
+    assert [r["编码"] for r in top] == ["C"], top
+    assert top[0]["覆盖"] == "🔴" and top[0]["%"] == pytest.approx(2 / 3), top
+    for code in ("C", "D1", "S1", "M1"):
+        _open_child(at, code)
+        assert at.session_state["sel_unit"] == code
+    rows = {r["编码"]: r for r in _table(at, "覆盖")}
+    assert {c: r["覆盖"] for c, r in rows.items()} == {"X1": "🟢", "X2": "🔴"}, rows
+    _open_child(at, "X1")
+    crumbs = [b.label for b in at.button if b.key.startswith("hi.crumb.")]
+    assert crumbs == ["🏠 全部", "› 示范市", "› 东区", "› 东风街道", "› 和平社区", "› 阳光小区"]
+    assert at.subheader[0].value == "阳光小区 · 小区 · X1", at.subheader[0].value
+    orgs = sorted(r["编码"] for r in _table(at, "所在单位", "状态"))
+    assert orgs == ["B1", "CO1", "OC1"], orgs
+    leaders = sorted((r["人员编码"], r["职务"]) for r in _table(at, "人员编码", "任职类型"))
+    assert leaders == [("P1", "主任"), ("P1", "书记"), ("P3", "项目经理")], leaders
+    contracts = [(r["编码"], r["小区"]) for r in _table(at, "物业企业")]
+    assert contracts == [("CO1", "阳光小区")], contracts
+    # Gaps: OC1 is overdue for re-election; the network draws it in red.
+    gap_titles = [e.label for e in at.expander]
+    assert any(t.startswith("业委会到期未换届") and t.endswith("— 1") for t in gap_titles), \
+        gap_titles
+    frames = at.get("iframe")
+    assert len(frames) == 1
+    page = frames[0].proto.srcdoc
+    assert "new vis.Network" in page and "https://cdn" not in page
+    assert '"id": "OC1"' in page and "#d62728" in page
+    # Back up through a breadcrumb.
+    at.button(key="hi.crumb.S1").click().run()
+    assert at.session_state["sel_unit"] == "S1"
+
+
+# --- audit ---------------------------------------------------------------------------
+
+def _capture_media(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Keep AppTest's in-memory media storage so a download's bytes can be read back."""
+    stores: list = []
+    original = app_test_module.MemoryMediaFileStorage
+
+    def keep(*args: Any, **kwargs: Any):
+        storage = original(*args, **kwargs)
+        stores.append(storage)
+        return storage
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", keep)
+    return stores
+
+
+def _download(stores: list, button: Any) -> bytes:
+    name = button.proto.url.rsplit("/", 1)[1]
+    return stores[-1].get_file(name).content
+
+
+def test_audit_parameters_reach_the_query(graph: SimpleNamespace) -> None:
+    at = open_app("audit")
+    at.selectbox(key="au.q").set_value("overdue_reelection").run()
+    assert "共 1 行" in _texts(at), _texts(at)
+    as_of = at.date_input(key="au.p.overdue_reelection.as_of")
+    assert str(as_of.value) == SECOND_SNAPSHOT
+    as_of.set_value("2024-12-31").run()  # OC1's term ends 2025-01-01: not yet overdue
+    assert "共 0 行" in _texts(at), _texts(at)
+    at.selectbox(key="au.q").set_value("compounds_without_branch").run()
+    scope = at.selectbox(key="au.p.compounds_without_branch.scope")
+    scope.set_value("D2").run()
+    assert "共 0 行" in _texts(at), _texts(at)
+    at.selectbox(key="au.p.compounds_without_branch.scope").set_value("D1").run()
+    rows = _table(at, "小区编码")
+    assert [r["小区编码"] for r in rows] == ["X2"], rows
+    want = run_question(graph.store, "compounds_without_branch", {"scope": "D1"}).rows
+    assert [r["compound_code"] for r in want] == ["X2"]
+
+
+def test_audit_downloads_contain_the_rows(graph: SimpleNamespace,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    stores = _capture_media(monkeypatch)
+    at = open_app("audit")
+    at.selectbox(key="au.q").set_value("overdue_reelection").run()
+    want = run_question(graph.store, "overdue_reelection").rows
+    assert [r["committee_code"] for r in want] == ["OC1"]
+    buttons = {b.proto.id.rsplit("-", 1)[-1]: b for b in at.get("download_button")}
+    text = _download(stores, buttons["au.csv"]).decode("utf-8-sig")
+    got = list(csv.DictReader(io.StringIO(text)))
+    assert [r["committee_code"] for r in got] == ["OC1"], got
+    book = openpyxl.load_workbook(io.BytesIO(_download(stores, buttons["au.xlsx"])))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert "业委会编码" in header, header
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert len(values) == 1 and "OC1" in values[0], values
+
+
+def test_audit_row_opens_in_the_explorer(graph: SimpleNamespace) -> None:
+    at = open_app("audit")
+    at.selectbox(key="au.q").set_value("compounds_without_branch").run()
+    at.selectbox(key="au.goto").set_value("unit:X2").run()
+    at.button(key="au.go").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["sel_unit"] == "X2"
+    assert at.header[0].value == "层级浏览"
+    assert "老街小区 · 小区 · X2" in [s.value for s in at.subheader], at.subheader
+
+
+# --- people and sync -----------------------------------------------------------------
+
+def test_people_search_posts_and_bridges(graph: SimpleNamespace) -> None:
+    at = open_app("people")
+    at.text_input(key="pe.q").input("张").run()
+    assert not at.exception, at.exception
+    assert at.session_state["sel_person"] == "P1"
+    assert any(s.value == "张三 · P1 · 中共党员" for s in at.subheader)
+    posts = sorted((r["组织编码"], r["任职类型"], r["在任"])
+                   for r in _table(at, "组织编码", "在任"))
+    assert posts == [("B1", "本职", "在任"), ("OC1", "兼任", "在任")], posts
+    assert len(at.get("iframe")) == 1  # B1 and OC1 bridged by P1
+    text = " ".join(str(e.proto) for e in at.get("iframe"))
+    assert "350203" not in text and "138" not in text.replace("13800", "")  # nothing personal
+
+
+def test_sync_page_lists_runs_and_changes(graph: SimpleNamespace) -> None:
+    at = open_app("sync")
+    runs = _table(at, "同步编号", "警告数", without="path")
+    assert [r["同步编号"] for r in runs] == graph.runs[::-1], runs
+    assert [r["快照日期"] for r in runs] == [SECOND_SNAPSHOT, FIRST_SNAPSHOT]
+    assert (runs[0]["新增"], runs[1]["新增"]) == (2, 36), runs
+    log_ids = [r["同步编号"] for r in _table(at, "同步编号", "path")]
+    assert set(graph.runs) <= set(log_ids), log_ids
+    changes = {r["表"]: r["新增"] for r in _table(at, "表")}
+    assert changes == {"单位": 0, "组织": 1, "人员": 0, "任职": 1, "监管": 0, "物业服务": 0}, \
+        changes
+
+
+@pytest.mark.parametrize(("page", "header"), [
+    ("hierarchy", "Hierarchy explorer"), ("audit", "Audit catalog"), ("people", "People"),
+    ("sync", "Sync runs"),
+])
+def test_every_page_in_english(graph: SimpleNamespace, page: str, header: str) -> None:
+    at = open_app(page, lang="en", sel_unit="X1", sel_person="P1")
+    assert at.header[0].value == header, at.header
+    labels = " ".join(t.label for t in at.tabs) + " ".join(s.value for s in at.subheader)
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in labels.replace("阳光小区", "")
+                   .replace("张三", "")), labels
+
+
+def test_hierarchy_tree_shows_coverage_two_levels_down(graph: SimpleNamespace) -> None:
+    at = open_app("hierarchy", sel_unit="C")
+    tree = next(e for e in at.expander if e.label.startswith("树状视图"))
+    text = tree.markdown[0].value
+    # 东区 holds X1 (branch) and X2 (none); 西区 holds X3 (branch B3).
+    assert "- 🔴 **东区** 党组织覆盖 50%（1/2 个小区）" in text, text
+    assert "- 🟢 **西区** 党组织覆盖 100%（1/1 个小区）" in text, text
+    assert "    - 🔴 东风街道" in text and "    - 🟢 西湖街道" in text, text
+
+
+def test_overview_trend_over_sync_runs(graph: SimpleNamespace) -> None:
+    """One point per run, the roll-up asked as of its snapshot (see the fixture's notes)."""
+    import pyarrow as pa
+
+    at = open_app()
+    trend = at.get("vega_lite_chart")[1].proto
+    table = pa.ipc.open_stream(trend.datasets[0].data.data).read_all().to_pylist()
+    got = {(r["snapshot"], r["figure"]): round(r["value"], 4) for r in table}
+    assert got == {
+        (FIRST_SNAPSHOT, "小区党组织覆盖率"): 0.6667, (SECOND_SNAPSHOT, "小区党组织覆盖率"): 0.6667,
+        (FIRST_SNAPSHOT, "业委会或自治组织覆盖率"): 1.0,
+        (SECOND_SNAPSHOT, "业委会或自治组织覆盖率"): 1.0,
+        (FIRST_SNAPSHOT, "“一肩挑”比例"): 0.5, (SECOND_SNAPSHOT, "“一肩挑”比例"): 1.0,
+        (FIRST_SNAPSHOT, "交叉任职比例"): 1.0, (SECOND_SNAPSHOT, "交叉任职比例"): 1.0,
+    }, got

@@ -1,0 +1,143 @@
+"""The pure pyvis network builder: colours, edge styles, gaps, folding, offline HTML."""
+
+from __future__ import annotations
+
+import re
+
+from redgov.dashboard.network import (
+    EDGE_STYLE,
+    GAP_COLOR,
+    KIND_COLOR,
+    STANDING_COLOR,
+    GovernanceRows,
+    build_network,
+)
+from redgov.graph.vocabulary import REL
+
+
+def _rows() -> GovernanceRows:
+    """Compound X1: branch B1 (secretary P1, who also chairs OC1), company CO1 (P3, who
+    is a concurrent member of B1), community committee MP1 above B1 and supervising OC1."""
+    post = {"role": None, "title": ""}
+    return GovernanceRows(
+        orgs=[{"code": "B1", "name": "支部", "kind": "party_branch"},
+              {"code": "OC1", "name": "业委会", "kind": "owners_committee"},
+              {"code": "CO1", "name": "物业", "kind": "property_company"}],
+        posts=[
+            {**post, "person_code": "P1", "person_name": "张三", "standing": "full_member",
+             "org_code": "B1", "rel": REL.SERVES_AS},
+            {**post, "person_code": "P1", "person_name": "张三", "standing": "full_member",
+             "org_code": "OC1", "rel": REL.CROSS_APPOINTED_TO},
+            {**post, "person_code": "P2", "person_name": "李四", "standing": "non_member",
+             "org_code": "OC1", "rel": REL.SERVES_AS},
+            {**post, "person_code": "P3", "person_name": "王五", "standing": "full_member",
+             "org_code": "CO1", "rel": REL.SERVES_AS},
+            {**post, "person_code": "P3", "person_name": "王五", "standing": "full_member",
+             "org_code": "B1", "rel": REL.CROSS_APPOINTED_TO},
+        ],
+        supervisions=[{"source": "MP1", "source_name": "社区党委", "source_kind": "party_committee",
+                       "source_person": False, "target": "OC1", "target_name": "业委会",
+                       "target_kind": "owners_committee", "kind": "party_leadership"},
+                      {"source": "P6", "source_name": "孙八", "source_person": True,
+                       "source_standing": "full_member", "target": "X1", "target_name": "阳光",
+                       "target_kind": None, "kind": "party_building_guidance"}],
+        affiliations=[{"org_code": "B1", "parent_code": "MP1", "parent_name": "社区党委",
+                       "parent_kind": "party_committee"}],
+        structure=[{"org_code": "B1", "rel": "SITS_AT"}, {"org_code": "OC1", "rel": "SITS_AT"}],
+        unit={"code": "X1", "name": "阳光小区", "level": "compound"},
+        gaps={"OC1"},
+    )
+
+
+def test_nodes_coloured_by_kind_and_standing() -> None:
+    view = build_network(_rows())
+    nodes = {n["id"]: n for n in view.nodes}
+    assert sorted(nodes) == ["B1", "CO1", "MP1", "OC1", "P1", "P2", "P3", "P6", "X1"], sorted(nodes)
+    assert nodes["B1"]["color"]["background"] == KIND_COLOR["party_branch"]
+    assert nodes["CO1"]["color"]["background"] == KIND_COLOR["property_company"]
+    assert nodes["MP1"]["color"]["background"] == KIND_COLOR["party_committee"]
+    assert nodes["P1"]["color"]["background"] == STANDING_COLOR["full_member"]
+    assert nodes["P2"]["color"]["background"] == STANDING_COLOR["non_member"]
+    assert view.collapsed is False and view.people == 4
+
+
+def test_edges_styled_by_relation() -> None:
+    view = build_network(_rows())
+    got = sorted((e["from"], e["to"], e["rel"]) for e in view.edges)
+    want = sorted([
+        ("P1", "B1", REL.SERVES_AS), ("P1", "OC1", REL.CROSS_APPOINTED_TO),
+        ("P2", "OC1", REL.SERVES_AS), ("P3", "CO1", REL.SERVES_AS),
+        ("P3", "B1", REL.CROSS_APPOINTED_TO), ("B1", "MP1", REL.AFFILIATED_UNDER),
+        ("MP1", "OC1", REL.SUPERVISES), ("P6", "X1", REL.SUPERVISES),
+        ("B1", "X1", "STRUCTURE"), ("OC1", "X1", "STRUCTURE"),
+    ])
+    assert got == want, got
+    for e in view.edges:
+        assert e["color"] == EDGE_STYLE[e["rel"]]["color"]
+        assert e["dashes"] == EDGE_STYLE[e["rel"]]["dashes"]
+    styles = {r: (EDGE_STYLE[r]["color"], str(EDGE_STYLE[r]["dashes"])) for r in REL.GOVERNANCE}
+    assert len(set(styles.values())) == 4, styles  # four relations, four looks
+
+
+def test_gap_codes_get_a_red_border() -> None:
+    nodes = {n["id"]: n for n in build_network(_rows()).nodes}
+    assert nodes["OC1"]["color"]["border"] == GAP_COLOR and nodes["OC1"]["borderWidth"] == 4
+    assert nodes["B1"]["color"]["border"] != GAP_COLOR
+
+
+def test_past_the_limit_people_fold_into_their_organisations() -> None:
+    view = build_network(_rows(), node_limit=6)
+    ids = sorted(n["id"] for n in view.nodes)
+    assert ids == ["B1", "CO1", "MP1", "OC1", "X1"], ids  # P6 (an instructor) folds too
+    assert view.collapsed is True and view.people == 4
+    labels = {n["id"]: n["label"] for n in view.nodes}
+    assert labels["B1"].endswith("（含 2 人）"), labels  # P1 and P3
+    assert labels["OC1"].endswith("（含 2 人）"), labels  # P1 and P2
+    shared = sorted((e["from"], e["to"], e["title"]) for e in view.edges
+                    if e["rel"] == REL.CROSS_APPOINTED_TO)
+    # P1 links B1–OC1, P3 links B1–CO1: one edge per pair, titled by the people shared.
+    assert shared == [("B1", "CO1", "1"), ("B1", "OC1", "1")], shared
+    assert "人员已并入其所在组织" in view.html
+
+
+def test_html_is_offline_and_has_a_legend() -> None:
+    page = build_network(_rows()).html
+    external = re.findall(r"(?:src|href)=\"(https?://[^\"]+)\"", page)
+    assert external == [], external
+    assert "vis-network" in page and "new vis.Network" in page
+    assert 'id="legend"' in page
+    for text in ("党支部", "物业服务企业", "中共党员", "群众", "本职", "兼任", "监管", "隶属"):
+        assert text in page, text
+    english = build_network(_rows(), lang="en").html
+    assert "cross-appointment" in english and "party branch" in english
+
+
+def test_dashboard_doctests() -> None:
+    """The small examples in the dashboard's docstrings (badges, findings, figures …)."""
+    import doctest
+    import importlib
+
+    for name in ("i18n", "network", "figures", "graph_view", "pages.hierarchy",
+                 "pages.people", "pages.sync"):
+        module = importlib.import_module(f"redgov.dashboard.{name}")
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0, (name, result)
+
+
+def test_dashboard_command_line() -> None:
+    from click.testing import CliRunner
+
+    from redgov.cli import main
+    from redgov.commands.dashboard import app_path, streamlit_command
+
+    help_text = CliRunner().invoke(main, ["dashboard", "--help"]).output
+    for option in ("--port", "--store", "--no-browser"):
+        assert option in help_text, help_text
+    cmd = streamlit_command(8765)
+    assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[4] == str(app_path())
+    assert app_path().is_file() and app_path().parent.name == "pages"
+    flags = dict(zip(cmd[5::2], cmd[6::2], strict=False))
+    assert flags["--server.port"] == "8765"
+    assert flags["--server.headless"] == "true"
+    assert flags["--server.address"] == "127.0.0.1"
+    assert flags["--browser.gatherUsageStats"] == "false"
