@@ -1,0 +1,261 @@
+"""Audit benchmark: every catalog question on the demo graph, scoped and unscoped.
+
+Usage::
+
+    python benchmarks/bench_audit.py [--scale district|city|province] [--seed 1]
+                                     [--repeat 5] [--export DIR] [--keep]
+
+Runs on a private embedded FalkorDB (temporary data directory, its own server), so a
+user's graph is never touched.  Prints, and as JSON at the end:
+
+- generation and sync (load) time of the demo export;
+- per question: rows and median latency unscoped and scoped to the district holding the
+  most compounds (targets: scoped < 0.5 s, unscoped < 5 s);
+- for a subset of questions, the same answer computed in memory with pandas / networkx
+  from the export's CSV files (CSV load time reported separately and excluded), the
+  ratio graph ÷ in-memory, and whether both agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+from redgov.graph.cypher import cypher
+from redgov.graph.stores.embedded_server import ensure_server, stop_server
+from redgov.graph.stores.falkordb_store import FalkorStore
+from redgov.graph.vocabulary import normalise_role
+from redgov.loaders import sync_export
+from redgov.queries import catalog, run_question
+
+_BIGGEST_DISTRICT = cypher(
+    "bench.audit.biggest_district",
+    """
+MATCH (c:Unit {level: 'compound'})
+RETURN c.district_code AS code, count(*) AS n
+ORDER BY n DESC, code
+LIMIT 1
+""",
+)
+PARTY = ("党委", "党总支", "党支部")
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+# --- the same answers in memory, from the export -------------------------------------------
+def load_export(folder: Path) -> dict[str, pd.DataFrame]:
+    frames = {}
+    for name in ("单位", "组织", "人员", "任职", "物业服务"):
+        df = pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+        frames[name] = df.apply(lambda s: s.str.strip())
+    return frames
+
+
+def _active_posts(f: dict[str, pd.DataFrame], as_of: str) -> pd.DataFrame:
+    p = f["任职"]
+    live = (p["开始日期"] <= as_of) & ((p["结束日期"] == "") | (as_of < p["结束日期"]))
+    orgs = f["组织"][f["组织"]["状态"] == "正常"][["组织编码", "类型", "所在单位编码"]]
+    return p[live].merge(orgs, on="组织编码")
+
+
+def _party_compounds(f: dict[str, pd.DataFrame]) -> set[str]:
+    o = f["组织"]
+    party = o[(o["状态"] == "正常") & o["类型"].isin(PARTY)]
+    return {c for codes in party["依托主体编码"] for c in codes.split(";") if c}
+
+
+def mem_overdue(f: dict[str, pd.DataFrame], as_of: str) -> int:
+    o = f["组织"]
+    return int(((o["类型"] == "业主委员会") & (o["状态"] == "正常") & (o["届满日期"] != "")
+                & (o["届满日期"] < as_of)).sum())
+
+
+def mem_party_share(f: dict[str, pd.DataFrame], as_of: str) -> dict[str, int]:
+    posts = _active_posts(f, as_of)
+    posts = posts[posts["类型"] == "业主委员会"]
+    standing = f["人员"].set_index("人员编码")["政治面貌"]
+    member = {"中共党员", "中共预备党员"}
+    ocs = f["组织"][(f["组织"]["类型"] == "业主委员会") & (f["组织"]["状态"] == "正常")]
+    out: dict[str, int] = {}
+    groups = dict(tuple(posts.groupby("组织编码")))
+    for code in ocs["组织编码"]:
+        g = groups.get(code)
+        if g is None:
+            g = posts.iloc[0:0]
+        people = set(g["人员编码"])
+        party = sum(standing.get(p) in member for p in people)
+        chairs = sorted(g[g["职务"].map(normalise_role) == "director"]["人员编码"])
+        share = party / len(people) if people else 0.0
+        if chairs and standing.get(chairs[0]) not in member:
+            finding = "主任非党员"
+        elif share < 0.30:
+            finding = "党员比例不足"
+        else:
+            finding = "ok"
+        out[finding] = out.get(finding, 0) + 1
+    return out
+
+
+def mem_without_branch(f: dict[str, pd.DataFrame], as_of: str) -> int:
+    units = f["单位"]
+    compounds = set(units[units["层级"].isin(["小区", "院落"])]["单位编码"])
+    return len(compounds - _party_compounds(f))
+
+
+def mem_rollup(f: dict[str, pd.DataFrame], as_of: str) -> list[tuple[str, int, int, int, int]]:
+    units = f["单位"].set_index("单位编码")
+    parent = units["上级单位编码"].to_dict()
+    compounds = [c for c, lv in units["层级"].items() if lv in ("小区", "院落")]
+    street_of = {c: parent[parent[c]] for c in compounds}
+    with_party = _party_compounds(f)
+    o = f["组织"]
+    oc = set(o[(o["类型"] == "业主委员会") & (o["状态"] == "正常")]["所在单位编码"])
+    k = f["物业服务"]
+    live_co = set(o[(o["类型"] == "物业服务企业") & (o["状态"] == "正常")]["组织编码"])
+    live = k[(k["开始日期"] <= as_of) & ((k["结束日期"] == "") | (as_of < k["结束日期"]))
+             & k["企业编码"].isin(live_co)]
+    managed = set(live["小区编码"])
+    rows: dict[str, list[int]] = {}
+    for c in compounds:
+        r = rows.setdefault(street_of[c], [0, 0, 0, 0])
+        r[0] += 1
+        r[1] += c in with_party
+        r[2] += c in oc
+        r[3] += c in managed
+    return sorted((s, *v) for s, v in rows.items())
+
+
+def mem_overloaded(f: dict[str, pd.DataFrame], as_of: str) -> int:
+    posts = _active_posts(f, as_of)
+    counts = posts.groupby("人员编码").size()
+    return int((counts > 3).sum())
+
+
+def mem_interlocks(f: dict[str, pd.DataFrame], as_of: str) -> int:
+    posts = _active_posts(f, as_of)
+    g = nx.Graph()
+    g.add_edges_from(zip("p" + posts["人员编码"], "o" + posts["组织编码"], strict=True))
+    orgs = {n for n in g if n.startswith("o")}
+    projected = nx.bipartite.projected_graph(g, orgs)
+    return projected.number_of_edges()
+
+
+def graph_view(name: str) -> Callable[[list[dict[str, Any]]], Any]:
+    """How to read the graph question's rows into the in-memory answer's shape."""
+    if name == "owners_committee_party_share":
+        def share(rows: list[dict[str, Any]]) -> dict[str, int]:
+            out: dict[str, int] = {}
+            for r in rows:
+                out[r["finding"]] = out.get(r["finding"], 0) + 1
+            return out
+        return share
+    if name == "coverage_rollup":
+        return lambda rows: sorted((r["unit_code"], r["compounds"], r["with_party_org"],
+                                    r["with_owners_committee"], r["managed"]) for r in rows
+                                   if r["compounds"])
+    return len
+
+
+IN_MEMORY: dict[str, Callable[[dict[str, pd.DataFrame], str], Any]] = {
+    "overdue_reelection": mem_overdue,
+    "owners_committee_party_share": mem_party_share,
+    "compounds_without_branch": mem_without_branch,
+    "coverage_rollup": mem_rollup,
+    "overloaded": mem_overloaded,
+    "interlocks": mem_interlocks,
+}
+
+
+def generate_export(scale: str, seed: int, out: Path) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c",
+         "import sys; from pathlib import Path; from redgov.loaders.demo import generate; "
+         "generate(Path(sys.argv[1]), scale=sys.argv[2], seed=int(sys.argv[3]))",
+         str(out), scale, str(seed)],
+        check=True,
+    )
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", default="city", choices=["district", "city", "province"])
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--export", type=Path, default=None, help="reuse this generated export")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    args = ap.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="redgov-bench-audit-"))
+    os.environ["REDGOV_HOME"] = str(home)
+    figures: dict[str, Any] = {"scale": args.scale, "repeat": args.repeat}
+    export = args.export or home / "export"
+    if args.export is None:
+        figures["generate_s"] = round(generate_export(args.scale, args.seed, export), 2)
+    info = ensure_server(home)
+    store = FalkorStore(host=info.host, port=info.port, password=info.password, graph="bench",
+                        description="bench graph")
+    try:
+        t0 = time.perf_counter()
+        report = sync_export(store, export)
+        figures["sync_s"] = round(time.perf_counter() - t0, 2)
+        assert report.status == "applied", report.status
+        district = store.read(_BIGGEST_DISTRICT)[0]
+        figures["district"] = {"code": district["code"], "compounds": district["n"]}
+        print(f"{args.scale}: sync {figures['sync_s']} s; district {district['code']} "
+              f"({district['n']} compounds)")
+
+        t0 = time.perf_counter()
+        frames = load_export(export)
+        figures["csv_load_s"] = round(time.perf_counter() - t0, 2)
+        as_of = run_question(store, "overdue_reelection").params["as_of"]
+
+        rows = []
+        for q in catalog():
+            whole, res = timed(lambda q=q: run_question(store, q.name), args.repeat)
+            scoped, sres = timed(
+                lambda q=q: run_question(store, q.name, {"scope": district["code"]}), args.repeat)
+            row: dict[str, Any] = {"question": q.name, "rules": ",".join(q.rules),
+                                   "rows": res.count, "unscoped_s": round(whole, 4),
+                                   "scoped_rows": sres.count, "scoped_s": round(scoped, 4)}
+            if q.name in IN_MEMORY:
+                mem_s, mem = timed(lambda q=q: IN_MEMORY[q.name](frames, as_of), args.repeat)
+                row["memory_s"] = round(mem_s, 4)
+                row["ratio"] = round(whole / mem_s, 2) if mem_s else None
+                row["agree"] = graph_view(q.name)(res.rows) == mem
+            rows.append(row)
+            print(f"{q.name:34s} rows {res.count:7d}  unscoped {whole:8.3f} s  "
+                  f"scoped {scoped:7.3f} s"
+                  + (f"  memory {row['memory_s']:7.3f} s  ratio {row['ratio']:6.2f}  "
+                     f"agree {row['agree']}" if "memory_s" in row else ""))
+        figures["questions"] = rows
+        print(json.dumps(figures, ensure_ascii=False))
+    finally:
+        store.close()
+        stop_server(home)
+        if not args.keep:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

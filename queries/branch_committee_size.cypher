@@ -1,0 +1,56 @@
+// name: branch_committee_size
+// title_zh: 小区党组织班子配备
+// title_en: Size and make-up of compound party committees
+// rules: R9
+// source: 003
+// one_row_per: active party organisation (党委/党总支/党支部) built in at least one compound
+// description: A compound branch committee has 3–5 members: 书记 1, 副书记 1, 委员 1–3 (委员 and
+// description: 兼职委员 count as 委员). Posts: active, 本职 or 兼任. finding, first that applies:
+// description: 班子人数不符 (committee outside 3–5), 书记人数不符 (not exactly 1), 副书记人数不符
+// description: (not exactly 1), 委员人数不符 (outside 1–3), else ok. A joint branch is one row.
+// column: party_org_code — 党组织编码 — the party organisation
+// column: party_org_name — 党组织名称 — its name
+// column: compound_codes — 依托小区 — the active compounds it is built in
+// column: secretaries — 书记人数 — people with an active 书记 post
+// column: deputy_secretaries — 副书记人数 — people with an active 副书记 post
+// column: committee_members — 委员人数 — people with an active 委员 or 兼职委员 post
+// column: committee — 班子人数 — distinct people in any of those posts
+// column: finding — 结论 — 班子人数不符, 书记人数不符, 副书记人数不符, 委员人数不符 or ok
+// column: community_code — 社区编码 — the organisation's community (of the unit it sits at)
+// column: community_name — 社区名称 — its name
+// column: street_code — 街道编码 — the organisation's street
+// column: street_name — 街道名称 — its name
+// column: district_code — 区县编码 — the organisation's district
+// column: district_name — 区县名称 — its name
+MATCH (po:Organisation)
+WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
+  AND coalesce(po.retired, false) = false AND po.status = 'active'
+OPTIONAL MATCH (po)-[:SITS_AT]->(u:Unit)
+WITH po, u
+WHERE $scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+MATCH (po)-[:BUILT_IN]->(c:Unit {level: 'compound'})
+WHERE coalesce(c.retired, false) = false
+WITH po, u, c
+ORDER BY c.code
+WITH po, u, collect(DISTINCT c.code) AS compound_codes
+OPTIONAL MATCH (m:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(po)
+WHERE r.role IN ['secretary', 'deputy_secretary', 'committee_member', 'concurrent_member']
+  AND coalesce(r.retired, false) = false
+  AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
+WITH po, compound_codes, u,
+     collect(DISTINCT CASE WHEN r.role = 'secretary' THEN m.code END) AS secs,
+     collect(DISTINCT CASE WHEN r.role = 'deputy_secretary' THEN m.code END) AS deps,
+     collect(DISTINCT CASE WHEN r.role IN ['committee_member', 'concurrent_member'] THEN m.code END) AS mems,
+     collect(DISTINCT m.code) AS everyone
+RETURN po.code AS party_org_code, po.name AS party_org_name, compound_codes,
+       size(secs) AS secretaries, size(deps) AS deputy_secretaries,
+       size(mems) AS committee_members, size(everyone) AS committee,
+       CASE WHEN size(everyone) < 3 OR size(everyone) > 5 THEN '班子人数不符'
+            WHEN size(secs) <> 1 THEN '书记人数不符'
+            WHEN size(deps) <> 1 THEN '副书记人数不符'
+            WHEN size(mems) < 1 OR size(mems) > 3 THEN '委员人数不符'
+            ELSE 'ok' END AS finding,
+       u.community_code AS community_code, u.community_name AS community_name,
+       u.street_code AS street_code, u.street_name AS street_name,
+       u.district_code AS district_code, u.district_name AS district_name
+ORDER BY party_org_code

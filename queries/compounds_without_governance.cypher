@@ -1,0 +1,32 @@
+// name: compounds_without_governance
+// title_zh: 无业委会且无自治组织的小区
+// title_en: Compounds with neither an owners' committee nor a self-governance body
+// rules: R5
+// source: 004
+// one_row_per: active compound with no active owners' committee and no active self-governance body sitting at it
+// description: Where no owners' committee can be formed, a 小区议事会 / 自治管理委员会 /
+// description: 物业管理委员会 (自治组织) should take its place; target 100% (绵阳). Revoked (撤销) or
+// description: retired bodies do not count.
+// column: compound_code — 小区编码 — the compound's unit code
+// column: compound_name — 小区名称 — its name
+// column: compound_type — 小区类型 — managed, old, abandoned … (as in the model)
+// column: households — 户数 — households in the compound
+// column: community_code — 社区编码 — the compound's community
+// column: community_name — 社区名称 — its name
+// column: street_code — 街道编码 — the compound's street
+// column: street_name — 街道名称 — its name
+// column: district_code — 区县编码 — the compound's district
+// column: district_name — 区县名称 — its name
+MATCH (c:Unit {level: 'compound'})
+WHERE coalesce(c.retired, false) = false
+  AND ($scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code])
+WITH c, size([(g:Organisation)-[:SITS_AT]->(c)
+              WHERE g.kind IN ['owners_committee', 'self_governance_body']
+                AND coalesce(g.retired, false) = false AND g.status = 'active' | g]) AS bodies
+WHERE bodies = 0
+RETURN c.code AS compound_code, c.name AS compound_name, c.compound_type AS compound_type,
+       c.households AS households,
+       c.community_code AS community_code, c.community_name AS community_name,
+       c.street_code AS street_code, c.street_name AS street_name,
+       c.district_code AS district_code, c.district_name AS district_name
+ORDER BY compound_code

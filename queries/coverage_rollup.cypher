@@ -1,0 +1,113 @@
+// name: coverage_rollup
+// title_zh: 党建引领物业治理覆盖汇总
+// title_en: Coverage roll-up by unit
+// rules: R1, R5, R6, R7
+// source: 002, 003, 004
+// one_row_per: active unit at level (default street) within scope
+// description: Counts over the unit's active compounds, with the same definitions as
+// description: compounds_without_branch, one_shoulder and cross_appointment_ratio: committee and
+// description: cross are the sums of the per-compound figures (a joint branch counts once per
+// description: compound it covers). Rates have 4 decimals and are null when their base is 0.
+// param: level level street — the level of the units to roll up to
+// column: unit_code — 单位编码 — the unit rolled up to
+// column: unit_name — 单位名称 — its name
+// column: level — 层级 — its level
+// column: compounds — 小区数 — active compounds in the unit
+// column: with_party_org — 有党组织小区数 — compounds with an active party organisation (R1)
+// column: party_org_rate — 党组织覆盖率 — with_party_org / compounds
+// column: with_owners_committee — 有业委会小区数 — compounds with an active owners' committee
+// column: owners_committee_rate — 业委会覆盖率 — with_owners_committee / compounds
+// column: with_self_governance — 有自治组织小区数 — compounds with an active self-governance body
+// column: governed — 有业委会或自治组织小区数 — compounds with either (R5)
+// column: governance_rate — 自治覆盖率 — governed / compounds
+// column: managed — 专业物业小区数 — compounds with an active property-service contract
+// column: managed_rate — 物业覆盖率 — managed / compounds
+// column: with_both — 党组织与业委会均有小区数 — compounds with a party organisation and an owners' committee
+// column: one_shoulder — 一肩挑小区数 — of those, compounds where the secretary chairs the committee (R6)
+// column: one_shoulder_rate — 一肩挑比例 — one_shoulder / with_both
+// column: committee — 班子人数 — sum of the compounds' party committee sizes (R7)
+// column: cross — 交叉任职人数 — sum of their cross-appointed members (R7)
+// column: cross_rate — 交叉任职比例 — cross / committee
+// column: community_code — 社区编码 — the unit's community (null above community level)
+// column: community_name — 社区名称 — its name
+// column: street_code — 街道编码 — the unit's street (null above street level)
+// column: street_name — 街道名称 — its name
+// column: district_code — 区县编码 — the unit's district
+// column: district_name — 区县名称 — its name
+MATCH (u:Unit {level: $level})
+WHERE coalesce(u.retired, false) = false
+  AND ($scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code])
+OPTIONAL MATCH (c:Unit {level: 'compound'})-[:PART_OF*0..4]->(u)
+WHERE coalesce(c.retired, false) = false
+OPTIONAL MATCH (po:Organisation)-[:BUILT_IN]->(c)
+WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
+  AND coalesce(po.retired, false) = false AND po.status = 'active'
+WITH u, c, count(po) > 0 AS has_party_org
+OPTIONAL MATCH (b:Organisation)-[:SITS_AT]->(c)
+WHERE b.kind IN ['owners_committee', 'supervisory_committee', 'self_governance_body']
+  AND coalesce(b.retired, false) = false AND b.status = 'active'
+WITH u, c, has_party_org, collect(DISTINCT b) AS seated
+OPTIONAL MATCH (co:Organisation)-[k:MANAGES]->(c)
+WHERE co.kind = 'property_company' AND coalesce(co.retired, false) = false
+  AND co.status = 'active' AND coalesce(k.retired, false) = false
+  AND (k.start IS NULL OR k.start <= $as_of) AND (k.end IS NULL OR $as_of < k.end)
+WITH u, c, has_party_org, seated, collect(DISTINCT co.code) AS companies
+WITH u, c, has_party_org, size(companies) > 0 AS managed,
+     size([x IN seated WHERE x.kind = 'owners_committee']) > 0 AS has_committee,
+     size([x IN seated WHERE x.kind = 'self_governance_body']) > 0 AS has_self_body,
+     [x IN seated WHERE x.kind IN ['owners_committee', 'supervisory_committee'] | x.code]
+       + companies AS bodies
+OPTIONAL MATCH (m:Person)-[mr:SERVES_AS|CROSS_APPOINTED_TO]->(mpo:Organisation)-[:BUILT_IN]->(c)
+WHERE mr.role IN ['secretary', 'deputy_secretary', 'committee_member', 'concurrent_member']
+  AND coalesce(mr.retired, false) = false
+  AND (mr.start IS NULL OR mr.start <= $as_of) AND (mr.end IS NULL OR $as_of < mr.end)
+  AND mpo.kind IN ['party_committee', 'general_branch', 'party_branch']
+  AND coalesce(mpo.retired, false) = false AND mpo.status = 'active'
+WITH u, c, has_party_org, managed, has_committee, has_self_body, bodies,
+     collect(DISTINCT m) AS members,
+     collect(DISTINCT CASE WHEN mr.role = 'secretary' THEN m.code END) AS secretaries
+OPTIONAL MATCH (h:Person)-[hr:SERVES_AS|CROSS_APPOINTED_TO]->(hoc:Organisation)-[:SITS_AT]->(c)
+WHERE hr.role = 'director' AND coalesce(hr.retired, false) = false
+  AND (hr.start IS NULL OR hr.start <= $as_of) AND (hr.end IS NULL OR $as_of < hr.end)
+  AND hoc.kind = 'owners_committee'
+  AND coalesce(hoc.retired, false) = false AND hoc.status = 'active'
+WITH u, c, has_party_org, managed, has_committee, has_self_body, bodies, members, secretaries,
+     collect(DISTINCT h.code) AS chairs
+WITH u, c, has_party_org, managed, has_committee, has_self_body, bodies, members,
+     has_party_org AND has_committee AND size([x IN secretaries WHERE x IN chairs]) > 0
+       AS shoulder
+UNWIND CASE WHEN size(members) = 0 THEN [null] ELSE members END AS member
+OPTIONAL MATCH (member)-[xr:SERVES_AS|CROSS_APPOINTED_TO]->(xb:Organisation)
+WHERE xb.code IN bodies AND coalesce(xr.retired, false) = false
+  AND (xr.start IS NULL OR xr.start <= $as_of) AND (xr.end IS NULL OR $as_of < xr.end)
+WITH u, c, has_party_org, managed, has_committee, has_self_body, shoulder,
+     size(members) AS committee_size,
+     size(collect(DISTINCT CASE WHEN xb IS NOT NULL THEN member.code END)) AS cross_size
+WITH u,
+     count(c) AS compounds,
+     toInteger(sum(CASE WHEN c IS NOT NULL AND has_party_org THEN 1 ELSE 0 END)) AS with_party_org,
+     toInteger(sum(CASE WHEN c IS NOT NULL AND has_committee THEN 1 ELSE 0 END)) AS with_owners_committee,
+     toInteger(sum(CASE WHEN c IS NOT NULL AND has_self_body THEN 1 ELSE 0 END)) AS with_self_governance,
+     toInteger(sum(CASE WHEN c IS NOT NULL AND (has_committee OR has_self_body) THEN 1 ELSE 0 END)) AS governed,
+     toInteger(sum(CASE WHEN c IS NOT NULL AND managed THEN 1 ELSE 0 END)) AS managed,
+     toInteger(sum(CASE WHEN c IS NOT NULL AND has_party_org AND has_committee THEN 1 ELSE 0 END)) AS with_both,
+     toInteger(sum(CASE WHEN c IS NOT NULL AND shoulder THEN 1 ELSE 0 END)) AS one_shoulder,
+     toInteger(sum(CASE WHEN c IS NOT NULL AND has_party_org THEN committee_size ELSE 0 END)) AS committee,
+     toInteger(sum(CASE WHEN c IS NOT NULL AND has_party_org THEN cross_size ELSE 0 END)) AS cross
+RETURN u.code AS unit_code, u.name AS unit_name, u.level AS level, compounds,
+       with_party_org,
+       CASE WHEN compounds = 0 THEN null ELSE round(10000.0 * with_party_org / compounds) / 10000.0 END AS party_org_rate,
+       with_owners_committee,
+       CASE WHEN compounds = 0 THEN null ELSE round(10000.0 * with_owners_committee / compounds) / 10000.0 END AS owners_committee_rate,
+       with_self_governance, governed,
+       CASE WHEN compounds = 0 THEN null ELSE round(10000.0 * governed / compounds) / 10000.0 END AS governance_rate,
+       managed,
+       CASE WHEN compounds = 0 THEN null ELSE round(10000.0 * managed / compounds) / 10000.0 END AS managed_rate,
+       with_both, one_shoulder,
+       CASE WHEN with_both = 0 THEN null ELSE round(10000.0 * one_shoulder / with_both) / 10000.0 END AS one_shoulder_rate,
+       committee, cross,
+       CASE WHEN committee = 0 THEN null ELSE round(10000.0 * cross / committee) / 10000.0 END AS cross_rate,
+       u.community_code AS community_code, u.community_name AS community_name,
+       u.street_code AS street_code, u.street_name AS street_name,
+       u.district_code AS district_code, u.district_name AS district_name
+ORDER BY unit_code

@@ -1,0 +1,61 @@
+// name: cross_appointment_ratio
+// title_zh: 小区党组织班子交叉任职比例
+// title_en: Cross-appointment ratio of compound party committees
+// rules: R7
+// source: 003, 004
+// one_row_per: active compound with an active party organisation
+// description: committee = distinct people with an active post (本职 or 兼任) whose normalised
+// description: role is 书记, 副书记, 委员 or 兼职委员 in one of the compound's party organisations;
+// description: cross = those who also hold an active post in the compound's owners' committee,
+// description: supervisory committee (active, sitting at the compound) or property company
+// description: (active contract). A joint branch counts once for each compound it covers.
+// column: compound_code — 小区编码 — the compound's unit code
+// column: compound_name — 小区名称 — its name
+// column: party_org_code — 党组织编码 — the compound's party organisation (lowest code if several)
+// column: committee — 班子人数 — people on the party organisation's committee
+// column: cross — 交叉任职人数 — of those, people with a post in the compound's other bodies
+// column: ratio — 交叉任职比例 — cross / committee, 4 decimals (null when committee = 0)
+// column: community_code — 社区编码 — the compound's community
+// column: community_name — 社区名称 — its name
+// column: street_code — 街道编码 — the compound's street
+// column: street_name — 街道名称 — its name
+// column: district_code — 区县编码 — the compound's district
+// column: district_name — 区县名称 — its name
+MATCH (c:Unit {level: 'compound'})
+WHERE coalesce(c.retired, false) = false
+  AND ($scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code])
+WITH c,
+     [(po:Organisation)-[:BUILT_IN]->(c)
+      WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
+        AND coalesce(po.retired, false) = false AND po.status = 'active' | po.code] AS party_orgs,
+     [(sb:Organisation)-[:SITS_AT]->(c)
+      WHERE sb.kind IN ['owners_committee', 'supervisory_committee']
+        AND coalesce(sb.retired, false) = false AND sb.status = 'active' | sb.code] AS seated,
+     [(co:Organisation)-[k:MANAGES]->(c)
+      WHERE co.kind = 'property_company' AND coalesce(co.retired, false) = false
+        AND co.status = 'active' AND coalesce(k.retired, false) = false
+        AND (k.start IS NULL OR k.start <= $as_of) AND (k.end IS NULL OR $as_of < k.end) | co.code]
+       AS companies
+WHERE size(party_orgs) > 0
+OPTIONAL MATCH (m:Person)-[mr:SERVES_AS|CROSS_APPOINTED_TO]->(mpo:Organisation)-[:BUILT_IN]->(c)
+WHERE mr.role IN ['secretary', 'deputy_secretary', 'committee_member', 'concurrent_member']
+  AND coalesce(mr.retired, false) = false
+  AND (mr.start IS NULL OR mr.start <= $as_of) AND (mr.end IS NULL OR $as_of < mr.end)
+  AND mpo.kind IN ['party_committee', 'general_branch', 'party_branch']
+  AND coalesce(mpo.retired, false) = false AND mpo.status = 'active'
+WITH c, party_orgs, seated + companies AS bodies, collect(DISTINCT m) AS committee
+UNWIND CASE WHEN size(committee) = 0 THEN [null] ELSE committee END AS member
+OPTIONAL MATCH (member)-[xr:SERVES_AS|CROSS_APPOINTED_TO]->(xb:Organisation)
+WHERE xb.code IN bodies AND coalesce(xr.retired, false) = false
+  AND (xr.start IS NULL OR xr.start <= $as_of) AND (xr.end IS NULL OR $as_of < xr.end)
+WITH c, party_orgs, size(committee) AS committee_size,
+     collect(DISTINCT CASE WHEN xb IS NOT NULL THEN member.code END) AS crossers
+RETURN c.code AS compound_code, c.name AS compound_name,
+       reduce(lo = null, x IN party_orgs | CASE WHEN lo IS NULL OR x < lo THEN x ELSE lo END) AS party_org_code,
+       committee_size AS committee, size(crossers) AS cross,
+       CASE WHEN committee_size = 0 THEN null
+            ELSE round(10000.0 * size(crossers) / committee_size) / 10000.0 END AS ratio,
+       c.community_code AS community_code, c.community_name AS community_name,
+       c.street_code AS street_code, c.street_name AS street_name,
+       c.district_code AS district_code, c.district_name AS district_name
+ORDER BY compound_code

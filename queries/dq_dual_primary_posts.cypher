@@ -1,0 +1,48 @@
+// name: dq_dual_primary_posts
+// title_zh: 同一小区内两处本职
+// title_en: People with 本职 posts in two bodies of one compound
+// rules: DQ, R8
+// source: 003
+// one_row_per: (person, compound) where the person holds active 本职 posts in two or more different active bodies of that compound
+// description: Data quality: a person's own post (本职) is one; a second one in the same compound
+// description: is usually a 兼任 recorded as 本职. A compound's bodies are the organisations sitting
+// description: at it, the party organisations built in it and the companies with an active contract for it.
+// column: person_code — 人员编码 — the person
+// column: person_name — 姓名 — the person's name
+// column: compound_code — 小区编码 — the compound
+// column: compound_name — 小区名称 — its name
+// column: org_codes — 本职组织 — the bodies holding the person's 本职 posts, by code
+// column: community_code — 社区编码 — the compound's community
+// column: community_name — 社区名称 — its name
+// column: street_code — 街道编码 — the compound's street
+// column: street_name — 街道名称 — its name
+// column: district_code — 区县编码 — the compound's district
+// column: district_name — 区县名称 — its name
+MATCH (c:Unit {level: 'compound'})
+WHERE coalesce(c.retired, false) = false
+  AND ($scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code])
+WITH c,
+     [(a:Organisation)-[:SITS_AT]->(c)
+      WHERE coalesce(a.retired, false) = false AND a.status = 'active' | a]
+     + [(b:Organisation)-[:BUILT_IN]->(c)
+        WHERE coalesce(b.retired, false) = false AND b.status = 'active' | b]
+     + [(d:Organisation)-[k:MANAGES]->(c)
+        WHERE coalesce(d.retired, false) = false AND d.status = 'active'
+          AND coalesce(k.retired, false) = false
+          AND (k.start IS NULL OR k.start <= $as_of) AND (k.end IS NULL OR $as_of < k.end) | d]
+       AS bodies
+UNWIND bodies AS o
+WITH DISTINCT c, o
+MATCH (p:Person)-[r:SERVES_AS]->(o)
+WHERE coalesce(r.retired, false) = false
+  AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
+WITH DISTINCT c, p, o
+ORDER BY o.code
+WITH c, p, collect(o.code) AS org_codes
+WHERE size(org_codes) > 1
+RETURN p.code AS person_code, p.name AS person_name, c.code AS compound_code,
+       c.name AS compound_name, org_codes,
+       c.community_code AS community_code, c.community_name AS community_name,
+       c.street_code AS street_code, c.street_name AS street_name,
+       c.district_code AS district_code, c.district_name AS district_name
+ORDER BY compound_code, person_code

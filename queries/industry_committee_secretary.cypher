@@ -1,0 +1,69 @@
+// name: industry_committee_secretary
+// title_zh: 物业行业党委书记兼任情况
+// title_en: Who holds the property-industry party committee secretary post
+// rules: R11
+// source: 004
+// one_row_per: (active 行业党委, secretary); a committee without a secretary gives one row with finding 无书记
+// description: The secretary's post is a concurrent one (兼任), held by: at a district, an official
+// description: of the 行业主管部门 (住建) sitting at the same district (any active post there); at a
+// description: street, the deputy secretary (副书记) of the street's 党工委/党委; at a community, the
+// description: secretary of the community's party organisation. finding, first that applies:
+// description: 无书记, 非兼任 (no active 兼任 secretary post), 人选不符, else ok.
+// column: committee_code — 行业党委编码 — the industry party committee
+// column: committee_name — 行业党委名称 — its name
+// column: unit_code — 所在单位编码 — the unit it sits at
+// column: unit_level — 所在层级 — district, street or community
+// column: secretary_code — 书记编码 — the secretary's person code (null: none)
+// column: secretary_name — 书记姓名 — the secretary's name
+// column: concurrent — 兼任 — the secretary post is held as 兼任 (null: no secretary)
+// column: finding — 结论 — 无书记, 非兼任, 人选不符 or ok
+// column: community_code — 社区编码 — the committee's community
+// column: community_name — 社区名称 — its name
+// column: street_code — 街道编码 — the committee's street
+// column: street_name — 街道名称 — its name
+// column: district_code — 区县编码 — the committee's district
+// column: district_name — 区县名称 — its name
+MATCH (hy:Organisation {kind: 'industry_party_committee'})
+WHERE coalesce(hy.retired, false) = false AND hy.status = 'active'
+OPTIONAL MATCH (hy)-[:SITS_AT]->(u:Unit)
+WITH hy, u
+WHERE $scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+OPTIONAL MATCH (s:Person)-[sr:SERVES_AS|CROSS_APPOINTED_TO]->(hy)
+WHERE sr.role = 'secretary'
+  AND coalesce(sr.retired, false) = false
+  AND (sr.start IS NULL OR sr.start <= $as_of) AND (sr.end IS NULL OR $as_of < sr.end)
+WITH hy, u, s, collect(type(sr)) AS post_types
+WITH hy, u, s, post_types,
+     [(s)-[rr:SERVES_AS|CROSS_APPOINTED_TO]->(reg:Organisation)-[:SITS_AT]->(ru:Unit)
+      WHERE reg.kind = 'regulator'
+        AND coalesce(reg.retired, false) = false AND reg.status = 'active' AND ru.code = u.code
+        AND coalesce(rr.retired, false) = false
+        AND (rr.start IS NULL OR rr.start <= $as_of) AND (rr.end IS NULL OR $as_of < rr.end)
+      | reg.code] AS regulator_posts,
+     [(s)-[dr:SERVES_AS|CROSS_APPOINTED_TO]->(dw:Organisation)-[:SITS_AT]->(du:Unit)
+      WHERE dr.role = 'deputy_secretary'
+        AND dw.kind IN ['party_working_committee', 'party_committee']
+        AND coalesce(dw.retired, false) = false AND dw.status = 'active' AND du.code = u.code
+        AND coalesce(dr.retired, false) = false
+        AND (dr.start IS NULL OR dr.start <= $as_of) AND (dr.end IS NULL OR $as_of < dr.end)
+      | dw.code] AS street_posts,
+     [(s)-[cr:SERVES_AS|CROSS_APPOINTED_TO]->(cw:Organisation)-[:SITS_AT]->(cu:Unit)
+      WHERE cr.role = 'secretary'
+        AND cw.kind IN ['party_committee', 'general_branch', 'party_branch']
+        AND coalesce(cw.retired, false) = false AND cw.status = 'active' AND cu.code = u.code
+        AND coalesce(cr.retired, false) = false
+        AND (cr.start IS NULL OR cr.start <= $as_of) AND (cr.end IS NULL OR $as_of < cr.end)
+      | cw.code] AS community_posts
+RETURN hy.code AS committee_code, hy.name AS committee_name, u.code AS unit_code,
+       u.level AS unit_level, s.code AS secretary_code, s.name AS secretary_name,
+       CASE WHEN s IS NULL THEN null ELSE 'CROSS_APPOINTED_TO' IN post_types END AS concurrent,
+       CASE WHEN s IS NULL THEN '无书记'
+            WHEN NOT ('CROSS_APPOINTED_TO' IN post_types) THEN '非兼任'
+            WHEN u.level = 'district' AND size(regulator_posts) = 0 THEN '人选不符'
+            WHEN u.level = 'street' AND size(street_posts) = 0 THEN '人选不符'
+            WHEN u.level = 'community' AND size(community_posts) = 0 THEN '人选不符'
+            ELSE 'ok' END AS finding,
+       u.community_code AS community_code, u.community_name AS community_name,
+       u.street_code AS street_code, u.street_name AS street_name,
+       u.district_code AS district_code, u.district_name AS district_name
+ORDER BY committee_code, secretary_code

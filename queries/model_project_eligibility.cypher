@@ -1,0 +1,53 @@
+// name: model_project_eligibility
+// title_zh: 示范项目资格
+// title_en: Eligibility of property projects as model projects
+// rules: R14
+// source: 001, 004
+// one_row_per: active property-service contract (物业项目) of an active company for an active compound
+// description: A black-listed company (黑榜 in its latest rating of a year up to as_of's year) or a
+// description: project whose compound has no party organisation cannot be a model (示范) project.
+// description: finding, first that applies: 黑榜企业, 无小区党组织, else ok.
+// column: company_code — 企业编码 — the company
+// column: company_name — 企业名称 — its name
+// column: compound_code — 小区编码 — the compound managed
+// column: compound_name — 小区名称 — its name
+// column: project — 项目名称 — the contract's project name
+// column: rating_year — 评价年度 — year of the latest rating used (null: none)
+// column: rating_list — 红黑榜 — red, black or null in that rating
+// column: black_listed — 黑榜 — the latest rating puts the company on the black list
+// column: has_party_org — 小区有党组织 — the compound has an active party organisation
+// column: eligible — 可评示范 — neither black-listed nor without a party organisation
+// column: finding — 结论 — 黑榜企业, 无小区党组织 or ok
+// column: community_code — 社区编码 — the compound's community
+// column: community_name — 社区名称 — its name
+// column: street_code — 街道编码 — the compound's street
+// column: street_name — 街道名称 — its name
+// column: district_code — 区县编码 — the compound's district
+// column: district_name — 区县名称 — its name
+MATCH (co:Organisation {kind: 'property_company'})-[k:MANAGES]->(c:Unit {level: 'compound'})
+WHERE coalesce(co.retired, false) = false AND co.status = 'active'
+  AND coalesce(k.retired, false) = false
+  AND (k.start IS NULL OR k.start <= $as_of) AND (k.end IS NULL OR $as_of < k.end)
+  AND coalesce(c.retired, false) = false
+  AND ($scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code])
+WITH co, k, c, toInteger(substring($as_of, 0, 4)) AS as_of_year
+WITH co, k, c,
+     [(co)-[:RATED]->(rt:Rating) WHERE coalesce(rt.retired, false) = false AND rt.year <= as_of_year
+      | rt] AS ratings,
+     size([(po:Organisation)-[:BUILT_IN]->(c)
+           WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
+             AND coalesce(po.retired, false) = false AND po.status = 'active' | po]) > 0 AS has_party_org
+WITH co, k, c, has_party_org,
+     reduce(last = null, x IN ratings | CASE WHEN last IS NULL OR x.year > last.year THEN x ELSE last END)
+       AS rating
+WITH co, k, c, has_party_org, rating, coalesce(rating.list = 'black', false) AS black_listed
+RETURN co.code AS company_code, co.name AS company_name, c.code AS compound_code,
+       c.name AS compound_name, k.project AS project, rating.year AS rating_year,
+       rating.list AS rating_list, black_listed, has_party_org,
+       has_party_org AND NOT black_listed AS eligible,
+       CASE WHEN black_listed THEN '黑榜企业' WHEN NOT has_party_org THEN '无小区党组织'
+            ELSE 'ok' END AS finding,
+       c.community_code AS community_code, c.community_name AS community_name,
+       c.street_code AS street_code, c.street_name AS street_name,
+       c.district_code AS district_code, c.district_name AS district_name
+ORDER BY company_code, compound_code

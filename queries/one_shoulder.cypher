@@ -1,0 +1,59 @@
+// name: one_shoulder
+// title_zh: 书记主任“一肩挑”
+// title_en: Branch secretary who also chairs the owners' committee
+// rules: R6
+// source: 003, 004
+// one_row_per: active compound with both an active party organisation and an active owners' committee
+// description: one_shoulder is true when some person is secretary (normalised role 书记; 副书记
+// description: is not) of one of the compound's party organisations and chair (主任) of its
+// description: owners' committee, both posts active (本职 or 兼任). Codes shown are that person's,
+// description: else the lowest secretary and chair codes (null when the post is vacant).
+// column: compound_code — 小区编码 — the compound's unit code
+// column: compound_name — 小区名称 — its name
+// column: party_org_code — 党组织编码 — the compound's party organisation (lowest code if several)
+// column: committee_code — 业委会编码 — the compound's owners' committee (lowest code if several)
+// column: secretary_code — 书记编码 — the secretary's person code, or null
+// column: chair_code — 主任编码 — the chair's person code, or null
+// column: one_shoulder — 一肩挑 — the secretary and the chair are the same person
+// column: community_code — 社区编码 — the compound's community
+// column: community_name — 社区名称 — its name
+// column: street_code — 街道编码 — the compound's street
+// column: street_name — 街道名称 — its name
+// column: district_code — 区县编码 — the compound's district
+// column: district_name — 区县名称 — its name
+MATCH (c:Unit {level: 'compound'})
+WHERE coalesce(c.retired, false) = false
+  AND ($scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code])
+WITH c,
+     [(po:Organisation)-[:BUILT_IN]->(c)
+      WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
+        AND coalesce(po.retired, false) = false AND po.status = 'active' | po.code] AS party_orgs,
+     [(oc:Organisation)-[:SITS_AT]->(c)
+      WHERE oc.kind = 'owners_committee'
+        AND coalesce(oc.retired, false) = false AND oc.status = 'active' | oc.code] AS committees
+WHERE size(party_orgs) > 0 AND size(committees) > 0
+WITH c, party_orgs, committees,
+     [(s:Person)-[sr:SERVES_AS|CROSS_APPOINTED_TO]->(spo:Organisation)-[:BUILT_IN]->(c)
+      WHERE sr.role = 'secretary' AND coalesce(sr.retired, false) = false
+        AND (sr.start IS NULL OR sr.start <= $as_of) AND (sr.end IS NULL OR $as_of < sr.end)
+        AND spo.kind IN ['party_committee', 'general_branch', 'party_branch']
+        AND coalesce(spo.retired, false) = false AND spo.status = 'active' | s.code] AS secretaries,
+     [(h:Person)-[hr:SERVES_AS|CROSS_APPOINTED_TO]->(hoc:Organisation)-[:SITS_AT]->(c)
+      WHERE hr.role = 'director' AND coalesce(hr.retired, false) = false
+        AND (hr.start IS NULL OR hr.start <= $as_of) AND (hr.end IS NULL OR $as_of < hr.end)
+        AND hoc.kind = 'owners_committee'
+        AND coalesce(hoc.retired, false) = false AND hoc.status = 'active' | h.code] AS chairs
+WITH c, party_orgs, committees, secretaries, chairs,
+     [x IN secretaries WHERE x IN chairs] AS both
+RETURN c.code AS compound_code, c.name AS compound_name,
+       reduce(lo = null, x IN party_orgs | CASE WHEN lo IS NULL OR x < lo THEN x ELSE lo END) AS party_org_code,
+       reduce(lo = null, x IN committees | CASE WHEN lo IS NULL OR x < lo THEN x ELSE lo END) AS committee_code,
+       reduce(lo = null, x IN CASE WHEN size(both) > 0 THEN both ELSE secretaries END |
+              CASE WHEN lo IS NULL OR x < lo THEN x ELSE lo END) AS secretary_code,
+       reduce(lo = null, x IN CASE WHEN size(both) > 0 THEN both ELSE chairs END |
+              CASE WHEN lo IS NULL OR x < lo THEN x ELSE lo END) AS chair_code,
+       size(both) > 0 AS one_shoulder,
+       c.community_code AS community_code, c.community_name AS community_name,
+       c.street_code AS street_code, c.street_name AS street_name,
+       c.district_code AS district_code, c.district_name AS district_name
+ORDER BY compound_code

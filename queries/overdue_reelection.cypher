@@ -1,0 +1,32 @@
+// name: overdue_reelection
+// title_zh: 业委会到期未换届
+// title_en: Owners' committees overdue for re-election
+// rules: R13
+// source: 002
+// one_row_per: active owners' committee whose term (届满日期) ended before as_of
+// description: A term ending on as_of itself is not yet overdue. days_overdue = as_of − term end.
+// column: committee_code — 业委会编码 — the owners' committee's organisation code
+// column: committee_name — 业委会名称 — its name
+// column: compound_code — 小区编码 — the unit it sits at
+// column: compound_name — 小区名称 — that unit's name
+// column: term_end — 届满日期 — the end of its term
+// column: days_overdue — 逾期天数 — days from the term end to as_of
+// column: community_code — 社区编码 — the committee's community
+// column: community_name — 社区名称 — its name
+// column: street_code — 街道编码 — the committee's street
+// column: street_name — 街道名称 — its name
+// column: district_code — 区县编码 — the committee's district
+// column: district_name — 区县名称 — its name
+MATCH (oc:Organisation {kind: 'owners_committee'})
+WHERE coalesce(oc.retired, false) = false AND oc.status = 'active'
+  AND oc.term_end IS NOT NULL AND oc.term_end < $as_of
+OPTIONAL MATCH (oc)-[:SITS_AT]->(c:Unit)
+WITH oc, c
+WHERE $scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code]
+RETURN oc.code AS committee_code, oc.name AS committee_name,
+       c.code AS compound_code, c.name AS compound_name,
+       oc.term_end AS term_end, $as_of_day - oc.term_end_day AS days_overdue,
+       c.community_code AS community_code, c.community_name AS community_name,
+       c.street_code AS street_code, c.street_name AS street_name,
+       c.district_code AS district_code, c.district_name AS district_name
+ORDER BY days_overdue DESC, committee_code

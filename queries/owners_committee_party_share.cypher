@@ -1,0 +1,55 @@
+// name: owners_committee_party_share
+// title_zh: 业委会党员比例与主任身份
+// title_en: Party share and chair of owners' committees
+// rules: R4
+// source: 000, 004
+// one_row_per: active owners' committee (业主委员会)
+// description: Members are the distinct people with an active post (本职 or 兼任) in the
+// description: committee; party members are 中共党员 or 中共预备党员; the chair is the member whose
+// description: normalised role is 主任 (lowest code if several). finding: 主任非党员 when the chair
+// description: is not a party member; else 党员比例不足 when share < min_share; else ok.
+// param: min_share float 0.30 — the smallest acceptable party share (county plan 30%; 绵阳 50%)
+// column: committee_code — 业委会编码 — the committee's organisation code
+// column: committee_name — 业委会名称 — its name
+// column: compound_code — 小区编码 — the unit it sits at
+// column: compound_name — 小区名称 — that unit's name
+// column: members — 成员数 — distinct people with an active post in it
+// column: party_members — 党员数 — of those, 中共党员 or 中共预备党员
+// column: share — 党员比例 — party_members / members, 4 decimals (0 when no members)
+// column: chair_code — 主任编码 — the chair's person code, or null
+// column: chair_is_member — 主任是党员 — the chair is a party member (null when no chair)
+// column: finding — 结论 — 主任非党员, 党员比例不足 or ok
+// column: community_code — 社区编码 — the committee's community
+// column: community_name — 社区名称 — its name
+// column: street_code — 街道编码 — the committee's street
+// column: street_name — 街道名称 — its name
+// column: district_code — 区县编码 — the committee's district
+// column: district_name — 区县名称 — its name
+MATCH (oc:Organisation {kind: 'owners_committee'})
+WHERE coalesce(oc.retired, false) = false AND oc.status = 'active'
+OPTIONAL MATCH (oc)-[:SITS_AT]->(c:Unit)
+WITH oc, c
+WHERE $scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code]
+OPTIONAL MATCH (m:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(oc)
+WHERE coalesce(r.retired, false) = false
+  AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
+WITH oc, c, collect(DISTINCT m) AS people,
+     collect(DISTINCT CASE WHEN r.role = 'director' THEN m END) AS chairs
+WITH oc, c, size(people) AS members,
+     size([p IN people WHERE p.standing IN ['full_member', 'probationary_member']]) AS party_members,
+     reduce(h = null, x IN chairs | CASE WHEN h IS NULL OR x.code < h.code THEN x ELSE h END) AS chair
+WITH oc, c, members, party_members, chair,
+     CASE WHEN members = 0 THEN 0.0 ELSE toFloat(party_members) / members END AS raw_share,
+     CASE WHEN chair IS NULL THEN null
+          ELSE coalesce(chair.standing IN ['full_member', 'probationary_member'], false) END AS chair_is_member
+RETURN oc.code AS committee_code, oc.name AS committee_name,
+       c.code AS compound_code, c.name AS compound_name,
+       members, party_members, round(raw_share * 10000) / 10000.0 AS share,
+       chair.code AS chair_code, chair_is_member,
+       CASE WHEN chair_is_member = false THEN '主任非党员'
+            WHEN raw_share < $min_share THEN '党员比例不足'
+            ELSE 'ok' END AS finding,
+       c.community_code AS community_code, c.community_name AS community_name,
+       c.street_code AS street_code, c.street_name AS street_name,
+       c.district_code AS district_code, c.district_name AS district_name
+ORDER BY committee_code

@@ -1,0 +1,60 @@
+// name: secretary_origin
+// title_zh: 小区党组织书记来源
+// title_en: Where compound branch secretaries come from
+// rules: R10
+// source: 003
+// one_row_per: (active compound party organisation, secretary); an organisation without a secretary gives one row with origin 无书记
+// description: A branch secretary is drawn from owners' committee members, else resident party
+// description: members, else community staff. origin, first that applies: 业委会成员 (an active
+// description: post in an active owners' committee sitting at one of the organisation's compounds),
+// description: 小区党员 (a party member living in one of them), 社区工作人员 (an active 本职 post in an
+// description: active organisation sitting at the community of one of them), else 其他.
+// column: party_org_code — 党组织编码 — the compound party organisation
+// column: party_org_name — 党组织名称 — its name
+// column: secretary_code — 书记编码 — the secretary's person code (null: none)
+// column: secretary_name — 书记姓名 — the secretary's name
+// column: origin — 来源 — 业委会成员, 小区党员, 社区工作人员, 其他 or 无书记
+// column: community_code — 社区编码 — the organisation's community (of the unit it sits at)
+// column: community_name — 社区名称 — its name
+// column: street_code — 街道编码 — the organisation's street
+// column: street_name — 街道名称 — its name
+// column: district_code — 区县编码 — the organisation's district
+// column: district_name — 区县名称 — its name
+MATCH (po:Organisation)
+WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
+  AND coalesce(po.retired, false) = false AND po.status = 'active'
+OPTIONAL MATCH (po)-[:SITS_AT]->(u:Unit)
+WITH po, u
+WHERE $scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+MATCH (po)-[:BUILT_IN]->(c:Unit {level: 'compound'})
+WHERE coalesce(c.retired, false) = false
+WITH po, u, collect(DISTINCT c.code) AS compounds, collect(DISTINCT c.community_code) AS communities
+OPTIONAL MATCH (s:Person)-[sr:SERVES_AS|CROSS_APPOINTED_TO]->(po)
+WHERE sr.role = 'secretary'
+  AND coalesce(sr.retired, false) = false
+  AND (sr.start IS NULL OR sr.start <= $as_of) AND (sr.end IS NULL OR $as_of < sr.end)
+WITH DISTINCT po, compounds, communities, u, s
+WITH po, compounds, communities, u, s,
+     [(s)-[ocr:SERVES_AS|CROSS_APPOINTED_TO]->(oc:Organisation)-[:SITS_AT]->(oh:Unit)
+      WHERE oc.kind = 'owners_committee'
+        AND coalesce(oc.retired, false) = false AND oc.status = 'active'
+        AND coalesce(ocr.retired, false) = false
+        AND (ocr.start IS NULL OR ocr.start <= $as_of) AND (ocr.end IS NULL OR $as_of < ocr.end)
+        AND oh.code IN compounds | oc.code] AS committee_posts,
+     [(s)-[:LIVES_IN]->(home:Unit) WHERE home.code IN compounds | home.code] AS homes,
+     [(s)-[wr:SERVES_AS]->(wo:Organisation)-[:SITS_AT]->(wu:Unit)
+      WHERE wu.code IN communities AND coalesce(wo.retired, false) = false
+        AND wo.status = 'active' AND coalesce(wr.retired, false) = false
+        AND (wr.start IS NULL OR wr.start <= $as_of) AND (wr.end IS NULL OR $as_of < wr.end)
+      | wo.code] AS community_posts
+RETURN po.code AS party_org_code, po.name AS party_org_name,
+       s.code AS secretary_code, s.name AS secretary_name,
+       CASE WHEN s IS NULL THEN '无书记'
+            WHEN size(committee_posts) > 0 THEN '业委会成员'
+            WHEN size(homes) > 0 AND s.standing IN ['full_member', 'probationary_member'] THEN '小区党员'
+            WHEN size(community_posts) > 0 THEN '社区工作人员'
+            ELSE '其他' END AS origin,
+       u.community_code AS community_code, u.community_name AS community_name,
+       u.street_code AS street_code, u.street_name AS street_name,
+       u.district_code AS district_code, u.district_name AS district_name
+ORDER BY party_org_code, secretary_code
