@@ -39,3 +39,15 @@ def test_every_documented_command_exists() -> None:
 def test_readme_says_why_not_py2neo() -> None:
     line = next(x for x in README.splitlines() if "py2neo" in x)
     assert "end-of-life" in line
+
+
+def test_every_catalog_question_is_in_the_readme() -> None:
+    from redgov.queries import catalog
+
+    missing = [q.name for q in catalog() if f"| `{q.name}` |" not in README]
+    assert missing == [], missing
+
+
+def test_readme_screenshots_exist() -> None:
+    for path in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README):
+        assert (ROOT / path).is_file(), path
