@@ -7,9 +7,9 @@ import socket
 
 import pytest
 from click.testing import CliRunner
+from redgov.graph.stores import StoreError, open_store
 
 from redgov.cli import main
-from redgov.graph.stores import StoreError, open_store
 
 
 def _run(*args: str) -> tuple[int, str]:

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import redis
 from cypher_lint import lint, lint_one
+from redgov.graph.cypher import REGISTRY
 
 import redgov
-from redgov.graph.cypher import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_DIRS = ("graph", "loaders", "queries", "dashboard", "redgov")

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import redis
-
 from redgov.graph.stores import open_store
 from redgov.graph.stores.embedded_server import ensure_server, server_running, stop_server
 

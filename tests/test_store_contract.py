@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-
 from redgov.graph.stores import ReadOnlyViolation, Store, StoreError
 
 NEO4J_URI = os.environ.get("NEO4J_URI")
