@@ -27,11 +27,12 @@ KEYS: dict[str, str] = {
     LABEL_RATING: "key",
     LABEL_SYNC_RUN: "id",
 }
-#: Secondary properties queries filter by.
+#: Secondary properties queries filter by.  Only what a query uses: FalkorDB rebuilds every
+#: index when it loads its snapshot (5–6 s of a 10 s restart at province scale), and each
+#: index also costs every write.
 LOOKUPS: dict[str, tuple[str, ...]] = {
     LABEL_UNIT: ("level",),
     LABEL_ORGANISATION: ("kind",),
-    LABEL_PERSON: ("id_hash",),
 }
 
 # Index texts are written out (not formatted from KEYS) so that each is a literal the
@@ -44,7 +45,6 @@ _FALKOR_INDEXES = {
     (LABEL_SYNC_RUN, "id"): "CREATE INDEX FOR (n:SyncRun) ON (n.id)",
     (LABEL_UNIT, "level"): "CREATE INDEX FOR (n:Unit) ON (n.level)",
     (LABEL_ORGANISATION, "kind"): "CREATE INDEX FOR (n:Organisation) ON (n.kind)",
-    (LABEL_PERSON, "id_hash"): "CREATE INDEX FOR (n:Person) ON (n.id_hash)",
 }
 for (_label, _prop), _text in _FALKOR_INDEXES.items():
     cypher(f"schema.falkordb.{_label}.{_prop}", _text)
@@ -85,11 +85,6 @@ _NEO4J_SCHEMA = (
     cypher(
         "schema.neo4j.org_kind",
         "CREATE INDEX redgov_org_kind IF NOT EXISTS FOR (n:Organisation) ON (n.kind)",
-        neo4j_only=True,
-    ),
-    cypher(
-        "schema.neo4j.person_id_hash",
-        "CREATE INDEX redgov_person_id_hash IF NOT EXISTS FOR (n:Person) ON (n.id_hash)",
         neo4j_only=True,
     ),
 )
