@@ -33,15 +33,19 @@ WHERE coalesce(c.retired, false) = false
 WITH po, u, c
 ORDER BY c.code
 WITH po, u, collect(DISTINCT c.code) AS compound_codes
+// Engine note: an OPTIONAL MATCH with a WHERE runs once per row on FalkorDB, one without runs
+// batched: the posts are matched unfiltered and the conditions applied in the aggregation.
 OPTIONAL MATCH (m:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(po)
-WHERE r.role IN ['secretary', 'deputy_secretary', 'committee_member', 'concurrent_member']
-  AND coalesce(r.retired, false) = false
-  AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
+WITH po, compound_codes, u, m, r,
+     r.role IN ['secretary', 'deputy_secretary', 'committee_member', 'concurrent_member']
+       AND coalesce(r.retired, false) = false
+       AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end) AS live
 WITH po, compound_codes, u,
-     collect(DISTINCT CASE WHEN r.role = 'secretary' THEN m.code END) AS secs,
-     collect(DISTINCT CASE WHEN r.role = 'deputy_secretary' THEN m.code END) AS deps,
-     collect(DISTINCT CASE WHEN r.role IN ['committee_member', 'concurrent_member'] THEN m.code END) AS mems,
-     collect(DISTINCT m.code) AS everyone
+     collect(DISTINCT CASE WHEN live AND r.role = 'secretary' THEN m.code END) AS secs,
+     collect(DISTINCT CASE WHEN live AND r.role = 'deputy_secretary' THEN m.code END) AS deps,
+     collect(DISTINCT CASE WHEN live AND r.role IN ['committee_member', 'concurrent_member']
+                           THEN m.code END) AS mems,
+     collect(DISTINCT CASE WHEN live THEN m.code END) AS everyone
 RETURN po.code AS party_org_code, po.name AS party_org_name, compound_codes,
        size(secs) AS secretaries, size(deps) AS deputy_secretaries,
        size(mems) AS committee_members, size(everyone) AS committee,

@@ -34,55 +34,61 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the unit's district
 // column: district_name — 区县名称 — its name
+// Engine note: OPTIONAL MATCH with a WHERE runs one traversal per row on FalkorDB, one
+// without runs batched; so the per-compound neighbourhoods are matched unfiltered and
+// their conditions applied inside the aggregations (CASE … END is null when they fail).
 MATCH (u:Unit {level: $level})
 WHERE coalesce(u.retired, false) = false
   AND ($scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code])
 OPTIONAL MATCH (c:Unit {level: 'compound'})-[:PART_OF*0..4]->(u)
 WHERE coalesce(c.retired, false) = false
-OPTIONAL MATCH (po:Organisation)-[:BUILT_IN]->(c)
-WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
-  AND coalesce(po.retired, false) = false AND po.status = 'active'
-WITH u, c, count(po) > 0 AS has_party_org
 OPTIONAL MATCH (b:Organisation)-[:SITS_AT]->(c)
-WHERE b.kind IN ['owners_committee', 'supervisory_committee', 'self_governance_body']
-  AND coalesce(b.retired, false) = false AND b.status = 'active'
-WITH u, c, has_party_org, collect(DISTINCT b) AS seated
+OPTIONAL MATCH (h:Person)-[hr:SERVES_AS|CROSS_APPOINTED_TO]->(b)
+WITH u, c,
+     collect(DISTINCT CASE
+       WHEN b.kind IN ['owners_committee', 'supervisory_committee', 'self_governance_body']
+        AND coalesce(b.retired, false) = false AND b.status = 'active' THEN b END) AS seated,
+     collect(DISTINCT CASE
+       WHEN hr.role = 'director' AND coalesce(hr.retired, false) = false
+        AND (hr.start IS NULL OR hr.start <= $as_of) AND (hr.end IS NULL OR $as_of < hr.end)
+        AND b.kind = 'owners_committee'
+        AND coalesce(b.retired, false) = false AND b.status = 'active' THEN h.code END) AS chairs
 OPTIONAL MATCH (co:Organisation)-[k:MANAGES]->(c)
-WHERE co.kind = 'property_company' AND coalesce(co.retired, false) = false
-  AND co.status = 'active' AND coalesce(k.retired, false) = false
-  AND (k.start IS NULL OR k.start <= $as_of) AND (k.end IS NULL OR $as_of < k.end)
-WITH u, c, has_party_org, seated, collect(DISTINCT co.code) AS companies
-WITH u, c, has_party_org, size(companies) > 0 AS managed,
+WITH u, c, seated, chairs,
+     collect(DISTINCT CASE
+       WHEN co.kind = 'property_company' AND coalesce(co.retired, false) = false
+        AND co.status = 'active' AND coalesce(k.retired, false) = false
+        AND (k.start IS NULL OR k.start <= $as_of) AND (k.end IS NULL OR $as_of < k.end)
+       THEN co.code END) AS companies
+WITH u, c, chairs, size(companies) > 0 AS managed,
      size([x IN seated WHERE x.kind = 'owners_committee']) > 0 AS has_committee,
      size([x IN seated WHERE x.kind = 'self_governance_body']) > 0 AS has_self_body,
      [x IN seated WHERE x.kind IN ['owners_committee', 'supervisory_committee'] | x.code]
        + companies AS bodies
-OPTIONAL MATCH (m:Person)-[mr:SERVES_AS|CROSS_APPOINTED_TO]->(mpo:Organisation)-[:BUILT_IN]->(c)
-WHERE mr.role IN ['secretary', 'deputy_secretary', 'committee_member', 'concurrent_member']
-  AND coalesce(mr.retired, false) = false
-  AND (mr.start IS NULL OR mr.start <= $as_of) AND (mr.end IS NULL OR $as_of < mr.end)
-  AND mpo.kind IN ['party_committee', 'general_branch', 'party_branch']
-  AND coalesce(mpo.retired, false) = false AND mpo.status = 'active'
-WITH u, c, has_party_org, managed, has_committee, has_self_body, bodies,
-     collect(DISTINCT m) AS members,
-     collect(DISTINCT CASE WHEN mr.role = 'secretary' THEN m.code END) AS secretaries
-OPTIONAL MATCH (h:Person)-[hr:SERVES_AS|CROSS_APPOINTED_TO]->(hoc:Organisation)-[:SITS_AT]->(c)
-WHERE hr.role = 'director' AND coalesce(hr.retired, false) = false
-  AND (hr.start IS NULL OR hr.start <= $as_of) AND (hr.end IS NULL OR $as_of < hr.end)
-  AND hoc.kind = 'owners_committee'
-  AND coalesce(hoc.retired, false) = false AND hoc.status = 'active'
-WITH u, c, has_party_org, managed, has_committee, has_self_body, bodies, members, secretaries,
-     collect(DISTINCT h.code) AS chairs
-WITH u, c, has_party_org, managed, has_committee, has_self_body, bodies, members,
+OPTIONAL MATCH (po:Organisation)-[:BUILT_IN]->(c)
+OPTIONAL MATCH (m:Person)-[mr:SERVES_AS|CROSS_APPOINTED_TO]->(po)
+OPTIONAL MATCH (m)-[xr:SERVES_AS|CROSS_APPOINTED_TO]->(xb:Organisation)
+WITH u, c, chairs, managed, has_committee, has_self_body, bodies, po, m, mr, xr, xb,
+     po.kind IN ['party_committee', 'general_branch', 'party_branch']
+       AND coalesce(po.retired, false) = false AND po.status = 'active' AS party_org
+WITH u, c, chairs, managed, has_committee, has_self_body, bodies, party_org, m, mr, xr, xb,
+     party_org AND mr.role IN ['secretary', 'deputy_secretary', 'committee_member', 'concurrent_member']
+       AND coalesce(mr.retired, false) = false
+       AND (mr.start IS NULL OR mr.start <= $as_of) AND (mr.end IS NULL OR $as_of < mr.end)
+       AS on_committee
+WITH u, c, chairs, managed, has_committee, has_self_body,
+     count(CASE WHEN party_org THEN 1 END) > 0 AS has_party_org,
+     collect(DISTINCT CASE WHEN on_committee THEN m.code END) AS members,
+     collect(DISTINCT CASE WHEN on_committee AND mr.role = 'secretary' THEN m.code END)
+       AS secretaries,
+     collect(DISTINCT CASE
+       WHEN on_committee AND xb.code IN bodies AND coalesce(xr.retired, false) = false
+        AND (xr.start IS NULL OR xr.start <= $as_of) AND (xr.end IS NULL OR $as_of < xr.end)
+       THEN m.code END) AS crossers
+WITH u, c, has_party_org, managed, has_committee, has_self_body,
      has_party_org AND has_committee AND size([x IN secretaries WHERE x IN chairs]) > 0
-       AS shoulder
-UNWIND CASE WHEN size(members) = 0 THEN [null] ELSE members END AS member
-OPTIONAL MATCH (member)-[xr:SERVES_AS|CROSS_APPOINTED_TO]->(xb:Organisation)
-WHERE xb.code IN bodies AND coalesce(xr.retired, false) = false
-  AND (xr.start IS NULL OR xr.start <= $as_of) AND (xr.end IS NULL OR $as_of < xr.end)
-WITH u, c, has_party_org, managed, has_committee, has_self_body, shoulder,
-     size(members) AS committee_size,
-     size(collect(DISTINCT CASE WHEN xb IS NOT NULL THEN member.code END)) AS cross_size
+       AS shoulder,
+     size(members) AS committee_size, size(crossers) AS cross_size
 WITH u,
      count(c) AS compounds,
      toInteger(sum(CASE WHEN c IS NOT NULL AND has_party_org THEN 1 ELSE 0 END)) AS with_party_org,

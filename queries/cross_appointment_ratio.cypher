@@ -21,35 +21,42 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the compound's district
 // column: district_name — 区县名称 — its name
-MATCH (c:Unit {level: 'compound'})
-WHERE coalesce(c.retired, false) = false
+// Engine note: on FalkorDB an OPTIONAL MATCH with a WHERE runs one traversal per row (~25 µs
+// each, seconds at province scale), one without a WHERE runs batched; so the optional
+// neighbourhoods are matched unfiltered and filtered inside the aggregations (CASE … END is
+// null when a condition fails, and collect/count skip nulls).
+MATCH (po:Organisation)-[:BUILT_IN]->(c:Unit {level: 'compound'})
+WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
+  AND coalesce(po.retired, false) = false AND po.status = 'active'
+  AND coalesce(c.retired, false) = false
   AND ($scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code])
-WITH c,
-     [(po:Organisation)-[:BUILT_IN]->(c)
-      WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
-        AND coalesce(po.retired, false) = false AND po.status = 'active' | po.code] AS party_orgs,
-     [(sb:Organisation)-[:SITS_AT]->(c)
-      WHERE sb.kind IN ['owners_committee', 'supervisory_committee']
-        AND coalesce(sb.retired, false) = false AND sb.status = 'active' | sb.code] AS seated,
-     [(co:Organisation)-[k:MANAGES]->(c)
-      WHERE co.kind = 'property_company' AND coalesce(co.retired, false) = false
-        AND co.status = 'active' AND coalesce(k.retired, false) = false
-        AND (k.start IS NULL OR k.start <= $as_of) AND (k.end IS NULL OR $as_of < k.end) | co.code]
-       AS companies
-WHERE size(party_orgs) > 0
-OPTIONAL MATCH (m:Person)-[mr:SERVES_AS|CROSS_APPOINTED_TO]->(mpo:Organisation)-[:BUILT_IN]->(c)
-WHERE mr.role IN ['secretary', 'deputy_secretary', 'committee_member', 'concurrent_member']
-  AND coalesce(mr.retired, false) = false
-  AND (mr.start IS NULL OR mr.start <= $as_of) AND (mr.end IS NULL OR $as_of < mr.end)
-  AND mpo.kind IN ['party_committee', 'general_branch', 'party_branch']
-  AND coalesce(mpo.retired, false) = false AND mpo.status = 'active'
-WITH c, party_orgs, seated + companies AS bodies, collect(DISTINCT m) AS committee
-UNWIND CASE WHEN size(committee) = 0 THEN [null] ELSE committee END AS member
-OPTIONAL MATCH (member)-[xr:SERVES_AS|CROSS_APPOINTED_TO]->(xb:Organisation)
-WHERE xb.code IN bodies AND coalesce(xr.retired, false) = false
-  AND (xr.start IS NULL OR xr.start <= $as_of) AND (xr.end IS NULL OR $as_of < xr.end)
-WITH c, party_orgs, size(committee) AS committee_size,
-     collect(DISTINCT CASE WHEN xb IS NOT NULL THEN member.code END) AS crossers
+WITH c, collect(po.code) AS party_orgs
+OPTIONAL MATCH (sb:Organisation)-[:SITS_AT]->(c)
+WITH c, party_orgs,
+     collect(CASE WHEN sb.kind IN ['owners_committee', 'supervisory_committee']
+                   AND coalesce(sb.retired, false) = false AND sb.status = 'active'
+              THEN sb.code END) AS seated
+OPTIONAL MATCH (co:Organisation)-[k:MANAGES]->(c)
+WITH c, party_orgs, seated,
+     collect(CASE WHEN co.kind = 'property_company' AND coalesce(co.retired, false) = false
+                   AND co.status = 'active' AND coalesce(k.retired, false) = false
+                   AND (k.start IS NULL OR k.start <= $as_of) AND (k.end IS NULL OR $as_of < k.end)
+              THEN co.code END) AS companies
+OPTIONAL MATCH (mpo:Organisation)-[:BUILT_IN]->(c)
+OPTIONAL MATCH (m:Person)-[mr:SERVES_AS|CROSS_APPOINTED_TO]->(mpo)
+OPTIONAL MATCH (m)-[xr:SERVES_AS|CROSS_APPOINTED_TO]->(xb:Organisation)
+WITH c, party_orgs, seated + companies AS bodies, m, xr, xb,
+     mr.role IN ['secretary', 'deputy_secretary', 'committee_member', 'concurrent_member']
+       AND coalesce(mr.retired, false) = false
+       AND (mr.start IS NULL OR mr.start <= $as_of) AND (mr.end IS NULL OR $as_of < mr.end)
+       AND mpo.kind IN ['party_committee', 'general_branch', 'party_branch']
+       AND coalesce(mpo.retired, false) = false AND mpo.status = 'active' AS on_committee
+WITH c, party_orgs,
+     size(collect(DISTINCT CASE WHEN on_committee THEN m.code END)) AS committee_size,
+     collect(DISTINCT CASE
+       WHEN on_committee AND xb.code IN bodies AND coalesce(xr.retired, false) = false
+        AND (xr.start IS NULL OR xr.start <= $as_of) AND (xr.end IS NULL OR $as_of < xr.end)
+       THEN m.code END) AS crossers
 RETURN c.code AS compound_code, c.name AS compound_name,
        reduce(lo = null, x IN party_orgs | CASE WHEN lo IS NULL OR x < lo THEN x ELSE lo END) AS party_org_code,
        committee_size AS committee, size(crossers) AS cross,

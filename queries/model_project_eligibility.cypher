@@ -30,13 +30,17 @@ WHERE coalesce(co.retired, false) = false AND co.status = 'active'
   AND (k.start IS NULL OR k.start <= $as_of) AND (k.end IS NULL OR $as_of < k.end)
   AND coalesce(c.retired, false) = false
   AND ($scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code])
-WITH co, k, c, toInteger(substring($as_of, 0, 4)) AS as_of_year
+// Unfiltered OPTIONAL MATCHes (batched on FalkorDB; pattern comprehensions run per row),
+// conditions applied in the aggregations.
+OPTIONAL MATCH (po:Organisation)-[:BUILT_IN]->(c)
 WITH co, k, c,
-     [(co)-[:RATED]->(rt:Rating) WHERE coalesce(rt.retired, false) = false AND rt.year <= as_of_year
-      | rt] AS ratings,
-     size([(po:Organisation)-[:BUILT_IN]->(c)
-           WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
-             AND coalesce(po.retired, false) = false AND po.status = 'active' | po]) > 0 AS has_party_org
+     count(CASE WHEN po.kind IN ['party_committee', 'general_branch', 'party_branch']
+                 AND coalesce(po.retired, false) = false AND po.status = 'active' THEN 1 END) > 0
+       AS has_party_org
+OPTIONAL MATCH (co)-[:RATED]->(rt:Rating)
+WITH co, k, c, has_party_org,
+     collect(CASE WHEN coalesce(rt.retired, false) = false
+                   AND rt.year <= toInteger(substring($as_of, 0, 4)) THEN rt END) AS ratings
 WITH co, k, c, has_party_org,
      reduce(last = null, x IN ratings | CASE WHEN last IS NULL OR x.year > last.year THEN x ELSE last END)
        AS rating

@@ -21,28 +21,33 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the compound's district
 // column: district_name — 区县名称 — its name
-MATCH (c:Unit {level: 'compound'})
-WHERE coalesce(c.retired, false) = false
+// Engine note: OPTIONAL MATCH without a WHERE runs batched on FalkorDB (with a WHERE, or as a
+// pattern comprehension, it runs once per row); conditions are applied in the aggregations.
+MATCH (po:Organisation)-[:BUILT_IN]->(c:Unit {level: 'compound'})
+WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
+  AND coalesce(po.retired, false) = false AND po.status = 'active'
+  AND coalesce(c.retired, false) = false
   AND ($scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code])
-WITH c,
-     [(po:Organisation)-[:BUILT_IN]->(c)
-      WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
-        AND coalesce(po.retired, false) = false AND po.status = 'active' | po.code] AS party_orgs,
-     [(oc:Organisation)-[:SITS_AT]->(c)
-      WHERE oc.kind = 'owners_committee'
-        AND coalesce(oc.retired, false) = false AND oc.status = 'active' | oc.code] AS committees
-WHERE size(party_orgs) > 0 AND size(committees) > 0
-WITH c, party_orgs, committees,
-     [(s:Person)-[sr:SERVES_AS|CROSS_APPOINTED_TO]->(spo:Organisation)-[:BUILT_IN]->(c)
-      WHERE sr.role = 'secretary' AND coalesce(sr.retired, false) = false
-        AND (sr.start IS NULL OR sr.start <= $as_of) AND (sr.end IS NULL OR $as_of < sr.end)
-        AND spo.kind IN ['party_committee', 'general_branch', 'party_branch']
-        AND coalesce(spo.retired, false) = false AND spo.status = 'active' | s.code] AS secretaries,
-     [(h:Person)-[hr:SERVES_AS|CROSS_APPOINTED_TO]->(hoc:Organisation)-[:SITS_AT]->(c)
-      WHERE hr.role = 'director' AND coalesce(hr.retired, false) = false
-        AND (hr.start IS NULL OR hr.start <= $as_of) AND (hr.end IS NULL OR $as_of < hr.end)
-        AND hoc.kind = 'owners_committee'
-        AND coalesce(hoc.retired, false) = false AND hoc.status = 'active' | h.code] AS chairs
+WITH c, collect(po.code) AS party_orgs
+OPTIONAL MATCH (oc:Organisation)-[:SITS_AT]->(c)
+OPTIONAL MATCH (h:Person)-[hr:SERVES_AS|CROSS_APPOINTED_TO]->(oc)
+WITH c, party_orgs, oc, h, hr,
+     oc.kind = 'owners_committee' AND coalesce(oc.retired, false) = false
+       AND oc.status = 'active' AS committee
+WITH c, party_orgs,
+     collect(DISTINCT CASE WHEN committee THEN oc.code END) AS committees,
+     collect(CASE WHEN committee AND hr.role = 'director' AND coalesce(hr.retired, false) = false
+                   AND (hr.start IS NULL OR hr.start <= $as_of) AND (hr.end IS NULL OR $as_of < hr.end)
+              THEN h.code END) AS chairs
+WHERE size(committees) > 0
+OPTIONAL MATCH (spo:Organisation)-[:BUILT_IN]->(c)
+OPTIONAL MATCH (s:Person)-[sr:SERVES_AS|CROSS_APPOINTED_TO]->(spo)
+WITH c, party_orgs, committees, chairs,
+     collect(CASE WHEN sr.role = 'secretary' AND coalesce(sr.retired, false) = false
+                   AND (sr.start IS NULL OR sr.start <= $as_of) AND (sr.end IS NULL OR $as_of < sr.end)
+                   AND spo.kind IN ['party_committee', 'general_branch', 'party_branch']
+                   AND coalesce(spo.retired, false) = false AND spo.status = 'active'
+              THEN s.code END) AS secretaries
 WITH c, party_orgs, committees, secretaries, chairs,
      [x IN secretaries WHERE x IN chairs] AS both
 RETURN c.code AS compound_code, c.name AS compound_name,

@@ -29,30 +29,35 @@ WHERE $scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code, u.di
 MATCH (po)-[:BUILT_IN]->(c:Unit {level: 'compound'})
 WHERE coalesce(c.retired, false) = false
 WITH po, u, collect(DISTINCT c.code) AS compounds, collect(DISTINCT c.community_code) AS communities
-OPTIONAL MATCH (s:Person)-[sr:SERVES_AS|CROSS_APPOINTED_TO]->(po)
-WHERE sr.role = 'secretary'
-  AND coalesce(sr.retired, false) = false
-  AND (sr.start IS NULL OR sr.start <= $as_of) AND (sr.end IS NULL OR $as_of < sr.end)
-WITH DISTINCT po, compounds, communities, u, s
-WITH po, compounds, communities, u, s,
-     [(s)-[ocr:SERVES_AS|CROSS_APPOINTED_TO]->(oc:Organisation)-[:SITS_AT]->(oh:Unit)
-      WHERE oc.kind = 'owners_committee'
-        AND coalesce(oc.retired, false) = false AND oc.status = 'active'
-        AND coalesce(ocr.retired, false) = false
-        AND (ocr.start IS NULL OR ocr.start <= $as_of) AND (ocr.end IS NULL OR $as_of < ocr.end)
-        AND oh.code IN compounds | oc.code] AS committee_posts,
-     [(s)-[:LIVES_IN]->(home:Unit) WHERE home.code IN compounds | home.code] AS homes,
-     [(s)-[wr:SERVES_AS]->(wo:Organisation)-[:SITS_AT]->(wu:Unit)
-      WHERE wu.code IN communities AND coalesce(wo.retired, false) = false
-        AND wo.status = 'active' AND coalesce(wr.retired, false) = false
-        AND (wr.start IS NULL OR wr.start <= $as_of) AND (wr.end IS NULL OR $as_of < wr.end)
-      | wo.code] AS community_posts
+// Engine note: OPTIONAL MATCH with a WHERE, and pattern comprehensions, run once per row on
+// FalkorDB; unfiltered OPTIONAL MATCHes run batched, so conditions go into the aggregations.
+OPTIONAL MATCH (s0:Person)-[sr:SERVES_AS|CROSS_APPOINTED_TO]->(po)
+WITH po, compounds, communities, u,
+     collect(DISTINCT CASE
+       WHEN sr.role = 'secretary' AND coalesce(sr.retired, false) = false
+        AND (sr.start IS NULL OR sr.start <= $as_of) AND (sr.end IS NULL OR $as_of < sr.end)
+       THEN s0 END) AS secretaries
+UNWIND CASE WHEN size(secretaries) = 0 THEN [null] ELSE secretaries END AS s
+OPTIONAL MATCH (s)-[pr:SERVES_AS|CROSS_APPOINTED_TO]->(oc:Organisation)
+OPTIONAL MATCH (oc)-[:SITS_AT]->(oh:Unit)
+OPTIONAL MATCH (s)-[:LIVES_IN]->(home:Unit)
+WITH po, compounds, communities, u, s, pr, oc, oh, home,
+     coalesce(oc.retired, false) = false AND oc.status = 'active'
+       AND coalesce(pr.retired, false) = false
+       AND (pr.start IS NULL OR pr.start <= $as_of) AND (pr.end IS NULL OR $as_of < pr.end)
+       AS live
+WITH po, u, s,
+     count(CASE WHEN live AND oc.kind = 'owners_committee' AND oh.code IN compounds
+                THEN 1 END) AS committee_posts,
+     count(CASE WHEN home.code IN compounds THEN 1 END) AS homes,
+     count(CASE WHEN live AND type(pr) = 'SERVES_AS' AND oh.code IN communities
+                THEN 1 END) AS community_posts
 RETURN po.code AS party_org_code, po.name AS party_org_name,
        s.code AS secretary_code, s.name AS secretary_name,
        CASE WHEN s IS NULL THEN '无书记'
-            WHEN size(committee_posts) > 0 THEN '业委会成员'
-            WHEN size(homes) > 0 AND s.standing IN ['full_member', 'probationary_member'] THEN '小区党员'
-            WHEN size(community_posts) > 0 THEN '社区工作人员'
+            WHEN committee_posts > 0 THEN '业委会成员'
+            WHEN homes > 0 AND s.standing IN ['full_member', 'probationary_member'] THEN '小区党员'
+            WHEN community_posts > 0 THEN '社区工作人员'
             ELSE '其他' END AS origin,
        u.community_code AS community_code, u.community_name AS community_name,
        u.street_code AS street_code, u.street_name AS street_name,
