@@ -23,8 +23,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -33,6 +31,7 @@ from typing import Any
 
 import networkx as nx
 import pandas as pd
+from bench_sync import generate_export  # the scripts run with benchmarks/ on sys.path
 from redgov.graph.cypher import cypher
 from redgov.graph.stores.embedded_server import ensure_server, stop_server
 from redgov.graph.stores.falkordb_store import FalkorStore
@@ -183,18 +182,6 @@ IN_MEMORY: dict[str, Callable[[dict[str, pd.DataFrame], str], Any]] = {
     "overloaded": mem_overloaded,
     "interlocks": mem_interlocks,
 }
-
-
-def generate_export(scale: str, seed: int, out: Path) -> float:
-    t0 = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-c",
-         "import sys; from pathlib import Path; from redgov.loaders.demo import generate; "
-         "generate(Path(sys.argv[1]), scale=sys.argv[2], seed=int(sys.argv[3]))",
-         str(out), scale, str(seed)],
-        check=True,
-    )
-    return time.perf_counter() - t0
 
 
 def main() -> None:
