@@ -91,6 +91,8 @@ def cell(column: Column, value: Any, lang: str = "zh",
         return list_text(value, names, lang)
     if column.domain is not None:
         return display(value, lang, column.domain)
+    if t == "float" and isinstance(value, float):
+        return round(value, 4)  # a measure, not a rate: four decimals are plenty to compare
     if isinstance(value, list):
         return list_text([str(v) for v in value], names, lang)
     return value

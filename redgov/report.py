@@ -44,6 +44,7 @@ __all__ = ["Answer", "ReportContext", "collect", "param_text", "sheet_names", "w
 
 TITLE = {"zh": "党建引领“红色物业”治理审计报告", "en": "Red property governance audit report"}
 _CHART_ROWS = 40  # bars a chart can show legibly
+_BELOW_ROWS = 60  # a chart goes below a table this short, else beside it
 _MAX_WIDTH = 60
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _UNIT = cypher(
@@ -289,7 +290,10 @@ def _chart(ws: Any, answer: Answer, title: str, lang: str) -> None:
     chart.set_categories(cats)
     chart.height = max(7.5, 0.5 * n + 2)
     chart.width = 18
-    ws.add_chart(chart, f"{get_column_letter(len(q.columns) + 2)}2")
+    # Below a short table, where a reader scrolling down meets it; beside a long one.
+    rows = len(answer.result.rows)
+    anchor = f"A{rows + 3}" if rows <= _BELOW_ROWS else f"{get_column_letter(len(q.columns) + 2)}2"
+    ws.add_chart(chart, anchor)
 
 
 def param_text(question: Question, values: Mapping[str, Any], lang: str = "zh",

@@ -59,7 +59,8 @@ def demo(scale: str, seed: int, export_dir: Path | None, fmt: str, lang: str,
          store_spec: str | None) -> None:
     """Build the demo city: a synthetic registry export, synced into the graph."""
     if export_dir is not None and export_dir.exists() and not export_dir.is_dir():
-        raise click.BadParameter("not a folder", param_hint="--export-only")
+        raise click.BadParameter(say(lang, "不是文件夹", "not a folder"),
+                                 param_hint="--export-only")
     target = export_dir or data_dir() / "demo" / f"{scale}-seed{seed}"
     summary = generate(target, scale=scale, seed=seed)
     result: dict[str, object] = {"export": summary.to_dict()}
@@ -82,7 +83,9 @@ def demo(scale: str, seed: int, export_dir: Path | None, fmt: str, lang: str,
                 "applied", "unchanged") else {}
             nodes, rels = graph_counts(store)
         except StoreError as exc:
-            raise click.ClickException(f"the sync failed and nothing was applied: {exc}") from None
+            raise click.ClickException(say(lang, f"同步失败，未写入任何数据：{exc}",
+                                           f"the sync failed and nothing was applied: {exc}")
+                                       ) from None
     result.update(sync=report.to_json(), graph=figures, nodes=nodes, relations=rels)
     if fmt == "json":
         click.echo(to_json(result))
