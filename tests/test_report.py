@@ -126,6 +126,8 @@ def test_a_chart_exactly_where_there_is_a_headline_rate(workbook: Any) -> None:
     title = "".join(r.t for p in chart.title.tx.rich.p for r in (p.r or []))
     assert title == "党建引领物业治理覆盖汇总：党组织覆盖率", title
     assert chart.y_axis.number_format.formatCode == "0%"
+    rows = _sheet(workbook, "coverage_rollup").max_row  # a short table: the chart is below it
+    assert chart.anchor._from.row == rows + 1 and chart.anchor._from.col == 0  # 0-based: A{rows+2}
 
 
 def test_cover_says_when_where_and_from_what(workbook: Any) -> None:
