@@ -35,9 +35,10 @@ from .graph.display import (
     source_title,
 )
 from .graph.introspection import last_sync_run
+from .graph.stores import StoreError
 from .graph.stores.base import Store
 from .output import display_width, neutralise
-from .queries import QueryResult, Question, get_question, run_question
+from .queries import ParamError, QueryResult, Question, get_question, run_question
 from .queries.present import cell, lookup_names
 
 __all__ = ["Answer", "ReportContext", "collect", "param_text", "sheet_names", "write_report"]
@@ -111,11 +112,21 @@ class ReportContext:
 
 def collect(store: Store, names: Sequence[str], params: Mapping[str, Any]) -> tuple[
         list[Answer], ReportContext]:
-    """Run the questions with the same parameters and gather what the cover needs."""
+    """Run the questions and gather what the cover needs.
+
+    Each question gets the parameters it declares (``--all --param min_full_members=5``
+    reaches the two questions that take it); a parameter no question takes is an error.
+    """
+    questions = [get_question(n) for n in names]
+    declared = {p.name for q in questions for p in q.params}
+    unknown = sorted(set(params) - declared)
+    if unknown:
+        raise ParamError(f"no question takes the parameter {', '.join(unknown)}")
     answers = []
-    for name in names:
-        result = run_question(store, name, params)
-        answer = Answer(get_question(name), result)
+    for question in questions:
+        own = {p.name for p in question.params}
+        result = run_question(store, question.name, {k: v for k, v in params.items() if k in own})
+        answer = Answer(question, result)
         answer.names = lookup_names(store, answer.question, result.rows)
         answers.append(answer)
     run = last_sync_run(store) or {}
@@ -134,7 +145,7 @@ def collect(store: Store, names: Sequence[str], params: Mapping[str, Any]) -> tu
 def _version(store: Store) -> str:
     try:
         return store.version()
-    except Exception:  # the cover is informative; an engine that hides its version is fine
+    except StoreError:  # the cover is informative; an engine that hides its version is fine
         return str(getattr(store, "engine", ""))
 
 

@@ -198,3 +198,17 @@ def test_one_question_scoped_and_in_english(fx: FalkorStore, server: Any, tmp_pa
     ws = wb["Coverage roll-up by unit"]
     assert [c.value for c in ws[1]][:3] == ["unit code", "unit name", "level"]
     assert ws["C2"].value == "street"
+
+
+def test_all_passes_each_question_the_parameters_it_takes(
+    fx: FalkorStore, server: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "p.xlsx"
+    res = audit(fx, server, "--all", "--param", "min_full_members=2", "--out", str(out))
+    assert res.exit_code == 0, res.output
+    rows = {r[0]: r for r in load_workbook(out)["汇总"].iter_rows(values_only=True)}
+    assert rows["未建党组织的小区"][8] == "应建支部的居住正式党员数：2"
+    assert rows["物业企业党组织组建情况"][8] == "单独建党组织所需正式党员数：2"
+    assert rows["业委会党员比例与主任身份"][8] == "党员比例下限：0.3"
+    res = audit(fx, server, "--all", "--param", "nonsense=1", "--out", str(out))
+    assert res.exit_code == 2 and "nonsense" in res.output, res.output
