@@ -21,6 +21,7 @@ from ..graph.stores import StoreError
 from ..graph.stores.embedded_server import data_dir
 from ..loaders.demo import SCALES, DemoSummary, generate
 from ..loaders.demo.figures import graph_figures
+from ..loaders.demo.summary import SCALE_ZH
 from ..output import to_json
 from .common import lang_option, opened_store, say, store_option
 
@@ -30,7 +31,6 @@ _NEXT = (
     ("redgov audit --all --out 审计报告.xlsx", "全部审计问题写成一个工作簿",
      "every audit question in one workbook"),
 )
-_SCALE_ZH = {"district": "区级", "city": "市级", "province": "省级"}
 #: The graph figures the demo prints, in the order of the summary above them.
 _FIGURES = {
     "compounds": ("小区", "compounds"),
@@ -127,7 +127,7 @@ def _print_summary(summary: DemoSummary, lang: str = "zh") -> None:
         click.echo(f"demo {summary.scale}, seed {summary.seed}: snapshot "
                    f"{summary.snapshot_date}, {summary.districts} district(s)")
     else:
-        scale = _SCALE_ZH.get(summary.scale, summary.scale)
+        scale = SCALE_ZH.get(summary.scale, summary.scale)
         click.echo(f"演示数据（{scale}规模，种子 {summary.seed}）：快照日期 "
                    f"{summary.snapshot_date}，{summary.districts} 个区县")
     lines = summary.headline(lang)
