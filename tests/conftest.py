@@ -100,6 +100,14 @@ class EngineUnderTest:
             env["REDGOV_STORE"] = ""
         return env
 
+    def spec(self, graph: str) -> tuple[str, dict[str, str]]:
+        """A ``--store`` value for this engine's test graph, and the secrets it needs."""
+        if self.neo4j is not None:
+            return self.neo4j.url, {"NEO4J_USER": "neo4j", "NEO4J_PASSWORD": self.neo4j.password}
+        assert self.falkor is not None
+        return (f"falkordb://127.0.0.1:{self.falkor.port}/{graph}",
+                {"FALKORDB_PASSWORD": self.falkor.password or ""})
+
     @contextlib.contextmanager
     def fresh_graph(self, owner: str) -> Iterator[str]:
         """An empty graph with the schema set up; yields its name (FalkorDB) or a label."""
@@ -182,19 +190,22 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServ
         subprocess.run([str(NEO4J_SERVER), "stop", str(home)], capture_output=True, check=False)
 
 
-@pytest.fixture(scope="session", params=ENGINES)
-def engine(request: pytest.FixtureRequest, session_home: Path) -> EngineUnderTest:
-    """The engine under test; parametrised, so every dependent test runs on both."""
-    if request.param == "neo4j":
-        return EngineUnderTest("neo4j", session_home,
-                               neo4j=request.getfixturevalue("neo4j_server"))
-    return EngineUnderTest("falkordb", session_home, falkor=request.getfixturevalue("server"))
+@pytest.fixture(scope="session")
+def falkor_engine(server: ServerInfo, session_home: Path) -> EngineUnderTest:
+    """FalkorDB only: its internals, the browser end-to-end, one side of the differential."""
+    return EngineUnderTest("falkordb", session_home, falkor=server)
 
 
 @pytest.fixture(scope="session")
-def falkor_engine(server: ServerInfo, session_home: Path) -> EngineUnderTest:
-    """FalkorDB only, for the few tests that do not need both (the browser end-to-end)."""
-    return EngineUnderTest("falkordb", session_home, falkor=server)
+def neo4j_engine(neo4j_server: Neo4jServer, session_home: Path) -> EngineUnderTest:
+    """The session's Neo4j (one instance, so every user shares its one-database lease)."""
+    return EngineUnderTest("neo4j", session_home, neo4j=neo4j_server)
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> EngineUnderTest:
+    """The engine under test; parametrised, so every dependent test runs on both."""
+    return request.getfixturevalue(f"{'neo4j' if request.param == 'neo4j' else 'falkor'}_engine")
 
 
 @pytest.fixture

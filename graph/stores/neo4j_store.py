@@ -4,8 +4,9 @@ Reads run as read transactions, so a cluster (or Aura) routes them to secondarie
 server itself refuses a write in them.  A ``transaction()`` is one explicit write
 transaction: Neo4j gives atomicity natively.  Writers serialise on a ``RedgovLock`` node
 that each transaction creates first (a uniqueness constraint makes a second creator wait
-for the first to finish) and deletes before it commits, so it never shows in the graph.  Credentials come from the environment and never
-appear in ``description`` or in error messages.
+for the first to finish) and deletes before it commits, so it never shows in the graph.
+Credentials come from the environment (or the keyword arguments) and never appear in
+``description`` or in error messages.
 """
 
 from __future__ import annotations
