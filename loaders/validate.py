@@ -18,7 +18,7 @@ from pathlib import Path
 from ..graph.vocabulary import COMPANY_KIND, LEVEL_ORDER, PARTY_SIDE_KINDS
 from .manifest import MISSING_COLUMN, MISSING_TABLE, Manifest, issue, read_manifest
 from .normalise import clean_code
-from .pii import Hasher
+from .pii import Hasher, find_pii
 from .read import Export, TableError, TableRows
 from .records import Record, to_record
 from .report import Issue
@@ -132,6 +132,13 @@ def _check_headers(table: Table, rows: TableRows, incremental: bool, scan: Scan)
     unknown = [h for h in dict.fromkeys(rows.headers) if h and h not in known]
     alike: dict[str, str] = {}
     for header in unknown:
+        if find_pii(header):
+            scan.warnings.append(_err(
+                table.name, 1, header, None, "列名像是个人信息（表头行缺失或错位？），该列未被读取",
+                "a column name looks like personal data (a missing or shifted header row?); "
+                "it is not read",
+            ))
+            continue
         target = _similar(header, absent)
         if target and target not in alike:
             alike[target] = header
