@@ -14,7 +14,7 @@ REDGOV_MAX_TOTAL_BYTES      4 GiB            decompressed bytes of the whole exp
 REDGOV_MAX_RATIO            100              decompressed/compressed size of a zip entry
 REDGOV_MAX_CELL_CHARS       32767            characters in one cell (Excel's own limit)
 REDGOV_MAX_LINE_CHARS       1048576          characters in one physical line of a CSV
-REDGOV_MAX_ROWS             10000000         rows (lines) of one table
+REDGOV_MAX_ROWS             5000000          rows (lines) of one table
 REDGOV_MAX_COLUMNS          256              columns of one table
 ==========================  ===============  ===============================================
 
@@ -54,7 +54,7 @@ class Limits:
     ratio: int = 100
     cell_chars: int = 32767
     line_chars: int = 1 << 20
-    rows: int = 10_000_000
+    rows: int = 5_000_000
     columns: int = 256
 
     @classmethod

@@ -122,10 +122,17 @@ def _text(binary: IO[bytes], encoding: str) -> Any:
 
 def _csv_numbered(reader: Any, table: str, location: str, limits: Limits
                   ) -> Iterator[tuple[int, list[str]]]:
+    """Numbered CSV records; empty lines are counted (row limit) but not passed on."""
     number = 0
+    max_rows = limits.rows
     while True:
         try:
             values = next(reader)
+            while not values:  # an empty line: the fast path of a flood of them
+                number += 1
+                if number > max_rows:
+                    _check_shape(table, location, number, values, limits)
+                values = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:

@@ -164,3 +164,19 @@ def test_scan_failing_midway_removes_its_spool(store, monkeypatch: pytest.Monkey
     with pytest.raises(KeyboardInterrupt):
         sync_export(store, BASIC)
     assert _scratch() == []
+
+
+def test_every_limit_is_documented_with_its_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import fields
+
+    from redgov.loaders.limits import ENV, Limits
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    shown = {"entry_bytes": "1 GiB", "total_bytes": "4 GiB"}
+    for f in fields(Limits):
+        default = shown.get(f.name, str(f.default))
+        assert f"| `{ENV[f.name]}` | {default} |" in readme, f.name
+    monkeypatch.setenv("REDGOV_MAX_ROWS", "1_000")
+    monkeypatch.setenv("REDGOV_MAX_ENTRY_BYTES", "2048")
+    assert (Limits.from_env().rows, Limits.from_env().entry_bytes) == (1000, 2048)
+    assert (Limits().entry_bytes, Limits().total_bytes) == (1 << 30, 4 << 30)
