@@ -165,6 +165,16 @@ def mixed_encodings(tmp: Path) -> Path:
     return folder
 
 
+def mixed_decodable_as_gbk(tmp: Path) -> Path:
+    """GBK with a UTF-8 row whose bytes happen to be valid GB18030 too (mojibake if read)."""
+    folder = copy(tmp)
+    text = (BASIC / "人员.csv").read_text(encoding="utf-8-sig")
+    data = text.encode("gbk") + "P5,张三,,群众,,K1,,\r\n".encode()
+    data.decode("gb18030")  # the trap: it decodes, as 寮犱笁 and the like
+    (folder / "人员.csv").write_bytes(data)
+    return folder
+
+
 def truncated_utf8(tmp: Path) -> Path:
     """A UTF-8 file with one character cut short (a broken copy)."""
     folder = copy(tmp)
@@ -455,6 +465,8 @@ CASES: list[Case] = [
          [("单位", None, None, "单位.csv", _NEITHER)]),
     Case("utf16_file", text_in("组织", "utf-16"), [("组织", None, None, "组织.csv", _NEITHER)]),
     Case("mixed_utf8_gbk", mixed_encodings, [("人员", None, None, "人员.csv", _MIXED)]),
+    Case("mixed_decodable_as_gbk", mixed_decodable_as_gbk,
+         [("人员", None, None, "人员.csv", _MIXED)]),
     Case("truncated_utf8", truncated_utf8, [("单位", None, None, "单位.csv", _MIXED)]),
     Case("gbk_file_accepted", text_in("人员", "gbk"), []),
     Case("gb18030_file_accepted", text_in("组织", "gb18030"), []),
