@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from .normalise import BadValue, clean_code, clean_text, parse_date
-from .read import Export, TableError
+from .read import Export, Formula, TableError
 from .report import Issue
 from .tables import (
     FULL,
@@ -101,6 +101,13 @@ def _read_manifest(export: Export, errors: list[Issue]) -> Manifest:
                                    "the manifest lacks this item"))
             continue
         number, raw = where[key]
+        if isinstance(raw, Formula):
+            errors.append(issue(MANIFEST, number, "值", raw.ref,
+                                f"公式单元格 {raw.ref} 没有计算结果（请在 Excel 中打开并保存后"
+                                "再导出）",
+                                f"formula cell {raw.ref} has no value computed by Excel "
+                                "(open and save the workbook in Excel, then export again)"))
+            continue
         text = clean_text(raw)
         if key == M_SNAPSHOT:
             try:

@@ -35,13 +35,15 @@ from .report import Issue
 from .tables import ALL_TABLE_NAMES
 
 __all__ = [
-    "ROW_ERROR", "Export", "ExportUnreadable", "Formula", "TableError", "TableRows",
+    "FORMULAS", "ROW_ERROR", "Export", "ExportUnreadable", "Formula", "TableError", "TableRows",
     "detect_encoding", "open_export",
 ]
 
 _CHUNK = 1 << 20
 #: Key of a row dict whose shape is wrong: (zh, en); never a header (headers are str).
 ROW_ERROR = ("row-error",)
+#: Key present in a row dict when one of its cells is a :class:`Formula` without a value.
+FORMULAS = ("formulas",)
 _SUPPORTED = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -155,6 +157,7 @@ def _csv_numbered(reader: Any, table: str, location: str, limits: Limits
 def _table_rows(
     table: str, location: str, numbered: Iterator[tuple[int, Any]],
     stack: contextlib.ExitStack, limits: Limits, strict_width: bool = False,
+    formulas: bool = False,
 ) -> TableRows:
     """Find the header (the first non-empty row) and turn the rest into header→value dicts.
 
@@ -200,7 +203,10 @@ def _table_rows(
                         table, number, None, None, "有数据的列没有列名，已忽略该列",
                         "values in a column without a header are ignored",
                     ))
-                yield number, {h: values[i] for i, h in named if i < n}
+                row = {h: values[i] for i, h in named if i < n}
+                if formulas and any(isinstance(v, Formula) for v in values):
+                    row[FORMULAS] = True
+                yield number, row
 
     result.rows = rows()
     return result
@@ -443,7 +449,7 @@ class Export:
         pairs = zip(ws.iter_rows(values_only=True), wf.iter_rows(values_only=True),
                     strict=False)
         numbered = _sheet_numbered(pairs, table, location, self.limits)
-        return _table_rows(table, location, numbered, stack, self.limits)
+        return _table_rows(table, location, numbered, stack, self.limits, formulas=True)
 
     def close(self) -> None:
         if self._zip is not None:

@@ -311,6 +311,12 @@ def formula_without_value(tmp: Path) -> Path:
     return workbook(tmp, change)
 
 
+def formula_in_manifest(tmp: Path) -> Path:
+    def change(wb: object) -> None:
+        wb["清单"]["B4"] = "=TODAY()"  # type: ignore[index]  # 快照日期, never computed
+    return workbook(tmp, change)
+
+
 def formula_with_value(tmp: Path) -> Path:
     """A formula Excel computed: the sheet XML carries ``<f>`` and the cached ``<v>``."""
     path = formula_without_value(tmp)
@@ -515,6 +521,9 @@ CASES: list[Case] = [
     # workbooks
     Case("xlsx_formula_without_value", formula_without_value,
          [("单位", 3, "户数", "F3", "formula cell F3 has no value computed by Excel (open and "
+           "save the workbook in Excel, then export again)")]),
+    Case("xlsx_formula_in_manifest", formula_in_manifest,
+         [("清单", 4, "值", "B4", "formula cell B4 has no value computed by Excel (open and "
            "save the workbook in Excel, then export again)")]),
     Case("xlsx_formula_with_value", formula_with_value, []),
     # limits (lowered by env so that the bombs stay small)
