@@ -357,7 +357,12 @@ class Export:
         bad = _entry_problem(ref, "", name, self.limits)
         if bad is not None:
             raise ExportUnreadable(bad.zh, f"{name}: {bad.en}")
-        self._tmp = Path(tempfile.mkdtemp(prefix="xlsx-", dir=self._workdir))
+        if self._workdir is not None:
+            self._tmp = Path(tempfile.mkdtemp(prefix="xlsx-", dir=self._workdir))
+        else:
+            from .workdir import new_private_dir
+
+            self._tmp = new_private_dir()
         target = self._tmp / "book.xlsx"
         try:
             with open_limited(lambda: self._zip.open(ref), "", name,  # type: ignore[union-attr]

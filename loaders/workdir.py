@@ -4,7 +4,8 @@ The spool (normalised records between scan and apply) and a workbook taken out o
 hold names and masked personal data; they live inside the data directory, never in the
 shared ``/tmp``, in a folder only the owner can enter, and are removed on every path out
 of a sync.  A sync killed outright (SIGKILL, power loss) cannot clean up after itself, so
-each sync first removes the folders of syncs whose process no longer exists.
+each sync first removes the folders of syncs whose process no longer exists (and the
+hour-old ``/tmp/redgov-sync-*`` folders older versions left).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,9 +62,33 @@ def remove_stale(root: Path) -> list[Path]:
     return removed
 
 
+#: Older versions spooled to the shared temp folder; their leftovers are swept too.
+LEGACY_PREFIX = "redgov-sync-"
+LEGACY_AGE_S = 3600
+
+
+def remove_legacy(tmp: Path | None = None) -> list[Path]:
+    """``/tmp/redgov-sync-*`` folders of this user older than an hour (no version writes
+    them any more: an hour-old one is a crashed sync's, holding names)."""
+    base = Path(tmp or tempfile.gettempdir())
+    removed: list[Path] = []
+    now = time.time()
+    for entry in base.glob(f"{LEGACY_PREFIX}*"):
+        try:
+            st = entry.lstat()
+        except OSError:
+            continue
+        if (stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid()
+                and now - st.st_mtime > LEGACY_AGE_S):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
 def new_private_dir(home: Path | None = None) -> Path:
     root = scratch_root(home)
     remove_stale(root)
+    remove_legacy()
     return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=root))  # 0700
 
 

@@ -180,3 +180,15 @@ def test_every_limit_is_documented_with_its_default(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("REDGOV_MAX_ENTRY_BYTES", "2048")
     assert (Limits.from_env().rows, Limits.from_env().entry_bytes) == (1000, 2048)
     assert (Limits().entry_bytes, Limits().total_bytes) == (1 << 30, 4 << 30)
+
+
+def test_legacy_tmp_spools_are_swept(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from redgov.loaders.workdir import LEGACY_PREFIX, remove_legacy
+
+    old, fresh = tmp_path / f"{LEGACY_PREFIX}old", tmp_path / f"{LEGACY_PREFIX}fresh"
+    for d in (old, fresh):
+        d.mkdir()
+        (d / "0.pickle").write_bytes(b"names")
+    os.utime(old, (0, 0))
+    assert remove_legacy(tmp_path) == [old]
+    assert fresh.exists() and not old.exists()
