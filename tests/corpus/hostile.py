@@ -358,6 +358,15 @@ def stored_big_entry(tmp: Path) -> Path:
     return zipped(folder, tmp / "export.zip", method=zipfile.ZIP_STORED)
 
 
+def folder_big_file(tmp: Path) -> Path:
+    """A plain file over the per-entry limit: refused by the streaming count, not a header."""
+    folder = copy(tmp)
+    rows = [["人员编码", "组织编码", "日期"]] + [
+        [f"P{i}", "O_CO1", "2024-02-05"] for i in range(100_000)]
+    write(folder, "走访", rows)
+    return folder
+
+
 def long_cell(tmp: Path) -> Path:
     folder = copy(tmp)
     set_cell(folder, "单位", 2, "名称", "厦" * 40_000)
@@ -539,6 +548,10 @@ CASES: list[Case] = [
     Case("entry_over_limit_stored", stored_big_entry,
          [("走访", None, None, "走访.csv",
            "the file exceeds 4194304 bytes (REDGOV_MAX_ENTRY_BYTES)")], env=_SMALL),
+    Case("folder_file_over_limit", folder_big_file,
+         [("走访", None, None, "走访.csv",
+           "the file exceeds 1048576 bytes (REDGOV_MAX_ENTRY_BYTES)")],
+         env={"REDGOV_MAX_ENTRY_BYTES": str(1 << 20)}),
     Case("export_over_total", lambda t: zip_of_basic(t),
          [("", None, None, "export.zip", "the export exceeds 1000 bytes "
            "(REDGOV_MAX_TOTAL_BYTES)")], env={"REDGOV_MAX_TOTAL_BYTES": "1000"}),
