@@ -5,10 +5,12 @@ anew each time and yields ``(row_number, {header: raw value})`` one row at a tim
 sync can read a table twice (validate, then apply) without holding it.  Row numbers are
 the ones a person sees in the file: the header is row 1.
 
-CSV encodings are detected, not guessed: a BOM means UTF-8; otherwise the whole file must
-decode as strict UTF-8, else as strict GB18030 (a superset of GBK and GB2312); only when
-both fail is charset-normalizer asked.  Zip member names written by Chinese Windows
-(GBK bytes without the UTF-8 flag) are decoded too.
+CSV encodings are detected, not guessed (``guard.detect_encoding``): a BOM means UTF-8;
+otherwise the whole file must decode as strict UTF-8, else as strict GB18030 (a superset
+of GBK and GB2312) with no clean UTF-8 line in it; anything else is that table's
+encoding error, never a lossy decode.  Zip member names written by Chinese Windows (GBK
+bytes without the UTF-8 flag) are decoded too.  Every byte read goes through the limits
+of ``limits.py``; the package's safety checks live in ``package.py``.
 """
 
 from __future__ import annotations
@@ -16,10 +18,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import hashlib
-import os
-import re
+import io
 import shutil
-import stat
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
@@ -28,9 +28,19 @@ from itertools import chain
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from .guard import TableError, damaged, detect_encoding, open_limited, ratio_error
-from .limits import RATIO_FLOOR, Limits
+from .guard import TableError, damaged, detect_encoding, open_limited
+from .limits import Limits
 from .normalise import normalise_header
+from .package import (
+    ExportUnreadable,
+    check_workbook,
+    entry_problem,
+    file_problem,
+    folder_entries,
+    member_name,
+    size_of,
+    zip_entries,
+)
 from .report import Issue
 from .tables import ALL_TABLE_NAMES
 
@@ -44,17 +54,6 @@ _CHUNK = 1 << 20
 ROW_ERROR = ("row-error",)
 #: Key present in a row dict when one of its cells is a :class:`Formula` without a value.
 FORMULAS = ("formulas",)
-_SUPPORTED = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
-_DRIVE = re.compile(r"^[A-Za-z]:")
-
-
-class ExportUnreadable(ValueError):
-    """The path is not an export at all (not a folder, zip or workbook, corrupt or unsafe)."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh = zh
-        self.en = en
 
 
 @dataclass(frozen=True)
@@ -117,8 +116,6 @@ def _csv_rows(open_binary: Callable[[], IO[bytes]], table: str, location: str,
 
 
 def _text(binary: IO[bytes], encoding: str) -> Any:
-    import io
-
     return io.TextIOWrapper(binary, encoding=encoding, errors="strict", newline="")
 
 
@@ -273,7 +270,7 @@ class Export:
     def _locate(self) -> None:
         path = self.path
         if path.is_dir():
-            self._pick(_folder_entries(path))
+            self._pick(folder_entries(path))
         elif path.suffix.lower() == ".zip":
             try:
                 self._zip = zipfile.ZipFile(path)
@@ -282,7 +279,7 @@ class Export:
                 raise ExportUnreadable(
                     "压缩包已损坏或无法打开", f"not a readable zip: {exc}"
                 ) from None
-            self._pick(_zip_entries(infos))
+            self._pick(zip_entries(infos))
         elif path.suffix.lower() in (".xlsx", ".xlsm"):
             self._use_workbook(path)
         else:
@@ -315,11 +312,11 @@ class Export:
         for stem, (_, name, ref) in csvs.items():
             self._csv[stem] = self._opener(stem, name, ref)
             self._where[stem] = name
-            total += _size(ref)
+            total += size_of(ref)
         if workbooks and len(csvs) < len(ALL_TABLE_NAMES):
             workbooks.sort(key=lambda w: (w[0], w[1]))
             _, name, ref = workbooks[0]
-            total += _size(ref)
+            total += size_of(ref)
             self._check_total(total)
             self._use_workbook(self._materialise(name, ref))
         self._check_total(total)
@@ -334,14 +331,14 @@ class Export:
     def _opener(self, table: str, name: str, ref: Any) -> Callable[[], IO[bytes]]:
         limits = self.limits
         if isinstance(ref, Path):
-            problem = _file_problem(ref)
+            problem = file_problem(ref)
             if problem:
                 self._bad[table] = TableError(table, None, name, *problem)
             return lambda: open_limited(lambda: open(ref, "rb"), table, name, limits)
         zf = self._zip
         assert zf is not None
         info: zipfile.ZipInfo = ref
-        bad = _entry_problem(info, table, name, limits)
+        bad = entry_problem(info, table, name, limits)
         if bad is not None:
             self._bad[table] = bad
         return lambda: open_limited(lambda: zf.open(info), table, name, limits,
@@ -349,12 +346,12 @@ class Export:
 
     def _materialise(self, name: str, ref: Any) -> Path:
         if isinstance(ref, Path):
-            problem = _file_problem(ref)
+            problem = file_problem(ref)
             if problem:
                 raise ExportUnreadable(*problem)
             return ref
         assert self._zip is not None
-        bad = _entry_problem(ref, "", name, self.limits)
+        bad = entry_problem(ref, "", name, self.limits)
         if bad is not None:
             raise ExportUnreadable(bad.zh, f"{name}: {bad.en}")
         if self._workdir is not None:
@@ -375,7 +372,7 @@ class Export:
     def _use_workbook(self, path: Path) -> None:
         from openpyxl import load_workbook
 
-        _check_workbook(path, self.limits)
+        check_workbook(path, self.limits)
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -503,129 +500,7 @@ def _column_letter(n: int) -> str:
     return letters
 
 
-# -- package entries --------------------------------------------------------------------------
-def _folder_entries(root: Path) -> list[tuple[str, Path]]:
-    """Every file under ``root``; a link is followed only when it stays inside the folder."""
-    base = root.resolve()
-    found: list[tuple[str, Path]] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        for name in [*dirnames, *filenames]:
-            p = Path(dirpath) / name
-            if not p.is_symlink():
-                continue
-            target = p.resolve()
-            if target != base and base not in target.parents:
-                raise ExportUnreadable(
-                    f"导出中的链接指向导出之外：{p.relative_to(root).as_posix()}",
-                    f"a link points outside the export: {p.relative_to(root).as_posix()}",
-                )
-        for name in filenames:
-            p = Path(dirpath) / name
-            found.append((p.relative_to(root).as_posix(), p.resolve()))
-    return sorted(found)
-
-
-def _file_problem(path: Path) -> tuple[str, str] | None:
-    try:
-        mode = path.stat().st_mode
-    except OSError as exc:
-        return ("无法读取该文件", f"cannot read the file ({type(exc).__name__})")
-    if not stat.S_ISREG(mode):
-        return ("不是普通文件（管道、设备等），不予读取",
-                "not a regular file (a pipe or device): not read")
-    if not os.access(path, os.R_OK):
-        return ("没有读取该文件的权限", "permission denied reading the file")
-    return None
-
-
-def _size(ref: Any) -> int:
-    if isinstance(ref, Path):
-        try:
-            return ref.stat().st_size
-        except OSError:
-            return 0
-    return int(ref.file_size)
-
-
-def _zip_entries(infos: list[zipfile.ZipInfo]) -> list[tuple[str, zipfile.ZipInfo]]:
-    """The zip's files; unsafe or repeated names refuse the whole export."""
-    seen: set[str] = set()
-    entries: list[tuple[str, zipfile.ZipInfo]] = []
-    for info in infos:
-        name = _member_name(info)
-        shown = name.replace("\\", "/")
-        parts = shown.split("/")
-        is_link = info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16)
-        if shown.startswith("/") or ".." in parts or _DRIVE.match(shown) or is_link:
-            what = "链接" if is_link else "不安全的路径"
-            raise ExportUnreadable(
-                f"压缩包含有{what}的条目：{name}",
-                f"the zip holds an unsafe entry ({'a link' if is_link else 'unsafe path'}): "
-                f"{name}",
-            )
-        if shown in seen:
-            raise ExportUnreadable(f"压缩包中条目重名：{name}",
-                                   f"the zip holds two entries named {name}")
-        seen.add(shown)
-        if not info.is_dir():
-            entries.append((shown, info))
-    return entries
-
-
-def _entry_problem(info: zipfile.ZipInfo, table: str, name: str, limits: Limits
-                   ) -> TableError | None:
-    """What the entry's header already tells: encrypted, unsupported, too big, a bomb."""
-    if info.flag_bits & 0x1:
-        return TableError(table, None, name, "文件已加密，无法读取",
-                          "the entry is encrypted (password-protected)")
-    if info.compress_type not in _SUPPORTED:
-        return TableError(table, None, name, "不支持的压缩方式",
-                          f"unsupported compression method ({info.compress_type})")
-    if info.file_size > limits.entry_bytes:
-        return TableError(
-            table, None, name,
-            f"文件解压后超过 {limits.entry_bytes} 字节的上限（REDGOV_MAX_ENTRY_BYTES）",
-            f"the file exceeds {limits.entry_bytes} bytes (REDGOV_MAX_ENTRY_BYTES)",
-        )
-    if info.file_size > RATIO_FLOOR and info.file_size > limits.ratio * max(
-            info.compress_size, 1):
-        return ratio_error(table, name, limits)
-    return None
-
-
-def _check_workbook(path: Path, limits: Limits) -> None:
-    """A workbook is a zip too: its parts' sizes and ratios are checked before openpyxl."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise ExportUnreadable("工作簿已损坏或无法打开",
-                               "not a readable workbook (not a zip)") from None
-    total = 0
-    for info in infos:
-        bad = _entry_problem(info, "", info.filename, limits)
-        if bad is not None:
-            raise ExportUnreadable(f"工作簿的 {info.filename}：{bad.zh}",
-                                   f"workbook part {info.filename}: {bad.en}")
-        total += info.file_size
-    if total > limits.total_bytes:
-        raise ExportUnreadable(
-            f"工作簿解压后超过 {limits.total_bytes} 字节的上限（REDGOV_MAX_TOTAL_BYTES）",
-            f"the workbook exceeds {limits.total_bytes} bytes (REDGOV_MAX_TOTAL_BYTES)",
-        )
-
-
-def _member_name(info: zipfile.ZipInfo) -> str:
-    """Zip names without the UTF-8 flag are cp437 to Python; Chinese Windows wrote GBK."""
-    if info.flag_bits & 0x800:
-        return info.filename
-    raw = info.filename.encode("cp437", errors="replace")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return info.filename
+_member_name = member_name  # the tests' name for it
 
 
 def open_export(path: Path | str, workdir: Path | None = None,
