@@ -85,7 +85,8 @@ def _birth_ok(digits: str) -> bool:
 
 def id_shape_ok(value: str) -> bool:
     """18 characters: 17 digits with a real birth date, then a digit or ``X``."""
-    v = normalise_id(value)
+    v = value if (len(value) == 18 and value.isascii() and value.isalnum()
+                  and not value.endswith("x")) else normalise_id(value)
     return (len(v) == 18 and v[:17].isdigit() and (v[17].isdigit() or v[17] == "X")
             and _birth_ok(v))
 

@@ -105,6 +105,7 @@ STANDING_FORMS = (
     "中共党员", "中共预备党员", "共青团员", "群众", "无党派人士", "民革党员", "民盟盟员",
     "民建会员", "民进会员", "农工党党员", "致公党党员", "九三学社社员", "台盟盟员",
 )
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _GRADE = re.compile(r"^[A-E]{1,3}[+-]?$")
 #: End dates this many years past today are kept but warned about (a typo, or 9999-12-31).
 FAR_FUTURE_YEARS = 50
@@ -127,8 +128,8 @@ def _cell_problems(
 ) -> list[Issue]:
     """Formula cells without a value, control characters, personal data out of place.
 
-    Each check first looks at the whole row joined (one C-level scan) and only then at
-    the cells, so a clean row costs two joins and two regex searches.
+    Each check first looks at the whole row joined (one C-level join and scan) and only
+    then at the cells, so a clean row costs one join and two regex searches.
     """
     errors: list[Issue] = []
     if FORMULAS in raw:
@@ -141,8 +142,11 @@ def _cell_problems(
                     f"formula cell {value.ref} has no value computed by Excel "
                     "(open and save the workbook in Excel, then export again)",
                 ))
-    texts = "\x1f".join(v for _c, h, _ in plan if type(v := raw.get(h)) is str)
-    if _CONTROL.search(texts):  # unknown columns are ignored, whatever they hold
+    try:
+        joined = "\x1f".join(raw.values())  # CSV rows: all str, one C-level join
+    except TypeError:  # spreadsheet values, markers
+        joined = "\x1f".join(v for v in raw.values() if type(v) is str)
+    if _CONTROL.search(joined):  # then judge the known cells (unknown columns are ignored)
         for column, header, _ in plan:
             value = raw.get(header)
             if type(value) is str and _CONTROL.search(value):
@@ -152,22 +156,21 @@ def _cell_problems(
                     f"含有{what}，不是有效的取值",
                     "contains a NUL or control character",
                 ))
-    checked = _checked_headers(table)
-    pii_text = "\x1f".join(v for h in checked if type(v := raw.get(h)) is str)
-    if _LONG_NUMBER.search(pii_text):
-        for column, header, _ in plan:
+    if _LONG_NUMBER.search(joined):  # people rows always (their ID), others rarely
+        for header in _checked_headers(table):
             value = raw.get(header)
-            if column.kind in _PII_CHECKED and type(value) is str:
-                found = find_pii(value)
-                if found:
-                    zh = "身份证号" if found == "id" else "手机号"
-                    errors.append(issue(
-                        header, value,
-                        f"疑似{zh}出现在“{header}”列（行内容错位？个人信息只可填在{zh}列）",
-                        f"a value shaped like {'an ID number' if found == 'id' else 'a phone'}"
-                        f" in column {header} (a shifted row?); personal data belongs in its "
-                        "own column only",
-                    ))
+            if type(value) is not str or not _LONG_NUMBER.search(value):
+                continue
+            found = find_pii(value)
+            if found:
+                zh = "身份证号" if found == "id" else "手机号"
+                errors.append(issue(
+                    header, value,
+                    f"疑似{zh}出现在“{header}”列（行内容错位？个人信息只可填在{zh}列）",
+                    f"a value shaped like {'an ID number' if found == 'id' else 'a phone'}"
+                    f" in column {header} (a shifted row?); personal data belongs in its "
+                    "own column only",
+                ))
     return errors
 
 
@@ -201,7 +204,8 @@ def _light_checks(table: Table, cells: dict[str, Any], issue: Any
             ))
         raw_id = cells.get("身份证号")
         if raw_id:
-            v = normalise_id(raw_id)
+            v = raw_id if len(raw_id) == 18 and raw_id.isalnum() and raw_id.isascii() \
+                and not raw_id.endswith("x") else normalise_id(raw_id)
             if not id_shape_ok(v):
                 errors.append(issue("身份证号", mask_id(v),
                                     "身份证号应为 18 位（17 位数字含有效出生日期，末位数字或 X）",
@@ -211,7 +215,8 @@ def _light_checks(table: Table, cells: dict[str, Any], issue: Any
                 warnings.append(issue("身份证号", mask_id(v), "身份证号校验位不符（GB 11643）",
                                       "the ID number's check digit is wrong (GB 11643)"))
         phone = cells.get("手机号")
-        if phone and not re.fullmatch(r"1[3-9][0-9]{9}", clean_code(phone).replace("-", "")):
+        if phone and not _MOBILE.fullmatch(phone) and not _MOBILE.fullmatch(
+                clean_code(phone).replace("-", "")):
             warnings.append(issue("手机号", mask_phone(clean_code(phone)),
                                   "手机号不是 11 位手机号码", "not an 11-digit mobile number"))
     elif english == "units" and cells.get("户数") is not None and cells["户数"] < 0:
