@@ -95,8 +95,9 @@ def _shown(column: Column, raw: Any) -> str:
 
 # C0 controls but tab/newline/return, DEL: never part of a registry value (NUL breaks engines).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# A run of ten or more digits (any width), maybe grouped: worth a closer look for PII.
-_LONG_NUMBER = re.compile(r"[0-9\uff10-\uff19][0-9\uff10-\uff19 \-]{9,}")
+# Eleven or more digits (any width), maybe grouped: worth a closer look for PII (a date
+# such as 2024-03-01 is ten characters and does not qualify).
+_LONG_NUMBER = re.compile(r"[0-9\uff10-\uff19][0-9\uff10-\uff19 \-]{10,}")
 #: Columns where a number shaped like an ID or phone is a misplaced value (REGISTRY.md).
 _PII_CHECKED = (TEXT, ROLE, ENUM, FREE, INT)
 GENDERS = ("男", "女")
