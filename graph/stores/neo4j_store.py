@@ -17,6 +17,8 @@ from typing import Any
 from ..cypher import cypher
 from ..schema import neo4j_schema_statements
 from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, batched
+from .guard import check_read
+from .timeouts import default_read_timeout, timed_out
 
 __all__ = ["Neo4jStore"]
 
@@ -88,7 +90,15 @@ class Neo4jStore:
         access = self._neo4j.READ_ACCESS if mode == "r" else self._neo4j.WRITE_ACCESS
         return self._driver.session(database=self.database, default_access_mode=access)
 
+    #: Seconds a read may run, enforced by the server as the transaction's timeout (so an
+    #: abandoned read stops too); None = ``$REDGOV_READ_TIMEOUT`` or its default, 0 = none.
+    read_timeout: float | None = None
+
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        check_read(query)
+        seconds = default_read_timeout() if self.read_timeout is None else self.read_timeout
+
+        @self._neo4j.unit_of_work(timeout=seconds or None)
         def work(tx: Any) -> list[Row]:
             result = tx.run(query, dict(params or {}))
             return [{k: _plain(v) for k, v in rec.items()} for rec in result]
@@ -96,8 +106,16 @@ class Neo4jStore:
         try:
             with self._session("r") as session:
                 return session.execute_read(work)
+        except (self._neo4j.exceptions.ServiceUnavailable,
+                self._neo4j.exceptions.SessionExpired, OSError) as exc:
+            raise StoreError(
+                f"lost the connection to {self.description} ({type(exc).__name__}): the "
+                "server stopped or was killed; the query was not answered — run it again"
+            ) from None
         except self._neo4j.exceptions.ClientError as exc:
             code = exc.code or ""
+            if "TransactionTimedOut" in code or "Transaction.TransactionTimedOut" in code:
+                raise timed_out(seconds) from None
             if "ForbiddenOnReadOnlyDatabase" in code or "WriteOnReadOnlyAccess" in code or (
                 "AccessMode" in code
             ):
