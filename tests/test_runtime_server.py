@@ -303,3 +303,31 @@ def test_store_raises_store_error_when_the_server_dies(home: Path) -> None:
     with pytest.raises(StoreError, match="lost the connection"), store.transaction() as w:
         w.run("CREATE (:Unit {code: 'x'})")
     store.close()
+
+
+def test_an_abandoned_read_stops_on_the_server(home: Path) -> None:
+    """The client of a runaway read is killed: the engine still stops the query at the
+    read timeout instead of running it for hours (it used to hold a worker until restart)."""
+    store = open_store()
+    with store.transaction() as w:
+        w.run("UNWIND range(1, 3000) AS i CREATE (:Person {code: toString(i)})")
+    client = subprocess.Popen(
+        [sys.executable, "-m", "redgov", "cypher", "--timeout", "4",
+         "MATCH (a:Person) MATCH (b:Person) MATCH (c:Person) RETURN count(*) AS n"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ),
+    )
+
+    def running() -> list:
+        return store._redis.execute_command("GRAPH.INFO", "RunningQueries")[1]
+
+    deadline = time.monotonic() + 30
+    while not running() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert running(), "the read never started"
+    client.kill()
+    client.wait()
+    deadline = time.monotonic() + 30
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert running() == []
+    store.close()
