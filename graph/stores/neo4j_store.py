@@ -10,6 +10,7 @@ appear in ``description`` or in error messages.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -21,6 +22,23 @@ from .guard import check_read
 from .timeouts import default_read_timeout, timed_out
 
 __all__ = ["Neo4jStore"]
+
+# The driver logs each retry of a lost connection as a warning; with no handler configured
+# Python prints those to stderr, so a dead server would print a page instead of one line.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
+
+@contextlib.contextmanager
+def _connection(store: Neo4jStore) -> Iterator[None]:
+    """A lost server (killed, stopped, unreachable) as one printable :class:`StoreError`."""
+    errors = store._neo4j.exceptions
+    try:
+        yield
+    except (errors.ServiceUnavailable, errors.SessionExpired, OSError) as exc:
+        raise StoreError(
+            f"lost the connection to {store.description} ({type(exc).__name__}): the server "
+            "stopped or was killed; nothing unfinished was applied — run the command again"
+        ) from None
 
 _TAKE_LOCK = cypher(
     "neo4j.take_lock",
@@ -104,14 +122,8 @@ class Neo4jStore:
             return [{k: _plain(v) for k, v in rec.items()} for rec in result]
 
         try:
-            with self._session("r") as session:
+            with _connection(self), self._session("r") as session:
                 return session.execute_read(work)
-        except (self._neo4j.exceptions.ServiceUnavailable,
-                self._neo4j.exceptions.SessionExpired, OSError) as exc:
-            raise StoreError(
-                f"lost the connection to {self.description} ({type(exc).__name__}): the "
-                "server stopped or was killed; the query was not answered — run it again"
-            ) from None
         except self._neo4j.exceptions.ClientError as exc:
             code = exc.code or ""
             if "TransactionTimedOut" in code or "Transaction.TransactionTimedOut" in code:
@@ -126,7 +138,7 @@ class Neo4jStore:
 
     @contextlib.contextmanager
     def transaction(self, *, bulk: bool = False) -> Iterator[_Neo4jWriter]:
-        with self._session("w") as session:
+        with _connection(self), self._session("w") as session:
             tx = session.begin_transaction()
             try:
                 tx.run(_TAKE_LOCK, {"name": "sync", "holder": os.getpid()}).consume()
