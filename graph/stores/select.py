@@ -18,10 +18,11 @@ def resolve_store_spec(spec: str | None = None) -> str:
     return spec or os.environ.get("REDGOV_STORE") or "embedded"
 
 
-def _bad_url(spec: str, why: str) -> StoreError:
-    shown = spec.rpartition("@")[2] if "://" in spec else spec  # never echo a password
+def _bad_url(spec: str, why: str, what: str = "bad --store") -> StoreError:
+    scheme, sep, rest = spec.partition("://")
+    shown = f"{scheme}{sep}{rest.rpartition('@')[2]}"  # never echo a password
     return StoreError(
-        f"bad --store {shown!r}: {why}; use embedded, falkordb://host:port[/graph], "
+        f"{what} {shown!r}: {why}; use embedded, falkordb://host:port[/graph], "
         "bolt://host:port, neo4j://host:port or neo4j+s://host:port"
     )
 
@@ -87,4 +88,4 @@ def open_store(spec: str | None = None, *, read_timeout: float | None = None) ->
             raise StoreError(" ".join(str(exc).split())) from None
         store.read_timeout = timeout
         return store
-    raise _bad_url(spec, f"unknown scheme {scheme!r}")
+    raise _bad_url(spec, f"redgov knows no {scheme!r} store", "unknown store")
