@@ -274,10 +274,22 @@ def ensure_server(home: Path | None = None) -> ServerInfo:
             return running
         fd = _take_lifetime_lock(home)
         stray = _stray_pid(home)
+        deadline = time.monotonic() + PROBE_TIMEOUT_S
+        while fd is None and stray is None and time.monotonic() < deadline:
+            # The server is gone but a fork of it (an AOF rewrite, a graph copy) outlives
+            # it for a moment and still holds the lock: wait for it, then start.
+            time.sleep(0.1)
+            fd = _take_lifetime_lock(home)
         if fd is None or stray is not None:
             if fd is not None:
                 os.close(fd)
-            raise _unresponsive(home, stray or (_read_state(home) or {}).get("pid", "?"))
+            if stray is None:
+                raise StoreError(
+                    f"a process still holds the lock of {home} (server.lock) though its server "
+                    f"is gone; no second server was started. Try again shortly, or find it with "
+                    f"`fuser {home / 'server.lock'}`"
+                )
+            raise _unresponsive(home, stray)
         try:
             return _start(home, fd)
         finally:
