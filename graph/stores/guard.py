@@ -22,6 +22,7 @@ redgov.graph.stores.guard.RefusedRead: ...LOAD CSV...
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .base import StoreError
@@ -107,6 +108,15 @@ def _dotted(toks: list[tuple[str, str]], i: int) -> tuple[str, int]:
 
 def check_read(text: str) -> None:
     """Raise :class:`RefusedRead` when ``text`` reaches outside the graph."""
+    what = _verdict(text)
+    if what is not None:
+        raise _refuse(what)
+
+
+@functools.lru_cache(maxsize=1024)
+def _verdict(text: str) -> str | None:
+    """What reaches outside in ``text``, or None; cached (the catalog's texts recur, and
+    tokenising the longest takes a few milliseconds)."""
     toks = tokens(text)
     for i, (kind, value) in enumerate(toks):
         if kind != "ident":
@@ -116,15 +126,15 @@ def check_read(text: str) -> None:
         if value == "load" and not after_dot and i + 1 < len(toks) and toks[i + 1] == (
             "ident", "csv"
         ):
-            raise _refuse("LOAD CSV")
+            return "LOAD CSV"
         # A clause that opens a statement: the first token, or after ';', '{' or UNION.
         opens = prev in (("p", ";"), ("p", "{")) or prev[1] in ("union", "all")
         if value in _ADMIN_STARTS and (i == 0 or opens) and not after_dot:
-            raise _refuse(f"{value.upper()} (another database or server administration)")
+            return f"{value.upper()} (another database or server administration)"
         if value == "call" and not after_dot and i + 1 < len(toks) and toks[i + 1][0] == "ident":
             name, _ = _dotted(toks, i + 1)
             if name not in ALLOWED_PROCEDURES:
-                raise _refuse(f"procedure {name}")
+                return f"procedure {name}"
         if not after_dot and i + 1 < len(toks) and toks[i + 1] == ("p", "."):
             name, j = _dotted(toks, i)
             is_call = j < len(toks) and toks[j] == ("p", "(") and "." in name
@@ -132,4 +142,5 @@ def check_read(text: str) -> None:
             if is_call and not called:
                 namespace = name.rpartition(".")[0]
                 if namespace.split(".")[0] not in ALLOWED_FUNCTION_NAMESPACES:
-                    raise _refuse(f"function {name}")
+                    return f"function {name}"
+    return None
