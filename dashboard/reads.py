@@ -8,6 +8,14 @@ covers it, takes its values as ``$parameters`` and only reads.
 
 Activity follows docs/model.md: a post, contract or supervision is active at ``$as_of``
 when not retired, ``start <= $as_of`` (or no start) and ``$as_of < end`` (or no end).
+
+Scope (``$scope``, a dashboard account's unit; null = everything) is applied in every text
+here, not in the pages.  A unit is inside when ``$scope`` is among its own and its
+ancestors' codes.  An organisation or a person is inside when it has a footprint in the
+subtree: it sits at, is built in, manages, lives in or supervises a unit there, or holds a
+post (本职 or 兼任) in an organisation sitting at or built in one.  Everything else —
+the unit's parent's bodies, a supervisor from elsewhere, a person's posts or home outside
+— is left out, so it cannot be reached from a widget, a link or a download.
 """
 
 from __future__ import annotations
@@ -35,6 +43,8 @@ UNITS = cypher(
     """
 MATCH (u:Unit)
 WHERE coalesce(u.retired, false) = false
+  AND ($scope IS NULL
+       OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code])
 RETURN u.code AS code, u.name AS name, u.level AS level, u.parent_code AS parent_code,
        u.compound_type AS compound_type, u.households AS households
 ORDER BY code
@@ -49,6 +59,8 @@ UNIT_ORGS = cypher(
     """
 MATCH (u:Unit)
 WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+  AND ($scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code,
+      u.district_code, u.city_code])
 MATCH (o:Organisation)-[:SITS_AT]->(u)
 WHERE coalesce(o.retired, false) = false
 RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
@@ -57,6 +69,8 @@ RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
 UNION
 MATCH (u:Unit)
 WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+  AND ($scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code,
+      u.district_code, u.city_code])
 MATCH (o:Organisation)-[:BUILT_IN]->(u)
 WHERE coalesce(o.retired, false) = false
 RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
@@ -65,6 +79,8 @@ RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
 UNION
 MATCH (u:Unit)
 WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+  AND ($scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code,
+      u.district_code, u.city_code])
 MATCH (o:Organisation)-[c:MANAGES]->(u)
 WHERE coalesce(o.retired, false) = false AND coalesce(c.retired, false) = false
   AND (c.start IS NULL OR c.start <= $as_of) AND (c.end IS NULL OR $as_of < c.end)
@@ -74,11 +90,22 @@ RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
 """,
 )
 
+# An organisation's or a person's footprint in the scope (see the module docstring), as
+# a count: FalkorDB plans no pattern comprehension inside a WHERE, so it is projected in a
+# WITH first and filtered after.
 POSTS = cypher(
     "dashboard.posts",
     """
 MATCH (o:Organisation)
 WHERE o.code IN $orgs
+WITH o, CASE WHEN $scope IS NULL THEN 1 ELSE
+       size([(o)-[:SITS_AT|BUILT_IN|MANAGES|LIVES_IN|SUPERVISES]->(x1:Unit)
+             WHERE $scope IN [x1.code, x1.community_code, x1.street_code,
+                              x1.district_code, x1.city_code] | 1])
+       + size([(o)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(x2:Unit)
+               WHERE $scope IN [x2.code, x2.community_code, x2.street_code,
+                                x2.district_code, x2.city_code] | 1]) END AS inside
+WHERE inside > 0
 MATCH (p:Person)-[r]->(o)
 WHERE type(r) IN $post_types AND coalesce(r.retired, false) = false
   AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
@@ -95,17 +122,43 @@ SUPERVISIONS = cypher(
     """
 MATCH (o:Organisation)
 WHERE o.code IN $orgs
+WITH o, CASE WHEN $scope IS NULL THEN 1 ELSE
+       size([(o)-[:SITS_AT|BUILT_IN|MANAGES|LIVES_IN|SUPERVISES]->(x1:Unit)
+             WHERE $scope IN [x1.code, x1.community_code, x1.street_code,
+                              x1.district_code, x1.city_code] | 1])
+       + size([(o)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(x2:Unit)
+               WHERE $scope IN [x2.code, x2.community_code, x2.street_code,
+                                x2.district_code, x2.city_code] | 1]) END AS inside
+WHERE inside > 0
 MATCH (s)-[r:SUPERVISES]->(o)
 WHERE coalesce(r.retired, false) = false
   AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
+WITH o, s, r, CASE WHEN $scope IS NULL THEN 1 ELSE
+       size([(s)-[:SITS_AT|BUILT_IN|MANAGES|LIVES_IN|SUPERVISES]->(y1:Unit)
+             WHERE $scope IN [y1.code, y1.community_code, y1.street_code,
+                              y1.district_code, y1.city_code] | 1])
+       + size([(s)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(y2:Unit)
+               WHERE $scope IN [y2.code, y2.community_code, y2.street_code,
+                                y2.district_code, y2.city_code] | 1]) END AS source_inside
+WHERE source_inside > 0
 RETURN s.code AS source, s.name AS source_name, s.kind AS source_kind,
        s.standing AS source_standing, $person_label IN labels(s) AS source_person,
        o.code AS target, o.name AS target_name, o.kind AS target_kind, r.kind AS kind
 UNION
 MATCH (u:Unit {code: $code})
+WHERE $scope IS NULL
+   OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
 MATCH (s)-[r:SUPERVISES]->(u)
 WHERE coalesce(r.retired, false) = false
   AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
+WITH u, s, r, CASE WHEN $scope IS NULL THEN 1 ELSE
+       size([(s)-[:SITS_AT|BUILT_IN|MANAGES|LIVES_IN|SUPERVISES]->(y1:Unit)
+             WHERE $scope IN [y1.code, y1.community_code, y1.street_code,
+                              y1.district_code, y1.city_code] | 1])
+       + size([(s)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(y2:Unit)
+               WHERE $scope IN [y2.code, y2.community_code, y2.street_code,
+                                y2.district_code, y2.city_code] | 1]) END AS source_inside
+WHERE source_inside > 0
 RETURN s.code AS source, s.name AS source_name, s.kind AS source_kind,
        s.standing AS source_standing, $person_label IN labels(s) AS source_person,
        u.code AS target, u.name AS target_name, null AS target_kind, r.kind AS kind
@@ -118,6 +171,21 @@ AFFILIATIONS = cypher(
 MATCH (o:Organisation)
 WHERE o.code IN $orgs
 MATCH (o)-[:AFFILIATED_UNDER]->(p:Organisation)
+WITH o, p, CASE WHEN $scope IS NULL THEN 1 ELSE
+       size([(o)-[:SITS_AT|BUILT_IN|MANAGES|LIVES_IN|SUPERVISES]->(x1:Unit)
+             WHERE $scope IN [x1.code, x1.community_code, x1.street_code,
+                              x1.district_code, x1.city_code] | 1])
+       + size([(o)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(x2:Unit)
+               WHERE $scope IN [x2.code, x2.community_code, x2.street_code,
+                                x2.district_code, x2.city_code] | 1]) END AS inside
+WITH o, p, inside, CASE WHEN $scope IS NULL THEN 1 ELSE
+       size([(p)-[:SITS_AT|BUILT_IN|MANAGES|LIVES_IN|SUPERVISES]->(y1:Unit)
+             WHERE $scope IN [y1.code, y1.community_code, y1.street_code,
+                              y1.district_code, y1.city_code] | 1])
+       + size([(p)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(y2:Unit)
+               WHERE $scope IN [y2.code, y2.community_code, y2.street_code,
+                                y2.district_code, y2.city_code] | 1]) END AS parent_inside
+WHERE inside > 0 AND parent_inside > 0
 RETURN o.code AS org_code, p.code AS parent_code, p.name AS parent_name, p.kind AS parent_kind
 ORDER BY org_code
 """,
@@ -128,6 +196,8 @@ CONTRACTS = cypher(
     """
 MATCH (u:Unit)
 WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+  AND ($scope IS NULL
+       OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code])
 MATCH (o:Organisation)-[c:MANAGES]->(u)
 RETURN o.code AS company_code, o.name AS company_name, u.code AS compound_code,
        u.name AS compound_name, c.project AS project, c.start AS start, c.end AS end_date,
@@ -142,6 +212,14 @@ SEARCH_PEOPLE = cypher(
     """
 MATCH (p:Person)
 WHERE coalesce(p.retired, false) = false AND (p.code CONTAINS $q OR p.name CONTAINS $q)
+WITH p, CASE WHEN $scope IS NULL THEN 1 ELSE
+       size([(p)-[:SITS_AT|BUILT_IN|MANAGES|LIVES_IN|SUPERVISES]->(x1:Unit)
+             WHERE $scope IN [x1.code, x1.community_code, x1.street_code,
+                              x1.district_code, x1.city_code] | 1])
+       + size([(p)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(x2:Unit)
+               WHERE $scope IN [x2.code, x2.community_code, x2.street_code,
+                                x2.district_code, x2.city_code] | 1]) END AS inside
+WHERE inside > 0
 RETURN p.code AS code, p.name AS name, p.standing AS standing
 ORDER BY code
 LIMIT $limit
@@ -152,9 +230,20 @@ PERSON = cypher(
     "dashboard.person",
     """
 MATCH (p:Person {code: $code})
+WITH p, CASE WHEN $scope IS NULL THEN 1 ELSE
+       size([(p)-[:SITS_AT|BUILT_IN|MANAGES|LIVES_IN|SUPERVISES]->(x1:Unit)
+             WHERE $scope IN [x1.code, x1.community_code, x1.street_code,
+                              x1.district_code, x1.city_code] | 1])
+       + size([(p)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(x2:Unit)
+               WHERE $scope IN [x2.code, x2.community_code, x2.street_code,
+                                x2.district_code, x2.city_code] | 1]) END AS inside
+WHERE inside > 0
 OPTIONAL MATCH (p)-[:LIVES_IN]->(u:Unit)
-RETURN p.code AS code, p.name AS name, p.standing AS standing, u.code AS home_code,
-       u.name AS home_name
+WITH p, CASE WHEN $scope IS NULL
+              OR $scope IN [u.code, u.community_code, u.street_code, u.district_code,
+                            u.city_code] THEN u END AS home
+RETURN p.code AS code, p.name AS name, p.standing AS standing, home.code AS home_code,
+       home.name AS home_name
 """,
 )
 
@@ -164,53 +253,71 @@ PERSON_POSTS = cypher(
 MATCH (p:Person {code: $code})
 MATCH (p)-[r]->(o:Organisation)
 WHERE type(r) IN $post_types
+WITH r, o, CASE WHEN $scope IS NULL THEN 1 ELSE
+       size([(o)-[:SITS_AT|BUILT_IN|MANAGES|LIVES_IN|SUPERVISES]->(x1:Unit)
+             WHERE $scope IN [x1.code, x1.community_code, x1.street_code,
+                              x1.district_code, x1.city_code] | 1])
+       + size([(o)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(x2:Unit)
+               WHERE $scope IN [x2.code, x2.community_code, x2.street_code,
+                                x2.district_code, x2.city_code] | 1]) END AS inside
+WHERE inside > 0
 OPTIONAL MATCH (o)-[:SITS_AT]->(u:Unit)
+WITH r, o, CASE WHEN $scope IS NULL
+                  OR $scope IN [u.code, u.community_code, u.street_code, u.district_code,
+                                u.city_code] THEN u END AS seat
 RETURN type(r) AS rel, r.title AS title, r.role AS role, r.start AS start,
        r.end AS end_date, coalesce(r.retired, false) AS retired, o.code AS org_code,
-       o.name AS org_name, o.kind AS org_kind, u.code AS unit_code, u.name AS unit_name
+       o.name AS org_name, o.kind AS org_kind, seat.code AS unit_code, seat.name AS unit_name
 ORDER BY start, org_code
 """,
 )
 
 
-def units(store: Store) -> list[dict[str, Any]]:
-    return store.read(UNITS)
+
+def units(store: Store, scope: str | None = None) -> list[dict[str, Any]]:
+    return store.read(UNITS, {"scope": scope})
 
 
-def unit_orgs(store: Store, code: str, as_of: str) -> list[dict[str, Any]]:
+def unit_orgs(store: Store, code: str, as_of: str,
+              scope: str | None = None) -> list[dict[str, Any]]:
     """Live organisations of the subtree; one row per organisation (first `rel` wins)."""
     seen: dict[str, dict[str, Any]] = {}
     order = {"SITS_AT": 0, "BUILT_IN": 1, "MANAGES": 2}
-    rows = sorted(store.read(UNIT_ORGS, {"code": code, "as_of": as_of}),
+    rows = sorted(store.read(UNIT_ORGS, {"code": code, "as_of": as_of, "scope": scope}),
                   key=lambda r: (order.get(r["rel"], 9), r["code"]))
     for row in rows:
         seen.setdefault(row["code"], row)
     return sorted(seen.values(), key=lambda r: r["code"])
 
 
-def network_rows(store: Store, code: str, orgs: list[str], as_of: str) -> dict[str, list]:
+def network_rows(store: Store, code: str, orgs: list[str], as_of: str,
+                 scope: str | None = None) -> dict[str, list]:
     """Posts, supervisions and affiliations around the given organisations."""
-    base = {"orgs": orgs, "as_of": as_of}
+    base = {"orgs": orgs, "as_of": as_of, "scope": scope}
     return {
         "posts": store.read(POSTS, {**base, "post_types": POST_TYPES}),
         "supervisions": store.read(SUPERVISIONS, {**base, "code": code,
                                                   "person_label": LABEL_PERSON}),
-        "affiliations": store.read(AFFILIATIONS, {"orgs": orgs}),
+        "affiliations": store.read(AFFILIATIONS, {"orgs": orgs, "scope": scope}),
     }
 
 
-def contracts(store: Store, code: str, limit: int = 500) -> list[dict[str, Any]]:
-    return store.read(CONTRACTS, {"code": code, "limit": limit})
+def contracts(store: Store, code: str, limit: int = 500,
+              scope: str | None = None) -> list[dict[str, Any]]:
+    return store.read(CONTRACTS, {"code": code, "limit": limit, "scope": scope})
 
 
-def search_people(store: Store, q: str, limit: int = 50) -> list[dict[str, Any]]:
-    return store.read(SEARCH_PEOPLE, {"q": q, "limit": limit})
+def search_people(store: Store, q: str, limit: int = 50,
+                  scope: str | None = None) -> list[dict[str, Any]]:
+    return store.read(SEARCH_PEOPLE, {"q": q, "limit": limit, "scope": scope})
 
 
-def person(store: Store, code: str) -> dict[str, Any] | None:
-    rows = store.read(PERSON, {"code": code})
+def person(store: Store, code: str, scope: str | None = None) -> dict[str, Any] | None:
+    """The person, or None when unknown or outside ``scope`` (their home only if inside)."""
+    rows = store.read(PERSON, {"code": code, "scope": scope})
     return rows[0] if rows else None
 
 
-def person_posts(store: Store, code: str) -> list[dict[str, Any]]:
-    return store.read(PERSON_POSTS, {"code": code, "post_types": POST_TYPES})
+def person_posts(store: Store, code: str, scope: str | None = None) -> list[dict[str, Any]]:
+    """The person's posts in organisations inside ``scope``."""
+    return store.read(PERSON_POSTS, {"code": code, "post_types": POST_TYPES, "scope": scope})
