@@ -87,7 +87,7 @@ def _scope(key: Key) -> str | None:
     return None if key[4] == "*" else key[4]
 
 
-def log(event: str, **fields: Any) -> None:
+def log(event: str, *, once: bool = True, **fields: Any) -> None:
     """Write an access-log entry for the session's account (none in single-user mode).
 
     Page runs repeat their reads on every interaction; an identical entry is written
@@ -105,7 +105,7 @@ def log(event: str, **fields: Any) -> None:
                                .encode()).hexdigest()
     seen: dict[str, float] = st.session_state.setdefault("_logged", {})
     now = time.monotonic()
-    if now - seen.get(signature, -LOG_AGAIN_S - 1) <= LOG_AGAIN_S:
+    if once and now - seen.get(signature, -LOG_AGAIN_S - 1) <= LOG_AGAIN_S:
         return
     seen[signature] = now
     record(event, who.name, **entry)
@@ -158,6 +158,12 @@ def question(key: Key, name: str, params_json: str = "{}") -> dict[str, Any]:
                           account_scope=_scope(key))
     return {"query": result.question, "params": result.params, "columns": result.columns,
             "rows": result.rows, "count": result.count}
+
+
+def downloaded(name: str, fmt: str, answer: dict[str, Any]) -> None:
+    """A download button's callback: every download is logged, never deduplicated."""
+    log("download", once=False, question=name, format=fmt, params=answer["params"],
+        applied_scope=answer["params"].get("scope"), rows=answer["count"])
 
 
 def _asked(name: str, params_json: str, answer: dict[str, Any]) -> None:

@@ -69,17 +69,15 @@ RETURN a.name AS name, a.role AS role, a.scope AS scope,
 ORDER BY name
 """,
 )
-# One query: the existence check and the creation are atomic together (and the unique
-# constraint on Account.name backs it up on Neo4j, where two sessions could race).
+# One MERGE: the existence check and the creation are atomic together (and the unique
+# constraint on Account.name backs it up).  A fresh argon2 hash has a random salt, so the
+# stored hash equals the one sent only when this query created the account.
 _CREATE = cypher(
     "access.accounts.create",
     """
-OPTIONAL MATCH (x:Account {name: $name})
-WITH x
-WHERE x IS NULL
-CREATE (a:Account)
-SET a += $props
-RETURN a.name AS name
+MERGE (a:Account {name: $name})
+ON CREATE SET a += $props
+RETURN a.hash = $hash AS created
 """,
 )
 _SET_HASH = cypher(
@@ -201,7 +199,8 @@ def create(store: Store, name: str, password: str, role: str, scope: str | None)
                              "epoch": 1}
     if scope is not None:  # never send a null in a `SET +=` map (ENGINE_NOTES.md)
         props["scope"] = scope
-    if not store.write_meta(_CREATE, {"name": name, "props": props}):
+    rows = store.write_meta(_CREATE, {"name": name, "props": props, "hash": props["hash"]})
+    if not rows or not rows[0]["created"]:
         raise AccountError(f"an account named {name!r} already exists")
     account = get(store, name)
     assert account is not None
