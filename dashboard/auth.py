@@ -144,7 +144,7 @@ def _login_form(store: Any) -> None:
         access_log.record("login", account.name, client=_client(), role=account.role,
                           scope=account.scope)
         st.rerun()
-    event = "login_failed" if result.reason in ("bad", "locked") else "login_refused"
+    event = "login_refused" if result.refused else "login_failed"
     access_log.record(event, name or None, client=_client(), reason=result.reason)
     if result.reason == "locked":
         st.error(text("login.locked", m=max(1, round(result.wait_s / 60))))

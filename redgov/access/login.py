@@ -21,6 +21,7 @@ class LoginResult:
     account: Account | None
     reason: str  # "ok", "bad" (wrong name or password, or disabled), "wait", "locked"
     wait_s: float = 0.0
+    refused: bool = False  # turned away by the throttle; the password was not checked
 
     @property
     def ok(self) -> bool:
@@ -32,7 +33,8 @@ def login(store: Store, name: str, password: str, now: float | None = None) -> L
     now = time.time() if now is None else now
     before = throttle.state(store, name)
     if before.refused(now) > 0:
-        return LoginResult(None, "locked" if before.locked(now) else "wait", before.refused(now))
+        return LoginResult(None, "locked" if before.locked(now) else "wait", before.refused(now),
+                           refused=True)
     account = accounts.verify_password(store, name, password)
     if account is None:
         after = throttle.record_failure(store, name, now)
