@@ -92,8 +92,20 @@ def _end(event: str, notice: str) -> None:
     st.session_state[_NOTICE] = notice
 
 
-def gate() -> data.Viewer:
-    """The session's viewer, or the login form and a stop (see the module docstring)."""
+def _keep_address(paths: tuple[str, ...]) -> None:
+    """While the login form shows, declare the pages (hidden, never run) so the address a
+    link opened — ``/hierarchy?unit=…`` — is still there once the login succeeds."""
+    if not paths:
+        return
+    st.navigation([st.Page(lambda: None, title=p, url_path=p, default=i == 0)
+                   for i, p in enumerate(paths)], position="hidden")
+
+
+def gate(paths: tuple[str, ...] = ()) -> data.Viewer:
+    """The session's viewer, or the login form and a stop (see the module docstring).
+
+    ``paths``: every page's url path, the default first (see :func:`_keep_address`).
+    """
     store = data.store()
     if not accounts.accounts_exist(store):
         if not _served_locally():
@@ -116,6 +128,7 @@ def gate() -> data.Viewer:
                 return who
     else:
         st.session_state.pop(data.VIEWER_KEY, None)  # e.g. the single-user viewer
+    _keep_address(paths)
     _login_form(store)
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises

@@ -37,7 +37,7 @@ _PAGES = (
 def main() -> None:
     st.set_page_config(page_title=t("app.title"), layout="wide")
     ui.init_state()
-    who = auth.gate()
+    who = auth.gate(tuple(p[0] for p in _PAGES))
     lang = ui.lang()
     ui.PAGES.clear()
     for path, key, icon, fn, role in _PAGES:
