@@ -9,13 +9,16 @@ covers it, takes its values as ``$parameters`` and only reads.
 Activity follows docs/model.md: a post, contract or supervision is active at ``$as_of``
 when not retired, ``start <= $as_of`` (or no start) and ``$as_of < end`` (or no end).
 
-Scope (``$scope``, a dashboard account's unit; null = everything) is applied in every text
-here, not in the pages.  A unit is inside when ``$scope`` is among its own and its
-ancestors' codes.  An organisation or a person is inside when it has a footprint in the
-subtree: it sits at, is built in, manages, lives in or supervises a unit there, or holds a
-post (本职 or 兼任) in an organisation sitting at or built in one.  Everything else —
-the unit's parent's bodies, a supervisor from elsewhere, a person's posts or home outside
-— is left out, so it cannot be reached from a widget, a link or a download.
+Scope (a dashboard account's unit; None = everything) is applied here, not in the pages:
+units, a unit's organisations and contracts take ``$scope`` in their text; people and the
+bodies around a network are checked with :func:`inside_people` / :func:`inside_orgs`.  A
+unit is inside when the scope is among its own and its ancestors' codes.  An organisation
+or a person is inside when it has a footprint in the subtree: it sits at, is built in,
+manages, lives in or supervises a unit there, or (a person) holds a post (本职 or 兼任) in
+an organisation sitting at or built in one.  Everything else — the unit's parent's
+bodies, a supervisor from elsewhere, a person's posts or home outside — is left out, so
+it cannot be reached from a widget, a link or a download.  Unscoped, the texts run as
+they always did, at the same cost.
 """
 
 from __future__ import annotations
@@ -23,11 +26,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..graph.cypher import cypher
+from ..graph.scope import inside_units
 from ..graph.stores.base import Store
 from ..graph.vocabulary import LABEL_PERSON, REL
 
 __all__ = [
     "contracts",
+    "inside_orgs",
+    "inside_people",
     "network_rows",
     "person",
     "person_posts",
@@ -90,22 +96,11 @@ RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
 """,
 )
 
-# An organisation's or a person's footprint in the scope (see the module docstring), as
-# a count: FalkorDB plans no pattern comprehension inside a WHERE, so it is projected in a
-# WITH first and filtered after.
 POSTS = cypher(
     "dashboard.posts",
     """
 MATCH (o:Organisation)
 WHERE o.code IN $orgs
-WITH o, CASE WHEN $scope IS NULL THEN 1 ELSE
-       size([(o)-[:SITS_AT|BUILT_IN|MANAGES|LIVES_IN|SUPERVISES]->(x1:Unit)
-             WHERE $scope IN [x1.code, x1.community_code, x1.street_code,
-                              x1.district_code, x1.city_code] | 1])
-       + size([(o)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(x2:Unit)
-               WHERE $scope IN [x2.code, x2.community_code, x2.street_code,
-                                x2.district_code, x2.city_code] | 1]) END AS inside
-WHERE inside > 0
 MATCH (p:Person)-[r]->(o)
 WHERE type(r) IN $post_types AND coalesce(r.retired, false) = false
   AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
@@ -122,43 +117,17 @@ SUPERVISIONS = cypher(
     """
 MATCH (o:Organisation)
 WHERE o.code IN $orgs
-WITH o, CASE WHEN $scope IS NULL THEN 1 ELSE
-       size([(o)-[:SITS_AT|BUILT_IN|MANAGES|LIVES_IN|SUPERVISES]->(x1:Unit)
-             WHERE $scope IN [x1.code, x1.community_code, x1.street_code,
-                              x1.district_code, x1.city_code] | 1])
-       + size([(o)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(x2:Unit)
-               WHERE $scope IN [x2.code, x2.community_code, x2.street_code,
-                                x2.district_code, x2.city_code] | 1]) END AS inside
-WHERE inside > 0
 MATCH (s)-[r:SUPERVISES]->(o)
 WHERE coalesce(r.retired, false) = false
   AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
-WITH o, s, r, CASE WHEN $scope IS NULL THEN 1 ELSE
-       size([(s)-[:SITS_AT|BUILT_IN|MANAGES|LIVES_IN|SUPERVISES]->(y1:Unit)
-             WHERE $scope IN [y1.code, y1.community_code, y1.street_code,
-                              y1.district_code, y1.city_code] | 1])
-       + size([(s)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(y2:Unit)
-               WHERE $scope IN [y2.code, y2.community_code, y2.street_code,
-                                y2.district_code, y2.city_code] | 1]) END AS source_inside
-WHERE source_inside > 0
 RETURN s.code AS source, s.name AS source_name, s.kind AS source_kind,
        s.standing AS source_standing, $person_label IN labels(s) AS source_person,
        o.code AS target, o.name AS target_name, o.kind AS target_kind, r.kind AS kind
 UNION
 MATCH (u:Unit {code: $code})
-WHERE $scope IS NULL
-   OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
 MATCH (s)-[r:SUPERVISES]->(u)
 WHERE coalesce(r.retired, false) = false
   AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
-WITH u, s, r, CASE WHEN $scope IS NULL THEN 1 ELSE
-       size([(s)-[:SITS_AT|BUILT_IN|MANAGES|LIVES_IN|SUPERVISES]->(y1:Unit)
-             WHERE $scope IN [y1.code, y1.community_code, y1.street_code,
-                              y1.district_code, y1.city_code] | 1])
-       + size([(s)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(y2:Unit)
-               WHERE $scope IN [y2.code, y2.community_code, y2.street_code,
-                                y2.district_code, y2.city_code] | 1]) END AS source_inside
-WHERE source_inside > 0
 RETURN s.code AS source, s.name AS source_name, s.kind AS source_kind,
        s.standing AS source_standing, $person_label IN labels(s) AS source_person,
        u.code AS target, u.name AS target_name, null AS target_kind, r.kind AS kind
@@ -171,21 +140,6 @@ AFFILIATIONS = cypher(
 MATCH (o:Organisation)
 WHERE o.code IN $orgs
 MATCH (o)-[:AFFILIATED_UNDER]->(p:Organisation)
-WITH o, p, CASE WHEN $scope IS NULL THEN 1 ELSE
-       size([(o)-[:SITS_AT|BUILT_IN|MANAGES|LIVES_IN|SUPERVISES]->(x1:Unit)
-             WHERE $scope IN [x1.code, x1.community_code, x1.street_code,
-                              x1.district_code, x1.city_code] | 1])
-       + size([(o)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(x2:Unit)
-               WHERE $scope IN [x2.code, x2.community_code, x2.street_code,
-                                x2.district_code, x2.city_code] | 1]) END AS inside
-WITH o, p, inside, CASE WHEN $scope IS NULL THEN 1 ELSE
-       size([(p)-[:SITS_AT|BUILT_IN|MANAGES|LIVES_IN|SUPERVISES]->(y1:Unit)
-             WHERE $scope IN [y1.code, y1.community_code, y1.street_code,
-                              y1.district_code, y1.city_code] | 1])
-       + size([(p)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(y2:Unit)
-               WHERE $scope IN [y2.code, y2.community_code, y2.street_code,
-                                y2.district_code, y2.city_code] | 1]) END AS parent_inside
-WHERE inside > 0 AND parent_inside > 0
 RETURN o.code AS org_code, p.code AS parent_code, p.name AS parent_name, p.kind AS parent_kind
 ORDER BY org_code
 """,
@@ -196,8 +150,6 @@ CONTRACTS = cypher(
     """
 MATCH (u:Unit)
 WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
-  AND ($scope IS NULL
-       OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code])
 MATCH (o:Organisation)-[c:MANAGES]->(u)
 RETURN o.code AS company_code, o.name AS company_name, u.code AS compound_code,
        u.name AS compound_name, c.project AS project, c.start AS start, c.end AS end_date,
@@ -212,14 +164,6 @@ SEARCH_PEOPLE = cypher(
     """
 MATCH (p:Person)
 WHERE coalesce(p.retired, false) = false AND (p.code CONTAINS $q OR p.name CONTAINS $q)
-WITH p, CASE WHEN $scope IS NULL THEN 1 ELSE
-       size([(p)-[:SITS_AT|BUILT_IN|MANAGES|LIVES_IN|SUPERVISES]->(x1:Unit)
-             WHERE $scope IN [x1.code, x1.community_code, x1.street_code,
-                              x1.district_code, x1.city_code] | 1])
-       + size([(p)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(x2:Unit)
-               WHERE $scope IN [x2.code, x2.community_code, x2.street_code,
-                                x2.district_code, x2.city_code] | 1]) END AS inside
-WHERE inside > 0
 RETURN p.code AS code, p.name AS name, p.standing AS standing
 ORDER BY code
 LIMIT $limit
@@ -230,20 +174,9 @@ PERSON = cypher(
     "dashboard.person",
     """
 MATCH (p:Person {code: $code})
-WITH p, CASE WHEN $scope IS NULL THEN 1 ELSE
-       size([(p)-[:SITS_AT|BUILT_IN|MANAGES|LIVES_IN|SUPERVISES]->(x1:Unit)
-             WHERE $scope IN [x1.code, x1.community_code, x1.street_code,
-                              x1.district_code, x1.city_code] | 1])
-       + size([(p)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(x2:Unit)
-               WHERE $scope IN [x2.code, x2.community_code, x2.street_code,
-                                x2.district_code, x2.city_code] | 1]) END AS inside
-WHERE inside > 0
 OPTIONAL MATCH (p)-[:LIVES_IN]->(u:Unit)
-WITH p, CASE WHEN $scope IS NULL
-              OR $scope IN [u.code, u.community_code, u.street_code, u.district_code,
-                            u.city_code] THEN u END AS home
-RETURN p.code AS code, p.name AS name, p.standing AS standing, home.code AS home_code,
-       home.name AS home_name
+RETURN p.code AS code, p.name AS name, p.standing AS standing, u.code AS home_code,
+       u.name AS home_name
 """,
 )
 
@@ -253,25 +186,71 @@ PERSON_POSTS = cypher(
 MATCH (p:Person {code: $code})
 MATCH (p)-[r]->(o:Organisation)
 WHERE type(r) IN $post_types
-WITH r, o, CASE WHEN $scope IS NULL THEN 1 ELSE
-       size([(o)-[:SITS_AT|BUILT_IN|MANAGES|LIVES_IN|SUPERVISES]->(x1:Unit)
-             WHERE $scope IN [x1.code, x1.community_code, x1.street_code,
-                              x1.district_code, x1.city_code] | 1])
-       + size([(o)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(x2:Unit)
-               WHERE $scope IN [x2.code, x2.community_code, x2.street_code,
-                                x2.district_code, x2.city_code] | 1]) END AS inside
-WHERE inside > 0
 OPTIONAL MATCH (o)-[:SITS_AT]->(u:Unit)
-WITH r, o, CASE WHEN $scope IS NULL
-                  OR $scope IN [u.code, u.community_code, u.street_code, u.district_code,
-                                u.city_code] THEN u END AS seat
 RETURN type(r) AS rel, r.title AS title, r.role AS role, r.start AS start,
        r.end AS end_date, coalesce(r.retired, false) AS retired, o.code AS org_code,
-       o.name AS org_name, o.kind AS org_kind, seat.code AS unit_code, seat.name AS unit_name
+       o.name AS org_name, o.kind AS org_kind, u.code AS unit_code, u.name AS unit_name
 ORDER BY start, org_code
 """,
 )
 
+
+# Scoped reads.  The texts above serve the whole graph unchanged (an admin, or no accounts
+# at all); with a scope, the organisations, people and units they return are checked with
+# the plain traversals below, batched over the codes in hand — far cheaper on FalkorDB
+# than a pattern comprehension per row (which it also refuses inside a WHERE).  The WITH
+# after each lookup makes FalkorDB start from the code index, not from every Unit.
+INSIDE_ORGS = cypher(
+    "dashboard.inside_orgs",
+    """
+UNWIND $codes AS code
+MATCH (o:Organisation {code: code})
+WITH o
+MATCH (o)-[:SITS_AT|BUILT_IN|MANAGES|SUPERVISES]->(x:Unit)
+WHERE $scope IN [x.code, x.community_code, x.street_code, x.district_code, x.city_code]
+RETURN DISTINCT o.code AS code
+""",
+)
+INSIDE_PEOPLE = cypher(
+    "dashboard.inside_people",
+    """
+UNWIND $codes AS code
+MATCH (p:Person {code: code})
+WITH p
+MATCH (p)-[:LIVES_IN|SUPERVISES]->(x:Unit)
+WHERE $scope IN [x.code, x.community_code, x.street_code, x.district_code, x.city_code]
+RETURN DISTINCT p.code AS code
+UNION
+UNWIND $codes AS code
+MATCH (p:Person {code: code})
+WITH p
+MATCH (p)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(x:Unit)
+WHERE $scope IN [x.code, x.community_code, x.street_code, x.district_code, x.city_code]
+RETURN DISTINCT p.code AS code
+""",
+)
+# People search from the subtree's units outwards: residents and instructors of its units,
+# then holders of posts in its bodies; each part sorted and cut, merged by the caller.
+SEARCH_PEOPLE_SCOPED = cypher(
+    "dashboard.search_people_scoped",
+    """
+MATCH (x:Unit)
+WHERE $scope IN [x.code, x.community_code, x.street_code, x.district_code, x.city_code]
+MATCH (p:Person)-[:LIVES_IN|SUPERVISES]->(x)
+WHERE coalesce(p.retired, false) = false AND (p.code CONTAINS $q OR p.name CONTAINS $q)
+RETURN DISTINCT p.code AS code, p.name AS name, p.standing AS standing
+ORDER BY code
+LIMIT $limit
+UNION
+MATCH (x:Unit)
+WHERE $scope IN [x.code, x.community_code, x.street_code, x.district_code, x.city_code]
+MATCH (p:Person)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(x)
+WHERE coalesce(p.retired, false) = false AND (p.code CONTAINS $q OR p.name CONTAINS $q)
+RETURN DISTINCT p.code AS code, p.name AS name, p.standing AS standing
+ORDER BY code
+LIMIT $limit
+""",
+)
 
 
 def units(store: Store, scope: str | None = None) -> list[dict[str, Any]]:
@@ -290,16 +269,43 @@ def unit_orgs(store: Store, code: str, as_of: str,
     return sorted(seen.values(), key=lambda r: r["code"])
 
 
+def inside_orgs(store: Store, scope: str | None, codes: list[str]) -> set[str]:
+    """Those of ``codes`` (organisations) with a footprint in ``scope``'s subtree."""
+    wanted = sorted({c for c in codes if c})
+    if scope is None or not wanted:
+        return set(wanted)
+    return {r["code"] for r in store.read(INSIDE_ORGS, {"codes": wanted, "scope": scope})}
+
+
+def inside_people(store: Store, scope: str | None, codes: list[str]) -> set[str]:
+    """Those of ``codes`` (people) with a footprint in ``scope``'s subtree."""
+    wanted = sorted({c for c in codes if c})
+    if scope is None or not wanted:
+        return set(wanted)
+    return {r["code"] for r in store.read(INSIDE_PEOPLE, {"codes": wanted, "scope": scope})}
+
+
 def network_rows(store: Store, code: str, orgs: list[str], as_of: str,
                  scope: str | None = None) -> dict[str, list]:
-    """Posts, supervisions and affiliations around the given organisations."""
-    base = {"orgs": orgs, "as_of": as_of, "scope": scope}
-    return {
-        "posts": store.read(POSTS, {**base, "post_types": POST_TYPES}),
-        "supervisions": store.read(SUPERVISIONS, {**base, "code": code,
-                                                  "person_label": LABEL_PERSON}),
-        "affiliations": store.read(AFFILIATIONS, {"orgs": orgs, "scope": scope}),
-    }
+    """Posts, supervisions and affiliations around the given organisations (those of them
+    inside ``scope``; a supervisor or a parent outside it is left out)."""
+    if scope is not None:
+        orgs = sorted(inside_orgs(store, scope, orgs))
+        if code not in inside_units(store, scope, [code]):
+            code = ""  # nor the page unit's own supervisors
+    base = {"orgs": orgs, "as_of": as_of}
+    posts = store.read(POSTS, {**base, "post_types": POST_TYPES})
+    supervisions = store.read(SUPERVISIONS, {**base, "code": code, "person_label": LABEL_PERSON})
+    affiliations = store.read(AFFILIATIONS, {"orgs": orgs})
+    if scope is not None:
+        sources = (inside_people(store, scope, [s["source"] for s in supervisions
+                                                if s["source_person"]])
+                   | inside_orgs(store, scope, [s["source"] for s in supervisions
+                                                if not s["source_person"]]))
+        supervisions = [s for s in supervisions if s["source"] in sources]
+        parents = inside_orgs(store, scope, [a["parent_code"] for a in affiliations])
+        affiliations = [a for a in affiliations if a["parent_code"] in parents]
+    return {"posts": posts, "supervisions": supervisions, "affiliations": affiliations}
 
 
 def contracts(store: Store, code: str, limit: int = 500,
@@ -309,15 +315,39 @@ def contracts(store: Store, code: str, limit: int = 500,
 
 def search_people(store: Store, q: str, limit: int = 50,
                   scope: str | None = None) -> list[dict[str, Any]]:
-    return store.read(SEARCH_PEOPLE, {"q": q, "limit": limit, "scope": scope})
+    if scope is None:
+        return store.read(SEARCH_PEOPLE, {"q": q, "limit": limit})
+    found = {r["code"]: r for r in store.read(SEARCH_PEOPLE_SCOPED,
+                                              {"q": q, "limit": limit, "scope": scope})}
+    return [found[c] for c in sorted(found)][:limit]
 
 
 def person(store: Store, code: str, scope: str | None = None) -> dict[str, Any] | None:
     """The person, or None when unknown or outside ``scope`` (their home only if inside)."""
-    rows = store.read(PERSON, {"code": code, "scope": scope})
-    return rows[0] if rows else None
+    if scope is not None and code not in inside_people(store, scope, [code]):
+        return None
+    rows = store.read(PERSON, {"code": code})
+    if not rows:
+        return None
+    row = dict(rows[0])
+    if scope is not None and row.get("home_code") not in inside_units(
+            store, scope, [row.get("home_code")]):
+        row["home_code"] = row["home_name"] = None
+    return row
 
 
 def person_posts(store: Store, code: str, scope: str | None = None) -> list[dict[str, Any]]:
-    """The person's posts in organisations inside ``scope``."""
-    return store.read(PERSON_POSTS, {"code": code, "post_types": POST_TYPES, "scope": scope})
+    """The person's posts in organisations inside ``scope`` (a seat outside left blank)."""
+    rows = store.read(PERSON_POSTS, {"code": code, "post_types": POST_TYPES})
+    if scope is None:
+        return rows
+    keep = inside_orgs(store, scope, [r["org_code"] for r in rows])
+    seats = inside_units(store, scope, [r["unit_code"] for r in rows])
+    out = []
+    for r in rows:
+        if r["org_code"] in keep:
+            r = dict(r)
+            if r.get("unit_code") not in seats:
+                r["unit_code"] = r["unit_name"] = None
+            out.append(r)
+    return out

@@ -31,6 +31,7 @@ __all__ = [
     "OutOfScope",
     "ScopeUnit",
     "clamp_level",
+    "inside_units",
     "intersect",
     "redact_rows",
     "resolve",
@@ -115,6 +116,14 @@ def clamp_level(store: Store, scope: str, level: str) -> str:
     return unit.level
 
 
+def inside_units(store: Store, scope: str | None, codes: Iterable[str | None]) -> set[str]:
+    """Those of ``codes`` inside ``scope``'s subtree (all of them when ``scope`` is None)."""
+    wanted = sorted({c for c in codes if c})
+    if scope is None or not wanted:
+        return set(wanted)
+    return {r["code"] for r in store.read(_INSIDE, {"codes": wanted, "scope": scope})}
+
+
 def visible_units(store: Store, account_scope: str | None, codes: Iterable[str]) -> set[str]:
     """Those of ``codes`` an account of ``account_scope`` may see: its subtree's units and
     its own unit's ancestors (the context its rows are placed in)."""
@@ -123,7 +132,7 @@ def visible_units(store: Store, account_scope: str | None, codes: Iterable[str])
         return set(wanted)
     if not wanted:
         return set()
-    seen = {r["code"] for r in store.read(_INSIDE, {"codes": wanted, "scope": account_scope})}
+    seen = inside_units(store, account_scope, wanted)
     mine = resolve(store, account_scope)
     if mine is not None:
         seen |= set(mine.above) & set(wanted)
