@@ -286,3 +286,25 @@ def test_nothing_outside_reaches_the_session_state(graph: SimpleNamespace) -> No
         step()
         assert not at.exception, (i, at.exception)
         assert _leaks(at) == [], (i, _leaks(at))
+
+
+def test_admin_disables_and_enables_an_account_on_the_accounts_page(
+        graph: SimpleNamespace) -> None:
+    at = goto(signed_in("chief"), "accounts")
+    at.selectbox(key="ac.pick").set_value("wang").run()
+    at.button(key="ac.disable").click().run()
+    assert not at.exception, at.exception
+    try:
+        assert accounts.get(graph.store, "wang").disabled
+        states = {r["账户"]: r["状态"] for r in _table(at, "账户", "角色")}
+        assert states["wang"] == "停用", states
+        at.selectbox(key="ac.pick").set_value("wang").run()
+        at.button(key="ac.enable").click().run()
+        assert not accounts.get(graph.store, "wang").disabled
+    finally:
+        accounts.set_disabled(graph.store, "wang", False)
+    changes = [(e["event"], e["user"], e.get("account")) for e in read_log()
+               if e["event"].startswith("user_")]
+    assert changes == [("user_disable", "chief", "wang"), ("user_enable", "chief", "wang")]
+    log_table = _table(at, "时间", "事件")
+    assert any(r["事件"] == "登录" and r["用户"] == "chief" for r in log_table), log_table

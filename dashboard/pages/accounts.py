@@ -70,12 +70,12 @@ def render() -> None:
         with mid:
             if st.button(_t("disable"), key="ac.disable"):
                 store_accounts.set_disabled(store, pick, True)
-                data.log("user_disable", account=pick)
+                data.log("user_disable", once=False, account=pick)
                 st.rerun()
         with right:
             if st.button(_t("enable"), key="ac.enable"):
                 store_accounts.set_disabled(store, pick, False)
-                data.log("user_enable", account=pick)
+                data.log("user_enable", once=False, account=pick)
                 st.rerun()
     st.subheader(_t("log"))
     entries = read_log()[-LOG_SHOWN:][::-1]
