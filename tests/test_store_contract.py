@@ -146,11 +146,13 @@ _META_NAMES = "MATCH (a:Account) RETURN a.name AS name ORDER BY name"
 
 
 @pytest.fixture
-def meta_store(any_store: Store) -> Iterator[Store]:
-    """The store with an empty metadata space (on Neo4j it shares the database)."""
-    any_store.write_meta(_META_CLEAN)
-    yield any_store
-    any_store.write_meta(_META_CLEAN)
+def meta_store(store: Store) -> Iterator[Store]:
+    """The store with an empty metadata space (on Neo4j it shares the database).
+
+    On ``store``, which tests/conftest.py runs on every engine."""
+    store.write_meta(_META_CLEAN)
+    yield store
+    store.write_meta(_META_CLEAN)
 
 
 def test_meta_space_starts_empty_and_round_trips(meta_store: Store) -> None:
