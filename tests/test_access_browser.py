@@ -39,12 +39,24 @@ pytestmark = [
 
 
 @pytest.fixture
-def demo(store, redgov_env: dict, tmp_path: Path) -> Any:
+def demo_env(falkor_engine: Any, tmp_path: Path) -> Iterator[dict]:
+    """FalkorDB only (the app's scoped reads run on both engines in the AppTests): the
+    district demo with a street viewer; yields the server's environment."""
     export = tmp_path / "export"
     generate(export, scale="district", seed=1)
-    assert sync_export(store, export).status == "applied"
-    accounts.create(store, "street", PW, "viewer", STREET)
-    return store
+    with falkor_engine.fresh_graph(f"access browser {tmp_path.name}") as name:
+        env = {**os.environ, **falkor_engine.env(name),
+               "REDGOV_ACCESS_LOG": str(tmp_path / "access.jsonl")}
+        store = falkor_engine.open(name)
+        try:
+            with pytest.MonkeyPatch.context() as mp:
+                for key, value in env.items():
+                    mp.setenv(key, value)
+                assert sync_export(store, export).status == "applied"
+            accounts.create(store, "street", PW, "viewer", STREET)
+        finally:
+            store.close()
+        yield env
 
 
 def _serve(env: dict, *args: str) -> tuple[subprocess.Popen, str]:
@@ -80,10 +92,8 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture
-def served(demo: Any, redgov_env: dict, tmp_path: Path) -> Iterator[str]:
-    env = {**redgov_env, "REDGOV_ACCESS_LOG": str(tmp_path / "access.jsonl")}
-    env.pop("REDGOV_STORE", None)
-    proc, url = _serve(env, "--port", str(_free_port()))
+def served(demo_env: dict) -> Iterator[str]:
+    proc, url = _serve(demo_env, "--port", str(_free_port()))
     try:
         yield url
     finally:
@@ -140,14 +150,12 @@ def test_street_viewer_signs_in_and_sees_only_the_street(served: str, tmp_path: 
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is missing")
-def test_tls_serving(demo: Any, redgov_env: dict, tmp_path: Path) -> None:
+def test_tls_serving(demo_env: dict, tmp_path: Path) -> None:
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                     "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
                    check=True, capture_output=True)
-    env = {**redgov_env, "REDGOV_ACCESS_LOG": str(tmp_path / "access.jsonl")}
-    env.pop("REDGOV_STORE", None)
-    proc, url = _serve(env, "--port", str(_free_port()), "--tls-cert", str(cert),
+    proc, url = _serve(demo_env, "--port", str(_free_port()), "--tls-cert", str(cert),
                        "--tls-key", str(key))
     try:
         assert url.startswith("https://127.0.0.1:"), url

@@ -35,8 +35,8 @@ OUTSIDE_S1 = ("D2", "S2", "M2", "X3", "W3", "OC3", "B3", "P4", "P5", "西区", "
 
 
 @pytest.fixture(scope="module")
-def graph(server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
-    with fixture_graph(server, tmp_path_factory.mktemp("access-dash")) as g:
+def graph(engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
+    with fixture_graph(engine, tmp_path_factory.mktemp("access-dash")) as g:
         accounts.create(g.store, "li", PW, "viewer", "S1")
         accounts.create(g.store, "wang", PW, "auditor", "D1")
         accounts.create(g.store, "chief", PW, "admin", None)
@@ -44,12 +44,11 @@ def graph(server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNa
 
 
 @pytest.fixture(autouse=True)
-def _app_env(graph: SimpleNamespace, server, monkeypatch: pytest.MonkeyPatch,
-             tmp_path: Path) -> None:
-    monkeypatch.setenv("REDGOV_HOME", str(server.home))
-    monkeypatch.setenv("REDGOV_GRAPH", graph.name)
+def _app_env(graph: SimpleNamespace, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """conftest clears the store variables for every test: point the app at this graph."""
+    for key, value in graph.env.items():
+        monkeypatch.setenv(key, value)
     monkeypatch.setenv("REDGOV_ACCESS_LOG", str(tmp_path / "access.jsonl"))
-    monkeypatch.delenv("REDGOV_STORE", raising=False)
     throttle.clear(graph.store, "li")
 
 

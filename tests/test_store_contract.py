@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from redgov.graph.stores import ReadOnlyViolation, Store, StoreError
