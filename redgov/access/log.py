@@ -39,9 +39,7 @@ def log_path() -> Path:
     env = os.environ.get("REDGOV_ACCESS_LOG")
     if env:
         return Path(env).expanduser()
-    # The data directory's home is moving to a module of its own under graph/; until
-    # then it is imported the way loaders/runlog.py does.
-    from ..graph.stores.embedded_server import data_dir
+    from ..graph.home import data_dir
 
     return data_dir() / LOG_FILE
 
