@@ -6,12 +6,21 @@ sync run, so a page is fast after its first load and a new sync shows at once (t
 key changes, the old entries are never asked for again).  Pages call only the
 functions here; this module calls only ``reads`` (the dashboard's own Cypher) and the
 audit catalog's ``run_question`` — never a query of its own making.
+
+Access.  The session's :class:`Viewer` (set by ``auth.gate`` before any page runs) carries
+the account's scope, and the cache key carries it too: every read below passes it to the
+query that runs (``reads`` texts take ``$scope``; the catalog runner intersects it with the
+page's own scope), and answers are cached per scope, never shared across scopes.  With
+accounts defined, each action is written to the access log (``redgov.access.log``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,10 +30,14 @@ import streamlit as st
 from ..graph.home import data_dir
 from ..graph.introspection import sync_runs as _graph_sync_runs
 from ..graph.stores import Store, open_store
+from ..graph.vocabulary import ACCOUNT_ROLES
 from . import reads
 
 __all__ = [
+    "SINGLE_USER",
+    "VIEWER_KEY",
     "Key",
+    "Viewer",
     "as_of",
     "ask",
     "ask_many",
@@ -35,12 +48,67 @@ __all__ = [
     "sync_log",
     "sync_runs",
     "units",
+    "viewer",
 ]
 
-#: (store spec, REDGOV_HOME, REDGOV_GRAPH, latest sync run id): the cache key of every read.
-Key = tuple[str, str, str, str]
+#: (store spec, REDGOV_HOME, REDGOV_GRAPH, latest sync run id, the viewer's scope or "*"):
+#: the cache key of every read.
+Key = tuple[str, str, str, str, str]
 TTL_S = 3600
 PARALLEL = 3  # catalog questions asked at once
+VIEWER_KEY = "_viewer"
+LOG_AGAIN_S = 600  # the same action by the same session is logged once in this window
+_NOBODY = ""  # a scope no unit has: what a page sees if the gate did not run
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: an account (name, role, scope), or the single local user."""
+
+    name: str | None
+    role: str
+    scope: str | None  # a unit code; None = the whole graph
+
+    def at_least(self, role: str) -> bool:
+        return ACCOUNT_ROLES.index(self.role) >= ACCOUNT_ROLES.index(role)
+
+
+#: No account defined: one person on 127.0.0.1 sees everything (the first-run experience).
+SINGLE_USER = Viewer(None, "admin", None)
+
+
+def viewer() -> Viewer:
+    """The session's viewer; fails closed (sees nothing) if the login gate did not run."""
+    found = st.session_state.get(VIEWER_KEY)
+    return found if isinstance(found, Viewer) else Viewer(None, "viewer", _NOBODY)
+
+
+def _scope(key: Key) -> str | None:
+    return None if key[4] == "*" else key[4]
+
+
+def log(event: str, *, once: bool = True, **fields: Any) -> None:
+    """Write an access-log entry for the session's account (none in single-user mode).
+
+    Page runs repeat their reads on every interaction; an identical entry is written
+    again only after :data:`LOG_AGAIN_S`.
+    """
+    who = viewer()
+    if who.name is None:
+        return
+    from ..access.log import record
+
+    page = st.session_state.get("_page")
+    entry = {"page": page, "scope": who.scope, **fields}
+    # Only a digest is kept in the session: the entry itself may name what was not found.
+    signature = hashlib.sha256(json.dumps([event, entry], sort_keys=True, default=str)
+                               .encode()).hexdigest()
+    seen: dict[str, float] = st.session_state.setdefault("_logged", {})
+    now = time.monotonic()
+    if once and now - seen.get(signature, -LOG_AGAIN_S - 1) <= LOG_AGAIN_S:
+        return
+    seen[signature] = now
+    record(event, who.name, **entry)
 
 
 def _spec() -> tuple[str, str, str]:
@@ -61,7 +129,9 @@ def current_key() -> tuple[Key, dict[str, Any] | None]:
     """The cache key and the latest sync run (one small uncached read per page run)."""
     runs = _graph_sync_runs(store(), 1)
     latest = runs[0] if runs else None
-    return (*_spec(), str(latest["id"]) if latest else "none"), latest
+    scope = viewer().scope
+    return (*_spec(), str(latest["id"]) if latest else "none",
+            "*" if scope is None else scope), latest
 
 
 def as_of(latest: dict[str, Any] | None) -> str:
@@ -84,15 +154,39 @@ def question(key: Key, name: str, params_json: str = "{}") -> dict[str, Any]:
     """A catalog answer as a plain dict (``run_question`` → ``QueryResult.to_dict()``)."""
     from ..queries import run_question
 
-    result = run_question(store(), name, json.loads(params_json) or None)
+    result = run_question(store(), name, json.loads(params_json) or None,
+                          account_scope=_scope(key))
     return {"query": result.question, "params": result.params, "columns": result.columns,
             "rows": result.rows, "count": result.count}
+
+
+def downloaded(name: str, fmt: str, answer: dict[str, Any]) -> None:
+    """A download button's callback: every download is logged, never deduplicated."""
+    log("download", once=False, question=name, format=fmt, params=answer["params"],
+        applied_scope=answer["params"].get("scope"), rows=answer["count"])
+
+
+def _asked(name: str, params_json: str, answer: dict[str, Any]) -> None:
+    log("query", question=name, params=json.loads(params_json),
+        applied_scope=answer["params"].get("scope"), rows=answer["count"])
+
+
+def _ask_one(key: Key, name: str, params_json: str) -> dict[str, Any]:
+    from ..queries import ParamError
+
+    try:
+        answer = question(key, name, params_json)
+    except ParamError:
+        log("not_found", question=name, params=json.loads(params_json))
+        raise
+    _asked(name, params_json, answer)
+    return answer
 
 
 def ask(key: Key, name: str, **params: Any) -> dict[str, Any]:
     """``question`` with keyword parameters (None values are left to the runner's default)."""
     clean = {k: v for k, v in params.items() if v is not None}
-    return question(key, name, json.dumps(clean, sort_keys=True, default=str))
+    return _ask_one(key, name, json.dumps(clean, sort_keys=True, default=str))
 
 
 def ask_many(key: Key, asks: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -103,47 +197,86 @@ def ask_many(key: Key, asks: list[tuple[str, dict[str, Any]]]) -> list[dict[str,
     jobs = [(name, json.dumps({k: v for k, v in params.items() if v is not None},
                               sort_keys=True, default=str)) for name, params in asks]
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
-        return list(pool.map(lambda job: question(key, *job), jobs))
+        answers = list(pool.map(lambda job: question(key, *job), jobs))
+    for (name, params_json), answer in zip(jobs, answers, strict=True):
+        _asked(name, params_json, answer)
+    return answers
 
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=50)
 def units(key: Key) -> list[dict[str, Any]]:
-    return reads.units(store())
+    """The units the viewer may see: their scope's subtree."""
+    return reads.units(store(), _scope(key))
+
+
+def unit_visible(key: Key, code: str | None) -> bool:
+    return bool(code) and any(u["code"] == code for u in units(key))
+
+
+def unit_orgs(key: Key, code: str, as_of_: str) -> list[dict[str, Any]]:
+    log("view", unit=code)
+    return _unit_orgs(key, code, as_of_)
 
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
-def unit_orgs(key: Key, code: str, as_of_: str) -> list[dict[str, Any]]:
-    return reads.unit_orgs(store(), code, as_of_)
+def _unit_orgs(key: Key, code: str, as_of_: str) -> list[dict[str, Any]]:
+    return reads.unit_orgs(store(), code, as_of_, _scope(key))
 
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
 def network_rows(key: Key, code: str, orgs: tuple[str, ...], as_of_: str) -> dict[str, list]:
-    return reads.network_rows(store(), code, list(orgs), as_of_)
+    return reads.network_rows(store(), code, list(orgs), as_of_, _scope(key))
 
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
 def contracts(key: Key, code: str) -> list[dict[str, Any]]:
-    return reads.contracts(store(), code)
+    return reads.contracts(store(), code, scope=_scope(key))
 
 
-@st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
 def search_people(key: Key, q: str) -> list[dict[str, Any]]:
-    return reads.search_people(store(), q)
+    from ..access.log import mask_text
+
+    found = _search_people(key, q)
+    log("query", question="search_people", params={"q": mask_text(q)}, rows=len(found))
+    return found
 
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
+def _search_people(key: Key, q: str) -> list[dict[str, Any]]:
+    return reads.search_people(store(), q, scope=_scope(key))
+
+
 def person(key: Key, code: str) -> dict[str, Any] | None:
-    return reads.person(store(), code)
+    found = _person(key, code)
+    log("view" if found else "not_found", person=code)
+    return found
+
+
+@st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
+def _person(key: Key, code: str) -> dict[str, Any] | None:
+    return reads.person(store(), code, _scope(key))
 
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
 def person_posts(key: Key, code: str) -> list[dict[str, Any]]:
-    return reads.person_posts(store(), code)
+    return reads.person_posts(store(), code, _scope(key))
+
+
+#: What a non-admin may know of a sync run: when, and the date it describes.
+_RUN_FIELDS = ("id", "snapshot_date", "started_at")
+
+
+def sync_runs(key: Key, limit: int = 200) -> list[dict[str, Any]]:
+    """SyncRun nodes, newest first; only their dates unless the viewer is an admin (a
+    run's sources, counts and warnings describe the whole graph)."""
+    runs = _sync_runs(key, limit)
+    if viewer().at_least("admin"):
+        return runs
+    return [{k: r.get(k) for k in _RUN_FIELDS} for r in runs]
 
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=50)
-def sync_runs(key: Key, limit: int = 200) -> list[dict[str, Any]]:
-    """SyncRun nodes, newest first."""
+def _sync_runs(key: Key, limit: int = 200) -> list[dict[str, Any]]:
     return _graph_sync_runs(store(), limit)
 
 
@@ -152,7 +285,10 @@ def sync_log_path() -> Path:
 
 
 def sync_log() -> list[dict[str, Any]]:
-    """Every sync attempt from ``sync-runs.jsonl``, newest first (unreadable lines skipped)."""
+    """Every sync attempt from ``sync-runs.jsonl``, newest first (unreadable lines skipped);
+    admins only."""
+    if not viewer().at_least("admin"):
+        return []
     path = sync_log_path()
     try:
         mtime = path.stat().st_mtime_ns

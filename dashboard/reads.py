@@ -8,6 +8,17 @@ covers it, takes its values as ``$parameters`` and only reads.
 
 Activity follows docs/model.md: a post, contract or supervision is active at ``$as_of``
 when not retired, ``start <= $as_of`` (or no start) and ``$as_of < end`` (or no end).
+
+Scope (a dashboard account's unit; None = everything) is applied here, not in the pages:
+units, a unit's organisations and contracts take ``$scope`` in their text; people and the
+bodies around a network are checked with :func:`inside_people` / :func:`inside_orgs`.  A
+unit is inside when the scope is among its own and its ancestors' codes.  An organisation
+or a person is inside when it has a footprint in the subtree: it sits at, is built in,
+manages, lives in or supervises a unit there, or (a person) holds a post (本职 or 兼任) in
+an organisation sitting at or built in one.  Everything else — the unit's parent's
+bodies, a supervisor from elsewhere, a person's posts or home outside — is left out, so
+it cannot be reached from a widget, a link or a download.  Unscoped, the texts run as
+they always did, at the same cost.
 """
 
 from __future__ import annotations
@@ -15,11 +26,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..graph.cypher import cypher
+from ..graph.scope import inside_units
 from ..graph.stores.base import Store
 from ..graph.vocabulary import LABEL_PERSON, REL
 
 __all__ = [
     "contracts",
+    "inside_orgs",
+    "inside_people",
     "network_rows",
     "person",
     "person_posts",
@@ -35,6 +49,8 @@ UNITS = cypher(
     """
 MATCH (u:Unit)
 WHERE coalesce(u.retired, false) = false
+  AND ($scope IS NULL
+       OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code])
 RETURN u.code AS code, u.name AS name, u.level AS level, u.parent_code AS parent_code,
        u.compound_type AS compound_type, u.households AS households
 ORDER BY code
@@ -49,6 +65,8 @@ UNIT_ORGS = cypher(
     """
 MATCH (u:Unit)
 WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+  AND ($scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code,
+      u.district_code, u.city_code])
 MATCH (o:Organisation)-[:SITS_AT]->(u)
 WHERE coalesce(o.retired, false) = false
 RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
@@ -57,6 +75,8 @@ RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
 UNION
 MATCH (u:Unit)
 WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+  AND ($scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code,
+      u.district_code, u.city_code])
 MATCH (o:Organisation)-[:BUILT_IN]->(u)
 WHERE coalesce(o.retired, false) = false
 RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
@@ -65,6 +85,8 @@ RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
 UNION
 MATCH (u:Unit)
 WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+  AND ($scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code,
+      u.district_code, u.city_code])
 MATCH (o:Organisation)-[c:MANAGES]->(u)
 WHERE coalesce(o.retired, false) = false AND coalesce(c.retired, false) = false
   AND (c.start IS NULL OR c.start <= $as_of) AND (c.end IS NULL OR $as_of < c.end)
@@ -173,44 +195,159 @@ ORDER BY start, org_code
 )
 
 
-def units(store: Store) -> list[dict[str, Any]]:
-    return store.read(UNITS)
+# Scoped reads.  The texts above serve the whole graph unchanged (an admin, or no accounts
+# at all); with a scope, the organisations, people and units they return are checked with
+# the plain traversals below, batched over the codes in hand — far cheaper on FalkorDB
+# than a pattern comprehension per row (which it also refuses inside a WHERE).  The WITH
+# after each lookup makes FalkorDB start from the code index, not from every Unit.
+INSIDE_ORGS = cypher(
+    "dashboard.inside_orgs",
+    """
+UNWIND $codes AS code
+MATCH (o:Organisation {code: code})
+WITH o
+MATCH (o)-[:SITS_AT|BUILT_IN|MANAGES|SUPERVISES]->(x:Unit)
+WHERE $scope IN [x.code, x.community_code, x.street_code, x.district_code, x.city_code]
+RETURN DISTINCT o.code AS code
+""",
+)
+INSIDE_PEOPLE = cypher(
+    "dashboard.inside_people",
+    """
+UNWIND $codes AS code
+MATCH (p:Person {code: code})
+WITH p
+MATCH (p)-[:LIVES_IN|SUPERVISES]->(x:Unit)
+WHERE $scope IN [x.code, x.community_code, x.street_code, x.district_code, x.city_code]
+RETURN DISTINCT p.code AS code
+UNION
+UNWIND $codes AS code
+MATCH (p:Person {code: code})
+WITH p
+MATCH (p)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(x:Unit)
+WHERE $scope IN [x.code, x.community_code, x.street_code, x.district_code, x.city_code]
+RETURN DISTINCT p.code AS code
+""",
+)
+# People search from the subtree's units outwards: residents and instructors of its units,
+# then holders of posts in its bodies; each part sorted and cut, merged by the caller.
+SEARCH_PEOPLE_SCOPED = cypher(
+    "dashboard.search_people_scoped",
+    """
+MATCH (x:Unit)
+WHERE $scope IN [x.code, x.community_code, x.street_code, x.district_code, x.city_code]
+MATCH (p:Person)-[:LIVES_IN|SUPERVISES]->(x)
+WHERE coalesce(p.retired, false) = false AND (p.code CONTAINS $q OR p.name CONTAINS $q)
+RETURN DISTINCT p.code AS code, p.name AS name, p.standing AS standing
+ORDER BY code
+LIMIT $limit
+UNION
+MATCH (x:Unit)
+WHERE $scope IN [x.code, x.community_code, x.street_code, x.district_code, x.city_code]
+MATCH (p:Person)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(x)
+WHERE coalesce(p.retired, false) = false AND (p.code CONTAINS $q OR p.name CONTAINS $q)
+RETURN DISTINCT p.code AS code, p.name AS name, p.standing AS standing
+ORDER BY code
+LIMIT $limit
+""",
+)
 
 
-def unit_orgs(store: Store, code: str, as_of: str) -> list[dict[str, Any]]:
+def units(store: Store, scope: str | None = None) -> list[dict[str, Any]]:
+    return store.read(UNITS, {"scope": scope})
+
+
+def unit_orgs(store: Store, code: str, as_of: str,
+              scope: str | None = None) -> list[dict[str, Any]]:
     """Live organisations of the subtree; one row per organisation (first `rel` wins)."""
     seen: dict[str, dict[str, Any]] = {}
     order = {"SITS_AT": 0, "BUILT_IN": 1, "MANAGES": 2}
-    rows = sorted(store.read(UNIT_ORGS, {"code": code, "as_of": as_of}),
+    rows = sorted(store.read(UNIT_ORGS, {"code": code, "as_of": as_of, "scope": scope}),
                   key=lambda r: (order.get(r["rel"], 9), r["code"]))
     for row in rows:
         seen.setdefault(row["code"], row)
     return sorted(seen.values(), key=lambda r: r["code"])
 
 
-def network_rows(store: Store, code: str, orgs: list[str], as_of: str) -> dict[str, list]:
-    """Posts, supervisions and affiliations around the given organisations."""
+def inside_orgs(store: Store, scope: str | None, codes: list[str]) -> set[str]:
+    """Those of ``codes`` (organisations) with a footprint in ``scope``'s subtree."""
+    wanted = sorted({c for c in codes if c})
+    if scope is None or not wanted:
+        return set(wanted)
+    return {r["code"] for r in store.read(INSIDE_ORGS, {"codes": wanted, "scope": scope})}
+
+
+def inside_people(store: Store, scope: str | None, codes: list[str]) -> set[str]:
+    """Those of ``codes`` (people) with a footprint in ``scope``'s subtree."""
+    wanted = sorted({c for c in codes if c})
+    if scope is None or not wanted:
+        return set(wanted)
+    return {r["code"] for r in store.read(INSIDE_PEOPLE, {"codes": wanted, "scope": scope})}
+
+
+def network_rows(store: Store, code: str, orgs: list[str], as_of: str,
+                 scope: str | None = None) -> dict[str, list]:
+    """Posts, supervisions and affiliations around the given organisations (those of them
+    inside ``scope``; a supervisor or a parent outside it is left out)."""
+    if scope is not None:
+        orgs = sorted(inside_orgs(store, scope, orgs))
+        if code not in inside_units(store, scope, [code]):
+            code = ""  # nor the page unit's own supervisors
     base = {"orgs": orgs, "as_of": as_of}
-    return {
-        "posts": store.read(POSTS, {**base, "post_types": POST_TYPES}),
-        "supervisions": store.read(SUPERVISIONS, {**base, "code": code,
-                                                  "person_label": LABEL_PERSON}),
-        "affiliations": store.read(AFFILIATIONS, {"orgs": orgs}),
-    }
+    posts = store.read(POSTS, {**base, "post_types": POST_TYPES})
+    supervisions = store.read(SUPERVISIONS, {**base, "code": code, "person_label": LABEL_PERSON})
+    affiliations = store.read(AFFILIATIONS, {"orgs": orgs})
+    if scope is not None:
+        sources = (inside_people(store, scope, [s["source"] for s in supervisions
+                                                if s["source_person"]])
+                   | inside_orgs(store, scope, [s["source"] for s in supervisions
+                                                if not s["source_person"]]))
+        supervisions = [s for s in supervisions if s["source"] in sources]
+        parents = inside_orgs(store, scope, [a["parent_code"] for a in affiliations])
+        affiliations = [a for a in affiliations if a["parent_code"] in parents]
+    return {"posts": posts, "supervisions": supervisions, "affiliations": affiliations}
 
 
-def contracts(store: Store, code: str, limit: int = 500) -> list[dict[str, Any]]:
-    return store.read(CONTRACTS, {"code": code, "limit": limit})
+def contracts(store: Store, code: str, limit: int = 500,
+              scope: str | None = None) -> list[dict[str, Any]]:
+    return store.read(CONTRACTS, {"code": code, "limit": limit, "scope": scope})
 
 
-def search_people(store: Store, q: str, limit: int = 50) -> list[dict[str, Any]]:
-    return store.read(SEARCH_PEOPLE, {"q": q, "limit": limit})
+def search_people(store: Store, q: str, limit: int = 50,
+                  scope: str | None = None) -> list[dict[str, Any]]:
+    if scope is None:
+        return store.read(SEARCH_PEOPLE, {"q": q, "limit": limit})
+    found = {r["code"]: r for r in store.read(SEARCH_PEOPLE_SCOPED,
+                                              {"q": q, "limit": limit, "scope": scope})}
+    return [found[c] for c in sorted(found)][:limit]
 
 
-def person(store: Store, code: str) -> dict[str, Any] | None:
+def person(store: Store, code: str, scope: str | None = None) -> dict[str, Any] | None:
+    """The person, or None when unknown or outside ``scope`` (their home only if inside)."""
+    if scope is not None and code not in inside_people(store, scope, [code]):
+        return None
     rows = store.read(PERSON, {"code": code})
-    return rows[0] if rows else None
+    if not rows:
+        return None
+    row = dict(rows[0])
+    if scope is not None and row.get("home_code") not in inside_units(
+            store, scope, [row.get("home_code")]):
+        row["home_code"] = row["home_name"] = None
+    return row
 
 
-def person_posts(store: Store, code: str) -> list[dict[str, Any]]:
-    return store.read(PERSON_POSTS, {"code": code, "post_types": POST_TYPES})
+def person_posts(store: Store, code: str, scope: str | None = None) -> list[dict[str, Any]]:
+    """The person's posts in organisations inside ``scope`` (a seat outside left blank)."""
+    rows = store.read(PERSON_POSTS, {"code": code, "post_types": POST_TYPES})
+    if scope is None:
+        return rows
+    keep = inside_orgs(store, scope, [r["org_code"] for r in rows])
+    seats = inside_units(store, scope, [r["unit_code"] for r in rows])
+    out = []
+    for r in rows:
+        if r["org_code"] in keep:
+            r = dict(r)
+            if r.get("unit_code") not in seats:
+                r["unit_code"] = r["unit_name"] = None
+            out.append(r)
+    return out

@@ -10,6 +10,7 @@ from typing import Any
 
 from .cypher import cypher
 from .stores.base import Store
+from .vocabulary import META_LABELS
 
 __all__ = ["graph_counts", "last_sync_run", "status", "sync_runs"]
 
@@ -18,6 +19,8 @@ _NODE_COUNTS = cypher(
     """
 MATCH (n)
 UNWIND labels(n) AS label
+WITH label
+WHERE NOT label IN $meta_labels
 RETURN label, count(*) AS n
 ORDER BY label
 """,
@@ -42,7 +45,9 @@ LIMIT $limit
 
 
 def graph_counts(store: Store) -> tuple[dict[str, int], dict[str, int]]:
-    nodes = {r["label"]: int(r["n"]) for r in store.read(_NODE_COUNTS)}
+    # On Neo4j accounts share the database: they are not governance data, never counted.
+    nodes = {r["label"]: int(r["n"])
+             for r in store.read(_NODE_COUNTS, {"meta_labels": list(META_LABELS)})}
     rels = {r["type"]: int(r["n"]) for r in store.read(_REL_COUNTS)}
     return nodes, rels
 

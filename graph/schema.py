@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from .cypher import cypher
 from .vocabulary import (
+    LABEL_ACCOUNT,
+    LABEL_LOGIN_THROTTLE,
     LABEL_ORGANISATION,
     LABEL_PERSON,
     LABEL_RATING,
@@ -17,7 +19,15 @@ from .vocabulary import (
     LABEL_UNIT,
 )
 
-__all__ = ["KEYS", "LOOKUPS", "falkordb_index_statements", "neo4j_schema_statements"]
+__all__ = [
+    "KEYS",
+    "LOOKUPS",
+    "META_KEYS",
+    "falkordb_index_statements",
+    "falkordb_meta_index_statements",
+    "neo4j_meta_schema_statements",
+    "neo4j_schema_statements",
+]
 
 #: The identity property of each label: unique, and what MERGE matches on.
 KEYS: dict[str, str] = {
@@ -106,3 +116,40 @@ def falkordb_index_statements() -> dict[tuple[str, str], str]:
 def neo4j_schema_statements() -> tuple[str, ...]:
     """Idempotent constraint and index statements for Neo4j 5."""
     return _NEO4J_SCHEMA
+
+
+# -- the metadata space (Store.read_meta / write_meta): accounts and login throttling ------
+#: Unique names.  On FalkorDB these live in their own graph key (``<graph>__meta``), on
+#: Neo4j in the same database under labels no governance query matches.
+META_KEYS: dict[str, str] = {LABEL_ACCOUNT: "name", LABEL_LOGIN_THROTTLE: "name"}
+_FALKOR_META_INDEXES = {
+    (LABEL_ACCOUNT, "name"): cypher(
+        "schema.falkordb.meta.account_name", "CREATE INDEX FOR (n:Account) ON (n.name)"),
+    (LABEL_LOGIN_THROTTLE, "name"): cypher(
+        "schema.falkordb.meta.throttle_name", "CREATE INDEX FOR (n:LoginThrottle) ON (n.name)"),
+}
+_NEO4J_META_SCHEMA = (
+    cypher(
+        "schema.neo4j.account_name",
+        "CREATE CONSTRAINT redgov_account_name IF NOT EXISTS "
+        "FOR (n:Account) REQUIRE n.name IS UNIQUE",
+        neo4j_only=True,
+    ),
+    cypher(
+        "schema.neo4j.throttle_name",
+        "CREATE CONSTRAINT redgov_throttle_name IF NOT EXISTS "
+        "FOR (n:LoginThrottle) REQUIRE n.name IS UNIQUE",
+        neo4j_only=True,
+    ),
+)
+
+
+def falkordb_meta_index_statements() -> dict[tuple[str, str], str]:
+    """(label, property) → CREATE INDEX text for the FalkorDB metadata graph (then a
+    unique constraint on each, as for :data:`KEYS`)."""
+    return dict(_FALKOR_META_INDEXES)
+
+
+def neo4j_meta_schema_statements() -> tuple[str, ...]:
+    """Idempotent uniqueness constraints for the metadata labels on Neo4j 5."""
+    return _NEO4J_META_SCHEMA

@@ -19,10 +19,14 @@ import re
 from typing import Final
 
 __all__ = [
+    "ACCOUNT_ROLES",
+    "ACCOUNT_ROLE_ZH",
     "COMPANY_KIND",
     "COMPOUND_TYPES",
     "CONTRACT_REL",
     "FORMATIONS",
+    "LABEL_ACCOUNT",
+    "LABEL_LOGIN_THROTTLE",
     "LABEL_ORGANISATION",
     "LABEL_PERSON",
     "LABEL_RATING",
@@ -32,6 +36,7 @@ __all__ = [
     "LEVEL_ORDER",
     "LEVEL_ZH",
     "MEMBER_STANDINGS",
+    "META_LABELS",
     "ORG_KINDS",
     "ORG_KIND_ZH",
     "ORG_STATUS",
@@ -53,6 +58,15 @@ LABEL_PERSON: Final = "Person"
 LABEL_RATING: Final = "Rating"
 LABEL_SYNC_RUN: Final = "SyncRun"
 NODE_LABELS: Final = (LABEL_UNIT, LABEL_ORGANISATION, LABEL_PERSON, LABEL_RATING, LABEL_SYNC_RUN)
+# Not governance data: the store's metadata space (Store.read_meta / write_meta) holds
+# dashboard accounts and the shared login-throttling state under these labels.
+LABEL_ACCOUNT: Final = "Account"
+LABEL_LOGIN_THROTTLE: Final = "LoginThrottle"
+META_LABELS: Final = (LABEL_ACCOUNT, LABEL_LOGIN_THROTTLE)
+#: Dashboard account roles, least to most: 查看 (overview, hierarchy, people), 审计 (+ the
+#: audit catalog and downloads), 管理 (+ sync history and account management).
+ACCOUNT_ROLES: Final = ("viewer", "auditor", "admin")
+ACCOUNT_ROLE_ZH: Final = {"viewer": "查看员", "auditor": "审计员", "admin": "管理员"}
 
 
 class REL:

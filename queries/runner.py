@@ -3,6 +3,12 @@
 Parameters are always passed to the engine as Cypher parameters, never pasted into the
 text.  ``as_of`` defaults to the snapshot date of the latest sync run (else today), and
 the derived ``as_of_day`` (days since 1970-01-01) spares the Cypher any date arithmetic.
+
+``account_scope`` (a dashboard account's unit) is enforced here, where the question runs,
+whatever the caller asks for: the requested ``scope`` is intersected with it
+(``graph.scope.intersect``; a unit outside is "no unit with code …", as if it did not
+exist), a roll-up ``level`` above the scope's own level is lowered to it, and unit
+columns naming a unit outside the account's subtree are blanked.
 """
 
 from __future__ import annotations
@@ -12,12 +18,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ..graph import scope as scoping
 from ..graph.cypher import cypher
 from ..graph.stores.base import Store
 from ..graph.vocabulary import LEVEL_ORDER
 from .catalog import Param, Question, get_question
 
-__all__ = ["ParamError", "QueryResult", "resolve_params", "run_question"]
+__all__ = ["ParamError", "QueryResult", "resolve_params", "restrict_params", "run_question"]
 
 _EPOCH = date(1970, 1, 1)
 
@@ -134,12 +141,43 @@ def as_day(iso: str) -> int:
     return (date.fromisoformat(iso) - _EPOCH).days
 
 
+def _not_found(code: Any) -> ParamError:
+    return ParamError(f"parameter scope (unit): no unit with code {code!r}")
+
+
+def restrict_params(
+    store: Store, question: Question, resolved: dict[str, Any], account_scope: str | None
+) -> dict[str, Any]:
+    """Resolved parameters narrowed to an account's scope (see the module docstring)."""
+    if account_scope is None:
+        return resolved
+    out = dict(resolved)
+    try:
+        out["scope"] = scoping.intersect(store, account_scope, resolved.get("scope"))
+    except scoping.OutOfScope:
+        raise _not_found(resolved.get("scope")) from None
+    for p in question.params:
+        if p.type == "level" and out.get(p.name):
+            out[p.name] = scoping.clamp_level(store, out["scope"], out[p.name])
+    return out
+
+
 def run_question(
-    store: Store, name: str, params: Mapping[str, Any] | None = None
+    store: Store, name: str, params: Mapping[str, Any] | None = None, *,
+    account_scope: str | None = None,
 ) -> QueryResult:
-    """Run one catalog question and return its rows in the declared column order."""
+    """Run one catalog question and return its rows in the declared column order.
+
+    ``account_scope`` None runs unrestricted (the CLI, an admin without a scope).
+    """
     question = get_question(name)
-    resolved = resolve_params(store, question, params)
+    try:
+        resolved = resolve_params(store, question, params)
+    except ParamError as exc:
+        if account_scope is not None and str(exc).startswith("parameter scope (unit)"):
+            raise _not_found((params or {}).get("scope")) from None
+        raise
+    resolved = restrict_params(store, question, resolved, account_scope)
     bound = {**resolved, "as_of_day": as_day(resolved["as_of"])}
     if question.kind == "analytics":
         raw = question.compute(store, bound)
@@ -151,4 +189,5 @@ def run_question(
             f"{name} returned columns {sorted(raw[0])}, its header declares {sorted(columns)}"
         )
     rows = [{c: r[c] for c in columns} for r in raw]
+    rows = scoping.redact_rows(store, account_scope, rows)
     return QueryResult(name, resolved, columns, rows, len(rows))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from redgov.graph.stores import ReadOnlyViolation, Store, StoreError
@@ -104,3 +105,63 @@ def test_dead_lock_holder_is_ignored(falkor_store) -> None:
     with store.transaction() as w:
         w.run("CREATE (:ContractProbe {code: 'z'})")
     assert store.read("MATCH (n:ContractProbe) RETURN count(n) AS n") == [{"n": 1}]
+
+
+# --- the metadata space (accounts, login throttling) -----------------------------------
+
+_META_CLEAN = "MATCH (n:Account) DETACH DELETE n"
+_META_NAMES = "MATCH (a:Account) RETURN a.name AS name ORDER BY name"
+
+
+@pytest.fixture
+def meta_store(store: Store) -> Iterator[Store]:
+    """The store with an empty metadata space (on Neo4j it shares the database).
+
+    On ``store``, which tests/conftest.py runs on every engine."""
+    store.write_meta(_META_CLEAN)
+    yield store
+    store.write_meta(_META_CLEAN)
+
+
+def test_meta_space_starts_empty_and_round_trips(meta_store: Store) -> None:
+    assert meta_store.read_meta(_META_NAMES) == []
+    rows = meta_store.write_meta("CREATE (a:Account) SET a.name = $name RETURN a.name AS name",
+                                 {"name": "li"})
+    assert rows == [{"name": "li"}]
+    assert meta_store.read_meta(_META_NAMES) == [{"name": "li"}]
+
+
+def test_meta_account_names_are_unique(meta_store: Store) -> None:
+    create = "CREATE (a:Account) SET a.name = $name RETURN a.name AS name"
+    meta_store.write_meta(create, {"name": "wang"})
+    with pytest.raises(StoreError):
+        meta_store.write_meta(create, {"name": "wang"})
+    assert meta_store.read_meta(_META_NAMES) == [{"name": "wang"}]
+
+
+def test_read_meta_refuses_writes(meta_store: Store) -> None:
+    meta_store.write_meta("CREATE (a:Account) SET a.name = 'seed'")
+    with pytest.raises(ReadOnlyViolation):
+        meta_store.read_meta("CREATE (a:Account) SET a.name = 'sneaky'")
+    assert meta_store.read_meta(_META_NAMES) == [{"name": "seed"}]
+
+
+def test_meta_write_during_a_sync_survives_its_commit(meta_store: Store) -> None:
+    """On FalkorDB a transaction publishes a copy of the live graph: a write made meanwhile
+    to the live graph would be lost.  The metadata space is outside that copy."""
+    with meta_store.transaction() as w:
+        w.run("CREATE (:ContractProbe {code: 'sync'})")
+        meta_store.write_meta("CREATE (a:Account) SET a.name = 'during'")
+    assert meta_store.read_meta(_META_NAMES) == [{"name": "during"}]
+    assert meta_store.read("MATCH (n:ContractProbe) RETURN n.code AS c") == [{"c": "sync"}]
+
+
+def test_meta_is_not_governance_data(meta_store: Store) -> None:
+    """Neither the catalog's labels nor `redgov status` counts see accounts."""
+    from redgov.graph.introspection import graph_counts
+
+    meta_store.write_meta("CREATE (a:Account) SET a.name = 'counted?'")
+    meta_store.write_meta("MERGE (t:LoginThrottle {name: 'x'}) SET t.failures = 1")
+    nodes, _ = graph_counts(meta_store)
+    assert "Account" not in nodes and "LoginThrottle" not in nodes, nodes
+    meta_store.write_meta("MATCH (t:LoginThrottle) DELETE t")

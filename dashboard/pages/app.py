@@ -3,6 +3,12 @@
 Pages are functions registered with ``st.navigation``; each is thin and reads through
 ``data``.  The app only reads the graph.
 
+Access: ``auth.gate`` runs first (the login form, once an account exists); only the pages
+the account's role allows are registered (viewer: overview, hierarchy, people; auditor:
++ audit with its downloads; admin: + sync history and accounts), so another page's
+address falls back to the default page; links naming a unit or person outside the
+account's scope answer "not found" before any page runs.
+
 Why this file sits inside ``pages/``: Streamlit treats a folder named ``pages`` beside
 the entry script as an old-style multipage app (every module in it becomes a page run as
 a bare script, and ``st.navigation`` is bypassed for them); the package layout fixes the
@@ -13,33 +19,43 @@ no ``pages`` folder is beside it.
 from __future__ import annotations
 
 import streamlit as st
-from redgov.dashboard import data, ui
+from redgov.dashboard import auth, data, ui
 from redgov.dashboard.i18n import t
-from redgov.dashboard.pages import audit, hierarchy, overview, people, sync
+from redgov.dashboard.pages import accounts, audit, hierarchy, overview, people, sync
 
+# url path, label, icon, page function, the least role that sees it
 _PAGES = (
-    ("overview", "nav.overview", ":material/dashboard:", overview.render),
-    ("hierarchy", "nav.hierarchy", ":material/account_tree:", hierarchy.render),
-    ("audit", "nav.audit", ":material/fact_check:", audit.render),
-    ("people", "nav.people", ":material/group:", people.render),
-    ("sync", "nav.sync", ":material/sync:", sync.render),
+    ("overview", "nav.overview", ":material/dashboard:", overview.render, "viewer"),
+    ("hierarchy", "nav.hierarchy", ":material/account_tree:", hierarchy.render, "viewer"),
+    ("audit", "nav.audit", ":material/fact_check:", audit.render, "auditor"),
+    ("people", "nav.people", ":material/group:", people.render, "viewer"),
+    ("sync", "nav.sync", ":material/sync:", sync.render, "admin"),
+    ("accounts", "nav.accounts", ":material/manage_accounts:", accounts.render, "admin"),
 )
 
 
 def main() -> None:
     st.set_page_config(page_title=t("app.title"), layout="wide")
     ui.init_state()
+    who = auth.gate(tuple(p[0] for p in _PAGES))
     lang = ui.lang()
     ui.PAGES.clear()
-    for path, key, icon, fn in _PAGES:
-        ui.PAGES[path] = st.Page(fn, title=t(key, lang), icon=icon, url_path=path,
+    for path, key, icon, fn, role in _PAGES:
+        if not who.at_least(role):
+            continue
+        title = auth.text(key) if key in auth.TEXT else t(key, lang)
+        ui.PAGES[path] = st.Page(fn, title=title, icon=icon, url_path=path,
                                  default=path == "overview")
     nav = st.navigation(list(ui.PAGES.values()))
-    _, latest = data.current_key()
+    st.session_state["_page"] = nav.url_path or "overview"
+    key, latest = data.current_key()
     st.sidebar.title(t("app.title", lang))
     ui.sidebar(data.store().description, data.as_of(latest) if latest else None)
+    auth.sidebar(who, {u["code"]: u["name"] for u in data.units(key)} if who.scope else {})
     if latest is None:
         st.warning(ui.label("app.no_sync"))
+    auth.guard_links(key)
+    data.log("view")
     nav.run()
 
 

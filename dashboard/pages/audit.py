@@ -116,12 +116,13 @@ def render() -> None:
     left, right, _ = st.columns([1, 1, 4])
     with left:
         st.download_button(ui.label("au.csv"), to_csv(columns, rows), file_name=f"{name}.csv",
-                           mime="text/csv", key="au.csv")
+                           mime="text/csv", key="au.csv",
+                           on_click=data.downloaded, args=(name, "csv", answer))
     with right:
         st.download_button(
             ui.label("au.xlsx"), to_xlsx(name, header, columns, rows), file_name=f"{name}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key="au.xlsx",
+            key="au.xlsx", on_click=data.downloaded, args=(name, "xlsx", answer),
         )
     _goto(key, columns, picked or rows)
 

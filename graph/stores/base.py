@@ -63,6 +63,25 @@ class Store(Protocol):
         """Create indexes/constraints; safe to call any number of times."""
         ...
 
+    # -- metadata kept beside the synced graph (accounts, login throttling) ---------------
+    def read_meta(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Read the metadata space (no write).  An empty space reads as empty.
+
+        The metadata space holds what must be shared by every host using the store but
+        is not governance data: dashboard accounts and login throttling.  It is never
+        part of a ``transaction()`` — a sync neither copies nor replaces it, so a write
+        made while a sync runs is kept — and no catalog question or status count reads it.
+        """
+        ...
+
+    def write_meta(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run one query on the metadata space as its own atomic, committed write.
+
+        Cheap (no graph copy), so account changes and failed logins cost one round trip.
+        The metadata schema (unique account names) is in place before the first write.
+        """
+        ...
+
     def version(self) -> str: ...
 
     def close(self) -> None: ...

@@ -34,7 +34,7 @@ from falkordb.node import Node
 from falkordb.path import Path as FPath
 
 from ..cypher import cypher
-from ..schema import KEYS, falkordb_index_statements
+from ..schema import KEYS, META_KEYS, falkordb_index_statements, falkordb_meta_index_statements
 from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, batched
 from .guard import check_read
 from .timeouts import default_read_timeout, timed_out
@@ -151,6 +151,7 @@ class FalkorStore:
         self._compact = compact_after_bulk
         self._lock_key = f"redgov:lock:{graph}"
         self._lock_value: str | None = None
+        self._meta_ready = False
         try:
             self._db = FalkorDB(host=host, port=port, password=password, socket_timeout=None)
             self._redis: redis.Redis = self._db.connection
@@ -352,6 +353,48 @@ class FalkorStore:
             if _text(self._redis.get(self._lock_key)) == self._lock_value:
                 self._redis.delete(self._lock_key)
         self._lock_value = None
+
+    # -- the metadata space ----------------------------------------------------------------
+    # A graph key of its own, never copied or renamed by transaction(): a sync publishes a
+    # copy of the live graph, so a write made to the live graph meanwhile would be lost.
+    @property
+    def meta_graph_name(self) -> str:
+        return f"{self.graph_name}__meta"
+
+    def read_meta(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        name = self.meta_graph_name
+        if not self._graph_exists(name):
+            return []
+        try:
+            return _rows(self._db.select_graph(name).ro_query(query, _param(dict(params or {}))))
+        except redis.ResponseError as exc:
+            if _is_write_refusal(exc):
+                raise ReadOnlyViolation("read_meta only reads: the query tries to write") from exc
+            raise StoreError(f"FalkorDB refused the query: {exc}") from exc
+
+    def write_meta(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        graph = self._db.select_graph(self.meta_graph_name)
+        if not self._meta_ready:
+            self._setup_meta_schema()
+        try:
+            return _rows(graph.query(query, _param(dict(params or {}))))
+        except redis.ResponseError as exc:
+            raise StoreError(f"FalkorDB refused a write: {exc}") from exc
+
+    def _setup_meta_schema(self) -> None:
+        name = self.meta_graph_name
+        graph = self._db.select_graph(name)
+        existing = self._existing_indexes(name)
+        for (label, prop), text in falkordb_meta_index_statements().items():
+            if (label, prop) not in existing:
+                graph.query(text)
+        for label, prop in META_KEYS.items():
+            with contextlib.suppress(redis.ResponseError):  # already there
+                self._redis.execute_command(
+                    "GRAPH.CONSTRAINT", "CREATE", name, "UNIQUE", "NODE", label,
+                    "PROPERTIES", "1", prop,
+                )
+        self._meta_ready = True
 
     # -- the rest --------------------------------------------------------------------------
     def version(self) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ..cypher import cypher
-from ..schema import neo4j_schema_statements
+from ..schema import neo4j_meta_schema_statements, neo4j_schema_statements
 from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, batched
 from .guard import check_read
 from .timeouts import default_read_timeout, timed_out
@@ -164,8 +164,32 @@ class Neo4jStore:
 
     def setup_schema(self) -> None:
         with self._session("w") as session:
-            for statement in neo4j_schema_statements():
+            for statement in (*neo4j_schema_statements(), *neo4j_meta_schema_statements()):
                 session.run(statement).consume()
+        self._meta_ready = True
+
+    # -- the metadata space ----------------------------------------------------------------
+    # Community has one database, so accounts live beside the governance graph under
+    # labels (Account, LoginThrottle) that no catalog question or status count reads.
+    def read_meta(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return self.read(query, params)
+
+    def write_meta(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        if not getattr(self, "_meta_ready", False):
+            with self._session("w") as session:
+                for statement in neo4j_meta_schema_statements():
+                    session.run(statement).consume()
+            self._meta_ready = True
+
+        def work(tx: Any) -> list[Row]:
+            result = tx.run(query, dict(params or {}))
+            return [{k: _plain(v) for k, v in rec.items()} for rec in result]
+
+        try:
+            with self._session("w") as session:
+                return session.execute_write(work)
+        except self._neo4j.exceptions.ClientError as exc:
+            raise StoreError(f"Neo4j refused a write: {exc.message}") from None
 
     def version(self) -> str:
         info = self._driver.get_server_info()

@@ -1,7 +1,14 @@
-"""``redgov dashboard``: start the Streamlit app on the chosen store."""
+"""``redgov dashboard``: start the Streamlit app on the chosen store.
+
+It serves 127.0.0.1 unless ``--host`` says otherwise, and an address beyond loopback is
+refused while no dashboard account exists (everyone would see everything) and, without
+``--insecure-http``, unless ``--tls-cert``/``--tls-key`` give it TLS (Streamlit's own
+``server.sslCertFile``/``server.sslKeyFile``): passwords must not cross a network in clear.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import signal
 import subprocess
@@ -21,28 +28,63 @@ def app_path() -> Path:
     return Path(pages.__file__).resolve().parent / "app.py"
 
 
-def streamlit_command(port: int) -> list[str]:
-    return [
+def streamlit_command(port: int, host: str = "127.0.0.1", tls_cert: Path | None = None,
+                      tls_key: Path | None = None) -> list[str]:
+    cmd = [
         sys.executable, "-m", "streamlit", "run", str(app_path()),
         "--server.port", str(port),
         "--server.headless", "true",
-        "--server.address", "127.0.0.1",
+        "--server.address", host,
         "--browser.gatherUsageStats", "false",
         "--server.runOnSave", "false",
         "--client.toolbarMode", "minimal",
     ]
+    if tls_cert is not None and tls_key is not None:
+        cmd += ["--server.sslCertFile", str(tls_cert), "--server.sslKeyFile", str(tls_key)]
+    return cmd
+
+
+def is_loopback(host: str) -> bool:
+    """>>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("0.0.0.0")
+    (True, True, False)
+    """
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: may resolve to anything
+
+
+def check_serving(host: str, has_accounts: bool, tls: bool, insecure_http: bool) -> None:
+    """Refuse an unsafe way of serving (a :class:`click.ClickException` saying why)."""
+    if is_loopback(host):
+        return
+    if not has_accounts:
+        raise click.ClickException(
+            f"refusing to serve on {host}: no dashboard account exists, so everyone reaching "
+            "it would see everything. Create accounts first (redgov user add NAME --role … "
+            "--scope …), or serve on 127.0.0.1.")
+    if not tls and not insecure_http:
+        raise click.ClickException(
+            f"refusing to serve on {host} without TLS: passwords would cross the network in "
+            "clear. Give --tls-cert FILE --tls-key FILE, or --insecure-http if a TLS proxy "
+            "in front of it terminates TLS.")
 
 
 def _open_browser_when_ready(url: str, proc: subprocess.Popen, timeout_s: float = 30.0) -> None:
     """Streamlit runs headless (it never opens a browser itself); open one once healthy."""
+    import ssl
     import time
     import urllib.request
     import webbrowser
 
+    context = ssl._create_unverified_context()  # our own server, perhaps self-signed
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and proc.poll() is None:
         try:
-            with urllib.request.urlopen(url + "_stcore/health", timeout=1) as resp:
+            with urllib.request.urlopen(url + "_stcore/health", timeout=1,
+                                        context=context) as resp:
                 if resp.status == 200:
                     webbrowser.open(url)
                     return
@@ -51,18 +93,37 @@ def _open_browser_when_ready(url: str, proc: subprocess.Popen, timeout_s: float 
 
 
 @click.command()
-@click.option("--port", default=8501, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--port", default=8501, show_default=True, help="Port to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to serve on. Beyond loopback: needs dashboard accounts "
+              "(redgov user add) and TLS (--tls-cert/--tls-key) unless --insecure-http.")
+@click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="TLS certificate (PEM), Streamlit's server.sslCertFile.")
+@click.option("--tls-key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Its private key (PEM), Streamlit's server.sslKeyFile.")
+@click.option("--insecure-http", is_flag=True,
+              help="Serve plain HTTP beyond loopback (only behind a TLS-terminating proxy).")
 @store_option
 @click.option("--no-browser", is_flag=True, help="Do not open a browser window.")
-def dashboard(port: int, store_spec: str | None, no_browser: bool) -> None:
+def dashboard(port: int, host: str, tls_cert: Path | None, tls_key: Path | None,
+              insecure_http: bool, store_spec: str | None, no_browser: bool) -> None:
     """Start the dashboard (Streamlit) on the store; it only reads the graph."""
+    from ..access.accounts import accounts_exist
+
+    if (tls_cert is None) != (tls_key is None):
+        raise click.UsageError("--tls-cert and --tls-key go together")
     spec = resolve_store_spec(store_spec)
     with opened_store(spec) as store:  # fail early, with the store's own message
         where = store.description  # never the spec itself: a URL may carry a password
+        has_accounts = accounts_exist(store)
+    check_serving(host, has_accounts, tls_cert is not None, insecure_http)
     env = {**os.environ, "REDGOV_STORE": spec}
-    url = f"http://127.0.0.1:{port}/"
-    click.echo(f"redgov dashboard: {url}  (store: {where}; Ctrl-C stops)")
-    proc = subprocess.Popen(streamlit_command(port), env=env)
+    scheme = "https" if tls_cert is not None else "http"
+    shown = f"[{host}]" if ":" in host else host
+    url = f"{scheme}://{shown}:{port}/"
+    mode = "accounts: sign-in required" if has_accounts else "single user, no accounts"
+    click.echo(f"redgov dashboard: {url}  (store: {where}; {mode}; Ctrl-C stops)")
+    proc = subprocess.Popen(streamlit_command(port, host, tls_cert, tls_key), env=env)
     if not no_browser:
         import threading
 

@@ -1,0 +1,172 @@
+"""``redgov user``: dashboard accounts (add, list, passwd, disable, enable, remove).
+
+Passwords are asked twice on a terminal (never echoed) or read from the first line of
+standard input when it is not a terminal (``printf '%s\\n' "$PW" | redgov user add …``);
+they are never accepted as an option, so they stay out of shell history and process
+lists.  Every change is written to the access log with ``cli`` as the actor's name.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+
+from ..access import accounts, throttle
+from ..access import log as access_log
+from ..graph import scope as scoping
+from ..graph.vocabulary import ACCOUNT_ROLE_ZH, ACCOUNT_ROLES, LEVEL_ZH
+from ..output import render, to_json
+from .common import opened_store, store_option
+
+__all__ = ["COMMANDS", "user"]
+
+_ACTOR = "cli"
+
+
+def _actor() -> str:
+    try:
+        return f"{_ACTOR}:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return _ACTOR
+
+
+def _read_password(name: str) -> str:
+    if sys.stdin.isatty():
+        return click.prompt(f"password for {name}", hide_input=True,
+                            confirmation_prompt="repeat the password")
+    line = sys.stdin.readline()
+    if not line:
+        raise click.ClickException("no password on standard input")
+    return line.rstrip("\r\n")
+
+
+def _fail(exc: Exception) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+@click.group()
+def user() -> None:
+    """Dashboard accounts: who may sign in, with which role, seeing which units."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(list(ACCOUNT_ROLES)), required=True,
+              help="viewer: overview, hierarchy, people; auditor: + audit and downloads; "
+              "admin: + sync history and accounts.")
+@click.option("--scope", "scope", default=None, metavar="UNIT_CODE",
+              help="The unit whose subtree the account sees (required but for an admin, "
+              "for whom no scope means everything).")
+@store_option
+def add(name: str, role: str, scope: str | None, store_spec: str | None) -> None:
+    """Create account NAME; the password is prompted for (or read from standard input)."""
+    with opened_store(store_spec) as store:
+        if scope is not None and scoping.resolve(store, scope) is None:
+            raise click.BadParameter(f"no unit with code {scope!r} in the graph",
+                                     param_hint="--scope")
+        try:
+            accounts.check_name(name)
+            if scope is None and role != "admin":
+                raise accounts.AccountError(
+                    f"a {role} needs --scope (a unit code): only an admin may see all")
+            if accounts.get(store, name) is not None:
+                raise accounts.AccountError(f"an account named {name!r} already exists")
+            password = _read_password(name)
+            account = accounts.create(store, name, password, role, scope)
+        except accounts.AccountError as exc:
+            raise _fail(exc) from None
+    access_log.record("user_add", _actor(), account=name, role=role, scope=scope)
+    click.echo(f"account {account.name} created: {account.role}, scope "
+               f"{account.scope or 'everything'}")
+
+
+@user.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@store_option
+def list_(fmt: str, store_spec: str | None) -> None:
+    """List the accounts (never their passwords)."""
+    with opened_store(store_spec) as store:
+        found = accounts.list_accounts(store)
+        units = {}
+        for a in found:
+            if a.scope and a.scope not in units:
+                unit = scoping.resolve(store, a.scope)
+                units[a.scope] = unit.level if unit else None
+    if fmt == "json":
+        click.echo(to_json([a.to_dict() for a in found]))
+        return
+    if not found:
+        click.echo("尚无账户（no account）：redgov user add NAME --role … --scope …")
+        return
+    rows = [{
+        "账户": a.name, "角色": ACCOUNT_ROLE_ZH[a.role],
+        "范围": (f"{a.scope}（{LEVEL_ZH.get(units.get(a.scope) or '', '?')}）"
+                 if a.scope else "全部"),
+        "状态": "停用" if a.disabled else "正常", "创建时间": a.created_at,
+        "最近登录": a.last_login or "",
+    } for a in found]
+    text = render(list(rows[0]), rows, "table")
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+@user.command("passwd")
+@click.argument("name")
+@store_option
+def passwd(name: str, store_spec: str | None) -> None:
+    """Set NAME's password (ends its open sessions and clears a login lock)."""
+    with opened_store(store_spec) as store:
+        if accounts.get(store, name) is None:
+            raise click.ClickException(f"no account named {name!r}")
+        try:
+            accounts.set_password(store, name, _read_password(name))
+        except accounts.AccountError as exc:
+            raise _fail(exc) from None
+        throttle.clear(store, name)
+    access_log.record("user_passwd", _actor(), account=name)
+    click.echo(f"password of {name} changed")
+
+
+def _switch(name: str, store_spec: str | None, disabled: bool) -> None:
+    with opened_store(store_spec) as store:
+        try:
+            accounts.set_disabled(store, name, disabled)
+        except accounts.AccountError as exc:
+            raise _fail(exc) from None
+    access_log.record("user_disable" if disabled else "user_enable", _actor(), account=name)
+    click.echo(f"account {name} {'disabled' if disabled else 'enabled'}")
+
+
+@user.command("disable")
+@click.argument("name")
+@store_option
+def disable(name: str, store_spec: str | None) -> None:
+    """Disable NAME: it can no longer sign in, and its open sessions end."""
+    _switch(name, store_spec, True)
+
+
+@user.command("enable")
+@click.argument("name")
+@store_option
+def enable(name: str, store_spec: str | None) -> None:
+    """Enable NAME again."""
+    _switch(name, store_spec, False)
+
+
+@user.command("remove")
+@click.argument("name")
+@store_option
+def remove(name: str, store_spec: str | None) -> None:
+    """Remove NAME (its entries in the access log stay)."""
+    with opened_store(store_spec) as store:
+        try:
+            accounts.remove(store, name)
+        except accounts.AccountError as exc:
+            raise _fail(exc) from None
+        throttle.clear(store, name)
+    access_log.record("user_remove", _actor(), account=name)
+    click.echo(f"account {name} removed")
+
+
+COMMANDS = [user]
