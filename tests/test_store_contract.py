@@ -46,6 +46,14 @@ def test_failed_transaction_leaves_nothing(store: Store) -> None:
     assert rows == [{"code": "keep"}]
 
 
+def test_refused_write_is_a_store_error_and_leaves_nothing(store: Store) -> None:
+    """A write the engine refuses (a duplicate key) fails the transaction as a StoreError."""
+    with pytest.raises(StoreError, match="refused a write"), store.transaction() as w:
+        w.run("CREATE (:Unit {code: 'dup'})")
+        w.run("CREATE (:Unit {code: 'dup'})")
+    assert store.read("MATCH (u:Unit) RETURN count(u) AS n") == [{"n": 0}]
+
+
 def test_reads_refuse_writes(store: Store) -> None:
     """Every kind of write, one message on both engines (Neo4j: by READ access mode)."""
     for query in ("CREATE (:ContractProbe {code: 'sneaky'})",
