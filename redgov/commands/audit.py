@@ -17,7 +17,7 @@ from ..graph.stores import StoreError
 from ..output import render, to_json, write_xlsx
 from ..queries import ParamError, QueryResult, Question, catalog, get_question, run_question
 from ..queries.catalog import UnknownQuestion
-from .common import opened_store, parse_params, store_option
+from .common import opened_store, parse_params, store_option, timeout_option
 
 __all__ = ["COMMANDS", "audit"]
 
@@ -73,9 +73,11 @@ def _write_all(store: Any, params: dict[str, Any], out: Path) -> list[dict[str, 
               help="Write to FILE instead of standard output.")
 @click.option("--all", "run_all", is_flag=True, help="Run every question into one workbook.")
 @store_option
+@timeout_option
 def audit(
     name: str | None, params: tuple[str, ...], as_of: str | None, scope: str | None,
     fmt: str | None, out: Path | None, run_all: bool, store_spec: str | None,
+    timeout: float | None,
 ) -> None:
     """List the audit catalog, run question NAME, or (--all) write every answer to a workbook."""
     values: dict[str, Any] = parse_params(params)
@@ -88,7 +90,7 @@ def audit(
             raise click.UsageError("give either a question NAME or --all, not both")
         if out is None or (fmt not in (None, "xlsx")):
             raise click.UsageError("--all writes a workbook: use --out report.xlsx")
-        with opened_store(store_spec) as store:
+        with opened_store(store_spec, timeout=timeout) as store:
             counts = _write_all(store, values, out)
         click.echo(f"wrote {len(counts)} questions to {out}")
         return
@@ -105,7 +107,7 @@ def audit(
     fmt = fmt or ("xlsx" if out is not None and out.suffix.lower() == ".xlsx" else "table")
     if fmt == "xlsx" and out is None:
         raise click.UsageError("--format xlsx needs --out FILE")
-    with opened_store(store_spec) as store:
+    with opened_store(store_spec, timeout=timeout) as store:
         result = _run(store, name, values)
     if fmt == "xlsx":
         assert out is not None
