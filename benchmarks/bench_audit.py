@@ -4,9 +4,14 @@ Usage::
 
     python benchmarks/bench_audit.py [--scale district|city|province] [--seed 1]
                                      [--repeat 5] [--export DIR] [--keep]
+                                     [--engines falkordb|neo4j|both] [--store SPEC]
 
-Runs on a private embedded FalkorDB (temporary data directory, its own server), so a
-user's graph is never touched.  Prints, and as JSON at the end:
+Runs on private servers (temporary data directory): an embedded FalkorDB and, for
+``neo4j``/``both``, a Neo4j 5.26 started with tests/neo4j/server (heap
+``REDGOV_NEO4J_HEAP``), so a user's graph is never touched; ``--store`` measures a server
+you run instead (the export is synced into it: a graph already holding it is unchanged).
+With ``--engines both`` the same export and questions run on each engine and a table
+compares the latencies.  Prints, and as JSON at the end:
 
 - generation and sync (load) time of the demo export;
 - per question: rows and median latency unscoped and scoped to the district holding the
@@ -31,10 +36,13 @@ from typing import Any
 
 import networkx as nx
 import pandas as pd
-from bench_sync import generate_export  # the scripts run with benchmarks/ on sys.path
+from bench_sync import (  # the scripts run with benchmarks/ on sys.path
+    bench_engine,
+    engines_of,
+    generate_export,
+)
 from redgov.graph.cypher import cypher
-from redgov.graph.stores.embedded_server import ensure_server, stop_server
-from redgov.graph.stores.falkordb_store import FalkorStore
+from redgov.graph.stores import Store
 from redgov.graph.vocabulary import normalise_role
 from redgov.loaders import sync_export
 from redgov.queries import catalog, run_question
@@ -184,6 +192,57 @@ IN_MEMORY: dict[str, Callable[[dict[str, pd.DataFrame], str], Any]] = {
 }
 
 
+def run_engine(engine: str, store: Store, export: Path, frames: dict[str, pd.DataFrame],
+               repeat: int) -> dict[str, Any]:
+    figures: dict[str, Any] = {"engine": engine, "version": store.version()}
+    store.setup_schema()
+    t0 = time.perf_counter()
+    report = sync_export(store, export)
+    figures["sync_s"] = round(time.perf_counter() - t0, 2)
+    figures["sync_status"] = report.status
+    assert report.status in ("applied", "unchanged"), report.status
+    district = store.read(_BIGGEST_DISTRICT)[0]
+    figures["district"] = {"code": district["code"], "compounds": district["n"]}
+    print(f"[{engine}] sync {figures['sync_s']} s ({report.status}); district "
+          f"{district['code']} ({district['n']} compounds)", flush=True)
+    as_of = run_question(store, "overdue_reelection").params["as_of"]
+    rows = []
+    for q in catalog():
+        whole, res = timed(lambda q=q: run_question(store, q.name), repeat)
+        scoped, sres = timed(
+            lambda q=q: run_question(store, q.name, {"scope": district["code"]}), repeat)
+        row: dict[str, Any] = {"question": q.name, "rules": ",".join(q.rules),
+                               "rows": res.count, "unscoped_s": round(whole, 4),
+                               "scoped_rows": sres.count, "scoped_s": round(scoped, 4)}
+        if q.name in IN_MEMORY:
+            mem_s, mem = timed(lambda q=q: IN_MEMORY[q.name](frames, as_of), repeat)
+            row["memory_s"] = round(mem_s, 4)
+            row["ratio"] = round(whole / mem_s, 2) if mem_s else None
+            row["agree"] = graph_view(q.name)(res.rows) == mem
+        rows.append(row)
+        print(f"[{engine}] {q.name:34s} rows {res.count:7d}  unscoped {whole:8.3f} s  "
+              f"scoped {scoped:7.3f} s"
+              + (f"  memory {row['memory_s']:7.3f} s  ratio {row['ratio']:6.2f}  "
+                 f"agree {row['agree']}" if "memory_s" in row else ""), flush=True)
+    figures["questions"] = rows
+    return figures
+
+
+def print_table(per_engine: dict[str, dict[str, Any]]) -> None:
+    """Median seconds per question, unscoped and scoped, side by side."""
+    names = list(per_engine)
+    print("| question | rows | " + " | ".join(f"{n} unscoped s | {n} scoped s" for n in names)
+          + " |")
+    print("|---|---|" + "---|---|" * len(names))
+    by_engine = {n: {r["question"]: r for r in per_engine[n]["questions"]} for n in names}
+    for q in by_engine[names[0]]:
+        cells = []
+        for n in names:
+            r = by_engine[n][q]
+            cells += [f"{r['unscoped_s']:.3f}", f"{r['scoped_s']:.3f}"]
+        print(f"| `{q}` | {by_engine[names[0]][q]['rows']} | " + " | ".join(cells) + " |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", default="city", choices=["district", "city", "province"])
@@ -191,55 +250,40 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--export", type=Path, default=None, help="reuse this generated export")
     ap.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    ap.add_argument("--engines", default=None, choices=["falkordb", "neo4j", "both"],
+                    help="default: the engine of --store, else falkordb")
+    ap.add_argument("--store", default=None, help="measure this server instead")
     args = ap.parse_args()
+    spec_engine = None
+    if args.store:
+        spec_engine = "falkordb" if args.store.startswith(("falkordb", "redis")) else "neo4j"
+    choice = args.engines or spec_engine or "falkordb"
+    if args.store and choice != spec_engine:
+        ap.error("--store names one engine: use --engines with that engine only")
 
     home = Path(tempfile.mkdtemp(prefix="redgov-bench-audit-"))
     os.environ["REDGOV_HOME"] = str(home)
-    figures: dict[str, Any] = {"scale": args.scale, "repeat": args.repeat}
+    figures: dict[str, Any] = {"scale": args.scale, "repeat": args.repeat,
+                               "load": os.getloadavg()}
     export = args.export or home / "export"
-    if args.export is None:
-        figures["generate_s"] = round(generate_export(args.scale, args.seed, export), 2)
-    info = ensure_server(home)
-    store = FalkorStore(host=info.host, port=info.port, password=info.password, graph="bench",
-                        description="bench graph")
     try:
-        t0 = time.perf_counter()
-        report = sync_export(store, export)
-        figures["sync_s"] = round(time.perf_counter() - t0, 2)
-        assert report.status == "applied", report.status
-        district = store.read(_BIGGEST_DISTRICT)[0]
-        figures["district"] = {"code": district["code"], "compounds": district["n"]}
-        print(f"{args.scale}: sync {figures['sync_s']} s; district {district['code']} "
-              f"({district['n']} compounds)")
-
+        if not (export / "清单.csv").exists():
+            figures["generate_s"] = round(generate_export(args.scale, args.seed, export), 2)
         t0 = time.perf_counter()
         frames = load_export(export)
         figures["csv_load_s"] = round(time.perf_counter() - t0, 2)
-        as_of = run_question(store, "overdue_reelection").params["as_of"]
-
-        rows = []
-        for q in catalog():
-            whole, res = timed(lambda q=q: run_question(store, q.name), args.repeat)
-            scoped, sres = timed(
-                lambda q=q: run_question(store, q.name, {"scope": district["code"]}), args.repeat)
-            row: dict[str, Any] = {"question": q.name, "rules": ",".join(q.rules),
-                                   "rows": res.count, "unscoped_s": round(whole, 4),
-                                   "scoped_rows": sres.count, "scoped_s": round(scoped, 4)}
-            if q.name in IN_MEMORY:
-                mem_s, mem = timed(lambda q=q: IN_MEMORY[q.name](frames, as_of), args.repeat)
-                row["memory_s"] = round(mem_s, 4)
-                row["ratio"] = round(whole / mem_s, 2) if mem_s else None
-                row["agree"] = graph_view(q.name)(res.rows) == mem
-            rows.append(row)
-            print(f"{q.name:34s} rows {res.count:7d}  unscoped {whole:8.3f} s  "
-                  f"scoped {scoped:7.3f} s"
-                  + (f"  memory {row['memory_s']:7.3f} s  ratio {row['ratio']:6.2f}  "
-                     f"agree {row['agree']}" if "memory_s" in row else ""))
-        figures["questions"] = rows
+        figures["engines"] = {}
+        for engine in engines_of(choice):
+            with bench_engine(engine, home, args.store) as open_graph:
+                store = open_graph("bench")
+                try:
+                    figures["engines"][engine] = run_engine(engine, store, export, frames,
+                                                            args.repeat)
+                finally:
+                    store.close()
+        print_table(figures["engines"])
         print(json.dumps(figures, ensure_ascii=False))
     finally:
-        store.close()
-        stop_server(home)
         if not args.keep:
             shutil.rmtree(home, ignore_errors=True)
 

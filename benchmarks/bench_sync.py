@@ -4,9 +4,15 @@ Usage::
 
     python benchmarks/bench_sync.py [--scale district|city|province] [--seed 1]
                                     [--export DIR] [--keep]
+                                    [--engines falkordb|neo4j|both] [--store SPEC]
 
-Everything runs on a private embedded FalkorDB (a temporary data directory, its own
-server), so a user's graph is never touched.  Figures printed (and as JSON at the end):
+By default everything runs on private servers (a temporary data directory): an embedded
+FalkorDB of its own and, for ``neo4j``/``both``, a Neo4j 5.26 of its own started with
+tests/neo4j/server (heap ``REDGOV_NEO4J_HEAP``, default 512m), so a user's graph is never
+touched.  ``--store bolt://…`` (credentials in NEO4J_USER/NEO4J_PASSWORD) or
+``--store falkordb://…`` measures a server you run instead — its graph is EMPTIED.
+With ``--engines both`` the same export runs on FalkorDB, then on Neo4j, and a table
+compares them.  Figures printed per engine (and as JSON at the end):
 
 - generation time of the demo export (in a child process, so its memory is not counted);
 - first sync: wall time, rows (graph nodes + relations written) per second;
@@ -19,12 +25,16 @@ server), so a user's graph is never touched.  Figures printed (and as JSON at th
   synced graph (so the payload per row matches), in the same run;
 - ratio sync rows/s ÷ raw rows/s (target ≥ 0.5);
 - peak RSS of this process (the redgov side: reading, validating, diffing, writing)
-  after both syncs, before the raw replay (target ≤ 2 GiB).
+  after both syncs, before the raw replay (target ≤ 2 GiB), and for a private Neo4j the
+  server JVM's peak RSS;
+- on Neo4j a failed first sync (one transaction: its state lives in the server's heap) is
+  reported with its message instead of figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -33,10 +43,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from redgov.graph.cypher import cypher
+from redgov.graph.stores import Store, open_store
 from redgov.graph.stores.embedded_server import ensure_server, stop_server
 from redgov.graph.stores.falkordb_store import FalkorStore
 from redgov.graph.vocabulary import NODE_LABELS
@@ -91,17 +103,83 @@ def generate_export(scale: str, seed: int, out: Path) -> float:
     return time.perf_counter() - t0
 
 
-def graph_counts(store: FalkorStore) -> tuple[dict[str, int], dict[tuple[str, str, str], int]]:
+def graph_counts(store: Store) -> tuple[dict[str, int], dict[tuple[str, str, str], int]]:
     nodes = {r["label"]: int(r["n"]) for r in store.read(_LABEL_COUNTS)}
     rels = {(r["type"], r["a"], r["b"]): int(r["n"]) for r in store.read(_REL_COUNTS)}
     return nodes, rels
 
 
-def raw_replay(store: FalkorStore, raw: FalkorStore) -> dict[str, Any]:
-    """Write the same numbers of nodes and relations (same payloads) with plain CREATE."""
+_NEO4J_WIPE = cypher(
+    "bench.sync.neo4j_wipe",
+    "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+    neo4j_only=True,
+)
+NEO4J_SERVER = Path(__file__).resolve().parents[1] / "tests" / "neo4j" / "server"
+
+
+def wipe(store: Store) -> None:
+    """Empty the store's graph (Neo4j: in batches, outside any explicit transaction)."""
+    if isinstance(store, FalkorStore):
+        for name in (store.graph_name, f"{store.graph_name}__staging",
+                     f"{store.graph_name}__old"):
+            if store._graph_exists(name):
+                store._redis.execute_command("GRAPH.DELETE", name)
+        return
+    with store._session("w") as session:
+        session.run(_NEO4J_WIPE).consume()
+
+
+@contextlib.contextmanager
+def bench_engine(engine: str, home: Path, spec: str | None) -> Iterator[Callable[[str], Store]]:
+    """Yield ``open(graph) -> Store`` on a private server of ``engine`` (or on ``spec``)."""
+    if spec:  # one graph: the raw replay then empties it and writes there
+        yield lambda graph: open_store(spec)
+        return
+    if engine == "falkordb":
+        info = ensure_server(home)
+        try:
+            yield lambda graph: FalkorStore(
+                host=info.host, port=info.port, password=info.password, graph=graph,
+                description=f"bench {graph}", compact_after_bulk=True)
+        finally:
+            stop_server(home)
+        return
+    from redgov.graph.stores.neo4j_store import Neo4jStore
+
+    n4j = home / "neo4j"
+    url = subprocess.run([str(NEO4J_SERVER), "start", str(n4j)], check=True,
+                         capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    password = (n4j / "password").read_text().strip()
+    try:
+        yield lambda graph: Neo4jStore(url, user="neo4j", password=password)
+    finally:
+        subprocess.run([str(NEO4J_SERVER), "stop", str(n4j)], check=False,
+                       capture_output=True)
+
+
+def server_peak_rss_mib(home: Path) -> float | None:
+    """VmHWM of the private Neo4j JVM (None for FalkorDB or a server we did not start)."""
+    try:
+        pid = (home / "neo4j" / "pid").read_text().strip()
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024)
+    except OSError:
+        return None
+    return None
+
+
+def raw_replay(store: Store, raw: Store) -> dict[str, Any]:
+    """Write the same numbers of nodes and relations (same payloads) with plain CREATE.
+
+    On Neo4j (one database) ``raw`` is ``store`` itself: counts and samples are taken
+    first, then the graph is emptied and the raw rows written into it.
+    """
     nodes, rels = graph_counts(store)
     samples = {label: store.read(_SAMPLE_NODE, {"label": label})[0]["p"] for label in nodes}
     rel_samples = {t: store.read(_SAMPLE_REL, {"type": t})[0]["p"] for t, _, _ in rels}
+    if raw is store:
+        wipe(store)
     size = 5000
     t0 = time.perf_counter()
     written = 0
@@ -125,35 +203,34 @@ def raw_replay(store: FalkorStore, raw: FalkorStore) -> dict[str, Any]:
     return {"rows": written, "seconds": seconds, "rows_per_s": written / seconds}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scale", default="district", choices=["district", "city", "province"])
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--export", type=Path, default=None,
-                        help="reuse (or create) the export in this folder")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
-    args = parser.parse_args()
-
-    home = Path(tempfile.mkdtemp(prefix="redgov-bench-sync-"))
-    os.environ["REDGOV_HOME"] = str(home)
-    export = args.export or home / "export"
-    figures: dict[str, Any] = {"scale": args.scale, "seed": args.seed, "nproc": os.cpu_count()}
-    with open("/proc/meminfo") as fh:
-        figures["mem_total_gib"] = round(int(fh.readline().split()[1]) / 2**20, 1)
-    if not (export / "清单.csv").exists():
-        figures["generation_s"] = round(generate_export(args.scale, args.seed, export), 2)
-        print(f"generated {args.scale} export in {figures['generation_s']} s", flush=True)
+def run_engine(engine: str, open_graph: Callable[[str], Store], export: Path,
+               home: Path, *, one_graph: bool) -> dict[str, Any]:
+    """First sync, two re-syncs, the raw replay: this engine's figures."""
     from redgov.loaders import sync_export
 
-    info = ensure_server(home)
-    store = FalkorStore(host=info.host, port=info.port, password=info.password,
-                        graph="bench", description="bench", compact_after_bulk=True)
-    raw = FalkorStore(host=info.host, port=info.port, password=info.password,
-                      graph="bench_raw", description="bench raw", compact_after_bulk=True)
+    figures: dict[str, Any] = {"engine": engine}
+    store = open_graph("bench")
+    raw = store if one_graph or engine == "neo4j" else open_graph("bench_raw")
     try:
+        figures["version"] = store.version()
+        wipe(store)
         store.setup_schema()
-        raw.setup_schema()
-        first = sync_export(store, export)
+        if raw is not store:
+            wipe(raw)
+            raw.setup_schema()
+        print(f"[{engine}] {figures['version']} at {store.description}", flush=True)
+        t0 = time.perf_counter()
+        try:
+            first = sync_export(store, export)
+        except Exception as exc:  # a transaction too big for the server's heap, typically
+            figures["first_sync_failed"] = {
+                "after_s": round(time.perf_counter() - t0, 1),
+                "error": f"{type(exc).__name__}: {exc}"[:1000],
+                "server_peak_rss_mib": server_peak_rss_mib(home),
+            }
+            print(f"[{engine}] first sync FAILED after {time.perf_counter() - t0:.0f} s: "
+                  f"{figures['first_sync_failed']['error']}", flush=True)
+            return figures
         assert first.status == "applied", first.errors[:10]
         nodes, rels = graph_counts(store)
         written = sum(nodes.values()) + sum(rels.values())
@@ -163,13 +240,14 @@ def main() -> None:
             "nodes": sum(nodes.values()), "relations": sum(rels.values()),
             "rows_per_s": round(written / first.duration_s),
         }
-        print(f"first sync: {first.duration_s:.1f} s, {written} nodes+relations "
-              f"({records} registry records), {written / first.duration_s:,.0f} rows/s", flush=True)
+        print(f"[{engine}] first sync: {first.duration_s:.1f} s, {written} nodes+relations "
+              f"({records} registry records), {written / first.duration_s:,.0f} rows/s",
+              flush=True)
         second = sync_export(store, export)
         assert second.status == "unchanged", second.status
         figures["resync"] = {"seconds": round(second.duration_s, 2),
                              "ratio_to_first": round(second.duration_s / first.duration_s, 3)}
-        print(f"re-sync (unchanged): {second.duration_s:.1f} s = "
+        print(f"[{engine}] re-sync (unchanged): {second.duration_s:.1f} s = "
               f"{second.duration_s / first.duration_s:.3f} × first (target ≤ 0.2)", flush=True)
         third = sync_export(store, export, verify=True)
         assert third.status == "unchanged", third.status
@@ -177,24 +255,94 @@ def main() -> None:
             "seconds": round(third.duration_s, 2),
             "ratio_to_first": round(third.duration_s / first.duration_s, 3),
         }
-        print(f"re-sync with verify=True (reads and diffs every row): {third.duration_s:.1f} s = "
-              f"{third.duration_s / first.duration_s:.3f} × first", flush=True)
-        figures["peak_rss_mib"] = round(peak_rss_mib())
-        print(f"peak RSS of the sync process: {figures['peak_rss_mib']} MiB (target ≤ 2048)",
+        print(f"[{engine}] re-sync with verify=True (reads and diffs every row): "
+              f"{third.duration_s:.1f} s = {third.duration_s / first.duration_s:.3f} × first",
               flush=True)
+        figures["peak_rss_mib"] = round(peak_rss_mib())
+        figures["server_peak_rss_mib"] = server_peak_rss_mib(home)
+        print(f"[{engine}] peak RSS of the sync process: {figures['peak_rss_mib']} MiB "
+              f"(target ≤ 2048); server: {figures['server_peak_rss_mib']} MiB", flush=True)
         rawfig = raw_replay(store, raw)
         figures["raw_create"] = {k: round(v, 2) for k, v in rawfig.items()}
         ratio = (written / first.duration_s) / rawfig["rows_per_s"]
         figures["sync_to_raw_ratio"] = round(ratio, 3)
-        print(f"raw UNWIND…CREATE: {rawfig['rows']} rows in {rawfig['seconds']:.1f} s = "
-              f"{rawfig['rows_per_s']:,.0f} rows/s; sync/raw = {ratio:.3f} (target ≥ 0.5)")
-        print(json.dumps(figures, ensure_ascii=False))
+        print(f"[{engine}] raw UNWIND…CREATE: {rawfig['rows']} rows in "
+              f"{rawfig['seconds']:.1f} s = {rawfig['rows_per_s']:,.0f} rows/s; "
+              f"sync/raw = {ratio:.3f} (target ≥ 0.5)", flush=True)
+        return figures
     finally:
         store.close()
-        raw.close()
-        stop_server(home)
+        if raw is not store:
+            raw.close()
+
+
+def engines_of(choice: str) -> list[str]:
+    return ["falkordb", "neo4j"] if choice == "both" else [choice]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", default="district", choices=["district", "city", "province"])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--export", type=Path, default=None,
+                        help="reuse (or create) the export in this folder")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    parser.add_argument("--engines", default=None, choices=["falkordb", "neo4j", "both"],
+                        help="default: the engine of --store, else falkordb")
+    parser.add_argument("--store", default=None,
+                        help="measure this server instead of a private one (graph EMPTIED)")
+    args = parser.parse_args()
+    spec_engine = None
+    if args.store:
+        spec_engine = "falkordb" if args.store.startswith(("falkordb", "redis")) else "neo4j"
+    choice = args.engines or spec_engine or "falkordb"
+    if args.store and choice != spec_engine:
+        parser.error("--store names one engine: use --engines with that engine only")
+
+    home = Path(tempfile.mkdtemp(prefix="redgov-bench-sync-"))
+    os.environ["REDGOV_HOME"] = str(home)
+    export = args.export or home / "export"
+    figures: dict[str, Any] = {"scale": args.scale, "seed": args.seed, "nproc": os.cpu_count(),
+                               "neo4j_heap": os.environ.get("REDGOV_NEO4J_HEAP", "512m")}
+    with open("/proc/meminfo") as fh:
+        figures["mem_total_gib"] = round(int(fh.readline().split()[1]) / 2**20, 1)
+    figures["load"] = os.getloadavg()
+    try:
+        if not (export / "清单.csv").exists():
+            figures["generation_s"] = round(generate_export(args.scale, args.seed, export), 2)
+            print(f"generated {args.scale} export in {figures['generation_s']} s", flush=True)
+        figures["engines"] = {}
+        for engine in engines_of(choice):
+            with bench_engine(engine, home, args.store) as open_graph:
+                figures["engines"][engine] = run_engine(engine, open_graph, export, home,
+                                                        one_graph=bool(args.store))
+        print_table(figures["engines"])
+        print(json.dumps(figures, ensure_ascii=False))
+    finally:
         if not args.keep:
             shutil.rmtree(home, ignore_errors=True)
+
+
+def print_table(per_engine: dict[str, dict[str, Any]]) -> None:
+    """Side by side, one line per figure."""
+    def cell(f: dict[str, Any], *path: str) -> str:
+        for key in path:
+            f = f.get(key) if isinstance(f, dict) else None  # type: ignore[assignment]
+        return "—" if f is None else f"{f:,}" if isinstance(f, int | float) else str(f)
+
+    lines = [("first sync s", ("first_sync", "seconds")),
+             ("first sync rows/s", ("first_sync", "rows_per_s")),
+             ("re-sync s (fingerprint)", ("resync", "seconds")),
+             ("re-sync s (verify=True)", ("resync_full_diff", "seconds")),
+             ("raw UNWIND…CREATE rows/s", ("raw_create", "rows_per_s")),
+             ("sync ÷ raw", ("sync_to_raw_ratio",)),
+             ("sync process peak RSS MiB", ("peak_rss_mib",)),
+             ("server peak RSS MiB", ("server_peak_rss_mib",))]
+    names = list(per_engine)
+    print("| figure | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    for label, path in lines:
+        print(f"| {label} | " + " | ".join(cell(per_engine[n], *path) for n in names) + " |")
 
 
 if __name__ == "__main__":

@@ -44,10 +44,7 @@ def _neo4j_unavailable() -> str | None:
     if "mvn" in missing and NEO4J_LIB_STAMP.exists():  # jars already fetched
         missing.remove("mvn")
     if missing:
-        return (
-            f"Neo4j half skipped: no {' or '.join(missing)} on PATH (JDK 17+ and Maven run a "
-            "real Neo4j 5.26; REDGOV_REQUIRE_NEO4J=1 makes this a failure)"
-        )
+        return f"no {' or '.join(missing)} on PATH (JDK 17+ and Maven run a real Neo4j 5.26)"
     return None
 
 
@@ -58,7 +55,7 @@ def _neo4j_required() -> bool:
 def pytest_report_header(config: pytest.Config) -> str:
     why = _neo4j_unavailable()
     return "engines: falkordb (embedded), " + (
-        f"neo4j — {why}" if why else "neo4j (tests/neo4j/server, one per session)"
+        f"neo4j skipped — {why}" if why else "neo4j (tests/neo4j/server, one per session)"
     )
 
 
@@ -176,8 +173,9 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServ
     why = _neo4j_unavailable()
     if why:
         if _neo4j_required():
-            pytest.fail(f"REDGOV_REQUIRE_NEO4J is set but {why}", pytrace=False)
-        pytest.skip(why)
+            pytest.fail(f"REDGOV_REQUIRE_NEO4J=1 but the Neo4j half cannot run: {why}",
+                        pytrace=False)
+        pytest.skip(f"Neo4j half skipped: {why}; REDGOV_REQUIRE_NEO4J=1 makes this a failure")
     home = tmp_path_factory.mktemp("neo4j")
     done = subprocess.run([str(NEO4J_SERVER), "start", str(home)], capture_output=True,
                           text=True, check=False)

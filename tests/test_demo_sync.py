@@ -18,9 +18,17 @@ from redgov.loaders.demo.measure import measure
 from redgov.cli import main
 
 
-def test_demo_syncs_calibrated_and_a_second_run_is_unchanged(store, redgov_env) -> None:
+def test_demo_syncs_calibrated_and_a_second_run_is_unchanged(
+    store, redgov_env, engine, graph_name, monkeypatch
+) -> None:
+    """On Neo4j through ``--store bolt://…`` (REDGOV_STORE unset), on FalkorDB embedded."""
     runner = CliRunner()
-    first = runner.invoke(main, ["demo", "--format", "json"])
+    store_args: list[str] = []
+    if engine.name == "neo4j":
+        spec, _ = engine.spec(graph_name)
+        monkeypatch.delenv("REDGOV_STORE")
+        store_args = ["--store", spec]
+    first = runner.invoke(main, ["demo", *store_args, "--format", "json"])
     assert first.exit_code == 0, first.output
     payload = json.loads(first.output)
     assert payload["sync"]["status"] == "applied", payload["sync"]["errors"][:5]
@@ -37,7 +45,7 @@ def test_demo_syncs_calibrated_and_a_second_run_is_unchanged(store, redgov_env) 
     nodes = payload["nodes"]
     assert nodes["Person"] == counted["people"] and nodes["SyncRun"] == 1
 
-    second = runner.invoke(main, ["demo"])
+    second = runner.invoke(main, ["demo", *store_args])
     assert second.exit_code == 0, second.output
     assert "同步：无变化" in second.output, second.output
     assert "redgov dashboard" in second.output and "下一步：" in second.output

@@ -47,9 +47,23 @@ def test_failed_transaction_leaves_nothing(store: Store) -> None:
     assert rows == [{"code": "keep"}]
 
 
+def test_refused_write_is_a_store_error_and_leaves_nothing(store: Store) -> None:
+    """A write the engine refuses (a duplicate key) fails the transaction as a StoreError."""
+    with pytest.raises(StoreError, match="refused a write"), store.transaction() as w:
+        w.run("CREATE (:Unit {code: 'dup'})")
+        w.run("CREATE (:Unit {code: 'dup'})")
+    assert store.read("MATCH (u:Unit) RETURN count(u) AS n") == [{"n": 0}]
+
+
 def test_reads_refuse_writes(store: Store) -> None:
-    with pytest.raises(ReadOnlyViolation):
-        store.read("CREATE (:ContractProbe {code: 'sneaky'})")
+    """Every kind of write, one message on both engines (Neo4j: by READ access mode)."""
+    for query in ("CREATE (:ContractProbe {code: 'sneaky'})",
+                  "MERGE (n:ContractProbe {code: 'm'}) RETURN n.code AS code",
+                  "MATCH (n) DETACH DELETE n",
+                  "MATCH (n:Unit) SET n.x = 1"):
+        with pytest.raises(ReadOnlyViolation) as err:
+            store.read(query)
+        assert str(err.value) == "this entry point only reads: the query tries to write"
     assert store.read("MATCH (n:ContractProbe) RETURN count(n) AS n") == [{"n": 0}]
 
 
@@ -57,6 +71,13 @@ def test_schema_setup_is_idempotent(store: Store) -> None:
     store.setup_schema()
     store.setup_schema()
     assert store.read("RETURN 1 AS one") == [{"one": 1}]
+
+
+def test_no_server_hint_reaches_the_log(store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    """Neo4j hints ("property key does not exist") would reach users as driver warnings."""
+    with caplog.at_level("INFO"):
+        assert store.read("MATCH (n:NoSuchLabel) RETURN n.no_such_key AS x") == []
+    assert [r.getMessage() for r in caplog.records if r.levelname != "DEBUG"] == []
 
 
 def test_bad_query_is_a_store_error(store: Store) -> None:

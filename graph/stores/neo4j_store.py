@@ -66,13 +66,32 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _write_error(exc: Exception) -> StoreError:
+    """A driver/server error inside a write transaction, as a message a user can act on."""
+    code = getattr(exc, "code", None) or ""
+    message = getattr(exc, "message", None) or str(exc)
+    if "MemoryPoolOutOfMemoryError" in code or "TransactionOutOfMemoryError" in code:
+        # Measured (benchmarks/README.md): a `city` sync needs more than a 1 GiB heap.
+        return StoreError(
+            "Neo4j ran out of transaction memory: a sync is one transaction, held in the "
+            "server's heap until it commits (dbms.memory.transaction.total.max, by default "
+            "70% of the heap); nothing was written. Give the server more heap. "
+            f"Neo4j said: {message}"
+        )
+    return StoreError(f"Neo4j refused a write: {message}")
+
+
 class _Neo4jWriter:
-    def __init__(self, tx: Any) -> None:
+    def __init__(self, tx: Any, errors: tuple[type[Exception], ...]) -> None:
         self._tx = tx
+        self._errors = errors
 
     def run(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        result = self._tx.run(query, dict(params or {}))
-        return [{k: _plain(v) for k, v in rec.items()} for rec in result]
+        try:
+            result = self._tx.run(query, dict(params or {}))
+            return [{k: _plain(v) for k, v in rec.items()} for rec in result]
+        except self._errors as exc:
+            raise _write_error(exc) from None
 
     def run_batched(
         self, query: str, rows: Iterable[Mapping[str, Any]], *, batch_size: int = DEFAULT_BATCH
@@ -148,13 +167,19 @@ class Neo4jStore:
 
     @contextlib.contextmanager
     def transaction(self, *, bulk: bool = False) -> Iterator[_Neo4jWriter]:
+        # Server-side refusals only; a lost connection is _connection's to report.
+        errors = (self._neo4j.exceptions.Neo4jError,)
         with _connection(self), self._session("w") as session:
             tx = session.begin_transaction()
             try:
-                tx.run(_TAKE_LOCK, {"name": "sync", "holder": os.getpid()}).consume()
-                yield _Neo4jWriter(tx)
-                tx.run(_DROP_LOCK, {"name": "sync"}).consume()
-                tx.commit()
+                writer = _Neo4jWriter(tx, errors)
+                writer.run(_TAKE_LOCK, {"name": "sync", "holder": os.getpid()})
+                yield writer
+                writer.run(_DROP_LOCK, {"name": "sync"})
+                try:
+                    tx.commit()
+                except errors as exc:
+                    raise _write_error(exc) from None
             except BaseException:
                 with contextlib.suppress(Exception):
                     tx.rollback()
