@@ -127,8 +127,13 @@ def contracts(key: Key, code: str) -> list[dict[str, Any]]:
 
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
-def search_people(key: Key, q: str) -> list[dict[str, Any]]:
-    return reads.search_people(store(), q)
+def search_people(key: Key, q: str, page: int = 0, per_page: int = 50) -> list[dict[str, Any]]:
+    return reads.search_people(store(), q, per_page, page * per_page)
+
+
+@st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
+def count_people(key: Key, q: str) -> int:
+    return reads.count_people(store(), q)
 
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)

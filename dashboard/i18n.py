@@ -3,8 +3,8 @@
 The people using the dashboard work in Chinese; English is a switch in the sidebar.
 Pages never spell a label themselves: they call :func:`t` with a key from
 :data:`LABELS`, so a missing translation is a ``KeyError`` in the tests rather than a
-half-English screen.  Domain terms (levels, organisation kinds, roles, standings) come
-from ``graph.vocabulary`` and are translated by :func:`term`.
+half-English screen.  Domain values (levels, organisation kinds, roles, standings, findings …)
+are never spelled here: :func:`term` shows them through ``graph.display``.
 
 >>> t("nav.overview", "zh"), t("nav.overview", "en")
 ('总览', 'Overview')
@@ -16,14 +16,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..graph.vocabulary import (
-    LEVEL_ZH,
-    ORG_KIND_ZH,
-    ORG_STATUS,
-    ROLE_ZH,
-    STANDING_ZH,
-    SUPERVISION_KINDS,
-)
+from ..graph import display
 
 __all__ = ["LABELS", "LANGS", "t", "term"]
 
@@ -47,6 +40,15 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "ov.header": ("总览：核心指标与目标", "Overview: headline figures against targets"),
     "ov.target": ("目标 {target}", "target {target}"),
     "ov.no_target": ("无统一目标", "no fixed target"),
+    "ov.met": ("达标", "met"),
+    "ov.missed": ("未达标", "missed"),
+    "ov.count_of": ("{n}（共 {total}）", "{n} (of {total})"),
+    "ov.pp": ("{diff} 个百分点", "{diff} pp"),
+    "ov.numerator": ("符合数", "numerator"),
+    "ov.denominator": ("总数", "denominator"),
+    "ov.axis_note": ("横轴从 {low} 到 {high}（按数据缩放）；虚线为目标。",
+                     "Axis from {low} to {high} (zoomed to the data); the dashed line is the "
+                     "target."),
     "ov.delta_help": ("与上一次同步（快照 {date}）相比",
                       "Change since the previous sync run ({date})"),
     "ov.by": ("分组", "Group by"),
@@ -61,8 +63,11 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "fig.party_org": ("小区党组织覆盖率", "Compounds with a party organisation"),
     "fig.work_cover": ("小区党的工作覆盖率", "Compounds with party work coverage"),
     "fig.qualified_gap": ("具备条件未建党组织的小区", "Qualified compounds without a party org"),
-    "fig.company_built": ("物业企业应建尽建率", "Companies 应建尽建 (≥3 members, own org)"),
-    "fig.company_uncovered": ("未覆盖的物业企业", "Property companies not covered"),
+    "fig.company_org": ("有党组织的物业企业", "Property companies with a party organisation"),
+    "fig.company_built": ("物业企业应建尽建率（3名以上正式党员）",
+                          "Companies with 3+ full members that built their own organisation"),
+    "fig.company_uncovered": ("未覆盖的物业企业（无党组织、无指导员）",
+                              "Companies with no party organisation and no instructor"),
     "fig.committee": ("业委会或自治组织覆盖率",
                       "Compounds with owners' committee or self-governance"),
     "fig.one_shoulder": ("“一肩挑”比例", "一肩挑 rate (secretary chairs the committee)"),
@@ -76,10 +81,16 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "hi.children": ("下级单位", "Sub-units"),
     "hi.open": ("进入", "Open"),
     "hi.pick": ("选择下级单位", "Choose a sub-unit"),
-    "hi.tree": ("树状视图（两级，含覆盖情况）", "Tree (two levels, with coverage)"),
+    "hi.tree": ("树状视图（两级，含覆盖情况；点击一行进入）",
+                "Tree (two levels, with coverage; click a row to open it)"),
     "hi.coverage": ("党组织覆盖 {rate}（{n}/{total} 个小区）",
                     "Party org coverage {rate} ({n}/{total} compounds)"),
     "hi.badge_ok": ("已覆盖", "covered"),
+    "hi.badge_full": ("全覆盖", "fully covered"),
+    "hi.badge_most": ("基本覆盖", "mostly covered"),
+    "hi.badge_low": ("覆盖不足", "under-covered"),
+    "hi.badge_none": ("无小区", "no compounds"),
+    "hi.click": ("点击一行进入该单位。", "Click a row to open the unit."),
     "hi.badge_work": ("仅工作小组", "work group only"),
     "hi.badge_gap": ("未覆盖", "not covered"),
     "hi.orgs": ("组织", "Organisations"),
@@ -122,7 +133,9 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     # people
     "pe.header": ("人员查询", "People"),
     "pe.search": ("按姓名或编码搜索", "Search by name or code"),
-    "pe.results": ("匹配 {n} 人", "{n} matches"),
+    "pe.results": ("共匹配 {n} 人，本页显示第 {first}–{last} 人（点击一行查看）",
+                   "{n} people match; showing {first}–{last} (click a row to open)"),
+    "pe.page": ("页码（共 {pages} 页）", "Page (of {pages})"),
     "pe.pick": ("选择人员", "Choose a person"),
     "pe.posts": ("任职（本职与兼任）", "Posts and cross-appointments"),
     "pe.timeline": ("任职时间线", "Timeline"),
@@ -141,6 +154,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "sy.warnings": ("警告", "Warnings"),
     "sy.errors": ("错误", "Errors"),
     "sy.pick": ("选择一次同步", "Choose a run"),
+    "sy.beijing": ("时间均为北京时间。", "Times are Beijing time (UTC+8)."),
     # column headers used by the dashboard's own reads
     "col.code": ("编码", "code"),
     "col.name": ("名称", "name"),
@@ -162,6 +176,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "col.compound": ("小区", "compound"),
     "col.project": ("项目名称", "project"),
     "col.coverage": ("覆盖", "coverage"),
+    "col.rate": ("覆盖率", "rate"),
+    "col.detail": ("说明", "detail"),
     "col.compounds": ("小区数", "compounds"),
     "col.question": ("问题", "question"),
     "col.rows": ("行数", "rows"),
@@ -177,13 +193,14 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "col.retired": ("退出", "retired"),
     "col.unchanged": ("未变", "unchanged"),
     "col.table": ("表", "table"),
+    "col.row": ("行", "row"),
+    "col.column": ("列", "column"),
+    "col.value": ("值", "value"),
+    "col.reason": ("原因", "reason"),
+    "col.path": ("导出目录", "export folder"),
     "col.warnings": ("警告数", "warnings"),
     "col.errors": ("错误数", "errors"),
     # post types and network legend
-    "rel.SERVES_AS": ("本职", "own post"),
-    "rel.CROSS_APPOINTED_TO": ("兼任", "cross-appointment"),
-    "rel.SUPERVISES": ("监管", "supervises"),
-    "rel.AFFILIATED_UNDER": ("隶属", "affiliated under"),
     "rel.STRUCTURE": ("所在/依托/服务", "sits at / built in / manages"),
     "legend.orgs": ("组织", "Organisations"),
     "legend.people": ("人员", "People"),
@@ -193,14 +210,12 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "legend.collapsed": ("（含 {n} 人）", "({n} people)"),
 }
 
-_SUPERVISION_ZH: Final = {v: k for k, v in SUPERVISION_KINDS.items()}
-_TERMS_ZH: Final[dict[str, dict[str, str]]] = {
-    "level": dict(LEVEL_ZH),
-    "kind": dict(ORG_KIND_ZH),
-    "role": dict(ROLE_ZH),
-    "standing": dict(STANDING_ZH),
-    "supervision": _SUPERVISION_ZH,
-    "status": {v: k for k, v in ORG_STATUS.items()},
+#: The dashboard's short group names → the display vocabulary's domains.
+_DOMAIN: Final[dict[str, str]] = {
+    "level": "level", "kind": "org_kind", "role": "role", "standing": "standing",
+    "supervision": "supervision_kind", "status": "org_status", "relation": "relation",
+    "finding": "finding", "compound_type": "compound_type", "formation": "formation",
+    "sync_kind": "sync_kind", "sync_status": "sync_status", "change": "change",
 }
 
 
@@ -212,13 +227,9 @@ def t(key: str, lang: str = "zh", **values: object) -> str:
 
 
 def term(group: str, value: str | None, lang: str = "zh") -> str:
-    """A vocabulary value (level/kind/role/standing/supervision/status) for display.
+    """A vocabulary value (level/kind/role/standing/…) for display, from
+    ``graph.display`` — the one display vocabulary; this only names its domain.
 
-    English shows the model's own value with underscores as spaces; an unknown value is
-    shown as it is, so nothing silently disappears.
+    An unknown value is shown as it is, so nothing silently disappears.
     """
-    if value is None:
-        return ""
-    if lang == "en":
-        return str(value).replace("_", " ")
-    return _TERMS_ZH.get(group, {}).get(value, str(value))
+    return display.term(_DOMAIN.get(group, group), value, lang)

@@ -290,7 +290,8 @@ def _legend(lang: str, kinds: Iterable[str], standings: Iterable[str], rels: Ite
         parts += [swatch(STANDING_COLOR.get(s, STANDING_COLOR["other"]),
                          term("standing", s, lang), round_=True) for s in standings]
     parts.append(f"<b>{html_lib.escape(t('legend.edges', lang))}</b>")
-    parts += [line(EDGE_STYLE[r], t(f"rel.{r}", lang)) for r in rels]
+    parts += [line(EDGE_STYLE[r], t("rel.STRUCTURE", lang) if r == STRUCTURE
+                   else term("relation", r, lang)) for r in rels]
     parts.append(f'<div><span style="display:inline-block;width:11px;height:11px;'
                  f'border:3px solid {GAP_COLOR};margin-right:5px"></span>'
                  f"{html_lib.escape(t('legend.gap', lang))}</div>")

@@ -20,6 +20,7 @@ from ..graph.vocabulary import LABEL_PERSON, REL
 
 __all__ = [
     "contracts",
+    "count_people",
     "network_rows",
     "person",
     "person_posts",
@@ -144,7 +145,17 @@ MATCH (p:Person)
 WHERE coalesce(p.retired, false) = false AND (p.code CONTAINS $q OR p.name CONTAINS $q)
 RETURN p.code AS code, p.name AS name, p.standing AS standing
 ORDER BY code
+SKIP $skip
 LIMIT $limit
+""",
+)
+
+COUNT_PEOPLE = cypher(
+    "dashboard.count_people",
+    """
+MATCH (p:Person)
+WHERE coalesce(p.retired, false) = false AND (p.code CONTAINS $q OR p.name CONTAINS $q)
+RETURN count(p) AS n
 """,
 )
 
@@ -203,8 +214,15 @@ def contracts(store: Store, code: str, limit: int = 500) -> list[dict[str, Any]]
     return store.read(CONTRACTS, {"code": code, "limit": limit})
 
 
-def search_people(store: Store, q: str, limit: int = 50) -> list[dict[str, Any]]:
-    return store.read(SEARCH_PEOPLE, {"q": q, "limit": limit})
+def search_people(store: Store, q: str, limit: int = 50, skip: int = 0
+                  ) -> list[dict[str, Any]]:
+    """One page of the people matching ``q`` (by code order)."""
+    return store.read(SEARCH_PEOPLE, {"q": q, "limit": limit, "skip": skip})
+
+
+def count_people(store: Store, q: str) -> int:
+    """How many people match ``q`` in all (the search pages through them)."""
+    return int(store.read(COUNT_PEOPLE, {"q": q})[0]["n"])
 
 
 def person(store: Store, code: str) -> dict[str, Any] | None:

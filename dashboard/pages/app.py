@@ -27,7 +27,7 @@ _PAGES = (
 
 
 def main() -> None:
-    st.set_page_config(page_title=t("app.title"), layout="wide")
+    st.set_page_config(page_title=t("app.title"), page_icon=ui.favicon(), layout="wide")
     ui.init_state()
     lang = ui.lang()
     ui.PAGES.clear()
