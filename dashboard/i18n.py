@@ -206,6 +206,23 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "legend.people": ("人员", "People"),
     "legend.edges": ("关系", "Relations"),
     "legend.gap": ("审计发现（红框）", "Audit finding (red border)"),
+    "legend.gap_short": ("有审计发现", "audit finding"),
+    "net.cover": ("{n}个小区", "{n} compounds"),
+    "net.members": ("{n}家", "{n} companies"),
+    "net.companies": ("{name}物业企业", "property companies of {name}"),
+    "net.people": ("{n}人", "{n} people"),
+    "net.instructors": ("党建指导员 {n} 名", "{n} instructors"),
+    "net.left_out": ("另有 {n} 个组织与图中组织无隶属、监管关系，未画出：{kinds}。",
+                     "{n} bodies with no affiliation or supervision among those drawn are "
+                     "left out: {kinds}."),
+    "net.org_view": ("本级及下一级的组织，只画隶属与监管关系；人员并入各组织的人数，"
+                     "框的大小表示覆盖的小区数。",
+                     "Bodies of this level and the one below, with affiliation and supervision "
+                     "only; people are counted in each body; size shows the compounds covered."),
+    "net.community_view": ("本社区的组织与各小区：小区居中，左为小区党组织，右为业主组织，"
+                           "最右为物业企业。",
+                           "The community's bodies and compounds: compounds in the middle, their "
+                           "party bodies left, owners' bodies right, companies beyond."),
     "legend.unit": ("单位", "Unit"),
     "legend.collapsed": ("（含 {n} 人）", "({n} people)"),
 }

@@ -250,11 +250,15 @@ def _unit_page(key: data.Key, unit: dict[str, Any], as_of: str, lang: str) -> No
                     ui.label("hi.contracts"), ui.label("hi.gaps")])
     with tabs[0]:
         view, shown, total = network_for_unit(key, unit, orgs, gaps, as_of, lang)
+        if unit["level"] == "community":
+            st.caption(ui.label("net.community_view"))
+        elif unit["level"] != "compound":
+            st.caption(ui.label("net.org_view"))
         if shown < total:
             st.caption(ui.label("hi.truncated", shown=shown, total=total))
         if view.collapsed:
             st.info(ui.label("hi.collapsed", limit=NODE_LIMIT, people=view.people))
-        st.iframe(view.html, height=600)
+        st.iframe(view.html, height=view.height_px + 40)
     with tabs[1]:
         st.dataframe(pd.DataFrame([{
             ui.label("col.name"): o["name"], ui.label("col.code"): o["code"],
