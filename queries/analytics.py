@@ -31,7 +31,7 @@ import networkx as nx
 from ..graph.cypher import cypher
 from ..graph.stores.base import Store
 from .betweenness import sampled_betweenness
-from .catalog import COMMON_PARAMS, Column, Param, Question
+from .catalog import COMMON_PARAMS, Column, Finding, Param, Question
 
 Info = Mapping[str, Mapping[str, Any]]
 
@@ -353,17 +353,21 @@ ANALYTICS: tuple[Question, ...] = (
         columns=[
             Column("org_a_code", "组织A编码", "the pair's first organisation (lower code)"),
             Column("org_a_name", "组织A名称", "its name"),
-            Column("org_a_kind", "组织A类型", "its kind"),
+            Column("org_a_kind", "组织A类型", "its kind", "org_kind"),
             Column("org_b_code", "组织B编码", "the pair's second organisation"),
             Column("org_b_name", "组织B名称", "its name"),
-            Column("org_b_kind", "组织B类型", "its kind"),
-            Column("shared", "共同人数", "people with active posts in both"),
-            Column("person_codes", "共同人员", "their codes"),
-            Column("component", "关联组序号", "the interlock component, 1 = largest"),
-            Column("component_size", "关联组规模", "organisations in that component"),
+            Column("org_b_kind", "组织B类型", "its kind", "org_kind"),
+            Column("shared", "共同人数", "people with active posts in both", "int"),
+            Column("person_codes", "共同人员", "their codes", "codes:person"),
+            Column("component", "关联组序号", "the interlock component, 1 = largest", "int"),
+            Column("component_size", "关联组规模", "organisations in that component", "int"),
             *_pivot_columns("organisation A's unit"),
         ],
         kind="analytics", compute=_compute_interlocks,
+        one_row_per_zh="至少有一人同时在两个在册组织任职（本职或兼任）的一对组织",
+        rule_zh="把人员与组织的任职网络投影到组织上：两个组织有共同任职人员即为关联；"
+        "关联组按规模编号（1为最大）。用于了解交叉任职形成的组织网络，本身不是问题。",
+        finding=Finding(),
     ),
     Question(
         name="brokers", title_zh="跨组织关键人物", title_en="Brokers between bodies",
@@ -372,32 +376,44 @@ ANALYTICS: tuple[Question, ...] = (
         description="Raw betweenness centrality on the bipartite network of active posts; "
         f"ties broken by person code. Exact up to {EXACT_LIMIT} nodes, else estimated from "
         "pivots sampled sources (seeded, so repeatable).",
-        params=[*COMMON_PARAMS, Param("top", "int", 20, "keep the first N (0 = all)"),
+        params=[*COMMON_PARAMS, Param("top", "int", 20, "keep the first N (0 = all)",
+                                      "显示前几名（0为全部）"),
                 Param("pivots", "int", 100, "sources sampled when the network has more than "
-                      f"{EXACT_LIMIT} nodes (0 = exact)")],
+                      f"{EXACT_LIMIT} nodes (0 = exact)", "抽样源点数（0为精确计算）")],
         columns=[
-            Column("rank", "排名", "1 = highest betweenness"),
+            Column("rank", "排名", "1 = highest betweenness", "int"),
             *_PERSON_COLUMNS,
-            Column("bodies", "任职组织数", "distinct organisations with an active post"),
-            Column("betweenness", "中介中心度", "shortest paths through the person (raw)"),
-            Column("org_codes", "任职组织", "those organisations' codes"),
+            Column("bodies", "任职组织数", "distinct organisations with an active post", "int"),
+            Column("betweenness", "中介中心度", "shortest paths through the person (raw)",
+                   "float"),
+            Column("org_codes", "任职组织", "those organisations' codes", "codes:organisation"),
             *_HOME,
         ],
         kind="analytics", compute=_compute_brokers,
+        one_row_per_zh="在人员与组织任职网络中中介中心度大于0的人员",
+        rule_zh="在在任职务构成的人员—组织网络上计算中介中心度（经过此人的最短路径数），"
+        "找出连接最多组织的关键人物；并列时按人员编码排序。网络较大时按固定种子抽样估算，"
+        "结果可重复。用于了解情况，本身不是问题。",
+        finding=Finding(),
     ),
     Question(
         name="overloaded", title_zh="兼职过多人员", title_en="People holding too many posts",
         rules=["R7"], sources=["003", "004"],
         one_row_per="person with more active posts (本职 and 兼任) than threshold",
         description="Counts active posts, not organisations: two posts in one body count twice.",
-        params=[*COMMON_PARAMS, Param("threshold", "int", 3, "flag people above this many posts")],
+        params=[*COMMON_PARAMS, Param("threshold", "int", 3, "flag people above this many posts",
+                                      "任职数上限")],
         columns=[
             *_PERSON_COLUMNS,
-            Column("posts", "任职数", "active posts"),
-            Column("bodies", "任职组织数", "distinct organisations"),
-            Column("org_codes", "任职组织", "their codes"),
+            Column("posts", "任职数", "active posts", "int"),
+            Column("bodies", "任职组织数", "distinct organisations", "int"),
+            Column("org_codes", "任职组织", "their codes", "codes:organisation"),
             *_HOME,
         ],
         kind="analytics", compute=_compute_overloaded,
+        one_row_per_zh="在任职务（本职和兼任）多于上限的人员",
+        rule_zh="统计每人的在任职务数（同一组织的两个职务算两个），多于任职数上限（默认3个）"
+        "的人员兼职过多，每一行都是问题。",
+        finding=Finding(every_row=True),
     ),
 )

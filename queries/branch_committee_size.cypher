@@ -4,6 +4,11 @@
 // rules: R9
 // source: 003
 // one_row_per: active party organisation (党委/党总支/党支部) built in at least one compound
+// one_row_per_zh: 依托至少一个小区建立的在册党组织（党委、党总支或党支部）
+// rule_zh: 小区党组织班子应为3至5人：书记1名、副书记1名、委员1至3名（委员与兼职委员都算委员），
+// rule_zh: 按在任的本职或兼任职务统计；联合建的党组织只算一行。结论按顺序取第一条不符：
+// rule_zh: 班子人数不符（不在3至5人）、书记人数不符（不是1名）、副书记人数不符（不是1名）、
+// rule_zh: 委员人数不符（不在1至3名），都符合为合规。
 // description: A compound branch committee has 3–5 members: 书记 1, 副书记 1, 委员 1–3 (委员 and
 // description: 兼职委员 count as 委员). Posts: active, 本职 or 兼任. finding, first that applies:
 // description: 班子人数不符 (committee outside 3–5), 书记人数不符 (not exactly 1), 副书记人数不符
@@ -22,6 +27,10 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the organisation's district
 // column: district_name — 区县名称 — its name
+// type: compound_codes — codes:unit
+// type: secretaries, deputy_secretaries, committee_members, committee — int
+// type: finding — finding
+// finding: finding — 班子人数不符, 书记人数不符, 副书记人数不符, 委员人数不符
 MATCH (po:Organisation)
 WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
   AND coalesce(po.retired, false) = false AND po.status = 'active'

@@ -4,6 +4,10 @@
 // rules: R3
 // source: 004
 // one_row_per: active party organisation (党委/党总支/党支部) built in an active property company
+// one_row_per_zh: 依托在册物业企业建立的党组织（党委、党总支或党支部）
+// rule_zh: 物业企业的党支部（党总支）应隶属属地社区党组织：单独建的隶属企业所在社区的党组织，
+// rule_zh: 联合建、挂靠的可服务多个社区的企业；企业党委应隶属街道党工委（党委）或区级两新党委。
+// rule_zh: 没有在册上级的为未隶属，上级层级不对的为隶属不当。
 // description: A company 党支部 (or 党总支) is affiliated under the 属地社区党组织 — a party
 // description: organisation sitting at a community (for a 单独建 one, the company's own community
 // description: when the company sits in one; a 联合建/挂靠 one may serve companies of several
@@ -25,6 +29,10 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the company's district
 // column: district_name — 区县名称 — its name
+// type: party_org_kind, parent_kind — org_kind
+// type: parent_level — level
+// type: finding — finding
+// finding: finding — 未隶属, 隶属不当
 MATCH (po:Organisation)-[:BUILT_IN]->(co:Organisation {kind: 'property_company'})
 WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
   AND coalesce(po.retired, false) = false AND po.status = 'active'

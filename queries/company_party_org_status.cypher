@@ -4,6 +4,11 @@
 // rules: R2
 // source: 000, 004
 // one_row_per: active property company (物业服务企业)
+// one_row_per_zh: 在册物业服务企业
+// rule_zh: 员工是在企业有在任本职职务的人；企业的党组织是依托主体包含该企业的在册党委、党总支或党支部，
+// rule_zh: 不论组建方式（单独建的优先显示）。正式党员达到规定人数（默认3名）却没有单独建党组织的为应建未建；
+// rule_zh: 既没有党组织也没有党建指导员的为未覆盖；其余为合规。
+// param_zh: min_full_members — 单独建党组织所需正式党员数
 // description: Employees are people with an active 本职 post in the company; its party
 // description: organisation is an active 党委/党总支/党支部 whose 依托主体 includes the company,
 // description: whatever its 组建方式 (a 单独建 one is shown first). finding: 应建未建 when the
@@ -24,6 +29,11 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the company's district
 // column: district_name — 区县名称 — its name
+// type: employees, full_members — int
+// type: formation — formation
+// type: has_instructor — bool
+// type: finding — finding
+// finding: finding — 应建未建, 未覆盖
 MATCH (co:Organisation {kind: 'property_company'})
 WHERE coalesce(co.retired, false) = false AND co.status = 'active'
 OPTIONAL MATCH (co)-[:SITS_AT]->(u:Unit)

@@ -4,6 +4,11 @@
 // rules: R1
 // source: 002, 003, 004
 // one_row_per: active compound with no active party organisation (党委/党总支/党支部) built in it
+// one_row_per_zh: 没有在册党组织（党委、党总支或党支部）的在册小区
+// rule_zh: 小区的党组织是依托主体包含该小区（单独建或联合建）的在册党委、党总支或党支部，
+// rule_zh: 党的工作小组不算。居住正式党员达到规定人数（默认3名）的为应建未建；
+// rule_zh: 否则小区有在册党的工作小组且有党建指导员指导的为工作覆盖；其余为未覆盖。
+// param_zh: min_full_members — 应建支部的居住正式党员数
 // description: A compound's party organisation is an active 党委, 党总支 or 党支部 whose 依托主体
 // description: includes the compound (单独建 or 联合建); a 党的工作小组 does not count as one.
 // description: finding: 应建未建 when the compound has at least min_full_members resident full
@@ -26,6 +31,11 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the compound's district
 // column: district_name — 区县名称 — its name
+// type: compound_type — compound_type
+// type: households, full_members — int
+// type: qualified, has_work_group, has_instructor — bool
+// type: finding — finding
+// finding: finding — 应建未建, 未覆盖
 MATCH (c:Unit {level: 'compound'})
 WHERE coalesce(c.retired, false) = false
   AND ($scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code])

@@ -4,6 +4,9 @@
 // rules: R5
 // source: 004
 // one_row_per: active compound with no active owners' committee and no active self-governance body sitting at it
+// one_row_per_zh: 既无在册业主委员会、也无在册自治组织的在册小区
+// rule_zh: 不具备成立业主委员会条件的小区，应由小区议事会、自治管理委员会或物业管理委员会等自治组织
+// rule_zh: 代行职责，目标覆盖率100%（绵阳）。已撤销或已退出台账的组织不算。每一行都是问题。
 // description: Where no owners' committee can be formed, a 小区议事会 / 自治管理委员会 /
 // description: 物业管理委员会 (自治组织) should take its place; target 100% (绵阳). Revoked (撤销) or
 // description: retired bodies do not count.
@@ -17,6 +20,9 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the compound's district
 // column: district_name — 区县名称 — its name
+// type: compound_type — compound_type
+// type: households — int
+// finding: every row
 MATCH (c:Unit {level: 'compound'})
 WHERE coalesce(c.retired, false) = false
   AND ($scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code])

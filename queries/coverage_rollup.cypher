@@ -4,6 +4,11 @@
 // rules: R1, R5, R6, R7
 // source: 002, 003, 004
 // one_row_per: active unit at level (default street) within scope
+// one_row_per_zh: 范围内指定层级（默认街道）的每个在册单位
+// rule_zh: 按单位统计其下在册小区：有党组织、有业委会、有业委会或自治组织、有专业物业服务的小区数和覆盖率，
+// rule_zh: 一肩挑比例（在既有党组织又有业委会的小区中），交叉任职比例（各小区党组织班子人数之和中兼任其他组织职务的人数）。
+// rule_zh: 定义与“未建党组织的小区”“书记主任一肩挑”“交叉任职比例”相同；分母为0时比例为空。
+// param_zh: level — 汇总层级
 // description: Counts over the unit's active compounds, with the same definitions as
 // description: compounds_without_branch, one_shoulder and cross_appointment_ratio: committee and
 // description: cross are the sums of the per-compound figures (a joint branch counts once per
@@ -34,6 +39,11 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the unit's district
 // column: district_name — 区县名称 — its name
+// type: level — level
+// type: compounds, with_party_org, with_owners_committee, with_self_governance, governed, managed, with_both, one_shoulder, committee, cross — int
+// type: party_org_rate, owners_committee_rate, governance_rate, managed_rate, one_shoulder_rate, cross_rate — rate
+// finding: none
+// headline: party_org_rate
 // Engine note: OPTIONAL MATCH with a WHERE runs one traversal per row on FalkorDB, one
 // without runs batched; so the per-compound neighbourhoods are matched unfiltered and
 // their conditions applied inside the aggregations (CASE … END is null when they fail).

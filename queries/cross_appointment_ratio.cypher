@@ -4,6 +4,10 @@
 // rules: R7
 // source: 003, 004
 // one_row_per: active compound with an active party organisation
+// one_row_per_zh: 有在册党组织的在册小区
+// rule_zh: 班子人数是在小区党组织任书记、副书记、委员或兼职委员（本职或兼任）的不同人数；
+// rule_zh: 交叉任职人数是其中同时在本小区业委会、监委会或物业企业（有在期服务合同）任职的人数。
+// rule_zh: 联合建的党组织在它覆盖的每个小区各算一次。
 // description: committee = distinct people with an active post (本职 or 兼任) whose normalised
 // description: role is 书记, 副书记, 委员 or 兼职委员 in one of the compound's party organisations;
 // description: cross = those who also hold an active post in the compound's owners' committee,
@@ -21,6 +25,10 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the compound's district
 // column: district_name — 区县名称 — its name
+// type: committee, cross — int
+// type: ratio — rate
+// finding: none
+// headline: ratio
 // Engine note: on FalkorDB an OPTIONAL MATCH with a WHERE runs one traversal per row (~25 µs
 // each, seconds at province scale), one without a WHERE runs batched; so the optional
 // neighbourhoods are matched unfiltered and filtered inside the aggregations (CASE … END is

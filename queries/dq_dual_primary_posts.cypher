@@ -4,6 +4,9 @@
 // rules: DQ, R8
 // source: 003
 // one_row_per: (person, compound) where the person holds active 本职 posts in two or more different active bodies of that compound
+// one_row_per_zh: 在同一小区两个以上不同组织有在任本职职务的（人员，小区）
+// rule_zh: 数据质量：一个人的本职只有一个，同一小区里的第二个本职通常是兼任被登记成了本职。
+// rule_zh: 小区的组织包括所在小区的组织、依托小区的党组织和有在期合同的物业企业。每一行都是问题。
 // description: Data quality: a person's own post (本职) is one; a second one in the same compound
 // description: is usually a 兼任 recorded as 本职. A compound's bodies are the organisations sitting
 // description: at it, the party organisations built in it and the companies with an active contract for it.
@@ -18,6 +21,8 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the compound's district
 // column: district_name — 区县名称 — its name
+// type: org_codes — codes:organisation
+// finding: every row
 // One batched traversal over the three ways a body belongs to a compound (pattern
 // comprehensions per compound run once per row on FalkorDB, which was much slower).
 MATCH (p:Person)-[r:SERVES_AS]->(o:Organisation)-[l:SITS_AT|BUILT_IN|MANAGES]->(c:Unit {level: 'compound'})

@@ -4,6 +4,8 @@
 // rules: DQ
 // source: 002
 // one_row_per: active post (本职 or 兼任, by its own dates and not retired) in an organisation that is revoked (撤销) or retired from the registry
+// one_row_per_zh: 已撤销或已退出台账的组织中仍在任的职务（本职或兼任）
+// rule_zh: 数据质量：这类职务在各项审计中都不计入，应在台账中办理离任。每一行都是问题。
 // description: Data quality: such posts never count in the audit questions; they should be ended
 // description: in the registry.
 // column: person_code — 人员编码 — the post holder
@@ -21,6 +23,12 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the organisation's district
 // column: district_name — 区县名称 — its name
+// type: org_kind — org_kind
+// type: org_state — org_state
+// type: post_type — relation
+// type: title — text
+// type: start — date
+// finding: every row
 MATCH (o:Organisation)
 WHERE coalesce(o.retired, false) = true OR o.status = 'revoked'
 OPTIONAL MATCH (o)-[:SITS_AT]->(u:Unit)

@@ -4,6 +4,10 @@
 // rules: DQ, R3
 // source: 004
 // one_row_per: active party-side organisation, not sitting at a city, without an active parent
+// one_row_per_zh: 不在市级单位、没有有效上级的在册党的组织
+// rule_zh: 数据质量：市以下的党委、党工委、党总支、党支部、党的工作小组、党小组、行业党委都应登记
+// rule_zh: 隶属组织编码，隶属于一个在册组织；组织部和市级组织是隶属链的顶端。
+// rule_zh: 未登记上级的为无上级，上级已撤销或已退出台账的为上级无效。
 // description: Data quality: every party-side organisation (党委, 党工委, 党总支, 党支部, 党的工作小组,
 // description: 党小组, 行业党委) below the city should be affiliated (隶属组织编码) under an active one.
 // description: The 组织部 and organisations sitting at a city are the top of the chain.
@@ -21,6 +25,10 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the organisation's district
 // column: district_name — 区县名称 — its name
+// type: org_kind — org_kind
+// type: unit_level — level
+// type: finding — finding
+// finding: finding — 无上级, 上级无效
 MATCH (o:Organisation)
 WHERE o.kind IN ['party_committee', 'party_working_committee', 'general_branch', 'party_branch',
                  'party_work_group', 'party_group', 'industry_party_committee']

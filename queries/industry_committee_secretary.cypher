@@ -4,6 +4,10 @@
 // rules: R11
 // source: 004
 // one_row_per: (active 行业党委, secretary); a committee without a secretary gives one row with finding 无书记
+// one_row_per_zh: （在册行业党委，书记）；没有书记的行业党委为一行，结论为无书记
+// rule_zh: 物业行业党委书记应为兼职（兼任）：区级由同区行业主管部门（住建）的负责人兼任，
+// rule_zh: 街道级由街道党工委（党委）副书记兼任，社区级由社区党组织书记兼任。
+// rule_zh: 结论按顺序取第一条：无书记、非兼任、人选不符，都符合为合规。
 // description: The secretary's post is a concurrent one (兼任), held by: at a district, an official
 // description: of the 行业主管部门 (住建) sitting at the same district (any active post there); at a
 // description: street, the deputy secretary (副书记) of the street's 党工委/党委; at a community, the
@@ -23,6 +27,10 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the committee's district
 // column: district_name — 区县名称 — its name
+// type: unit_level — level
+// type: concurrent — bool
+// type: finding — finding
+// finding: finding — 无书记, 非兼任, 人选不符
 MATCH (hy:Organisation {kind: 'industry_party_committee'})
 WHERE coalesce(hy.retired, false) = false AND hy.status = 'active'
 OPTIONAL MATCH (hy)-[:SITS_AT]->(u:Unit)

@@ -4,6 +4,11 @@
 // rules: R12
 // source: 001
 // one_row_per: active 党建指导 assignment of a person to an active property company
+// one_row_per_zh: 党建指导员对在册物业企业的每一项在任党建指导关系
+// rule_zh: 统计党建指导员在一个自然月内（截至日期前）登记的走访次数：默认检查截至日期前最后一个完整月份
+// rule_zh: （尚未结束的月份会产生误报），也可指定月份。少于每月最少走访次数（默认2次，湖里、麦积）的为走访不足。
+// param_zh: month — 检查月份（YYYY-MM）
+// param_zh: min_visits — 每月最少走访次数
 // description: Counts the instructor's recorded visits (走访) to the company in one calendar month,
 // description: up to as_of: by default the last complete month before as_of (a month still under
 // description: way would give false findings), or month (YYYY-MM). finding: 走访不足 when visits <
@@ -23,6 +28,10 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the company's district
 // column: district_name — 区县名称 — its name
+// type: month — month
+// type: visits — int
+// type: finding — finding
+// finding: finding — 走访不足
 MATCH (i:Person)-[g:SUPERVISES]->(co:Organisation {kind: 'property_company'})
 WHERE g.kind = 'party_building_guidance' AND coalesce(g.retired, false) = false
   AND (g.start IS NULL OR g.start <= $as_of) AND (g.end IS NULL OR $as_of < g.end)

@@ -4,6 +4,9 @@
 // rules: R14
 // source: 001, 004
 // one_row_per: active property-service contract (物业项目) of an active company for an active compound
+// one_row_per_zh: 在册物业企业对在册小区的每一份在期物业服务合同（物业项目）
+// rule_zh: 在截至年度以前最近一次评价中列入黑榜的企业，或所在小区没有党组织的项目，不得评为示范项目。
+// rule_zh: 结论按顺序取第一条：黑榜企业、无小区党组织，都没有为合规。
 // description: A black-listed company (黑榜 in its latest rating of a year up to as_of's year) or a
 // description: project whose compound has no party organisation cannot be a model (示范) project.
 // description: finding, first that applies: 黑榜企业, 无小区党组织, else ok.
@@ -24,6 +27,12 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the compound's district
 // column: district_name — 区县名称 — its name
+// type: project — text
+// type: rating_year — int
+// type: rating_list — rating_list
+// type: black_listed, has_party_org, eligible — bool
+// type: finding — finding
+// finding: finding — 黑榜企业, 无小区党组织
 MATCH (co:Organisation {kind: 'property_company'})-[k:MANAGES]->(c:Unit {level: 'compound'})
 WHERE coalesce(co.retired, false) = false AND co.status = 'active'
   AND coalesce(k.retired, false) = false

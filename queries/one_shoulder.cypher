@@ -4,6 +4,9 @@
 // rules: R6
 // source: 003, 004
 // one_row_per: active compound with both an active party organisation and an active owners' committee
+// one_row_per_zh: 既有在册党组织又有在册业主委员会的在册小区
+// rule_zh: 同一人既任小区党组织书记（副书记不算）又任业委会主任，两个职务都在任（本职或兼任）时为一肩挑。
+// rule_zh: 显示的编码是此人的；不是一肩挑时显示编码最小的书记和主任（空缺时为空）。没有一肩挑的小区为问题。
 // description: one_shoulder is true when some person is secretary (normalised role 书记; 副书记
 // description: is not) of one of the compound's party organisations and chair (主任) of its
 // description: owners' committee, both posts active (本职 or 兼任). Codes shown are that person's,
@@ -21,6 +24,8 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the compound's district
 // column: district_name — 区县名称 — its name
+// type: one_shoulder — bool
+// finding: one_shoulder — false
 // Engine note: OPTIONAL MATCH without a WHERE runs batched on FalkorDB (with a WHERE, or as a
 // pattern comprehension, it runs once per row); conditions are applied in the aggregations.
 MATCH (po:Organisation)-[:BUILT_IN]->(c:Unit {level: 'compound'})

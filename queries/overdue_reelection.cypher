@@ -4,6 +4,9 @@
 // rules: R13
 // source: 002
 // one_row_per: active owners' committee whose term (届满日期) ended before as_of
+// one_row_per_zh: 任期届满日期早于截至日期的在册业主委员会
+// rule_zh: 业委会任期届满应按时换届，到期未换届即为问题；届满日期恰为截至日期的尚不算逾期。
+// rule_zh: 逾期天数 = 截至日期 − 届满日期。每一行都是问题。
 // description: A term ending on as_of itself is not yet overdue. days_overdue = as_of − term end.
 // column: committee_code — 业委会编码 — the owners' committee's organisation code
 // column: committee_name — 业委会名称 — its name
@@ -17,6 +20,9 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the committee's district
 // column: district_name — 区县名称 — its name
+// type: term_end — date
+// type: days_overdue — int
+// finding: every row
 MATCH (oc:Organisation {kind: 'owners_committee'})
 WHERE coalesce(oc.retired, false) = false AND oc.status = 'active'
   AND oc.term_end IS NOT NULL AND oc.term_end < $as_of

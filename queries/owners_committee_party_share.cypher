@@ -4,6 +4,11 @@
 // rules: R4
 // source: 000, 004
 // one_row_per: active owners' committee (业主委员会)
+// one_row_per_zh: 在册业主委员会
+// rule_zh: 成员是在业委会有在任职务（本职或兼任）的不同人，党员是中共党员或中共预备党员，主任是职务为主任的成员。
+// rule_zh: 业委会主任原则上由党员担任，党员比例一般在30%以上（县级方案；绵阳为50%）。
+// rule_zh: 主任不是党员的为主任非党员；否则党员比例低于下限的为党员比例不足；其余为合规。
+// param_zh: min_share — 党员比例下限
 // description: Members are the distinct people with an active post (本职 or 兼任) in the
 // description: committee; party members are 中共党员 or 中共预备党员; the chair is the member whose
 // description: normalised role is 主任 (lowest code if several). finding: 主任非党员 when the chair
@@ -25,6 +30,12 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the committee's district
 // column: district_name — 区县名称 — its name
+// type: members, party_members — int
+// type: share — rate
+// type: chair_is_member — bool
+// type: finding — finding
+// finding: finding — 主任非党员, 党员比例不足
+// headline: share
 MATCH (oc:Organisation {kind: 'owners_committee'})
 WHERE coalesce(oc.retired, false) = false AND oc.status = 'active'
 OPTIONAL MATCH (oc)-[:SITS_AT]->(c:Unit)

@@ -4,6 +4,9 @@
 // rules: R10
 // source: 003
 // one_row_per: (active compound party organisation, secretary); an organisation without a secretary gives one row with origin 无书记
+// one_row_per_zh: （在册小区党组织，书记）；没有书记的党组织为一行，来源为无书记
+// rule_zh: 小区党组织书记优先从业委会成员中产生，其次从居住在小区的党员中产生，再次由社区工作人员担任。
+// rule_zh: 来源按顺序取第一条：业委会成员、小区党员、社区工作人员，都不是的为其他；其他和无书记为问题。
 // description: A branch secretary is drawn from owners' committee members, else resident party
 // description: members, else community staff. origin, first that applies: 业委会成员 (an active
 // description: post in an active owners' committee sitting at one of the organisation's compounds),
@@ -20,6 +23,8 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the organisation's district
 // column: district_name — 区县名称 — its name
+// type: origin — origin
+// finding: origin — 其他, 无书记
 MATCH (po:Organisation)
 WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
   AND coalesce(po.retired, false) = false AND po.status = 'active'

@@ -4,6 +4,10 @@
 // rules: R8
 // source: 003
 // one_row_per: (supervisory-committee member, other body) where the member also holds an active post in the same compound's owners' committee or property company
+// one_row_per_zh: 同时在本小区业委会或物业企业任职的（监委会成员，其他组织）
+// rule_zh: 业主监督委员会成员不得在同一小区的业委会或物业企业任职，以保证监督独立。
+// rule_zh: 监委会、业委会指所在小区的在册组织，物业企业指对小区有在期合同的在册企业；职务为在任的本职或兼任。
+// rule_zh: 每一行都是问题。
 // description: Supervisory committee, owners' committee: active, sitting at the compound; property
 // description: company: active, with an active contract for the compound. Posts: active, 本职 or 兼任.
 // column: person_code — 人员编码 — the member's person code
@@ -19,6 +23,8 @@
 // column: street_name — 街道名称 — its name
 // column: district_code — 区县编码 — the compound's district
 // column: district_name — 区县名称 — its name
+// type: other_org_kind — org_kind
+// finding: every row
 MATCH (sc:Organisation {kind: 'supervisory_committee'})-[:SITS_AT]->(c:Unit {level: 'compound'})
 WHERE coalesce(sc.retired, false) = false AND sc.status = 'active'
   AND coalesce(c.retired, false) = false

@@ -1,5 +1,10 @@
 """Rendering rows for people and spreadsheets: table, JSON, CSV, XLSX.
 
+:func:`render` prints rows as they are (``redgov cypher``, and every ``--format json``,
+whose codes and snake_case keys are the stable machine values); :func:`render_cells`
+prints rows already put into words by :mod:`queries.present` (the human formats).  The
+formatted audit workbook is :mod:`redgov.report`.
+
 Spreadsheet programs execute a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and
 some read a leading tab or carriage return the same way), so CSV and XLSX output prefix
 such text with an apostrophe.  Numbers stay numbers: only strings are neutralised.
@@ -15,13 +20,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["neutralise", "render", "to_json", "write_xlsx"]
+__all__ = ["display_width", "neutralise", "render", "render_cells", "to_json", "write_xlsx"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: Any) -> Any:
-    """>>> neutralise("=HYPERLINK(1)"), neutralise(-3), neutralise("ok")
+    """Text a spreadsheet would run as a formula gets an apostrophe; numbers stay numbers.
+
+    >>> neutralise("=HYPERLINK(1)"), neutralise(-3), neutralise("ok")
     ("'=HYPERLINK(1)", -3, 'ok')
     """
     if isinstance(value, str) and value.startswith(_FORMULA_START):
@@ -49,21 +56,42 @@ def to_json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=_default)
 
 
-def _width(text: str) -> int:
-    """Display width: CJK characters take two terminal columns."""
+def display_width(text: str) -> int:
+    """Display width: CJK characters (and full-width punctuation) take two columns.
+
+    >>> display_width("ab"), display_width("小区"), display_width("（A）")
+    (2, 4, 5)
+    """
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
-def _table(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> str:
-    cells = [[("" if r.get(c) is None else str(_cell(r.get(c)))) for c in columns] for r in rows]
-    widths = [max([_width(c)] + [_width(row[i]) for row in cells]) for i, c in enumerate(columns)]
+def _table(columns: Sequence[str], cells: Sequence[Sequence[str]]) -> str:
+    widths = [max([display_width(c)] + [display_width(row[i]) for row in cells])
+              for i, c in enumerate(columns)]
 
     def line(values: Sequence[str]) -> str:
-        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True))
+        return "  ".join(v + " " * (w - display_width(v))
+                         for v, w in zip(values, widths, strict=True))
 
     out = [line(columns), line(["-" * w for w in widths])]
     out += [line(row) for row in cells]
     return "\n".join(s.rstrip() for s in out)
+
+
+def _csv(columns: Sequence[str], cells: Sequence[Sequence[Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([neutralise(c) for c in columns])
+    for row in cells:
+        writer.writerow([neutralise(v) for v in row])
+    return buf.getvalue()
+
+
+def render_cells(headers: Sequence[str], cells: Sequence[Sequence[Any]], fmt: str) -> str:
+    """Rows already in words (see :mod:`queries.present`) as ``table`` or ``csv``."""
+    if fmt == "csv":
+        return _csv(headers, cells)
+    return _table(headers, [["" if v is None else str(v) for v in row] for row in cells])
 
 
 def render(columns: Sequence[str], rows: Sequence[Mapping[str, Any]], fmt: str) -> str:
@@ -71,13 +99,9 @@ def render(columns: Sequence[str], rows: Sequence[Mapping[str, Any]], fmt: str) 
     if fmt == "json":
         return to_json([{c: r.get(c) for c in columns} for r in rows])
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow([neutralise(c) for c in columns])
-        for r in rows:
-            writer.writerow([neutralise(_cell(r.get(c))) for c in columns])
-        return buf.getvalue()
-    return _table(columns, rows)
+        return _csv(columns, [[_cell(r.get(c)) for c in columns] for r in rows])
+    return _table(columns, [["" if r.get(c) is None else str(_cell(r.get(c))) for c in columns]
+                            for r in rows])
 
 
 def write_xlsx(

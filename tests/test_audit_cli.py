@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -64,12 +65,33 @@ def test_params_from_the_command_line(fx: FalkorStore, server: Any) -> None:
 
 
 def test_csv_neutralises_formulas(fx: FalkorStore, server: Any, tmp_path: Path) -> None:
-    """CO3's project name in the fixture starts with '=': a spreadsheet must not execute it."""
+    """CO3's project name in the fixture starts with '=': a spreadsheet must not execute it.
+    The file has a BOM (Excel reads it as UTF-8) and Chinese headers."""
     out = tmp_path / "m.csv"
     res = audit(fx, server, "model_project_eligibility", "--format", "csv", "--out", str(out))
     assert res.exit_code == 0, res.output
-    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
-    assert [r["project"] for r in rows] == ["大洋雅苑项目", "金桂苑项目", "'=老街院落项目"]
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [r["项目名称"] for r in rows] == ["大洋雅苑项目", "金桂苑项目", "'=老街院落项目"]
+    assert [r["结论"] for r in rows] == ["合规", "黑榜企业", "无小区党组织"], rows
+    assert {r["红黑榜"] for r in rows} <= {"红榜", "黑榜", ""}, rows
+
+
+def test_table_is_chinese_and_english_on_request(fx: FalkorStore, server: Any) -> None:
+    res = audit(fx, server, "coverage_rollup", "--as-of", "2024-07-01")
+    assert res.exit_code == 0, res.output
+    head = res.output.splitlines()[0].split()
+    assert head[:4] == ["单位编码", "单位名称", "层级", "小区数"], head
+    assert " street " not in res.output and "街道" in res.output
+    assert re.search(r"\d+\.\d%", res.output), res.output  # rates by the one rounding rule
+    res = audit(fx, server, "coverage_rollup", "--as-of", "2024-07-01", "--lang", "en")
+    head = res.output.splitlines()[0].split("  ")
+    assert head[:2] == ["unit code", "unit name"], head
+    assert " street " in res.output
+    res = audit(fx, server)
+    assert res.output.split()[:5] == ["问题编号", "标题", "规则", "类型", "每行是"], res.output
+    got = json.loads(audit(fx, server, "--format", "json").output)
+    assert got[0]["name"] == catalog()[0].name and "finding" in got[0]
 
 
 def test_all_writes_a_workbook_with_chinese_headers(
@@ -80,19 +102,20 @@ def test_all_writes_a_workbook_with_chinese_headers(
     assert res.exit_code == 0, res.output
     wb = load_workbook(out, read_only=True)
     questions = catalog()
-    assert wb.sheetnames == ["汇总", *[q.name for q in questions]]
+    assert wb.sheetnames == ["封面", "汇总", *[q.title_zh for q in questions]]
     summary = list(wb["汇总"].iter_rows(values_only=True))
-    assert summary[0][:5] == ("问题", "标题", "行数", "规则", "来源")
-    by_name = {r[0]: r for r in summary[1:]}
-    assert by_name["overdue_reelection"][2:5] == (1, "R13", "002")
-    assert by_name["coverage_rollup"][2:4] == (4, "R1, R5, R6, R7")
-    sheet = list(wb["one_shoulder"].iter_rows(values_only=True))
+    assert summary[0][:3] == ("工作表", "问题", "规则"), summary[0]
+    by_title = {r[0]: r for r in summary[1:]}
+    overdue = by_title["业委会到期未换届"]
+    assert overdue[6:8] == (1, 1) and overdue[2].startswith("R13 "), overdue
+    assert "《福建厦门市湖里区" in overdue[4], overdue
+    assert by_title["党建引领物业治理覆盖汇总"][6:8] == (4, "不适用")
+    sheet = list(wb["书记主任“一肩挑”"].iter_rows(values_only=True))
     assert sheet[0] == tuple(c.title_zh for c in get_question("one_shoulder").columns)
-    assert sheet[0][:2] == ("小区编码", "小区名称")
-    assert sheet[1][:7] == ("CP01", "大洋雅苑", "B1", "OC1", "P01", "P01", True)
-    projects = [r[4] for r in wb["model_project_eligibility"].iter_rows(values_only=True)]
+    assert sheet[1][:7] == ("CP01", "大洋雅苑", "B1", "OC1", "P01", "P01", "是")
+    projects = [r[4] for r in wb["示范项目资格"].iter_rows(values_only=True)]
     assert projects[1:] == ["大洋雅苑项目", "金桂苑项目", "'=老街院落项目"]
-    lists = [r[7] for r in wb["interlocks"].iter_rows(min_row=2, values_only=True)]
-    assert all(isinstance(v, str) and v.startswith("[") for v in lists), lists
+    lists = [r[7] for r in wb["组织交叉任职关联"].iter_rows(min_row=2, values_only=True)]
+    assert lists and all(isinstance(v, str) and "（P" in v and "[" not in v for v in lists), lists
     res = audit(fx, server, "--all")
     assert res.exit_code == 2 and "--out" in res.output

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -33,8 +35,26 @@ def test_status_json_names_engine_and_counts(redgov_env, store) -> None:
 def test_status_table_says_no_sync_yet(redgov_env, store) -> None:
     code, out = _run("status")
     assert code == 0
-    assert "last sync: none yet" in out
-    assert "embedded FalkorDB" in out
+    assert "最近同步：" in out and "尚无同步记录" in out, out
+    assert "内嵌 FalkorDB" in out
+    code, out = _run("status", "--lang", "en")
+    assert "last sync:" in out and "none yet" in out and "embedded FalkorDB" in out, out
+
+
+def test_status_after_a_sync_is_chinese_and_its_json_nested(redgov_env, store) -> None:
+    """The sync run's changes and records are objects in JSON, not JSON text in a string."""
+    export = Path(__file__).parent / "fixtures" / "exports" / "sync_basic"
+    code, out = _run("sync", str(export))
+    assert code == 0, out
+    code, out = _run("status")
+    assert "已应用" in out and "全量" in out and "北京时间" in out, out
+    assert "单位 " in out and "本职 " in out, out
+    assert not re.search(r"\b(applied|full|Unit|SERVES_AS)\b", out), out
+    run = json.loads(_run("status", "--format", "json")[1])["last_sync"]
+    assert run["status"] == "applied" and run["kind"] == "full"
+    assert isinstance(run["changes"], dict) and isinstance(run["records"], dict), run
+    assert isinstance(run["warnings"], int) and isinstance(run["warnings_list"], list), run
+    assert not any(k.endswith("_json") for k in run), run
 
 
 def test_cypher_formats_and_params(redgov_env, store) -> None:
@@ -112,7 +132,9 @@ def test_neo4j_unreachable_error_hides_credentials(
 def test_stop_reports_when_nothing_runs(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDGOV_HOME", str(tmp_path))
     code, out = _run("stop")
+    assert code == 0 and "没有运行中的内嵌服务" in out, out
+    code, out = _run("stop", "--lang", "en")
     assert code == 0 and "no embedded server" in out
     _run("status")
     code, out = _run("stop")
-    assert code == 0 and "stopped" in out
+    assert code == 0 and "已停止" in out

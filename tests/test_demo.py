@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -443,3 +444,5 @@ def test_cli_export_only(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.csv" for n in REGISTRY_HEADERS)
     text = CliRunner().invoke(main, ["demo", "--export-only", str(out), "--seed", "4"])
     assert text.exit_code == 0 and "redgov sync" in text.output and "一肩挑" in text.output
+    assert "台账导出已写入" in text.output and "专业化物业管理小区" in text.output, text.output
+    assert re.search(r"（\d+\.\d%）", text.output), text.output  # the one rounding rule

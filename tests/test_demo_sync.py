@@ -7,9 +7,11 @@ CSV files, and a second run with the same seed must find nothing to change.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
+from redgov.graph.display import english_codes
 from redgov.loaders.demo.figures import graph_figures
 from redgov.loaders.demo.measure import measure
 
@@ -37,6 +39,13 @@ def test_demo_syncs_calibrated_and_a_second_run_is_unchanged(store, redgov_env) 
 
     second = runner.invoke(main, ["demo"])
     assert second.exit_code == 0, second.output
-    assert "sync: unchanged" in second.output, second.output
-    assert "redgov dashboard" in second.output
+    assert "同步：无变化" in second.output, second.output
+    assert "redgov dashboard" in second.output and "下一步：" in second.output
+    closing = second.output[second.output.index("同步："):]
+    assert "小区党组织 444" in closing and "书记主任“一肩挑” 68" in closing, closing
+    words = set(re.findall(r"[A-Za-z_-]+", closing.replace(str(export), "")))
+    assert not words & english_codes(), (words & english_codes(), closing)
+    english = runner.invoke(main, ["demo", "--lang", "en"])
+    assert "sync: unchanged" in english.output and "compound party organisations 444" in (
+        english.output), english.output
     assert graph_figures(store, counted["snapshot_date"]) == in_graph

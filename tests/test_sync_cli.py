@@ -58,8 +58,27 @@ def test_json_output_and_exit_codes(store, redgov_env: dict) -> None:
 def test_table_output(store, redgov_env: dict) -> None:
     result = invoke(str(BASIC))
     assert result.exit_code == 0
-    assert "applied" in result.output
-    assert "任职" in result.output and "added" in result.output
+    assert result.output.startswith("同步已应用 — 快照日期 "), result.output
+    assert "全量" in result.output
+    lines = result.output.splitlines()
+    assert lines[1].split() == ["表", "新增", "修改", "退出", "无变化"], lines[:3]
+    assert "任职" in result.output
+    for code in ("applied", "added", "full", "unchanged"):
+        assert code not in result.output, (code, result.output)
+    again = invoke(str(BASIC), "--lang", "en")
+    assert again.output.startswith("sync unchanged — snapshot "), again.output
+    assert "added" in again.output
+
+
+def test_help_names_the_tables_and_the_guide() -> None:
+    from click.testing import CliRunner
+
+    from redgov.cli import main
+
+    text = " ".join(CliRunner().invoke(main, ["sync", "--help"]).output.split())
+    for table in ("清单", "单位", "组织", "人员", "任职", "监管", "物业服务", "走访", "评价"):
+        assert table in text, table
+    assert "docs/使用说明.md" in text
 
 
 def test_rejected_export_lists_every_error_and_writes_csv(
@@ -85,7 +104,10 @@ def test_rejected_export_lists_every_error_and_writes_csv(
     assert counts(store) == {}
     table = invoke(str(export))
     assert table.exit_code == 1
-    assert "errors: 2" in table.output and "O_XX" in table.output
+    assert "错误 2 条" in table.output and "O_XX" in table.output, table.output
+    assert "应为整数" in table.output and "expected an integer" not in table.output
+    english = invoke(str(export), "--lang", "en")
+    assert "errors: 2" in english.output and "expected an integer" in english.output
 
 
 def test_usage_errors_exit_2(store, redgov_env: dict, tmp_path: Path) -> None:

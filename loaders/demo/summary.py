@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...graph.display import format_rate
+
 __all__ = ["DemoSummary"]
 
 
@@ -56,22 +58,32 @@ class DemoSummary:
         d["owners_committee_share"] = round(self.owners_committee_share, 4)
         return d
 
-    def headline(self) -> list[tuple[str, str]]:
-        """(label, value) lines for the console, Chinese label first."""
-        return [
-            ("街道 streets", f"{self.streets}"),
-            ("社区 communities", f"{self.communities}"),
-            ("小区 compounds", f"{self.compounds}"),
-            ("小区党组织 compound party organisations",
-             f"{self.compound_branches} (covering {self.compounds_covered} compounds)"),
-            ("专业化物业管理 professionally managed",
-             f"{self.managed_compounds} ({self.managed_share:.1%})"),
-            ("成立业委会 with an owners' committee",
-             f"{self.owners_committee_compounds} ({self.owners_committee_share:.1%})"),
-            ("建有党组织的物业企业 companies with a party organisation",
-             f"{self.companies_with_party_org} of {self.companies}"),
-            ("一肩挑 secretary is also chair", f"{self.one_shoulder}"),
-            ("党员业委会主任 party-member chairs", f"{self.party_member_chairs}"),
-            ("党建指导员 instructors", f"{self.instructors}"),
-            ("人员 people", f"{self.people}"),
+    def headline(self, lang: str = "zh") -> list[tuple[str, str]]:
+        """(label, value) lines for the console, in Chinese unless ``lang`` is ``en``.
+
+        Shares use the one rounding rule of every rate (one decimal place).
+        """
+        en = lang == "en"
+        of = "of" if en else "/"
+        rows = [
+            ("街道", "streets", f"{self.streets}"),
+            ("社区", "communities", f"{self.communities}"),
+            ("小区", "compounds", f"{self.compounds}"),
+            ("小区党组织", "compound party organisations",
+             f"{self.compound_branches} (covering {self.compounds_covered} compounds)" if en
+             else f"{self.compound_branches}（覆盖 {self.compounds_covered} 个小区）"),
+            ("专业化物业管理小区", "professionally managed",
+             f"{self.managed_compounds} ({format_rate(self.managed_share)})" if en
+             else f"{self.managed_compounds}（{format_rate(self.managed_share)}）"),
+            ("成立业委会的小区", "with an owners' committee",
+             f"{self.owners_committee_compounds} ({format_rate(self.owners_committee_share)})"
+             if en else
+             f"{self.owners_committee_compounds}（{format_rate(self.owners_committee_share)}）"),
+            ("建有党组织的物业企业", "companies with a party organisation",
+             f"{self.companies_with_party_org} {of} {self.companies}"),
+            ("书记主任“一肩挑”", "secretary is also chair", f"{self.one_shoulder}"),
+            ("党员业委会主任", "party-member chairs", f"{self.party_member_chairs}"),
+            ("党建指导员", "instructors", f"{self.instructors}"),
+            ("人员", "people", f"{self.people}"),
         ]
+        return [(label_en if en else label_zh, value) for label_zh, label_en, value in rows]

@@ -2,63 +2,74 @@
 
     redgov audit                                   # the catalog
     redgov audit NAME [--param k=v]… [--as-of D] [--scope CODE] [--format F] [--out FILE]
-    redgov audit --all --out report.xlsx           # summary sheet + one sheet per question
+    redgov audit --all --out report.xlsx           # cover, summary, one sheet per question
+
+Table, CSV and XLSX are for people: Chinese headers and values by default (``--lang en``
+for English), rates as percentages with one decimal, lists of codes as names.  JSON is for
+programs: the stable codes and snake_case keys, whatever ``--lang`` says.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
 from ..graph.stores import StoreError
-from ..output import render, to_json, write_xlsx
-from ..queries import ParamError, QueryResult, Question, catalog, get_question, run_question
+from ..output import render_cells, to_json
+from ..queries import ParamError, QueryResult, catalog, get_question, run_question
 from ..queries.catalog import UnknownQuestion
-from .common import opened_store, parse_params, store_option
+from ..queries.present import lookup_names, present_rows
+from ..report import Answer, ReportContext, collect, write_report
+from .common import lang_option, opened_store, parse_params, say, store_option
 
 __all__ = ["COMMANDS", "audit"]
 
 _FORMATS = ("table", "json", "csv", "xlsx")
-_SUMMARY_HEADER = ["问题", "标题", "行数", "规则", "来源", "每行是", "参数"]
+_CATALOG_KEYS = ("name", "title_zh", "rules", "kind", "one_row_per")
+_CATALOG_ZH = ("问题编号", "标题", "规则", "类型", "每行是")
+_KIND = {"cypher": ("图查询", "Cypher"), "analytics": ("网络分析", "network analysis")}
 
 
-def _catalog_rows() -> list[dict[str, Any]]:
-    return [
-        {"name": q.name, "rules": ", ".join(q.rules), "kind": q.kind, "title_zh": q.title_zh,
-         "one_row_per": q.one_row_per}
-        for q in catalog()
-    ]
+def _catalog_rows(lang: str) -> tuple[list[str], list[list[Any]]]:
+    """The catalog for people: the id (to type after ``redgov audit``) and its words."""
+    headers = list(_CATALOG_KEYS if lang == "en" else _CATALOG_ZH)
+    if lang == "en":
+        headers[1] = "title"
+    rows = [[q.name, q.title(lang), ", ".join(q.rules), say(lang, *_KIND[q.kind]), q.row_is(lang)]
+            for q in catalog()]
+    return headers, rows
 
 
-def _sheet(question: Question, result: QueryResult) -> tuple[str, list[str], list[list[Any]]]:
-    header = [c.title_zh for c in question.columns]
-    return question.name, header, [[row[c] for c in result.columns] for row in result.rows]
+def _catalog_json() -> list[dict[str, Any]]:
+    return [{"name": q.name, "title_zh": q.title_zh, "title_en": q.title_en,
+             "rules": q.rules, "sources": q.sources, "kind": q.kind,
+             "one_row_per": q.one_row_per, "finding": q.finding.text()} for q in catalog()]
 
 
-def _run(store: Any, name: str, params: dict[str, Any]) -> QueryResult:
+@contextlib.contextmanager
+def _errors(name: str) -> Iterator[None]:
+    """Run-time errors as click errors: bad parameters are usage errors (exit 2)."""
     try:
-        return run_question(store, name, params)
+        yield
     except (ParamError, UnknownQuestion) as exc:
         raise click.UsageError(str(exc)) from None
     except StoreError as exc:
         raise click.ClickException(f"{name}: {exc}") from None
 
 
-def _write_all(store: Any, params: dict[str, Any], out: Path) -> list[dict[str, Any]]:
-    """Run every question with the common parameters; summary first, then one sheet each."""
-    summary: list[list[Any]] = []
-    sheets: list[tuple[str, list[str], list[list[Any]]]] = []
-    for question in catalog():
-        result = _run(store, question.name, params)
-        summary.append([question.name, question.title_zh, result.count, ", ".join(question.rules),
-                        ", ".join(question.sources), question.one_row_per,
-                        json.dumps(result.params, ensure_ascii=False, default=str)])
-        sheets.append(_sheet(question, result))
-    write_xlsx(out, [("汇总", _SUMMARY_HEADER, summary), *sheets])
-    return [{"question": row[0], "count": row[2]} for row in summary]
+def _run(store: Any, name: str, params: dict[str, Any]) -> QueryResult:
+    with _errors(name):
+        return run_question(store, name, params)
+
+
+def _collect(store: Any, names: list[str], params: dict[str, Any]) -> tuple[
+        list[Answer], ReportContext]:
+    with _errors(names[0] if len(names) == 1 else "audit"):
+        return collect(store, names, params)
 
 
 @click.command()
@@ -72,12 +83,16 @@ def _write_all(store: Any, params: dict[str, Any], out: Path) -> list[dict[str, 
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to FILE instead of standard output.")
 @click.option("--all", "run_all", is_flag=True, help="Run every question into one workbook.")
+@lang_option
 @store_option
 def audit(
     name: str | None, params: tuple[str, ...], as_of: str | None, scope: str | None,
-    fmt: str | None, out: Path | None, run_all: bool, store_spec: str | None,
+    fmt: str | None, out: Path | None, run_all: bool, lang: str, store_spec: str | None,
 ) -> None:
-    """List the audit catalog, run question NAME, or (--all) write every answer to a workbook."""
+    """List the audit catalog, run question NAME, or (--all) write every answer to a workbook.
+
+    table, csv and xlsx are in Chinese (--lang en: English); json keeps the stable codes.
+    """
     values: dict[str, Any] = parse_params(params)
     if as_of is not None:
         values["as_of"] = as_of
@@ -89,14 +104,19 @@ def audit(
         if out is None or (fmt not in (None, "xlsx")):
             raise click.UsageError("--all writes a workbook: use --out report.xlsx")
         with opened_store(store_spec) as store:
-            counts = _write_all(store, values, out)
-        click.echo(f"wrote {len(counts)} questions to {out}")
+            answers, ctx = _collect(store, [q.name for q in catalog()], values)
+        write_report(out, answers, ctx, lang)
+        click.echo(say(lang, f"已将 {len(answers)} 个审计问题写入 {out}",
+                       f"wrote {len(answers)} questions to {out}"))
         return
     if not name:
         if values:
             raise click.UsageError("parameters need a question NAME")
-        click.echo(render(["name", "rules", "kind", "title_zh", "one_row_per"],
-                          _catalog_rows(), fmt if fmt in ("json", "csv") else "table"))
+        if fmt == "json":
+            click.echo(to_json(_catalog_json()))
+        else:
+            click.echo(render_cells(*_catalog_rows(lang), "csv" if fmt == "csv" else "table"),
+                       nl=fmt != "csv")
         return
     try:
         question = get_question(name)
@@ -105,19 +125,29 @@ def audit(
     fmt = fmt or ("xlsx" if out is not None and out.suffix.lower() == ".xlsx" else "table")
     if fmt == "xlsx" and out is None:
         raise click.UsageError("--format xlsx needs --out FILE")
-    with opened_store(store_spec) as store:
-        result = _run(store, name, values)
     if fmt == "xlsx":
         assert out is not None
-        write_xlsx(out, [_sheet(question, result)])
-        click.echo(f"wrote {result.count} rows to {out}")
+        with opened_store(store_spec) as store:
+            answers, ctx = _collect(store, [name], values)
+        write_report(out, answers, ctx, lang)
+        count = answers[0].result.count
+        click.echo(say(lang, f"已写出 {count} 行：{out}", f"wrote {count} rows to {out}"))
         return
-    text = to_json(result.to_dict()) if fmt == "json" else render(result.columns, result.rows, fmt)
-    if out is not None:
-        out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        click.echo(f"wrote {result.count} rows to {out}", err=True)
+    with opened_store(store_spec) as store:
+        result = _run(store, name, values)
+        names = lookup_names(store, question, result.rows) if fmt != "json" else {}
+    if fmt == "json":
+        text = to_json(result.to_dict())
     else:
-        click.echo(text)
+        text = render_cells(*present_rows(question, result.rows, lang, names), fmt)
+    if out is not None:
+        # CSV files carry a BOM so that Excel opens the Chinese correctly.
+        encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+        out.write_text(text if text.endswith("\n") else text + "\n", encoding=encoding)
+        click.echo(say(lang, f"已写出 {result.count} 行：{out}",
+                       f"wrote {result.count} rows to {out}"), err=True)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
 
 
 COMMANDS = [audit]

@@ -9,7 +9,7 @@ import click
 
 from ..graph.stores import Store, StoreError, open_store
 
-__all__ = ["opened_store", "parse_params", "store_option"]
+__all__ = ["lang_option", "opened_store", "parse_params", "say", "store_option"]
 
 store_option = click.option(
     "--store",
@@ -53,3 +53,15 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, object]:
                     continue
         params[key] = value
     return params
+
+
+lang_option = click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+    help="Language of what people read (table, csv, xlsx): Chinese or English. "
+    "--format json always keeps the stable codes.",
+)
+
+
+def say(lang: str, zh: str, en: str) -> str:
+    """The message in the chosen language (the CLI's own words, not vocabulary)."""
+    return en if lang == "en" else zh

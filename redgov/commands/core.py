@@ -2,39 +2,81 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from typing import Any
+
 import click
 
+from ..graph.display import display, format_time
 from ..graph.introspection import status as graph_status
 from ..graph.stores import ReadOnlyViolation, StoreError
 from ..graph.stores.embedded_server import data_dir, stop_server
-from ..output import render, to_json
-from .common import opened_store, parse_params, store_option
+from ..output import display_width, render, to_json
+from ..report import store_text
+from .common import lang_option, opened_store, parse_params, say, store_option
+
+
+def decoded_run(run: Mapping[str, Any]) -> dict[str, Any]:
+    """A sync run with its ``*_json`` properties as nested objects (the graph stores them as
+    text): ``changes_json`` → ``changes``; where the plain name is taken (``warnings`` is a
+    count) the decoded list goes under ``*_list``.
+
+    >>> decoded_run({"warnings": 1, "warnings_json": "[{\\"row\\": 2}]", "changes_json": "{}"})
+    {'warnings': 1, 'warnings_list': [{'row': 2}], 'changes': {}}
+    """
+    out: dict[str, Any] = {}
+    for key, value in run.items():
+        if key.endswith("_json") and isinstance(value, str):
+            base = key.removesuffix("_json")
+            try:
+                out[f"{base}_list" if base in run else base] = json.loads(value)
+                continue
+            except ValueError:
+                pass
+        out[key] = value
+    return out
+
+
+def _counts(counts: Mapping[str, int], domain: str, lang: str) -> str:
+    sep = ", " if lang == "en" else "，"
+    return sep.join(f"{display(k, lang, domain)} {v}" for k, v in counts.items()) or say(
+        lang, "无", "none")
 
 
 @click.command()
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-def status(store_spec: str | None, fmt: str) -> None:
+@lang_option
+def status(store_spec: str | None, fmt: str, lang: str) -> None:
     """Show the store in use, its engine, node and relation counts and the last sync run."""
     with opened_store(store_spec) as store:
         info = graph_status(store)
-    if fmt == "json":
-        click.echo(to_json(info))
-        return
-    click.echo(f"store:    {info['store']}")
-    click.echo(f"engine:   {info['engine_version']}")
-    click.echo("nodes:    " + (", ".join(f"{k} {v}" for k, v in info["nodes"].items()) or "none"))
-    click.echo(
-        "relations: " + (", ".join(f"{k} {v}" for k, v in info["relations"].items()) or "none")
-    )
     run = info["last_sync"]
+    if fmt == "json":
+        click.echo(to_json({**info, "last_sync": decoded_run(run) if run else None}))
+        return
     if run is None:
-        click.echo("last sync: none yet")
+        last = say(lang, "尚无同步记录", "none yet")
+    elif lang == "en":
+        last = (f"{run.get('id')} {run.get('status')} — snapshot {run.get('snapshot_date')}, "
+                f"source {run.get('source')}, {run.get('kind')}, "
+                f"at {format_time(run.get('started_at'))} (Beijing time)")
     else:
-        click.echo(
-            f"last sync: {run.get('id')} {run.get('status')} — snapshot {run.get('snapshot_date')}"
-            f", source {run.get('source')}, at {run.get('started_at')}"
-        )
+        last = (f"{display(run.get('status'), lang, 'sync_status')} — 快照日期 "
+                f"{run.get('snapshot_date')}，来源 {run.get('source')}，"
+                f"{display(run.get('kind'), lang, 'sync_kind')}，"
+                f"开始于 {format_time(run.get('started_at'))}（北京时间），编号 {run.get('id')}")
+    lines = [
+        (say(lang, "数据库", "store"), store_text(info["store"], lang)),
+        (say(lang, "引擎", "engine"), info["engine_version"]),
+        (say(lang, "节点", "nodes"), _counts(info["nodes"], "label", lang)),
+        (say(lang, "关系", "relations"), _counts(info["relations"], "relation", lang)),
+        (say(lang, "最近同步", "last sync"), last),
+    ]
+    width = max(display_width(k) for k, _ in lines)
+    for key, value in lines:
+        click.echo(f"{key}{say(lang, '：', ':')}{' ' * (width - display_width(key))}  {value}")
 
 
 @click.command()
@@ -61,13 +103,16 @@ def cypher(query: str, params: tuple[str, ...], store_spec: str | None, fmt: str
 
 
 @click.command()
-def stop() -> None:
+@lang_option
+def stop(lang: str) -> None:
     """Stop the embedded server of the current data directory ($REDGOV_HOME)."""
     home = data_dir()
     if stop_server(home):
-        click.echo(f"stopped the embedded FalkorDB server of {home}")
+        click.echo(say(lang, f"已停止 {home} 的内嵌 FalkorDB 服务",
+                       f"stopped the embedded FalkorDB server of {home}"))
     else:
-        click.echo(f"no embedded server was running for {home}")
+        click.echo(say(lang, f"{home} 没有运行中的内嵌服务",
+                       f"no embedded server was running for {home}"))
 
 
 COMMANDS = [status, cypher, stop]

@@ -11,21 +11,37 @@ from __future__ import annotations
 import sys
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import click
 
+from ..graph.display import display
 from ..graph.introspection import graph_counts
 from ..graph.stores import StoreError
 from ..graph.stores.embedded_server import data_dir
 from ..loaders.demo import SCALES, DemoSummary, generate
 from ..loaders.demo.figures import graph_figures
 from ..output import to_json
-from .common import opened_store, store_option
+from .common import lang_option, opened_store, say, store_option
 
 _NEXT = (
-    "redgov dashboard        # explore the graph in the browser",
-    "redgov status           # node and relation counts, last sync",
+    ("redgov dashboard", "在浏览器中查看图谱", "explore the graph in the browser"),
+    ("redgov status", "节点、关系数和最近一次同步", "node and relation counts, last sync"),
+    ("redgov audit --all --out 审计报告.xlsx", "全部审计问题写成一个工作簿",
+     "every audit question in one workbook"),
 )
+_SCALE_ZH = {"district": "区级", "city": "市级", "province": "省级"}
+#: The graph figures the demo prints, in the order of the summary above them.
+_FIGURES = {
+    "compounds": ("小区", "compounds"),
+    "compound_branches": ("小区党组织", "compound party organisations"),
+    "compounds_covered": ("党组织覆盖小区", "compounds covered"),
+    "managed_compounds": ("专业化物业管理小区", "professionally managed"),
+    "owners_committee_compounds": ("成立业委会的小区", "with an owners' committee"),
+    "companies_with_party_org": ("建有党组织的物业企业", "companies with a party organisation"),
+    "one_shoulder": ("书记主任“一肩挑”", "secretary is also chair"),
+    "party_member_chairs": ("党员业委会主任", "party-member chairs"),
+}
 
 
 @click.command()
@@ -37,8 +53,9 @@ _NEXT = (
 @click.option("--export-only", "export_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Only write the export into this folder; do not sync.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@lang_option
 @store_option
-def demo(scale: str, seed: int, export_dir: Path | None, fmt: str,
+def demo(scale: str, seed: int, export_dir: Path | None, fmt: str, lang: str,
          store_spec: str | None) -> None:
     """Build the demo city: a synthetic registry export, synced into the graph."""
     if export_dir is not None and export_dir.exists() and not export_dir.is_dir():
@@ -50,8 +67,9 @@ def demo(scale: str, seed: int, export_dir: Path | None, fmt: str,
         if fmt == "json":
             click.echo(to_json(result))
             return
-        _print_summary(summary)
-        click.echo(f"\nexport written to {target} ({summary.seconds:.1f} s); sync it with:")
+        _print_summary(summary, lang)
+        click.echo(say(lang, f"\n台账导出已写入 {target}（{summary.seconds:.1f} 秒），同步命令：",
+                       f"\nexport written to {target} ({summary.seconds:.1f} s); sync it with:"))
         click.echo(f"  redgov sync {target}")
         return
 
@@ -69,26 +87,47 @@ def demo(scale: str, seed: int, export_dir: Path | None, fmt: str,
     if fmt == "json":
         click.echo(to_json(result))
     else:
-        _print_summary(summary)
-        click.echo(f"\nsync: {report.status} ({report.duration_s:.1f} s) from {target}")
-        if report.errors:
-            click.echo(f"{len(report.errors)} errors, nothing applied; the first ones:")
-            for e in report.errors[:20]:
-                click.echo(f"  {e.table} row {e.row} {e.column}: {e.value} — {e.reason}")
-        if figures:
-            click.echo("in the graph: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
-            click.echo("nodes: " + ", ".join(f"{k} {v}" for k, v in nodes.items()))
-            click.echo("\nnext:")
-            for line in _NEXT:
-                click.echo(f"  {line}")
+        _print_summary(summary, lang)
+        _print_closing(report, target, figures, nodes, lang)
     if report.status not in ("applied", "unchanged"):
         sys.exit(1)
 
 
-def _print_summary(summary: DemoSummary) -> None:
-    click.echo(f"demo {summary.scale}, seed {summary.seed}: snapshot {summary.snapshot_date}, "
-               f"{summary.districts} district(s)")
-    lines = summary.headline()
+def _print_closing(report: Any, target: Path, figures: dict[str, Any],
+                   nodes: dict[str, int], lang: str) -> None:
+    """What was synced, what the graph now holds, and what to run next."""
+    status = display(report.status, lang, "sync_status")
+    sep = ", " if lang == "en" else "，"
+    click.echo(say(lang, f"\n同步：{status}（{report.duration_s:.1f} 秒），来自 {target}",
+                   f"\nsync: {status} ({report.duration_s:.1f} s) from {target}"))
+    if report.errors:
+        click.echo(say(lang, f"错误 {len(report.errors)} 条，未写入任何数据；前几条：",
+                       f"{len(report.errors)} errors, nothing applied; the first ones:"))
+        for e in report.errors[:20]:
+            reason = e.reason_en if lang == "en" else e.reason_zh
+            click.echo(f"  {e.table} {say(lang, '第', 'row ')}{e.row}{say(lang, '行', '')} "
+                       f"{e.column}：{e.value} — {reason}")
+    if figures:
+        words = {k: say(lang, *v) for k, v in _FIGURES.items()}
+        click.echo(say(lang, "图中：", "in the graph: ") + sep.join(
+            f"{words.get(k, k)} {v}" for k, v in figures.items()))
+        click.echo(say(lang, "节点：", "nodes: ") + sep.join(
+            f"{display(k, lang, 'label')} {v}" for k, v in nodes.items()))
+        click.echo(say(lang, "\n下一步：", "\nnext:"))
+        width = max(_width(cmd) for cmd, _, _ in _NEXT)
+        for cmd, zh, en in _NEXT:
+            click.echo(f"  {cmd}{' ' * (width - _width(cmd))}  # {say(lang, zh, en)}")
+
+
+def _print_summary(summary: DemoSummary, lang: str = "zh") -> None:
+    if lang == "en":
+        click.echo(f"demo {summary.scale}, seed {summary.seed}: snapshot "
+                   f"{summary.snapshot_date}, {summary.districts} district(s)")
+    else:
+        scale = _SCALE_ZH.get(summary.scale, summary.scale)
+        click.echo(f"演示数据（{scale}规模，种子 {summary.seed}）：快照日期 "
+                   f"{summary.snapshot_date}，{summary.districts} 个区县")
+    lines = summary.headline(lang)
     width = max(_width(label) for label, _ in lines)
     for label, value in lines:
         click.echo(f"  {label}{' ' * (width - _width(label))}  {value}")

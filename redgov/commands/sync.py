@@ -13,14 +13,39 @@ from pathlib import Path
 
 import click
 
+from ..graph.display import display
 from ..graph.stores import StoreError
 from ..loaders import SyncReport, sync_export
-from ..loaders.report import REJECTED
-from ..output import neutralise, render, to_json
-from .common import opened_store, store_option
+from ..loaders.report import COUNT_KEYS, REJECTED, Issue
+from ..loaders.tables import (
+    FULL,
+    INCREMENTAL,
+    M_EXPORTED,
+    M_KIND,
+    M_SNAPSHOT,
+    M_SOURCE,
+    M_VERSION,
+    MANIFEST,
+    TABLE_ORDER,
+)
+from ..output import neutralise, render_cells, to_json
+from .common import lang_option, opened_store, say, store_option
 
 ERROR_COLUMNS = ("表", "行号", "列", "值", "原因", "reason")
-_STATUS_ZH = {"applied": "已应用", "unchanged": "无变化", "rejected": "已拒绝", "dry-run": "试运行"}
+GUIDE = "docs/使用说明.md"
+_SHOWN = 50
+
+
+def _tables_help() -> str:
+    """The tables an export holds, for ``redgov sync --help`` (from loaders/tables.py)."""
+    need = "、".join(t.name for t in TABLE_ORDER if t.required)
+    may = "、".join(t.name for t in TABLE_ORDER if not t.required)
+    keys = "、".join((M_SOURCE, M_EXPORTED, M_SNAPSHOT, M_KIND, M_VERSION))
+    return (f"An export holds the table {MANIFEST} (the manifest: {keys}; 类型 is {FULL} or "
+            f"{INCREMENTAL}) and the tables {need} (required) and {may} (optional), as "
+            f"CSV files named after the tables, sheets of one .xlsx workbook, or a .zip of "
+            f"the CSV folder.  Each table's columns, what an error report means and how to "
+            f"fix the usual errors: {GUIDE} (§ 同步台账).")
 
 
 def write_errors_csv(report: SyncReport, path: Path) -> None:
@@ -36,27 +61,39 @@ def write_errors_csv(report: SyncReport, path: Path) -> None:
             ])
 
 
-def _print_table(report: SyncReport) -> None:
-    head = f"{_STATUS_ZH.get(report.status, report.status)} ({report.status})"
-    click.echo(f"sync {head} — snapshot {report.snapshot_date or '?'}, "
-               f"{report.kind or '?'}, run {report.run_id}, {report.duration_s:.2f} s")
+def _issue_cells(issues: list[Issue], lang: str) -> tuple[list[str], list[list[object]]]:
+    headers = ["table", "row", "column", "value", "reason"] if lang == "en" else [
+        "表", "行号", "列", "值", "原因"]
+    return headers, [[e.table, "" if e.row is None else e.row, e.column or "", e.value or "",
+                      e.reason_en if lang == "en" else e.reason_zh] for e in issues]
+
+
+def print_report(report: SyncReport, lang: str = "zh") -> None:
+    """The sync's outcome for a person: status, changes per table, warnings, errors."""
+    status = display(report.status, lang, "sync_status")
+    kind = display(report.kind, lang, "sync_kind") or "?"
+    if lang == "en":
+        click.echo(f"sync {status} — snapshot {report.snapshot_date or '?'}, {kind}, "
+                   f"run {report.run_id}, {report.duration_s:.2f} s")
+    else:
+        click.echo(f"同步{status} — 快照日期 {report.snapshot_date or '?'}，{kind}，"
+                   f"编号 {report.run_id}，用时 {report.duration_s:.2f} 秒")
     if report.changes:
-        rows = [{"table": t, **c} for t, c in report.changes.items()]
-        click.echo(render(["table", "added", "changed", "retired", "unchanged"], rows, "table"))
+        headers = [say(lang, "表", "table"), *(display(k, lang, "change") for k in COUNT_KEYS)]
+        cells = [[t, *(c.get(k, 0) for k in COUNT_KEYS)] for t, c in report.changes.items()]
+        click.echo(render_cells(headers, cells, "table"))
     if report.warnings:
-        click.echo(f"\nwarnings: {len(report.warnings)}")
-        for w in report.warnings[:50]:
-            click.echo(f"  {w.table} row {w.row} {w.column}: {w.value} — {w.reason}")
-        if len(report.warnings) > 50:
-            click.echo(f"  … and {len(report.warnings) - 50} more (see --format json)")
+        click.echo(say(lang, f"\n警告 {len(report.warnings)} 条（不影响同步）：",
+                       f"\nwarnings: {len(report.warnings)}"))
+        click.echo(render_cells(*_issue_cells(report.warnings[:_SHOWN], lang), "table"))
+        if len(report.warnings) > _SHOWN:
+            click.echo(say(lang, f"……另有 {len(report.warnings) - _SHOWN} 条（见 --format json）",
+                           f"… and {len(report.warnings) - _SHOWN} more (see --format json)"))
     if report.errors:
-        click.echo(f"\nerrors: {len(report.errors)} — nothing was applied")
-        rows = [
-            {"table": e.table, "row": e.row, "column": e.column, "value": e.value,
-             "reason": e.reason}
-            for e in report.errors
-        ]
-        click.echo(render(["table", "row", "column", "value", "reason"], rows, "table"))
+        click.echo(say(lang, f"\n错误 {len(report.errors)} 条 — 未写入任何数据；"
+                             f"改正台账后重新导出再同步（常见错误的改法见 {GUIDE}）：",
+                       f"\nerrors: {len(report.errors)} — nothing was applied"))
+        click.echo(render_cells(*_issue_cells(report.errors, lang), "table"))
 
 
 @click.command()
@@ -67,10 +104,14 @@ def _print_table(report: SyncReport) -> None:
     "--errors-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
     help="Write the errors as a CSV (UTF-8 with BOM) the registry clerks can open in Excel.",
 )
+@lang_option
 @store_option
-def sync(path: Path, dry_run: bool, fmt: str, errors_out: Path | None,
+def sync(path: Path, dry_run: bool, fmt: str, errors_out: Path | None, lang: str,
          store_spec: str | None) -> None:
-    """Sync the registry export at PATH (a folder, a .zip of one, or an .xlsx workbook)."""
+    """Sync the registry export at PATH (a folder, a .zip of one, or an .xlsx workbook).
+
+    {tables}
+    """
     if not (path.is_dir() or path.suffix.lower() in (".zip", ".xlsx", ".xlsm")):
         raise click.BadParameter("expected a folder, a .zip or an .xlsx workbook",
                                  param_hint="PATH")
@@ -84,9 +125,10 @@ def sync(path: Path, dry_run: bool, fmt: str, errors_out: Path | None,
     if fmt == "json":
         click.echo(to_json(report.to_json()))
     else:
-        _print_table(report)
+        print_report(report, lang)
     if report.status == REJECTED:
         sys.exit(1)
 
 
+sync.help = (sync.help or "").replace("{tables}", _tables_help())
 COMMANDS = [sync]

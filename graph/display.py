@@ -1,0 +1,342 @@
+"""The display vocabulary: how every code the model stores is shown to a person.
+
+:mod:`graph.vocabulary` maps registry Chinese onto the model's stable English codes
+(``managed``, ``general_branch``, ``SERVES_AS`` …).  This module goes the other way, for
+display: every enumeration value, status word, finding and rule has one Chinese form (the
+default) and one English form (the switch), declared here once.  The CLI's table, CSV and
+XLSX output, the dashboard and every download read from here; ``--format json`` keeps the
+codes themselves, which are the stable machine values.
+
+A domain is a family of codes (``level``, ``org_kind``, ``finding`` …).  Codes are unique
+across domains up to their Chinese form, so :func:`display` can also be asked without one.
+
+>>> display("general_branch"), display("general_branch", "en")
+('党总支', 'general branch')
+>>> display("black", domain="rating_list"), display("ok", domain="finding")
+('黑榜', '合规')
+>>> display(True), display(False, "en"), display(None)
+('是', 'no', '')
+>>> format_rate(0.95496), format_rate(1), format_rate(None)
+('95.5%', '100.0%', '')
+>>> format_time("2026-11-30T23:30:00Z")
+'2026-12-01 07:30:00'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any, Final
+
+from .vocabulary import (
+    COMPOUND_TYPES,
+    FORMATIONS,
+    LEVEL_ZH,
+    ORG_KIND_ZH,
+    ORG_STATUS,
+    RATING_LISTS,
+    REL,
+    ROLE_ZH,
+    STANDING_ZH,
+    SUPERVISION_KINDS,
+)
+
+__all__ = [
+    "BEIJING",
+    "DOMAINS",
+    "LANGS",
+    "RULES",
+    "SOURCES",
+    "Source",
+    "codes",
+    "display",
+    "english_codes",
+    "format_date",
+    "format_rate",
+    "format_time",
+    "rule_text",
+    "source_title",
+    "term",
+]
+
+LANGS: Final = ("zh", "en")
+
+#: Beijing time (Asia/Shanghai).  China has kept UTC+8 without daylight saving since 1991,
+#: so a fixed offset is exact and needs no time-zone database on the office's machine.
+BEIJING: Final = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def _en(code: str) -> str:
+    return code.replace("_", " ")
+
+
+def _pairs(zh_by_code: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    return {code: (zh, _en(code)) for code, zh in zh_by_code.items()}
+
+
+def _inverse(registry: Mapping[str, str]) -> dict[str, str]:
+    """Registry word → code, turned round; the first registry word for a code wins."""
+    out: dict[str, str] = {}
+    for zh, code in registry.items():
+        out.setdefault(code, zh)
+    return out
+
+
+#: domain → code → (Chinese, English).
+DOMAINS: Final[dict[str, dict[str, tuple[str, str]]]] = {
+    "level": _pairs(LEVEL_ZH),
+    "org_kind": _pairs(ORG_KIND_ZH),
+    "compound_type": _pairs(_inverse(COMPOUND_TYPES)),
+    "formation": _pairs(_inverse(FORMATIONS)),
+    "org_status": _pairs(_inverse(ORG_STATUS)),
+    "standing": _pairs(STANDING_ZH),
+    "role": _pairs(ROLE_ZH),
+    "supervision_kind": _pairs(_inverse(SUPERVISION_KINDS)),
+    "rating_list": {code: (zh, f"{code} list") for zh, code in RATING_LISTS.items()},
+    "relation": {
+        REL.SERVES_AS: ("本职", "own post"),
+        REL.CROSS_APPOINTED_TO: ("兼任", "cross-appointment"),
+        REL.SUPERVISES: ("监管", "supervises"),
+        REL.AFFILIATED_UNDER: ("隶属", "affiliated under"),
+        REL.PART_OF: ("上级单位", "part of"),
+        REL.SITS_AT: ("所在单位", "sits at"),
+        REL.BUILT_IN: ("依托主体", "built in"),
+        REL.MANAGES: ("物业服务", "manages"),
+        REL.LIVES_IN: ("居住", "lives in"),
+        REL.MEMBER_OF: ("组织关系", "member of"),
+        REL.VISITED: ("走访", "visited"),
+        REL.RATED: ("评价", "rated"),
+    },
+    "label": {
+        "Unit": ("单位", "unit"), "Organisation": ("组织", "organisation"),
+        "Person": ("人员", "person"), "Rating": ("评价", "rating"),
+        "SyncRun": ("同步记录", "sync run"),
+    },
+    "sync_kind": {"full": ("全量", "full"), "incremental": ("增量", "incremental")},
+    "sync_status": {
+        "applied": ("已应用", "applied"), "unchanged": ("无变化", "unchanged"),
+        "rejected": ("已拒绝", "rejected"), "dry-run": ("试运行", "dry run"),
+        "failed": ("失败", "failed"),
+    },
+    "change": {
+        "added": ("新增", "added"), "changed": ("修改", "changed"),
+        "retired": ("退出", "retired"), "unchanged": ("无变化", "unchanged"),
+    },
+    # Findings are written in Chinese by the questions themselves (they are the codes);
+    # ``ok`` is the one English code among them.
+    "finding": {
+        "ok": ("合规", "ok"),
+        "应建未建": ("应建未建", "due but not built"),
+        "工作覆盖": ("工作覆盖", "covered by party work"),
+        "未覆盖": ("未覆盖", "not covered"),
+        "未隶属": ("未隶属", "not affiliated"),
+        "隶属不当": ("隶属不当", "wrongly affiliated"),
+        "班子人数不符": ("班子人数不符", "committee size off"),
+        "书记人数不符": ("书记人数不符", "secretary count off"),
+        "副书记人数不符": ("副书记人数不符", "deputy secretary count off"),
+        "委员人数不符": ("委员人数不符", "member count off"),
+        "无上级": ("无上级", "no parent"),
+        "上级无效": ("上级无效", "parent not active"),
+        "无书记": ("无书记", "no secretary"),
+        "非兼任": ("非兼任", "not a concurrent post"),
+        "人选不符": ("人选不符", "wrong person"),
+        "走访不足": ("走访不足", "too few visits"),
+        "黑榜企业": ("黑榜企业", "black-listed company"),
+        "无小区党组织": ("无小区党组织", "no compound party organisation"),
+        "主任非党员": ("主任非党员", "chair not a party member"),
+        "党员比例不足": ("党员比例不足", "party share too low"),
+    },
+    "origin": {
+        "业委会成员": ("业委会成员", "owners' committee member"),
+        "小区党员": ("小区党员", "resident party member"),
+        "社区工作人员": ("社区工作人员", "community staff"),
+        "其他": ("其他", "other"),
+        "无书记": ("无书记", "no secretary"),
+    },
+    "org_state": {
+        "撤销": ("撤销", "revoked"),
+        "已退出台账": ("已退出台账", "retired from the registry"),
+    },
+    "bool": {"true": ("是", "yes"), "false": ("否", "no")},
+}
+
+_MERGED: dict[str, tuple[str, str]] = {}
+for _domain, _table in DOMAINS.items():
+    for _code, _forms in _table.items():
+        if _MERGED.setdefault(_code, _forms)[0] != _forms[0]:
+            raise ValueError(f"display code {_code!r} has two Chinese forms ({_domain})")
+
+
+def _key(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def display(value: Any, lang: str = "zh", domain: str | None = None) -> str:
+    """The form of ``value`` to show in ``lang``; an unknown value is shown as it is.
+
+    ``None`` shows as the empty string, booleans as 是/否 (yes/no).  With ``domain`` the
+    lookup is confined to that domain (a KeyError for an unknown domain).
+    """
+    if value is None:
+        return ""
+    table = DOMAINS[domain] if domain is not None else _MERGED
+    forms = table.get(_key(value))
+    if forms is None:
+        return str(value)
+    return forms[1] if lang == "en" else forms[0]
+
+
+def term(domain: str, value: Any, lang: str = "zh") -> str:
+    """:func:`display` with the domain first (``term("level", "street")`` → 街道)."""
+    return display(value, lang, domain)
+
+
+def codes(domain: str) -> tuple[str, ...]:
+    """The codes of one domain, in declaration order."""
+    return tuple(DOMAINS[domain])
+
+
+def english_codes() -> frozenset[str]:
+    """Every code written in Latin letters: none may appear in a Chinese table or download.
+
+    >>> {"managed", "SERVES_AS", "ok", "full"} <= english_codes()
+    True
+    """
+    return frozenset(c for c in _MERGED if c.isascii() and c not in ("true", "false"))
+
+
+def format_rate(value: float | None, lang: str = "zh") -> str:
+    """The one rounding rule for every rate: a percentage with one decimal place."""
+    if value is None:
+        return ""
+    return f"{float(value) * 100:.1f}%"
+
+
+def _parse_time(value: str | datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    text = value.strip()
+    if "T" in text and text[:8].isdigit():  # a sync run id: 20261122T031500.123456Z-1a2b3c
+        text = text.split("-")[0]
+        return datetime.strptime(text, "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC)
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def format_time(value: str | datetime | None, lang: str = "zh") -> str:
+    """A moment in Beijing time, ``YYYY-MM-DD HH:MM:SS`` (naive values are read as UTC).
+
+    >>> format_time("20261122T031500.123456Z-1a2b3c")
+    '2026-11-22 11:15:00'
+    """
+    if value is None or value == "":
+        return ""
+    return _parse_time(value).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def format_date(value: str | date | None, lang: str = "zh") -> str:
+    """A calendar date as ``YYYY-MM-DD`` (an ISO text is kept, a date object is written)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return value.isoformat() if isinstance(value, date) else str(value)[:10]
+
+
+# --- rules and their source documents ---------------------------------------------------
+#: rule id → (Chinese, English): what an auditor checks (DOMAIN.md §5).
+RULES: Final[dict[str, tuple[str, str]]] = {
+    "R1": ("每个小区建有党组织（单独建或联合建），或至少建有党的工作小组并有党建指导员；"
+           "目标覆盖率100%",
+           "every compound has a party organisation, or at least a party work group with "
+           "an instructor; target 100%"),
+    "R2": ("有3名以上正式党员的物业企业单独建立党组织（应建尽建）；不足3名的联合建或挂靠；"
+           "没有党员的选派党建指导员（党的工作全覆盖）",
+           "a property company with 3 or more full members builds its own party organisation; "
+           "with fewer, joint or attached; with none, an instructor is dispatched"),
+    "R3": ("物业企业新建党支部隶属属地社区党组织；企业党委隶属街道党工委或区两新党委",
+           "a company branch is affiliated under the local community party organisation; a "
+           "company party committee under the street committee or the district committee"),
+    "R4": ("业主委员会主任原则上由党员担任，委员中党员比例一般在30%以上",
+           "the owners' committee chair is a party member; party members are at least 30% "
+           "of its members"),
+    "R5": ("未成立业主委员会的小区成立自治组织；目标覆盖率100%",
+           "compounds without an owners' committee have a self-governance body; target 100%"),
+    "R6": ("推行小区党组织书记与业主委员会主任“一肩挑”",
+           "the compound branch secretary also chairs the owners' committee"),
+    "R7": ("推行交叉任职：小区党组织班子成员在业委会、监委会、物业企业中任职，"
+           "业委会主任、物业企业负责人、项目经理担任社区大党委或小区党组织兼职委员",
+           "cross-appointment between the branch committee and the compound's other bodies"),
+    "R8": ("业主监督委员会成员不在业委会或物业企业任职（监督独立）",
+           "supervisory committee members hold no post in the owners' committee or the "
+           "property company"),
+    "R9": ("小区党组织班子3至5人：书记1名、副书记1名、委员1至3名",
+           "a compound branch committee has 3–5 members: one secretary, one deputy, 1–3 "
+           "members"),
+    "R10": ("小区党组织书记优先从业委会成员中产生，其次从小区党员中产生，再次由社区工作人员担任",
+            "the branch secretary comes from the owners' committee, else resident party "
+            "members, else community staff"),
+    "R11": ("物业行业党委书记为兼职：区级由住建部门分管负责人兼任，"
+            "街道级由街道党工委专职副书记兼任，社区级由社区党组织书记兼任",
+            "the property-industry party committee secretary is a concurrent post held by "
+            "the official named for its level"),
+    "R12": ("党建指导员每月至少走访所联系的物业企业两次",
+            "an instructor visits each assigned company at least twice a month"),
+    "R13": ("业主委员会任期届满按时换届（到期未换届即为问题）",
+            "owners' committees are re-elected when their term ends"),
+    "R14": ("列入黑榜的物业企业、所在小区未建党组织的项目不得评为示范项目",
+            "black-listed companies and projects without a compound party organisation "
+            "cannot be model projects"),
+    "R15": ("非公企业党委、党总支、党支部每年党建工作经费分别不少于1万元、5000元、3000元",
+            "yearly party-work funding for 党委/党总支/党支部: at least 10000/5000/3000 yuan"),
+    "DQ": ("数据质量：台账记录之间相互矛盾或不完整",
+           "data quality: registry records that contradict each other or are incomplete"),
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A seed document: the policy text or field report a rule comes from."""
+
+    id: str
+    title: str
+    issuer: str
+    date: str
+
+    def cite(self) -> str:
+        """The document as a citation: title in 《》, issuer and date.
+
+        >>> SOURCES["001"].cite()
+        '《天水市麦积区：“红色物业”畅通社区治理“最后一公里”》（甘肃政法网，2022年7月）'
+        """
+        return f"《{self.title}》（{self.issuer}，{self.date}）"
+
+
+#: The five seed documents (/work/shared/seeds), declared once by their titles.
+SOURCES: Final[dict[str, Source]] = {
+    "000": Source("000", "加强党建引领推进“红色物业”提升城市社区治理水平实施方案",
+                  "某县实施方案", "2022年"),
+    "001": Source("001", "天水市麦积区：“红色物业”畅通社区治理“最后一公里”",
+                  "甘肃政法网", "2022年7月"),
+    "002": Source("002", "福建厦门市湖里区：党建引领小区业委会、物业协同发展路径探索",
+                  "中共厦门市湖里区委组织部，人民网—中国共产党新闻网", "2024年9月"),
+    "003": Source("003", "xx市小区党建模式试点工作方案", "某市试点工作方案", "日期不详"),
+    "004": Source("004", "党建引领社区物业服务管理暨四川红色物业实践",
+                  "伍三明，物业企业党组织书记能力提升专题示范培训班讲稿", "2022年6月"),
+}
+
+
+def rule_text(rule: str, lang: str = "zh") -> str:
+    """A rule's text in ``lang``.
+
+    >>> rule_text("R13")
+    '业主委员会任期届满按时换届（到期未换届即为问题）'
+    """
+    zh, en = RULES[rule]
+    return en if lang == "en" else zh
+
+
+def source_title(source: str) -> str:
+    """A seed document's title in 《》, or the id itself when it is not a seed."""
+    return f"《{SOURCES[source].title}》" if source in SOURCES else source
