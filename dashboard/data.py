@@ -106,6 +106,25 @@ def ask_many(key: Key, asks: list[tuple[str, dict[str, Any]]]) -> list[dict[str,
         return list(pool.map(lambda job: question(key, *job), jobs))
 
 
+def code_names(key: Key, name: str, rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Names of the codes in an answer's list columns, so a list reads as names."""
+    from ..queries import get_question
+
+    cols = [c.name for c in get_question(name).columns if c.type.startswith("codes:")]
+    codes = tuple(sorted({str(x) for r in rows for c in cols for x in (r.get(c) or [])}))
+    return _code_names(key, name, codes) if codes else {}
+
+
+@st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=200)
+def _code_names(key: Key, name: str, codes: tuple[str, ...]) -> dict[str, str]:
+    from ..queries import get_question
+    from ..queries.present import lookup_names
+
+    q = get_question(name)
+    row = {c.name: list(codes) for c in q.columns if c.type.startswith("codes:")}
+    return lookup_names(store(), q, [row])
+
+
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=50)
 def units(key: Key) -> list[dict[str, Any]]:
     return reads.units(store())

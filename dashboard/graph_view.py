@@ -1,11 +1,9 @@
 """A unit's gaps (from the catalog) and its governance network, composed for the pages.
 
 Gaps are the catalog's own answers scoped to the unit, reduced to the rows that are
-findings: where a question has a ``finding`` column, the rows whose finding is not
-``ok``; where it has a boolean column named like the question (``one_shoulder``), the
-rows where it is false; roll-ups and ratios are not findings; any other question lists
-only findings, so every row counts.  The codes those rows name (except the pivot
-columns of the hierarchy) are drawn in red in the network.
+findings as each question's header declares them (``Question.finding``): roll-ups and
+ratios declare none, a question listing only problems declares every row.  The codes
+those rows name (except the pivot columns of the hierarchy) are drawn in red.
 """
 
 from __future__ import annotations
@@ -20,40 +18,35 @@ from . import data
 from .network import GovernanceRows, NetworkView, build_network
 from .orgnet import OrgRows, build_org_network
 
-__all__ = ["NODE_LIMIT", "ORG_LIMIT", "gap_answers", "gap_rows", "gaps_for_unit",
+__all__ = ["NODE_LIMIT", "ORG_LIMIT", "compounds_under", "gap_answers", "gap_rows", "gaps_for_unit",
            "network_for_unit", "network_orgs"]
 
 NODE_LIMIT: Final = 150  # past this many nodes people fold into their organisations
 ORG_LIMIT: Final = 400  # organisations drawn at most (a whole district has thousands)
-NOT_FINDINGS: Final = frozenset({"coverage_rollup", "cross_appointment_ratio"})
 PIVOT_COLUMNS: Final = frozenset({"community_code", "street_code", "district_code",
                                   "city_code", "unit_code"})
-OK: Final = "ok"
 
 
 def gap_rows(question: Any, rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The rows of ``question``'s answer that are findings (see the module docstring).
+    """The rows of ``question``'s answer that are findings, as its header declares
+    (``// finding: COLUMN — values``, ``every row`` or ``none``): nothing is guessed.
 
-    >>> class Q: name = "one_shoulder"; kind = "cypher"
-    >>> gap_rows(Q, [{"one_shoulder": True}, {"one_shoulder": False}])
+    >>> from redgov.queries import get_question
+    >>> gap_rows(get_question("one_shoulder"), [{"one_shoulder": True},
+    ...                                         {"one_shoulder": False}])
     [{'one_shoulder': False}]
+    >>> gap_rows(get_question("coverage_rollup"), [{"compounds": 3}])
+    []
     """
-    if question.name in NOT_FINDINGS or question.kind != "cypher":
-        return []
-    if not rows:
-        return []
-    if "finding" in rows[0]:
-        return [r for r in rows if r.get("finding") != OK]
-    if isinstance(rows[0].get(question.name), bool):
-        return [r for r in rows if r.get(question.name) is False]
-    return list(rows)
+    return list(question.finding_rows(rows))
 
 
 def gap_answers(key: data.Key, code: str) -> list[tuple[Any, list[Mapping[str, Any]]]]:
-    """(question, finding rows) for every catalog question that lists findings."""
-    questions = [q for q in data.catalog() if q.name not in NOT_FINDINGS and q.kind == "cypher"]
+    """(question, finding rows) for every catalog question with findings in the unit."""
+    questions = [q for q in data.catalog() if q.finding.declared and q.kind == "cypher"]
     answers = data.ask_many(key, [(q.name, {"scope": code}) for q in questions])
-    return [(q, gap_rows(q, a["rows"])) for q, a in zip(questions, answers, strict=True)]
+    found = [(q, gap_rows(q, a["rows"])) for q, a in zip(questions, answers, strict=True)]
+    return [(q, rows) for q, rows in found if rows]
 
 
 def gaps_for_unit(key: data.Key, code: str) -> set[str]:

@@ -98,6 +98,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "hi.contracts": ("物业服务合同", "Property-service contracts"),
     "hi.gaps": ("审计发现", "Gaps from the audit catalog"),
     "hi.no_gaps": ("本单位无审计发现。", "No gaps found for this unit."),
+    "hi.gap_title": ("{title} · {rules} — 发现 {n} 条", "{title} · {rules} — {n} findings"),
     "hi.network": ("治理关系网络", "Governance network"),
     "hi.collapsed": ("节点超过 {limit} 个：人员已并入其所在组织（共 {people} 人）。",
                      "More than {limit} nodes: people are collapsed into their organisations "
@@ -116,20 +117,23 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "au.params": ("参数", "Parameters"),
     "au.scope_all": ("（全部）", "(everything)"),
     "au.count": ("共 {n} 行", "{n} rows"),
+    "au.findings": ("，其中审计发现 {n} 行", ", of which {n} are findings"),
+    "au.rule_and_sources": ("规则说明与依据文件", "Rule and source documents"),
+    "au.kind_unit": ("单位", "unit"),
+    "au.kind_person": ("人员", "person"),
+    "au.company": ("物业企业共 {companies} 家：有党组织 {with_org} 家（{org_rate}）；正式党员 "
+                   "{minimum} 名以上的 {qualified} 家，其中已单独建 {built} 家（应建尽建率 "
+                   "{built_rate}），应建未建 {not_built} 家；无党组织且无党建指导员（未覆盖）"
+                   "{uncovered} 家。",
+                   "{companies} property companies: {with_org} with a party organisation "
+                   "({org_rate}); {qualified} with {minimum} or more full members, of which "
+                   "{built} built their own ({built_rate}) and {not_built} did not; {uncovered} "
+                   "with neither a party organisation nor an instructor (not covered)."),
     "au.csv": ("下载 CSV", "Download CSV"),
     "au.xlsx": ("下载 XLSX", "Download XLSX"),
     "au.goto": ("查看行中的单位或人员", "Open a unit or person from the rows"),
     "au.goto_unit": ("在层级中打开", "Open in the explorer"),
     "au.goto_person": ("在人员中打开", "Open in People"),
-    "param.as_of": ("截至日期", "as of"),
-    "param.scope": ("范围", "scope"),
-    "param.level": ("汇总层级", "level"),
-    "param.min_full_members": ("最少正式党员数", "minimum full members"),
-    "param.min_share": ("最低党员比例", "minimum party share"),
-    "param.threshold": ("阈值", "threshold"),
-    "param.min_visits": ("每月最少走访次数", "minimum visits a month"),
-    "param.month": ("月份", "month"),
-    "param.top": ("显示前 N 名（0 为全部）", "top N (0 = all)"),
     # people
     "pe.header": ("人员查询", "People"),
     "pe.search": ("按姓名或编码搜索", "Search by name or code"),

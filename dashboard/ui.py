@@ -15,10 +15,10 @@ from typing import Any, Final
 import streamlit as st
 
 from ..graph import display
-from .i18n import LABELS, LANGS, t
+from .i18n import LANGS, t
 
 __all__ = ["MARK_COLOURS", "PAGES", "favicon", "from_query", "go", "init_state", "label", "lang",
-           "mark", "param_label", "plain", "rate", "sidebar", "to_query", "value", "when"]
+           "mark", "plain", "rate", "sidebar", "to_query", "value", "when"]
 
 #: url path → the StreamlitPage object, filled by app.py on every run.
 PAGES: dict[str, Any] = {}
@@ -87,12 +87,6 @@ def when(moment: Any) -> str:
 def value(domain: str, code: Any) -> str:
     """A code (level, kind, finding …) in the session's language."""
     return display.term(domain, code, lang())
-
-
-def param_label(name: str) -> str:
-    """A catalog parameter's display name: translated when known, else its own name."""
-    key = f"param.{name}"
-    return label(key) if key in LABELS else name
 
 
 def sidebar(store_description: str, snapshot: str | None) -> None:

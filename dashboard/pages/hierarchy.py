@@ -12,6 +12,7 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
+from ...queries.present import present_rows
 from .. import data, ui
 from ..figures import FINDING_WORK_COVERED
 from ..graph_view import (
@@ -288,13 +289,13 @@ def _unit_page(key: data.Key, unit: dict[str, Any], as_of: str, lang: str) -> No
 
 
 def _gaps_tab(key: data.Key, code: str, lang: str) -> None:
+    """Only the questions with findings here, each counting only its finding rows."""
     answers = gap_answers(key, code)
-    if not any(rows for _, rows in answers):
+    if not answers:
         st.success(ui.label("hi.no_gaps"))
     for q, rows in answers:
-        title = q.title_en if lang == "en" else q.title_zh
-        with st.expander(f"{title} · {', '.join(q.rules)} — {len(rows)}", expanded=False):
-            if rows:
-                titles = {c.name: c.title_zh for c in q.columns} if lang == "zh" else {}
-                st.dataframe(pd.DataFrame(rows).rename(columns=titles), hide_index=True,
-                             key=f"hi.gap.{q.name}")
+        with st.expander(ui.label("hi.gap_title", title=q.title(lang), rules=", ".join(q.rules),
+                                  n=len(rows)), expanded=False):
+            header, cells = present_rows(q, rows, lang, data.code_names(key, q.name, rows))
+            st.dataframe(pd.DataFrame(cells, columns=header), hide_index=True,
+                         key=f"hi.gap.{q.name}")
