@@ -151,8 +151,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "pe.ended": ("已结束", "ended"),
     # sync
     "sy.header": ("同步记录", "Sync runs"),
-    "sy.graph_runs": ("已写入图中的同步（SyncRun）", "Runs applied to the graph (SyncRun nodes)"),
-    "sy.log": ("全部同步尝试（sync-runs.jsonl）", "Every sync attempt (sync-runs.jsonl)"),
+    "sy.graph_runs": ("已写入图中的同步", "Runs applied to the graph (SyncRun nodes)"),
+    "sy.log": ("全部同步尝试（含被拒绝和无变化的）", "Every sync attempt (sync-runs.jsonl)"),
     "sy.no_log": ("尚无日志文件 {path}", "No log file yet at {path}"),
     "sy.changes": ("变更明细", "Changes per table"),
     "sy.warnings": ("警告", "Warnings"),
