@@ -47,14 +47,14 @@ def label(key: str, **values: object) -> str:
 
 
 def plain(text: object) -> str:
-    """Registry text for a place Streamlit reads as Markdown, escaped to show literally.
+    r"""Registry text for a place Streamlit reads as Markdown, escaped to show literally.
 
     A unit may be named ``![t](http://host/x.png)``: unescaped, Streamlit would draw a
     remote image (and the browser would fetch it).  Every Markdown punctuation mark is
     backslash-escaped (HTML is never enabled), so the text shows as typed.
 
-    >>> plain("![t](http://host/x.png)")
-    '\\!\\[t\\]\\(http://host/x\\.png\\)'
+    >>> print(plain("![t](http://host/x.png)"))
+    \!\[t\]\(http\://host/x\.png\)
     """
     return _MARKDOWN.sub(r"\\\g<0>", str(text))
 

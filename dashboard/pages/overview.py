@@ -154,7 +154,7 @@ def axis_domain(rates: list[float], target: float | None) -> tuple[float, float]
     target) to 100 %, in steps of 5 points, so bars at 94–97 % are told apart.
 
     >>> axis_domain([0.94, 0.97], 1.0)
-    (0.9, 1.0)
+    (0.85, 1.0)
     >>> axis_domain([0.2, 0.5], None)
     (0.15, 1.0)
     >>> axis_domain([], None)
