@@ -12,6 +12,8 @@ not come here: it keeps the stable machine values.
 ('街道', '95.5%')
 >>> cell(q.column("compounds"), 12), cell(q.column("level"), "street", "en")
 (12, 'street')
+>>> cell(get_question("brokers").column("betweenness"), 0.123456789)
+0.1235
 >>> names = {"O1": "金桂苑党支部"}
 >>> cell(get_question("overloaded").column("org_codes"), ["O1", "O9"], names=names)
 '金桂苑党支部（O1）、O9'
@@ -91,6 +93,8 @@ def cell(column: Column, value: Any, lang: str = "zh",
         return list_text(value, names, lang)
     if column.domain is not None:
         return display(value, lang, column.domain)
+    if t == "float" and isinstance(value, float):
+        return round(value, 4)  # a measure, not a rate: four decimals are plenty to compare
     if isinstance(value, list):
         return list_text([str(v) for v in value], names, lang)
     return value

@@ -35,15 +35,17 @@ from .graph.display import (
     source_title,
 )
 from .graph.introspection import last_sync_run
+from .graph.stores import StoreError
 from .graph.stores.base import Store
 from .output import display_width, neutralise
-from .queries import QueryResult, Question, get_question, run_question
+from .queries import ParamError, QueryResult, Question, get_question, run_question
 from .queries.present import cell, lookup_names
 
 __all__ = ["Answer", "ReportContext", "collect", "param_text", "sheet_names", "write_report"]
 
 TITLE = {"zh": "党建引领“红色物业”治理审计报告", "en": "Red property governance audit report"}
 _CHART_ROWS = 40  # bars a chart can show legibly
+_BELOW_ROWS = 60  # a chart goes below a table this short, else beside it
 _MAX_WIDTH = 60
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _UNIT = cypher(
@@ -110,11 +112,21 @@ class ReportContext:
 
 def collect(store: Store, names: Sequence[str], params: Mapping[str, Any]) -> tuple[
         list[Answer], ReportContext]:
-    """Run the questions with the same parameters and gather what the cover needs."""
+    """Run the questions and gather what the cover needs.
+
+    Each question gets the parameters it declares (``--all --param min_full_members=5``
+    reaches the two questions that take it); a parameter no question takes is an error.
+    """
+    questions = [get_question(n) for n in names]
+    declared = {p.name for q in questions for p in q.params}
+    unknown = sorted(set(params) - declared)
+    if unknown:
+        raise ParamError(f"no question takes the parameter {', '.join(unknown)}")
     answers = []
-    for name in names:
-        result = run_question(store, name, params)
-        answer = Answer(get_question(name), result)
+    for question in questions:
+        own = {p.name for p in question.params}
+        result = run_question(store, question.name, {k: v for k, v in params.items() if k in own})
+        answer = Answer(question, result)
         answer.names = lookup_names(store, answer.question, result.rows)
         answers.append(answer)
     run = last_sync_run(store) or {}
@@ -133,7 +145,7 @@ def collect(store: Store, names: Sequence[str], params: Mapping[str, Any]) -> tu
 def _version(store: Store) -> str:
     try:
         return store.version()
-    except Exception:  # the cover is informative; an engine that hides its version is fine
+    except StoreError:  # the cover is informative; an engine that hides its version is fine
         return str(getattr(store, "engine", ""))
 
 
@@ -289,7 +301,10 @@ def _chart(ws: Any, answer: Answer, title: str, lang: str) -> None:
     chart.set_categories(cats)
     chart.height = max(7.5, 0.5 * n + 2)
     chart.width = 18
-    ws.add_chart(chart, f"{get_column_letter(len(q.columns) + 2)}2")
+    # Below a short table, where a reader scrolling down meets it; beside a long one.
+    rows = len(answer.result.rows)
+    anchor = f"A{rows + 3}" if rows <= _BELOW_ROWS else f"{get_column_letter(len(q.columns) + 2)}2"
+    ws.add_chart(chart, anchor)
 
 
 def param_text(question: Question, values: Mapping[str, Any], lang: str = "zh",

@@ -126,6 +126,8 @@ def test_a_chart_exactly_where_there_is_a_headline_rate(workbook: Any) -> None:
     title = "".join(r.t for p in chart.title.tx.rich.p for r in (p.r or []))
     assert title == "党建引领物业治理覆盖汇总：党组织覆盖率", title
     assert chart.y_axis.number_format.formatCode == "0%"
+    rows = _sheet(workbook, "coverage_rollup").max_row  # a short table: the chart is below it
+    assert chart.anchor._from.row == rows + 1 and chart.anchor._from.col == 0  # 0-based: A{rows+2}
 
 
 def test_cover_says_when_where_and_from_what(workbook: Any) -> None:
@@ -196,3 +198,17 @@ def test_one_question_scoped_and_in_english(fx: FalkorStore, server: Any, tmp_pa
     ws = wb["Coverage roll-up by unit"]
     assert [c.value for c in ws[1]][:3] == ["unit code", "unit name", "level"]
     assert ws["C2"].value == "street"
+
+
+def test_all_passes_each_question_the_parameters_it_takes(
+    fx: FalkorStore, server: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "p.xlsx"
+    res = audit(fx, server, "--all", "--param", "min_full_members=2", "--out", str(out))
+    assert res.exit_code == 0, res.output
+    rows = {r[0]: r for r in load_workbook(out)["汇总"].iter_rows(values_only=True)}
+    assert rows["未建党组织的小区"][8] == "应建支部的居住正式党员数：2"
+    assert rows["物业企业党组织组建情况"][8] == "单独建党组织所需正式党员数：2"
+    assert rows["业委会党员比例与主任身份"][8] == "党员比例下限：0.3"
+    res = audit(fx, server, "--all", "--param", "nonsense=1", "--out", str(out))
+    assert res.exit_code == 2 and "nonsense" in res.output, res.output

@@ -23,7 +23,7 @@ from .geography import scale_spec
 from .governance import build_city, build_district_frame
 from .instructors import build_instructors
 from .plan import plan_district
-from .summary import DemoSummary
+from .summary import SCALE_ZH, DemoSummary
 from .world import World
 
 __all__ = ["SNAPSHOT", "exported_at", "generate"]
@@ -52,7 +52,8 @@ def generate(out_dir: Path, *, scale: str = "district", seed: int = 1) -> DemoSu
     rng = random.Random(seed)
     stamp = exported_at(seed)
     with ExportWriter(out_dir) as out:
-        for key, value in (("来源", f"{SOURCE}（{scale}，种子 {seed}）"), ("导出时间", stamp),
+        source = f"{SOURCE}（{SCALE_ZH.get(scale, scale)}，种子 {seed}）"
+        for key, value in (("来源", source), ("导出时间", stamp),
                            ("快照日期", SNAPSHOT.isoformat()), ("类型", "全量"), ("版本", "1")):
             out.row(MANIFEST, key, value)
         world = World(out, rng, SNAPSHOT)

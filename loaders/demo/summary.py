@@ -8,7 +8,10 @@ from typing import Any
 
 from ...graph.display import format_rate
 
-__all__ = ["DemoSummary"]
+__all__ = ["SCALE_ZH", "DemoSummary"]
+
+#: The demo scales in Chinese (the manifest's 来源 and the console say 区级, not district).
+SCALE_ZH = {"district": "区级", "city": "市级", "province": "省级"}
 
 
 @dataclass

@@ -100,9 +100,11 @@ def audit(
         values["scope"] = scope
     if run_all:
         if name:
-            raise click.UsageError("give either a question NAME or --all, not both")
+            raise click.UsageError(say(lang, "问题名称 NAME 与 --all 只能给一个",
+                                       "give either a question NAME or --all, not both"))
         if out is None or (fmt not in (None, "xlsx")):
-            raise click.UsageError("--all writes a workbook: use --out report.xlsx")
+            raise click.UsageError(say(lang, "--all 写出一个工作簿：请用 --out 报告.xlsx",
+                                       "--all writes a workbook: use --out report.xlsx"))
         with opened_store(store_spec) as store:
             answers, ctx = _collect(store, [q.name for q in catalog()], values)
         write_report(out, answers, ctx, lang)
@@ -111,7 +113,8 @@ def audit(
         return
     if not name:
         if values:
-            raise click.UsageError("parameters need a question NAME")
+            raise click.UsageError(say(lang, "参数需要指定问题名称 NAME",
+                                       "parameters need a question NAME"))
         if fmt == "json":
             click.echo(to_json(_catalog_json()))
         else:
@@ -124,7 +127,8 @@ def audit(
         raise click.UsageError(str(exc)) from None
     fmt = fmt or ("xlsx" if out is not None and out.suffix.lower() == ".xlsx" else "table")
     if fmt == "xlsx" and out is None:
-        raise click.UsageError("--format xlsx needs --out FILE")
+        raise click.UsageError(say(lang, "--format xlsx 需要 --out 文件名",
+                                   "--format xlsx needs --out FILE"))
     if fmt == "xlsx":
         assert out is not None
         with opened_store(store_spec) as store:

@@ -21,6 +21,7 @@ from ..graph.stores import StoreError
 from ..graph.stores.embedded_server import data_dir
 from ..loaders.demo import SCALES, DemoSummary, generate
 from ..loaders.demo.figures import graph_figures
+from ..loaders.demo.summary import SCALE_ZH
 from ..output import to_json
 from .common import lang_option, opened_store, say, store_option
 
@@ -30,7 +31,6 @@ _NEXT = (
     ("redgov audit --all --out 审计报告.xlsx", "全部审计问题写成一个工作簿",
      "every audit question in one workbook"),
 )
-_SCALE_ZH = {"district": "区级", "city": "市级", "province": "省级"}
 #: The graph figures the demo prints, in the order of the summary above them.
 _FIGURES = {
     "compounds": ("小区", "compounds"),
@@ -59,7 +59,8 @@ def demo(scale: str, seed: int, export_dir: Path | None, fmt: str, lang: str,
          store_spec: str | None) -> None:
     """Build the demo city: a synthetic registry export, synced into the graph."""
     if export_dir is not None and export_dir.exists() and not export_dir.is_dir():
-        raise click.BadParameter("not a folder", param_hint="--export-only")
+        raise click.BadParameter(say(lang, "不是文件夹", "not a folder"),
+                                 param_hint="--export-only")
     target = export_dir or data_dir() / "demo" / f"{scale}-seed{seed}"
     summary = generate(target, scale=scale, seed=seed)
     result: dict[str, object] = {"export": summary.to_dict()}
@@ -82,7 +83,9 @@ def demo(scale: str, seed: int, export_dir: Path | None, fmt: str, lang: str,
                 "applied", "unchanged") else {}
             nodes, rels = graph_counts(store)
         except StoreError as exc:
-            raise click.ClickException(f"the sync failed and nothing was applied: {exc}") from None
+            raise click.ClickException(say(lang, f"同步失败，未写入任何数据：{exc}",
+                                           f"the sync failed and nothing was applied: {exc}")
+                                       ) from None
     result.update(sync=report.to_json(), graph=figures, nodes=nodes, relations=rels)
     if fmt == "json":
         click.echo(to_json(result))
@@ -124,7 +127,7 @@ def _print_summary(summary: DemoSummary, lang: str = "zh") -> None:
         click.echo(f"demo {summary.scale}, seed {summary.seed}: snapshot "
                    f"{summary.snapshot_date}, {summary.districts} district(s)")
     else:
-        scale = _SCALE_ZH.get(summary.scale, summary.scale)
+        scale = SCALE_ZH.get(summary.scale, summary.scale)
         click.echo(f"演示数据（{scale}规模，种子 {summary.seed}）：快照日期 "
                    f"{summary.snapshot_date}，{summary.districts} 个区县")
     lines = summary.headline(lang)

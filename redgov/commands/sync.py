@@ -113,13 +113,16 @@ def sync(path: Path, dry_run: bool, fmt: str, errors_out: Path | None, lang: str
     {tables}
     """
     if not (path.is_dir() or path.suffix.lower() in (".zip", ".xlsx", ".xlsm")):
-        raise click.BadParameter("expected a folder, a .zip or an .xlsx workbook",
+        raise click.BadParameter(say(lang, "应为文件夹、.zip 压缩包或 .xlsx 工作簿",
+                                     "expected a folder, a .zip or an .xlsx workbook"),
                                  param_hint="PATH")
     with opened_store(store_spec) as store:
         try:
             report = sync_export(store, path, dry_run=dry_run)
         except StoreError as exc:
-            raise click.ClickException(f"the sync failed and nothing was applied: {exc}") from None
+            raise click.ClickException(say(lang, f"同步失败，未写入任何数据：{exc}",
+                                           f"the sync failed and nothing was applied: {exc}")
+                                       ) from None
     if errors_out is not None:
         write_errors_csv(report, errors_out)
     if fmt == "json":
