@@ -17,7 +17,7 @@ from ..i18n import term
 
 __all__ = ["axis_domain", "figures_as_of", "met", "render"]
 
-CARDS_PER_ROW = 5
+CARDS_PER_ROW = 4
 TREND_RUNS = 12
 TREND_AUTO_COMPOUNDS = 5000  # above this the trend is drawn on request
 
@@ -33,14 +33,18 @@ def figures_as_of(key: data.Key, as_of: str | None, level: str = "district") -> 
 
 
 def _fmt(fig: figures.Figure) -> str:
-    """A figure's value with what it is out of: ``95.5%（487/510）``, ``22（共 125）``."""
+    """A figure's value, short enough for its card: ``95.5%``, ``22``."""
     if fig.value is None:
         return "—"
-    if fig.kind == "rate":
-        return f"{ui.rate(fig.value)}（{fig.numerator}/{fig.denominator}）"
-    if fig.denominator is not None:
-        return ui.label("ov.count_of", n=fig.value, total=fig.denominator)
-    return str(fig.value)
+    return ui.rate(fig.value) if fig.kind == "rate" else str(fig.value)
+
+
+def _of(fig: figures.Figure) -> str:
+    """What the value is out of, under the card: ``487/510 个小区``, ``共 125 家企业``."""
+    if fig.denominator is None:
+        return ""
+    key = f"fig.{fig.key}.of"
+    return ui.label(key, n=fig.numerator, total=fig.denominator)
 
 
 def met(fig: figures.Figure) -> bool | None:
@@ -65,6 +69,12 @@ def _target(fig: figures.Figure) -> str:
     word = ui.mark("none", "—") if state is None else (
         ui.mark("ok", ui.label("ov.met")) if state else ui.mark("bad", ui.label("ov.missed")))
     return f"{word} {ui.label('ov.target', target=target)}"
+
+
+def _under(fig: figures.Figure) -> str:
+    """The line under a card: the denominator, then the target mark."""
+    of = _of(fig)
+    return f"{ui.plain(of)} · {_target(fig)}" if of else _target(fig)
 
 
 def _delta(now: figures.Figure, before: figures.Figure | None) -> str | None:
@@ -95,7 +105,7 @@ def render() -> None:
                 delta_color="normal" if fig.better == "up" else "inverse",
                 help=help_text, border=True,
             )
-            st.markdown(_target(fig))
+            st.markdown(_under(fig))
     _chart(key)
     _trend(key, runs, now[0].denominator or 0)
 
