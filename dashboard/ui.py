@@ -93,7 +93,7 @@ def sidebar(store_description: str, snapshot: str | None) -> None:
     with st.sidebar:
         st.radio(t("app.lang", lang()), LANGS, key="lang", horizontal=True,
                  format_func=lambda v: "中文" if v == "zh" else "English")
-        st.caption(label("app.store", store=store_description))
+        st.caption(label("app.store", store=plain(store_description)))
         if snapshot:
             st.caption(label("app.snapshot", date=snapshot))
 

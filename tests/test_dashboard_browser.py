@@ -127,6 +127,8 @@ PAGES = [
     ("audit", '[data-testid="stDataFrame"]', "共 1 行，其中审计发现 1 行"),
     ("people?person=P1", '[data-testid="stVegaLiteChart"]', "张三 · P1 · 中共党员"),
     ("sync", '[data-testid="stDataFrame"]', "时间均为北京时间。"),
+    ("hierarchy?unit=%21%5Bx%5D%28http%3A%2F%2Fhost%2Fy.png%29", '[data-testid="stAlert"]',
+     "找不到单位 ![x](http://host/y.png)"),
 ]
 
 

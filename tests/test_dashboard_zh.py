@@ -176,3 +176,9 @@ def test_registry_text_is_shown_as_text(graph: SimpleNamespace) -> None:
     assert MARKDOWN_NAME in [r["名称"] for r in _table(at, "覆盖", "覆盖率")]
     at = open_app("hierarchy", sel_unit="X3")
     assert HTML_NAME in [r["名称"] for r in _table(at, "所在单位", "状态")]
+
+
+def test_a_unit_code_from_the_address_bar_is_shown_as_text(graph: SimpleNamespace) -> None:
+    """``?unit=…`` is typed by whoever sends the link: it is echoed escaped, never drawn."""
+    at = open_app("hierarchy", sel_unit="![x](http://host/y.png)")
+    assert [e.value for e in at.error] == [r"找不到单位 \!\[x\]\(http\://host/y\.png\)"]

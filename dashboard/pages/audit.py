@@ -138,7 +138,7 @@ def render() -> None:
     try:
         answer = data.ask(key, name, **params)
     except (ParamError, StoreError) as exc:  # a bad value or a refused query: say so, stay up
-        st.error(str(exc))
+        st.error(ui.plain(exc))
         return
     columns, rows = answer["columns"], answer["rows"]
     count = ui.label("au.count", n=answer["count"])

@@ -134,7 +134,7 @@ def render() -> None:
     ui.from_query("unit")
     current = st.session_state.get("sel_unit")
     if current is not None and current not in by_code:
-        st.error(ui.label("hi.unknown_unit", code=current))
+        st.error(ui.label("hi.unknown_unit", code=ui.plain(current)))
         current = st.session_state["sel_unit"] = None
     ui.to_query("unit", current)
     _breadcrumbs(current, by_code)

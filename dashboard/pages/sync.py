@@ -113,7 +113,7 @@ def render() -> None:
     st.subheader(ui.label("sy.log"))
     log = data.sync_log()
     if not log:
-        st.caption(ui.label("sy.no_log", path=data.sync_log_path()))
+        st.caption(ui.label("sy.no_log", path=ui.plain(data.sync_log_path())))
         return
     st.dataframe(pd.DataFrame([_run_row(item, log=True) for item in log]), hide_index=True,
                  key="sy.log")
