@@ -101,3 +101,11 @@ def test_error_reasons_explained_are_the_loaders() -> None:
                 assert "重复（第 " in source, stem
                 continue
             assert stem in source, stem
+
+
+def test_readme_says_json_keeps_codes_and_what_the_linter_runs_on() -> None:
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "**`--format json` keeps the stable machine values**" in readme
+    assert "declares `\"node\": \">=24.11.1\"`; we run it on Node.js 20" in readme
+    npmrc = (ROOT / "tests" / "cypherlint" / ".npmrc").read_text(encoding="utf-8")
+    assert "engine-strict=false" in npmrc and "loglevel=error" in npmrc
