@@ -134,7 +134,7 @@ def _chart(key: data.Key) -> None:
     target = figures.RATE_TARGETS.get(metric)
     st.subheader(ui.label("ov.chart", level=term("level", level, lang), metric=metric_label))
     low, high = axis_domain([r for r in frame["rate"] if r == r and r is not None], target)
-    x = alt.X("rate:Q", axis=alt.Axis(format="%"), title=metric_label,
+    x = alt.X("rate:Q", axis=alt.Axis(format=".1%"), title=metric_label,
               scale=alt.Scale(domain=[low, high], clamp=True, nice=False))
     y = alt.Y("unit:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240))
     base = alt.Chart(frame).encode(
@@ -206,7 +206,7 @@ def _trend(key: data.Key, runs: list[dict[str, Any]], compounds: int) -> None:
         .mark_line(point=True)
         .encode(
             x=alt.X("snapshot:N", title=ui.label("fig.snapshot")),
-            y=alt.Y("value:Q", axis=alt.Axis(format="%"), title=ui.label("fig.value")),
+            y=alt.Y("value:Q", axis=alt.Axis(format=".1%"), title=ui.label("fig.value")),
             color=alt.Color("figure:N", title=None, legend=alt.Legend(orient="bottom")),
             tooltip=[alt.Tooltip("snapshot:N", title=ui.label("fig.snapshot")),
                      alt.Tooltip("figure:N", title=ui.label("ov.metric")),

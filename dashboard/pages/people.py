@@ -88,10 +88,12 @@ def _results(key: data.Key, query: str, selected: str | None, lang: str) -> str 
     names = {p["code"]: f"{p['name']} ({p['code']}) · "
                         f"{term('standing', p.get('standing'), lang)}" for p in found}
     codes = list(names)
-    if clicked and clicked[0] < len(codes) and codes[clicked[0]] != selected:
-        st.session_state["sel_person"] = codes[clicked[0]]
-        st.session_state["pe.pick"] = codes[clicked[0]]
-        return codes[clicked[0]]
+    # A click counts once: a row left selected must not undo a later pick in the box.
+    click = (query, page, clicked[0]) if clicked and clicked[0] < len(codes) else None
+    if click is not None and click != st.session_state.get("_pe_click"):
+        st.session_state["_pe_click"] = click
+        st.session_state.pop("pe.pick", None)  # the box follows the click
+        st.session_state["sel_person"] = selected = codes[click[2]]
     pick = st.selectbox(ui.label("pe.pick"), codes, key="pe.pick",
                         index=codes.index(selected) if selected in codes else 0,
                         format_func=names.__getitem__)
