@@ -200,5 +200,17 @@ def test_a_table_row_click_opens_the_unit(server_url: str, tmp_path: Path) -> No
             page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
             page.get_by_text("东风街道 · 街道 · S1").wait_for(timeout=60_000)
             assert "unit=S1" in page.url, page.url
+            # People: every match is listed; a click on a row opens that person.
+            page.goto(server_url + "people", wait_until="domcontentloaded")
+            box = page.get_by_label("按姓名或编码搜索")
+            box.fill("P")
+            box.press("Enter")
+            page.get_by_text("共匹配").wait_for(timeout=60_000)
+            grid = page.locator('[data-testid="stDataFrame"]').first
+            grid.wait_for(timeout=60_000)
+            box2 = grid.bounding_box()
+            assert box2 is not None
+            page.mouse.click(box2["x"] + 18, box2["y"] + 35 + 35 + 17)  # the second row
+            page.get_by_text("李四 · P2").wait_for(timeout=60_000)
         finally:
             browser.close()
