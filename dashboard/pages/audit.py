@@ -81,7 +81,7 @@ def _widget(q: Any, p: Any, key: data.Key, default_as_of: str) -> Any:
     lang = ui.lang()
     wkey = f"au.p.{q.name}.{p.name}"
     label = p.label(lang)
-    help_ = p.description
+    help_ = p.description if lang == "en" else None  # the catalog describes parameters in English
     if p.type == "date":
         initial = date.fromisoformat(str(p.default or default_as_of))
         value = st.date_input(label, value=initial, key=wkey, format="YYYY-MM-DD",
