@@ -77,6 +77,14 @@ _NEO4J_SCHEMA = (
         "CREATE CONSTRAINT redgov_run_id IF NOT EXISTS FOR (n:SyncRun) REQUIRE n.id IS UNIQUE",
         neo4j_only=True,
     ),
+    # The writers' lock (stores/neo4j_store.py): without it, two transactions that MERGE the
+    # lock node at once each create one and neither waits.
+    cypher(
+        "schema.neo4j.lock_name",
+        "CREATE CONSTRAINT redgov_lock_name IF NOT EXISTS "
+        "FOR (n:RedgovLock) REQUIRE n.name IS UNIQUE",
+        neo4j_only=True,
+    ),
     cypher(
         "schema.neo4j.unit_level",
         "CREATE INDEX redgov_unit_level IF NOT EXISTS FOR (n:Unit) ON (n.level)",

@@ -1,19 +1,151 @@
-"""Shared fixtures: one embedded FalkorDB server for the session, one fresh graph per test.
+"""Shared fixtures: every engine-dependent test runs on FalkorDB and on a real Neo4j 5.
 
-A server per test would cost ~50 ms and a port each; a graph per test gives the same
-isolation (FalkorDB graphs are independent keys) at no cost.
+FalkorDB: one embedded server for the session, one fresh graph per test (graphs are
+independent keys, so a graph per test isolates at no cost).
+
+Neo4j: one server for the session (``tests/neo4j/server start`` in a session temp dir;
+Neo4j 5.26 Community from Maven Central, needs ``java`` and ``mvn``).  Community has one
+user database, so "a fresh graph" is that database emptied and its schema set up again
+(idempotent).  A module-scoped fixture that keeps a synced graph for its module holds the
+database; a function-scoped store asking for it meanwhile is a test-ordering bug and fails
+loudly rather than wiping the module's graph.
+
+The ``engine`` fixture is parametrised, so test ids read ``test_x[falkordb]`` /
+``test_x[neo4j]``.  Without java/mvn the Neo4j half is skipped with one reason line;
+``REDGOV_REQUIRE_NEO4J=1`` (set by .ci/run) turns that into a failure.  Tests of FalkorDB
+internals (the embedded server, the graph copy-and-rename) ask for ``falkor_store``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from redgov.graph.stores.base import Store
 from redgov.graph.stores.embedded_server import ServerInfo, ensure_server, stop_server
 from redgov.graph.stores.falkordb_store import FalkorStore
+
+ENGINES = ("falkordb", "neo4j")
+NEO4J_SERVER = Path(__file__).resolve().parent / "neo4j" / "server"
+NEO4J_LIB_STAMP = NEO4J_SERVER.parent / "lib" / ".pom.sha256"
+_WIPE = "MATCH (n) DETACH DELETE n"
+
+
+def _neo4j_unavailable() -> str | None:
+    """Why the Neo4j half cannot run here, or None."""
+    missing = [tool for tool in ("java", "mvn") if not shutil.which(tool)]
+    if "mvn" in missing and NEO4J_LIB_STAMP.exists():  # jars already fetched
+        missing.remove("mvn")
+    if missing:
+        return (
+            f"Neo4j half skipped: no {' or '.join(missing)} on PATH (JDK 17+ and Maven run a "
+            "real Neo4j 5.26; REDGOV_REQUIRE_NEO4J=1 makes this a failure)"
+        )
+    return None
+
+
+def _neo4j_required() -> bool:
+    return os.environ.get("REDGOV_REQUIRE_NEO4J", "") not in ("", "0")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    why = _neo4j_unavailable()
+    return "engines: falkordb (embedded), " + (
+        f"neo4j — {why}" if why else "neo4j (tests/neo4j/server, one per session)"
+    )
+
+
+@dataclass
+class Neo4jServer:
+    url: str
+    password: str
+    home: Path
+
+
+@dataclass
+class EngineUnderTest:
+    """One engine for the session: how to open a store on it and how the CLI reaches it."""
+
+    name: str
+    home: Path  # REDGOV_HOME of the session (sync log, PII key, embedded server)
+    falkor: ServerInfo | None = None
+    neo4j: Neo4jServer | None = None
+    holder: str | None = None  # Neo4j: who currently owns the one database
+
+    def open(self, graph: str) -> Store:
+        if self.neo4j is not None:
+            from redgov.graph.stores.neo4j_store import Neo4jStore
+
+            return Neo4jStore(self.neo4j.url, user="neo4j", password=self.neo4j.password)
+        assert self.falkor is not None
+        return FalkorStore(
+            host=self.falkor.host, port=self.falkor.port, password=self.falkor.password,
+            graph=graph, description=f"test graph {graph}",
+        )
+
+    def env(self, graph: str) -> dict[str, str]:
+        """Variables the CLI (and the dashboard) take to reach this engine's test graph."""
+        env = {"REDGOV_HOME": str(self.home), "REDGOV_GRAPH": graph}
+        if self.neo4j is not None:
+            env |= {"REDGOV_STORE": self.neo4j.url, "NEO4J_USER": "neo4j",
+                    "NEO4J_PASSWORD": self.neo4j.password}
+        else:
+            env["REDGOV_STORE"] = ""
+        return env
+
+    def spec(self, graph: str) -> tuple[str, dict[str, str]]:
+        """A ``--store`` value for this engine's test graph, and the secrets it needs."""
+        if self.neo4j is not None:
+            return self.neo4j.url, {"NEO4J_USER": "neo4j", "NEO4J_PASSWORD": self.neo4j.password}
+        assert self.falkor is not None
+        return (f"falkordb://127.0.0.1:{self.falkor.port}/{graph}",
+                {"FALKORDB_PASSWORD": self.falkor.password or ""})
+
+    @contextlib.contextmanager
+    def fresh_graph(self, owner: str) -> Iterator[str]:
+        """An empty graph with the schema set up; yields its name (FalkorDB) or a label."""
+        graph = f"t_{uuid.uuid4().hex[:12]}"
+        store = self.open(graph)
+        try:
+            if self.neo4j is not None:
+                if self.holder is not None:
+                    raise RuntimeError(
+                        f"Neo4j's one database is held by {self.holder}; {owner} cannot get a "
+                        "fresh one meanwhile (run it outside that module or use that fixture)"
+                    )
+                self.holder = owner
+                with store.transaction() as w:
+                    w.run(_WIPE)
+            store.setup_schema()
+            yield graph
+        finally:
+            if self.neo4j is not None:
+                if self.holder == owner:
+                    self.holder = None
+            else:
+                assert isinstance(store, FalkorStore)
+                for name in (graph, f"{graph}__staging", f"{graph}__old"):
+                    if store._graph_exists(name):
+                        store._redis.execute_command("GRAPH.DELETE", name)
+            store.close()
+
+    @contextlib.contextmanager
+    def fresh_store(self, owner: str) -> Iterator[Store]:
+        """A store on a fresh graph, with REDGOV_HOME set while it is in use."""
+        with self.fresh_graph(owner) as graph, pytest.MonkeyPatch.context() as mp:
+            mp.setenv("REDGOV_HOME", str(self.home))
+            store = self.open(graph)
+            try:
+                yield store
+            finally:
+                store.close()
 
 
 @pytest.fixture(scope="session")
@@ -27,39 +159,95 @@ def session_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def _isolated_home(session_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test touches the user's real data directory or an inherited store choice."""
     monkeypatch.setenv("REDGOV_HOME", str(session_home))
-    monkeypatch.delenv("REDGOV_STORE", raising=False)
-    monkeypatch.delenv("REDGOV_GRAPH", raising=False)
+    for name in ("REDGOV_STORE", "REDGOV_GRAPH", "NEO4J_USER", "NEO4J_PASSWORD",
+                 "NEO4J_DATABASE"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="session")
 def server(session_home: Path) -> ServerInfo:
+    """The session's embedded FalkorDB server."""
     return ensure_server(session_home)
 
 
-@pytest.fixture
-def graph_name() -> str:
-    return f"t_{uuid.uuid4().hex[:12]}"
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServer]:
+    """A real Neo4j 5.26 for the session (started once, stopped at the end)."""
+    why = _neo4j_unavailable()
+    if why:
+        if _neo4j_required():
+            pytest.fail(f"REDGOV_REQUIRE_NEO4J is set but {why}", pytrace=False)
+        pytest.skip(why)
+    home = tmp_path_factory.mktemp("neo4j")
+    done = subprocess.run([str(NEO4J_SERVER), "start", str(home)], capture_output=True,
+                          text=True, check=False)
+    if done.returncode != 0:
+        pytest.fail(f"tests/neo4j/server start failed:\n{done.stderr[-4000:]}", pytrace=False)
+    url = done.stdout.strip().splitlines()[-1]
+    try:
+        yield Neo4jServer(url=url, password=(home / "password").read_text().strip(), home=home)
+    finally:
+        subprocess.run([str(NEO4J_SERVER), "stop", str(home)], capture_output=True, check=False)
+
+
+@pytest.fixture(scope="session")
+def falkor_engine(server: ServerInfo, session_home: Path) -> EngineUnderTest:
+    """FalkorDB only: its internals, the browser end-to-end, one side of the differential."""
+    return EngineUnderTest("falkordb", session_home, falkor=server)
+
+
+@pytest.fixture(scope="session")
+def neo4j_engine(neo4j_server: Neo4jServer, session_home: Path) -> EngineUnderTest:
+    """The session's Neo4j (one instance, so every user shares its one-database lease)."""
+    return EngineUnderTest("neo4j", session_home, neo4j=neo4j_server)
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> EngineUnderTest:
+    """The engine under test; parametrised, so every dependent test runs on both."""
+    return request.getfixturevalue(f"{'neo4j' if request.param == 'neo4j' else 'falkor'}_engine")
 
 
 @pytest.fixture
-def store(server: ServerInfo, graph_name: str) -> Iterator[FalkorStore]:
-    """A FalkorStore on a fresh, empty graph of the session's embedded server."""
-    s = FalkorStore(
-        host=server.host, port=server.port, password=server.password, graph=graph_name,
-        description=f"test graph {graph_name}",
-    )
-    s.setup_schema()
+def graph_name(engine: EngineUnderTest, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, empty graph with the schema set up, on the engine under test."""
+    with engine.fresh_graph(request.node.nodeid) as graph:
+        yield graph
+
+
+@pytest.fixture
+def store(engine: EngineUnderTest, graph_name: str) -> Iterator[Store]:
+    """A store on the test's fresh graph."""
+    s = engine.open(graph_name)
     yield s
-    for name in (graph_name, f"{graph_name}__staging", f"{graph_name}__old"):
-        if s._graph_exists(name):
-            s._redis.execute_command("GRAPH.DELETE", name)
     s.close()
 
 
 @pytest.fixture
-def redgov_env(server: ServerInfo, graph_name: str, monkeypatch: pytest.MonkeyPatch) -> dict:
-    """Environment for running the CLI against the test graph of the session server."""
-    monkeypatch.setenv("REDGOV_HOME", str(server.home))
-    monkeypatch.setenv("REDGOV_GRAPH", graph_name)
-    monkeypatch.delenv("REDGOV_STORE", raising=False)
+def redgov_env(engine: EngineUnderTest, graph_name: str,
+               monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment for running the CLI against the test's graph (also set in os.environ)."""
+    for key, value in engine.env(graph_name).items():
+        monkeypatch.setenv(key, value)
     return {**os.environ}
+
+
+@pytest.fixture
+def falkor_graph_name() -> str:
+    return f"t_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def falkor_store(server: ServerInfo, falkor_graph_name: str) -> Iterator[FalkorStore]:
+    """FalkorDB only: for tests of its internals (embedded server, graph swap, planner)."""
+    s = FalkorStore(
+        host=server.host, port=server.port, password=server.password, graph=falkor_graph_name,
+        description=f"test graph {falkor_graph_name}",
+    )
+    s.setup_schema()
+    yield s
+    for name in (falkor_graph_name, f"{falkor_graph_name}__staging",
+                 f"{falkor_graph_name}__old"):
+        if s._graph_exists(name):
+            s._redis.execute_command("GRAPH.DELETE", name)
+    s.close()

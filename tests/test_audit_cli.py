@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
-from redgov.graph.stores.falkordb_store import FalkorStore
+from redgov.graph.stores.base import Store
 from redgov.queries import catalog, get_question
 from test_questions import synced_store
 
@@ -21,24 +21,24 @@ from redgov.cli import main
 
 
 @pytest.fixture(scope="module")
-def fx(server: Any) -> Iterator[FalkorStore]:
-    yield from synced_store(server, "cli")
+def fx(engine: Any) -> Iterator[Store]:
+    yield from synced_store(engine, "cli")
 
 
-def audit(fx: FalkorStore, server: Any, *args: str) -> Result:
-    env = {"REDGOV_HOME": str(server.home), "REDGOV_GRAPH": fx.graph_name, "REDGOV_STORE": ""}
+def audit(fx: Store, engine: Any, *args: str) -> Result:
+    env = engine.env(getattr(fx, "graph_name", ""))
     return CliRunner().invoke(main, ["audit", *args], env=env, catch_exceptions=False)
 
 
-def test_lists_the_catalog(fx: FalkorStore, server: Any) -> None:
-    res = audit(fx, server)
+def test_lists_the_catalog(fx: Store, engine: Any) -> None:
+    res = audit(fx, engine)
     assert res.exit_code == 0, res.output
     names = [line.split()[0] for line in res.output.splitlines()[2:]]
     assert names == [q.name for q in catalog()], names
 
 
-def test_json_output_shape(fx: FalkorStore, server: Any) -> None:
-    res = audit(fx, server, "overdue_reelection", "--format", "json", "--as-of", "2024-07-01",
+def test_json_output_shape(fx: Store, engine: Any) -> None:
+    res = audit(fx, engine, "overdue_reelection", "--format", "json", "--as-of", "2024-07-01",
                 "--scope", "CM111")
     assert res.exit_code == 0, res.output
     got = json.loads(res.output)
@@ -51,24 +51,24 @@ def test_json_output_shape(fx: FalkorStore, server: Any) -> None:
     assert got["count"] == 2
 
 
-def test_params_from_the_command_line(fx: FalkorStore, server: Any) -> None:
-    res = audit(fx, server, "owners_committee_party_share", "--param", "min_share=0.25",
+def test_params_from_the_command_line(fx: Store, engine: Any) -> None:
+    res = audit(fx, engine, "owners_committee_party_share", "--param", "min_share=0.25",
                 "--format", "json")
     assert [r["finding"] for r in json.loads(res.output)["rows"]] == ["ok", "ok", "主任非党员"]
     # A unit code that looks like a number stays a code, and an unknown one is a usage error.
-    res = audit(fx, server, "one_shoulder", "--scope", "350206")
+    res = audit(fx, engine, "one_shoulder", "--scope", "350206")
     assert res.exit_code == 2 and "no unit with code '350206'" in res.output, res.output
-    res = audit(fx, server, "one_shoulder", "--as-of", "yesterday")
+    res = audit(fx, engine, "one_shoulder", "--as-of", "yesterday")
     assert res.exit_code == 2 and "parameter as_of (date): 'yesterday'" in res.output, res.output
-    res = audit(fx, server, "no_such_question")
+    res = audit(fx, engine, "no_such_question")
     assert res.exit_code == 2 and "no audit question named" in res.output, res.output
 
 
-def test_csv_neutralises_formulas(fx: FalkorStore, server: Any, tmp_path: Path) -> None:
+def test_csv_neutralises_formulas(fx: Store, engine: Any, tmp_path: Path) -> None:
     """CO3's project name in the fixture starts with '=': a spreadsheet must not execute it.
     The file has a BOM (Excel reads it as UTF-8) and Chinese headers."""
     out = tmp_path / "m.csv"
-    res = audit(fx, server, "model_project_eligibility", "--format", "csv", "--out", str(out))
+    res = audit(fx, engine, "model_project_eligibility", "--format", "csv", "--out", str(out))
     assert res.exit_code == 0, res.output
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
@@ -77,28 +77,28 @@ def test_csv_neutralises_formulas(fx: FalkorStore, server: Any, tmp_path: Path) 
     assert {r["红黑榜"] for r in rows} <= {"红榜", "黑榜", ""}, rows
 
 
-def test_table_is_chinese_and_english_on_request(fx: FalkorStore, server: Any) -> None:
-    res = audit(fx, server, "coverage_rollup", "--as-of", "2024-07-01")
+def test_table_is_chinese_and_english_on_request(fx: Store, engine: Any) -> None:
+    res = audit(fx, engine, "coverage_rollup", "--as-of", "2024-07-01")
     assert res.exit_code == 0, res.output
     head = res.output.splitlines()[0].split()
     assert head[:4] == ["单位编码", "单位名称", "层级", "小区数"], head
     assert " street " not in res.output and "街道" in res.output
     assert re.search(r"\d+\.\d%", res.output), res.output  # rates by the one rounding rule
-    res = audit(fx, server, "coverage_rollup", "--as-of", "2024-07-01", "--lang", "en")
+    res = audit(fx, engine, "coverage_rollup", "--as-of", "2024-07-01", "--lang", "en")
     head = res.output.splitlines()[0].split("  ")
     assert head[:2] == ["unit code", "unit name"], head
     assert " street " in res.output
-    res = audit(fx, server)
+    res = audit(fx, engine)
     assert res.output.split()[:5] == ["问题编号", "标题", "规则", "类型", "每行是"], res.output
-    got = json.loads(audit(fx, server, "--format", "json").output)
+    got = json.loads(audit(fx, engine, "--format", "json").output)
     assert got[0]["name"] == catalog()[0].name and "finding" in got[0]
 
 
 def test_all_writes_a_workbook_with_chinese_headers(
-    fx: FalkorStore, server: Any, tmp_path: Path
+    fx: Store, engine: Any, tmp_path: Path
 ) -> None:
     out = tmp_path / "report.xlsx"
-    res = audit(fx, server, "--all", "--out", str(out))
+    res = audit(fx, engine, "--all", "--out", str(out))
     assert res.exit_code == 0, res.output
     wb = load_workbook(out, read_only=True)
     questions = catalog()
@@ -117,5 +117,5 @@ def test_all_writes_a_workbook_with_chinese_headers(
     assert projects[1:] == ["大洋雅苑项目", "金桂苑项目", "'=老街院落项目"]
     lists = [r[7] for r in wb["组织交叉任职关联"].iter_rows(min_row=2, values_only=True)]
     assert lists and all(isinstance(v, str) and "（P" in v and "[" not in v for v in lists), lists
-    res = audit(fx, server, "--all")
+    res = audit(fx, engine, "--all")
     assert res.exit_code == 2 and "--out" in res.output

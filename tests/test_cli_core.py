@@ -19,26 +19,34 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_status_json_names_engine_and_counts(redgov_env, store) -> None:
+_VERSION_PREFIX = {"falkordb": "FalkorDB ", "neo4j": "Neo4j 5."}
+
+
+def test_status_json_names_engine_and_counts(redgov_env, store, engine) -> None:
     with store.transaction() as w:
         w.run("CREATE (:Unit {code: 'c1'})-[:PART_OF]->(:Unit {code: 'c0'})")
     code, out = _run("status", "--format", "json")
     assert code == 0, out
     info = json.loads(out)
-    assert info["engine"] == "falkordb"
-    assert info["engine_version"].startswith("FalkorDB ")
+    assert info["engine"] == engine.name
+    assert info["engine_version"].startswith(_VERSION_PREFIX[engine.name])
     assert info["nodes"] == {"Unit": 2}
     assert info["relations"] == {"PART_OF": 1}
     assert info["last_sync"] is None
 
 
-def test_status_table_says_no_sync_yet(redgov_env, store) -> None:
+def test_status_table_says_no_sync_yet(redgov_env, store, engine) -> None:
     code, out = _run("status")
     assert code == 0
     assert "最近同步：" in out and "尚无同步记录" in out, out
-    assert "内嵌 FalkorDB" in out
+    if engine.name == "neo4j":
+        assert store.description in out and engine.neo4j.password not in out
+    else:
+        assert "内嵌 FalkorDB" in out
     code, out = _run("status", "--lang", "en")
-    assert "last sync:" in out and "none yet" in out and "embedded FalkorDB" in out, out
+    assert "last sync:" in out and "none yet" in out, out
+    if engine.name != "neo4j":
+        assert "embedded FalkorDB" in out
 
 
 def test_status_after_a_sync_is_chinese_and_its_json_nested(redgov_env, store) -> None:
@@ -95,17 +103,17 @@ def test_store_from_environment(redgov_env, monkeypatch: pytest.MonkeyPatch) -> 
     assert code == 1 and "unknown store" in out
 
 
-def test_remote_falkordb_url(server, graph_name, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_remote_falkordb_url(server, falkor_graph_name, monkeypatch: pytest.MonkeyPatch) -> None:
     """falkordb://host:port/graph reaches a FalkorDB it did not start."""
     monkeypatch.setenv("FALKORDB_PASSWORD", server.password)
-    store = open_store(f"falkordb://127.0.0.1:{server.port}/{graph_name}")
+    store = open_store(f"falkordb://127.0.0.1:{server.port}/{falkor_graph_name}")
     assert store.engine == "falkordb"
     assert server.password not in store.description
     assert store.read("RETURN 7 AS seven") == [{"seven": 7}]
     store.close()
     monkeypatch.setenv("FALKORDB_PASSWORD", "wrong")
     with pytest.raises(StoreError) as err:
-        open_store(f"falkordb://127.0.0.1:{server.port}/{graph_name}")
+        open_store(f"falkordb://127.0.0.1:{server.port}/{falkor_graph_name}")
     assert "wrong" not in str(err.value)
 
 

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 from redgov.graph.display import DOMAINS, english_codes
-from redgov.graph.stores.falkordb_store import FalkorStore
+from redgov.graph.stores.base import Store
 from redgov.queries import catalog
 from test_questions import synced_store
 
@@ -33,12 +33,12 @@ PARAMS = {"brokers": ["--param", "top=0"], "overloaded": ["--param", "threshold=
 
 
 @pytest.fixture(scope="module")
-def fx(server: Any) -> Iterator[FalkorStore]:
-    yield from synced_store(server, "lang")
+def fx(engine: Any) -> Iterator[Store]:
+    yield from synced_store(engine, "lang")
 
 
-def audit(fx: FalkorStore, server: Any, *args: str) -> Result:
-    env = {"REDGOV_HOME": str(server.home), "REDGOV_GRAPH": fx.graph_name, "REDGOV_STORE": ""}
+def audit(fx: Store, engine: Any, *args: str) -> Result:
+    env = engine.env(getattr(fx, "graph_name", ""))
     return CliRunner().invoke(main, ["audit", *args], env=env, catch_exceptions=False)
 
 
@@ -49,17 +49,17 @@ def leaks(text: str) -> set[str]:
 
 @pytest.mark.parametrize("q", QUESTIONS, ids=lambda q: q.name)
 def test_zh_table_csv_and_xlsx_hold_no_english_code(
-    fx: FalkorStore, server: Any, q: Any, tmp_path: Path
+    fx: Store, engine: Any, q: Any, tmp_path: Path
 ) -> None:
     args = [q.name, *PARAMS.get(q.name, [])]
-    table = audit(fx, server, *args)
+    table = audit(fx, engine, *args)
     assert table.exit_code == 0, table.output
     lines = table.output.splitlines()
     assert len(lines) > 2, f"{q.name}: no rows to check"
     assert lines[0].split() == [c.title_zh for c in q.columns], lines[0]
     assert not leaks(table.output), (q.name, leaks(table.output))
 
-    text = audit(fx, server, *args, "--format", "csv").output
+    text = audit(fx, engine, *args, "--format", "csv").output
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == [c.title_zh for c in q.columns]
     assert not leaks(text), (q.name, leaks(text))
@@ -71,7 +71,7 @@ def test_zh_table_csv_and_xlsx_hold_no_english_code(
             assert set(values) <= {"是", "否", ""}, (c.name, values)
 
     out = tmp_path / "q.xlsx"
-    assert audit(fx, server, *args, "--out", str(out)).exit_code == 0
+    assert audit(fx, engine, *args, "--out", str(out)).exit_code == 0
     wb = load_workbook(out, read_only=True)
     cells = [str(v) for ws in wb.worksheets[1:] for r in ws.iter_rows(values_only=True)
              for v in r if v is not None]
@@ -79,9 +79,9 @@ def test_zh_table_csv_and_xlsx_hold_no_english_code(
 
 
 @pytest.mark.parametrize("q", QUESTIONS, ids=lambda q: q.name)
-def test_en_is_english_and_json_keeps_codes(fx: FalkorStore, server: Any, q: Any) -> None:
+def test_en_is_english_and_json_keeps_codes(fx: Store, engine: Any, q: Any) -> None:
     args = [q.name, *PARAMS.get(q.name, [])]
-    text = audit(fx, server, *args, "--format", "csv", "--lang", "en").output
+    text = audit(fx, engine, *args, "--format", "csv", "--lang", "en").output
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == [c.name.replace("_", " ") for c in q.columns]
     assert not re.search(r"[\u4e00-\u9fff]", ",".join(rows[0])), rows[0]
@@ -90,7 +90,7 @@ def test_en_is_english_and_json_keeps_codes(fx: FalkorStore, server: Any, q: Any
             values = {r[q.column_names.index(c.name)] for r in rows[1:]} - {""}
             english = {en for _, en in DOMAINS[c.domain].values()}
             assert values <= english, (q.name, c.name, values)
-    got = json.loads(audit(fx, server, *args, "--format", "json", "--lang", "zh").output)
+    got = json.loads(audit(fx, engine, *args, "--format", "json", "--lang", "zh").output)
     assert got["columns"] == q.column_names
     for c in q.columns:
         if c.domain and c.domain not in ("finding", "origin", "org_state"):
@@ -98,9 +98,9 @@ def test_en_is_english_and_json_keeps_codes(fx: FalkorStore, server: Any, q: Any
             assert values <= set(DOMAINS[c.domain]), (q.name, c.name, values)
 
 
-def test_codes_do_appear_where_they_should(fx: FalkorStore, server: Any) -> None:
+def test_codes_do_appear_where_they_should(fx: Store, engine: Any) -> None:
     """The check can fail: English output and JSON do carry the codes."""
-    en = audit(fx, server, "compounds_without_branch", "--lang", "en").output
+    en = audit(fx, engine, "compounds_without_branch", "--lang", "en").output
     assert leaks(en) >= {"old", "abandoned"}, leaks(en)
-    raw = audit(fx, server, "dq_posts_in_retired_orgs", "--format", "json").output
+    raw = audit(fx, engine, "dq_posts_in_retired_orgs", "--format", "json").output
     assert "SERVES_AS" in raw and "party_branch" in raw

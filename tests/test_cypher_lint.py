@@ -54,10 +54,11 @@ def test_every_registered_cypher_lints_clean() -> None:
     assert problems == {}, problems
 
 
-def test_every_registered_cypher_plans_on_falkordb(store) -> None:
+def test_every_registered_cypher_plans_on_falkordb(falkor_store) -> None:
     """EXPLAIN through the client (GRAPH.EXPLAIN plans without executing)."""
     _import_everything()
     failures = {}
+    store = falkor_store
     graph = store._db.select_graph(store.graph_name)
     for name, c in REGISTRY.items():
         if c.neo4j_only or c.text.upper().startswith("CREATE INDEX"):

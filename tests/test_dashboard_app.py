@@ -28,17 +28,16 @@ APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "pages" / "app.
 
 
 @pytest.fixture(scope="module")
-def graph(server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
-    with fixture_graph(server, tmp_path_factory.mktemp("dash-export")) as g:
+def graph(engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
+    with fixture_graph(engine, tmp_path_factory.mktemp("dash-export")) as g:
         yield g
 
 
 @pytest.fixture(autouse=True)
-def _app_env(graph: SimpleNamespace, server, monkeypatch: pytest.MonkeyPatch) -> None:
-    """conftest clears REDGOV_GRAPH for every test: point the app at this module's graph."""
-    monkeypatch.setenv("REDGOV_HOME", str(server.home))
-    monkeypatch.setenv("REDGOV_GRAPH", graph.name)
-    monkeypatch.delenv("REDGOV_STORE", raising=False)
+def _app_env(graph: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """conftest clears the store variables for every test: point the app at this graph."""
+    for key, value in graph.env.items():
+        monkeypatch.setenv(key, value)
 
 
 def open_app(page: str | None = None, **state: Any) -> AppTest:

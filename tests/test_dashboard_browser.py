@@ -41,8 +41,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def graph(server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
-    with fixture_graph(server, tmp_path_factory.mktemp("dash-browser")) as g:
+def graph(falkor_engine, tmp_path_factory: pytest.TempPathFactory
+          ) -> Iterator[SimpleNamespace]:
+    """FalkorDB only: the app's data reads run on both engines in test_dashboard_app.py."""
+    with fixture_graph(falkor_engine, tmp_path_factory.mktemp("dash-browser")) as g:
         yield g
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -143,31 +142,24 @@ def sync_fixture(store, tmp: Path) -> list:
 
 
 @contextlib.contextmanager
-def fixture_graph(server, tmp: Path) -> Iterator[SimpleNamespace]:
-    """A fresh graph on the session server holding both exports; deleted afterwards.
+def fixture_graph(engine, tmp: Path) -> Iterator[SimpleNamespace]:
+    """A fresh graph on the engine under test holding both exports; emptied afterwards.
 
     The environment points at it while it is built (the loader's log and PII key live in
-    REDGOV_HOME); the tests point the app at it with the same two variables.
+    REDGOV_HOME); the tests point the app at it with ``engine.env(name)``.
     """
-    from redgov.graph.stores.falkordb_store import FalkorStore
-
-    name = f"dash_{uuid.uuid4().hex[:10]}"
-    store = FalkorStore(host=server.host, port=server.port, password=server.password,
-                        graph=name, description=f"test graph {name}")
-    store.setup_schema()
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("REDGOV_HOME", str(server.home))
-            mp.setenv("REDGOV_GRAPH", name)
-            mp.delenv("REDGOV_STORE", raising=False)
-            reports = sync_fixture(store, tmp)
-        assert [r.status for r in reports] == ["applied", "applied"]
-        yield SimpleNamespace(store=store, name=name, runs=[r.run_id for r in reports])
-    finally:
-        for graph_name in (name, f"{name}__staging", f"{name}__old"):
-            if store._graph_exists(graph_name):
-                store._redis.execute_command("GRAPH.DELETE", graph_name)
-        store.close()
+    with engine.fresh_graph(f"dashboard fixture {tmp.name}") as name:
+        store = engine.open(name)
+        try:
+            with pytest.MonkeyPatch.context() as mp:
+                for key, value in engine.env(name).items():
+                    mp.setenv(key, value)
+                reports = sync_fixture(store, tmp)
+            assert [r.status for r in reports] == ["applied", "applied"]
+            yield SimpleNamespace(store=store, name=name, runs=[r.run_id for r in reports],
+                                  env=engine.env(name))
+        finally:
+            store.close()
 
 
 def test_fixture_files_are_well_formed(tmp_path: Path) -> None:

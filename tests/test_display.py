@@ -25,7 +25,7 @@ from redgov.graph.display import (
     format_time,
     term,
 )
-from redgov.graph.stores.falkordb_store import FalkorStore
+from redgov.graph.stores.base import Store
 from redgov.graph.vocabulary import (
     COMPOUND_TYPES,
     FORMATIONS,
@@ -105,8 +105,8 @@ def test_rules_and_sources_cover_the_catalog() -> None:
 
 # --- column roles against real rows ---------------------------------------------------
 @pytest.fixture(scope="module")
-def fx(server: Any) -> Iterator[FalkorStore]:
-    yield from synced_store(server, "roles")
+def fx(engine: Any) -> Iterator[Store]:
+    yield from synced_store(engine, "roles")
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -134,7 +134,7 @@ def _fits(kind: str, value: Any) -> bool:
     return value in DOMAINS[kind]
 
 
-def _run(store: FalkorStore, name: str) -> list[dict[str, Any]]:
+def _run(store: Store, name: str) -> list[dict[str, Any]]:
     params: dict[str, Any] = {"top": 0} if name == "brokers" else {}
     if name in ("overloaded",):
         params["threshold"] = 1
@@ -142,7 +142,7 @@ def _run(store: FalkorStore, name: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("q", QUESTIONS, ids=lambda q: q.name)
-def test_declared_column_types_fit_the_rows(fx: FalkorStore, q: Any) -> None:
+def test_declared_column_types_fit_the_rows(fx: Store, q: Any) -> None:
     rows = _run(fx, q.name)
     assert rows, f"{q.name}: the fixture gives no row, so its roles go unchecked"
     for c in q.columns:
@@ -161,7 +161,7 @@ CLEAN_ON_FIXTURE = {"secretary_origin": "every fixture branch's secretary has an
 
 @pytest.mark.parametrize("q", [q for q in QUESTIONS if q.finding.declared],
                          ids=lambda q: q.name)
-def test_declared_findings_match_the_rows(fx: FalkorStore, q: Any) -> None:
+def test_declared_findings_match_the_rows(fx: Store, q: Any) -> None:
     """Each question finds something on the fixture (its finding declaration is exercised),
     and a finding column's declared values are values of its domain."""
     rows = _run(fx, q.name)

@@ -20,13 +20,12 @@ two districts: 涪城区 DIST1 (streets ST11 城厢街道 with communities CM111
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from redgov.graph.stores.falkordb_store import FalkorStore
+from redgov.graph.stores.base import Store
 from redgov.loaders import sync_export
 from redgov.queries import run_question
 
@@ -60,33 +59,21 @@ def row(cols: str, *values: Any, at: str) -> dict[str, Any]:
     return {**dict(zip(cols.split(), values, strict=True)), **loc(at)}
 
 
-def synced_store(server: Any, tag: str) -> Iterator[FalkorStore]:
+def synced_store(engine: Any, tag: str) -> Iterator[Store]:
     """A graph holding the audit fixture, synced through the real loader (shared per module)."""
-    name = f"t_{tag}_{uuid.uuid4().hex[:8]}"
-    store = FalkorStore(host=server.host, port=server.port, password=server.password,
-                        graph=name, description=f"test graph {name}")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("REDGOV_HOME", str(server.home))
-    try:
-        store.setup_schema()
+    with engine.fresh_store(f"module fixture {tag}") as store:
         for export in ("audit_base", "audit_main"):
             report = sync_export(store, FIXTURES / export)
             assert report.status == "applied", (export, report)
         yield store
-    finally:
-        mp.undo()
-        for g in (name, f"{name}__staging", f"{name}__old"):
-            if store._graph_exists(g):
-                store._redis.execute_command("GRAPH.DELETE", g)
-        store.close()
 
 
 @pytest.fixture(scope="module")
-def fx(server: Any) -> Iterator[FalkorStore]:
-    yield from synced_store(server, "questions")
+def fx(engine: Any) -> Iterator[Store]:
+    yield from synced_store(engine, "questions")
 
 
-def run(store: FalkorStore, name: str, **params: Any) -> list[dict[str, Any]]:
+def run(store: Store, name: str, **params: Any) -> list[dict[str, Any]]:
     return run_question(store, name, params).rows
 
 
@@ -95,7 +82,7 @@ CWB = ("compound_code compound_name compound_type households full_members qualif
        "has_work_group has_instructor finding")
 
 
-def test_compounds_without_branch(fx: FalkorStore) -> None:
+def test_compounds_without_branch(fx: Store) -> None:
     """Work group only (CP04), probationary not counted (CP05), revoked (CP06) and retired
     (CP07) branches do not count; an instructor without a work group is not coverage (CP07)."""
     got = run(fx, "compounds_without_branch")
@@ -108,7 +95,7 @@ def test_compounds_without_branch(fx: FalkorStore) -> None:
     assert got == want, got
 
 
-def test_compounds_without_branch_params_scope_and_time(fx: FalkorStore) -> None:
+def test_compounds_without_branch_params_scope_and_time(fx: Store) -> None:
     """min_full_members lowers the bar; scope keeps one community; before the instructor's
     assignment began (2023-01-01) the work group is not coverage; B7 stays uncounted when as_of
     precedes its retirement."""
@@ -130,7 +117,7 @@ CPS = ("company_code company_name employees full_members party_org_code formatio
        "has_instructor finding")
 
 
-def test_company_party_org_status(fx: FalkorStore) -> None:
+def test_company_party_org_status(fx: Store) -> None:
     """Probationary employee P11 is not a full member; a joint organisation does not satisfy
     应建尽建 (CO2); the revoked company CO4 is not listed; pivots follow the unit a company
     sits at (a community, a street, a district)."""
@@ -150,7 +137,7 @@ OCS = ("committee_code committee_name compound_code compound_name members party_
        "chair_code chair_is_member finding")
 
 
-def test_owners_committee_party_share(fx: FalkorStore) -> None:
+def test_owners_committee_party_share(fx: Store) -> None:
     """Probationary P05 counts as a party member; a non-member chair wins over a low share
     (OC3); the revoked OC6 is not listed."""
     got = run(fx, "owners_committee_party_share")
@@ -165,7 +152,7 @@ def test_owners_committee_party_share(fx: FalkorStore) -> None:
     assert got == want, got
 
 
-def test_owners_committee_party_share_threshold(fx: FalkorStore) -> None:
+def test_owners_committee_party_share_threshold(fx: Store) -> None:
     """A share equal to min_share is enough (OC2 at 0.25); at 0.7 OC1 falls short."""
     got = [r["finding"] for r in run(fx, "owners_committee_party_share", min_share=0.25)]
     assert got == ["ok", "ok", "主任非党员"], got
@@ -178,7 +165,7 @@ OSH = ("compound_code compound_name party_org_code committee_code secretary_code
        "one_shoulder")
 
 
-def test_one_shoulder(fx: FalkorStore) -> None:
+def test_one_shoulder(fx: Store) -> None:
     """The joint branch's secretary chairs CP02's committee but not CP03's."""
     got = run(fx, "one_shoulder")
     want = [
@@ -197,7 +184,7 @@ def test_one_shoulder(fx: FalkorStore) -> None:
 CAR = "compound_code compound_name party_org_code committee cross ratio"
 
 
-def test_cross_appointment_ratio(fx: FalkorStore) -> None:
+def test_cross_appointment_ratio(fx: Store) -> None:
     """P14's post ends on as_of (not counted); the joint branch B2 counts for each compound
     with that compound's own bodies; CO1's contract for CP02 ending on as_of does not count."""
     got = run(fx, "cross_appointment_ratio")
@@ -219,7 +206,7 @@ SUP = ("person_code person_name compound_code compound_name supervisory_code oth
        "other_org_kind")
 
 
-def test_supervisory_independence(fx: FalkorStore) -> None:
+def test_supervisory_independence(fx: Store) -> None:
     """Both kinds of conflict: a 兼任 seat on the owners' committee and a job at the company."""
     got = run(fx, "supervisory_independence")
     want = [
@@ -233,7 +220,7 @@ def test_supervisory_independence(fx: FalkorStore) -> None:
 OVR = "committee_code committee_name compound_code compound_name term_end days_overdue"
 
 
-def test_overdue_reelection(fx: FalkorStore) -> None:
+def test_overdue_reelection(fx: Store) -> None:
     """A term ending on as_of (OC2) is not overdue; the revoked OC6 is never listed."""
     got = run(fx, "overdue_reelection")
     assert got == [row(OVR, "OC3", "金桂苑业主委员会", "CP03", "金桂苑", "2024-05-31", 30,
@@ -249,7 +236,7 @@ ROLL = ("unit_code unit_name level compounds with_party_org party_org_rate with_
         "with_both one_shoulder one_shoulder_rate committee cross cross_rate")
 
 
-def test_coverage_rollup_streets(fx: FalkorStore) -> None:
+def test_coverage_rollup_streets(fx: Store) -> None:
     """Per street; a street without compounds gets zeros and null rates (ST22)."""
     got = run(fx, "coverage_rollup")
     want = [
@@ -265,7 +252,7 @@ def test_coverage_rollup_streets(fx: FalkorStore) -> None:
     assert got == want, got
 
 
-def test_coverage_rollup_levels_agree_with_per_compound_questions(fx: FalkorStore) -> None:
+def test_coverage_rollup_levels_agree_with_per_compound_questions(fx: Store) -> None:
     """committee/cross are sums of cross_appointment_ratio (the joint branch once per compound),
     one_shoulder the count of one_shoulder rows; the district and compound levels work too."""
     per = run(fx, "cross_appointment_ratio", scope="CM111")
@@ -287,7 +274,7 @@ def test_coverage_rollup_levels_agree_with_per_compound_questions(fx: FalkorStor
 
 
 # --- R5, R9, R10, R11, R12, R14, R3 -------------------------------------------------------
-def test_compounds_without_governance(fx: FalkorStore) -> None:
+def test_compounds_without_governance(fx: Store) -> None:
     """A revoked owners' committee (OC6) does not count; a self-governance body (SG4) does."""
     cols = "compound_code compound_name compound_type households"
     got = run(fx, "compounds_without_governance")
@@ -303,7 +290,7 @@ BCS = ("party_org_code party_org_name compound_codes secretaries deputy_secretar
        "committee_members committee finding")
 
 
-def test_branch_committee_size(fx: FalkorStore) -> None:
+def test_branch_committee_size(fx: Store) -> None:
     """The joint branch is one row covering both compounds; the day before P14's post ends
     it has its 副书记 and a full committee."""
     got = run(fx, "branch_committee_size")
@@ -317,7 +304,7 @@ def test_branch_committee_size(fx: FalkorStore) -> None:
     assert (b2["deputy_secretaries"], b2["committee"], b2["finding"]) == (1, 3, "ok"), b2
 
 
-def test_secretary_origin(fx: FalkorStore) -> None:
+def test_secretary_origin(fx: Store) -> None:
     """Owners' committee members come first; P39 is community staff (本职 in SQ121)."""
     cols = "party_org_code party_org_name secretary_code secretary_name origin"
     got = run(fx, "secretary_origin")
@@ -328,7 +315,7 @@ def test_secretary_origin(fx: FalkorStore) -> None:
     ], got
 
 
-def test_industry_committee_secretary(fx: FalkorStore) -> None:
+def test_industry_committee_secretary(fx: Store) -> None:
     """District: a 住建 official (ok); street: a 本职 secretary (非兼任); community: not the
     community party secretary (人选不符)."""
     cols = ("committee_code committee_name unit_code unit_level secretary_code secretary_name "
@@ -344,7 +331,7 @@ def test_industry_committee_secretary(fx: FalkorStore) -> None:
     ], got
 
 
-def test_instructor_visits(fx: FalkorStore) -> None:
+def test_instructor_visits(fx: Store) -> None:
     """Default month = the month before as_of (2024-05); a January as_of looks at December;
     visits after as_of are not counted."""
     cols = "instructor_code instructor_name company_code company_name month visits finding"
@@ -366,7 +353,7 @@ def test_instructor_visits(fx: FalkorStore) -> None:
     assert brief(as_of="2024-11-05") == [("CO1", "2024-10", 0), ("CO2", "2024-10", 0)]
 
 
-def test_model_project_eligibility(fx: FalkorStore) -> None:
+def test_model_project_eligibility(fx: Store) -> None:
     """The latest rating up to as_of's year decides (CO3's 2022 黑榜 is superseded by 2023);
     a revoked company's contract (CO4) and an ended contract (CO1→CP02) are not listed."""
     cols = ("company_code company_name compound_code compound_name project rating_year "
@@ -387,7 +374,7 @@ def test_model_project_eligibility(fx: FalkorStore) -> None:
                    ("CO2", "CP03", 2023, True), ("CO3", "CP05", 2023, False)], got
 
 
-def test_company_branch_affiliation(fx: FalkorStore) -> None:
+def test_company_branch_affiliation(fx: Store) -> None:
     """A company branch under a street 党工委 is misplaced; under its community's 党委 it is ok."""
     cols = ("party_org_code party_org_name party_org_kind company_code company_name parent_code "
             "parent_kind parent_level finding")
@@ -401,7 +388,7 @@ def test_company_branch_affiliation(fx: FalkorStore) -> None:
 
 
 # --- data quality -------------------------------------------------------------------------
-def test_dq_unaffiliated_party_orgs(fx: FalkorStore) -> None:
+def test_dq_unaffiliated_party_orgs(fx: Store) -> None:
     """No parent (SQ211) and a revoked parent (PG6 under B6); city-level bodies are exempt."""
     cols = "org_code org_name org_kind unit_code unit_level parent_code finding"
     got = run(fx, "dq_unaffiliated_party_orgs")
@@ -413,14 +400,14 @@ def test_dq_unaffiliated_party_orgs(fx: FalkorStore) -> None:
     ], got
 
 
-def test_dq_dual_primary_posts(fx: FalkorStore) -> None:
+def test_dq_dual_primary_posts(fx: Store) -> None:
     """P08 holds 本职 in SC1 and in CO1, which manages the same compound."""
     cols = "person_code person_name compound_code compound_name org_codes"
     got = run(fx, "dq_dual_primary_posts")
     assert got == [row(cols, "P08", "黄磊", "CP01", "大洋雅苑", ["CO1", "SC1"], at="CP01")], got
 
 
-def test_dq_posts_in_retired_orgs(fx: FalkorStore) -> None:
+def test_dq_posts_in_retired_orgs(fx: Store) -> None:
     """Posts still open in revoked organisations; the retired B7's post was retired with it."""
     cols = "person_code person_name org_code org_name org_kind org_state post_type title start"
     got = run(fx, "dq_posts_in_retired_orgs")
@@ -434,7 +421,7 @@ def test_dq_posts_in_retired_orgs(fx: FalkorStore) -> None:
 
 
 # --- analytics ----------------------------------------------------------------------------
-def test_interlocks(fx: FalkorStore) -> None:
+def test_interlocks(fx: Store) -> None:
     """Within CP01: B1–OC1 share P01 and P03; one component of four bodies."""
     cols = ("org_a_code org_a_name org_a_kind org_b_code org_b_name org_b_kind shared "
             "person_codes component component_size")
@@ -451,7 +438,7 @@ def test_interlocks(fx: FalkorStore) -> None:
     ], got
 
 
-def test_brokers(fx: FalkorStore) -> None:
+def test_brokers(fx: Store) -> None:
     """Betweenness worked out by hand on CP01's 12-node network: P06 alone links SC1 and P08
     to the other 9 nodes (18); P01 alone reaches VT1 (10 pairs) and shares the 18 B1-side ×
     OC1-side pairs with P03 (9 each)."""
@@ -465,7 +452,7 @@ def test_brokers(fx: FalkorStore) -> None:
     assert [r["person_code"] for r in run(fx, "brokers", scope="CP01", top=1)] == ["P01"]
 
 
-def test_overloaded(fx: FalkorStore) -> None:
+def test_overloaded(fx: Store) -> None:
     """P01 holds four posts (B1, OC1, the community 大党委 SQ111, VT1): more than 3."""
     cols = "person_code person_name posts bodies org_codes home_code"
     got = run(fx, "overloaded")

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 from redgov.graph.display import BEIJING, SOURCES, english_codes
-from redgov.graph.stores.falkordb_store import FalkorStore
+from redgov.graph.stores.base import Store
 from redgov.queries import catalog, get_question
 from test_questions import synced_store
 
@@ -30,19 +30,19 @@ QUESTIONS = catalog()
 
 
 @pytest.fixture(scope="module")
-def fx(server: Any) -> Iterator[FalkorStore]:
-    yield from synced_store(server, "report")
+def fx(engine: Any) -> Iterator[Store]:
+    yield from synced_store(engine, "report")
 
 
-def audit(fx: FalkorStore, server: Any, *args: str) -> Result:
-    env = {"REDGOV_HOME": str(server.home), "REDGOV_GRAPH": fx.graph_name, "REDGOV_STORE": ""}
+def audit(fx: Store, engine: Any, *args: str) -> Result:
+    env = engine.env(getattr(fx, "graph_name", ""))
     return CliRunner().invoke(main, ["audit", *args], env=env, catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")
-def workbook(fx: FalkorStore, server: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def workbook(fx: Store, engine: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
     out = tmp_path_factory.mktemp("report") / "report.xlsx"
-    res = audit(fx, server, "--all", "--out", str(out))
+    res = audit(fx, engine, "--all", "--out", str(out))
     assert res.exit_code == 0, res.output
     assert res.output.strip() == f"已将 {len(QUESTIONS)} 个审计问题写入 {out}"
     return load_workbook(out)  # not read-only: styles, filters and charts are read too
@@ -130,7 +130,7 @@ def test_a_chart_exactly_where_there_is_a_headline_rate(workbook: Any) -> None:
     assert chart.anchor._from.row == rows + 1 and chart.anchor._from.col == 0  # 0-based: A{rows+2}
 
 
-def test_cover_says_when_where_and_from_what(workbook: Any) -> None:
+def test_cover_says_when_where_and_from_what(workbook: Any, engine: Any) -> None:
     ws = workbook["封面"]
     assert ws["A1"].value == "党建引领“红色物业”治理审计报告" and ws["A1"].font.bold
     facts = {r[0]: r[1] for r in ws.iter_rows(min_row=3, max_row=11, values_only=True)}
@@ -140,7 +140,11 @@ def test_cover_says_when_where_and_from_what(workbook: Any) -> None:
     made = datetime.strptime(facts["生成时间（北京时间）"], "%Y-%m-%d %H:%M:%S").replace(
         tzinfo=BEIJING)
     assert abs(datetime.now(BEIJING) - made) < timedelta(minutes=10), made
-    assert facts["数据库"].startswith("内嵌 FalkorDB（"), facts
+    if engine.name == "neo4j":  # the URL, never the password
+        assert engine.neo4j.url in facts["数据库"], facts
+        assert engine.neo4j.password not in facts["数据库"]
+    else:
+        assert facts["数据库"].startswith("内嵌 FalkorDB（"), facts
     assert facts["审计问题数"] == len(QUESTIONS)
     texts = [c for r in ws.iter_rows(values_only=True) for c in r if isinstance(c, str)]
     for source in SOURCES.values():
@@ -181,9 +185,9 @@ def test_zh_workbook_holds_no_english_vocabulary_code(workbook: Any) -> None:
     assert leaks == [], leaks[:10]
 
 
-def test_one_question_scoped_and_in_english(fx: FalkorStore, server: Any, tmp_path: Path) -> None:
+def test_one_question_scoped_and_in_english(fx: Store, engine: Any, tmp_path: Path) -> None:
     out = tmp_path / "one.xlsx"
-    res = audit(fx, server, "overdue_reelection", "--scope", "CM111", "--format", "xlsx",
+    res = audit(fx, engine, "overdue_reelection", "--scope", "CM111", "--format", "xlsx",
                 "--out", str(out))
     assert res.exit_code == 0 and "已写出 1 行" in res.output, res.output
     wb = load_workbook(out)
@@ -191,7 +195,7 @@ def test_one_question_scoped_and_in_english(fx: FalkorStore, server: Any, tmp_pa
     facts = {r[0]: r[1] for r in wb["封面"].iter_rows(min_row=3, max_row=11, values_only=True)}
     assert facts["范围"] == "禾盛社区（社区，CM111）", facts
     out_en = tmp_path / "en.xlsx"
-    res = audit(fx, server, "coverage_rollup", "--lang", "en", "--out", str(out_en))
+    res = audit(fx, engine, "coverage_rollup", "--lang", "en", "--out", str(out_en))
     assert res.exit_code == 0, res.output
     wb = load_workbook(out_en)
     assert wb.sheetnames == ["Cover", "Summary", "Coverage roll-up by unit"]
@@ -201,14 +205,14 @@ def test_one_question_scoped_and_in_english(fx: FalkorStore, server: Any, tmp_pa
 
 
 def test_all_passes_each_question_the_parameters_it_takes(
-    fx: FalkorStore, server: Any, tmp_path: Path
+    fx: Store, engine: Any, tmp_path: Path
 ) -> None:
     out = tmp_path / "p.xlsx"
-    res = audit(fx, server, "--all", "--param", "min_full_members=2", "--out", str(out))
+    res = audit(fx, engine, "--all", "--param", "min_full_members=2", "--out", str(out))
     assert res.exit_code == 0, res.output
     rows = {r[0]: r for r in load_workbook(out)["汇总"].iter_rows(values_only=True)}
     assert rows["未建党组织的小区"][8] == "应建支部的居住正式党员数：2"
     assert rows["物业企业党组织组建情况"][8] == "单独建党组织所需正式党员数：2"
     assert rows["业委会党员比例与主任身份"][8] == "党员比例下限：0.3"
-    res = audit(fx, server, "--all", "--param", "nonsense=1", "--out", str(out))
+    res = audit(fx, engine, "--all", "--param", "nonsense=1", "--out", str(out))
     assert res.exit_code == 2 and "nonsense" in res.output, res.output

@@ -1,101 +1,66 @@
-"""One contract, every store: the embedded FalkorDB always, Neo4j when NEO4J_URI is set.
+"""One contract, every store: each test runs on the embedded FalkorDB and on a real Neo4j 5.
 
-Run the Neo4j half with a live Neo4j 5 server:
-``NEO4J_URI=bolt://127.0.0.1:7687 NEO4J_USER=neo4j NEO4J_PASSWORD=… pytest -m neo4j``.
+The ``store`` fixture (tests/conftest.py) is parametrised over both engines; the last two
+tests pin FalkorDB internals (its staging copy and its lock key) and use ``falkor_store``.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from redgov.graph.stores import ReadOnlyViolation, Store, StoreError
 
-NEO4J_URI = os.environ.get("NEO4J_URI")
 
-
-def _neo4j_store() -> Iterator[Store]:
-    from redgov.graph.stores.neo4j_store import Neo4jStore
-
-    store = Neo4jStore(NEO4J_URI)
-    with store.transaction() as w:  # a clean slate for the contract's labels
-        w.run("MATCH (n:ContractProbe) DETACH DELETE n")
-    yield store
-    with store.transaction() as w:
-        w.run("MATCH (n:ContractProbe) DETACH DELETE n")
-    store.close()
-
-
-@pytest.fixture(
-    params=[
-        "falkordb",
-        pytest.param(
-            "neo4j",
-            marks=[
-                pytest.mark.neo4j,
-                pytest.mark.skipif(not NEO4J_URI, reason="set NEO4J_URI to test against Neo4j"),
-            ],
-        ),
-    ]
-)
-def any_store(request: pytest.FixtureRequest) -> Iterator[Store]:
-    if request.param == "falkordb":
-        yield request.getfixturevalue("store")
-    else:
-        yield from _neo4j_store()
-
-
-def test_read_returns_rows_as_dicts(any_store: Store) -> None:
-    rows = any_store.read("UNWIND [1, 2] AS x RETURN x, x * 10 AS y ORDER BY x")
+def test_read_returns_rows_as_dicts(store: Store) -> None:
+    rows = store.read("UNWIND [1, 2] AS x RETURN x, x * 10 AS y ORDER BY x")
     assert rows == [{"x": 1, "y": 10}, {"x": 2, "y": 20}]
 
 
-def test_parameters_are_passed_not_pasted(any_store: Store) -> None:
+def test_parameters_are_passed_not_pasted(store: Store) -> None:
     tricky = "x' }) DETACH DELETE n //"
-    rows = any_store.read("RETURN $s AS s, $n AS n, $l AS l", {"s": tricky, "n": 3, "l": ["a"]})
+    rows = store.read("RETURN $s AS s, $n AS n, $l AS l", {"s": tricky, "n": 3, "l": ["a"]})
     assert rows == [{"s": tricky, "n": 3, "l": ["a"]}]
 
 
-def test_committed_transaction_is_visible(any_store: Store) -> None:
-    with any_store.transaction() as w:
+def test_committed_transaction_is_visible(store: Store) -> None:
+    with store.transaction() as w:
         sent = w.run_batched(
             "UNWIND $rows AS row CREATE (:ContractProbe {code: row.code})",
             ({"code": f"c{i}"} for i in range(12)), batch_size=5,
         )
     assert sent == 12
-    assert any_store.read("MATCH (n:ContractProbe) RETURN count(n) AS n") == [{"n": 12}]
+    assert store.read("MATCH (n:ContractProbe) RETURN count(n) AS n") == [{"n": 12}]
 
 
-def test_failed_transaction_leaves_nothing(any_store: Store) -> None:
-    with any_store.transaction() as w:
+def test_failed_transaction_leaves_nothing(store: Store) -> None:
+    with store.transaction() as w:
         w.run("CREATE (:ContractProbe {code: 'keep'})")
-    with pytest.raises(RuntimeError), any_store.transaction() as w:
+    with pytest.raises(RuntimeError), store.transaction() as w:
         w.run("MATCH (n:ContractProbe) SET n.code = 'changed'")
         w.run("CREATE (:ContractProbe {code: 'new'})")
         raise RuntimeError("fail after two writes")
-    rows = any_store.read("MATCH (n:ContractProbe) RETURN n.code AS code")
+    rows = store.read("MATCH (n:ContractProbe) RETURN n.code AS code")
     assert rows == [{"code": "keep"}]
 
 
-def test_reads_refuse_writes(any_store: Store) -> None:
+def test_reads_refuse_writes(store: Store) -> None:
     with pytest.raises(ReadOnlyViolation):
-        any_store.read("CREATE (:ContractProbe {code: 'sneaky'})")
-    assert any_store.read("MATCH (n:ContractProbe) RETURN count(n) AS n") == [{"n": 0}]
+        store.read("CREATE (:ContractProbe {code: 'sneaky'})")
+    assert store.read("MATCH (n:ContractProbe) RETURN count(n) AS n") == [{"n": 0}]
 
 
-def test_schema_setup_is_idempotent(any_store: Store) -> None:
-    any_store.setup_schema()
-    any_store.setup_schema()
-    assert any_store.read("RETURN 1 AS one") == [{"one": 1}]
+def test_schema_setup_is_idempotent(store: Store) -> None:
+    store.setup_schema()
+    store.setup_schema()
+    assert store.read("RETURN 1 AS one") == [{"one": 1}]
 
 
-def test_bad_query_is_a_store_error(any_store: Store) -> None:
+def test_bad_query_is_a_store_error(store: Store) -> None:
     with pytest.raises(StoreError):
-        any_store.read("MATCH (n RETURN n")
+        store.read("MATCH (n RETURN n")
 
 
 def test_second_writer_waits_for_the_first(store: Store) -> None:
@@ -119,8 +84,9 @@ def test_second_writer_waits_for_the_first(store: Store) -> None:
     assert rows == [{"c": "first"}, {"c": "second"}]
 
 
-def test_orphaned_staging_copy_is_cleaned(store) -> None:
+def test_orphaned_staging_copy_is_cleaned(falkor_store) -> None:
     """A writer killed mid-transaction leaves a staging copy; the next one discards it."""
+    store = falkor_store
     staging = f"{store.graph_name}__staging"
     store._redis.execute_command("GRAPH.QUERY", staging, "CREATE (:ContractProbe {code: 'x'})")
     with store.transaction() as w:
@@ -129,8 +95,9 @@ def test_orphaned_staging_copy_is_cleaned(store) -> None:
     assert not store._graph_exists(staging)
 
 
-def test_dead_lock_holder_is_ignored(store) -> None:
+def test_dead_lock_holder_is_ignored(falkor_store) -> None:
     """A lock left by a process that no longer exists on this host does not block writers."""
+    store = falkor_store
     import socket
 
     store._redis.set(store._lock_key, f"{socket.gethostname()}:999999999:{uuid.uuid4().hex}")

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from redgov.graph.stores.falkordb_store import FalkorStore
 from redgov.loaders import sync_export
 from test_sync_support import (
     BASIC,
@@ -154,13 +153,12 @@ def test_kill_at_any_point_leaves_the_graph_as_it_was(
     assert dump(store) == after
 
 
-def test_a_second_sync_waits_for_the_first(store, server, graph_name: str, monkeypatch,
+def test_a_second_sync_waits_for_the_first(store, engine, graph_name: str, monkeypatch,
                                            tmp_path_factory) -> None:
     home = tmp_path_factory.getbasetemp() / "sync-home"
     home.mkdir(exist_ok=True)
     monkeypatch.setenv("REDGOV_HOME", str(home))
-    other = FalkorStore(host=server.host, port=server.port, password=server.password,
-                        graph=graph_name, description="second writer")
+    other = engine.open(graph_name)  # a second writer on the same graph
     released: list[float] = []
 
     def hold() -> None:

@@ -3,8 +3,10 @@
 Reads run as read transactions, so a cluster (or Aura) routes them to secondaries and the
 server itself refuses a write in them.  A ``transaction()`` is one explicit write
 transaction: Neo4j gives atomicity natively.  Writers serialise on a ``RedgovLock`` node
-that each transaction locks first.  Credentials come from the environment and never
-appear in ``description`` or in error messages.
+that each transaction creates first (a uniqueness constraint makes a second creator wait
+for the first to finish) and deletes before it commits, so it never shows in the graph.
+Credentials come from the environment (or the keyword arguments) and never appear in
+``description`` or in error messages.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ _TAKE_LOCK = cypher(
     "neo4j.take_lock",
     "MERGE (l:RedgovLock {name: $name}) SET l.holder = $holder RETURN l.name AS name",
 )
+_DROP_LOCK = cypher("neo4j.drop_lock", "MATCH (l:RedgovLock {name: $name}) DELETE l")
 
 
 def _plain(value: Any) -> Any:
@@ -64,19 +67,26 @@ class _Neo4jWriter:
 class Neo4jStore:
     engine = "neo4j"
 
-    def __init__(self, uri: str, *, database: str | None = None) -> None:
+    def __init__(
+        self, uri: str, *, database: str | None = None, user: str | None = None,
+        password: str | None = None,
+    ) -> None:
         import neo4j
 
         self._neo4j = neo4j
-        user = os.environ.get("NEO4J_USER", "neo4j")
-        password = os.environ.get("NEO4J_PASSWORD", "")
+        user = user or os.environ.get("NEO4J_USER", "neo4j")
+        password = password if password is not None else os.environ.get("NEO4J_PASSWORD", "")
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         scheme, _, rest = uri.partition("://")
         host = rest.rpartition("@")[2]  # never echo userinfo from the URI
         where = f" (database {self.database})" if self.database else ""
         self.description = f"{scheme}://{host}{where}"
         try:
-            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+            # Notifications off: the server's hints ("property key does not exist" on an
+            # empty graph) would reach the user as driver log warnings on stderr.
+            self._driver = neo4j.GraphDatabase.driver(
+                uri, auth=(user, password), notifications_min_severity="OFF"
+            )
             self._driver.verify_connectivity()
         except Exception as exc:  # the driver's messages do not carry the password
             reason = getattr(exc, "message", None) or exc
@@ -113,6 +123,7 @@ class Neo4jStore:
             try:
                 tx.run(_TAKE_LOCK, {"name": "sync", "holder": os.getpid()}).consume()
                 yield _Neo4jWriter(tx)
+                tx.run(_DROP_LOCK, {"name": "sync"}).consume()
                 tx.commit()
             except BaseException:
                 with contextlib.suppress(Exception):
