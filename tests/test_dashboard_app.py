@@ -263,7 +263,7 @@ def test_sync_page_lists_runs_and_changes(graph: SimpleNamespace) -> None:
     assert (runs[0]["新增"], runs[1]["新增"]) == (2, 36), runs
     log_ids = [r["同步编号"] for r in _table(at, "同步编号", "导出目录")]
     assert set(graph.runs) <= set(log_ids), log_ids
-    changes = {r["表"]: r["新增"] for r in _table(at, "表")}
+    changes = {r["表"]: r["新增"] for r in _table(at, "表", "新增")}
     assert changes == {"单位": 0, "组织": 1, "人员": 0, "任职": 1, "监管": 0, "物业服务": 0}, \
         changes
 
