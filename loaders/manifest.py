@@ -8,9 +8,10 @@ export's retirements are dated with.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from .normalise import BadValue, clean_code, clean_text, parse_date
-from .read import Export
+from .read import Export, Formula, TableError
 from .report import Issue
 from .tables import (
     FULL,
@@ -54,6 +55,19 @@ MISSING_COLUMN = ("缺少必需的列", "a required column is missing")
 
 
 def read_manifest(export: Export, errors: list[Issue]) -> Manifest:
+    try:
+        return _read_manifest(export, errors)
+    except TableError as exc:
+        errors.append(exc.issue())
+        return Manifest()
+
+
+def _today_in_china() -> str:
+    """The registry's calendar is China's (UTC+8): a snapshot dated tomorrow there is future."""
+    return (datetime.now(UTC) + timedelta(hours=8)).date().isoformat()
+
+
+def _read_manifest(export: Export, errors: list[Issue]) -> Manifest:
     m = Manifest()
     if not export.has(MANIFEST):
         errors.append(issue(MANIFEST, None, None, None, *MISSING_TABLE))
@@ -66,9 +80,18 @@ def read_manifest(export: Export, errors: list[Issue]) -> Manifest:
                 errors.append(issue(MANIFEST, 1, header, None, *MISSING_COLUMN))
         rows.close()
         return m
+    if rows.headers.count("项目") > 1 or rows.headers.count("值") > 1:
+        errors.append(issue(MANIFEST, 1, "值", None, "列名重复（同名的两列会互相覆盖）",
+                            "the column appears twice (one would overwrite the other)"))
+        rows.close()
+        return m
     for number, raw in rows.rows:
         key = clean_code(raw.get("项目"))
-        if key:
+        if key in where:
+            errors.append(issue(MANIFEST, number, "项目", key,
+                                f"清单项重复（第 {where[key][0]} 行已有）",
+                                f"the manifest item repeats row {where[key][0]}"))
+        elif key:
             where[key] = (number, raw.get("值"))
     for key, required in ((M_SNAPSHOT, True), (M_KIND, True), (M_SOURCE, False),
                           (M_EXPORTED, False), (M_VERSION, False)):
@@ -78,6 +101,13 @@ def read_manifest(export: Export, errors: list[Issue]) -> Manifest:
                                    "the manifest lacks this item"))
             continue
         number, raw = where[key]
+        if isinstance(raw, Formula):
+            errors.append(issue(MANIFEST, number, "值", raw.ref,
+                                f"公式单元格 {raw.ref} 没有计算结果（请在 Excel 中打开并保存后"
+                                "再导出）",
+                                f"formula cell {raw.ref} has no value computed by Excel "
+                                "(open and save the workbook in Excel, then export again)"))
+            continue
         text = clean_text(raw)
         if key == M_SNAPSHOT:
             try:
@@ -88,6 +118,10 @@ def read_manifest(export: Export, errors: list[Issue]) -> Manifest:
             if m.snapshot_date is None:
                 errors.append(issue(MANIFEST, number, "值", "", "必填项为空",
                                    "a required value is empty"))
+            elif m.snapshot_date > _today_in_china():
+                errors.append(issue(MANIFEST, number, "值", m.snapshot_date,
+                                   "快照日期在未来", "the snapshot date is in the future"))
+                m.snapshot_date = None
         elif key == M_KIND:
             kind = clean_code(raw)
             if kind not in (FULL, INCREMENTAL):

@@ -12,15 +12,33 @@ True
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import operator
 import os
+import re
 import secrets
+import time
+import unicodedata
+from datetime import date
 from pathlib import Path
 
-from .normalise import clean_code
+from .normalise import clean_code, mask_id, mask_phone
 
-__all__ = ["Hasher", "load_key", "normalise_id"]
+__all__ = [
+    "Hasher", "find_pii", "id_check_digit", "id_shape_ok", "load_key", "mask_pii",
+    "normalise_id",
+]
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+# Candidates inside any text: an 18-character ID number (17 digits and a digit or X) or a
+# mainland mobile (1[3-9] and nine digits, optionally grouped 3-4-4 by spaces or dashes),
+# not glued to further digits.
+_ID_RUN = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+_PHONE_RUN = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}(?![0-9])")
+_OLD_ID_RUN = re.compile(r"(?<![0-9])[0-9]{15}(?![0-9])")
 
 KEY_FILE = "pii.key"
 
@@ -45,6 +63,64 @@ def load_key(home: Path | None = None) -> bytes:
                 fh.write(secrets.token_hex(32))
     os.chmod(path, 0o600)
     return path.read_text().strip().encode()
+
+
+def id_check_digit(first17: str) -> str:
+    """GB 11643's check character for the first 17 digits."""
+    return _CHECK[sum(map(operator.mul, map(int, first17), _WEIGHTS)) % 11]
+
+
+@functools.lru_cache(maxsize=1)
+def _today(_hour: int) -> date:
+    return date.today()
+
+
+def _birth_ok(digits: str) -> bool:
+    try:
+        born = date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
+    except ValueError:
+        return False
+    return born.year >= 1900 and born <= _today(int(time.time()) // 3600)
+
+
+def id_shape_ok(value: str) -> bool:
+    """18 characters: 17 digits with a real birth date, then a digit or ``X``."""
+    v = value if (len(value) == 18 and value.isascii() and value.isalnum()
+                  and not value.endswith("x")) else normalise_id(value)
+    return (len(v) == 18 and v[:17].isdigit() and (v[17].isdigit() or v[17] == "X")
+            and _birth_ok(v))
+
+
+def _is_id(candidate: str) -> bool:
+    v = candidate.upper()
+    return id_shape_ok(v) and id_check_digit(v[:17]) == v[17]
+
+
+def find_pii(text: str) -> str | None:
+    """``"id"`` or ``"phone"`` when ``text`` holds an ID number (valid birth date and check
+    digit) or a mobile phone number anywhere in it, else None."""
+    if not any(c.isdigit() for c in text):
+        return None
+    folded = unicodedata.normalize("NFKC", text)
+    if any(_is_id(m.group()) for m in _ID_RUN.finditer(folded)):
+        return "id"
+    if _PHONE_RUN.search(folded):
+        return "phone"
+    return None
+
+
+def mask_pii(text: str) -> str:
+    """Every ID-shaped run (18 or 15 digits, valid or not) and mobile-shaped run masked.
+
+    Deliberately broader than :func:`find_pii`: a value shown in an error, a log or a page
+    must not carry a raw number even when its check digit is wrong.
+    """
+    if sum(c.isdigit() for c in text) < 11:
+        return text
+    folded = unicodedata.normalize("NFKC", text)
+    folded = _ID_RUN.sub(lambda m: mask_id(m.group().upper()), folded)
+    folded = _OLD_ID_RUN.sub(lambda m: mask_id(m.group()), folded)
+    return _PHONE_RUN.sub(lambda m: mask_phone(re.sub(r"[^0-9]", "", m.group())[-11:]), folded)
 
 
 def normalise_id(value: str) -> str:

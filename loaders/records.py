@@ -14,9 +14,13 @@ that need other rows (duplicates, references, levels) live in ``validate.py``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
+import time
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from ..graph.vocabulary import STANDING_OTHER, STANDINGS, normalise_role
@@ -31,7 +35,8 @@ from .normalise import (
     parse_int,
     split_codes,
 )
-from .pii import Hasher, normalise_id
+from .pii import Hasher, find_pii, id_check_digit, id_shape_ok, normalise_id
+from .read import FORMULAS, ROW_ERROR, Formula
 from .report import Issue
 from .tables import (
     CODE,
@@ -45,6 +50,8 @@ from .tables import (
     OPERATIONS,
     PII_ID,
     PII_PHONE,
+    ROLE,
+    TEXT,
     Column,
     Table,
 )
@@ -84,6 +91,153 @@ def _shown(column: Column, raw: Any) -> str:
     if column.kind == PII_PHONE:
         return mask_phone(clean_code(text))
     return text
+
+
+# C0 controls but tab/newline/return, DEL: never part of a registry value (NUL breaks engines).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Eleven or more digits (any width), maybe grouped: worth a closer look for PII (a date
+# such as 2024-03-01 is ten characters and does not qualify).
+_LONG_NUMBER = re.compile(r"[0-9\uff10-\uff19][0-9\uff10-\uff19 \-]{10,}")
+#: Columns where a number shaped like an ID or phone is a misplaced value (REGISTRY.md).
+_PII_CHECKED = (TEXT, ROLE, ENUM, FREE, INT)
+GENDERS = ("男", "女")
+#: 政治面貌 as registries spell it: the CPC's, the eight other parties', the league's, none.
+STANDING_FORMS = (
+    "中共党员", "中共预备党员", "共青团员", "群众", "无党派人士", "民革党员", "民盟盟员",
+    "民建会员", "民进会员", "农工党党员", "致公党党员", "九三学社社员", "台盟盟员",
+)
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_GRADE = re.compile(r"^[A-E]{1,3}[+-]?$")
+#: End dates this many years past today are kept but warned about (a typo, or 9999-12-31).
+FAR_FUTURE_YEARS = 50
+
+
+_CHECKED_HEADERS: dict[str, tuple[str, ...]] = {}
+
+
+def _checked_headers(table: Table) -> tuple[str, ...]:
+    headers = _CHECKED_HEADERS.get(table.name)
+    if headers is None:
+        headers = tuple(c.header for c in table.columns if c.kind in _PII_CHECKED)
+        _CHECKED_HEADERS[table.name] = headers
+    return headers
+
+
+def _cell_problems(
+    table: Table, raw: dict[Any, Any], plan: tuple[tuple[Column, str, bool], ...],
+    issue: Any,
+) -> list[Issue]:
+    """Formula cells without a value, control characters, personal data out of place.
+
+    Each check first looks at the whole row joined (one C-level join and scan) and only
+    then at the cells, so a clean row costs one join and two regex searches.
+    """
+    errors: list[Issue] = []
+    if FORMULAS in raw:
+        for _column, header, _ in plan:
+            value = raw.get(header)
+            if isinstance(value, Formula):
+                errors.append(issue(
+                    header, value.ref,
+                    f"公式单元格 {value.ref} 没有计算结果（请在 Excel 中打开并保存后再导出）",
+                    f"formula cell {value.ref} has no value computed by Excel "
+                    "(open and save the workbook in Excel, then export again)",
+                ))
+    try:
+        joined = "\x1f".join(raw.values())  # CSV rows: all str, one C-level join
+    except TypeError:  # spreadsheet values, markers
+        joined = "\x1f".join(v for v in raw.values() if type(v) is str)
+    if _CONTROL.search(joined):  # then judge the known cells (unknown columns are ignored)
+        for column, header, _ in plan:
+            value = raw.get(header)
+            if type(value) is str and _CONTROL.search(value):
+                what = "NUL 字符" if "\x00" in value else "控制字符"
+                errors.append(issue(
+                    header, _shown(column, _CONTROL.sub("?", value)),
+                    f"含有{what}，不是有效的取值",
+                    "contains a NUL or control character",
+                ))
+    if _LONG_NUMBER.search(joined):  # people rows always (their ID), others rarely
+        for header in _checked_headers(table):
+            value = raw.get(header)
+            if type(value) is not str or not _LONG_NUMBER.search(value):
+                continue
+            found = find_pii(value)
+            if found:
+                zh = "身份证号" if found == "id" else "手机号"
+                errors.append(issue(
+                    header, value,
+                    f"疑似{zh}出现在“{header}”列（行内容错位？个人信息只可填在{zh}列）",
+                    f"a value shaped like {'an ID number' if found == 'id' else 'a phone'}"
+                    f" in column {header} (a shifted row?); personal data belongs in its "
+                    "own column only",
+                ))
+    return errors
+
+
+_END_HEADERS = {"posts": ("结束日期",), "supervision": ("结束日期",),
+                "contracts": ("结束日期",), "organisations": ("届满日期",)}
+
+
+def _this_year() -> int:
+    return _today_cached(int(time.time()) // 3600).year
+
+
+@functools.lru_cache(maxsize=1)
+def _today_cached(_hour: int) -> date:
+    return date.today()
+
+
+def _light_checks(table: Table, cells: dict[str, Any], issue: Any
+                  ) -> tuple[list[Issue], list[Issue]]:
+    """Accepted forms of the lightly checked columns; ID check digit; counts and years."""
+    errors: list[Issue] = []
+    warnings: list[Issue] = []
+    english = table.english
+    if english == "people":
+        if cells.get("性别") and cells["性别"] not in GENDERS:
+            errors.append(issue("性别", cells["性别"], "性别应为“男”“女”或留空",
+                                "性别 must be 男, 女 or empty"))
+        if cells.get("政治面貌") and cells["政治面貌"] not in STANDING_FORMS:
+            errors.append(issue(
+                "政治面貌", cells["政治面貌"], "不是认可的政治面貌（如中共党员、群众、民盟盟员）",
+                "not a recognised 政治面貌 (e.g. 中共党员, 群众, 民盟盟员)",
+            ))
+        raw_id = cells.get("身份证号")
+        if raw_id:
+            v = raw_id if len(raw_id) == 18 and raw_id.isalnum() and raw_id.isascii() \
+                and not raw_id.endswith("x") else normalise_id(raw_id)
+            if not id_shape_ok(v):
+                errors.append(issue("身份证号", mask_id(v),
+                                    "身份证号应为 18 位（17 位数字含有效出生日期，末位数字或 X）",
+                                    "an ID number has 18 characters: 17 digits with a valid "
+                                    "birth date, then a digit or X"))
+            elif id_check_digit(v[:17]) != v[17]:
+                warnings.append(issue("身份证号", mask_id(v), "身份证号校验位不符（GB 11643）",
+                                      "the ID number's check digit is wrong (GB 11643)"))
+        phone = cells.get("手机号")
+        if phone and not _MOBILE.fullmatch(phone) and not _MOBILE.fullmatch(
+                clean_code(phone).replace("-", "")):
+            warnings.append(issue("手机号", mask_phone(clean_code(phone)),
+                                  "手机号不是 11 位手机号码", "not an 11-digit mobile number"))
+    elif english == "units" and cells.get("户数") is not None and cells["户数"] < 0:
+        errors.append(issue("户数", str(cells["户数"]), "户数不能为负数",
+                            "the household count cannot be negative"))
+    elif english == "ratings":
+        year = cells.get("年度")
+        if year is not None and not 1949 <= year <= _this_year() + 1:
+            errors.append(issue("年度", str(year), "年度不合理", "implausible year"))
+        grade = cells.get("信用等级")
+        if grade and not _GRADE.match(grade.upper()):
+            errors.append(issue("信用等级", grade, "信用等级应为字母等级（如 A、B、C、AA）",
+                                "信用等级 must be a letter grade (A, B, C, AA, …)"))
+    limit = _this_year() + FAR_FUTURE_YEARS
+    for header in _END_HEADERS.get(english, ()):
+        end = cells.get(header)
+        if end and int(end[:4]) > limit:
+            warnings.append(issue(header, end, f"结束日期远在 {limit} 年之后，请核对",
+                                  f"an end date past {limit}: please check"))
+    return errors, warnings
 
 
 def _parse(column: Column, raw: Any) -> Any:
@@ -128,6 +282,13 @@ def to_record(
     def issue(column: str | None, value: Any, zh: str, en: str) -> Issue:
         return Issue(name, row, column, value, zh, en)
 
+    if ROW_ERROR in raw:
+        zh, en = raw[ROW_ERROR]
+        return None, [issue(None, None, zh, en)], warnings
+    plan = _columns(table)
+    cell_errors = _cell_problems(table, raw, plan, issue)
+    if cell_errors:
+        return None, cell_errors, warnings
     op: str | None = None
     if op_required:
         op = clean_code(raw.get(OPERATION))
@@ -140,7 +301,7 @@ def to_record(
             op = None
     deleting = op == DELETE
     cells: dict[str, Any] = {}
-    for column, header, is_key in _columns(table):
+    for column, header, is_key in plan:
         if deleting and not is_key:
             cells[header] = None
             continue
@@ -159,6 +320,11 @@ def to_record(
         cells[header] = value
     if errors:
         return None, errors, warnings
+    if not deleting:
+        light_errors, light_warnings = _light_checks(table, cells, issue)
+        warnings.extend(light_warnings)
+        if light_errors:
+            return None, light_errors, warnings
     build = _BUILDERS[table.english]
     key, values, extra_sig = build(cells, hasher)
     for header, zh, en in _end_checks(table.english, values):

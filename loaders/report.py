@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .pii import mask_pii
+
 __all__ = ["APPLIED", "DRY_RUN", "REJECTED", "UNCHANGED", "Issue", "SyncReport"]
 
 APPLIED, UNCHANGED, REJECTED, DRY_RUN = "applied", "unchanged", "rejected", "dry-run"
@@ -26,6 +28,14 @@ class Issue:
     value: str | None
     reason_zh: str
     reason_en: str
+
+    def __post_init__(self) -> None:
+        # The last line of defence: whatever a check put here, a value (or a header) shaped
+        # like an ID number or a phone leaves only masked — for errors, logs and pages alike.
+        for name in ("value", "column"):
+            text = getattr(self, name)
+            if text is not None:
+                object.__setattr__(self, name, mask_pii(str(text)))
 
     @property
     def reason(self) -> str:

@@ -23,8 +23,15 @@ _CHUNK = 5000
 
 
 class Spool:
-    def __init__(self) -> None:
-        self._dir = Path(tempfile.mkdtemp(prefix="redgov-sync-"))
+    """Chunks of pickled records in a private folder (``workdir``, else a new one)."""
+
+    def __init__(self, workdir: Path | None = None) -> None:
+        if workdir is None:
+            from .workdir import new_private_dir
+
+            self._dir = new_private_dir()
+        else:
+            self._dir = Path(tempfile.mkdtemp(prefix="spool-", dir=workdir))
         self._files: dict[str, Path] = {}
         self._open: dict[str, tuple[IO[bytes], list[tuple[Any, ...]]]] = {}
 

@@ -34,6 +34,7 @@ from ..graph.stores.base import DEFAULT_BATCH, Store
 from .apply import apply_plan, clean
 from .cypher_sync import CREATE_SYNC_RUN
 from .diff import Plan, diff
+from .limits import BadLimit
 from .pii import Hasher, load_key
 from .read import Export, ExportUnreadable, open_export
 from .report import APPLIED, DRY_RUN, REJECTED, UNCHANGED, Issue, SyncReport
@@ -41,6 +42,7 @@ from .runlog import WARNINGS_KEPT, append_log, new_run_id, now_iso, sync_run_pro
 from .state import read_state
 from .tables import TABLE_ORDER
 from .validate import Scan, read_manifest, scan
+from .workdir import private_dir
 
 __all__ = ["LOADER_VERSION", "SyncRejected", "sync_export"]
 
@@ -140,13 +142,26 @@ def _run(
     store: Store, path: Path, report: SyncReport, dry_run: bool, verify: bool, batch_size: int,
     t0: float,
 ) -> None:
-    try:
-        export = open_export(path)
-    except ExportUnreadable as exc:
-        report.errors = [Issue("", None, None, str(path), exc.zh, exc.en)]
-        _finish(report, t0)
-        return
-    with export, contextlib.ExitStack() as stack:
+    with private_dir() as workdir:
+        try:
+            export = open_export(path, workdir)
+        except ExportUnreadable as exc:
+            report.errors = [Issue("", None, None, str(path), exc.zh, exc.en)]
+            _finish(report, t0)
+            return
+        except BadLimit as exc:
+            report.errors = [Issue("", None, None, None, f"输入上限设置无效：{exc}", str(exc))]
+            _finish(report, t0)
+            return
+        with export:
+            _run_export(store, export, report, dry_run, verify, batch_size, t0, workdir)
+
+
+def _run_export(
+    store: Store, export: Export, report: SyncReport, dry_run: bool, verify: bool,
+    batch_size: int, t0: float, workdir: Path,
+) -> None:
+    with contextlib.ExitStack() as stack:
         key = load_key()
         hasher = Hasher(key)
         report.export_digest = fingerprint(export, key)
@@ -155,7 +170,7 @@ def _run(
             _finish(report, t0)
             return
         state = read_state(store)
-        found = scan(export, state, hasher)
+        found = scan(export, state, hasher, workdir)
         stack.callback(lambda: found.spool.close())
         m = found.manifest
         report.snapshot_date, report.kind = m.snapshot_date, m.kind_en
@@ -178,7 +193,7 @@ def _run(
                     # Another sync committed meanwhile: redo the pure steps under the lock.
                     found.spool.close()
                     state = read_state(store)
-                    found = scan(export, state, hasher)
+                    found = scan(export, state, hasher, workdir)
                     report.warnings = found.warnings
                     if found.errors:
                         report.errors = found.errors

@@ -11,13 +11,15 @@ keeps identity → signature, which is all the diff needs.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..graph.vocabulary import COMPANY_KIND, LEVEL_ORDER, PARTY_SIDE_KINDS
 from .manifest import MISSING_COLUMN, MISSING_TABLE, Manifest, issue, read_manifest
 from .normalise import clean_code
-from .pii import Hasher
-from .read import Export
+from .pii import Hasher, find_pii
+from .read import Export, TableError, TableRows
 from .records import Record, to_record
 from .report import Issue
 from .spool import Spool
@@ -54,25 +56,115 @@ class Scan:
 _err = issue
 
 
-def scan(export: Export, state: GraphState, hasher: Hasher | None) -> Scan:
-    """Read and check the whole export; ``scan.errors`` empty means it may be applied."""
+def scan(export: Export, state: GraphState, hasher: Hasher | None,
+         workdir: Path | None = None) -> Scan:
+    """Read and check the whole export; ``scan.errors`` empty means it may be applied.
+
+    The spool (in ``workdir``, a private folder) is removed here if the scan fails.
+    """
     errors: list[Issue] = []
     manifest = read_manifest(export, errors)
-    result = Scan(manifest, errors=errors)
-    if manifest.kind is None:
-        return result  # without 全量/增量 the rows cannot be read correctly
+    result = Scan(manifest, errors=errors, spool=Spool(workdir))
+    try:
+        _scan_all(export, state, hasher, result)
+    except BaseException:
+        result.spool.close()
+        raise
+    return result
+
+
+def _scan_all(export: Export, state: GraphState, hasher: Hasher | None, result: Scan) -> None:
+    errors = result.errors
+    if result.manifest.kind is None:
+        return  # without 全量/增量 the rows cannot be read correctly
     ctx = _Context(result, state)
     for table in TABLE_ORDER:
         if not export.has(table.name):
             if table.required and not ctx.incremental:  # 增量 carries changed tables only
                 errors.append(_err(table.name, None, None, None, *MISSING_TABLE))
             continue
-        _scan_table(export, table, ctx, hasher)
+        try:
+            _scan_table(export, table, ctx, hasher)
+        except TableError as exc:
+            errors.append(exc.issue())
+            result.present.discard(table.name)  # its references are not judged further
+            continue
         if table.name == "单位" and "单位" in result.present:
             _check_units(ctx)
         elif table.name == "组织" and "组织" in result.present:
             _check_orgs(ctx)
-    return result
+
+
+def _similar(header: str, candidates: list[str]) -> str | None:
+    """The expected header an unknown one most likely means (``身份证号码`` → ``身份证号``)."""
+    for c in candidates:
+        if c in header or header in c:
+            return c
+    close = difflib.get_close_matches(header, candidates, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _check_headers(table: Table, rows: TableRows, incremental: bool, scan: Scan) -> bool:
+    """Repeated, missing and look-alike headers; False when the table cannot be read.
+
+    Rules: a known column named twice is an error (one would silently overwrite the other);
+    an unknown one named twice, or an unknown name close to a column the table lacks, is a
+    warning (its values are not read); a required column that is missing is an error,
+    naming the look-alike when there is one.
+    """
+    known = set(table.headers) | ({OPERATION} if incremental else set())
+    seen: set[str] = set()
+    ok = True
+    for header in rows.headers:
+        if not header:
+            continue
+        if header in seen:
+            if header in known:
+                ok = False
+                scan.errors.append(_err(
+                    table.name, 1, header, None, "列名重复（同名的两列会互相覆盖）",
+                    "the column appears twice (one would overwrite the other)"))
+            else:
+                scan.warnings.append(_err(table.name, 1, header, None, "未知列名重复，已忽略",
+                                          "an unknown column appears twice; ignored"))
+        seen.add(header)
+    absent = [h for h in table.headers if h not in seen]
+    unknown = [h for h in dict.fromkeys(rows.headers) if h and h not in known]
+    alike: dict[str, str] = {}
+    for header in unknown:
+        if find_pii(header):
+            scan.warnings.append(_err(
+                table.name, 1, header, None, "列名像是个人信息（表头行缺失或错位？），该列未被读取",
+                "a column name looks like personal data (a missing or shifted header row?); "
+                "it is not read",
+            ))
+            continue
+        target = _similar(header, absent)
+        if target and target not in alike:
+            alike[target] = header
+    missing = [
+        c.header for c in table.columns if c.header_required and c.header not in seen
+    ]
+    if incremental and OPERATION not in seen:
+        missing.append(OPERATION)
+    for header in missing:
+        ok = False
+        if header in alike:
+            scan.errors.append(_err(
+                table.name, 1, header, alike[header],
+                f"缺少必需的列（“{alike[header]}”是否应为“{header}”？）",
+                f"a required column is missing (is “{alike[header]}” meant to be “{header}”?)",
+            ))
+        else:
+            scan.errors.append(_err(table.name, 1, header, None, *MISSING_COLUMN))
+    for target, header in alike.items():
+        if target not in missing:
+            scan.warnings.append(_err(
+                table.name, 1, header, None,
+                f"未知列名“{header}”与“{target}”相近，该列未被读取",
+                f"unknown column “{header}” looks like “{target}”; it is not read",
+            ))
+    return ok
 
 
 class _Context:
@@ -107,14 +199,7 @@ class _Context:
 def _scan_table(export: Export, table: Table, ctx: _Context, hasher: Hasher | None) -> None:
     scan = ctx.scan
     rows = export.rows(table.name)
-    missing = [
-        c.header for c in table.columns if c.header_required and c.header not in rows.headers
-    ]
-    if ctx.incremental and OPERATION not in rows.headers:
-        missing.append(OPERATION)
-    if missing:
-        for header in missing:
-            scan.errors.append(_err(table.name, 1, header, None, *MISSING_COLUMN))
+    if not _check_headers(table, rows, ctx.incremental, scan):
         rows.close()
         return
     scan.present.add(table.name)
@@ -164,6 +249,7 @@ def _scan_table(export: Export, table: Table, ctx: _Context, hasher: Hasher | No
         elif not record.deleted:
             _check_refs(table, record, ctx)
             scan.spool.add(record)
+    scan.warnings.extend(rows.notes)
     if not keep_whole:
         scan.spool.finish(table.name)
 
@@ -276,6 +362,12 @@ def _check_city_root(ctx: _Context, cities: list[Record]) -> None:
     scan = ctx.scan
     roots = [c.key for c in cities]
     if ctx.incremental:
+        for rec in scan.units.values():
+            info = ctx.state.units.get(rec.key)
+            if info is not None and info.level == "city" and (
+                    rec.deleted or rec.values["level"] != "city"):
+                _ref_error(ctx, rec, "单位编码", rec.key, "增量导出不能撤销或改变市级根单位",
+                           "an incremental export cannot retire or demote the city root")
         deleted = {k for k, r in scan.units.items() if r.deleted}
         graph_cities = [
             c for c, info in ctx.state.units.items()

@@ -174,7 +174,7 @@ def test_incremental_operations(store, loaded: Path) -> None:
             {"人员编码": "P5", "姓名": "孙八", "政治面貌": "群众", "居住单位编码": "K2",
              "操作": "新增"},
             {"人员编码": "P2", "姓名": "李四", "性别": "女", "政治面貌": "中共党员",
-             "居住单位编码": "K2", "身份证号": "35020619850202567X", "手机号": "13900001111",
+             "居住单位编码": "K2", "身份证号": "35020619850208567X", "手机号": "13900001111",
              "操作": "修改"},
         ],
         "任职": [
@@ -285,6 +285,6 @@ def test_pii_never_stored_raw(store, export: Path, _home: Path) -> None:
     import hmac
 
     key = (_home / "pii.key").read_bytes()
-    assert p2["id_hash"] == hmac.new(key, b"35020619850202567X", hashlib.sha256).hexdigest()
+    assert p2["id_hash"] == hmac.new(key, b"35020619850208567X", hashlib.sha256).hexdigest()
     assert (_home / "pii.key").stat().st_mode & 0o777 == 0o600
     assert "id_hash" not in node(store, "Person", "P4")

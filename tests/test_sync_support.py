@@ -20,7 +20,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "exports"
 BASIC = FIXTURES / "sync_basic"
 
 #: Raw personal data in the fixture: must never reach the graph, the log or an error.
-RAW_PII = ("350206198001011234", "35020619850202567X", "350206199003033456",
+RAW_PII = ("350206198001011234", "35020619850208567X", "350206199003183456",
            "13812345678", "13900001111")
 
 _DUMP_NODES = cypher(

@@ -2,7 +2,7 @@
 
 Exit status 0 when the export was applied, was unchanged or was a dry run; 1 when it was
 rejected (every error is listed, and ``--errors-out`` writes them as a CSV for the
-registry clerks) or the store failed; 2 on usage errors.
+registry clerks) or the store failed (one line, no traceback); 2 on usage errors.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import click
 from ..graph.display import display
 from ..graph.stores import StoreError
 from ..loaders import SyncReport, sync_export
+from ..loaders.pii import mask_pii
 from ..loaders.report import COUNT_KEYS, REJECTED, Issue
 from ..loaders.tables import (
     FULL,
@@ -120,9 +121,15 @@ def sync(path: Path, dry_run: bool, fmt: str, errors_out: Path | None, lang: str
         try:
             report = sync_export(store, path, dry_run=dry_run)
         except StoreError as exc:
-            raise click.ClickException(say(lang, f"同步失败，未写入任何数据：{exc}",
-                                           f"the sync failed and nothing was applied: {exc}")
-                                       ) from None
+            raise click.ClickException(
+                f"同步失败，未应用任何更改 / the sync failed and nothing was applied: "
+                f"{mask_pii(str(exc))}"
+            ) from None
+        except Exception as exc:  # a bug, not the input: still one line, never personal data
+            raise click.ClickException(
+                f"同步意外中止，未应用任何更改 / the sync stopped unexpectedly and nothing "
+                f"was applied: {type(exc).__name__}: {mask_pii(str(exc))[:300]}"
+            ) from None
     if errors_out is not None:
         write_errors_csv(report, errors_out)
     if fmt == "json":
