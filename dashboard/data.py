@@ -18,9 +18,9 @@ from typing import Any
 
 import streamlit as st
 
+from ..graph.home import data_dir
 from ..graph.introspection import sync_runs as _graph_sync_runs
 from ..graph.stores import Store, open_store
-from ..graph.stores.embedded_server import data_dir
 from . import reads
 
 __all__ = [

@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -24,6 +25,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
+from ..graph.home import data_dir, open_private
 from .normalise import clean_code, mask_id, mask_phone
 
 __all__ = [
@@ -48,20 +50,11 @@ def load_key(home: Path | None = None) -> bytes:
     env = os.environ.get("REDGOV_PII_KEY")
     if env:
         return env.encode()
-    if home is None:
-        from ..graph.stores.embedded_server import data_dir
-
-        home = data_dir()
+    home = home or data_dir()
     path = home / KEY_FILE
-    if not path.exists():
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it first
-        else:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
-    os.chmod(path, 0o600)
+    # Created 0600 from its first byte; another process may have created it first.
+    with contextlib.suppress(FileExistsError), open_private(path, "x") as fh:
+        fh.write(secrets.token_hex(32))
     return path.read_text().strip().encode()
 
 

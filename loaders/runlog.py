@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..graph.home import data_dir, open_private
 from .report import SyncReport
 
 __all__ = ["LOG_FILE", "WARNINGS_KEPT", "append_log", "new_run_id", "now_iso", "sync_run_props"]
@@ -62,10 +63,7 @@ def sync_run_props(report: SyncReport) -> dict[str, Any]:
 
 def append_log(report: SyncReport, home: Path | None = None) -> Path | None:
     """Append one JSON line; a log that cannot be written never fails the sync."""
-    if home is None:
-        from ..graph.stores.embedded_server import data_dir
-
-        home = data_dir()
+    home = home or data_dir()
     path = home / LOG_FILE
     entry = {
         **sync_run_props(report),
@@ -73,7 +71,7 @@ def append_log(report: SyncReport, home: Path | None = None) -> Path | None:
         "errors_json": [e.to_json() for e in report.errors[:200]],
         "writes": report.writes,
     }
-    with contextlib.suppress(OSError), open(path, "a", encoding="utf-8") as fh:
+    with contextlib.suppress(OSError), open_private(path, "a") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
         return path

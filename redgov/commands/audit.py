@@ -24,7 +24,14 @@ from ..queries import ParamError, QueryResult, catalog, get_question, run_questi
 from ..queries.catalog import UnknownQuestion
 from ..queries.present import lookup_names, present_rows
 from ..report import Answer, ReportContext, collect, write_report
-from .common import lang_option, opened_store, parse_params, say, store_option
+from .common import (
+    lang_option,
+    opened_store,
+    parse_params,
+    say,
+    store_option,
+    timeout_option,
+)
 
 __all__ = ["COMMANDS", "audit"]
 
@@ -85,9 +92,11 @@ def _collect(store: Any, names: list[str], params: dict[str, Any]) -> tuple[
 @click.option("--all", "run_all", is_flag=True, help="Run every question into one workbook.")
 @lang_option
 @store_option
+@timeout_option
 def audit(
     name: str | None, params: tuple[str, ...], as_of: str | None, scope: str | None,
     fmt: str | None, out: Path | None, run_all: bool, lang: str, store_spec: str | None,
+    timeout: float | None,
 ) -> None:
     """List the audit catalog, run question NAME, or (--all) write every answer to a workbook.
 
@@ -105,7 +114,7 @@ def audit(
         if out is None or (fmt not in (None, "xlsx")):
             raise click.UsageError(say(lang, "--all 写出一个工作簿：请用 --out 报告.xlsx",
                                        "--all writes a workbook: use --out report.xlsx"))
-        with opened_store(store_spec) as store:
+        with opened_store(store_spec, timeout=timeout) as store:
             answers, ctx = _collect(store, [q.name for q in catalog()], values)
         write_report(out, answers, ctx, lang)
         click.echo(say(lang, f"已将 {len(answers)} 个审计问题写入 {out}",
@@ -131,13 +140,13 @@ def audit(
                                    "--format xlsx needs --out FILE"))
     if fmt == "xlsx":
         assert out is not None
-        with opened_store(store_spec) as store:
+        with opened_store(store_spec, timeout=timeout) as store:
             answers, ctx = _collect(store, [name], values)
         write_report(out, answers, ctx, lang)
         count = answers[0].result.count
         click.echo(say(lang, f"已写出 {count} 行：{out}", f"wrote {count} rows to {out}"))
         return
-    with opened_store(store_spec) as store:
+    with opened_store(store_spec, timeout=timeout) as store:
         result = _run(store, name, values)
         names = lookup_names(store, question, result.rows) if fmt != "json" else {}
     if fmt == "json":

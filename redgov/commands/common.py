@@ -9,7 +9,7 @@ import click
 
 from ..graph.stores import Store, StoreError, open_store
 
-__all__ = ["lang_option", "opened_store", "parse_params", "say", "store_option"]
+__all__ = ["lang_option", "opened_store", "parse_params", "say", "store_option", "timeout_option"]
 
 store_option = click.option(
     "--store",
@@ -22,16 +22,32 @@ store_option = click.option(
 
 
 @contextlib.contextmanager
-def opened_store(spec: str | None) -> Iterator[Store]:
-    """Open the store or exit 1 with its (credential-free) message."""
+def opened_store(spec: str | None, *, timeout: float | None = None) -> Iterator[Store]:
+    """Open the store or exit 1 with its (credential-free) message.
+
+    A :class:`StoreError` raised while the store is in use (the server killed, a read
+    timed out) ends the command the same way: one line, exit 1, no traceback.
+    """
     try:
-        store = open_store(spec)
+        store = open_store(spec, read_timeout=timeout)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
     try:
         yield store
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         store.close()
+
+
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Stop a read that runs longer (enforced by the engine; 0 = no limit; "
+    "default $REDGOV_READ_TIMEOUT, else 120).",
+)
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, object]:

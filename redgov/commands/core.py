@@ -9,12 +9,13 @@ from typing import Any
 import click
 
 from ..graph.display import display, format_time
+from ..graph.home import data_dir
 from ..graph.introspection import status as graph_status
 from ..graph.stores import ReadOnlyViolation, StoreError
-from ..graph.stores.embedded_server import data_dir, stop_server
+from ..graph.stores.embedded_server import stop_server
 from ..output import display_width, render, to_json
 from ..report import store_text
-from .common import lang_option, opened_store, parse_params, say, store_option
+from .common import lang_option, opened_store, parse_params, say, store_option, timeout_option
 
 
 def decoded_run(run: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,11 +84,14 @@ def status(store_spec: str | None, fmt: str, lang: str) -> None:
 @click.argument("query")
 @click.option("--param", "params", multiple=True, metavar="K=V", help="A query parameter ($K).")
 @store_option
+@timeout_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
-def cypher(query: str, params: tuple[str, ...], store_spec: str | None, fmt: str) -> None:
-    """Run a read-only Cypher QUERY (writes are refused)."""
+def cypher(
+    query: str, params: tuple[str, ...], store_spec: str | None, timeout: float | None, fmt: str
+) -> None:
+    """Run a read-only Cypher QUERY (writes, LOAD CSV and outside procedures are refused)."""
     values = parse_params(params)
-    with opened_store(store_spec) as store:
+    with opened_store(store_spec, timeout=timeout) as store:
         try:
             rows = store.read(query, values)
         except ReadOnlyViolation:

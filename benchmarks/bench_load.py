@@ -1,0 +1,181 @@
+"""Load benchmark: concurrent readers on the embedded engine, with and without a sync.
+
+Usage::
+
+    python benchmarks/bench_load.py [--scale city] [--readers 20] [--seconds 60]
+                                    [--timeout 10] [--keep]
+
+Builds the demo (``redgov demo --scale S``) into a temporary data directory with its own
+embedded server (loopback only; a user's graph is never touched), then runs two phases
+of ``--seconds`` each:
+
+1. ``--readers`` threads, each with its own connection, asking the catalog's questions
+   scoped to a district (the dashboard's common case), round-robin, back to back;
+2. the same while full syncs run one after another, alternating between the demo export
+   of seed 1 and of seed 2 (so every sync really rewrites the graph: copy, write, swap).
+
+Every read carries the read timeout (``--timeout``), so the run is bounded.  Prints per
+phase: reads, throughput, p50/p95/p99 latency, errors (with their first messages), and
+the syncs completed with their durations; and the whole as JSON at the end.
+Target: 0 errors; p95 of a scoped question under 1 s at ``city`` scale during a sync.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from bench_sync import generate_export  # the scripts run with benchmarks/ on sys.path
+from redgov.graph.cypher import cypher
+from redgov.graph.stores import StoreError, open_store
+from redgov.graph.stores.embedded_server import HOST, stop_server
+from redgov.queries import catalog, run_question
+
+_DISTRICTS = cypher(
+    "bench.load.districts",
+    "MATCH (d:Unit {level: 'district'}) RETURN d.code AS code ORDER BY code",
+)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _reader(k: int, stop: threading.Event, scopes: list[str], names: list[str],
+            timeout: float, out: dict[str, Any]) -> None:
+    store = open_store(read_timeout=timeout)
+    latencies: list[float] = []
+    errors: list[str] = []
+    i = k
+    try:
+        while not stop.is_set():
+            name, scope = names[i % len(names)], scopes[(i // len(names)) % len(scopes)]
+            i += 1
+            t0 = time.perf_counter()
+            try:
+                run_question(store, name, {"scope": scope})
+                latencies.append(time.perf_counter() - t0)
+            except StoreError as exc:
+                errors.append(f"{name}: {exc}")
+    finally:
+        store.close()
+    out[str(k)] = {"latencies": latencies, "errors": errors}
+
+
+def _syncer(stop: threading.Event, exports: list[Path], env: dict[str, str],
+            out: list[dict[str, Any]]) -> None:
+    i = 1  # seed 1 is loaded already: start with seed 2
+    while not stop.is_set():
+        export = exports[i % len(exports)]
+        i += 1
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "redgov", "sync", str(export), "--format", "json"],
+            env=env, capture_output=True, text=True, check=False,
+        )
+        status = json.loads(proc.stdout)["status"] if proc.returncode == 0 else proc.stderr[-300:]
+        out.append({"export": export.name, "seconds": round(time.perf_counter() - t0, 2),
+                    "status": status})
+
+
+def phase(label: str, readers: int, seconds: float, scopes: list[str], names: list[str],
+          timeout: float, exports: list[Path] | None, env: dict[str, str]) -> dict[str, Any]:
+    stop = threading.Event()
+    results: dict[str, Any] = {}
+    syncs: list[dict[str, Any]] = []
+    threads = [threading.Thread(target=_reader, args=(k, stop, scopes, names, timeout, results))
+               for k in range(readers)]
+    if exports:
+        threads.append(threading.Thread(target=_syncer, args=(stop, exports, env, syncs)))
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    stop.set()
+    for t in threads[:readers]:
+        t.join()
+    elapsed = time.perf_counter() - t0  # the readers' window; a sync may still finish
+    for t in threads[readers:]:
+        t.join()
+    lat = [x for r in results.values() for x in r["latencies"]]
+    errors = [e for r in results.values() for e in r["errors"]]
+    summary = {
+        "phase": label, "readers": readers, "seconds": round(elapsed, 1), "reads": len(lat),
+        "reads_per_s": round(len(lat) / elapsed, 1),
+        "p50_s": round(_percentile(lat, 0.50), 3), "p95_s": round(_percentile(lat, 0.95), 3),
+        "p99_s": round(_percentile(lat, 0.99), 3), "max_s": round(max(lat, default=0), 3),
+        "mean_s": round(statistics.fmean(lat), 3) if lat else None,
+        "errors": len(errors), "first_errors": errors[:5], "syncs": syncs,
+    }
+    print(f"\n{label}: {summary['reads']} reads in {summary['seconds']} s "
+          f"({summary['reads_per_s']}/s), p50 {summary['p50_s']} s, p95 {summary['p95_s']} s, "
+          f"p99 {summary['p99_s']} s, max {summary['max_s']} s, errors {summary['errors']}")
+    for e in errors[:5]:
+        print(f"  error: {e}")
+    for s in syncs:
+        print(f"  sync {s['export']}: {s['status']} in {s['seconds']} s")
+    return summary
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--scale", default="city", choices=["district", "city", "province"])
+    ap.add_argument("--readers", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--timeout", type=float, default=10.0, help="read timeout (s)")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    args = ap.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="redgov-bench-load-"))
+    os.environ["REDGOV_HOME"] = str(home)
+    for var in ("REDGOV_STORE", "REDGOV_GRAPH"):
+        os.environ.pop(var, None)
+    env = dict(os.environ)
+    try:
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "redgov", "demo", "--scale", args.scale,
+                        "--format", "json"], env=env, check=True, capture_output=True)
+        demo_s = time.perf_counter() - t0
+        second = home / "demo" / f"{args.scale}-seed2"
+        gen2_s = generate_export(args.scale, 2, second)
+        exports = [home / "demo" / f"{args.scale}-seed1", second]
+        store = open_store()
+        assert store.description.startswith("embedded"), store.description
+        from redgov.graph.stores.embedded_server import server_running
+
+        info = server_running(home)
+        assert info is not None and info.host == HOST  # loopback only
+        scopes = [r["code"] for r in store.read(_DISTRICTS)]
+        store.close()
+        names = [q.name for q in catalog() if any(p.name == "scope" for p in q.params)]
+        print(f"{args.scale}: demo generated and synced in {demo_s:.1f} s, seed 2 generated "
+              f"in {gen2_s:.1f} s; {len(names)} scoped questions × {len(scopes)} districts; "
+              f"{args.readers} readers, {args.seconds:g} s a phase, read timeout "
+              f"{args.timeout:g} s")
+        quiet = phase("readers only", args.readers, args.seconds, scopes, names, args.timeout,
+                      None, env)
+        busy = phase("readers during syncs", args.readers, args.seconds, scopes, names,
+                     args.timeout, exports, env)
+        print(json.dumps({"scale": args.scale, "demo_s": round(demo_s, 1),
+                          "phases": [quiet, busy]}, ensure_ascii=False))
+    finally:
+        stop_server(home)
+        if not args.keep:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
