@@ -203,6 +203,25 @@ def ask_many(key: Key, asks: list[tuple[str, dict[str, Any]]]) -> list[dict[str,
     return answers
 
 
+def code_names(key: Key, name: str, rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Names of the codes in an answer's list columns, so a list reads as names."""
+    from ..queries import get_question
+
+    cols = [c.name for c in get_question(name).columns if c.type.startswith("codes:")]
+    codes = tuple(sorted({str(x) for r in rows for c in cols for x in (r.get(c) or [])}))
+    return _code_names(key, name, codes) if codes else {}
+
+
+@st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=200)
+def _code_names(key: Key, name: str, codes: tuple[str, ...]) -> dict[str, str]:
+    from ..queries import get_question
+    from ..queries.present import lookup_names
+
+    q = get_question(name)
+    row = {c.name: list(codes) for c in q.columns if c.type.startswith("codes:")}
+    return lookup_names(store(), q, [row])
+
+
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=50)
 def units(key: Key) -> list[dict[str, Any]]:
     """The units the viewer may see: their scope's subtree."""
@@ -233,17 +252,23 @@ def contracts(key: Key, code: str) -> list[dict[str, Any]]:
     return reads.contracts(store(), code, scope=_scope(key))
 
 
-def search_people(key: Key, q: str) -> list[dict[str, Any]]:
+def search_people(key: Key, q: str, page: int = 0, per_page: int = 50) -> list[dict[str, Any]]:
     from ..access.log import mask_text
 
-    found = _search_people(key, q)
-    log("query", question="search_people", params={"q": mask_text(q)}, rows=len(found))
+    found = _search_people(key, q, page, per_page)
+    log("query", question="search_people", params={"q": mask_text(q), "page": page},
+        rows=len(found))
     return found
 
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
-def _search_people(key: Key, q: str) -> list[dict[str, Any]]:
-    return reads.search_people(store(), q, scope=_scope(key))
+def count_people(key: Key, q: str) -> int:
+    return reads.count_people(store(), q, scope=_scope(key))
+
+
+@st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
+def _search_people(key: Key, q: str, page: int, per_page: int) -> list[dict[str, Any]]:
+    return reads.search_people(store(), q, per_page, page * per_page, scope=_scope(key))
 
 
 def person(key: Key, code: str) -> dict[str, Any] | None:

@@ -1,11 +1,9 @@
 """A unit's gaps (from the catalog) and its governance network, composed for the pages.
 
 Gaps are the catalog's own answers scoped to the unit, reduced to the rows that are
-findings: where a question has a ``finding`` column, the rows whose finding is not
-``ok``; where it has a boolean column named like the question (``one_shoulder``), the
-rows where it is false; roll-ups and ratios are not findings; any other question lists
-only findings, so every row counts.  The codes those rows name (except the pivot
-columns of the hierarchy) are drawn in red in the network.
+findings as each question's header declares them (``Question.finding``): roll-ups and
+ratios declare none, a question listing only problems declares every row.  The codes
+those rows name (except the pivot columns of the hierarchy) are drawn in red.
 """
 
 from __future__ import annotations
@@ -18,41 +16,37 @@ import streamlit as st
 from ..graph.vocabulary import LEVEL_ORDER
 from . import data
 from .network import GovernanceRows, NetworkView, build_network
+from .orgnet import OrgRows, build_org_network
 
-__all__ = ["NODE_LIMIT", "ORG_LIMIT", "gap_answers", "gap_rows", "gaps_for_unit",
+__all__ = ["NODE_LIMIT", "ORG_LIMIT", "compounds_under", "gap_answers", "gap_rows", "gaps_for_unit",
            "network_for_unit", "network_orgs"]
 
 NODE_LIMIT: Final = 150  # past this many nodes people fold into their organisations
 ORG_LIMIT: Final = 400  # organisations drawn at most (a whole district has thousands)
-NOT_FINDINGS: Final = frozenset({"coverage_rollup", "cross_appointment_ratio"})
 PIVOT_COLUMNS: Final = frozenset({"community_code", "street_code", "district_code",
                                   "city_code", "unit_code"})
-OK: Final = "ok"
 
 
 def gap_rows(question: Any, rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The rows of ``question``'s answer that are findings (see the module docstring).
+    """The rows of ``question``'s answer that are findings, as its header declares
+    (``// finding: COLUMN — values``, ``every row`` or ``none``): nothing is guessed.
 
-    >>> class Q: name = "one_shoulder"; kind = "cypher"
-    >>> gap_rows(Q, [{"one_shoulder": True}, {"one_shoulder": False}])
+    >>> from redgov.queries import get_question
+    >>> gap_rows(get_question("one_shoulder"), [{"one_shoulder": True},
+    ...                                         {"one_shoulder": False}])
     [{'one_shoulder': False}]
+    >>> gap_rows(get_question("coverage_rollup"), [{"compounds": 3}])
+    []
     """
-    if question.name in NOT_FINDINGS or question.kind != "cypher":
-        return []
-    if not rows:
-        return []
-    if "finding" in rows[0]:
-        return [r for r in rows if r.get("finding") != OK]
-    if isinstance(rows[0].get(question.name), bool):
-        return [r for r in rows if r.get(question.name) is False]
-    return list(rows)
+    return list(question.finding_rows(rows))
 
 
 def gap_answers(key: data.Key, code: str) -> list[tuple[Any, list[Mapping[str, Any]]]]:
-    """(question, finding rows) for every catalog question that lists findings."""
-    questions = [q for q in data.catalog() if q.name not in NOT_FINDINGS and q.kind == "cypher"]
+    """(question, finding rows) for every catalog question with findings in the unit."""
+    questions = [q for q in data.catalog() if q.finding.declared and q.kind == "cypher"]
     answers = data.ask_many(key, [(q.name, {"scope": code}) for q in questions])
-    return [(q, gap_rows(q, a["rows"])) for q, a in zip(questions, answers, strict=True)]
+    found = [(q, gap_rows(q, a["rows"])) for q, a in zip(questions, answers, strict=True)]
+    return [(q, rows) for q, rows in found if rows]
 
 
 def gaps_for_unit(key: data.Key, code: str) -> set[str]:
@@ -102,15 +96,141 @@ def network_orgs(key: data.Key, unit: dict[str, Any],
     return chosen[:ORG_LIMIT]
 
 
+@st.cache_data(show_spinner=False, ttl=data.TTL_S, max_entries=50)
+def compounds_under(key: data.Key) -> dict[str, int]:
+    """unit code → compounds in its subtree (a compound counts itself)."""
+    units = data.units(key)
+    parents = {u["code"]: u.get("parent_code") for u in units}
+    out: dict[str, int] = {}
+    for u in units:
+        if u["level"] != "compound":
+            continue
+        code: str | None = u["code"]
+        for _ in range(len(LEVEL_ORDER)):
+            if not code:
+                break
+            out[code] = out.get(code, 0) + 1
+            code = parents.get(code)
+    return out
+
+
+def _active(row: Mapping[str, Any], as_of: str) -> bool:
+    return (not row.get("retired") and (not row.get("start") or row["start"] <= as_of)
+            and (not row.get("end_date") or as_of < row["end_date"]))
+
+
+@st.cache_data(show_spinner=False, ttl=data.TTL_S, max_entries=200)
+def _org_network(key: data.Key, unit: dict[str, Any], orgs: tuple[tuple[str, ...], ...],
+                 gaps: frozenset[str], as_of: str, lang: str) -> NetworkView:
+    """Street, district (and city) pages: bodies and their relations; a community page
+    adds its compounds (see :mod:`orgnet`)."""
+    code, level = unit["code"], unit["level"]
+    codes = tuple(o[0] for o in orgs)
+    around = data.network_rows(key, code, codes, as_of)
+    people: dict[str, set[str]] = {}
+    for p in around["posts"]:
+        people.setdefault(p["org_code"], set()).add(p["person_code"])
+    under = compounds_under(key)
+    units = {u["code"]: u for u in data.units(key)}
+    managed: dict[str, set[str]] = {}
+    contracts = data.contracts(key, code) if level in ("street", "community") else []
+    for c in contracts:
+        if _active(c, as_of):
+            managed.setdefault(c["company_code"], set()).add(c["compound_code"])
+    cover = {c: under.get(u, 0) for c, _, _, u, _ in orgs}
+    cover.update({c: len(m) for c, m in managed.items()})
+    compounds, links = [], []
+    if level == "community":
+        compounds = [{"code": u["code"], "name": u["name"]} for u in data.units(key)
+                     if u.get("parent_code") == code and u["level"] == "compound"]
+        links = [{"org_code": c, "compound_code": u, "rel": r} for c, _, _, u, r in orgs
+                 if units.get(u, {}).get("level") == "compound"]
+        links += [{"org_code": c, "compound_code": u, "rel": "MANAGES"}
+                  for c, m in managed.items() for u in sorted(m)]
+    bodies = [{"code": c, "name": n, "kind": k,
+               "tier": 0 if units.get(u, {}).get("level") == level else 1, "unit": u}
+              for c, n, k, u, _ in orgs]
+    counts = {c: len(p) for c, p in people.items()}
+    supervisions, marked = around["supervisions"], set(gaps)
+    if level != "community":
+        bodies, supervisions, counts, cover, marked = _group_companies(
+            bodies, supervisions, counts, cover, marked, units, lang)
+    strip: list[str] = []
+    walk = units.get(code, {}).get("parent_code")
+    while walk and walk in units:  # the places above the page, by name (厦门市 and 厦门)
+        name = str(units[walk]["name"])
+        strip += [name] + ([name.removesuffix("市")] if units[walk]["level"] == "city" else [])
+        walk = units[walk].get("parent_code")
+    rows = OrgRows(
+        orgs=bodies, affiliations=around["affiliations"], supervisions=supervisions,
+        people=counts, cover=cover, compounds=compounds, links=links, gaps=marked,
+        strip=tuple(strip), page_name=str(unit["name"]),
+    )
+    return build_org_network(rows, lang=lang)
+
+
+def _group_companies(bodies: list[dict[str, Any]], supervisions: list[dict[str, Any]],
+                     people: dict[str, int], cover: dict[str, int], gaps: set[str],
+                     units: Mapping[str, Mapping[str, Any]], lang: str) -> tuple:
+    """Above community level, a community's property companies become one body
+    ("湖明社区物业企业 · 3家"): a street has dozens, and one line per company would make
+    the network too tall to read.  Counts add up; a finding on any company marks the group;
+    supervisions point at the group (once per supervisor)."""
+    group_of: dict[str, str] = {}
+    groups: dict[str, dict[str, Any]] = {}
+    kept = []
+    for b in bodies:
+        if b["kind"] != "property_company" or b["tier"] != 1:
+            kept.append(b)
+            continue
+        gid = f"companies:{b['unit']}"
+        group_of[b["code"]] = gid
+        g = groups.setdefault(gid, {
+            "code": gid, "kind": "property_company", "tier": 1, "unit": b["unit"],
+            "name": ui_companies(units.get(b["unit"], {}).get("name") or b["unit"], lang),
+            "members": 0, "member_names": []})
+        g["members"] += 1
+        g["member_names"].append(b["name"])
+    people = dict(people)
+    cover = dict(cover)
+    for code, gid in group_of.items():
+        people[gid] = people.get(gid, 0) + people.pop(code, 0)
+        cover[gid] = cover.get(gid, 0) + cover.pop(code, 0)
+        if code in gaps:
+            gaps = gaps | {gid}
+    seen: set[tuple[str, str, str]] = set()
+    moved = []
+    for s in supervisions:
+        target = group_of.get(s["target"], s["target"])
+        if (s["source"], target, str(s.get("kind"))) in seen:
+            continue
+        seen.add((s["source"], target, str(s.get("kind"))))
+        moved.append({**s, "target": target})
+    return kept + list(groups.values()), moved, people, cover, gaps
+
+
+def ui_companies(name: str, lang: str) -> str:
+    from .i18n import t
+
+    return t("net.companies", lang, name=name)
+
+
 def network_for_unit(key: data.Key, unit: dict[str, Any], orgs: list[dict[str, Any]],
                      gaps: set[str], as_of: str, lang: str) -> tuple[NetworkView, int, int]:
     """The unit's network (cached), and how many of its organisations it shows of all.
 
-    A compound shows everything attached to it.  Above that, the bodies of the unit's own
-    level and of the level below (a street: its working committee, office and its
-    communities' committees) — a street's hundreds of compound bodies would be a blur.
+    A compound shows everything attached to it, people included.  Above that, the bodies
+    of the unit's own level and of the level below, drawn by :mod:`orgnet` (a street: its
+    working committee, office and its communities' bodies; a community: its compounds
+    with their bodies).
     """
     chosen = network_orgs(key, unit, orgs)
+    if unit["level"] != "compound":
+        packed_orgs = tuple((o["code"], o["name"], o["kind"], o.get("unit_code") or "",
+                             o.get("rel") or "") for o in chosen)
+        view = _org_network(key, {k: unit[k] for k in ("code", "name", "level")}, packed_orgs,
+                            frozenset(gaps), as_of, lang)
+        return view, len(chosen), len(orgs)
     # Structure edges only for organisations attached to the page's unit itself.
     packed = tuple(
         (o["code"], o["name"], o["kind"], o["rel"] if o.get("unit_code") == unit["code"] else "")

@@ -3,8 +3,8 @@
 The people using the dashboard work in Chinese; English is a switch in the sidebar.
 Pages never spell a label themselves: they call :func:`t` with a key from
 :data:`LABELS`, so a missing translation is a ``KeyError`` in the tests rather than a
-half-English screen.  Domain terms (levels, organisation kinds, roles, standings) come
-from ``graph.vocabulary`` and are translated by :func:`term`.
+half-English screen.  Domain values (levels, organisation kinds, roles, standings, findings …)
+are never spelled here: :func:`term` shows them through ``graph.display``.
 
 >>> t("nav.overview", "zh"), t("nav.overview", "en")
 ('总览', 'Overview')
@@ -16,14 +16,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..graph.vocabulary import (
-    LEVEL_ZH,
-    ORG_KIND_ZH,
-    ORG_STATUS,
-    ROLE_ZH,
-    STANDING_ZH,
-    SUPERVISION_KINDS,
-)
+from ..graph import display
 
 __all__ = ["LABELS", "LANGS", "t", "term"]
 
@@ -47,6 +40,14 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "ov.header": ("总览：核心指标与目标", "Overview: headline figures against targets"),
     "ov.target": ("目标 {target}", "target {target}"),
     "ov.no_target": ("无统一目标", "no fixed target"),
+    "ov.met": ("达标", "met"),
+    "ov.missed": ("未达标", "missed"),
+    "ov.pp": ("{diff} 个百分点", "{diff} pp"),
+    "ov.numerator": ("符合数", "numerator"),
+    "ov.denominator": ("总数", "denominator"),
+    "ov.axis_note": ("横轴从 {low} 到 {high}（按数据缩放）；虚线为目标。",
+                     "Axis from {low} to {high} (zoomed to the data); the dashed line is the "
+                     "target."),
     "ov.delta_help": ("与上一次同步（快照 {date}）相比",
                       "Change since the previous sync run ({date})"),
     "ov.by": ("分组", "Group by"),
@@ -59,14 +60,25 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "ov.trend_show": ("显示趋势", "Show the trend"),
     "ov.trend_one": ("只有一次同步，暂无趋势。", "Only one sync run so far: no trend yet."),
     "fig.party_org": ("小区党组织覆盖率", "Compounds with a party organisation"),
+    "fig.party_org.of": ("{n}/{total} 个小区", "{n} of {total} compounds"),
     "fig.work_cover": ("小区党的工作覆盖率", "Compounds with party work coverage"),
+    "fig.work_cover.of": ("{n}/{total} 个小区", "{n} of {total} compounds"),
     "fig.qualified_gap": ("具备条件未建党组织的小区", "Qualified compounds without a party org"),
-    "fig.company_built": ("物业企业应建尽建率", "Companies 应建尽建 (≥3 members, own org)"),
-    "fig.company_uncovered": ("未覆盖的物业企业", "Property companies not covered"),
-    "fig.committee": ("业委会或自治组织覆盖率",
-                      "Compounds with owners' committee or self-governance"),
+    "fig.company_org": ("有党组织的物业企业", "Companies with a party organisation"),
+    "fig.company_org.of": ("{n}/{total} 家企业", "{n} of {total} companies"),
+    "fig.company_built": ("物业企业应建尽建率", "Companies due their own organisation"),
+    "fig.company_built.of": ("{n}/{total} 家（3名以上正式党员的企业）",
+                             "{n} of {total} (companies with 3+ full members)"),
+    "fig.company_uncovered": ("未覆盖的物业企业", "Companies not covered"),
+    "fig.company_uncovered.of": ("共 {total} 家企业；无党组织也无指导员",
+                                 "of {total}; no party organisation, no instructor"),
+    "fig.committee": ("业委会或自治组织覆盖率", "Compounds with owners' or self-governance body"),
+    "fig.committee.of": ("{n}/{total} 个小区", "{n} of {total} compounds"),
     "fig.one_shoulder": ("“一肩挑”比例", "一肩挑 rate (secretary chairs the committee)"),
+    "fig.one_shoulder.of": ("{n}/{total} 个有党组织和业委会的小区",
+                            "{n} of {total} compounds with both bodies"),
     "fig.cross": ("交叉任职比例", "Cross-appointment ratio"),
+    "fig.cross.of": ("{n}/{total} 名班子成员", "{n} of {total} committee members"),
     "fig.overdue": ("业委会到期未换届", "Owners' committees overdue for re-election"),
     "fig.value": ("数值", "Value"),
     "fig.snapshot": ("快照日期", "Snapshot date"),
@@ -76,10 +88,16 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "hi.children": ("下级单位", "Sub-units"),
     "hi.open": ("进入", "Open"),
     "hi.pick": ("选择下级单位", "Choose a sub-unit"),
-    "hi.tree": ("树状视图（两级，含覆盖情况）", "Tree (two levels, with coverage)"),
+    "hi.tree": ("树状视图（两级，含覆盖情况；点击一行进入）",
+                "Tree (two levels, with coverage; click a row to open it)"),
     "hi.coverage": ("党组织覆盖 {rate}（{n}/{total} 个小区）",
                     "Party org coverage {rate} ({n}/{total} compounds)"),
     "hi.badge_ok": ("已覆盖", "covered"),
+    "hi.badge_full": ("全覆盖", "fully covered"),
+    "hi.badge_most": ("基本覆盖", "mostly covered"),
+    "hi.badge_low": ("覆盖不足", "under-covered"),
+    "hi.badge_none": ("无小区", "no compounds"),
+    "hi.click": ("点击一行进入该单位。", "Click a row to open the unit."),
     "hi.badge_work": ("仅工作小组", "work group only"),
     "hi.badge_gap": ("未覆盖", "not covered"),
     "hi.orgs": ("组织", "Organisations"),
@@ -87,6 +105,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "hi.contracts": ("物业服务合同", "Property-service contracts"),
     "hi.gaps": ("审计发现", "Gaps from the audit catalog"),
     "hi.no_gaps": ("本单位无审计发现。", "No gaps found for this unit."),
+    "hi.gap_title": ("{title} · {rules} — 发现 {n} 条", "{title} · {rules} — {n} findings"),
     "hi.network": ("治理关系网络", "Governance network"),
     "hi.collapsed": ("节点超过 {limit} 个：人员已并入其所在组织（共 {people} 人）。",
                      "More than {limit} nodes: people are collapsed into their organisations "
@@ -105,24 +124,29 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "au.params": ("参数", "Parameters"),
     "au.scope_all": ("（全部）", "(everything)"),
     "au.count": ("共 {n} 行", "{n} rows"),
+    "au.findings": ("，其中审计发现 {n} 行", ", of which {n} are findings"),
+    "au.rule_and_sources": ("规则说明与依据文件", "Rule and source documents"),
+    "au.kind_unit": ("单位", "unit"),
+    "au.kind_person": ("人员", "person"),
+    "au.company": ("物业企业共 {companies} 家：有党组织 {with_org} 家（{org_rate}）；正式党员 "
+                   "{minimum} 名以上的 {qualified} 家，其中已单独建 {built} 家（应建尽建率 "
+                   "{built_rate}），应建未建 {not_built} 家；无党组织且无党建指导员（未覆盖）"
+                   "{uncovered} 家。",
+                   "{companies} property companies: {with_org} with a party organisation "
+                   "({org_rate}); {qualified} with {minimum} or more full members, of which "
+                   "{built} built their own ({built_rate}) and {not_built} did not; {uncovered} "
+                   "with neither a party organisation nor an instructor (not covered)."),
     "au.csv": ("下载 CSV", "Download CSV"),
     "au.xlsx": ("下载 XLSX", "Download XLSX"),
     "au.goto": ("查看行中的单位或人员", "Open a unit or person from the rows"),
     "au.goto_unit": ("在层级中打开", "Open in the explorer"),
     "au.goto_person": ("在人员中打开", "Open in People"),
-    "param.as_of": ("截至日期", "as of"),
-    "param.scope": ("范围", "scope"),
-    "param.level": ("汇总层级", "level"),
-    "param.min_full_members": ("最少正式党员数", "minimum full members"),
-    "param.min_share": ("最低党员比例", "minimum party share"),
-    "param.threshold": ("阈值", "threshold"),
-    "param.min_visits": ("每月最少走访次数", "minimum visits a month"),
-    "param.month": ("月份", "month"),
-    "param.top": ("显示前 N 名（0 为全部）", "top N (0 = all)"),
     # people
     "pe.header": ("人员查询", "People"),
     "pe.search": ("按姓名或编码搜索", "Search by name or code"),
-    "pe.results": ("匹配 {n} 人", "{n} matches"),
+    "pe.results": ("共匹配 {n} 人，本页显示第 {first}–{last} 人（点击一行查看）",
+                   "{n} people match; showing {first}–{last} (click a row to open)"),
+    "pe.page": ("页码（共 {pages} 页）", "Page (of {pages})"),
     "pe.pick": ("选择人员", "Choose a person"),
     "pe.posts": ("任职（本职与兼任）", "Posts and cross-appointments"),
     "pe.timeline": ("任职时间线", "Timeline"),
@@ -134,13 +158,14 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "pe.ended": ("已结束", "ended"),
     # sync
     "sy.header": ("同步记录", "Sync runs"),
-    "sy.graph_runs": ("已写入图中的同步（SyncRun）", "Runs applied to the graph (SyncRun nodes)"),
-    "sy.log": ("全部同步尝试（sync-runs.jsonl）", "Every sync attempt (sync-runs.jsonl)"),
+    "sy.graph_runs": ("已写入图中的同步", "Runs applied to the graph (SyncRun nodes)"),
+    "sy.log": ("全部同步尝试（含被拒绝和无变化的）", "Every sync attempt (sync-runs.jsonl)"),
     "sy.no_log": ("尚无日志文件 {path}", "No log file yet at {path}"),
     "sy.changes": ("变更明细", "Changes per table"),
     "sy.warnings": ("警告", "Warnings"),
     "sy.errors": ("错误", "Errors"),
     "sy.pick": ("选择一次同步", "Choose a run"),
+    "sy.beijing": ("时间均为北京时间。", "Times are Beijing time (UTC+8)."),
     # column headers used by the dashboard's own reads
     "col.code": ("编码", "code"),
     "col.name": ("名称", "name"),
@@ -162,6 +187,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "col.compound": ("小区", "compound"),
     "col.project": ("项目名称", "project"),
     "col.coverage": ("覆盖", "coverage"),
+    "col.rate": ("覆盖率", "rate"),
+    "col.detail": ("说明", "detail"),
     "col.compounds": ("小区数", "compounds"),
     "col.question": ("问题", "question"),
     "col.rows": ("行数", "rows"),
@@ -177,30 +204,46 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "col.retired": ("退出", "retired"),
     "col.unchanged": ("未变", "unchanged"),
     "col.table": ("表", "table"),
+    "col.row": ("行", "row"),
+    "col.column": ("列", "column"),
+    "col.value": ("值", "value"),
+    "col.reason": ("原因", "reason"),
+    "col.path": ("导出目录", "export folder"),
     "col.warnings": ("警告数", "warnings"),
     "col.errors": ("错误数", "errors"),
     # post types and network legend
-    "rel.SERVES_AS": ("本职", "own post"),
-    "rel.CROSS_APPOINTED_TO": ("兼任", "cross-appointment"),
-    "rel.SUPERVISES": ("监管", "supervises"),
-    "rel.AFFILIATED_UNDER": ("隶属", "affiliated under"),
     "rel.STRUCTURE": ("所在/依托/服务", "sits at / built in / manages"),
     "legend.orgs": ("组织", "Organisations"),
     "legend.people": ("人员", "People"),
     "legend.edges": ("关系", "Relations"),
     "legend.gap": ("审计发现（红框）", "Audit finding (red border)"),
+    "legend.gap_short": ("有审计发现", "audit finding"),
+    "net.cover": ("{n}个小区", "{n} compounds"),
+    "net.members": ("{n}家", "{n} companies"),
+    "net.companies": ("{name}物业企业", "property companies of {name}"),
+    "net.people": ("{n}人", "{n} people"),
+    "net.instructors": ("党建指导员 {n} 名", "{n} instructors"),
+    "net.left_out": ("另有 {n} 个组织与图中组织无隶属、监管关系，未画出：{kinds}。",
+                     "{n} bodies with no affiliation or supervision among those drawn are "
+                     "left out: {kinds}."),
+    "net.org_view": ("本级及下一级的组织，只画隶属与监管关系；人员并入各组织的人数，"
+                     "框的大小表示覆盖的小区数。",
+                     "Bodies of this level and the one below, with affiliation and supervision "
+                     "only; people are counted in each body; size shows the compounds covered."),
+    "net.community_view": ("本社区的组织与各小区：小区居中，左为小区党组织，右为业主组织，"
+                           "最右为物业企业。",
+                           "The community's bodies and compounds: compounds in the middle, their "
+                           "party bodies left, owners' bodies right, companies beyond."),
     "legend.unit": ("单位", "Unit"),
     "legend.collapsed": ("（含 {n} 人）", "({n} people)"),
 }
 
-_SUPERVISION_ZH: Final = {v: k for k, v in SUPERVISION_KINDS.items()}
-_TERMS_ZH: Final[dict[str, dict[str, str]]] = {
-    "level": dict(LEVEL_ZH),
-    "kind": dict(ORG_KIND_ZH),
-    "role": dict(ROLE_ZH),
-    "standing": dict(STANDING_ZH),
-    "supervision": _SUPERVISION_ZH,
-    "status": {v: k for k, v in ORG_STATUS.items()},
+#: The dashboard's short group names → the display vocabulary's domains.
+_DOMAIN: Final[dict[str, str]] = {
+    "level": "level", "kind": "org_kind", "role": "role", "standing": "standing",
+    "supervision": "supervision_kind", "status": "org_status", "relation": "relation",
+    "finding": "finding", "compound_type": "compound_type", "formation": "formation",
+    "sync_kind": "sync_kind", "sync_status": "sync_status", "change": "change",
 }
 
 
@@ -212,13 +255,9 @@ def t(key: str, lang: str = "zh", **values: object) -> str:
 
 
 def term(group: str, value: str | None, lang: str = "zh") -> str:
-    """A vocabulary value (level/kind/role/standing/supervision/status) for display.
+    """A vocabulary value (level/kind/role/standing/…) for display, from
+    ``graph.display`` — the one display vocabulary; this only names its domain.
 
-    English shows the model's own value with underscores as spaces; an unknown value is
-    shown as it is, so nothing silently disappears.
+    An unknown value is shown as it is, so nothing silently disappears.
     """
-    if value is None:
-        return ""
-    if lang == "en":
-        return str(value).replace("_", " ")
-    return _TERMS_ZH.get(group, {}).get(value, str(value))
+    return display.term(_DOMAIN.get(group, group), value, lang)

@@ -86,7 +86,7 @@ EDGE_STYLE: Final[dict[str, dict[str, Any]]] = {
 
 #: Kept on the node dicts for the tests and the legend, not sent to vis (a vis `group`
 #: would recolour the nodes with its own palette).
-_NODE_META: Final = ("id", "kind", "standing", "group")
+_NODE_META: Final = ("id", "kind", "standing", "group", "column")
 _CDN_TAG = re.compile(
     r"<link\b[^>]*href=\"https?://[^\"]*\"[^>]*/?>|<script\b[^>]*src=\"https?://[^\"]*\"[^>]*>"
     r"\s*</script>",
@@ -94,6 +94,31 @@ _CDN_TAG = re.compile(
 )
 _COMMENTED_LOCAL = re.compile(r"<!--\s*<link[^>]*node_modules.*?-->", re.S)
 _EMPTY_HEADING = re.compile(r"<center>\s*<h1></h1>\s*</center>", re.S)
+
+
+#: After the first drawing, zoom so the graph fits but never below MIN_SCALE (labels stay
+#: legible); a graph taller or wider than that starts at its top-left corner and is
+#: dragged or zoomed to see the rest.
+_READABLE_VIEW: Final = """
+var readableDone = false;
+network.on("afterDrawing", function () {
+  if (readableDone) { return; }
+  readableDone = true;
+  var ids = Object.keys(network.getPositions());
+  if (!ids.length) { return; }
+  var minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  ids.forEach(function (id) {
+    var b = network.getBoundingBox(id);
+    minX = Math.min(minX, b.left); maxX = Math.max(maxX, b.right);
+    minY = Math.min(minY, b.top); maxY = Math.max(maxY, b.bottom);
+  });
+  var w = container.clientWidth - 30, h = container.clientHeight - 30;
+  var scale = Math.max(MIN_SCALE, Math.min(1.0, w / (maxX - minX), h / (maxY - minY)));
+  var x = w / scale >= maxX - minX ? (minX + maxX) / 2 : minX + (w / 2) / scale;
+  var y = h / scale >= maxY - minY ? (minY + maxY) / 2 : minY + (h / 2) / scale;
+  network.moveTo({position: {x: x, y: y}, scale: scale});
+});
+"""
 
 
 @functools.cache
@@ -133,6 +158,8 @@ class NetworkView:
     edges: list[dict[str, Any]]
     collapsed: bool
     people: int  # distinct people in the rows, shown or folded
+    height_px: int = 560  # the canvas (the page's iframe adds a little)
+    left_out: dict[str, int] = field(default_factory=dict)  # kind → bodies not drawn
 
 
 def _org_node(row: Mapping[str, Any], lang: str, gaps: set[str], folded: int = 0) -> dict:
@@ -149,7 +176,7 @@ def _org_node(row: Mapping[str, Any], lang: str, gaps: set[str], folded: int = 0
     }
     if folded:
         node["mass"] = 1 + folded / 10
-    return _mark_gap(node, gaps)
+    return _mark_gap(node, gaps, lang)
 
 
 def _person_node(code: str, name: str | None, standing: str | None, lang: str,
@@ -162,14 +189,14 @@ def _person_node(code: str, name: str | None, standing: str | None, lang: str,
                   "border": "#444444"},
         "borderWidth": 1,
     }
-    return _mark_gap(node, gaps)
+    return _mark_gap(node, gaps, lang)
 
 
-def _mark_gap(node: dict, gaps: set[str]) -> dict:
+def _mark_gap(node: dict, gaps: set[str], lang: str = "zh") -> dict:
     if node["id"] in gaps:
         node["color"]["border"] = GAP_COLOR
         node["borderWidth"] = 4
-        node["title"] += " · ⚠"
+        node["title"] += " · " + t("legend.gap_short", lang)
     return node
 
 
@@ -217,7 +244,7 @@ def build_network(
             "group": "unit", "title": f"{u['code']} · {term('level', u.get('level'), lang)}",
             "color": {"background": UNIT_COLOR, "border": "#444444"}, "borderWidth": 1,
         }
-        nodes.append(_mark_gap(unit_node, rows.gaps))
+        nodes.append(_mark_gap(unit_node, rows.gaps, lang))
         for s in rows.structure:
             if s["org_code"] in orgs:
                 edges.append(_edge(s["org_code"], u["code"], STRUCTURE, str(s.get("rel", ""))))
@@ -262,7 +289,7 @@ def build_network(
                                term("supervision", s.get("kind"), lang)))
     page = offline_html(nodes, edges, lang=lang, height_px=height_px, node_limit=node_limit,
                         collapsed=collapsed, people=len(people))
-    return NetworkView(page, nodes, edges, collapsed, len(people))
+    return NetworkView(page, nodes, edges, collapsed, len(people), height_px)
 
 
 def _legend(lang: str, kinds: Iterable[str], standings: Iterable[str], rels: Iterable[str],
@@ -290,19 +317,24 @@ def _legend(lang: str, kinds: Iterable[str], standings: Iterable[str], rels: Ite
         parts += [swatch(STANDING_COLOR.get(s, STANDING_COLOR["other"]),
                          term("standing", s, lang), round_=True) for s in standings]
     parts.append(f"<b>{html_lib.escape(t('legend.edges', lang))}</b>")
-    parts += [line(EDGE_STYLE[r], t(f"rel.{r}", lang)) for r in rels]
+    parts += [line(EDGE_STYLE[r], t("rel.STRUCTURE", lang) if r == STRUCTURE
+                   else term("relation", r, lang)) for r in rels]
     parts.append(f'<div><span style="display:inline-block;width:11px;height:11px;'
                  f'border:3px solid {GAP_COLOR};margin-right:5px"></span>'
                  f"{html_lib.escape(t('legend.gap', lang))}</div>")
-    return ('<div id="legend" style="position:absolute;top:8px;left:8px;z-index:10;'
-            "background:rgba(255,255,255,.92);border:1px solid #ddd;padding:6px 9px;"
-            f'font:12px sans-serif;line-height:1.55;max-height:{max_height_px}px;overflow:auto">'
+    # Beside the canvas (a flex column of its own), never over the nodes.
+    return ('<div id="legend" style="flex:0 0 176px;box-sizing:border-box;'
+            "background:#fafafa;border-right:1px solid #ddd;padding:6px 9px;"
+            f'font:13px sans-serif;line-height:1.6;max-height:{max_height_px}px;overflow:auto">'
             + "".join(parts) + "</div>")
 
 
 def offline_html(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, lang: str,
-                 height_px: int, node_limit: int, collapsed: bool, people: int) -> str:
-    """Render with pyvis, inline its scripts and strip every CDN tag; add the legend."""
+                 height_px: int, node_limit: int, collapsed: bool, people: int,
+                 options: dict[str, Any] | None = None, note: str | None = None,
+                 min_scale: float | None = None) -> str:
+    """Render with pyvis, inline its scripts and strip every CDN tag; add the legend
+    beside the canvas.  ``options`` replaces the default vis options (a physics layout)."""
     from pyvis.network import Network
 
     net = Network(height=f"{height_px}px", width="100%", directed=True, cdn_resources="in_line")
@@ -316,7 +348,7 @@ def offline_html(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, la
     # Past ~100 nodes vis-network's "improved layout" (a Kamada-Kawai seed) costs seconds;
     # fewer stabilisation rounds and straight edges keep a big graph quick to appear.
     big = len(nodes) > 100
-    net.set_options(json.dumps({
+    net.set_options(json.dumps(options or {
         "layout": {"improvedLayout": not big},
         "physics": {"barnesHut": {"gravitationalConstant": -6000, "springLength": 120,
                                   "avoidOverlap": 0.3},
@@ -335,17 +367,24 @@ def offline_html(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, la
         " network.setOptions({physics: false}); });\n return network;",
         1,
     )
+    if min_scale is not None:
+        page = page.replace("return network;", _READABLE_VIEW.replace("MIN_SCALE", str(min_scale))
+                            + "\n return network;", 1)
     kinds = sorted({n["kind"] for n in nodes if n["group"] == "org" and n.get("kind")})
     standings = sorted({n["standing"] for n in nodes if n["group"] == "person"
                         and n.get("standing")})
     rels = [r for r in EDGE_STYLE if any(e["rel"] == r for e in edges)]
     legend = _legend(lang, kinds, standings, rels, any(n["group"] == "unit" for n in nodes),
                      height_px - 24)
-    if collapsed:
-        note = html_lib.escape(t("hi.collapsed", lang, limit=node_limit, people=people))
-        legend += ('<div style="position:absolute;bottom:6px;left:8px;z-index:10;'
-                   f'font:12px sans-serif;color:#8a5a00">{note}</div>')
-    page = page.replace('<div class="card" style="width: 100%">',
-                        '<div class="card" style="width: 100%; position: relative">' + legend, 1)
+    if collapsed and note is None:
+        note = t("hi.collapsed", lang, limit=node_limit, people=people)
+    if note:
+        legend = legend[:-len("</div>")] + (
+            f'<div style="margin-top:8px;color:#8a5a00">{html_lib.escape(note)}</div></div>')
+    page = page.replace(
+        '<div class="card" style="width: 100%">',
+        '<style>#mynetwork{flex:1 1 auto;width:auto !important;min-width:0}</style>'
+        '<div class="card" style="width: 100%; display: flex; flex-direction: row">' + legend,
+        1)
     return page
 

@@ -32,6 +32,7 @@ from ..graph.vocabulary import LABEL_PERSON, REL
 
 __all__ = [
     "contracts",
+    "count_people",
     "inside_orgs",
     "inside_people",
     "network_rows",
@@ -166,7 +167,17 @@ MATCH (p:Person)
 WHERE coalesce(p.retired, false) = false AND (p.code CONTAINS $q OR p.name CONTAINS $q)
 RETURN p.code AS code, p.name AS name, p.standing AS standing
 ORDER BY code
+SKIP $skip
 LIMIT $limit
+""",
+)
+
+COUNT_PEOPLE = cypher(
+    "dashboard.count_people",
+    """
+MATCH (p:Person)
+WHERE coalesce(p.retired, false) = false AND (p.code CONTAINS $q OR p.name CONTAINS $q)
+RETURN count(p) AS n
 """,
 )
 
@@ -231,6 +242,9 @@ RETURN DISTINCT p.code AS code
 )
 # People search from the subtree's units outwards: residents and instructors of its units,
 # then holders of posts in its bodies; each part sorted and cut, merged by the caller.
+#: The scoped search reads every match of one scope (it pages in Python).
+SCOPED_SEARCH_MAX = 1_000_000
+
 SEARCH_PEOPLE_SCOPED = cypher(
     "dashboard.search_people_scoped",
     """
@@ -313,13 +327,28 @@ def contracts(store: Store, code: str, limit: int = 500,
     return store.read(CONTRACTS, {"code": code, "limit": limit, "scope": scope})
 
 
-def search_people(store: Store, q: str, limit: int = 50,
+def search_people(store: Store, q: str, limit: int = 50, skip: int = 0,
                   scope: str | None = None) -> list[dict[str, Any]]:
+    """One page of the people matching ``q`` (by code order), within ``scope``'s subtree."""
     if scope is None:
-        return store.read(SEARCH_PEOPLE, {"q": q, "limit": limit})
-    found = {r["code"]: r for r in store.read(SEARCH_PEOPLE_SCOPED,
-                                              {"q": q, "limit": limit, "scope": scope})}
-    return [found[c] for c in sorted(found)][:limit]
+        return store.read(SEARCH_PEOPLE, {"q": q, "limit": limit, "skip": skip})
+    return _scoped_matches(store, q, scope)[skip:skip + limit]
+
+
+def count_people(store: Store, q: str, scope: str | None = None) -> int:
+    """How many people match ``q`` in all (the search pages through them)."""
+    if scope is None:
+        return int(store.read(COUNT_PEOPLE, {"q": q})[0]["n"])
+    return len(_scoped_matches(store, q, scope))
+
+
+def _scoped_matches(store: Store, q: str, scope: str) -> list[dict[str, Any]]:
+    """Every match inside ``scope``, by code: the scoped search is a union of two ways in
+    (home, posts), which neither engine pages through in one text, so it is paged here;
+    one scope's matches are few enough to hold."""
+    rows = store.read(SEARCH_PEOPLE_SCOPED, {"q": q, "limit": SCOPED_SEARCH_MAX, "scope": scope})
+    found = {r["code"]: r for r in rows}
+    return [found[c] for c in sorted(found)]
 
 
 def person(store: Store, code: str, scope: str | None = None) -> dict[str, Any] | None:

@@ -8,14 +8,17 @@ when its page is not drawn.  Everything is set up once behind a guard in
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import re
+from typing import Any, Final
 
 import streamlit as st
 
-from .i18n import LABELS, LANGS, t
+from ..graph import display
+from .i18n import LANGS, t
 
-__all__ = ["PAGES", "from_query", "go", "init_state", "label", "lang", "param_label", "sidebar",
-           "to_query"]
+__all__ = ["MARK_COLOURS", "PAGES", "favicon", "from_query", "go", "init_state", "label", "lang",
+           "mark", "plain", "rate", "sidebar", "to_query", "value", "when"]
 
 #: url path → the StreamlitPage object, filled by app.py on every run.
 PAGES: dict[str, Any] = {}
@@ -43,17 +46,54 @@ def label(key: str, **values: object) -> str:
     return t(key, lang(), **values)
 
 
-def param_label(name: str) -> str:
-    """A catalog parameter's display name: translated when known, else its own name."""
-    key = f"param.{name}"
-    return label(key) if key in LABELS else name
+def plain(text: object) -> str:
+    r"""Registry text for a place Streamlit reads as Markdown, escaped to show literally.
+
+    A unit may be named ``![t](http://host/x.png)``: unescaped, Streamlit would draw a
+    remote image (and the browser would fetch it).  Every Markdown punctuation mark is
+    backslash-escaped (HTML is never enabled), so the text shows as typed.
+
+    >>> print(plain("![t](http://host/x.png)"))
+    \!\[t\]\(http\://host/x\.png\)
+    """
+    return _MARKDOWN.sub(r"\\\g<0>", str(text))
+
+
+_MARKDOWN: Final = re.compile(r"[\\`*_{}\[\]()#+\-.!|~<>:$&]")
+
+#: A mark's colour name (Streamlit's own Markdown colours) by state.
+MARK_COLOURS: Final = {"ok": "green", "warn": "orange", "bad": "red", "none": "gray"}
+
+
+def mark(state: str, word: str) -> str:
+    """A coloured badge with its word inside, as Streamlit Markdown (no emoji, no HTML).
+
+    >>> mark("ok", "已覆盖")
+    ':green-badge[已覆盖]'
+    """
+    return f":{MARK_COLOURS[state]}-badge[{plain(word)}]"
+
+
+def rate(value: float | None) -> str:
+    """Every rate on every page: the display vocabulary's one rounding rule."""
+    return display.format_rate(value, lang()) or "—"
+
+
+def when(moment: Any) -> str:
+    """A moment (UTC in the graph) in Beijing time."""
+    return display.format_time(moment, lang())
+
+
+def value(domain: str, code: Any) -> str:
+    """A code (level, kind, finding …) in the session's language."""
+    return display.term(domain, code, lang())
 
 
 def sidebar(store_description: str, snapshot: str | None) -> None:
     with st.sidebar:
         st.radio(t("app.lang", lang()), LANGS, key="lang", horizontal=True,
                  format_func=lambda v: "中文" if v == "zh" else "English")
-        st.caption(label("app.store", store=store_description))
+        st.caption(label("app.store", store=plain(store_description)))
         if snapshot:
             st.caption(label("app.snapshot", date=snapshot))
 
@@ -85,3 +125,17 @@ def go(page: str, **selection: Any) -> None:
     for key, value in selection.items():
         st.session_state[f"sel_{key}"] = value
     st.switch_page(PAGES[page])
+
+
+@functools.cache
+def favicon() -> Any:
+    """The tab icon, drawn here so the browser asks 127.0.0.1 for it.
+
+    Without one Streamlit takes the open page's ``:material/…:`` icon and points the
+    favicon at fonts.gstatic.com — an outside address no page may depend on.
+    """
+    from PIL import Image, ImageDraw
+
+    icon = Image.new("RGBA", (32, 32), (0, 0, 0, 0))
+    ImageDraw.Draw(icon).rounded_rectangle((2, 2, 29, 29), radius=6, fill="#c0392b")
+    return icon

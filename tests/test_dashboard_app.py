@@ -80,20 +80,38 @@ def test_overview_figures_equal_the_catalog_answers(graph: SimpleNamespace) -> N
     assert {k: v for k, (v, _) in shown.items()} == want, shown
     # And by hand (see test_dashboard_fixture.py).
     by_hand = {
-        "小区党组织覆盖率": "66.7% (2/3)", "小区党的工作覆盖率": "66.7% (2/3)",
-        "具备条件未建党组织的小区": "0", "物业企业应建尽建率": "—", "未覆盖的物业企业": "1",
-        "业委会或自治组织覆盖率": "100.0% (3/3)", "“一肩挑”比例": "100.0% (2/2)",
-        "交叉任职比例": "100.0% (3/3)", "业委会到期未换届": "1",
+        "小区党组织覆盖率": "66.7%", "小区党的工作覆盖率": "66.7%", "具备条件未建党组织的小区": "0",
+        "有党组织的物业企业": "0.0%", "物业企业应建尽建率": "—", "未覆盖的物业企业": "1",
+        "业委会或自治组织覆盖率": "100.0%", "“一肩挑”比例": "100.0%", "交叉任职比例": "100.0%",
+        "业委会到期未换届": "1",
     }
     assert {k: v for k, (v, _) in shown.items()} == by_hand, shown
+    # Under each card: what it is out of, and whether its target is met.
+    under = [m for m in _texts(at) if "目标" in m]
+    for want in ("2/3 个小区 · :red-badge[未达标] 目标 100.0%",
+                 "3/3 个小区 · :green-badge[达标] 目标 100.0%",
+                 "2/2 个有党组织和业委会的小区 · :gray-badge[无统一目标]",
+                 "共 1 家企业；无党组织也无指导员 · :red-badge[未达标] 目标 0",
+                 "0/1 家企业 · :gray-badge[无统一目标]", ":green-badge[达标] 目标 0"):
+        assert want in under, (want, under)
     # Change since the previous run: P4's secretary post starts after the first snapshot.
-    assert shown["“一肩挑”比例"][1] == "+50.0 pp", shown
-    assert shown["小区党组织覆盖率"][1] == "+0.0 pp", shown
+    assert shown["“一肩挑”比例"][1] == "+50.0 个百分点", shown
+    assert shown["小区党组织覆盖率"][1] == "+0.0 个百分点", shown
 
 
 def test_overview_chart_by_district_and_street(graph: SimpleNamespace) -> None:
+    import json
+
     at = open_app()
     assert len(at.get("vega_lite_chart")) == 2  # the chart by unit and the trend
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    layers = spec["layer"]
+    # Bars, their labels, the target line and its label; the axis zoomed to the data.
+    assert [layer["mark"]["type"] for layer in layers] == ["bar", "text", "rule", "text"]
+    # D1 50 %, D2 100 %: the axis starts a step under the lowest bar.
+    assert layers[0]["encoding"]["x"]["scale"]["domain"] == [0.45, 1.0], layers[0]
+    assert layers[1]["encoding"]["text"]["field"] == "label"
+    assert "横轴从 45.0% 到 100.0%（按数据缩放）；虚线为目标。" in [c.value for c in at.caption]
     at.radio(key="ov.level").set_value("street").run()
     assert not at.exception, at.exception
     at.selectbox(key="ov.metric").set_value("cross").run()
@@ -119,17 +137,17 @@ def _open_child(at: AppTest, code: str) -> None:
 
 def test_hierarchy_drill_down_to_a_compound(graph: SimpleNamespace) -> None:
     at = open_app("hierarchy")
-    top = _table(at, "覆盖")
+    top = _table(at, "覆盖", "覆盖率")
     assert [r["编码"] for r in top] == ["C"], top
-    assert top[0]["覆盖"] == "🔴" and top[0]["%"] == pytest.approx(2 / 3), top
+    assert top[0]["覆盖"] == "覆盖不足" and top[0]["覆盖率"] == 66.7, top
     for code in ("C", "D1", "S1", "M1"):
         _open_child(at, code)
         assert at.session_state["sel_unit"] == code
-    rows = {r["编码"]: r for r in _table(at, "覆盖")}
-    assert {c: r["覆盖"] for c, r in rows.items()} == {"X1": "🟢", "X2": "🔴"}, rows
+    rows = {r["编码"]: r for r in _table(at, "覆盖", "覆盖率")}
+    assert {c: r["覆盖"] for c, r in rows.items()} == {"X1": "已覆盖", "X2": "未覆盖"}, rows
     _open_child(at, "X1")
     crumbs = [b.label for b in at.button if b.key.startswith("hi.crumb.")]
-    assert crumbs == ["🏠 全部", "› 示范市", "› 东区", "› 东风街道", "› 和平社区", "› 阳光小区"]
+    assert crumbs == ["全部", "› 示范市", "› 东区", "› 东风街道", "› 和平社区", "› 阳光小区"]
     assert at.subheader[0].value == "阳光小区 · 小区 · X1", at.subheader[0].value
     orgs = sorted(r["编码"] for r in _table(at, "所在单位", "状态"))
     assert orgs == ["B1", "CO1", "OC1"], orgs
@@ -138,9 +156,10 @@ def test_hierarchy_drill_down_to_a_compound(graph: SimpleNamespace) -> None:
     contracts = [(r["编码"], r["小区"]) for r in _table(at, "物业企业")]
     assert contracts == [("CO1", "阳光小区")], contracts
     # Gaps: OC1 is overdue for re-election; the network draws it in red.
-    gap_titles = [e.label for e in at.expander]
-    assert any(t.startswith("业委会到期未换届") and t.endswith("— 1") for t in gap_titles), \
-        gap_titles
+    # Only questions with findings here, counting only finding rows (the header says which).
+    gap_titles = [e.label for e in at.expander if " — 发现 " in e.label]
+    assert "业委会到期未换届 · R13 — 发现 1 条" in gap_titles, gap_titles
+    assert not any(t.startswith("书记主任“一肩挑”") for t in gap_titles), gap_titles  # 一肩挑 holds
     frames = at.get("iframe")
     assert len(frames) == 1
     page = frames[0].proto.srcdoc
@@ -175,15 +194,15 @@ def _download(stores: list, button: Any) -> bytes:
 def test_audit_parameters_reach_the_query(graph: SimpleNamespace) -> None:
     at = open_app("audit")
     at.selectbox(key="au.q").set_value("overdue_reelection").run()
-    assert "共 1 行" in _texts(at), _texts(at)
+    assert "共 1 行，其中审计发现 1 行" in _texts(at), _texts(at)
     as_of = at.date_input(key="au.p.overdue_reelection.as_of")
     assert str(as_of.value) == SECOND_SNAPSHOT
     as_of.set_value("2024-12-31").run()  # OC1's term ends 2025-01-01: not yet overdue
-    assert "共 0 行" in _texts(at), _texts(at)
+    assert "共 0 行，其中审计发现 0 行" in _texts(at), _texts(at)
     at.selectbox(key="au.q").set_value("compounds_without_branch").run()
     scope = at.selectbox(key="au.p.compounds_without_branch.scope")
     scope.set_value("D2").run()
-    assert "共 0 行" in _texts(at), _texts(at)
+    assert any(t.startswith("共 0 行") for t in _texts(at)), _texts(at)
     at.selectbox(key="au.p.compounds_without_branch.scope").set_value("D1").run()
     rows = _table(at, "小区编码")
     assert [r["小区编码"] for r in rows] == ["X2"], rows
@@ -201,13 +220,12 @@ def test_audit_downloads_contain_the_rows(graph: SimpleNamespace,
     buttons = {b.proto.id.rsplit("-", 1)[-1]: b for b in at.get("download_button")}
     text = _download(stores, buttons["au.csv"]).decode("utf-8-sig")
     got = list(csv.DictReader(io.StringIO(text)))
-    assert [r["committee_code"] for r in got] == ["OC1"], got
+    assert [r["业委会编码"] for r in got] == ["OC1"], got  # as the CLI writes it
     book = openpyxl.load_workbook(io.BytesIO(_download(stores, buttons["au.xlsx"])))
-    sheet = book.worksheets[0]
-    header = [c.value for c in sheet[1]]
-    assert "业委会编码" in header, header
+    sheet = next(ws for ws in book.worksheets if ws["A1"].value == "业委会编码")
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert len(values) == 1 and "OC1" in values[0], values
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold, sheet.freeze_panes
 
 
 def test_audit_row_opens_in_the_explorer(graph: SimpleNamespace) -> None:
@@ -239,13 +257,13 @@ def test_people_search_posts_and_bridges(graph: SimpleNamespace) -> None:
 
 def test_sync_page_lists_runs_and_changes(graph: SimpleNamespace) -> None:
     at = open_app("sync")
-    runs = _table(at, "同步编号", "警告数", without="path")
+    runs = _table(at, "同步编号", "警告数", without="导出目录")
     assert [r["同步编号"] for r in runs] == graph.runs[::-1], runs
     assert [r["快照日期"] for r in runs] == [SECOND_SNAPSHOT, FIRST_SNAPSHOT]
     assert (runs[0]["新增"], runs[1]["新增"]) == (2, 36), runs
-    log_ids = [r["同步编号"] for r in _table(at, "同步编号", "path")]
+    log_ids = [r["同步编号"] for r in _table(at, "同步编号", "导出目录")]
     assert set(graph.runs) <= set(log_ids), log_ids
-    changes = {r["表"]: r["新增"] for r in _table(at, "表")}
+    changes = {r["表"]: r["新增"] for r in _table(at, "表", "新增")}
     assert changes == {"单位": 0, "组织": 1, "人员": 0, "任职": 1, "监管": 0, "物业服务": 0}, \
         changes
 
@@ -264,12 +282,13 @@ def test_every_page_in_english(graph: SimpleNamespace, page: str, header: str) -
 
 def test_hierarchy_tree_shows_coverage_two_levels_down(graph: SimpleNamespace) -> None:
     at = open_app("hierarchy", sel_unit="C")
-    tree = next(e for e in at.expander if e.label.startswith("树状视图"))
-    text = tree.markdown[0].value
+    rows = {r["编码"]: r for r in _table(at, "说明")}
     # 东区 holds X1 (branch) and X2 (none); 西区 holds X3 (branch B3).
-    assert "- 🔴 **东区** 党组织覆盖 50%（1/2 个小区）" in text, text
-    assert "- 🟢 **西区** 党组织覆盖 100%（1/1 个小区）" in text, text
-    assert "    - 🔴 东风街道" in text and "    - 🟢 西湖街道" in text, text
+    assert (rows["D1"]["名称"], rows["D1"]["覆盖"], rows["D1"]["说明"]) == \
+        ("东区", "覆盖不足", "党组织覆盖 50.0%（1/2 个小区）"), rows["D1"]
+    assert (rows["D2"]["覆盖"], rows["D2"]["说明"]) == ("全覆盖", "党组织覆盖 100.0%（1/1 个小区）")
+    assert (rows["S1"]["名称"], rows["S1"]["覆盖"]) == ("\u3000\u3000└ 东风街道", "覆盖不足")
+    assert list(rows) == ["D1", "S1", "D2", "S2"], list(rows)  # each district then its streets
 
 
 def test_overview_trend_over_sync_runs(graph: SimpleNamespace) -> None:

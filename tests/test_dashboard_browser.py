@@ -97,12 +97,12 @@ def test_overview_figures_and_network_canvas_in_chromium(server_url: str, tmp_pa
             page.goto(server_url, wait_until="domcontentloaded")
             metrics = page.locator('[data-testid="stMetric"]')
             metrics.first.wait_for(timeout=60_000)
-            page.get_by_text("66.7% (2/3)").first.wait_for(timeout=30_000)
+            page.get_by_text("2/3 个小区").first.wait_for(timeout=30_000)
             text = page.locator('[data-testid="stMain"]').inner_text()
-            for want in ("小区党组织覆盖率", "66.7% (2/3)", "“一肩挑”比例", "100.0% (2/2)",
-                         "+50.0 pp", "业委会到期未换届"):
+            for want in ("小区党组织覆盖率", "66.7%", "2/3 个小区", "“一肩挑”比例", "100.0%",
+                         "+50.0 个百分点", "业委会到期未换届", "未达标", "达标"):
                 assert want in text, (want, text[:2000])
-            assert metrics.count() == 9
+            assert metrics.count() == 10
 
             page.goto(server_url + "hierarchy?unit=X1", wait_until="domcontentloaded")
             page.get_by_text("阳光小区 · 小区 · X1").wait_for(timeout=60_000)
@@ -112,5 +112,107 @@ def test_overview_figures_and_network_canvas_in_chromium(server_url: str, tmp_pa
             box = canvas.bounding_box()
             assert box is not None and box["width"] > 300 and box["height"] > 300, box
             assert frame.locator("#legend").inner_text().count("党支部") == 1
+            legend = frame.locator("#legend").bounding_box()
+            assert legend is not None and legend["x"] + legend["width"] <= box["x"] + 1, \
+                (legend, box)  # beside the canvas, not over it
+        finally:
+            browser.close()
+
+
+#: Every page and what shows it has arrived (all its content, not just the shell).
+PAGES = [
+    ("", '[data-testid="stMetric"]', "小区党组织覆盖率"),
+    ("hierarchy", '[data-testid="stDataFrame"]', "下级单位"),
+    ("hierarchy?unit=S1", "iframe", "东风街道 · 街道 · S1"),
+    ("hierarchy?unit=M2", "iframe", "![t](http://host/x.png) · 社区 · M2"),
+    ("hierarchy?unit=X3", "iframe", "新苑小区 · 小区 · X3"),
+    ("audit", '[data-testid="stDataFrame"]', "共 1 行，其中审计发现 1 行"),
+    ("people?person=P1", '[data-testid="stVegaLiteChart"]', "张三 · P1 · 中共党员"),
+    ("sync", '[data-testid="stDataFrame"]', "时间均为北京时间。"),
+    ("hierarchy?unit=%21%5Bx%5D%28http%3A%2F%2Fhost%2Fy.png%29", '[data-testid="stAlert"]',
+     "找不到单位 ![x](http://host/y.png)"),
+]
+
+
+def test_every_page_loads_with_nothing_leaving_the_machine(server_url: str, tmp_path: Path
+                                                          ) -> None:
+    """Every request is recorded; any that leaves 127.0.0.1 is refused and fails the test
+    (Streamlit's bundle used to point the favicon at fonts.gstatic.com).  The pages still
+    load completely, and registry names written as Markdown or HTML show as typed."""
+    from playwright.sync_api import sync_playwright
+
+    seen: list[str] = []
+
+    def gate(route) -> None:
+        url = route.request.url
+        seen.append(url)
+        local = url.split("/")[2].split(":")[0] == "127.0.0.1" if "://" in url else True
+        if local:
+            route.continue_()
+        else:
+            route.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
+            args=QUIET_FLAGS, viewport={"width": 1400, "height": 1000},
+        )
+        try:
+            browser.route("**/*", gate)
+            page = browser.new_page()
+            page.on("websocket", lambda ws: seen.append(ws.url))
+            for path, element, text in PAGES:
+                page.goto(server_url + path, wait_until="domcontentloaded")
+                page.locator(element).first.wait_for(timeout=60_000)
+                page.get_by_text(text, exact=False).first.wait_for(timeout=60_000)
+                if element == "iframe":
+                    page.frame_locator("iframe").first.locator("canvas").wait_for(
+                        timeout=60_000)
+                page.wait_for_timeout(800)  # late requests (favicon, fonts, images)
+            # The HTML-named body is in the compound's table as text, never as an image.
+            page.goto(server_url + "hierarchy?unit=X3", wait_until="domcontentloaded")
+            page.get_by_text("新苑小区 · 小区 · X3").wait_for(timeout=60_000)
+            assert page.locator('img[src*="host"]').count() == 0
+        finally:
+            browser.close()
+    outside = sorted({u for u in seen if "://" in u and u.split("/")[2].split(":")[0]
+                      != "127.0.0.1"})
+    assert outside == [], outside
+    assert any(u.endswith("/_stcore/stream") for u in seen), seen[:20]
+
+
+def test_a_table_row_click_opens_the_unit(server_url: str, tmp_path: Path) -> None:
+    """Drill-down by clicking a row of the sub-units table (not only select + 进入)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
+            args=QUIET_FLAGS, viewport={"width": 1400, "height": 1000},
+        )
+        try:
+            page = browser.new_page()
+            page.goto(server_url + "hierarchy?unit=D1", wait_until="domcontentloaded")
+            page.get_by_text("东区 · 区 · D1").wait_for(timeout=60_000)
+            grid = page.locator('[data-testid="stDataFrame"]').first
+            grid.wait_for(timeout=60_000)
+            box = grid.bounding_box()
+            assert box is not None
+            # The first data row's selection cell (header ~35 px, rows ~35 px).
+            page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+            page.get_by_text("东风街道 · 街道 · S1").wait_for(timeout=60_000)
+            assert "unit=S1" in page.url, page.url
+            # People: every match is listed; a click on a row opens that person.
+            page.goto(server_url + "people", wait_until="domcontentloaded")
+            box = page.get_by_label("按姓名或编码搜索")
+            box.fill("P")
+            box.press("Enter")
+            page.get_by_text("共匹配").wait_for(timeout=60_000)
+            grid = page.locator('[data-testid="stDataFrame"]').first
+            grid.wait_for(timeout=60_000)
+            box2 = grid.bounding_box()
+            assert box2 is not None
+            page.mouse.click(box2["x"] + 18, box2["y"] + 35 + 35 + 17)  # the second row
+            page.get_by_text("李四 · P2").wait_for(timeout=60_000)
         finally:
             browser.close()

@@ -2,7 +2,8 @@
 
 City 示范市 (C) › districts 东区 (D1), 西区 (D2) › streets S1, S2 › communities M1, M2 ›
 compounds X1, X2 (M1) and X3 (M2).  Two full exports: the first (snapshot 2025-06-30)
-and the second (2025-12-31), which adds a branch built in X3.
+and the second (2025-12-31), which adds a branch built in X3.  M2 and W3 are named with
+Markdown and HTML (see MARKDOWN_NAME): the dashboard must show them as text.
 
 Worked out by hand, as of the second (latest) snapshot:
 - party organisation: X1 (B1, standalone) and X3 (B3) → 2/3; X2 has nothing and only
@@ -30,6 +31,11 @@ from types import SimpleNamespace
 
 import pytest
 
+#: Registry text that must show as typed (issue 11): Markdown that would draw a remote
+#: image, HTML that would fetch one.  Nothing may render them or ask `host` for anything.
+MARKDOWN_NAME = "![t](http://host/x.png)"
+HTML_NAME = '<img src="http://host/o.png">工作小组'
+
 MANIFEST = [("项目", "值"), ("来源", "测试台账"), ("导出时间", "2025-06-30 18:00:00"),
             ("快照日期", "2025-06-30"), ("类型", "全量"), ("版本", "1")]
 
@@ -41,7 +47,7 @@ UNITS = [
     ("S1", "东风街道", "街道", "D1", "", ""),
     ("S2", "西湖街道", "街道", "D2", "", ""),
     ("M1", "和平社区", "社区", "S1", "", ""),
-    ("M2", "幸福社区", "社区", "S2", "", ""),
+    ("M2", MARKDOWN_NAME, "社区", "S2", "", ""),
     ("X1", "阳光小区", "小区", "M1", "物管小区", "300"),
     ("X2", "老街小区", "小区", "M1", "老旧小区", "120"),
     ("X3", "新苑小区", "小区", "M2", "物管小区", "200"),
@@ -56,7 +62,7 @@ ORGS = [
     ("OC1", "阳光小区业主委员会", "业主委员会", "X1", "", "", "", "2020-01-01", "2025-01-01",
      "正常"),
     ("SG2", "老街小区议事会", "自治组织", "X2", "", "", "", "2021-01-01", "", "正常"),
-    ("W3", "新苑小区党的工作小组", "党的工作小组", "X3", "", "X3", "", "2022-01-01", "",
+    ("W3", HTML_NAME, "党的工作小组", "X3", "", "X3", "", "2022-01-01", "",
      "正常"),
     ("OC3", "新苑小区业主委员会", "业主委员会", "X3", "", "", "", "2022-01-01", "2027-01-01",
      "正常"),

@@ -12,6 +12,7 @@ from redgov.dashboard.network import (
     GovernanceRows,
     build_network,
 )
+from redgov.dashboard.orgnet import OrgRows, build_org_network
 from redgov.graph.vocabulary import REL
 
 
@@ -117,8 +118,8 @@ def test_dashboard_doctests() -> None:
     import doctest
     import importlib
 
-    for name in ("i18n", "network", "figures", "graph_view", "pages.hierarchy",
-                 "pages.people", "pages.sync"):
+    for name in ("i18n", "network", "orgnet", "figures", "graph_view", "ui", "pages.hierarchy",
+                 "pages.overview", "pages.people", "pages.sync"):
         module = importlib.import_module(f"redgov.dashboard.{name}")
         result = doctest.testmod(module)
         assert result.failed == 0 and result.attempted > 0, (name, result)
@@ -141,3 +142,88 @@ def test_dashboard_command_line() -> None:
     assert flags["--server.headless"] == "true"
     assert flags["--server.address"] == "127.0.0.1"
     assert flags["--browser.gatherUsageStats"] == "false"
+
+
+def _street() -> OrgRows:
+    """Street S: working committee W over community committees C1, C2; C1's company branch
+    B under C1; the street office O supervising company K (in C1); volunteer team V with
+    no relation; an instructor supervising K (folded into K's title)."""
+    return OrgRows(
+        orgs=[{"code": "W", "name": "中共东区东风街道工作委员会", "kind": "party_working_committee",
+               "tier": 0},
+              {"code": "O", "name": "东风街道办事处", "kind": "street_office", "tier": 0},
+              {"code": "C1", "name": "中共东区东风街道和平社区委员会", "kind": "party_committee",
+               "tier": 1},
+              {"code": "C2", "name": "中共东区东风街道幸福社区委员会", "kind": "party_committee",
+               "tier": 1},
+              {"code": "B", "name": "中共示范物业公司支部委员会", "kind": "party_branch",
+               "tier": 1},
+              {"code": "K", "name": "示范物业公司", "kind": "property_company", "tier": 1},
+              {"code": "V", "name": "和平社区志愿队", "kind": "volunteer_team", "tier": 1}],
+        affiliations=[{"org_code": "C1", "parent_code": "W"},
+                      {"org_code": "C2", "parent_code": "W"},
+                      {"org_code": "B", "parent_code": "C1"},
+                      {"org_code": "W", "parent_code": "OD", "parent_name": "中共东区委员会组织部",
+                       "parent_kind": "organisation_department"}],
+        supervisions=[{"source": "O", "target": "K", "kind": "territorial_management",
+                       "source_person": False, "source_kind": "street_office"},
+                      {"source": "P9", "target": "K", "kind": "party_building_guidance",
+                       "source_person": True, "source_name": "孙八"},
+                      {"source": "SC", "target": "K", "kind": "owner_oversight",
+                       "source_person": False, "source_kind": "supervisory_committee"}],
+        people={"W": 9, "C1": 5, "B": 3, "K": 12}, cover={"W": 20, "C1": 12, "C2": 8, "K": 3},
+        gaps={"C2"}, strip=("东区",), page_name="东风街道",
+    )
+
+
+def test_street_network_draws_bodies_and_their_relations_only() -> None:
+    view = build_org_network(_street())
+    nodes = {n["id"]: n for n in view.nodes}
+    # No person is a node; the volunteer team (no relation) is counted, not drawn; a
+    # compound's supervisory committee is not pulled in above compound level.
+    assert sorted(nodes) == ["B", "C1", "C2", "K", "O", "OD", "W"], sorted(nodes)
+    assert view.left_out == {"volunteer_team": 1}
+    assert {e["rel"] for e in view.edges} == {REL.AFFILIATED_UNDER, REL.SUPERVISES}
+    assert {(e["from"], e["to"]) for e in view.edges if e["rel"] == REL.SUPERVISES} == {("O", "K")}
+    # People folded into counts, size by compounds covered, names without what the page says.
+    assert nodes["C1"]["label"] == "和平社区委员会\n12个小区 · 5人", nodes["C1"]["label"]
+    assert nodes["W"]["label"] == "东风街道工作委员会\n20个小区 · 9人", nodes["W"]["label"]
+    assert nodes["OD"]["label"] == "东区委员会组织部"  # a body above keeps its place name
+    assert nodes["W"]["font"]["size"] > nodes["C2"]["font"]["size"] >= 14
+    assert "党建指导员 1 名" in nodes["K"]["title"]
+    assert nodes["C2"]["color"]["border"] == GAP_COLOR
+    # Columns left to right: above, the street, the communities, what hangs below them.
+    assert (nodes["OD"]["column"], nodes["W"]["column"], nodes["C1"]["column"],
+            nodes["B"]["column"]) == (0, 1, 2, 3)
+    assert nodes["C1"]["y"] <= nodes["B"]["y"] < nodes["C2"]["y"]  # B beside its parent
+    page = view.html
+    assert "另有 1 个组织与图中组织无隶属、监管关系，未画出：志愿服务队 1。" in page
+    # The legend is a column beside the canvas, not laid over it.
+    legend = re.search(r'<div id="legend" style="([^"]*)"', page)
+    assert legend and legend.group(1).startswith("flex:0 0") and "absolute" not in legend.group(1)
+    assert 'display: flex; flex-direction: row">' + legend.group(0) in page
+    assert "readableDone" in page  # the opening zoom keeps labels legible
+
+
+def test_community_network_draws_compounds_with_their_bodies() -> None:
+    rows = OrgRows(
+        orgs=[{"code": "C1", "name": "和平社区党委", "kind": "party_committee", "tier": 0},
+              {"code": "B1", "name": "阳光小区党支部", "kind": "party_branch", "tier": 1},
+              {"code": "OC1", "name": "阳光小区业委会", "kind": "owners_committee", "tier": 1},
+              {"code": "K", "name": "示范物业", "kind": "property_company", "tier": 0}],
+        affiliations=[{"org_code": "B1", "parent_code": "C1"}],
+        compounds=[{"code": "X1", "name": "阳光小区"}, {"code": "X2", "name": "老街小区"}],
+        links=[{"org_code": "B1", "compound_code": "X1", "rel": "SITS_AT"},
+               {"org_code": "OC1", "compound_code": "X1", "rel": "SITS_AT"},
+               {"org_code": "K", "compound_code": "X1", "rel": "MANAGES"}],
+    )
+    view = build_org_network(rows)
+    nodes = {n["id"]: n for n in view.nodes}
+    assert nodes["X1"]["group"] == "unit" and nodes["X2"]["group"] == "unit"
+    cols = {c: nodes[c]["column"] for c in ("C1", "B1", "X1", "OC1", "K")}
+    assert cols == {"C1": 0, "B1": 1, "X1": 2, "OC1": 3, "K": 4}, cols
+    assert nodes["B1"]["y"] == nodes["X1"]["y"] == nodes["OC1"]["y"]  # one row per compound
+    assert {(e["from"], e["to"]) for e in view.edges if e["rel"] == "STRUCTURE"} == \
+        {("X1", "B1"), ("X1", "OC1"), ("X1", "K")}
+    english = build_org_network(rows, lang="en").html
+    assert "owners committee" in english and "party branch" in english

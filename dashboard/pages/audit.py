@@ -9,21 +9,25 @@ People.
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from ...graph.display import rule_text, source_title
 from ...graph.stores import StoreError
 from ...graph.vocabulary import LEVEL_ORDER
-from ...output import render as render_rows
-from ...output import write_xlsx
-from ...queries import ParamError
-from .. import data, ui
+from ...output import render_cells
+from ...queries import ParamError, get_question
+from ...queries.present import present_rows
+from ...queries.runner import QueryResult
+from ...report import Answer, ReportContext, write_report
+from .. import data, figures, ui
 from ..i18n import term
 
-__all__ = ["PERSON_COLUMNS", "UNIT_COLUMNS", "render", "to_csv", "to_xlsx"]
+__all__ = ["PERSON_COLUMNS", "UNIT_COLUMNS", "company_lines", "render", "to_csv", "to_xlsx"]
 
 #: Columns whose codes are units (opened in the explorer) and people (opened in People).
 UNIT_COLUMNS = ("compound_code", "unit_code", "community_code", "street_code", "district_code")
@@ -32,21 +36,52 @@ PERSON_COLUMNS = ("person_code", "chair_code", "secretary_code", "instructor_cod
 DEFAULT_QUESTION = "compounds_without_branch"
 
 
-def to_csv(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
-    return render_rows(columns, rows, "csv").encode("utf-8-sig")
+def to_csv(name: str, rows: list[dict[str, Any]], lang: str = "zh",
+           names: dict[str, str] | None = None) -> bytes:
+    """The answer as the CLI writes it (``redgov audit NAME --format csv``): Chinese
+    headers and values from the display vocabulary, a BOM so Excel reads the Chinese."""
+    q = get_question(name)
+    return render_cells(*present_rows(q, rows, lang, names), "csv").encode("utf-8-sig")
 
 
-def to_xlsx(name: str, header: list[str], columns: list[str], rows: list[dict]) -> bytes:
+def to_xlsx(answer: dict[str, Any], lang: str = "zh", store: str = "",
+            snapshot: str | None = None, names: dict[str, str] | None = None) -> bytes:
+    """The answer as the CLI's workbook (``redgov audit NAME --out x.xlsx``): a cover,
+    typed cells, a bold frozen header with a filter, a chart where there is a rate."""
+    q = get_question(answer["query"])
+    result = QueryResult(answer["query"], answer["params"], answer["columns"], answer["rows"],
+                         answer["count"])
+    ctx = ReportContext(store=store, snapshot_date=snapshot,
+                        as_of=answer["params"].get("as_of"), scope=answer["params"].get("scope"))
     buf = io.BytesIO()
-    write_xlsx(buf, [(name, header, [[r.get(c) for c in columns] for r in rows])])  # type: ignore[arg-type]
+    write_report(buf, [Answer(q, result, dict(names or {}))], ctx, lang)
     return buf.getvalue()
+
+
+@st.cache_data(show_spinner=False, ttl=data.TTL_S, max_entries=100)
+def _workbook(key: data.Key, name: str, params_json: str, lang: str,
+              snapshot: str | None) -> bytes:
+    """The XLSX download, built once per answer and language (it draws a chart)."""
+    answer = data.ask(key, name, **json.loads(params_json))
+    return to_xlsx(answer, lang, data.store().description, snapshot,
+                   data.code_names(key, name, answer["rows"]))
+
+
+def company_lines(co: figures.CompanyFigures, minimum: int) -> str:
+    """R2's three company figures with their denominators, as the overview shows them."""
+    return ui.label(
+        "au.company", companies=co.companies, with_org=co.with_party_org,
+        org_rate=ui.rate(co.with_party_org / co.companies if co.companies else None),
+        minimum=minimum, qualified=co.qualified, built=co.built,
+        built_rate=ui.rate(co.built / co.qualified if co.qualified else None),
+        not_built=co.not_built, uncovered=co.uncovered)
 
 
 def _widget(q: Any, p: Any, key: data.Key, default_as_of: str) -> Any:
     lang = ui.lang()
     wkey = f"au.p.{q.name}.{p.name}"
-    label = f"{ui.param_label(p.name)} ({p.name})"
-    help_ = p.description
+    label = p.label(lang)
+    help_ = p.description if lang == "en" else None  # the catalog describes parameters in English
     if p.type == "date":
         initial = date.fromisoformat(str(p.default or default_as_of))
         value = st.date_input(label, value=initial, key=wkey, format="YYYY-MM-DD",
@@ -85,14 +120,15 @@ def render() -> None:
     name = st.selectbox(
         ui.label("au.question"), names, key="au.q",
         index=names.index(DEFAULT_QUESTION) if DEFAULT_QUESTION in names else 0,
-        format_func=lambda n: f"{questions[n].title_en if lang == 'en' else questions[n].title_zh}"
-                              f" · {', '.join(questions[n].rules)} · {n}",
+        format_func=lambda n: f"{questions[n].title(lang)} · {', '.join(questions[n].rules)}",
     )
     q = questions[name]
-    st.caption(f"{ui.label('au.rules')}: {', '.join(q.rules)} · {ui.label('au.sources')}: "
-               f"{', '.join(q.sources)} · {ui.label('au.one_row')}: {q.one_row_per}")
-    if q.description:
-        st.caption(q.description)
+    st.caption(f"{ui.label('au.one_row')}：{q.row_is(lang)}")
+    with st.expander(ui.label("au.rule_and_sources"), expanded=False):
+        st.text("\n".join([q.rule(lang), "",
+                            *(f"{r}：{rule_text(r, lang)}" for r in q.rules if r != "DQ"), "",
+                            f"{ui.label('au.sources')}："
+                            + "、".join(source_title(s) for s in q.sources)]))
     params: dict[str, Any] = {}
     with st.expander(ui.label("au.params"), expanded=True):
         cols = st.columns(min(3, max(1, len(q.params))))
@@ -102,29 +138,41 @@ def render() -> None:
     try:
         answer = data.ask(key, name, **params)
     except (ParamError, StoreError) as exc:  # a bad value or a refused query: say so, stay up
-        st.error(str(exc))
+        st.error(ui.plain(exc))
         return
     columns, rows = answer["columns"], answer["rows"]
-    titles = {c.name: (c.title_zh if lang == "zh" else c.name) for c in q.columns}
-    st.write(ui.label("au.count", n=answer["count"]))
-    frame = pd.DataFrame(rows, columns=columns).rename(columns=titles)
-    # Selecting a row narrows the click-through choices below to that row.
+    count = ui.label("au.count", n=answer["count"])
+    if q.finding.declared:
+        count += ui.label("au.findings", n=len(q.finding_rows(rows)))
+    st.write(count)
+    if name == "company_party_org_status":
+        minimum = int(answer["params"].get("min_full_members") or figures.QUALIFYING_MEMBERS)
+        st.info(company_lines(figures.company_figures(rows, minimum), minimum))
+    names_ = data.code_names(key, name, rows)
+    header, cells = present_rows(q, rows, lang, names_)
+    frame = pd.DataFrame(cells, columns=_unique(header))
+    # A row click lists its unit and person below, each opened with one more click.
     event = st.dataframe(frame, hide_index=True, key="au.table", on_select="rerun",
                          selection_mode="single-row")
     picked = [rows[i] for i in event.selection.rows if i < len(rows)] if event else []
-    header = [c.title_zh for c in q.columns] if lang == "zh" else columns
     left, right, _ = st.columns([1, 1, 4])
     with left:
-        st.download_button(ui.label("au.csv"), to_csv(columns, rows), file_name=f"{name}.csv",
-                           mime="text/csv", key="au.csv",
+        st.download_button(ui.label("au.csv"), to_csv(name, rows, lang, names_),
+                           file_name=f"{q.title(lang)}.csv", mime="text/csv", key="au.csv",
                            on_click=data.downloaded, args=(name, "csv", answer))
     with right:
+        latest_snapshot = latest.get("snapshot_date") if latest else None
         st.download_button(
-            ui.label("au.xlsx"), to_xlsx(name, header, columns, rows), file_name=f"{name}.xlsx",
+            ui.label("au.xlsx"),
+            _workbook(key, name, json.dumps(params, sort_keys=True, default=str), lang,
+                      latest_snapshot),
+            file_name=f"{q.title(lang)}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="au.xlsx", on_click=data.downloaded, args=(name, "xlsx", answer),
         )
-    _goto(key, columns, picked or rows)
+    if picked:
+        _open_buttons(key, columns, picked[0])
+    _goto(key, columns, rows)
 
 
 def _goto(key: data.Key, columns: list[str], rows: list[dict[str, Any]]) -> None:
@@ -134,12 +182,15 @@ def _goto(key: data.Key, columns: list[str], rows: list[dict[str, Any]]) -> None
         if column in UNIT_COLUMNS:
             for r in rows:
                 if r.get(column) in units:
-                    targets.setdefault(f"unit:{r[column]}", f"🏘 {units[r[column]]} ({r[column]})")
+                    targets.setdefault(f"unit:{r[column]}",
+                                       f"{ui.label('au.kind_unit')} · {units[r[column]]} "
+                                       f"({r[column]})")
     for column in columns:
         if column in PERSON_COLUMNS:
             for r in rows:
                 if r.get(column):
-                    targets.setdefault(f"person:{r[column]}", f"👤 {r[column]}")
+                    targets.setdefault(f"person:{r[column]}",
+                                       f"{ui.label('au.kind_person')} · {r[column]}")
     if not targets:
         return
     left, right = st.columns([4, 1], vertical_alignment="bottom")
@@ -153,3 +204,29 @@ def _goto(key: data.Key, columns: list[str], rows: list[dict[str, Any]]) -> None
                 ui.go("hierarchy", unit=code)
             else:
                 ui.go("people", person=code)
+
+
+def _unique(header: list[str]) -> list[str]:
+    """Column titles made unique (a table cannot show two columns of one name)."""
+    seen: dict[str, int] = {}
+    out = []
+    for h in header:
+        seen[h] = seen.get(h, 0) + 1
+        out.append(h if seen[h] == 1 else f"{h}（{seen[h]}）")
+    return out
+
+
+def _open_buttons(key: data.Key, columns: list[str], row: dict[str, Any]) -> None:
+    """The clicked row's units and people, one button each (the drill-down)."""
+    units = {u["code"]: u["name"] for u in data.units(key)}
+    with st.container(horizontal=True, gap="small"):
+        for column in columns:
+            value = row.get(column)
+            if column in UNIT_COLUMNS and value in units:
+                if st.button(f"{ui.label('au.goto_unit')}：{ui.plain(units[value])}",
+                             key=f"au.row.{column}", icon=":material/account_tree:"):
+                    ui.go("hierarchy", unit=value)
+            elif column in PERSON_COLUMNS and value and st.button(
+                    f"{ui.label('au.goto_person')}：{ui.plain(value)}", key=f"au.row.{column}",
+                    icon=":material/person:"):
+                ui.go("people", person=value)

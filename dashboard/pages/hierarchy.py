@@ -7,11 +7,12 @@ organisations, leaders, contracts, catalog gaps and governance network.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
 import streamlit as st
 
+from ...queries.present import present_rows
 from .. import data, ui
 from ..figures import FINDING_WORK_COVERED
 from ..graph_view import (
@@ -30,15 +31,29 @@ LEADER_ROLES = ("secretary", "deputy_secretary", "director", "deputy_director", 
 TREE_LIMIT = 400  # grandchildren shown in the outline at most
 
 
+#: Coverage state → (Chinese/English label key, cell colours).  The word carries the
+#: meaning; the colour (CSS on the cell, Streamlit's badge colours elsewhere) only helps.
+COVER_CSS: Final[dict[str, str]] = {
+    "ok": "background-color:#d8efd9;color:#1b5e20",
+    "warn": "background-color:#fff1cc;color:#7a4f00",
+    "bad": "background-color:#f9d6d5;color:#8e1b17",
+    "none": "background-color:#eeeeee;color:#555555",
+}
+
+
 def badge(rate: float | None) -> str:
-    """A coverage rate as a traffic light (full, at least 80 %, less, unknown).
+    """A unit's coverage rate as a state: full, at least 80 %, less, unknown.
 
     >>> badge(1.0), badge(0.85), badge(0.2), badge(None)
-    ('🟢', '🟡', '🔴', '⚪')
+    ('ok', 'warn', 'bad', 'none')
     """
     if rate is None:
-        return "⚪"
-    return "🟢" if rate >= 1 else "🟡" if rate >= 0.8 else "🔴"
+        return "none"
+    return "ok" if rate >= 1 else "warn" if rate >= 0.8 else "bad"
+
+
+_UNIT_WORD: Final = {"ok": "hi.badge_full", "warn": "hi.badge_most", "bad": "hi.badge_low",
+                     "none": "hi.badge_none"}
 
 
 def _ancestors(code: str | None, by_code: dict[str, dict]) -> list[dict]:
@@ -77,17 +92,19 @@ def _rollup(key: data.Key, level: str, scope: str | None) -> list[dict]:
 
 
 def _coverage(key: data.Key, scope: str | None, children: list[dict]) -> dict[str, dict]:
-    """unit code → {rate, text}: rollup for higher units, branch status for compounds."""
+    """unit code → {state, word, rate, compounds, text}: the roll-up for higher units,
+    the branch status for compounds."""
     out: dict[str, dict] = {}
     levels = {u["level"] for u in children}
     for level in levels - {"compound"}:
         for r in _rollup(key, level, scope):
             n, total = int(r.get("with_party_org") or 0), int(r.get("compounds") or 0)
             rate = n / total if total else None
+            state = badge(rate)
             out[r["unit_code"]] = {
-                "rate": rate, "badge": badge(rate), "compounds": total,
-                "text": ui.label("hi.coverage", rate="—" if rate is None else f"{rate:.0%}",
-                                 n=n, total=total),
+                "rate": rate, "state": state, "word": ui.label(_UNIT_WORD[state]),
+                "compounds": total,
+                "text": ui.label("hi.coverage", rate=ui.rate(rate), n=n, total=total),
             }
     if "compound" in levels:
         missing = {r["compound_code"]: r for r in
@@ -95,15 +112,17 @@ def _coverage(key: data.Key, scope: str | None, children: list[dict]) -> dict[st
         for u in children:
             row = missing.get(u["code"])
             if row is None:
-                out[u["code"]] = {"rate": 1.0, "badge": "🟢", "text": ui.label("hi.badge_ok"),
-                                  "compounds": 1}
+                state, word, rate = "ok", "hi.badge_ok", 1.0
             elif row.get("finding") == FINDING_WORK_COVERED:
-                out[u["code"]] = {"rate": 0.5, "badge": "🟡",
-                                  "text": ui.label("hi.badge_work"), "compounds": 1}
+                state, word, rate = "warn", "hi.badge_work", None
             else:
-                out[u["code"]] = {"rate": 0.0, "badge": "🔴", "text": ui.label("hi.badge_gap"),
-                                  "compounds": 1}
+                state, word, rate = "bad", "hi.badge_gap", 0.0
+            out[u["code"]] = {"rate": rate, "state": state, "word": ui.label(word),
+                              "compounds": 1, "text": ui.label(word)}
     return out
+
+
+_NO_COVER: Final = {"state": "none", "rate": None, "compounds": None, "text": ""}
 
 
 def render() -> None:
@@ -115,7 +134,7 @@ def render() -> None:
     ui.from_query("unit")
     current = st.session_state.get("sel_unit")
     if current is not None and current not in by_code:
-        st.error(ui.label("hi.unknown_unit", code=current))
+        st.error(ui.label("hi.unknown_unit", code=ui.plain(current)))
         current = st.session_state["sel_unit"] = None
     ui.to_query("unit", current)
     _breadcrumbs(current, by_code)
@@ -130,39 +149,63 @@ def render() -> None:
 def _breadcrumbs(current: str | None, by_code: dict[str, dict]) -> None:
     chain = _ancestors(current, by_code)
     with st.container(horizontal=True, gap="small"):
-        if st.button("🏠 " + ui.label("hi.root"), key="hi.crumb.__root__",
+        if st.button(ui.label("hi.root"), key="hi.crumb.__root__", icon=":material/home:",
                      disabled=current is None):
             st.session_state["sel_unit"] = None
             st.rerun()
         for unit in chain:
-            if st.button(f"› {unit['name']}", key=f"hi.crumb.{unit['code']}",
+            if st.button(f"› {ui.plain(unit['name'])}", key=f"hi.crumb.{unit['code']}",
                          disabled=unit["code"] == current):
                 st.session_state["sel_unit"] = unit["code"]
                 st.rerun()
+
+
+def _cover_word(info: dict[str, Any]) -> str:
+    return info.get("word") or ui.label("hi.badge_none")
+
+
+def _styled(frame: pd.DataFrame, states: list[str], column: str) -> Any:
+    """The coverage column's cells coloured by state (CSS), the word inside each."""
+    css = [COVER_CSS[s] for s in states]
+    return frame.style.apply(lambda col: css if col.name == column else [""] * len(col))
+
+
+def _open_picked(event: Any, codes: list[str]) -> None:
+    """A clicked table row opens its unit (the drill-down)."""
+    rows = event.selection.rows if event is not None else []
+    if rows and rows[0] < len(codes):
+        st.session_state["sel_unit"] = codes[rows[0]]
+        st.rerun()
 
 
 def _children_table(key: data.Key, current: str | None, children: list[dict]) -> None:
     lang = ui.lang()
     cover = _coverage(key, current, children)
     st.subheader(ui.label("hi.children"))
+    st.caption(ui.label("hi.click"))
+    col_cover, col_rate = ui.label("col.coverage"), ui.label("col.rate")
+    infos = [cover.get(u["code"], _NO_COVER) for u in children]
     frame = pd.DataFrame([
         {
-            ui.label("col.coverage"): cover.get(u["code"], {}).get("badge", "⚪"),
+            col_cover: _cover_word(info),
             ui.label("col.name"): u["name"],
             ui.label("col.code"): u["code"],
             ui.label("col.level"): term("level", u["level"], lang),
-            ui.label("col.compounds"): cover.get(u["code"], {}).get("compounds"),
-            "%": cover.get(u["code"], {}).get("rate"),
-            "": cover.get(u["code"], {}).get("text", ""),
+            ui.label("col.compounds"): info.get("compounds"),
+            col_rate: None if info.get("rate") is None else round(info["rate"] * 100, 1),
         }
-        for u in children
+        for u, info in zip(children, infos, strict=True)
     ])
-    st.dataframe(frame, hide_index=True, key="hi.table", column_config={
-        "%": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
-    })
     codes = [u["code"] for u in children]
-    names = {u["code"]: f"{cover.get(u['code'], {}).get('badge', '⚪')} {u['name']} ({u['code']})"
-             for u in children}
+    event = st.dataframe(
+        _styled(frame, [i["state"] for i in infos], col_cover), hide_index=True,
+        key=f"hi.table.{current}", on_select="rerun", selection_mode="single-row",
+        column_config={col_rate: st.column_config.ProgressColumn(
+            format="%.1f%%", min_value=0, max_value=100)},
+    )
+    _open_picked(event, codes)
+    names = {u["code"]: f"{u['name']} ({u['code']}) · {_cover_word(i)}"
+             for u, i in zip(children, infos, strict=True)}
     left, right = st.columns([4, 1], vertical_alignment="bottom")
     with left:
         pick = st.selectbox(ui.label("hi.pick"), codes, key=f"hi.child.{current}",
@@ -175,7 +218,7 @@ def _children_table(key: data.Key, current: str | None, children: list[dict]) ->
 
 def _tree(key: data.Key, current: str | None, children: list[dict],
           all_units: list[dict]) -> None:
-    """Two levels below the open unit, each node with its coverage badge (an outline)."""
+    """Two levels below the open unit, each with its coverage word; a row click opens it."""
     kids: dict[str, list[dict]] = {}
     for u in all_units:
         kids.setdefault(u.get("parent_code") or "", []).append(u)
@@ -183,31 +226,40 @@ def _tree(key: data.Key, current: str | None, children: list[dict],
     if not grandchildren or len(grandchildren) > TREE_LIMIT:
         return
     cover = _coverage(key, current, children) | _coverage(key, current, grandchildren)
-    lines = []
-    for c in children:
-        info = cover.get(c["code"], {})
-        lines.append(f"- {info.get('badge', '⚪')} **{c['name']}** {info.get('text', '')}")
-        for g in kids.get(c["code"], []):
-            sub = cover.get(g["code"], {})
-            lines.append(f"    - {sub.get('badge', '⚪')} {g['name']} {sub.get('text', '')}")
+    entries = [e for c in children for e in ((c, 0), *((g, 1) for g in kids.get(c["code"], [])))]
+    col_cover = ui.label("col.coverage")
+    infos = [cover.get(u["code"], _NO_COVER) for u, _ in entries]
+    frame = pd.DataFrame([{
+        ui.label("col.name"): ("\u3000\u3000└ " if depth else "") + u["name"],
+        col_cover: _cover_word(info), ui.label("col.detail"): info.get("text", ""),
+        ui.label("col.code"): u["code"],
+    } for (u, depth), info in zip(entries, infos, strict=True)])
     with st.expander(ui.label("hi.tree"), expanded=False):
-        st.markdown("\n".join(lines))
+        event = st.dataframe(_styled(frame, [i["state"] for i in infos], col_cover),
+                             hide_index=True, key=f"hi.tree.{current}", on_select="rerun",
+                             selection_mode="single-row")
+        _open_picked(event, [u["code"] for u, _ in entries])
 
 
 def _unit_page(key: data.Key, unit: dict[str, Any], as_of: str, lang: str) -> None:
     code = unit["code"]
-    st.subheader(f"{unit['name']} · {term('level', unit['level'], lang)} · {code}")
+    st.subheader(f"{ui.plain(unit['name'])} · {term('level', unit['level'], lang)} · "
+                 f"{ui.plain(code)}")
     orgs = data.unit_orgs(key, code, as_of)
     gaps = gaps_for_unit(key, code)
     tabs = st.tabs([ui.label("hi.network"), ui.label("hi.orgs"), ui.label("hi.leaders"),
                     ui.label("hi.contracts"), ui.label("hi.gaps")])
     with tabs[0]:
         view, shown, total = network_for_unit(key, unit, orgs, gaps, as_of, lang)
+        if unit["level"] == "community":
+            st.caption(ui.label("net.community_view"))
+        elif unit["level"] != "compound":
+            st.caption(ui.label("net.org_view"))
         if shown < total:
             st.caption(ui.label("hi.truncated", shown=shown, total=total))
         if view.collapsed:
             st.info(ui.label("hi.collapsed", limit=NODE_LIMIT, people=view.people))
-        st.iframe(view.html, height=600)
+        st.iframe(view.html, height=view.height_px + 40)
     with tabs[1]:
         st.dataframe(pd.DataFrame([{
             ui.label("col.name"): o["name"], ui.label("col.code"): o["code"],
@@ -223,7 +275,7 @@ def _unit_page(key: data.Key, unit: dict[str, Any], as_of: str, lang: str) -> No
             ui.label("col.person"): p["person_name"], ui.label("col.person_code"): p["person_code"],
             ui.label("col.standing"): term("standing", p.get("standing"), lang),
             ui.label("col.org"): p["org_name"], ui.label("col.title"): p.get("title"),
-            ui.label("col.post_type"): ui.label(f"rel.{p['rel']}"),
+            ui.label("col.post_type"): ui.value("relation", p["rel"]),
             ui.label("col.start"): p.get("start"),
         } for p in posts if p.get("role") in LEADER_ROLES]), hide_index=True, key="hi.leaders")
     with tabs[3]:
@@ -237,13 +289,13 @@ def _unit_page(key: data.Key, unit: dict[str, Any], as_of: str, lang: str) -> No
 
 
 def _gaps_tab(key: data.Key, code: str, lang: str) -> None:
+    """Only the questions with findings here, each counting only its finding rows."""
     answers = gap_answers(key, code)
-    if not any(rows for _, rows in answers):
+    if not answers:
         st.success(ui.label("hi.no_gaps"))
     for q, rows in answers:
-        title = q.title_en if lang == "en" else q.title_zh
-        with st.expander(f"{title} · {', '.join(q.rules)} — {len(rows)}", expanded=False):
-            if rows:
-                titles = {c.name: c.title_zh for c in q.columns} if lang == "zh" else {}
-                st.dataframe(pd.DataFrame(rows).rename(columns=titles), hide_index=True,
-                             key=f"hi.gap.{q.name}")
+        with st.expander(ui.label("hi.gap_title", title=q.title(lang), rules=", ".join(q.rules),
+                                  n=len(rows)), expanded=False):
+            header, cells = present_rows(q, rows, lang, data.code_names(key, q.name, rows))
+            st.dataframe(pd.DataFrame(cells, columns=header), hide_index=True,
+                         key=f"hi.gap.{q.name}")

@@ -15,8 +15,9 @@ import streamlit as st
 from .. import data, figures, ui
 from ..i18n import term
 
-__all__ = ["figures_as_of", "render"]
+__all__ = ["axis_domain", "figures_as_of", "met", "render"]
 
+CARDS_PER_ROW = 4
 TREND_RUNS = 12
 TREND_AUTO_COMPOUNDS = 5000  # above this the trend is drawn on request
 
@@ -25,22 +26,55 @@ def figures_as_of(key: data.Key, as_of: str | None, level: str = "district") -> 
     asks = [(name, {"as_of": as_of, **({"level": level} if name == "coverage_rollup" else {})})
             for name in figures.FIGURE_QUESTIONS]
     got = data.ask_many(key, asks)
-    return figures.headline({name: a["rows"] for (name, _), a in zip(asks, got, strict=True)})
+    answers = dict(zip(figures.FIGURE_QUESTIONS, got, strict=True))
+    minimum = answers["company_party_org_status"]["params"].get("min_full_members")
+    return figures.headline({name: a["rows"] for name, a in answers.items()},
+                            int(minimum or figures.QUALIFYING_MEMBERS))
 
 
 def _fmt(fig: figures.Figure) -> str:
+    """A figure's value, short enough for its card: ``95.5%``, ``22``."""
     if fig.value is None:
         return "—"
-    if fig.kind == "rate":
-        return f"{fig.value:.1%} ({fig.numerator}/{fig.denominator})"
-    return str(fig.value)
+    return ui.rate(fig.value) if fig.kind == "rate" else str(fig.value)
+
+
+def _of(fig: figures.Figure) -> str:
+    """What the value is out of, under the card: ``487/510 个小区``, ``共 125 家企业``."""
+    if fig.denominator is None:
+        return ""
+    key = f"fig.{fig.key}.of"
+    return ui.label(key, n=fig.numerator, total=fig.denominator)
+
+
+def met(fig: figures.Figure) -> bool | None:
+    """Whether the figure meets its target (None: no target, or nothing to measure).
+
+    >>> met(figures.Figure("overdue", 0, "count", 0, 0, None, "down"))
+    True
+    >>> met(figures.Figure("party_org", 0.955, "rate", 1.0, 487, 510))
+    False
+    """
+    if fig.target is None or fig.value is None:
+        return None
+    return fig.value <= fig.target if fig.better == "down" else fig.value >= fig.target
 
 
 def _target(fig: figures.Figure) -> str:
+    """The target line under a card: a coloured mark with its word, then the target."""
     if fig.target is None:
-        return ui.label("ov.no_target")
-    value = f"{fig.target:.0%}" if fig.kind == "rate" else str(fig.target)
-    return ui.label("ov.target", target=value)
+        return f"{ui.mark('none', ui.label('ov.no_target'))}"
+    target = ui.rate(fig.target) if fig.kind == "rate" else str(fig.target)
+    state = met(fig)
+    word = ui.mark("none", "—") if state is None else (
+        ui.mark("ok", ui.label("ov.met")) if state else ui.mark("bad", ui.label("ov.missed")))
+    return f"{word} {ui.label('ov.target', target=target)}"
+
+
+def _under(fig: figures.Figure) -> str:
+    """The line under a card: the denominator, then the target mark."""
+    of = _of(fig)
+    return f"{ui.plain(of)} · {_target(fig)}" if of else _target(fig)
 
 
 def _delta(now: figures.Figure, before: figures.Figure | None) -> str | None:
@@ -48,7 +82,7 @@ def _delta(now: figures.Figure, before: figures.Figure | None) -> str | None:
         return None
     diff = now.value - before.value
     if now.kind == "rate":
-        return f"{diff * 100:+.1f} pp"
+        return ui.label("ov.pp", diff=f"{diff * 100:+.1f}")
     return f"{diff:+d}"
 
 
@@ -62,16 +96,16 @@ def render() -> None:
     previous = runs[1] if len(runs) > 1 else None
     before = figures_as_of(key, previous["snapshot_date"]) if previous else None
     help_text = ui.label("ov.delta_help", date=previous["snapshot_date"]) if previous else None
-    cols = st.columns(3)
+    cols = st.columns(CARDS_PER_ROW)
     for i, fig in enumerate(now):
-        with cols[i % 3]:
+        with cols[i % CARDS_PER_ROW]:
             st.metric(
                 f"{ui.label('fig.' + fig.key)} · {fig.rules}", _fmt(fig),
                 delta=_delta(fig, before[i] if before else None),
                 delta_color="normal" if fig.better == "up" else "inverse",
                 help=help_text, border=True,
             )
-            st.caption(_target(fig))
+            st.markdown(_under(fig))
     _chart(key)
     _trend(key, runs, now[0].denominator or 0)
 
@@ -95,21 +129,53 @@ def _chart(key: data.Key) -> None:
     if frame.empty:
         return
     frame["unit"] = [names.get(c, c) for c in frame["unit_code"]]
+    frame["label"] = [ui.rate(r) if r == r and r is not None else "—" for r in frame["rate"]]
     metric_label = ui.label("fig." + metric)
+    target = figures.RATE_TARGETS.get(metric)
     st.subheader(ui.label("ov.chart", level=term("level", level, lang), metric=metric_label))
-    chart = (
-        alt.Chart(frame)
-        .mark_bar(color="#c0392b")
-        .encode(
-            x=alt.X("rate:Q", axis=alt.Axis(format="%"), title=metric_label,
-                    scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("unit:N", sort="-x", title=None),
-            tooltip=["unit", "unit_code", alt.Tooltip("rate:Q", format=".1%"), "numerator",
-                     "denominator"],
-        )
-        .properties(height=max(200, 34 * len(frame)))
-    )
+    low, high = axis_domain([r for r in frame["rate"] if r == r and r is not None], target)
+    x = alt.X("rate:Q", axis=alt.Axis(format=".1%"), title=metric_label,
+              scale=alt.Scale(domain=[low, high], clamp=True, nice=False))
+    y = alt.Y("unit:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240))
+    base = alt.Chart(frame).encode(
+        y=y, tooltip=[alt.Tooltip("unit:N", title=ui.label("col.unit")),
+                      alt.Tooltip("unit_code:N", title=ui.label("col.code")),
+                      alt.Tooltip("label:N", title=metric_label),
+                      alt.Tooltip("numerator:Q", title=ui.label("ov.numerator")),
+                      alt.Tooltip("denominator:Q", title=ui.label("ov.denominator"))])
+    bars = base.mark_bar(color="#c0392b").encode(x=x)
+    labels = base.mark_text(align="left", dx=4, color="#222").encode(x=x, text="label:N")
+    layers = [bars, labels]
+    if target is not None:
+        line = pd.DataFrame([{"target": target,
+                              "text": ui.label("ov.target", target=ui.rate(target))}])
+        rule = alt.Chart(line).mark_rule(color="#1f4e79", strokeDash=[6, 3], size=2)
+        layers.append(rule.encode(x=alt.X("target:Q", scale=alt.Scale(domain=[low, high]))))
+        layers.append(alt.Chart(line).mark_text(align="right", dx=-4, dy=-6, color="#1f4e79")
+                      .encode(x=alt.X("target:Q", scale=alt.Scale(domain=[low, high])),
+                              y=alt.value(0), text="text:N"))
+    chart = alt.layer(*layers).properties(height=max(200, 34 * len(frame)))
     st.altair_chart(chart, width="stretch")
+    st.caption(ui.label("ov.axis_note", low=ui.rate(low), high=ui.rate(high)))
+
+
+def axis_domain(rates: list[float], target: float | None) -> tuple[float, float]:
+    """The rate axis zoomed to the data: from a little under the lowest value (and the
+    target) to 100 %, in steps of 5 points, so bars at 94–97 % are told apart.
+
+    >>> axis_domain([0.94, 0.97], 1.0)
+    (0.85, 1.0)
+    >>> axis_domain([0.2, 0.5], None)
+    (0.15, 1.0)
+    >>> axis_domain([], None)
+    (0.0, 1.0)
+    """
+    values = [*rates, *([target] if target is not None else [])]
+    if not values:
+        return 0.0, 1.0
+    low = max(0.0, (int(min(values) * 20 + 1e-9) - 1) / 20)
+    high = max(1.0, max(values))
+    return round(low, 2), round(high, 2)
 
 
 def _trend(key: data.Key, runs: list[dict[str, Any]], compounds: int) -> None:
@@ -132,7 +198,7 @@ def _trend(key: data.Key, runs: list[dict[str, Any]], compounds: int) -> None:
             den = sum(int(r.get(den_col) or 0) for r in rows)
             if den:
                 points.append({"snapshot": day, "figure": ui.label("fig." + metric),
-                               "value": num / den})
+                               "value": num / den, "label": ui.rate(num / den)})
     if not points:
         return
     chart = (
@@ -140,9 +206,11 @@ def _trend(key: data.Key, runs: list[dict[str, Any]], compounds: int) -> None:
         .mark_line(point=True)
         .encode(
             x=alt.X("snapshot:N", title=ui.label("fig.snapshot")),
-            y=alt.Y("value:Q", axis=alt.Axis(format="%"), title=ui.label("fig.value")),
+            y=alt.Y("value:Q", axis=alt.Axis(format=".1%"), title=ui.label("fig.value")),
             color=alt.Color("figure:N", title=None, legend=alt.Legend(orient="bottom")),
-            tooltip=["snapshot", "figure", alt.Tooltip("value:Q", format=".1%")],
+            tooltip=[alt.Tooltip("snapshot:N", title=ui.label("fig.snapshot")),
+                     alt.Tooltip("figure:N", title=ui.label("ov.metric")),
+                     alt.Tooltip("label:N", title=ui.label("fig.value"))],
         )
         .properties(height=300)
     )

@@ -14,7 +14,7 @@ import streamlit as st
 
 from .. import data, ui
 
-__all__ = ["change_totals", "render"]
+__all__ = ["change_totals", "issues_frame", "render"]
 
 CHANGE_KINDS = ("added", "changed", "retired", "unchanged")
 
@@ -44,26 +44,59 @@ def change_totals(changes: Any) -> dict[str, int]:
     return totals
 
 
+def issues_frame(issues: Any, run: Any = None) -> pd.DataFrame:
+    """Warnings or errors (loaders.report.Issue as JSON) with Chinese headers and the
+    reason in the session's language (never the bilingual ``reason``)."""
+    lang = ui.lang()
+    items = issues if isinstance(issues, list) else [issues]
+    rows = []
+    for e in items:
+        e = e if isinstance(e, dict) else {"reason_zh": str(e), "reason_en": str(e)}
+        row = {} if run is None else {ui.label("col.run"): run}
+        row.update({
+            ui.label("col.table"): e.get("table"), ui.label("col.row"): e.get("row"),
+            ui.label("col.column"): e.get("column"), ui.label("col.value"): e.get("value"),
+            ui.label("col.reason"): e.get("reason_en" if lang == "en" else "reason_zh")
+            or e.get("reason"),
+        })
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _run_row(r: dict[str, Any], *, log: bool) -> dict[str, Any]:
+    """One run or attempt as a table row: Chinese values, Beijing time."""
+    row: dict[str, Any] = {ui.label("col.run"): r.get("id")}
+    if log:
+        row[ui.label("col.status")] = ui.value("sync_status", r.get("status"))
+    row.update({
+        ui.label("col.source"): r.get("source"),
+        ui.label("col.snapshot"): r.get("snapshot_date"),
+        ui.label("col.kind_run"): ui.value("sync_kind", r.get("kind")),
+        ui.label("col.started"): ui.when(r.get("started_at")),
+        ui.label("col.duration"): None if r.get("duration_s") is None
+        else round(float(r["duration_s"]), 1),
+        **{ui.label(f"col.{k}"): v for k, v in change_totals(r.get("changes_json")).items()},
+        ui.label("col.warnings"): r.get("warnings"),
+    })
+    if log:
+        row[ui.label("col.errors")] = r.get("errors")
+        row[ui.label("col.path")] = r.get("path")
+    return row
+
+
 def render() -> None:
     key, _ = data.current_key()
     st.header(ui.label("sy.header"))
+    st.caption(ui.label("sy.beijing"))
     runs = data.sync_runs(key)
     st.subheader(ui.label("sy.graph_runs"))
-    table = []
-    for r in runs:
-        totals = change_totals(r.get("changes_json"))
-        table.append({
-            ui.label("col.run"): r.get("id"), ui.label("col.source"): r.get("source"),
-            ui.label("col.snapshot"): r.get("snapshot_date"),
-            ui.label("col.kind_run"): r.get("kind"), ui.label("col.started"): r.get("started_at"),
-            ui.label("col.duration"): r.get("duration_s"),
-            **{ui.label(f"col.{k}"): v for k, v in totals.items()},
-            ui.label("col.warnings"): r.get("warnings"),
-        })
-    st.dataframe(pd.DataFrame(table), hide_index=True, key="sy.runs")
+    st.dataframe(pd.DataFrame([_run_row(r, log=False) for r in runs]), hide_index=True,
+                 key="sy.runs")
     if runs:
         ids = [str(r.get("id")) for r in runs]
-        pick = st.selectbox(ui.label("sy.pick"), ids, key="sy.pick")
+        pick = st.selectbox(ui.label("sy.pick"), ids, key="sy.pick",
+                            format_func=lambda i: f"{ui.when(runs[ids.index(i)].get('started_at'))}"
+                                                  f" · {i}")
         run = runs[ids.index(pick)]
         tables = _json(run.get("changes_json"))
         if isinstance(tables, dict):
@@ -76,33 +109,17 @@ def render() -> None:
         warnings = _json(run.get("warnings_json"))
         if warnings:
             st.markdown(f"**{ui.label('sy.warnings')}**")
-            st.dataframe(pd.DataFrame(warnings if isinstance(warnings, list) else [warnings]),
-                         hide_index=True, key="sy.warnings")
+            st.dataframe(issues_frame(warnings), hide_index=True, key="sy.warnings")
     st.subheader(ui.label("sy.log"))
     log = data.sync_log()
     if not log:
-        st.caption(ui.label("sy.no_log", path=data.sync_log_path()))
+        st.caption(ui.label("sy.no_log", path=ui.plain(data.sync_log_path())))
         return
-    flat = []
-    for item in log:
-        flat.append({
-            ui.label("col.run"): item.get("id"), ui.label("col.status"): item.get("status"),
-            ui.label("col.source"): item.get("source"),
-            ui.label("col.snapshot"): item.get("snapshot_date"),
-            ui.label("col.kind_run"): item.get("kind"),
-            ui.label("col.started"): item.get("started_at"),
-            ui.label("col.duration"): item.get("duration_s"),
-            **{ui.label(f"col.{k}"): v
-               for k, v in change_totals(item.get("changes_json")).items()},
-            ui.label("col.warnings"): item.get("warnings"),
-            ui.label("col.errors"): item.get("errors"),
-            "path": item.get("path"),
-        })
-    st.dataframe(pd.DataFrame(flat), hide_index=True, key="sy.log")
+    st.dataframe(pd.DataFrame([_run_row(item, log=True) for item in log]), hide_index=True,
+                 key="sy.log")
     with_errors = [item for item in log if item.get("errors_json")]
     if with_errors:
         st.markdown(f"**{ui.label('sy.errors')}**")
-        st.dataframe(pd.DataFrame([
-            {ui.label("col.run"): item.get("id"), **(e if isinstance(e, dict) else {"error": e})}
-            for item in with_errors for e in _json(item["errors_json"]) or []
-        ]), hide_index=True, key="sy.errors")
+        st.dataframe(pd.concat([issues_frame(_json(item["errors_json"]) or [], item.get("id"))
+                                for item in with_errors], ignore_index=True),
+                     hide_index=True, key="sy.errors")
