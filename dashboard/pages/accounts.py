@@ -12,7 +12,9 @@ import streamlit as st
 
 from ...access import accounts as store_accounts
 from ...access.log import EVENT_ZH, read_log
+from ...graph.display import format_time
 from ...graph.vocabulary import ACCOUNT_ROLE_ZH
+from ...queries import catalog
 from .. import data, ui
 
 __all__ = ["LOG_SHOWN", "render"]
@@ -58,10 +60,11 @@ def render() -> None:
         st.dataframe(pd.DataFrame([{
             _t("name", _COLS): a.name,
             _t("role", _COLS): ACCOUNT_ROLE_ZH[a.role] if zh else a.role,
-            _t("scope", _COLS): a.scope or "*",
+            _t("scope", _COLS): a.scope or ("全部单位" if zh else "all units"),
             _t("state", _COLS): ("停用" if zh else "disabled") if a.disabled
             else ("正常" if zh else "active"),
-            _t("created_at", _COLS): a.created_at, _t("last_login", _COLS): a.last_login,
+            _t("created_at", _COLS): _time(a.created_at),
+            _t("last_login", _COLS): _time(a.last_login),
         } for a in found]), hide_index=True, key="ac.table")
         names = [a.name for a in found]
         left, mid, right = st.columns([3, 1, 1], vertical_alignment="bottom")
@@ -79,10 +82,18 @@ def render() -> None:
                 st.rerun()
     st.subheader(_t("log"))
     entries = read_log()[-LOG_SHOWN:][::-1]
+    titles = {q.name: q.title(ui.lang()) for q in catalog()}
+    pages = {path: page.title for path, page in ui.PAGES.items()}
     st.dataframe(pd.DataFrame([{
-        _t("time", _COLS): e.get("time"), _t("user", _COLS): e.get("user"),
+        _t("time", _COLS): _time(e.get("time")), _t("user", _COLS): e.get("user") or "",
         _t("event", _COLS): EVENT_ZH.get(e.get("event", ""), e.get("event")) if zh
         else e.get("event"),
-        _t("page", _COLS): e.get("page"), _t("question", _COLS): e.get("question"),
-        _t("rows", _COLS): e.get("rows"),
+        _t("page", _COLS): pages.get(e.get("page") or "", e.get("page") or ""),
+        _t("question", _COLS): titles.get(e.get("question") or "", e.get("question") or ""),
+        _t("rows", _COLS): "" if e.get("rows") is None else e["rows"],
     } for e in entries]), hide_index=True, key="ac.log")
+
+
+def _time(value: str | None) -> str:
+    """Beijing time, as every page shows times; an empty cell for none."""
+    return format_time(value, ui.lang()) if value else ""
