@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from redgov.dashboard import auth, figures
 from redgov.dashboard.pages import overview
-from redgov.queries import run_question
+from redgov.queries import get_question, run_question
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 from test_dashboard_app import _capture_media, _download, _table
@@ -176,7 +176,7 @@ def test_an_admin_has_everything(graph: SimpleNamespace) -> None:
     goto(at, "accounts")
     names = [r["账户"] for r in _table(at, "账户", "角色")]
     assert names == ["chief", "li", "wang"], names
-    assert {u["编码"] for u in _table(goto(at, "hierarchy"), "覆盖")} == {"C"}
+    assert {u["编码"] for u in _table(goto(at, "hierarchy"), "覆盖", "层级")} == {"C"}
 
 
 # --- scope ------------------------------------------------------------------------------
@@ -189,11 +189,13 @@ def test_street_viewer_sees_only_the_street(graph: SimpleNamespace) -> None:
                for n in figures.FIGURE_QUESTIONS}
     want = {overview.ui.t("fig." + f.key): overview._fmt(f) for f in figures.headline(answers)}
     assert shown == want, shown
-    assert shown["小区党组织覆盖率"] == "50.0% (1/2)", shown  # X1 yes, X2 no; X3 not counted
+    assert shown["小区党组织覆盖率"] == "50.0%", shown  # X1 yes, X2 no; X3 not counted
+    under = [m.value for m in at.markdown]
+    assert any(m.startswith("1/2 个小区") for m in under), under
     sidebar = " ".join(c.value for c in at.sidebar.caption)
     assert "当前用户：li（查看员）" in sidebar and "东风街道 (S1)" in sidebar, sidebar
     goto(at, "hierarchy")
-    assert [r["编码"] for r in _table(at, "覆盖")] == ["S1"]
+    assert [r["编码"] for r in _table(at, "覆盖", "层级")] == ["S1"]
 
 
 def test_links_outside_the_scope_are_not_found(graph: SimpleNamespace) -> None:
@@ -208,7 +210,7 @@ def test_links_outside_the_scope_are_not_found(graph: SimpleNamespace) -> None:
     posts = [r["组织编码"] for r in _table(at, "组织编码", "在任")]
     assert posts == ["MP1"], posts  # P6's post in W3 (S2) is not shown
     at.text_input(key="pe.q").input("赵").run()
-    assert "匹配 0 人" in [m.value for m in at.markdown]
+    assert any(m.value.startswith("共匹配 0 人") for m in at.markdown), at.markdown
     log = read_log()
     assert ("not_found", "X3") in [(e["event"], e.get("unit")) for e in log]
     assert ("not_found", "P4") in [(e["event"], e.get("person")) for e in log]
@@ -224,7 +226,9 @@ def test_district_auditor_downloads_hold_only_the_district(
     buttons = {b.proto.id.rsplit("-", 1)[-1]: b for b in at.get("download_button")}
     rows = list(csv.DictReader(io.StringIO(
         _download(stores, buttons["au.csv"]).decode("utf-8-sig"))))
-    assert [(r["compound_code"], r["district_code"]) for r in rows] == [("X2", "D1")], rows
+    q = get_question("compounds_without_branch")  # the download is the CLI's Chinese CSV
+    compound, district = (q.column(c).title("zh") for c in ("compound_code", "district_code"))
+    assert [(r[compound], r[district]) for r in rows] == [("X2", "D1")], rows
     buttons["au.csv"].click().run()
     at.selectbox(key="au.q").set_value("coverage_rollup").run()
     at.selectbox(key="au.p.coverage_rollup.level").set_value("city").run()
