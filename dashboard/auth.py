@@ -188,11 +188,11 @@ def guard_links(key: data.Key) -> None:
     unit = st.query_params.get("unit")
     if unit and not data.unit_visible(key, unit):
         data.log("not_found", unit=unit)
-        st.error(text("nf.unit", code=unit))
+        st.error(ui.plain(text("nf.unit", code=unit)))
         del st.query_params["unit"]
     person = st.query_params.get("person")
     if person and data.person(key, person) is None:
-        st.error(text("nf.person", code=person))
+        st.error(ui.plain(text("nf.person", code=person)))
         del st.query_params["person"]
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import streamlit as st
 
-from ..graph.home import data_dir
+from ..graph.home import data_dir, read_jsonl
 from ..graph.introspection import sync_runs as _graph_sync_runs
 from ..graph.stores import Store, open_store
 from ..graph.vocabulary import ACCOUNT_ROLES
@@ -324,16 +324,4 @@ def sync_log() -> list[dict[str, Any]]:
 
 @st.cache_data(show_spinner=False, max_entries=10)
 def _sync_log(path: str, mtime: int) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                item = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(item, dict):
-                out.append(item)
-    return out[::-1]
+    return list(read_jsonl(Path(path)))[::-1]

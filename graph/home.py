@@ -23,7 +23,9 @@ dashboard need it without caring which engine is in use.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -34,6 +36,7 @@ __all__ = [
     "data_dir",
     "open_private",
     "private_dir",
+    "read_jsonl",
     "secure_tree",
     "write_private",
 ]
@@ -104,3 +107,30 @@ def _chmod(path: Path, mode: int) -> None:
         st = path.lstat()
         if not path.is_symlink() and st.st_uid == os.getuid() and st.st_mode & 0o777 != mode:
             os.chmod(path, mode)
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The objects of a JSON-lines log of the data directory (the sync log, the access
+    log), oldest first; a missing file is empty, and a torn or foreign line is skipped
+    rather than failing the page or command that reads the log.
+
+    >>> import tempfile
+    >>> log = Path(tempfile.mkdtemp()) / "log.jsonl"
+    >>> _ = log.write_text('{"a": 1}\\n{torn\\n\\n[2]\\n{"b": 2}\\n')
+    >>> list(read_jsonl(log))
+    [{'a': 1}, {'b': 2}]
+    """
+    try:
+        fh = path.open(encoding="utf-8")
+    except FileNotFoundError:
+        return
+    with fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(item, dict):
+                yield item

@@ -53,7 +53,7 @@ def test_demo_syncs_calibrated_and_a_second_run_is_unchanged(
     assert "小区党组织 444" in closing and "书记主任“一肩挑” 68" in closing, closing
     words = set(re.findall(r"[A-Za-z_-]+", closing.replace(str(export), "")))
     assert not words & english_codes(), (words & english_codes(), closing)
-    english = runner.invoke(main, ["demo", "--lang", "en"])
+    english = runner.invoke(main, ["demo", *store_args, "--lang", "en"])
     assert "sync: unchanged" in english.output and "compound party organisations 444" in (
         english.output), english.output
     assert graph_figures(store, counted["snapshot_date"]) == in_graph

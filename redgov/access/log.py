@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..graph.home import data_dir, read_jsonl
+
 __all__ = ["EVENT_ZH", "LOG_FILE", "log_path", "mask_ip", "mask_text", "read_log", "record"]
 
 LOG_FILE = "access-log.jsonl"
@@ -39,8 +41,6 @@ def log_path() -> Path:
     env = os.environ.get("REDGOV_ACCESS_LOG")
     if env:
         return Path(env).expanduser()
-    from ..graph.home import data_dir
-
     return data_dir() / LOG_FILE
 
 
@@ -81,21 +81,7 @@ def record(event: str, user: str | None = None, path: Path | None = None,
 
 
 def _entries(path: Path) -> Iterator[dict[str, Any]]:
-    try:
-        fh = path.open(encoding="utf-8")
-    except FileNotFoundError:
-        return
-    with fh:
-        for line in fh:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                item = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(item, dict):
-                yield item
+    return read_jsonl(path)
 
 
 def read_log(path: Path | None = None, *, user: str | None = None,
