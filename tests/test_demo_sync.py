@@ -35,6 +35,8 @@ def test_demo_syncs_calibrated_and_a_second_run_is_unchanged(
     assert payload["sync"]["warnings"] == []
     export = Path(payload["export"]["out_dir"])
     assert export.parent == Path(redgov_env["REDGOV_HOME"]) / "demo"
+    loose = [p for p in (export.parent, *export.rglob("*")) if p.stat().st_mode & 0o077]
+    assert not loose, loose  # private like everything in the data directory
 
     counted = measure(export)
     in_graph = graph_figures(store, counted["snapshot_date"])

@@ -8,6 +8,7 @@ writes the same bytes, so running ``redgov demo`` again reports ``unchanged``.
 
 from __future__ import annotations
 
+import os
 import sys
 import unicodedata
 from pathlib import Path
@@ -16,14 +17,26 @@ from typing import Any
 import click
 
 from ..graph.display import display
+from ..graph.home import PRIVATE_UMASK, data_dir
 from ..graph.introspection import graph_counts
 from ..graph.stores import StoreError
-from ..graph.stores.embedded_server import data_dir
 from ..loaders.demo import SCALES, DemoSummary, generate
 from ..loaders.demo.figures import graph_figures
 from ..loaders.demo.summary import SCALE_ZH
 from ..output import to_json
 from .common import lang_option, opened_store, say, store_option
+
+
+def _generate(target: Path, scale: str, seed: int, *, private: bool) -> DemoSummary:
+    """Into the data directory the export is written private (0700 folders, 0600 files)
+    like everything else there; ``--export-only`` writes where the user asked, as usual."""
+    old = os.umask(PRIVATE_UMASK) if private else None
+    try:
+        return generate(target, scale=scale, seed=seed)
+    finally:
+        if old is not None:
+            os.umask(old)
+
 
 _NEXT = (
     ("redgov dashboard", "在浏览器中查看图谱", "explore the graph in the browser"),
@@ -62,7 +75,7 @@ def demo(scale: str, seed: int, export_dir: Path | None, fmt: str, lang: str,
         raise click.BadParameter(say(lang, "不是文件夹", "not a folder"),
                                  param_hint="--export-only")
     target = export_dir or data_dir() / "demo" / f"{scale}-seed{seed}"
-    summary = generate(target, scale=scale, seed=seed)
+    summary = _generate(target, scale, seed, private=export_dir is None)
     result: dict[str, object] = {"export": summary.to_dict()}
     if export_dir is not None:
         if fmt == "json":
