@@ -44,7 +44,7 @@ ORDER BY c.code
 WITH po, u, collect(DISTINCT c.code) AS compound_codes
 // Engine note: an OPTIONAL MATCH with a WHERE runs once per row on FalkorDB, one without runs
 // batched: the posts are matched unfiltered and the conditions applied in the aggregation.
-OPTIONAL MATCH (m:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(po)
+OPTIONAL MATCH (m)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(po)
 WITH po, compound_codes, u, m, r,
      r.role IN ['secretary', 'deputy_secretary', 'committee_member', 'concurrent_member']
        AND coalesce(r.retired, false) = false
