@@ -35,6 +35,7 @@ __all__ = [
     "PRIVATE_UMASK",
     "data_dir",
     "open_private",
+    "pid_alive",
     "private_dir",
     "read_jsonl",
     "secure_tree",
@@ -134,3 +135,20 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 continue
             if isinstance(item, dict):
                 yield item
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether the process that owns something here (the server's lock, a sync's scratch
+    folder) still runs; a zombie child of this process counts as gone, since it holds
+    nothing any more."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with contextlib.suppress(OSError):
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        if stat.rsplit(")", 1)[1].split()[0] == "Z":
+            return False
+    return True

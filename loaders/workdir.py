@@ -19,6 +19,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..graph.home import data_dir, pid_alive
+
 __all__ = ["private_dir", "remove_stale", "scratch_root"]
 
 PREFIX = "sync-"
@@ -27,23 +29,11 @@ PREFIX = "sync-"
 def scratch_root(home: Path | None = None) -> Path:
     """``<data dir>/tmp``, created 0700 (and made 0700 if it was not)."""
     if home is None:
-        from ..graph.stores.embedded_server import data_dir
-
         home = data_dir()
     root = home / "tmp"
     root.mkdir(mode=0o700, exist_ok=True)
     os.chmod(root, 0o700)
     return root
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def remove_stale(root: Path) -> list[Path]:
@@ -56,7 +46,7 @@ def remove_stale(root: Path) -> list[Path]:
             pid = int(entry.name[len(PREFIX):].split("-", 1)[0])
         except ValueError:
             continue
-        if pid != os.getpid() and not _alive(pid):
+        if pid != os.getpid() and not pid_alive(pid):
             shutil.rmtree(entry, ignore_errors=True)
             removed.append(entry)
     return removed

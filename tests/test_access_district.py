@@ -21,7 +21,7 @@ from redgov.loaders import sync_export
 from redgov.loaders.demo import generate
 from redgov.queries import catalog, run_question
 from streamlit.testing.v1 import AppTest
-from streamlit.util import calc_hash
+from test_access_dashboard import goto
 from test_dashboard_app import _capture_media, _download
 
 from redgov.access import accounts
@@ -74,14 +74,6 @@ def signed_in(name: str) -> AppTest:
     next(b for b in at.button if b.label == "登录").click().run()
     assert not at.exception, at.exception
     assert at.session_state["_viewer"].name == name
-    return at
-
-
-def goto(at: AppTest, page: str, **query: str) -> AppTest:
-    at.query_params.update(query)
-    at._page_hash = calc_hash(page)
-    at.run()
-    assert not at.exception, at.exception
     return at
 
 

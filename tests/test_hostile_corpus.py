@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from corpus.hostile import BASIC, CASES, Case
-from redgov.graph.stores.embedded_server import data_dir
+from redgov.graph.home import data_dir
 from redgov.loaders import sync_export
 from test_sync_support import dump
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from corpus import hostile
-from redgov.graph.stores.embedded_server import data_dir
+from redgov.graph.home import data_dir
 from redgov.loaders.pii import find_pii
 from redgov.loaders.runlog import LOG_FILE
 from test_sync_support import RAW_PII

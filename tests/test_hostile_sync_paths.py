@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from redgov.graph.home import data_dir
 from redgov.graph.stores import StoreError
-from redgov.graph.stores.embedded_server import data_dir
 from redgov.loaders import sync_export
 from redgov.loaders.runlog import LOG_FILE
 from redgov.loaders.workdir import PREFIX, scratch_root

@@ -37,7 +37,15 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from ..home import PRIVATE_UMASK, data_dir, open_private, private_dir, secure_tree, write_private
+from ..home import (
+    PRIVATE_UMASK,
+    data_dir,
+    open_private,
+    pid_alive,
+    private_dir,
+    secure_tree,
+    write_private,
+)
 from .base import StoreError
 
 __all__ = ["ServerInfo", "data_dir", "ensure_server", "server_running", "stop_server"]
@@ -99,21 +107,6 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((HOST, 0))
         return int(s.getsockname()[1])
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie child of this process is dead for our purposes.
-    with contextlib.suppress(OSError):
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        if stat.rsplit(")", 1)[1].split()[0] == "Z":
-            return False
-    return True
 
 
 def _is_redis_server(pid: int) -> bool:
@@ -232,7 +225,7 @@ def server_running(home: Path | None = None) -> ServerInfo | None:
     """The live, answering server of ``home``, or None; never starts one."""
     home = home or data_dir()
     state = _read_state(home)
-    if not state or not _pid_alive(int(state["pid"])):
+    if not state or not pid_alive(int(state["pid"])):
         return None
     password = _password(home)
     if not _is_ours(int(state["port"]), password, int(state["pid"]), PROBE_TIMEOUT_S):
@@ -245,7 +238,7 @@ def _stray_pid(home: Path) -> int | None:
     state = _read_state(home)
     with contextlib.suppress(KeyError, TypeError, ValueError):
         pid = int(state["pid"])  # type: ignore[index]
-        if _pid_alive(pid) and _is_redis_server(pid):
+        if pid_alive(pid) and _is_redis_server(pid):
             return pid
     return None
 
@@ -340,11 +333,11 @@ def _tail(path: Path, lines: int = 5) -> str:
 
 def _wait_gone(pid: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
-    while _pid_alive(pid) and time.monotonic() < deadline:
+    while pid_alive(pid) and time.monotonic() < deadline:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
         time.sleep(0.02)
-    return not _pid_alive(pid)
+    return not pid_alive(pid)
 
 
 def stop_server(home: Path | None = None, timeout: float = 30.0) -> bool:
