@@ -19,6 +19,7 @@ import signal
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from ..graph.conditions import OPEN
 from ..graph.stores.base import DEFAULT_BATCH, Writer, batched
 from ..graph.vocabulary import REL
 from . import cypher_sync as q
@@ -38,9 +39,11 @@ KILL_HOOK = "REDGOV_TEST_KILL_AFTER_BATCHES"
 class Batches:
     """Sends ``UNWIND $rows`` batches through the writer, counting them (and the hook)."""
 
-    def __init__(self, writer: Writer, run: str, date: str | None, batch_size: int) -> None:
+    def __init__(
+        self, writer: Writer, run: str, date: str | None, batch_size: int, ordinal: int = 1
+    ) -> None:
         self.writer = writer
-        self.params = {"run": run, "date": date}
+        self.params = {"run": run, "date": date, "ordinal": ordinal, "open": OPEN}
         self.size = batch_size
         self.batches = 0
         self.rows = 0
@@ -111,9 +114,9 @@ def _link(rec: Record, to: str | None) -> dict[str, Any] | None:
 
 def apply_plan(
     writer: Writer, plan: Plan, scan: Scan, state: GraphState, export: Export,
-    hasher: Hasher | None, run: str, batch_size: int = DEFAULT_BATCH,
+    hasher: Hasher | None, run: str, batch_size: int = DEFAULT_BATCH, ordinal: int = 1,
 ) -> Batches:
-    b = Batches(writer, run, scan.manifest.snapshot_date, batch_size)
+    b = Batches(writer, run, scan.manifest.snapshot_date, batch_size, ordinal)
     _units(b, plan, scan, run)
     _orgs(b, plan, scan, state, run)
     _people(b, plan, scan, export, hasher, run)

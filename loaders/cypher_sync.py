@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (interim: this file is replaced by the mapping-derived writes)
 """Every Cypher text the sync writes with, declared once (``cypher()``), one per purpose.
 
 All are ``UNWIND $rows AS row …`` batches.  New records are CREATEd (the diff knows they
@@ -18,42 +19,42 @@ from ..graph.cypher import cypher
 CREATE_UNIT = cypher(
     "sync.create.unit",
     "UNWIND $rows AS row CREATE (n:Unit) "
-    "SET n += row.props, n.run = $run, n.src_table = $table, n.retired = false",
+    "SET n += row.props, n.run = $run, n.src_table = $table, n.retired = false, n.vf = $ordinal, n.vt = $open",
 )
 CREATE_ORG = cypher(
     "sync.create.org",
     "UNWIND $rows AS row CREATE (n:Organisation) "
-    "SET n += row.props, n.run = $run, n.src_table = $table, n.retired = false",
+    "SET n += row.props, n.run = $run, n.src_table = $table, n.retired = false, n.vf = $ordinal, n.vt = $open",
 )
 CREATE_PERSON = cypher(
     "sync.create.person",
     "UNWIND $rows AS row CREATE (n:Person) "
-    "SET n += row.props, n.run = $run, n.src_table = $table, n.retired = false",
+    "SET n += row.props, n.run = $run, n.src_table = $table, n.retired = false, n.vf = $ordinal, n.vt = $open",
 )
 CREATE_RATING = cypher(
     "sync.create.rating",
     "UNWIND $rows AS row CREATE (n:Rating) "
-    "SET n += row.props, n.run = $run, n.src_table = $table, n.retired = false",
+    "SET n += row.props, n.run = $run, n.src_table = $table, n.retired = false, n.vf = $ordinal, n.vt = $open",
 )
 UPDATE_UNIT = cypher(
     "sync.update.unit",
     "UNWIND $rows AS row MATCH (n:Unit {code: row.key}) SET n = row.props, "
-    "n.run = $run, n.src_table = $table, n.retired = false",
+    "n.run = $run, n.src_table = $table, n.retired = false, n.vf = $ordinal, n.vt = $open",
 )
 UPDATE_ORG = cypher(
     "sync.update.org",
     "UNWIND $rows AS row MATCH (n:Organisation {code: row.key}) SET n = row.props, "
-    "n.run = $run, n.src_table = $table, n.retired = false",
+    "n.run = $run, n.src_table = $table, n.retired = false, n.vf = $ordinal, n.vt = $open",
 )
 UPDATE_PERSON = cypher(
     "sync.update.person",
     "UNWIND $rows AS row MATCH (n:Person {code: row.key}) SET n = row.props, "
-    "n.run = $run, n.src_table = $table, n.retired = false",
+    "n.run = $run, n.src_table = $table, n.retired = false, n.vf = $ordinal, n.vt = $open",
 )
 UPDATE_RATING = cypher(
     "sync.update.rating",
     "UNWIND $rows AS row MATCH (n:Rating {key: row.key}) SET n = row.props, "
-    "n.run = $run, n.src_table = $table, n.retired = false",
+    "n.run = $run, n.src_table = $table, n.retired = false, n.vf = $ordinal, n.vt = $open",
 )
 UPDATE_ANCESTRY = cypher(
     "sync.update.ancestry",
@@ -100,7 +101,7 @@ UNWIND $rows AS row
 MATCH (a:Unit {code: row.key})
 MATCH (b:Unit {code: row.to})
 CREATE (a)-[r:PART_OF]->(b)
-SET r.run = $run, r.src_table = $table, r.src_row = row.row
+SET r.run = $run, r.src_table = $table, r.src_row = row.row, r.vf = $ordinal, r.vt = $open
 """,
 )
 DROP_ORG_LINKS = cypher(
@@ -119,7 +120,7 @@ UNWIND $rows AS row
 MATCH (a:Organisation {code: row.key})
 MATCH (b:Unit {code: row.to})
 CREATE (a)-[r:SITS_AT]->(b)
-SET r.run = $run, r.src_table = $table, r.src_row = row.row
+SET r.run = $run, r.src_table = $table, r.src_row = row.row, r.vf = $ordinal, r.vt = $open
 """,
 )
 LINK_AFFILIATED = cypher(
@@ -129,7 +130,7 @@ UNWIND $rows AS row
 MATCH (a:Organisation {code: row.key})
 MATCH (b:Organisation {code: row.to})
 CREATE (a)-[r:AFFILIATED_UNDER]->(b)
-SET r.run = $run, r.src_table = $table, r.src_row = row.row
+SET r.run = $run, r.src_table = $table, r.src_row = row.row, r.vf = $ordinal, r.vt = $open
 """,
 )
 LINK_BUILT_IN_UNIT = cypher(
@@ -139,7 +140,7 @@ UNWIND $rows AS row
 MATCH (a:Organisation {code: row.key})
 MATCH (b:Unit {code: row.to})
 CREATE (a)-[r:BUILT_IN]->(b)
-SET r.run = $run, r.src_table = $table, r.src_row = row.row
+SET r.run = $run, r.src_table = $table, r.src_row = row.row, r.vf = $ordinal, r.vt = $open
 """,
 )
 LINK_BUILT_IN_ORG = cypher(
@@ -149,7 +150,7 @@ UNWIND $rows AS row
 MATCH (a:Organisation {code: row.key})
 MATCH (b:Organisation {code: row.to})
 CREATE (a)-[r:BUILT_IN]->(b)
-SET r.run = $run, r.src_table = $table, r.src_row = row.row
+SET r.run = $run, r.src_table = $table, r.src_row = row.row, r.vf = $ordinal, r.vt = $open
 """,
 )
 DROP_PERSON_LINKS = cypher(
@@ -168,7 +169,7 @@ UNWIND $rows AS row
 MATCH (a:Person {code: row.key})
 MATCH (b:Unit {code: row.to})
 CREATE (a)-[r:LIVES_IN]->(b)
-SET r.run = $run, r.src_table = $table, r.src_row = row.row
+SET r.run = $run, r.src_table = $table, r.src_row = row.row, r.vf = $ordinal, r.vt = $open
 """,
 )
 LINK_MEMBER_OF = cypher(
@@ -178,7 +179,7 @@ UNWIND $rows AS row
 MATCH (a:Person {code: row.key})
 MATCH (b:Organisation {code: row.to})
 CREATE (a)-[r:MEMBER_OF]->(b)
-SET r.run = $run, r.src_table = $table, r.src_row = row.row
+SET r.run = $run, r.src_table = $table, r.src_row = row.row, r.vf = $ordinal, r.vt = $open
 """,
 )
 DROP_RATED = cypher(
@@ -192,7 +193,7 @@ UNWIND $rows AS row
 MATCH (a:Organisation {code: row.to})
 MATCH (b:Rating {key: row.key})
 CREATE (a)-[r:RATED]->(b)
-SET r.run = $run, r.src_table = $table, r.src_row = row.row
+SET r.run = $run, r.src_table = $table, r.src_row = row.row, r.vf = $ordinal, r.vt = $open
 """,
 )
 
@@ -204,7 +205,7 @@ UNWIND $rows AS row
 MATCH (a:Person {code: row.src})
 MATCH (b:Organisation {code: row.dst})
 CREATE (a)-[r:SERVES_AS]->(b)
-SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false
+SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false, r.vf = $ordinal, r.vt = $open
 """,
 )
 CREATE_CROSS = cypher(
@@ -214,7 +215,7 @@ UNWIND $rows AS row
 MATCH (a:Person {code: row.src})
 MATCH (b:Organisation {code: row.dst})
 CREATE (a)-[r:CROSS_APPOINTED_TO]->(b)
-SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false
+SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false, r.vf = $ordinal, r.vt = $open
 """,
 )
 CREATE_SUPERVISES_OO = cypher(
@@ -224,7 +225,7 @@ UNWIND $rows AS row
 MATCH (a:Organisation {code: row.src})
 MATCH (b:Organisation {code: row.dst})
 CREATE (a)-[r:SUPERVISES]->(b)
-SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false
+SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false, r.vf = $ordinal, r.vt = $open
 """,
 )
 CREATE_SUPERVISES_OU = cypher(
@@ -234,7 +235,7 @@ UNWIND $rows AS row
 MATCH (a:Organisation {code: row.src})
 MATCH (b:Unit {code: row.dst})
 CREATE (a)-[r:SUPERVISES]->(b)
-SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false
+SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false, r.vf = $ordinal, r.vt = $open
 """,
 )
 CREATE_SUPERVISES_PO = cypher(
@@ -244,7 +245,7 @@ UNWIND $rows AS row
 MATCH (a:Person {code: row.src})
 MATCH (b:Organisation {code: row.dst})
 CREATE (a)-[r:SUPERVISES]->(b)
-SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false
+SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false, r.vf = $ordinal, r.vt = $open
 """,
 )
 CREATE_SUPERVISES_PU = cypher(
@@ -254,7 +255,7 @@ UNWIND $rows AS row
 MATCH (a:Person {code: row.src})
 MATCH (b:Unit {code: row.dst})
 CREATE (a)-[r:SUPERVISES]->(b)
-SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false
+SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false, r.vf = $ordinal, r.vt = $open
 """,
 )
 CREATE_MANAGES = cypher(
@@ -264,7 +265,7 @@ UNWIND $rows AS row
 MATCH (a:Organisation {code: row.src})
 MATCH (b:Unit {code: row.dst})
 CREATE (a)-[r:MANAGES]->(b)
-SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false
+SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false, r.vf = $ordinal, r.vt = $open
 """,
 )
 CREATE_VISITED = cypher(
@@ -274,7 +275,7 @@ UNWIND $rows AS row
 MATCH (a:Person {code: row.src})
 MATCH (b:Organisation {code: row.dst})
 CREATE (a)-[r:VISITED]->(b)
-SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false
+SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false, r.vf = $ordinal, r.vt = $open
 """,
 )
 

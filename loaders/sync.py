@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..graph.cypher import cypher
+from ..graph.snapshots import latest as latest_snapshot
 from ..graph.stores.base import DEFAULT_BATCH, Store
 from .apply import apply_plan, clean
 from .cypher_sync import CREATE_SYNC_RUN
@@ -203,13 +204,16 @@ def _run_export(
                     report.records = _records(found)
                     if plan.empty:
                         raise _Unchanged
+                ordinal = latest_snapshot(writer.run) + 1
                 batches = apply_plan(
-                    writer, plan, found, state, export, hasher, report.run_id, batch_size
+                    writer, plan, found, state, export, hasher, report.run_id, batch_size,
+                    ordinal,
                 )
                 report.status = APPLIED
                 report.writes = batches.rows
                 _finish(report, t0)
-                writer.run(CREATE_SYNC_RUN, {"props": clean(sync_run_props(report))})
+                writer.run(CREATE_SYNC_RUN, {"props": clean(
+                    {**sync_run_props(report), "ordinal": ordinal, "published": True})})
                 batches.before_commit()
         except SyncRejected:
             report.status = REJECTED

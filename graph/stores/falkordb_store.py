@@ -35,6 +35,7 @@ from falkordb.path import Path as FPath
 
 from ..cypher import cypher
 from ..schema import KEYS, META_KEYS, falkordb_index_statements, falkordb_meta_index_statements
+from ..snapshots import with_snapshot
 from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, batched
 from .guard import check_read
 from .timeouts import default_read_timeout, timed_out
@@ -164,6 +165,7 @@ class FalkorStore:
     # -- reading -----------------------------------------------------------------------
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         check_read(query)
+        params = with_snapshot(self.read, query, params)
         timeout_ms = max(1, round(self.read_timeout * 1000)) if self.read_timeout else None
         with _connection(self.description):
             if not self._graph_exists(self.graph_name):

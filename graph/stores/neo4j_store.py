@@ -19,6 +19,7 @@ from typing import Any
 
 from ..cypher import cypher
 from ..schema import neo4j_meta_schema_statements, neo4j_schema_statements
+from ..snapshots import with_snapshot
 from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, batched
 from .guard import check_read
 from .timeouts import default_read_timeout, timed_out
@@ -143,6 +144,7 @@ class Neo4jStore:
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         check_read(query)
+        params = with_snapshot(self.read, query, params)
         seconds = default_read_timeout() if self.read_timeout is None else self.read_timeout
 
         @self._neo4j.unit_of_work(timeout=seconds or None)
