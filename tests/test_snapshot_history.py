@@ -16,8 +16,10 @@ After the whole history:
 
 One history per engine (a module fixture that syncs, records and reads back, then hands
 the tests plain data and releases the graph); the tests compare.  The fixture's own
-sanity is pinned too: the answers really differ between snapshots, so an engine that
-answered every snapshot with the latest graph would fail here.
+sanity is pinned too: the answers really differ between snapshots (so an engine that
+answered every snapshot with the latest graph would fail here), and each change the
+README lists shows in the answers right after its sync as worked out by hand
+(:data:`BY_HAND`).
 """
 
 from __future__ import annotations
@@ -174,6 +176,63 @@ def test_fixture_answers_really_differ_between_snapshots(history: History) -> No
 
 def test_dumps_right_after_each_sync_differ(history: History) -> None:
     assert len({json.dumps(d) for d in history.dumps}) == len(history.dumps)
+
+
+#: What the README's changes must do to the answers, known by hand: (question, columns)
+#: → the rows' projection right after each of the five syncs.
+BY_HAND: dict[tuple[str, tuple[str, ...]], list[list[tuple[Any, ...]]]] = {
+    # B3 revoked (2) and restored (4); B5 founded (2); CP7 new (5).
+    ("compounds_without_branch", ("compound_code", "finding")): [
+        [("CP2", "应建未建"), ("CP4", "工作覆盖"), ("CP5", "应建未建"), ("CP6", "未覆盖")],
+        [("CP2", "应建未建"), ("CP3", "未覆盖"), ("CP4", "工作覆盖"), ("CP6", "未覆盖")],
+        [("CP2", "应建未建"), ("CP3", "未覆盖"), ("CP4", "工作覆盖"), ("CP6", "未覆盖")],
+        [("CP2", "应建未建"), ("CP4", "工作覆盖"), ("CP6", "未覆盖")],
+        [("CP2", "应建未建"), ("CP4", "工作覆盖"), ("CP6", "未覆盖"), ("CP7", "未覆盖")]],
+    # OC3's term lapses (2), it is re-elected (3); OC1's lapses (5).
+    ("overdue_reelection", ("committee_code", "days_overdue")): [
+        [], [("OC3", 30)], [], [], [("OC1", 30)]],
+    # OC2's chair P12 ends and P15 begins (2); P06's post ends and P07 retires (4), P07
+    # returns (5).
+    ("owners_committee_party_share", ("committee_code", "members", "party_members",
+                                      "chair_code")): [
+        [("OC1", 5, 3, "P01"), ("OC2", 4, 3, "P12"), ("OC3", 3, 1, "P17")],
+        [("OC1", 5, 3, "P01"), ("OC2", 3, 2, "P15"), ("OC3", 3, 1, "P17")],
+        [("OC1", 5, 3, "P01"), ("OC2", 3, 2, "P15"), ("OC3", 3, 1, "P17")],
+        [("OC1", 3, 3, "P01"), ("OC2", 3, 2, "P15"), ("OC3", 3, 1, "P17")],
+        [("OC1", 4, 3, "P01"), ("OC2", 3, 2, "P15"), ("OC3", 3, 1, "P17")]],
+    # P06 leaves OC1 (4); P05 joins SC1 while on OC1 (5).
+    ("supervisory_independence", ("person_code", "other_org_code")): [
+        [("P06", "OC1")], [("P06", "OC1")], [("P06", "OC1")], [], [("P05", "OC1")]],
+    # CP4 moves from ST1 to ST2 (4); CP7 (5); B3 and B5 count as party organisations.
+    ("coverage_rollup", ("unit_code", "compounds", "with_party_org")): [
+        [("ST1", 4, 2), ("ST2", 2, 0)], [("ST1", 4, 1), ("ST2", 2, 1)],
+        [("ST1", 4, 1), ("ST2", 2, 1)], [("ST1", 3, 2), ("ST2", 3, 1)],
+        [("ST1", 3, 2), ("ST2", 4, 1)]],
+    # CB1 re-affiliated from SQ1 to GW1 (3).
+    ("company_branch_affiliation", ("party_org_code", "parent_code")): [
+        [("CB1", "SQ1")], [("CB1", "SQ1")], [("CB1", "GW1")], [("CB1", "GW1")],
+        [("CB1", "GW1")]],
+    # P10's post deleted (3); P27's post ends (4).
+    ("company_party_org_status", ("company_code", "employees", "full_members", "finding")): [
+        [("CO1", 4, 3, "ok"), ("CO2", 3, 3, "应建未建")],
+        [("CO1", 4, 3, "ok"), ("CO2", 3, 3, "应建未建")],
+        [("CO1", 3, 2, "ok"), ("CO2", 3, 3, "应建未建")],
+        [("CO1", 3, 2, "ok"), ("CO2", 2, 2, "ok")],
+        [("CO1", 3, 2, "ok"), ("CO2", 2, 2, "ok")]],
+    ("one_shoulder", ("compound_code", "one_shoulder")): [
+        [("CP1", True), ("CP3", False)], [("CP1", True)], [("CP1", True)],
+        [("CP1", True), ("CP3", False)], [("CP1", True), ("CP3", False)]],
+}
+
+
+@pytest.mark.parametrize("question", sorted(BY_HAND), ids=lambda q: q[0])
+def test_fixture_changes_show_in_the_answers_as_written(
+    history: History, question: tuple[str, tuple[str, ...]]
+) -> None:
+    name, columns = question
+    got = [[tuple(row[c] for c in columns) for row in rows(at[name])]
+           for at in history.recorded]
+    assert got == BY_HAND[question]
 
 
 # --- reading a past snapshot back ----------------------------------------------------------
