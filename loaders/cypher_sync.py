@@ -104,43 +104,41 @@ SET n.city_code = row.city_code, n.city_name = row.city_name,
 
 # --- re-pointing the relations of a node that got a new version --------------------------------
 #: Edge → (delete-unpublished text, close-published text); rows are keys of closed versions.
-REPOINT_OUT: Final[dict[Edge, tuple[str, str]]] = {}
-REPOINT_IN: Final[dict[Edge, tuple[str, str]]] = {}
+REPOINT_OUT: Final[dict[Edge, tuple[str, ...]]] = {}
+REPOINT_IN: Final[dict[Edge, tuple[str, ...]]] = {}
 for _e in EDGES:
     _ks, _kd = _k(_e.src), _k(_e.dst)
     _name = f"sync.repoint.{_e.type}.{_e.src}.{_e.dst}"
-    _out = f"""
+    for _cmp, _tail, _which in (("=", "DELETE r", "unpublished"),
+                                ("<", "SET r.vt = $ordinal", "published")):
+        _out = cypher(f"{_name}.out.{_which}", f"""
 UNWIND $rows AS row
 MATCH (o:{_e.src} {{{_ks}: row.key}})-[r:{_e.type}]->(x:{_e.dst})
-WHERE o.vt = $ordinal AND r.vt = $open AND r.vf {{cmp}} $ordinal
+WHERE o.vt = $ordinal AND r.vt = $open AND r.vf {_cmp} $ordinal
 MATCH (n:{_e.src} {{{_ks}: row.key}})
 WHERE n.vt = $open
 MATCH (y:{_e.dst} {{{_kd}: x.{_kd}}})
 WHERE y.vt = $open
 CREATE (n)-[r2:{_e.type}]->(y)
 SET r2 = properties(r), r2.vf = $ordinal
-"""
-    _in = f"""
+{_tail}
+""")
+        _in = cypher(f"{_name}.in.{_which}", f"""
 UNWIND $rows AS row
 MATCH (x:{_e.src})-[r:{_e.type}]->(o:{_e.dst} {{{_kd}: row.key}})
-WHERE o.vt = $ordinal AND r.vt = $open AND r.vf {{cmp}} $ordinal
+WHERE o.vt = $ordinal AND r.vt = $open AND r.vf {_cmp} $ordinal
 MATCH (n:{_e.dst} {{{_kd}: row.key}})
 WHERE n.vt = $open
 MATCH (y:{_e.src} {{{_ks}: x.{_ks}}})
 WHERE y.vt = $open
 CREATE (y)-[r2:{_e.type}]->(n)
 SET r2 = properties(r), r2.vf = $ordinal
-"""
-    REPOINT_OUT[_e] = _pair(
-        f"{_name}.out",
-        _out.replace("{cmp}", "=") + "DELETE r",
-        _out.replace("{cmp}", "<") + "SET r.vt = $ordinal",
-    )
-    REPOINT_IN[_e] = _pair(
-        f"{_name}.in",
-        _in.replace("{cmp}", "=") + "DELETE r",
-        _in.replace("{cmp}", "<") + "SET r.vt = $ordinal",
-    )
+{_tail}
+""")
+        REPOINT_OUT.setdefault(_e, ())
+        REPOINT_IN.setdefault(_e, ())
+        REPOINT_OUT[_e] += (_out,)
+        REPOINT_IN[_e] += (_in,)
 
 # --- structural relations (mirror a value of their record) ------------------------------------
 #: (label, Link.type, target label) → text creating the link of a (re)written record.
@@ -276,4 +274,37 @@ UNPUBLISHED_RUNS = cypher(
 DROP_UNPUBLISHED_RUNS = cypher(
     "sync.cleanup.drop_unpublished_runs",
     "MATCH (n:SyncRun) WHERE n.published = false DELETE n",
+)
+
+# --- adopting a graph an older redgov wrote (no versions yet) ------------------------------------
+LEGACY_RUNS = cypher(
+    "sync.legacy.runs",
+    "MATCH (n:SyncRun) WHERE n.ordinal IS NULL AND n.legacy IS NULL RETURN n.id AS id "
+    "ORDER BY id DESC",
+)
+ADOPT_LEGACY: Final = (
+    cypher("sync.legacy.nodes", """
+MATCH (n)
+WHERE n.vf IS NULL AND (n:Unit OR n:Organisation OR n:Person OR n:Rating)
+WITH n LIMIT $limit
+SET n.vf = 1, n.vt = $open
+RETURN count(*) AS n
+"""),
+    cypher("sync.legacy.relations", """
+MATCH ()-[r]->()
+WHERE r.vf IS NULL
+WITH r LIMIT $limit
+SET r.vf = 1, r.vt = $open
+RETURN count(*) AS n
+"""),
+)
+#: The newest legacy run becomes snapshot 1; older ones stay as history, not snapshots
+#: (the graph they wrote was overwritten before versions existed).
+ADOPT_LEGACY_RUN = cypher(
+    "sync.legacy.adopt_run",
+    "MATCH (n:SyncRun {id: $id}) SET n.ordinal = 1, n.published = true",
+)
+MARK_LEGACY_RUNS = cypher(
+    "sync.legacy.mark_runs",
+    "MATCH (n:SyncRun) WHERE n.ordinal IS NULL SET n.legacy = true",
 )

@@ -77,6 +77,7 @@ def remove_unpublished(writer: Any) -> int:
     those, so this may run in many small transactions.  Cheap when there is nothing to
     do: one query finds no unpublished run.
     """
+    _adopt_legacy(writer)
     published = latest_snapshot(writer.run)
     if writer.run(q.UNPUBLISHED_RUNS):
         params = {"published": published, "open": OPEN, "limit": CLEANUP_BATCH}
@@ -85,6 +86,19 @@ def remove_unpublished(writer: Any) -> int:
                 pass
         writer.run(q.DROP_UNPUBLISHED_RUNS)
     return published
+
+
+def _adopt_legacy(writer: Any) -> None:
+    """A graph written before snapshots existed becomes snapshot 1 (once)."""
+    legacy = writer.run(q.LEGACY_RUNS)
+    if not legacy:
+        return
+    params = {"open": OPEN, "limit": CLEANUP_BATCH}
+    for text in q.ADOPT_LEGACY:
+        while int((writer.run(text, params) or [{"n": 0}])[0]["n"] or 0):
+            pass
+    writer.run(q.ADOPT_LEGACY_RUN, {"id": legacy[0]["id"]})
+    writer.run(q.MARK_LEGACY_RUNS)
 
 
 class SyncRejected(Exception):

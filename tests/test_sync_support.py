@@ -25,7 +25,8 @@ RAW_PII = ("350206198001011234", "35020619850208567X", "350206199003183456",
 
 _DUMP_NODES = cypher(
     "test.sync.dump_nodes",
-    "MATCH (n) WHERE n.vf IS NULL OR @live(n) RETURN labels(n) AS labels, properties(n) AS props",
+    "MATCH (n) WHERE (n:SyncRun AND n.published = true) OR @live(n) "
+    "RETURN labels(n) AS labels, properties(n) AS props",
 )
 _DUMP_RELS = cypher(
     "test.sync.dump_rels",
@@ -148,7 +149,7 @@ _REL = cypher(
 )
 _COUNTS = cypher(
     "test.sync.counts",
-    "MATCH (n) WHERE n.vf IS NULL OR @live(n) "
+    "MATCH (n) WHERE (n:SyncRun AND n.published = true) OR @live(n) "
     "RETURN labels(n)[0] AS label, count(*) AS n ORDER BY label",
 )
 
