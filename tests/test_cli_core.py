@@ -23,16 +23,25 @@ _VERSION_PREFIX = {"falkordb": "FalkorDB ", "neo4j": "Neo4j 5."}
 
 
 def test_status_json_names_engine_and_counts(redgov_env, store, engine) -> None:
+    """Counts are of the published snapshot's versions: nothing before a publication."""
     with store.transaction() as w:
-        w.run("CREATE (:Unit {code: 'c1'})-[:PART_OF]->(:Unit {code: 'c0'})")
+        w.run("CREATE (:Unit {code: 'c1', vf: 1, vt: 2147483647})-[:PART_OF {vf: 1, "
+              "vt: 2147483647}]->(:Unit {code: 'c0', vf: 1, vt: 2147483647})")
     code, out = _run("status", "--format", "json")
     assert code == 0, out
     info = json.loads(out)
     assert info["engine"] == engine.name
     assert info["engine_version"].startswith(_VERSION_PREFIX[engine.name])
-    assert info["nodes"] == {"Unit": 2}
-    assert info["relations"] == {"PART_OF": 1}
+    assert (info["nodes"], info["relations"], info["snapshot"], info["snapshots"]) == (
+        {}, {}, None, [])
     assert info["last_sync"] is None
+    with store.transaction() as w:  # what a sync's final step does: publish ordinal 1
+        w.run("CREATE (:SyncRun {id: 'r1', ordinal: 1, published: true, "
+              "snapshot_date: '2024-01-01', kind: 'full'})")
+    info = json.loads(_run("status", "--format", "json")[1])
+    assert info["nodes"] == {"Unit": 2}  # SyncRun nodes are not counted
+    assert info["relations"] == {"PART_OF": 1}
+    assert info["snapshot"]["ordinal"] == 1 and len(info["snapshots"]) == 1
 
 
 def test_status_table_says_no_sync_yet(redgov_env, store, engine) -> None:
