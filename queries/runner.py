@@ -141,13 +141,16 @@ def ordinal(snapshot: Snapshot | None) -> int:
 
 def resolve_params(
     store: Store, question: Question, params: Mapping[str, Any] | None = None,
-    snapshot: Snapshot | None = None,
+    snapshot: Snapshot | str | None = "latest",
 ) -> dict[str, Any]:
     """Defaults filled in, values converted and checked; unknown names refused.
 
-    ``as_of`` defaults to ``snapshot``'s date (today when there is none); ``scope`` must
-    name a unit of that snapshot.
+    ``as_of`` defaults to ``snapshot``'s date (today when there is none: None means
+    nothing is published); ``scope`` must name a unit of that snapshot.  A date or run id
+    is resolved first (:func:`choose_snapshot`).
     """
+    if snapshot is not None and not isinstance(snapshot, Snapshot):
+        snapshot = choose_snapshot(store, snapshot)
     given = dict(params or {})
     known = {p.name: p for p in question.params}
     unknown = sorted(set(given) - set(known))
