@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
-from redgov.graph.snapshots import Snapshot, list_snapshots
+from redgov.graph.snapshots import Snapshot, SnapshotNotFound, list_snapshots
 from redgov.graph.stores.base import Store
+from redgov.queries import run_question
 from test_questions import synced_store
 
 from redgov.cli import main
@@ -145,3 +146,19 @@ def test_status_counts_only_what_the_snapshot_holds(fx: Store, engine: Any) -> N
     finally:
         with fx.transaction() as w:
             w.run("MATCH (u:Unit) WHERE u.vf = 3 OR u.code = 'OLD' DETACH DELETE u")
+
+
+def test_run_question_takes_a_snapshot_object_a_spec_or_none(fx: Store,
+                                                             snaps: list[Snapshot]) -> None:
+    """The API the CLI and the dashboard share: the answer records its snapshot."""
+    by_object = run_question(fx, "overdue_reelection", snapshot=snaps[0])
+    by_date = run_question(fx, "overdue_reelection", snapshot="2024-02-01")
+    assert by_object.snapshot == by_date.snapshot == snaps[0]
+    assert by_object.rows == by_date.rows and by_object.params["as_of"] == "2024-01-01"
+    latest = run_question(fx, "overdue_reelection")
+    assert latest.snapshot == snaps[1] and latest.to_dict()["snapshot"]["ordinal"] == 2
+    # an account's scope is read at the chosen snapshot too
+    scoped = run_question(fx, "overdue_reelection", snapshot=snaps[0], account_scope="DIST1")
+    assert scoped.params["scope"] == "DIST1" and scoped.snapshot == snaps[0]
+    with pytest.raises(SnapshotNotFound, match="快照日期 2024-01-01 至 2024-06-30"):
+        run_question(fx, "overdue_reelection", snapshot="2023-01-01")
