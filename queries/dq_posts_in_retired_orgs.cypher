@@ -30,7 +30,7 @@
 // type: start — date
 // finding: every row
 MATCH (o:Organisation)
-WHERE @live(o) AND (coalesce(o.retired, false) = true OR o.status = 'revoked')
+WHERE (coalesce(o.retired, false) = true OR o.status = 'revoked') AND @live(o)
 OPTIONAL MATCH (o)-[st:SITS_AT]->(u:Unit)
 WITH o, u, st
 WHERE (st IS NULL OR @live(st)) AND @in_scope(u)
