@@ -8,10 +8,12 @@ from typing import IO, Any
 
 import click
 
+from ..graph.cypher import cypher
 from ..graph.snapshots import Snapshot, SnapshotNotFound, resolve
 from ..graph.stores import Store, StoreError, open_store
 
 __all__ = [
+    "CYPHER_HELP_EXAMPLE",
     "SnapshotUnknown",
     "chosen_snapshot",
     "lang_option",
@@ -94,6 +96,13 @@ def say(lang: str, zh: str, en: str) -> str:
     """The message in the chosen language (the CLI's own words, not vocabulary)."""
     return en if lang == "en" else zh
 
+
+#: The example ``redgov cypher --help`` shows: registered (so linted and planned on both
+#: engines) with the catalog's macro, whose expansion is what a user pastes.
+CYPHER_HELP_EXAMPLE = cypher(
+    "cli.cypher_help_example",
+    "MATCH (u:Unit) WHERE @current(u) RETURN u.level AS level, count(u) AS units",
+)
 
 snapshot_option = click.option(
     "--snapshot", "snapshot_spec", default=None, metavar="DATE|RUN_ID",

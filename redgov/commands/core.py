@@ -9,7 +9,6 @@ from typing import Any
 import click
 
 from ..graph.conditions import live
-from ..graph.cypher import cypher as registered
 from ..graph.display import display, format_time
 from ..graph.home import data_dir
 from ..graph.introspection import status as graph_status
@@ -19,6 +18,7 @@ from ..graph.stores.embedded_server import stop_server
 from ..output import display_width, render, to_json
 from ..report import store_text
 from .common import (
+    CYPHER_HELP_EXAMPLE,
     chosen_snapshot,
     lang_option,
     opened_store,
@@ -129,12 +129,6 @@ def status(store_spec: str | None, snapshot_spec: str | None, fmt: str, lang: st
             click.echo(f"{' ' * (width + display_width(sep))}  {value}")
 
 
-#: The example ``redgov cypher --help`` shows: registered (so linted and planned on both
-#: engines) with the catalog's macro, whose expansion is what a user pastes.
-_EXAMPLE = registered(
-    "cli.cypher_help_example",
-    "MATCH (u:Unit) WHERE @current(u) RETURN u.level AS level, count(u) AS units",
-)
 _CYPHER_HELP = f"""Run a read-only Cypher QUERY (writes, LOAD CSV, outside procedures refused).
 
 Snapshots: every sync publishes a snapshot (numbered 1, 2, … ; `redgov status` lists
@@ -158,7 +152,7 @@ Example (units not retired per level, at snapshot 2; single quotes keep the shel
 $snapshot):
 
 \b
-  redgov cypher '{_EXAMPLE}' --param snapshot=2
+  redgov cypher '{CYPHER_HELP_EXAMPLE}' --param snapshot=2
 """
 
 
