@@ -1,7 +1,9 @@
 """What is in the graph: counts per label and relation type, and the sync runs.
 
 Used by ``redgov status`` and the dashboard's sync page; kept apart from the stores so the
-same Cypher serves both engines.
+same Cypher serves both engines.  Counts are taken at one published snapshot: only the
+versions live in it (``@live``), never ``SyncRun`` nodes (not versioned: the snapshots'
+own records) nor the metadata labels (accounts on Neo4j).
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from .cypher import cypher
+from .snapshots import NO_SNAPSHOT, Snapshot, list_snapshots, resolve
 from .stores.base import Store
-from .vocabulary import META_LABELS
+from .vocabulary import LABEL_SYNC_RUN, META_LABELS
 
 __all__ = ["graph_counts", "last_sync_run", "status", "sync_runs"]
 
@@ -18,6 +21,7 @@ _NODE_COUNTS = cypher(
     "introspection.node_counts",
     """
 MATCH (n)
+WHERE @live(n)
 UNWIND labels(n) AS label
 WITH label
 WHERE NOT label IN $meta_labels
@@ -29,6 +33,7 @@ _REL_COUNTS = cypher(
     "introspection.rel_counts",
     """
 MATCH ()-[r]->()
+WHERE @live(r)
 RETURN type(r) AS type, count(*) AS n
 ORDER BY type
 """,
@@ -44,11 +49,17 @@ LIMIT $limit
 )
 
 
-def graph_counts(store: Store) -> tuple[dict[str, int], dict[str, int]]:
+def graph_counts(
+    store: Store, snapshot: int | None = None
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Nodes per label and relations per type live at ``snapshot`` (an ordinal; None: the
+    latest published)."""
+    pin: dict[str, Any] = {} if snapshot is None else {"snapshot": snapshot}
     # On Neo4j accounts share the database: they are not governance data, never counted.
+    hidden = sorted({*META_LABELS, LABEL_SYNC_RUN})
     nodes = {r["label"]: int(r["n"])
-             for r in store.read(_NODE_COUNTS, {"meta_labels": list(META_LABELS)})}
-    rels = {r["type"]: int(r["n"]) for r in store.read(_REL_COUNTS)}
+             for r in store.read(_NODE_COUNTS, {"meta_labels": hidden, **pin})}
+    rels = {r["type"]: int(r["n"]) for r in store.read(_REL_COUNTS, pin)}
     return nodes, rels
 
 
@@ -62,13 +73,22 @@ def last_sync_run(store: Store) -> dict[str, Any] | None:
     return runs[0] if runs else None
 
 
-def status(store: Store) -> dict[str, Any]:
-    nodes, rels = graph_counts(store)
+def status(store: Store, snapshot: Snapshot | str | None = None) -> dict[str, Any]:
+    """The store, its engine, the counts at ``snapshot`` (a resolved one, a date, a run id;
+    default the latest), the published snapshots (oldest first) and the last sync run.
+
+    Raises :class:`~redgov.graph.snapshots.SnapshotNotFound` for a value naming none.
+    """
+    chosen = snapshot if isinstance(snapshot, Snapshot) else resolve(store.read, snapshot)
+    snapshots = list_snapshots(store.read)
+    nodes, rels = graph_counts(store, chosen.ordinal if chosen is not None else NO_SNAPSHOT)
     return {
         "store": store.description,
         "engine": store.engine,
         "engine_version": store.version(),
+        "snapshot": chosen.to_json() if chosen is not None else None,
         "nodes": nodes,
         "relations": rels,
+        "snapshots": [s.to_json() for s in snapshots],
         "last_sync": last_sync_run(store),
     }

@@ -3,7 +3,9 @@
 A scope is a unit code; it covers the unit's subtree.  Units carry their ancestors' codes
 (docs/model.md), so "inside the subtree of S" is the property test
 ``S IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]`` — the
-same condition every catalog question applies to ``$scope``.
+same condition every catalog question applies to ``$scope`` (``@in_scope``).  Units are
+read at a snapshot: every function takes ``snapshot`` (an ordinal; None: the latest
+published one, filled in by the store).
 
 An account's scope is intersected with the scope a page or a command asks for: a unit
 inside the account's subtree narrows it, an ancestor of the account's unit is narrowed
@@ -42,6 +44,7 @@ _UNIT = cypher(
     "scope.unit",
     """
 MATCH (u:Unit {code: $code})
+WHERE @live(u)
 RETURN u.code AS code, u.level AS level,
        [c IN [u.city_code, u.district_code, u.street_code, u.community_code]
         WHERE c IS NOT NULL AND c <> u.code] AS above
@@ -52,7 +55,7 @@ _INSIDE = cypher(
     """
 UNWIND $codes AS code
 MATCH (u:Unit {code: code})
-WHERE $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+WHERE @live(u) AND @in_scope(u)
 RETURN u.code AS code
 """,
 )
@@ -80,14 +83,20 @@ class ScopeUnit:
         return LEVEL_ORDER.index(level) >= LEVEL_ORDER.index(self.level)
 
 
-def resolve(store: Store, code: str) -> ScopeUnit | None:
-    rows = store.read(_UNIT, {"code": code})
+def _at(params: dict[str, Any], snapshot: int | None) -> dict[str, Any]:
+    """``params`` pinned to ``snapshot`` (left to the store's latest when None)."""
+    return params if snapshot is None else {**params, "snapshot": snapshot}
+
+
+def resolve(store: Store, code: str, *, snapshot: int | None = None) -> ScopeUnit | None:
+    rows = store.read(_UNIT, _at({"code": code}, snapshot))
     if not rows:
         return None
     return ScopeUnit(rows[0]["code"], rows[0]["level"], tuple(rows[0]["above"] or ()))
 
 
-def intersect(store: Store, account_scope: str | None, requested: str | None) -> str | None:
+def intersect(store: Store, account_scope: str | None, requested: str | None, *,
+              snapshot: int | None = None) -> str | None:
     """The scope to run with: ``requested`` narrowed to ``account_scope``.
 
     ``account_scope`` None means the whole graph (no narrowing at all).
@@ -96,35 +105,38 @@ def intersect(store: Store, account_scope: str | None, requested: str | None) ->
         return requested
     if requested is None or requested == account_scope:
         return account_scope
-    asked = resolve(store, requested)
+    asked = resolve(store, requested, snapshot=snapshot)
     if asked is None:
         raise OutOfScope(requested)
     if account_scope in asked.above:
         return requested
-    mine = resolve(store, account_scope)
+    mine = resolve(store, account_scope, snapshot=snapshot)
     if mine is not None and requested in mine.above:
         return account_scope
     raise OutOfScope(requested)
 
 
-def clamp_level(store: Store, scope: str, level: str) -> str:
+def clamp_level(store: Store, scope: str, level: str, *, snapshot: int | None = None) -> str:
     """A roll-up level above the scope's own level becomes the scope's level: the scope's
     one row, not its parent's (whose figures would count units outside)."""
-    unit = resolve(store, scope)
+    unit = resolve(store, scope, snapshot=snapshot)
     if unit is None or unit.covers_level(level):
         return level
     return unit.level
 
 
-def inside_units(store: Store, scope: str | None, codes: Iterable[str | None]) -> set[str]:
+def inside_units(store: Store, scope: str | None, codes: Iterable[str | None], *,
+                 snapshot: int | None = None) -> set[str]:
     """Those of ``codes`` inside ``scope``'s subtree (all of them when ``scope`` is None)."""
     wanted = sorted({c for c in codes if c})
     if scope is None or not wanted:
         return set(wanted)
-    return {r["code"] for r in store.read(_INSIDE, {"codes": wanted, "scope": scope})}
+    return {r["code"] for r in store.read(
+        _INSIDE, _at({"codes": wanted, "scope": scope}, snapshot))}
 
 
-def visible_units(store: Store, account_scope: str | None, codes: Iterable[str]) -> set[str]:
+def visible_units(store: Store, account_scope: str | None, codes: Iterable[str], *,
+                  snapshot: int | None = None) -> set[str]:
     """Those of ``codes`` an account of ``account_scope`` may see: its subtree's units and
     its own unit's ancestors (the context its rows are placed in)."""
     wanted = sorted({c for c in codes if c})
@@ -132,15 +144,15 @@ def visible_units(store: Store, account_scope: str | None, codes: Iterable[str])
         return set(wanted)
     if not wanted:
         return set()
-    seen = inside_units(store, account_scope, wanted)
-    mine = resolve(store, account_scope)
+    seen = inside_units(store, account_scope, wanted, snapshot=snapshot)
+    mine = resolve(store, account_scope, snapshot=snapshot)
     if mine is not None:
         seen |= set(mine.above) & set(wanted)
     return seen
 
 
-def redact_rows(store: Store, account_scope: str | None,
-                rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def redact_rows(store: Store, account_scope: str | None, rows: list[dict[str, Any]], *,
+                snapshot: int | None = None) -> list[dict[str, Any]]:
     """Blank every unit column (and its name) naming a unit the account may not see.
 
     The questions already keep to the scope; this catches what a row says *about* its
@@ -151,7 +163,7 @@ def redact_rows(store: Store, account_scope: str | None,
         return rows
     present = [c for c in UNIT_COLUMNS if c in rows[0]]
     codes = {str(r[c]) for r in rows for c in present if r.get(c)}
-    visible = visible_units(store, account_scope, codes)
+    visible = visible_units(store, account_scope, codes, snapshot=snapshot)
     out = []
     for row in rows:
         row = dict(row)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from .cypher import cypher
@@ -96,10 +97,19 @@ def pick(snapshots: Sequence[Snapshot], spec: str | None) -> Snapshot | None:
     for s in snapshots:
         if s.run_id == spec:
             return s
-    if _DATE.match(spec):
+    if _DATE.match(spec) and _is_date(spec):
         on_or_before = [s for s in snapshots if s.date is not None and s.date <= spec]
         return on_or_before[-1] if on_or_before else None
     return None
+
+
+def _is_date(text: str) -> bool:
+    """A real calendar date (``2024-13-45`` has the shape but names no day)."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def resolve(read: Any, spec: str | None) -> Snapshot | None:

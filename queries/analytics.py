@@ -41,16 +41,15 @@ ACTIVE_POSTS = cypher(
     "queries.analytics.active_posts",
     """
 MATCH (o:Organisation)
-WHERE coalesce(o.retired, false) = false AND o.status = 'active'
-OPTIONAL MATCH (o)-[:SITS_AT]->(u:Unit)
-WITH o, u
-WHERE $scope IS NULL
-   OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+WHERE @current(o) AND o.status = 'active'
+OPTIONAL MATCH (o)-[st:SITS_AT]->(u:Unit)
+WITH o, u, st
+WHERE (st IS NULL OR @live(st)) AND @in_scope(u)
 MATCH (p:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(o)
-WHERE coalesce(r.retired, false) = false
-  AND (r.start IS NULL OR r.start <= $as_of)
-  AND (r.end IS NULL OR $as_of < r.end)
-OPTIONAL MATCH (p)-[:LIVES_IN]->(h:Unit)
+WHERE @active(r)
+OPTIONAL MATCH (p)-[lv:LIVES_IN]->(h:Unit)
+WITH p, o, u, h, lv
+WHERE lv IS NULL OR @live(lv)
 RETURN p.code AS person_code, p.name AS person_name,
        o.code AS org_code, o.name AS org_name, o.kind AS org_kind,
        u.code AS org_unit, h.code AS home_code
@@ -64,6 +63,7 @@ UNIT_AREAS = cypher(
     """
 UNWIND $codes AS code
 MATCH (u:Unit {code: code})
+WHERE @live(u)
 RETURN u.code AS code,
        u.community_code AS community_code, u.community_name AS community_name,
        u.street_code AS street_code, u.street_name AS street_name,
@@ -79,15 +79,12 @@ HOLDERS = cypher(
     "queries.analytics.holders",
     """
 MATCH (o:Organisation)
-WHERE coalesce(o.retired, false) = false AND o.status = 'active'
-OPTIONAL MATCH (o)-[:SITS_AT]->(u:Unit)
-WITH o, u
-WHERE $scope IS NULL
-   OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+WHERE @current(o) AND o.status = 'active'
+OPTIONAL MATCH (o)-[st:SITS_AT]->(u:Unit)
+WITH o, u, st
+WHERE (st IS NULL OR @live(st)) AND @in_scope(u)
 MATCH (p:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(o)
-WHERE coalesce(r.retired, false) = false
-  AND (r.start IS NULL OR r.start <= $as_of)
-  AND (r.end IS NULL OR $as_of < r.end)
+WHERE @active(r)
 WITH p.code AS person_code, count(*) AS posts, collect(DISTINCT o.code) AS org_codes
 WHERE posts > $min_posts AND size(org_codes) >= $min_bodies
 RETURN person_code, posts, org_codes
@@ -99,7 +96,10 @@ PEOPLE_INFO = cypher(
     """
 UNWIND $codes AS code
 MATCH (p:Person {code: code})
-OPTIONAL MATCH (p)-[:LIVES_IN]->(h:Unit)
+WHERE @live(p)
+OPTIONAL MATCH (p)-[lv:LIVES_IN]->(h:Unit)
+WITH p, h, lv
+WHERE lv IS NULL OR @live(lv)
 RETURN p.code AS code, p.name AS name, h.code AS home_code,
        h.community_code AS community_code, h.community_name AS community_name,
        h.street_code AS street_code, h.street_name AS street_name,
@@ -111,7 +111,10 @@ ORG_INFO = cypher(
     """
 UNWIND $codes AS code
 MATCH (o:Organisation {code: code})
-OPTIONAL MATCH (o)-[:SITS_AT]->(u:Unit)
+WHERE @live(o)
+OPTIONAL MATCH (o)-[st:SITS_AT]->(u:Unit)
+WITH o, u, st
+WHERE st IS NULL OR @live(st)
 RETURN o.code AS code, o.name AS name, o.kind AS kind,
        u.community_code AS community_code, u.community_name AS community_name,
        u.street_code AS street_code, u.street_name AS street_name,
@@ -274,15 +277,23 @@ def overloaded_rows(posts: list[Mapping[str, Any]], threshold: int = 3) -> list[
     return _overloaded(holders, _person_info(posts), threshold)
 
 
-def read_posts(store: Store, as_of: str, scope: str | None) -> list[dict[str, Any]]:
+def _at(params: dict[str, Any], snapshot: int | None) -> dict[str, Any]:
+    """``params`` pinned to ``snapshot`` (left to the store's latest when None)."""
+    return params if snapshot is None else {**params, "snapshot": snapshot}
+
+
+def read_posts(
+    store: Store, as_of: str, scope: str | None, snapshot: int | None = None
+) -> list[dict[str, Any]]:
     """Active posts in scope, each with its organisation's and holder's home pivot columns.
 
     One row per post: the reference shape (tests, small scopes).  The questions themselves
     read :data:`HOLDERS`, which returns the same posts grouped by person.
     """
-    posts = store.read(ACTIVE_POSTS, {"as_of": as_of, "scope": scope})
+    posts = store.read(ACTIVE_POSTS, _at({"as_of": as_of, "scope": scope}, snapshot))
     codes = sorted({c for p in posts for c in (p["org_unit"], p["home_code"]) if c})
-    areas = {r["code"]: r for r in store.read(UNIT_AREAS, {"codes": codes})} if codes else {}
+    areas = ({r["code"]: r for r in store.read(UNIT_AREAS, _at({"codes": codes}, snapshot))}
+             if codes else {})
     for p in posts:
         org, home = areas.get(p["org_unit"], {}), areas.get(p["home_code"], {})
         for k in _PIVOT:
@@ -300,38 +311,45 @@ class Holder:
 
 
 def read_holders(
-    store: Store, as_of: str, scope: str | None, min_posts: int = 0, min_bodies: int = 1
+    store: Store, as_of: str, scope: str | None, min_posts: int = 0, min_bodies: int = 1,
+    snapshot: int | None = None,
 ) -> list[Holder]:
     """Post holders in scope ordered by code, keeping those with more than ``min_posts``
     posts and at least ``min_bodies`` bodies (the engine filters, the client decodes less)."""
-    rows = store.read(HOLDERS, {"as_of": as_of, "scope": scope, "min_posts": min_posts,
-                                "min_bodies": min_bodies})
+    rows = store.read(HOLDERS, _at({"as_of": as_of, "scope": scope, "min_posts": min_posts,
+                                    "min_bodies": min_bodies}, snapshot))
     return [Holder(r["person_code"], r["posts"], sorted(r["org_codes"])) for r in rows]
 
 
-def _lookup(store: Store, query: str) -> Callable[[list[str]], Info]:
+def _lookup(store: Store, query: str, snapshot: int | None) -> Callable[[list[str]], Info]:
     def fetch(codes: list[str]) -> Info:
-        return {r["code"]: r for r in store.read(query, {"codes": codes})} if codes else {}
+        if not codes:
+            return {}
+        return {r["code"]: r for r in store.read(query, _at({"codes": codes}, snapshot))}
     return fetch
 
 
 def _compute_interlocks(store: Store, bound: Mapping[str, Any]) -> list[dict[str, Any]]:
     # Only people with two or more bodies make a pair: the others need not be read.
-    holders = read_holders(store, bound["as_of"], bound["scope"], min_bodies=2)
-    return _interlocks({h.code: h.orgs for h in holders}, _lookup(store, ORG_INFO))
+    snap = bound.get("snapshot")
+    holders = read_holders(store, bound["as_of"], bound["scope"], min_bodies=2, snapshot=snap)
+    return _interlocks({h.code: h.orgs for h in holders}, _lookup(store, ORG_INFO, snap))
 
 
 def _compute_brokers(store: Store, bound: Mapping[str, Any]) -> list[dict[str, Any]]:
-    holders = read_holders(store, bound["as_of"], bound["scope"])
+    snap = bound.get("snapshot")
+    holders = read_holders(store, bound["as_of"], bound["scope"], snapshot=snap)
     g = nx.Graph()  # same edge order as bipartite() over posts sorted by person, then org
     g.add_edges_from((("p", h.code), ("o", o)) for h in holders for o in h.orgs)
-    return _brokers(g, {h.code: h.orgs for h in holders}, _lookup(store, PEOPLE_INFO),
+    return _brokers(g, {h.code: h.orgs for h in holders}, _lookup(store, PEOPLE_INFO, snap),
                     bound["top"], bound["pivots"])
 
 
 def _compute_overloaded(store: Store, bound: Mapping[str, Any]) -> list[dict[str, Any]]:
-    holders = read_holders(store, bound["as_of"], bound["scope"], min_posts=bound["threshold"])
-    return _overloaded(holders, _lookup(store, PEOPLE_INFO), bound["threshold"])
+    snap = bound.get("snapshot")
+    holders = read_holders(store, bound["as_of"], bound["scope"], min_posts=bound["threshold"],
+                           snapshot=snap)
+    return _overloaded(holders, _lookup(store, PEOPLE_INFO, snap), bound["threshold"])
 
 
 _PERSON_COLUMNS = [

@@ -33,12 +33,14 @@
 // finding: finding — 班子人数不符, 书记人数不符, 副书记人数不符, 委员人数不符
 MATCH (po:Organisation)
 WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
-  AND coalesce(po.retired, false) = false AND po.status = 'active'
-OPTIONAL MATCH (po)-[:SITS_AT]->(u:Unit)
-WITH po, u
-WHERE $scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
-MATCH (po)-[:BUILT_IN]->(c:Unit {level: 'compound'})
-WHERE coalesce(c.retired, false) = false
+  AND @current(po) AND po.status = 'active'
+// The seat is matched unfiltered (batched on FalkorDB) and its version checked after: a live
+// organisation has at most one live seat, and none only when it sits nowhere.
+OPTIONAL MATCH (po)-[st:SITS_AT]->(u:Unit)
+WITH po, u, st
+WHERE (st IS NULL OR @live(st)) AND @in_scope(u)
+MATCH (po)-[b:BUILT_IN]->(c:Unit {level: 'compound'})
+WHERE @live(b) AND @current(c)
 WITH po, u, c
 ORDER BY c.code
 WITH po, u, collect(DISTINCT c.code) AS compound_codes
@@ -47,8 +49,7 @@ WITH po, u, collect(DISTINCT c.code) AS compound_codes
 OPTIONAL MATCH (m)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(po)
 WITH po, compound_codes, u, m, r,
      r.role IN ['secretary', 'deputy_secretary', 'committee_member', 'concurrent_member']
-       AND coalesce(r.retired, false) = false
-       AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end) AS live
+       AND @active(r) AS live
 WITH po, compound_codes, u,
      collect(DISTINCT CASE WHEN live AND r.role = 'secretary' THEN m.code END) AS secs,
      collect(DISTINCT CASE WHEN live AND r.role = 'deputy_secretary' THEN m.code END) AS deps,

@@ -30,7 +30,9 @@ which rows are findings: ``COLUMN — value, value`` (rows whose COLUMN holds on
 values; ``true``/``false`` for a boolean), ``every row`` or ``none``.
 
 Every question also takes the common parameters ``as_of`` and ``scope`` (declared here,
-not in each file); the runner adds the derived ``as_of_day``.
+not in each file); the runner adds the derived ``as_of_day`` and ``snapshot`` (the chosen
+published snapshot's ordinal, which the shared conditions ``@live``/``@current``/
+``@active`` pin; ``@in_scope`` reads ``scope``).
 """
 
 from __future__ import annotations
@@ -246,10 +248,10 @@ class Question:
         raise KeyError(name)
 
 
-#: Declared once for every question (the runner fills ``as_of`` from the latest sync).
+#: Declared once for every question (the runner fills ``as_of`` from the chosen snapshot).
 COMMON_PARAMS: tuple[Param, ...] = (
     Param("as_of", "date", None,
-          "the date the answer describes (default: snapshot date of the latest sync, else today)",
+          "the validity date within the snapshot (default: the snapshot's date, else today)",
           "截至日期"),
     Param("scope", "unit", None,
           "a unit code: only its subtree and the organisations sitting there (default: all)",

@@ -33,17 +33,19 @@
 // type: parent_level — level
 // type: finding — finding
 // finding: finding — 未隶属, 隶属不当
-MATCH (po:Organisation)-[:BUILT_IN]->(co:Organisation {kind: 'property_company'})
+MATCH (po:Organisation)-[b:BUILT_IN]->(co:Organisation {kind: 'property_company'})
 WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
-  AND coalesce(po.retired, false) = false AND po.status = 'active'
-  AND coalesce(co.retired, false) = false AND co.status = 'active'
-OPTIONAL MATCH (co)-[:SITS_AT]->(u:Unit)
-WITH po, co, u
-WHERE $scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
-OPTIONAL MATCH (po)-[:AFFILIATED_UNDER]->(parent:Organisation)
-OPTIONAL MATCH (parent)-[:SITS_AT]->(pu:Unit)
+  AND @current(po) AND po.status = 'active' AND @live(b)
+  AND @current(co) AND co.status = 'active'
+OPTIONAL MATCH (co)-[st:SITS_AT]->(u:Unit)
+WITH po, co, u, st
+WHERE (st IS NULL OR @live(st)) AND @in_scope(u)
+OPTIONAL MATCH (po)-[a:AFFILIATED_UNDER]->(parent:Organisation)
+OPTIONAL MATCH (parent)-[ps:SITS_AT]->(pu:Unit)
+WITH po, co, u, parent, pu, a, ps
+WHERE (a IS NULL OR @live(a)) AND (ps IS NULL OR @live(ps))
 WITH po, co, u, parent, pu,
-     parent IS NOT NULL AND coalesce(parent.retired, false) = false
+     parent IS NOT NULL AND @current(parent)
        AND coalesce(parent.status = 'active', false) AS parent_active
 RETURN po.code AS party_org_code, po.name AS party_org_name, po.kind AS party_org_kind,
        co.code AS company_code, co.name AS company_name,

@@ -35,22 +35,20 @@
 // type: finding — finding
 // finding: finding — 应建未建, 未覆盖
 MATCH (co:Organisation {kind: 'property_company'})
-WHERE coalesce(co.retired, false) = false AND co.status = 'active'
-OPTIONAL MATCH (co)-[:SITS_AT]->(u:Unit)
-WITH co, u
-WHERE $scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+WHERE @current(co) AND co.status = 'active'
+OPTIONAL MATCH (co)-[st:SITS_AT]->(u:Unit)
+WITH co, u, st
+WHERE (st IS NULL OR @live(st)) AND @in_scope(u)
 OPTIONAL MATCH (e:Person)-[r:SERVES_AS]->(co)
-WHERE coalesce(r.retired, false) = false
-  AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
+WHERE @active(r)
 WITH co, u, collect(DISTINCT e) AS staff
 WITH co, u, size(staff) AS employees,
      size([e IN staff WHERE e.standing = 'full_member']) AS full_members,
-     [(po:Organisation)-[:BUILT_IN]->(co)
+     [(po:Organisation)-[b:BUILT_IN]->(co)
       WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
-        AND coalesce(po.retired, false) = false AND po.status = 'active' | po] AS pos,
-     size([(i:Person)-[s:SUPERVISES]->(co)
-           WHERE s.kind = 'party_building_guidance' AND coalesce(s.retired, false) = false
-             AND (s.start IS NULL OR s.start <= $as_of) AND (s.end IS NULL OR $as_of < s.end) | i]) > 0
+        AND @live(b) AND @current(po) AND po.status = 'active' | po] AS pos,
+     size([(i:Person)-[g:SUPERVISES]->(co)
+           WHERE g.kind = 'party_building_guidance' AND @active(g) | i]) > 0
        AS has_instructor
 WITH co, u, employees, full_members, pos, has_instructor,
      [x IN pos WHERE x.formation = 'standalone'] AS own

@@ -37,31 +37,25 @@
 // type: finding — finding
 // finding: finding — 应建未建, 未覆盖
 MATCH (c:Unit {level: 'compound'})
-WHERE coalesce(c.retired, false) = false
-  AND ($scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code])
-WITH c, size([(po:Organisation)-[:BUILT_IN]->(c)
+WHERE @current(c) AND @in_scope(c)
+WITH c, size([(po:Organisation)-[b:BUILT_IN]->(c)
                WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
-                 AND coalesce(po.retired, false) = false AND po.status = 'active' | po]) AS party_orgs
+                 AND @live(b) AND @current(po) AND po.status = 'active' | po]) AS party_orgs
 WHERE party_orgs = 0
 OPTIONAL MATCH (wg:Organisation)-[wr]->(c)
 WHERE type(wr) IN ['BUILT_IN', 'SITS_AT'] AND wg.kind = 'party_work_group'
-  AND coalesce(wg.retired, false) = false AND wg.status = 'active'
+  AND @live(wr) AND @current(wg) AND wg.status = 'active'
 OPTIONAL MATCH (gi:Person)-[gs:SUPERVISES]->(wg)
-WHERE gs.kind = 'party_building_guidance' AND coalesce(gs.retired, false) = false
-  AND (gs.start IS NULL OR gs.start <= $as_of) AND (gs.end IS NULL OR $as_of < gs.end)
+WHERE gs.kind = 'party_building_guidance' AND @active(gs)
 OPTIONAL MATCH (gp:Person)-[gr:SERVES_AS|CROSS_APPOINTED_TO]->(wg)
-WHERE gr.role = 'instructor'
-  AND coalesce(gr.retired, false) = false
-  AND (gr.start IS NULL OR gr.start <= $as_of) AND (gr.end IS NULL OR $as_of < gr.end)
+WHERE gr.role = 'instructor' AND @active(gr)
 WITH c, collect(DISTINCT wg.code) AS groups,
      collect(DISTINCT gi.code) + collect(DISTINCT gp.code) AS group_guides
 WITH c, groups, group_guides,
      size([(ci:Person)-[cs:SUPERVISES]->(c)
-           WHERE cs.kind = 'party_building_guidance' AND coalesce(cs.retired, false) = false
-             AND (cs.start IS NULL OR cs.start <= $as_of) AND (cs.end IS NULL OR $as_of < cs.end)
-           | ci]) AS compound_guides,
-     size([(res:Person)-[:LIVES_IN]->(c)
-           WHERE res.standing = 'full_member' AND coalesce(res.retired, false) = false | res])
+           WHERE cs.kind = 'party_building_guidance' AND @active(cs) | ci]) AS compound_guides,
+     size([(res:Person)-[lv:LIVES_IN]->(c)
+           WHERE res.standing = 'full_member' AND @live(lv) AND @current(res) | res])
        AS full_members
 WITH c, full_members, size(groups) > 0 AS has_work_group,
      size(group_guides) > 0 OR (size(groups) > 0 AND compound_guides > 0) AS group_guided,

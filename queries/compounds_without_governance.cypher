@@ -24,11 +24,10 @@
 // type: households — int
 // finding: every row
 MATCH (c:Unit {level: 'compound'})
-WHERE coalesce(c.retired, false) = false
-  AND ($scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code])
-WITH c, size([(g:Organisation)-[:SITS_AT]->(c)
+WHERE @current(c) AND @in_scope(c)
+WITH c, size([(g:Organisation)-[st:SITS_AT]->(c)
               WHERE g.kind IN ['owners_committee', 'self_governance_body']
-                AND coalesce(g.retired, false) = false AND g.status = 'active' | g]) AS bodies
+                AND @live(st) AND @current(g) AND g.status = 'active' | g]) AS bodies
 WHERE bodies = 0
 RETURN c.code AS compound_code, c.name AS compound_name, c.compound_type AS compound_type,
        c.households AS households,

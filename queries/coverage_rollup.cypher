@@ -48,52 +48,46 @@
 // without runs batched; so the per-compound neighbourhoods are matched unfiltered and
 // their conditions applied inside the aggregations (CASE … END is null when they fail).
 MATCH (u:Unit {level: $level})
-WHERE coalesce(u.retired, false) = false
-  AND ($scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code])
-OPTIONAL MATCH (c:Unit {level: 'compound'})-[:PART_OF*0..4]->(u)
-WHERE coalesce(c.retired, false) = false
-OPTIONAL MATCH (b:Organisation)-[:SITS_AT]->(c)
+WHERE @current(u) AND @in_scope(u)
+OPTIONAL MATCH up = (c:Unit {level: 'compound'})-[:PART_OF*0..4]->(u)
+WHERE @current(c) AND all(x IN relationships(up) WHERE @live(x))
+OPTIONAL MATCH (b:Organisation)-[bs:SITS_AT]->(c)
 OPTIONAL MATCH (h:Person)-[hr:SERVES_AS|CROSS_APPOINTED_TO]->(b)
 WITH u, c,
      collect(DISTINCT CASE
        WHEN b.kind IN ['owners_committee', 'supervisory_committee', 'self_governance_body']
-        AND coalesce(b.retired, false) = false AND b.status = 'active' THEN b END) AS seated,
+        AND @live(bs) AND @current(b) AND b.status = 'active' THEN b END) AS seated,
      collect(DISTINCT CASE
-       WHEN hr.role = 'director' AND coalesce(hr.retired, false) = false
-        AND (hr.start IS NULL OR hr.start <= $as_of) AND (hr.end IS NULL OR $as_of < hr.end)
-        AND b.kind = 'owners_committee'
-        AND coalesce(b.retired, false) = false AND b.status = 'active' THEN h.code END) AS chairs
+       WHEN hr.role = 'director' AND @active(hr)
+        AND b.kind = 'owners_committee' AND @live(bs)
+        AND @current(b) AND b.status = 'active' THEN h.code END) AS chairs
 OPTIONAL MATCH (co:Organisation)-[k:MANAGES]->(c)
 WITH u, c, seated, chairs,
      collect(DISTINCT CASE
-       WHEN co.kind = 'property_company' AND coalesce(co.retired, false) = false
-        AND co.status = 'active' AND coalesce(k.retired, false) = false
-        AND (k.start IS NULL OR k.start <= $as_of) AND (k.end IS NULL OR $as_of < k.end)
+       WHEN co.kind = 'property_company' AND @current(co)
+        AND co.status = 'active' AND @active(k)
        THEN co.code END) AS companies
 WITH u, c, chairs, size(companies) > 0 AS managed,
      size([x IN seated WHERE x.kind = 'owners_committee']) > 0 AS has_committee,
      size([x IN seated WHERE x.kind = 'self_governance_body']) > 0 AS has_self_body,
      [x IN seated WHERE x.kind IN ['owners_committee', 'supervisory_committee'] | x.code]
        + companies AS bodies
-OPTIONAL MATCH (po:Organisation)-[:BUILT_IN]->(c)
+OPTIONAL MATCH (po:Organisation)-[pb:BUILT_IN]->(c)
 OPTIONAL MATCH (m:Person)-[mr:SERVES_AS|CROSS_APPOINTED_TO]->(po)
 OPTIONAL MATCH (m)-[xr:SERVES_AS|CROSS_APPOINTED_TO]->(xb:Organisation)
 WITH u, c, chairs, managed, has_committee, has_self_body, bodies, po, m, mr, xr, xb,
      po.kind IN ['party_committee', 'general_branch', 'party_branch']
-       AND coalesce(po.retired, false) = false AND po.status = 'active' AS party_org
+       AND @live(pb) AND @current(po) AND po.status = 'active' AS party_org
 WITH u, c, chairs, managed, has_committee, has_self_body, bodies, party_org, m, mr, xr, xb,
      party_org AND mr.role IN ['secretary', 'deputy_secretary', 'committee_member', 'concurrent_member']
-       AND coalesce(mr.retired, false) = false
-       AND (mr.start IS NULL OR mr.start <= $as_of) AND (mr.end IS NULL OR $as_of < mr.end)
-       AS on_committee
+       AND @active(mr) AS on_committee
 WITH u, c, chairs, managed, has_committee, has_self_body,
      count(CASE WHEN party_org THEN 1 END) > 0 AS has_party_org,
      collect(DISTINCT CASE WHEN on_committee THEN m.code END) AS members,
      collect(DISTINCT CASE WHEN on_committee AND mr.role = 'secretary' THEN m.code END)
        AS secretaries,
      collect(DISTINCT CASE
-       WHEN on_committee AND xb.code IN bodies AND coalesce(xr.retired, false) = false
-        AND (xr.start IS NULL OR xr.start <= $as_of) AND (xr.end IS NULL OR $as_of < xr.end)
+       WHEN on_committee AND xb.code IN bodies AND @active(xr)
        THEN m.code END) AS crossers
 WITH u, c, has_party_org, managed, has_committee, has_self_body,
      has_party_org AND has_committee AND size([x IN secretaries WHERE x IN chairs]) > 0

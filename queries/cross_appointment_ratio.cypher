@@ -33,37 +33,33 @@
 // each, seconds at province scale), one without a WHERE runs batched; so the optional
 // neighbourhoods are matched unfiltered and filtered inside the aggregations (CASE … END is
 // null when a condition fails, and collect/count skip nulls).
-MATCH (po:Organisation)-[:BUILT_IN]->(c:Unit {level: 'compound'})
+MATCH (po:Organisation)-[b:BUILT_IN]->(c:Unit {level: 'compound'})
 WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
-  AND coalesce(po.retired, false) = false AND po.status = 'active'
-  AND coalesce(c.retired, false) = false
-  AND ($scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code])
+  AND @current(po) AND po.status = 'active' AND @live(b)
+  AND @current(c) AND @in_scope(c)
 WITH c, collect(po.code) AS party_orgs
-OPTIONAL MATCH (sb:Organisation)-[:SITS_AT]->(c)
+OPTIONAL MATCH (sb:Organisation)-[sbs:SITS_AT]->(c)
 WITH c, party_orgs,
      collect(CASE WHEN sb.kind IN ['owners_committee', 'supervisory_committee']
-                   AND coalesce(sb.retired, false) = false AND sb.status = 'active'
+                   AND @live(sbs) AND @current(sb) AND sb.status = 'active'
               THEN sb.code END) AS seated
 OPTIONAL MATCH (co:Organisation)-[k:MANAGES]->(c)
 WITH c, party_orgs, seated,
-     collect(CASE WHEN co.kind = 'property_company' AND coalesce(co.retired, false) = false
-                   AND co.status = 'active' AND coalesce(k.retired, false) = false
-                   AND (k.start IS NULL OR k.start <= $as_of) AND (k.end IS NULL OR $as_of < k.end)
+     collect(CASE WHEN co.kind = 'property_company' AND @current(co)
+                   AND co.status = 'active' AND @active(k)
               THEN co.code END) AS companies
-OPTIONAL MATCH (mpo:Organisation)-[:BUILT_IN]->(c)
+OPTIONAL MATCH (mpo:Organisation)-[mb:BUILT_IN]->(c)
 OPTIONAL MATCH (m:Person)-[mr:SERVES_AS|CROSS_APPOINTED_TO]->(mpo)
 OPTIONAL MATCH (m)-[xr:SERVES_AS|CROSS_APPOINTED_TO]->(xb:Organisation)
 WITH c, party_orgs, seated + companies AS bodies, m, xr, xb,
      mr.role IN ['secretary', 'deputy_secretary', 'committee_member', 'concurrent_member']
-       AND coalesce(mr.retired, false) = false
-       AND (mr.start IS NULL OR mr.start <= $as_of) AND (mr.end IS NULL OR $as_of < mr.end)
+       AND @active(mr)
        AND mpo.kind IN ['party_committee', 'general_branch', 'party_branch']
-       AND coalesce(mpo.retired, false) = false AND mpo.status = 'active' AS on_committee
+       AND @live(mb) AND @current(mpo) AND mpo.status = 'active' AS on_committee
 WITH c, party_orgs,
      size(collect(DISTINCT CASE WHEN on_committee THEN m.code END)) AS committee_size,
      collect(DISTINCT CASE
-       WHEN on_committee AND xb.code IN bodies AND coalesce(xr.retired, false) = false
-        AND (xr.start IS NULL OR xr.start <= $as_of) AND (xr.end IS NULL OR $as_of < xr.end)
+       WHEN on_committee AND xb.code IN bodies AND @active(xr)
        THEN m.code END) AS crossers
 RETURN c.code AS compound_code, c.name AS compound_name,
        reduce(lo = null, x IN party_orgs | CASE WHEN lo IS NULL OR x < lo THEN x ELSE lo END) AS party_org_code,

@@ -26,14 +26,10 @@
 // One batched traversal over the three ways a body belongs to a compound (pattern
 // comprehensions per compound run once per row on FalkorDB, which was much slower).
 MATCH (p:Person)-[r:SERVES_AS]->(o:Organisation)-[l:SITS_AT|BUILT_IN|MANAGES]->(c:Unit {level: 'compound'})
-WHERE coalesce(c.retired, false) = false
-  AND ($scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code])
-  AND coalesce(o.retired, false) = false AND o.status = 'active'
-  AND (type(l) <> 'MANAGES'
-       OR (coalesce(l.retired, false) = false
-           AND (l.start IS NULL OR l.start <= $as_of) AND (l.end IS NULL OR $as_of < l.end)))
-  AND coalesce(r.retired, false) = false
-  AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
+WHERE @current(c) AND @in_scope(c)
+  AND @current(o) AND o.status = 'active'
+  AND @live(p, l) AND (type(l) <> 'MANAGES' OR @active(l))
+  AND @active(r)
 WITH c, p, collect(DISTINCT o) AS bodies
 WHERE size(bodies) > 1
 UNWIND bodies AS o

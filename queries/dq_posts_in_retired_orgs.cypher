@@ -30,13 +30,12 @@
 // type: start — date
 // finding: every row
 MATCH (o:Organisation)
-WHERE coalesce(o.retired, false) = true OR o.status = 'revoked'
-OPTIONAL MATCH (o)-[:SITS_AT]->(u:Unit)
-WITH o, u
-WHERE $scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+WHERE (coalesce(o.retired, false) = true OR o.status = 'revoked') AND @live(o)
+OPTIONAL MATCH (o)-[st:SITS_AT]->(u:Unit)
+WITH o, u, st
+WHERE (st IS NULL OR @live(st)) AND @in_scope(u)
 MATCH (p:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(o)
-WHERE coalesce(r.retired, false) = false
-  AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
+WHERE @active(r)
 RETURN p.code AS person_code, p.name AS person_name, o.code AS org_code, o.name AS org_name,
        o.kind AS org_kind,
        CASE WHEN coalesce(o.retired, false) THEN '已退出台账' ELSE '撤销' END AS org_state,

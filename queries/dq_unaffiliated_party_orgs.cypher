@@ -32,15 +32,15 @@
 MATCH (o:Organisation)
 WHERE o.kind IN ['party_committee', 'party_working_committee', 'general_branch', 'party_branch',
                  'party_work_group', 'party_group', 'industry_party_committee']
-  AND coalesce(o.retired, false) = false AND o.status = 'active'
-OPTIONAL MATCH (o)-[:SITS_AT]->(u:Unit)
-WITH o, u
-WHERE coalesce(u.level <> 'city', true)
-  AND ($scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code])
-OPTIONAL MATCH (o)-[:AFFILIATED_UNDER]->(parent:Organisation)
-WITH o, u, parent
-WHERE parent IS NULL OR coalesce(parent.retired, false) = true
-   OR coalesce(parent.status = 'active', false) = false
+  AND @current(o) AND o.status = 'active'
+OPTIONAL MATCH (o)-[st:SITS_AT]->(u:Unit)
+WITH o, u, st
+WHERE (st IS NULL OR @live(st)) AND coalesce(u.level <> 'city', true) AND @in_scope(u)
+OPTIONAL MATCH (o)-[a:AFFILIATED_UNDER]->(parent:Organisation)
+WITH o, u, parent, a
+WHERE (a IS NULL OR @live(a))
+  AND (parent IS NULL OR NOT @current(parent)
+       OR coalesce(parent.status = 'active', false) = false)
 RETURN o.code AS org_code, o.name AS org_name, o.kind AS org_kind,
        u.code AS unit_code, u.level AS unit_level, parent.code AS parent_code,
        CASE WHEN parent IS NULL THEN '无上级' ELSE '上级无效' END AS finding,

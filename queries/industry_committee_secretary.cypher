@@ -32,35 +32,30 @@
 // type: finding — finding
 // finding: finding — 无书记, 非兼任, 人选不符
 MATCH (hy:Organisation {kind: 'industry_party_committee'})
-WHERE coalesce(hy.retired, false) = false AND hy.status = 'active'
-OPTIONAL MATCH (hy)-[:SITS_AT]->(u:Unit)
-WITH hy, u
-WHERE $scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+WHERE @current(hy) AND hy.status = 'active'
+OPTIONAL MATCH (hy)-[st:SITS_AT]->(u:Unit)
+WITH hy, u, st
+WHERE (st IS NULL OR @live(st)) AND @in_scope(u)
 OPTIONAL MATCH (s:Person)-[sr:SERVES_AS|CROSS_APPOINTED_TO]->(hy)
-WHERE sr.role = 'secretary'
-  AND coalesce(sr.retired, false) = false
-  AND (sr.start IS NULL OR sr.start <= $as_of) AND (sr.end IS NULL OR $as_of < sr.end)
+WHERE sr.role = 'secretary' AND @active(sr)
 WITH hy, u, s, collect(type(sr)) AS post_types
 WITH hy, u, s, post_types,
-     [(s)-[rr:SERVES_AS|CROSS_APPOINTED_TO]->(reg:Organisation)-[:SITS_AT]->(ru:Unit)
+     [(s)-[rr:SERVES_AS|CROSS_APPOINTED_TO]->(reg:Organisation)-[rs:SITS_AT]->(ru:Unit)
       WHERE reg.kind = 'regulator'
-        AND coalesce(reg.retired, false) = false AND reg.status = 'active' AND ru.code = u.code
-        AND coalesce(rr.retired, false) = false
-        AND (rr.start IS NULL OR rr.start <= $as_of) AND (rr.end IS NULL OR $as_of < rr.end)
+        AND @current(reg) AND reg.status = 'active' AND @live(rs) AND ru.code = u.code
+        AND @active(rr)
       | reg.code] AS regulator_posts,
-     [(s)-[dr:SERVES_AS|CROSS_APPOINTED_TO]->(dw:Organisation)-[:SITS_AT]->(du:Unit)
+     [(s)-[dr:SERVES_AS|CROSS_APPOINTED_TO]->(dw:Organisation)-[ds:SITS_AT]->(du:Unit)
       WHERE dr.role = 'deputy_secretary'
         AND dw.kind IN ['party_working_committee', 'party_committee']
-        AND coalesce(dw.retired, false) = false AND dw.status = 'active' AND du.code = u.code
-        AND coalesce(dr.retired, false) = false
-        AND (dr.start IS NULL OR dr.start <= $as_of) AND (dr.end IS NULL OR $as_of < dr.end)
+        AND @current(dw) AND dw.status = 'active' AND @live(ds) AND du.code = u.code
+        AND @active(dr)
       | dw.code] AS street_posts,
-     [(s)-[cr:SERVES_AS|CROSS_APPOINTED_TO]->(cw:Organisation)-[:SITS_AT]->(cu:Unit)
+     [(s)-[cr:SERVES_AS|CROSS_APPOINTED_TO]->(cw:Organisation)-[cs:SITS_AT]->(cu:Unit)
       WHERE cr.role = 'secretary'
         AND cw.kind IN ['party_committee', 'general_branch', 'party_branch']
-        AND coalesce(cw.retired, false) = false AND cw.status = 'active' AND cu.code = u.code
-        AND coalesce(cr.retired, false) = false
-        AND (cr.start IS NULL OR cr.start <= $as_of) AND (cr.end IS NULL OR $as_of < cr.end)
+        AND @current(cw) AND cw.status = 'active' AND @live(cs) AND cu.code = u.code
+        AND @active(cr)
       | cw.code] AS community_posts
 RETURN hy.code AS committee_code, hy.name AS committee_name, u.code AS unit_code,
        u.level AS unit_level, s.code AS secretary_code, s.name AS secretary_name,

@@ -33,12 +33,12 @@
 // type: finding — finding
 // finding: finding — 走访不足
 MATCH (i:Person)-[g:SUPERVISES]->(co:Organisation {kind: 'property_company'})
-WHERE g.kind = 'party_building_guidance' AND coalesce(g.retired, false) = false
-  AND (g.start IS NULL OR g.start <= $as_of) AND (g.end IS NULL OR $as_of < g.end)
-  AND coalesce(co.retired, false) = false AND co.status = 'active'
-OPTIONAL MATCH (co)-[:SITS_AT]->(u:Unit)
+WHERE g.kind = 'party_building_guidance' AND @live(i) AND @active(g)
+  AND @current(co) AND co.status = 'active'
+OPTIONAL MATCH (co)-[st:SITS_AT]->(u:Unit)
+WITH i, co, u, st
+WHERE (st IS NULL OR @live(st)) AND @in_scope(u)
 WITH DISTINCT i, co, u
-WHERE $scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
 WITH i, co, u, toInteger(substring($as_of, 0, 4)) AS y, toInteger(substring($as_of, 5, 2)) AS mo
 WITH i, co, u,
      CASE WHEN $month IS NOT NULL AND $month <> '' THEN $month
@@ -47,7 +47,7 @@ WITH i, co, u,
           ELSE toString(y) + '-' + toString(mo - 1) END AS ym
 WITH i, co, u, ym,
      size([(i)-[v:VISITED]->(co)
-           WHERE coalesce(v.retired, false) = false AND v.date STARTS WITH ym AND v.date <= $as_of
+           WHERE @current(v) AND v.date STARTS WITH ym AND v.date <= $as_of
            | v]) AS visits
 RETURN i.code AS instructor_code, i.name AS instructor_name,
        co.code AS company_code, co.name AS company_name, ym AS month, visits,

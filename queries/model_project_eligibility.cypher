@@ -34,21 +34,18 @@
 // type: finding — finding
 // finding: finding — 黑榜企业, 无小区党组织
 MATCH (co:Organisation {kind: 'property_company'})-[k:MANAGES]->(c:Unit {level: 'compound'})
-WHERE coalesce(co.retired, false) = false AND co.status = 'active'
-  AND coalesce(k.retired, false) = false
-  AND (k.start IS NULL OR k.start <= $as_of) AND (k.end IS NULL OR $as_of < k.end)
-  AND coalesce(c.retired, false) = false
-  AND ($scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code])
+WHERE @current(co) AND co.status = 'active' AND @active(k)
+  AND @current(c) AND @in_scope(c)
 // Unfiltered OPTIONAL MATCHes (batched on FalkorDB; pattern comprehensions run per row),
 // conditions applied in the aggregations.
-OPTIONAL MATCH (po:Organisation)-[:BUILT_IN]->(c)
+OPTIONAL MATCH (po:Organisation)-[pb:BUILT_IN]->(c)
 WITH co, k, c,
      count(CASE WHEN po.kind IN ['party_committee', 'general_branch', 'party_branch']
-                 AND coalesce(po.retired, false) = false AND po.status = 'active' THEN 1 END) > 0
+                 AND @live(pb) AND @current(po) AND po.status = 'active' THEN 1 END) > 0
        AS has_party_org
-OPTIONAL MATCH (co)-[:RATED]->(rt:Rating)
+OPTIONAL MATCH (co)-[rd:RATED]->(rt:Rating)
 WITH co, k, c, has_party_org,
-     collect(CASE WHEN coalesce(rt.retired, false) = false
+     collect(CASE WHEN @live(rd) AND @current(rt)
                    AND rt.year <= toInteger(substring($as_of, 0, 4)) THEN rt END) AS ratings
 WITH co, k, c, has_party_org,
      reduce(last = null, x IN ratings | CASE WHEN last IS NULL OR x.year > last.year THEN x ELSE last END)

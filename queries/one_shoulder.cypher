@@ -28,30 +28,27 @@
 // finding: one_shoulder — false
 // Engine note: OPTIONAL MATCH without a WHERE runs batched on FalkorDB (with a WHERE, or as a
 // pattern comprehension, it runs once per row); conditions are applied in the aggregations.
-MATCH (po:Organisation)-[:BUILT_IN]->(c:Unit {level: 'compound'})
+MATCH (po:Organisation)-[b:BUILT_IN]->(c:Unit {level: 'compound'})
 WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
-  AND coalesce(po.retired, false) = false AND po.status = 'active'
-  AND coalesce(c.retired, false) = false
-  AND ($scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code])
+  AND @current(po) AND po.status = 'active' AND @live(b)
+  AND @current(c) AND @in_scope(c)
 WITH c, collect(po.code) AS party_orgs
-OPTIONAL MATCH (oc:Organisation)-[:SITS_AT]->(c)
+OPTIONAL MATCH (oc:Organisation)-[os:SITS_AT]->(c)
 OPTIONAL MATCH (h:Person)-[hr:SERVES_AS|CROSS_APPOINTED_TO]->(oc)
 WITH c, party_orgs, oc, h, hr,
-     oc.kind = 'owners_committee' AND coalesce(oc.retired, false) = false
+     oc.kind = 'owners_committee' AND @live(os) AND @current(oc)
        AND oc.status = 'active' AS committee
 WITH c, party_orgs,
      collect(DISTINCT CASE WHEN committee THEN oc.code END) AS committees,
-     collect(CASE WHEN committee AND hr.role = 'director' AND coalesce(hr.retired, false) = false
-                   AND (hr.start IS NULL OR hr.start <= $as_of) AND (hr.end IS NULL OR $as_of < hr.end)
+     collect(CASE WHEN committee AND hr.role = 'director' AND @active(hr)
               THEN h.code END) AS chairs
 WHERE size(committees) > 0
-OPTIONAL MATCH (spo:Organisation)-[:BUILT_IN]->(c)
+OPTIONAL MATCH (spo:Organisation)-[sb:BUILT_IN]->(c)
 OPTIONAL MATCH (s:Person)-[sr:SERVES_AS|CROSS_APPOINTED_TO]->(spo)
 WITH c, party_orgs, committees, chairs,
-     collect(CASE WHEN sr.role = 'secretary' AND coalesce(sr.retired, false) = false
-                   AND (sr.start IS NULL OR sr.start <= $as_of) AND (sr.end IS NULL OR $as_of < sr.end)
+     collect(CASE WHEN sr.role = 'secretary' AND @active(sr)
                    AND spo.kind IN ['party_committee', 'general_branch', 'party_branch']
-                   AND coalesce(spo.retired, false) = false AND spo.status = 'active'
+                   AND @live(sb) AND @current(spo) AND spo.status = 'active'
               THEN s.code END) AS secretaries
 WITH c, party_orgs, committees, secretaries, chairs,
      [x IN secretaries WHERE x IN chairs] AS both

@@ -24,11 +24,11 @@
 // type: days_overdue — int
 // finding: every row
 MATCH (oc:Organisation {kind: 'owners_committee'})
-WHERE coalesce(oc.retired, false) = false AND oc.status = 'active'
+WHERE @current(oc) AND oc.status = 'active'
   AND oc.term_end IS NOT NULL AND oc.term_end < $as_of
-OPTIONAL MATCH (oc)-[:SITS_AT]->(c:Unit)
-WITH oc, c
-WHERE $scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code]
+OPTIONAL MATCH (oc)-[st:SITS_AT]->(c:Unit)
+WITH oc, c, st
+WHERE (st IS NULL OR @live(st)) AND @in_scope(c)
 RETURN oc.code AS committee_code, oc.name AS committee_name,
        c.code AS compound_code, c.name AS compound_name,
        oc.term_end AS term_end, $as_of_day - oc.term_end_day AS days_overdue,

@@ -37,13 +37,12 @@
 // finding: finding — 主任非党员, 党员比例不足
 // headline: share
 MATCH (oc:Organisation {kind: 'owners_committee'})
-WHERE coalesce(oc.retired, false) = false AND oc.status = 'active'
-OPTIONAL MATCH (oc)-[:SITS_AT]->(c:Unit)
-WITH oc, c
-WHERE $scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code]
+WHERE @current(oc) AND oc.status = 'active'
+OPTIONAL MATCH (oc)-[st:SITS_AT]->(c:Unit)
+WITH oc, c, st
+WHERE (st IS NULL OR @live(st)) AND @in_scope(c)
 OPTIONAL MATCH (m:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(oc)
-WHERE coalesce(r.retired, false) = false
-  AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
+WHERE @active(r)
 WITH oc, c, collect(DISTINCT m) AS people,
      collect(DISTINCT CASE WHEN r.role = 'director' THEN m END) AS chairs
 WITH oc, c, size(people) AS members,

@@ -34,31 +34,38 @@ __all__ = ["cell", "headers", "list_text", "lookup_names", "present_rows"]
 _NAME_QUERIES = {
     "codes:organisation": cypher(
         "queries.present.organisation_names",
-        "UNWIND $codes AS code MATCH (n:Organisation {code: code}) "
+        "UNWIND $codes AS code MATCH (n:Organisation {code: code}) WHERE @live(n) "
         "RETURN n.code AS code, n.name AS name",
     ),
     "codes:person": cypher(
         "queries.present.person_names",
-        "UNWIND $codes AS code MATCH (n:Person {code: code}) RETURN n.code AS code, n.name AS name",
+        "UNWIND $codes AS code MATCH (n:Person {code: code}) WHERE @live(n) "
+        "RETURN n.code AS code, n.name AS name",
     ),
     "codes:unit": cypher(
         "queries.present.unit_names",
-        "UNWIND $codes AS code MATCH (n:Unit {code: code}) RETURN n.code AS code, n.name AS name",
+        "UNWIND $codes AS code MATCH (n:Unit {code: code}) WHERE @live(n) "
+        "RETURN n.code AS code, n.name AS name",
     ),
 }
 
 
 def lookup_names(
-    store: Store, question: Question, rows: Iterable[Mapping[str, Any]]
+    store: Store, question: Question, rows: Iterable[Mapping[str, Any]],
+    snapshot: int | None = None,
 ) -> dict[str, str]:
-    """Names of every code listed in the rows' list columns (one read per node label)."""
+    """Names of every code listed in the rows' list columns (one read per node label), as
+    the snapshot ``snapshot`` (an ordinal; None: the latest) has them."""
     rows = list(rows)
     names: dict[str, str] = {}
     for kind, query in _NAME_QUERIES.items():
         cols = [c.name for c in question.columns if c.type == kind]
         codes = sorted({x for r in rows for c in cols for x in (r.get(c) or [])})
         if codes:
-            names.update({r["code"]: r["name"] for r in store.read(query, {"codes": codes})
+            params: dict[str, Any] = {"codes": codes}
+            if snapshot is not None:
+                params["snapshot"] = snapshot
+            names.update({r["code"]: r["name"] for r in store.read(query, params)
                           if r["name"]})
     return names
 

@@ -1,8 +1,12 @@
 """Running a catalog question: resolve and validate parameters, run, check the columns.
 
 Parameters are always passed to the engine as Cypher parameters, never pasted into the
-text.  ``as_of`` defaults to the snapshot date of the latest sync run (else today), and
-the derived ``as_of_day`` (days since 1970-01-01) spares the Cypher any date arithmetic.
+text.  Every question answers for one published snapshot (``graph.snapshots``): the
+caller names it (a date, a run id, ``latest`` or a resolved :class:`Snapshot`; default the
+latest) and its ordinal is passed as ``$snapshot``, which the shared conditions
+(``@live``/``@current``/``@active``) pin.  ``as_of`` defaults to that snapshot's date (else
+today, when nothing is published yet), and the derived ``as_of_day`` (days since
+1970-01-01) spares the Cypher any date arithmetic.
 
 ``account_scope`` (a dashboard account's unit) is enforced here, where the question runs,
 whatever the caller asks for: the requested ``scope`` is intersected with it
@@ -20,31 +24,40 @@ from typing import Any
 
 from ..graph import scope as scoping
 from ..graph.cypher import cypher
+from ..graph.snapshots import NO_SNAPSHOT, Snapshot
+from ..graph.snapshots import resolve as resolve_snapshot
 from ..graph.stores.base import Store
 from ..graph.vocabulary import LEVEL_ORDER
 from .catalog import Param, Question, get_question
 
-__all__ = ["ParamError", "QueryResult", "resolve_params", "restrict_params", "run_question"]
+__all__ = [
+    "ParamError",
+    "QueryResult",
+    "choose_snapshot",
+    "ordinal",
+    "resolve_params",
+    "restrict_params",
+    "run_question",
+    "snapshot_json",
+]
 
 _EPOCH = date(1970, 1, 1)
 
-_LATEST_SNAPSHOT = cypher(
-    "queries.runner.latest_snapshot",
-    """
-MATCH (r:SyncRun)
-RETURN r.snapshot_date AS snapshot_date
-ORDER BY r.started_at DESC, r.id DESC
-LIMIT 1
-""",
-)
 _UNIT_EXISTS = cypher(
     "queries.runner.unit_exists",
-    "MATCH (u:Unit {code: $code}) RETURN u.code AS code LIMIT 1",
+    "MATCH (u:Unit {code: $code}) WHERE @live(u) RETURN u.code AS code LIMIT 1",
 )
 
 
 class ParamError(ValueError):
     """A parameter is unknown or its value does not fit its type; the message names both."""
+
+
+def snapshot_json(snapshot: Snapshot | None) -> dict[str, Any] | None:
+    """What an answer records of its snapshot: ordinal, snapshot date and run id."""
+    if snapshot is None:
+        return None
+    return {"ordinal": snapshot.ordinal, "date": snapshot.date, "run_id": snapshot.run_id}
 
 
 @dataclass
@@ -54,11 +67,13 @@ class QueryResult:
     columns: list[str]
     rows: list[dict[str, Any]]
     count: int
+    snapshot: Snapshot | None = None  # None: nothing was published yet
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``redgov audit --format json``."""
-        return {"query": self.question, "params": self.params, "columns": self.columns,
-                "rows": self.rows, "count": self.count}
+        return {"query": self.question, "snapshot": snapshot_json(self.snapshot),
+                "params": self.params, "columns": self.columns, "rows": self.rows,
+                "count": self.count}
 
 
 def _bad(p: Param, value: Any, why: str) -> ParamError:
@@ -108,10 +123,34 @@ def _coerce(p: Param, value: Any) -> Any:
     return text
 
 
+def choose_snapshot(store: Store, snapshot: Snapshot | str | None) -> Snapshot | None:
+    """The published snapshot ``snapshot`` names (a resolved one is kept as it is).
+
+    None only when nothing is published yet; an unknown value raises
+    :class:`~redgov.graph.snapshots.SnapshotNotFound` naming what exists.
+    """
+    if isinstance(snapshot, Snapshot):
+        return snapshot
+    return resolve_snapshot(store.read, snapshot)
+
+
+def ordinal(snapshot: Snapshot | None) -> int:
+    """The ``$snapshot`` a read pins: nothing is visible before the first publication."""
+    return snapshot.ordinal if snapshot is not None else NO_SNAPSHOT
+
+
 def resolve_params(
-    store: Store, question: Question, params: Mapping[str, Any] | None = None
+    store: Store, question: Question, params: Mapping[str, Any] | None = None,
+    snapshot: Snapshot | str | None = "latest",
 ) -> dict[str, Any]:
-    """Defaults filled in, values converted and checked; unknown names refused."""
+    """Defaults filled in, values converted and checked; unknown names refused.
+
+    ``as_of`` defaults to ``snapshot``'s date (today when there is none: None means
+    nothing is published); ``scope`` must name a unit of that snapshot.  A date or run id
+    is resolved first (:func:`choose_snapshot`).
+    """
+    if snapshot is not None and not isinstance(snapshot, Snapshot):
+        snapshot = choose_snapshot(store, snapshot)
     given = dict(params or {})
     known = {p.name: p for p in question.params}
     unknown = sorted(set(given) - set(known))
@@ -124,10 +163,10 @@ def resolve_params(
     for p in question.params:
         out[p.name] = _coerce(p, given.get(p.name, p.default))
     if out.get("as_of") is None:
-        rows = store.read(_LATEST_SNAPSHOT)
-        snap = rows[0]["snapshot_date"] if rows else None
+        snap = snapshot.date if snapshot is not None else None
         out["as_of"] = _coerce(known["as_of"], snap) if snap else date.today().isoformat()
-    if out.get("scope") is not None and not store.read(_UNIT_EXISTS, {"code": out["scope"]}):
+    if out.get("scope") is not None and not store.read(
+            _UNIT_EXISTS, {"code": out["scope"], "snapshot": ordinal(snapshot)}):
         raise ParamError(f"parameter scope (unit): no unit with code {out['scope']!r}")
     return out
 
@@ -146,39 +185,47 @@ def _not_found(code: Any) -> ParamError:
 
 
 def restrict_params(
-    store: Store, question: Question, resolved: dict[str, Any], account_scope: str | None
+    store: Store, question: Question, resolved: dict[str, Any], account_scope: str | None,
+    snapshot: int | None = None,
 ) -> dict[str, Any]:
-    """Resolved parameters narrowed to an account's scope (see the module docstring)."""
+    """Resolved parameters narrowed to an account's scope (see the module docstring), the
+    units read at ``snapshot`` (an ordinal; None: the latest)."""
     if account_scope is None:
         return resolved
     out = dict(resolved)
     try:
-        out["scope"] = scoping.intersect(store, account_scope, resolved.get("scope"))
+        out["scope"] = scoping.intersect(store, account_scope, resolved.get("scope"),
+                                         snapshot=snapshot)
     except scoping.OutOfScope:
         raise _not_found(resolved.get("scope")) from None
     for p in question.params:
         if p.type == "level" and out.get(p.name):
-            out[p.name] = scoping.clamp_level(store, out["scope"], out[p.name])
+            out[p.name] = scoping.clamp_level(store, out["scope"], out[p.name],
+                                              snapshot=snapshot)
     return out
 
 
 def run_question(
     store: Store, name: str, params: Mapping[str, Any] | None = None, *,
-    account_scope: str | None = None,
+    account_scope: str | None = None, snapshot: Snapshot | str | None = None,
 ) -> QueryResult:
     """Run one catalog question and return its rows in the declared column order.
 
     ``account_scope`` None runs unrestricted (the CLI, an admin without a scope).
+    ``snapshot``: the published snapshot to answer for — a :class:`Snapshot`, a date
+    (the latest snapshot on or before it), a run id, ``latest`` or None (the latest).
     """
     question = get_question(name)
+    chosen = choose_snapshot(store, snapshot)
+    pinned = ordinal(chosen)
     try:
-        resolved = resolve_params(store, question, params)
+        resolved = resolve_params(store, question, params, chosen)
     except ParamError as exc:
         if account_scope is not None and str(exc).startswith("parameter scope (unit)"):
             raise _not_found((params or {}).get("scope")) from None
         raise
-    resolved = restrict_params(store, question, resolved, account_scope)
-    bound = {**resolved, "as_of_day": as_day(resolved["as_of"])}
+    resolved = restrict_params(store, question, resolved, account_scope, pinned)
+    bound = {**resolved, "as_of_day": as_day(resolved["as_of"]), "snapshot": pinned}
     if question.kind == "analytics":
         raw = question.compute(store, bound)
     else:
@@ -189,5 +236,5 @@ def run_question(
             f"{name} returned columns {sorted(raw[0])}, its header declares {sorted(columns)}"
         )
     rows = [{c: r[c] for c in columns} for r in raw]
-    rows = scoping.redact_rows(store, account_scope, rows)
-    return QueryResult(name, resolved, columns, rows, len(rows))
+    rows = scoping.redact_rows(store, account_scope, rows, snapshot=pinned)
+    return QueryResult(name, resolved, columns, rows, len(rows), chosen)

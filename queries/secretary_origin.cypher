@@ -27,34 +27,28 @@
 // finding: origin — 其他, 无书记
 MATCH (po:Organisation)
 WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
-  AND coalesce(po.retired, false) = false AND po.status = 'active'
-OPTIONAL MATCH (po)-[:SITS_AT]->(u:Unit)
-WITH po, u
-WHERE $scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
-MATCH (po)-[:BUILT_IN]->(c:Unit {level: 'compound'})
-WHERE coalesce(c.retired, false) = false
+  AND @current(po) AND po.status = 'active'
+OPTIONAL MATCH (po)-[st:SITS_AT]->(u:Unit)
+WITH po, u, st
+WHERE (st IS NULL OR @live(st)) AND @in_scope(u)
+MATCH (po)-[b:BUILT_IN]->(c:Unit {level: 'compound'})
+WHERE @live(b) AND @current(c)
 WITH po, u, collect(DISTINCT c.code) AS compounds, collect(DISTINCT c.community_code) AS communities
 // Engine note: OPTIONAL MATCH with a WHERE, and pattern comprehensions, run once per row on
 // FalkorDB; unfiltered OPTIONAL MATCHes run batched, so conditions go into the aggregations.
 OPTIONAL MATCH (s0:Person)-[sr:SERVES_AS|CROSS_APPOINTED_TO]->(po)
 WITH po, compounds, communities, u,
-     collect(DISTINCT CASE
-       WHEN sr.role = 'secretary' AND coalesce(sr.retired, false) = false
-        AND (sr.start IS NULL OR sr.start <= $as_of) AND (sr.end IS NULL OR $as_of < sr.end)
-       THEN s0 END) AS secretaries
+     collect(DISTINCT CASE WHEN sr.role = 'secretary' AND @active(sr) THEN s0 END) AS secretaries
 UNWIND CASE WHEN size(secretaries) = 0 THEN [null] ELSE secretaries END AS s
 OPTIONAL MATCH (s)-[pr:SERVES_AS|CROSS_APPOINTED_TO]->(oc:Organisation)
-OPTIONAL MATCH (oc)-[:SITS_AT]->(oh:Unit)
-OPTIONAL MATCH (s)-[:LIVES_IN]->(home:Unit)
-WITH po, compounds, communities, u, s, pr, oc, oh, home,
-     coalesce(oc.retired, false) = false AND oc.status = 'active'
-       AND coalesce(pr.retired, false) = false
-       AND (pr.start IS NULL OR pr.start <= $as_of) AND (pr.end IS NULL OR $as_of < pr.end)
-       AS live
+OPTIONAL MATCH (oc)-[os:SITS_AT]->(oh:Unit)
+OPTIONAL MATCH (s)-[lv:LIVES_IN]->(home:Unit)
+WITH po, compounds, communities, u, s, pr, oc, oh, home, lv,
+     @current(oc) AND oc.status = 'active' AND @active(pr) AND @live(os) AS live
 WITH po, u, s,
      count(CASE WHEN live AND oc.kind = 'owners_committee' AND oh.code IN compounds
                 THEN 1 END) AS committee_posts,
-     count(CASE WHEN home.code IN compounds THEN 1 END) AS homes,
+     count(CASE WHEN @live(lv) AND home.code IN compounds THEN 1 END) AS homes,
      count(CASE WHEN live AND type(pr) = 'SERVES_AS' AND oh.code IN communities
                 THEN 1 END) AS community_posts
 RETURN po.code AS party_org_code, po.name AS party_org_name,

@@ -25,26 +25,19 @@
 // column: district_name — 区县名称 — its name
 // type: other_org_kind — org_kind
 // finding: every row
-MATCH (sc:Organisation {kind: 'supervisory_committee'})-[:SITS_AT]->(c:Unit {level: 'compound'})
-WHERE coalesce(sc.retired, false) = false AND sc.status = 'active'
-  AND coalesce(c.retired, false) = false
-  AND ($scope IS NULL OR $scope IN [c.code, c.community_code, c.street_code, c.district_code, c.city_code])
+MATCH (sc:Organisation {kind: 'supervisory_committee'})-[ss:SITS_AT]->(c:Unit {level: 'compound'})
+WHERE @current(sc) AND sc.status = 'active' AND @live(ss)
+  AND @current(c) AND @in_scope(c)
 MATCH (p:Person)-[r1:SERVES_AS|CROSS_APPOINTED_TO]->(sc)
-WHERE coalesce(r1.retired, false) = false
-  AND (r1.start IS NULL OR r1.start <= $as_of) AND (r1.end IS NULL OR $as_of < r1.end)
+WHERE @active(r1)
 WITH DISTINCT c, sc, p
 MATCH (p)-[r2:SERVES_AS|CROSS_APPOINTED_TO]->(o:Organisation)
-WHERE coalesce(r2.retired, false) = false
-  AND (r2.start IS NULL OR r2.start <= $as_of) AND (r2.end IS NULL OR $as_of < r2.end)
-  AND coalesce(o.retired, false) = false AND o.status = 'active'
+WHERE @active(r2) AND @current(o) AND o.status = 'active'
   AND o.kind IN ['owners_committee', 'property_company']
 WITH DISTINCT c, sc, p, o
 WITH c, sc, p, o,
-     size([(o)-[:SITS_AT]->(c) | o]) AS sits,
-     size([(o)-[k:MANAGES]->(c)
-           WHERE coalesce(k.retired, false) = false
-             AND (k.start IS NULL OR k.start <= $as_of) AND (k.end IS NULL OR $as_of < k.end) | k])
-       AS contracts
+     size([(o)-[os:SITS_AT]->(c) WHERE @live(os) | o]) AS sits,
+     size([(o)-[k:MANAGES]->(c) WHERE @active(k) | k]) AS contracts
 WHERE (o.kind = 'owners_committee' AND sits > 0) OR (o.kind = 'property_company' AND contracts > 0)
 RETURN p.code AS person_code, p.name AS person_name,
        c.code AS compound_code, c.name AS compound_name,

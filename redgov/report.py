@@ -3,9 +3,9 @@
 ``redgov audit NAME --format xlsx`` and ``redgov audit --all --out report.xlsx`` (and the
 dashboard's XLSX downloads) write through :func:`write_report`:
 
-- 封面 (cover): title, snapshot date, as-of date, scope, parameters, generation time in
-  Beijing time, the store, and the source documents by title, declared once
-  (:data:`graph.display.SOURCES`);
+- 封面 (cover): title, the snapshot the answers are for (its date, ordinal and run id),
+  as-of date, scope, parameters, generation time in Beijing time, the store, and the
+  source documents by title, declared once (:data:`graph.display.SOURCES`);
 - 汇总 (summary): one row per question — sheet, title, rules, the rule in plain words,
   source documents by title, what one row is, rows, findings, parameters;
 - one sheet per question, named by its short Chinese title (≤ 31 characters, unique): a
@@ -35,11 +35,13 @@ from .graph.display import (
     source_title,
 )
 from .graph.introspection import last_sync_run
+from .graph.snapshots import Snapshot
 from .graph.stores import StoreError
 from .graph.stores.base import Store
 from .output import display_width, neutralise
 from .queries import ParamError, QueryResult, Question, get_question, run_question
 from .queries.present import cell, lookup_names
+from .queries.runner import choose_snapshot, ordinal
 
 __all__ = ["Answer", "ReportContext", "collect", "param_text", "sheet_names", "write_report"]
 
@@ -50,12 +52,15 @@ _MAX_WIDTH = 60
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _UNIT = cypher(
     "report.unit",
-    "MATCH (u:Unit {code: $code}) RETURN u.code AS code, u.name AS name, u.level AS level",
+    "MATCH (u:Unit {code: $code}) WHERE @live(u) "
+    "RETURN u.code AS code, u.name AS name, u.level AS level",
 )
 
 _L = {  # the workbook's own words
     "cover": ("封面", "Cover"), "summary": ("汇总", "Summary"),
-    "snapshot": ("快照日期", "Snapshot date"), "as_of": ("截至日期", "As of"),
+    "snapshot": ("快照日期", "Snapshot date"),
+    "snapshot_ordinal": ("快照序号", "Snapshot number"),
+    "snapshot_run": ("快照同步编号", "Snapshot run id"), "as_of": ("截至日期", "As of"),
     "scope": ("范围", "Scope"), "all": ("全部", "everything"),
     "params": ("参数", "Parameters"),
     "generated": ("生成时间（北京时间）", "Generated (Beijing time)"),
@@ -102,6 +107,8 @@ class ReportContext:
     store: str
     engine_version: str = ""
     snapshot_date: str | None = None
+    snapshot_ordinal: int | None = None
+    snapshot_run: str | None = None
     last_sync: str | None = None
     as_of: str | None = None
     scope: str | None = None
@@ -110,13 +117,16 @@ class ReportContext:
     generated_at: datetime = field(default_factory=lambda: datetime.now(BEIJING))
 
 
-def collect(store: Store, names: Sequence[str], params: Mapping[str, Any]) -> tuple[
-        list[Answer], ReportContext]:
-    """Run the questions and gather what the cover needs.
+def collect(store: Store, names: Sequence[str], params: Mapping[str, Any],
+            snapshot: Snapshot | str | None = None) -> tuple[list[Answer], ReportContext]:
+    """Run the questions at one snapshot and gather what the cover needs.
 
     Each question gets the parameters it declares (``--all --param min_full_members=5``
     reaches the two questions that take it); a parameter no question takes is an error.
+    ``snapshot``: a resolved snapshot, a date, a run id or None (the latest); resolved
+    once, so every sheet answers for the same snapshot.
     """
+    chosen = choose_snapshot(store, snapshot)
     questions = [get_question(n) for n in names]
     declared = {p.name for q in questions for p in q.params}
     unknown = sorted(set(params) - declared)
@@ -125,18 +135,22 @@ def collect(store: Store, names: Sequence[str], params: Mapping[str, Any]) -> tu
     answers = []
     for question in questions:
         own = {p.name for p in question.params}
-        result = run_question(store, question.name, {k: v for k, v in params.items() if k in own})
+        result = run_question(store, question.name,
+                              {k: v for k, v in params.items() if k in own}, snapshot=chosen)
         answer = Answer(question, result)
-        answer.names = lookup_names(store, answer.question, result.rows)
+        answer.names = lookup_names(store, answer.question, result.rows, ordinal(chosen))
         answers.append(answer)
     run = last_sync_run(store) or {}
     ctx = ReportContext(store=store.description, engine_version=_version(store),
-                        snapshot_date=run.get("snapshot_date"), last_sync=run.get("started_at"))
+                        last_sync=run.get("started_at"))
+    if chosen is not None:
+        ctx.snapshot_date = chosen.date
+        ctx.snapshot_ordinal, ctx.snapshot_run = chosen.ordinal, chosen.run_id
     if answers:
         ctx.as_of = answers[0].result.params.get("as_of")
         ctx.scope = answers[0].result.params.get("scope")
     if ctx.scope:
-        unit = store.read(_UNIT, {"code": ctx.scope})
+        unit = store.read(_UNIT, {"code": ctx.scope, "snapshot": ordinal(chosen)})
         if unit:
             ctx.scope_name, ctx.scope_level = unit[0]["name"], unit[0]["level"]
     return answers, ctx
@@ -353,6 +367,8 @@ def _cover(wb: Any, answers: Sequence[Answer], ctx: ReportContext, lang: str) ->
                         common=True) if answers else ""
     facts = [
         ("snapshot", format_date(ctx.snapshot_date) or "—"),
+        ("snapshot_ordinal", ctx.snapshot_ordinal if ctx.snapshot_ordinal is not None else "—"),
+        ("snapshot_run", ctx.snapshot_run or "—"),
         ("as_of", format_date(ctx.as_of) or "—"),
         ("scope", scope),
         ("params", common),

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
+from redgov.graph.snapshots import list_snapshots
 from redgov.graph.stores.base import Store
 from redgov.queries import catalog, get_question
 from test_questions import synced_store
@@ -42,8 +43,10 @@ def test_json_output_shape(fx: Store, engine: Any) -> None:
                 "--scope", "CM111")
     assert res.exit_code == 0, res.output
     got = json.loads(res.output)
-    assert list(got) == ["query", "params", "columns", "rows", "count"]
+    assert list(got) == ["query", "snapshot", "params", "columns", "rows", "count"]
     assert got["query"] == "overdue_reelection"
+    latest = list_snapshots(fx.read)[-1]  # the audit fixture's second sync
+    assert got["snapshot"] == {"ordinal": 2, "date": "2024-06-30", "run_id": latest.run_id}
     assert got["params"] == {"as_of": "2024-07-01", "scope": "CM111"}
     assert got["columns"] == get_question("overdue_reelection").column_names
     assert [(r["committee_code"], r["days_overdue"]) for r in got["rows"]] == [("OC3", 31),

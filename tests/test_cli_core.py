@@ -23,16 +23,25 @@ _VERSION_PREFIX = {"falkordb": "FalkorDB ", "neo4j": "Neo4j 5."}
 
 
 def test_status_json_names_engine_and_counts(redgov_env, store, engine) -> None:
+    """Counts are of the published snapshot's versions: nothing before a publication."""
     with store.transaction() as w:
-        w.run("CREATE (:Unit {code: 'c1'})-[:PART_OF]->(:Unit {code: 'c0'})")
+        w.run("CREATE (:Unit {code: 'c1', vf: 1, vt: 2147483647})-[:PART_OF {vf: 1, "
+              "vt: 2147483647}]->(:Unit {code: 'c0', vf: 1, vt: 2147483647})")
     code, out = _run("status", "--format", "json")
     assert code == 0, out
     info = json.loads(out)
     assert info["engine"] == engine.name
     assert info["engine_version"].startswith(_VERSION_PREFIX[engine.name])
-    assert info["nodes"] == {"Unit": 2}
-    assert info["relations"] == {"PART_OF": 1}
+    assert (info["nodes"], info["relations"], info["snapshot"], info["snapshots"]) == (
+        {}, {}, None, [])
     assert info["last_sync"] is None
+    with store.transaction() as w:  # what a sync's final step does: publish ordinal 1
+        w.run("CREATE (:SyncRun {id: 'r1', ordinal: 1, published: true, "
+              "snapshot_date: '2024-01-01', kind: 'full'})")
+    info = json.loads(_run("status", "--format", "json")[1])
+    assert info["nodes"] == {"Unit": 2}  # SyncRun nodes are not counted
+    assert info["relations"] == {"PART_OF": 1}
+    assert info["snapshot"]["ordinal"] == 1 and len(info["snapshots"]) == 1
 
 
 def test_status_table_says_no_sync_yet(redgov_env, store, engine) -> None:
@@ -146,3 +155,28 @@ def test_stop_reports_when_nothing_runs(tmp_path, monkeypatch: pytest.MonkeyPatc
     _run("status")
     code, out = _run("stop")
     assert code == 0 and "已停止" in out
+
+
+def test_cypher_help_says_how_to_ask_for_a_snapshot(redgov_env, store) -> None:
+    """The help names $snapshot and --param snapshot=N, says the macros are not expanded
+    here and shows their expansion; its example runs, at the snapshot it is given."""
+    from redgov.graph.conditions import live
+
+    from redgov.commands.common import CYPHER_HELP_EXAMPLE
+
+    code, out = _run("cypher", "--help")
+    words = " ".join(out.split())  # click wraps the paragraphs to the terminal's width
+    assert code == 0 and "--param snapshot=N" in words and "$snapshot" in words, out
+    assert "(@live, @current, @active, @in_scope) are NOT available" in words, out
+    assert live("x") in words and CYPHER_HELP_EXAMPLE in words, out
+    export = Path(__file__).parent / "fixtures" / "exports" / "sync_basic"
+    assert _run("sync", str(export))[0] == 0
+    code, out = _run("cypher", CYPHER_HELP_EXAMPLE, "--format", "json")
+    assert code == 0, out
+    latest = {r["level"]: r["units"] for r in json.loads(out)}
+    assert sum(latest.values()) == 6, latest  # the export's six units
+    pinned = json.loads(_run("cypher", CYPHER_HELP_EXAMPLE, "--param", "snapshot=1",
+                             "--format", "json")[1])
+    assert {r["level"]: r["units"] for r in pinned} == latest
+    assert json.loads(_run("cypher", CYPHER_HELP_EXAMPLE, "--param", "snapshot=0",
+                           "--format", "json")[1]) == []

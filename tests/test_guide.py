@@ -57,6 +57,34 @@ def test_every_catalog_question_and_only_those() -> None:
                 assert p.label_zh in body and f"`{p.name}`" in body, (q.name, p.name)
 
 
+def test_snapshots_explained_with_the_real_options_and_message() -> None:
+    """--snapshot is documented for audit and status as the commands take it, with the
+    message a missing snapshot really gives, and how to ask redgov cypher for one."""
+    from redgov.graph.snapshots import SnapshotNotFound, resolve
+
+    from redgov.commands.audit import audit
+    from redgov.commands.core import status
+
+    for command in (audit, status):
+        assert "--snapshot" in {o for p in command.params for o in p.opts}, command.name
+    text = _section("审计问题")
+    assert "`--snapshot`" in text and "`--as-of`" in text
+    assert "redgov status --snapshot 2024-06-30" in text
+    assert "redgov audit overdue_reelection --snapshot 2024-06-30" in text
+    assert "`--param snapshot=序号`" in text and "`redgov cypher --help`" in text
+    published = [{"ordinal": 1, "date": "2024-01-01", "run_id": "a"},
+                 {"ordinal": 2, "date": "2024-06-30", "run_id": "b"}]
+    try:
+        resolve(lambda query, params=None: published, "2023-12-31")
+    except SnapshotNotFound as exc:
+        assert f"`{exc}`" in text, str(exc)
+    else:
+        raise AssertionError("a date before the first snapshot names none")
+    commands = _section("常用命令")
+    assert "`redgov status --snapshot 2024-06-30`" in commands
+    assert "`redgov audit --all --snapshot 2024-06-30 --out 审计报告.xlsx`" in commands
+
+
 def test_source_documents_by_title() -> None:
     table = _subsections(_section("审计问题"))["依据文件"]
     for s in SOURCES.values():

@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 from redgov.graph.display import BEIJING, SOURCES, english_codes
+from redgov.graph.snapshots import list_snapshots
 from redgov.graph.stores.base import Store
 from redgov.queries import catalog, get_question
 from test_questions import synced_store
@@ -130,11 +131,13 @@ def test_a_chart_exactly_where_there_is_a_headline_rate(workbook: Any) -> None:
     assert chart.anchor._from.row == rows + 1 and chart.anchor._from.col == 0  # 0-based: A{rows+2}
 
 
-def test_cover_says_when_where_and_from_what(workbook: Any, engine: Any) -> None:
+def test_cover_says_when_where_and_from_what(workbook: Any, engine: Any, fx: Store) -> None:
     ws = workbook["封面"]
     assert ws["A1"].value == "党建引领“红色物业”治理审计报告" and ws["A1"].font.bold
-    facts = {r[0]: r[1] for r in ws.iter_rows(min_row=3, max_row=11, values_only=True)}
+    facts = {r[0]: r[1] for r in ws.iter_rows(min_row=3, max_row=13, values_only=True)}
     assert facts["快照日期"] == "2024-06-30" and facts["截至日期"] == "2024-06-30"
+    # the snapshot the answers are for: the fixture's second (latest) sync
+    assert facts["快照序号"] == 2 and facts["快照同步编号"] == list_snapshots(fx.read)[-1].run_id
     assert facts["范围"] == "全部"
     assert facts["参数"] == "截至日期：2024-06-30；范围（单位编码）：全部"
     made = datetime.strptime(facts["生成时间（北京时间）"], "%Y-%m-%d %H:%M:%S").replace(

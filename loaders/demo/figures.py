@@ -3,7 +3,8 @@
 sync actually built and the tests can compare export, summary and graph.
 
 Every enumeration value is a parameter taken from the vocabulary; activity follows
-docs/model.md (``retired = false``, start ≤ as_of < end).
+docs/model.md through the shared conditions (``@current``, ``@active``: live in the
+snapshot, not retired, start ≤ as_of < end), at the latest snapshot unless one is given.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ __all__ = ["graph_figures"]
 _COMPOUND_ORGS = cypher(
     "demo.compound_party_orgs",
     """
-MATCH (o:Organisation)-[:BUILT_IN]->(u:Unit)
-WHERE o.kind IN $party_kinds AND o.status = $active AND o.retired = false
+MATCH (o:Organisation)-[b:BUILT_IN]->(u:Unit)
+WHERE o.kind IN $party_kinds AND o.status = $active AND @current(o) AND @live(b)
   AND u.level = $compound
 RETURN count(DISTINCT o) AS branches, count(DISTINCT u) AS covered
 """,
@@ -38,32 +39,32 @@ _COMPOUNDS = cypher(
     "demo.compounds",
     """
 MATCH (u:Unit)
-WHERE u.level = $compound AND u.retired = false
+WHERE u.level = $compound AND @current(u)
 RETURN count(u) AS compounds
 """,
 )
 _MANAGED = cypher(
     "demo.managed_compounds",
     """
-MATCH (:Organisation)-[m:MANAGES]->(u:Unit)
-WHERE m.retired = false AND (m.start IS NULL OR m.start <= $as_of)
-  AND (m.end IS NULL OR $as_of < m.end)
+MATCH (o:Organisation)-[m:MANAGES]->(u:Unit)
+WHERE @live(o) AND @active(m)
 RETURN count(DISTINCT u) AS managed
 """,
 )
 _OWNERS = cypher(
     "demo.owners_committee_compounds",
     """
-MATCH (o:Organisation)-[:SITS_AT]->(u:Unit)
-WHERE o.kind = $owners AND o.status = $active AND o.retired = false AND u.level = $compound
+MATCH (o:Organisation)-[s:SITS_AT]->(u:Unit)
+WHERE o.kind = $owners AND o.status = $active AND @current(o) AND @live(s)
+  AND u.level = $compound
 RETURN count(DISTINCT u) AS compounds
 """,
 )
 _COMPANIES = cypher(
     "demo.companies_with_party_org",
     """
-MATCH (o:Organisation)-[:BUILT_IN]->(c:Organisation)
-WHERE o.kind IN $party_kinds AND o.status = $active AND o.retired = false
+MATCH (o:Organisation)-[b:BUILT_IN]->(c:Organisation)
+WHERE o.kind IN $party_kinds AND o.status = $active AND @current(o) AND @live(b)
   AND c.kind = $company
 RETURN count(DISTINCT c) AS companies
 """,
@@ -72,9 +73,8 @@ _CHAIRS = cypher(
     "demo.party_member_chairs",
     """
 MATCH (p:Person)-[r]->(o:Organisation)
-WHERE type(r) IN $post_types AND r.role = $director AND r.retired = false
-  AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
-  AND o.kind = $owners AND o.status = $active AND o.retired = false
+WHERE type(r) IN $post_types AND r.role = $director AND @live(p) AND @active(r)
+  AND o.kind = $owners AND o.status = $active AND @current(o)
   AND p.standing IN $members
 RETURN count(DISTINCT p) AS chairs
 """,
@@ -82,30 +82,31 @@ RETURN count(DISTINCT p) AS chairs
 _ONE_SHOULDER = cypher(
     "demo.one_shoulder",
     """
-MATCH (p:Person)-[s]->(b:Organisation)-[:BUILT_IN]->(u:Unit)
-WHERE type(s) IN $post_types AND s.role = $secretary AND s.retired = false
-  AND (s.start IS NULL OR s.start <= $as_of) AND (s.end IS NULL OR $as_of < s.end)
-  AND b.kind IN $party_kinds AND b.status = $active AND b.retired = false
+MATCH (p:Person)-[s]->(b:Organisation)-[bi:BUILT_IN]->(u:Unit)
+WHERE type(s) IN $post_types AND s.role = $secretary AND @live(p, bi) AND @active(s)
+  AND b.kind IN $party_kinds AND b.status = $active AND @current(b)
   AND u.level = $compound
-MATCH (p)-[c]->(oc:Organisation)-[:SITS_AT]->(u)
-WHERE type(c) IN $post_types AND c.role = $director AND c.retired = false
-  AND (c.start IS NULL OR c.start <= $as_of) AND (c.end IS NULL OR $as_of < c.end)
-  AND oc.kind = $owners AND oc.status = $active AND oc.retired = false
+MATCH (p)-[c]->(oc:Organisation)-[st:SITS_AT]->(u)
+WHERE type(c) IN $post_types AND c.role = $director AND @active(c) AND @live(st)
+  AND oc.kind = $owners AND oc.status = $active AND @current(oc)
 RETURN count(DISTINCT p) AS one_shoulder
 """,
 )
 
 
-def graph_figures(store: Store, as_of: str) -> dict[str, Any]:
+def graph_figures(store: Store, as_of: str, snapshot: int | None = None) -> dict[str, Any]:
     """Compounds, compound party organisations, managed, owners' committees, companies
-    with a party organisation, 一肩挑 and party-member chairs, as of ``as_of`` (ISO)."""
-    params = {
+    with a party organisation, 一肩挑 and party-member chairs, as of ``as_of`` (ISO), in the
+    snapshot ``snapshot`` (an ordinal; None: the latest published)."""
+    params: dict[str, Any] = {
         "party_kinds": list(PARTY_ORG_KINDS), "active": ORG_STATUS["正常"],
         "compound": LEVELS["小区"],
         "as_of": as_of, "owners": ORG_KINDS["业主委员会"], "company": COMPANY_KIND,
         "post_types": [REL.SERVES_AS, REL.CROSS_APPOINTED_TO], "director": normalise_role("主任"),
         "secretary": normalise_role("书记"), "members": list(MEMBER_STANDINGS),
     }
+    if snapshot is not None:
+        params["snapshot"] = snapshot
 
     def one(query: str) -> dict[str, Any]:
         rows = store.read(query, params)

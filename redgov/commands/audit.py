@@ -1,8 +1,13 @@
 """``redgov audit``: list the catalog, run one question, or write every answer to a workbook.
 
     redgov audit                                   # the catalog
-    redgov audit NAME [--param k=v]… [--as-of D] [--scope CODE] [--format F] [--out FILE]
+    redgov audit NAME [--param k=v]… [--snapshot D|RUN] [--as-of D] [--scope CODE]
+                      [--format F] [--out FILE]
     redgov audit --all --out report.xlsx           # cover, summary, one sheet per question
+
+Every answer is for one published snapshot (``--snapshot``: a date, a run id; default the
+latest); ``--as-of`` is the validity date within it (default: that snapshot's date).  JSON
+records the snapshot (ordinal, date, run id), the workbook's cover shows it.
 
 Table, CSV and XLSX are for people: Chinese headers and values by default (``--lang en``
 for English), rates as percentages with one decimal, lists of codes as names.  JSON is for
@@ -25,10 +30,12 @@ from ..queries.catalog import UnknownQuestion
 from ..queries.present import lookup_names, present_rows
 from ..report import Answer, ReportContext, collect, write_report
 from .common import (
+    chosen_snapshot,
     lang_option,
     opened_store,
     parse_params,
     say,
+    snapshot_option,
     store_option,
     timeout_option,
 )
@@ -68,22 +75,25 @@ def _errors(name: str) -> Iterator[None]:
         raise click.ClickException(f"{name}: {exc}") from None
 
 
-def _run(store: Any, name: str, params: dict[str, Any]) -> QueryResult:
+def _run(store: Any, name: str, params: dict[str, Any], spec: str | None) -> QueryResult:
+    snapshot = chosen_snapshot(store, spec)
     with _errors(name):
-        return run_question(store, name, params)
+        return run_question(store, name, params, snapshot=snapshot)
 
 
-def _collect(store: Any, names: list[str], params: dict[str, Any]) -> tuple[
+def _collect(store: Any, names: list[str], params: dict[str, Any], spec: str | None) -> tuple[
         list[Answer], ReportContext]:
+    snapshot = chosen_snapshot(store, spec)
     with _errors(names[0] if len(names) == 1 else "audit"):
-        return collect(store, names, params)
+        return collect(store, names, params, snapshot=snapshot)
 
 
 @click.command()
 @click.argument("name", required=False)
 @click.option("--param", "params", multiple=True, metavar="K=V", help="A question parameter.")
+@snapshot_option
 @click.option("--as-of", "as_of", default=None, metavar="DATE",
-              help="Answer as of this date (default: snapshot date of the latest sync).")
+              help="Validity date within the snapshot (default: the snapshot's date).")
 @click.option("--scope", default=None, metavar="CODE", help="Only this unit's subtree.")
 @click.option("--format", "fmt", type=click.Choice(_FORMATS), default=None,
               help="table (default), json, csv or xlsx (xlsx needs --out).")
@@ -94,9 +104,9 @@ def _collect(store: Any, names: list[str], params: dict[str, Any]) -> tuple[
 @store_option
 @timeout_option
 def audit(
-    name: str | None, params: tuple[str, ...], as_of: str | None, scope: str | None,
-    fmt: str | None, out: Path | None, run_all: bool, lang: str, store_spec: str | None,
-    timeout: float | None,
+    name: str | None, params: tuple[str, ...], snapshot_spec: str | None, as_of: str | None,
+    scope: str | None, fmt: str | None, out: Path | None, run_all: bool, lang: str,
+    store_spec: str | None, timeout: float | None,
 ) -> None:
     """List the audit catalog, run question NAME, or (--all) write every answer to a workbook.
 
@@ -115,13 +125,13 @@ def audit(
             raise click.UsageError(say(lang, "--all 写出一个工作簿：请用 --out 报告.xlsx",
                                        "--all writes a workbook: use --out report.xlsx"))
         with opened_store(store_spec, timeout=timeout) as store:
-            answers, ctx = _collect(store, [q.name for q in catalog()], values)
+            answers, ctx = _collect(store, [q.name for q in catalog()], values, snapshot_spec)
         write_report(out, answers, ctx, lang)
         click.echo(say(lang, f"已将 {len(answers)} 个审计问题写入 {out}",
                        f"wrote {len(answers)} questions to {out}"))
         return
     if not name:
-        if values:
+        if values or snapshot_spec is not None:
             raise click.UsageError(say(lang, "参数需要指定问题名称 NAME",
                                        "parameters need a question NAME"))
         if fmt == "json":
@@ -141,14 +151,15 @@ def audit(
     if fmt == "xlsx":
         assert out is not None
         with opened_store(store_spec, timeout=timeout) as store:
-            answers, ctx = _collect(store, [name], values)
+            answers, ctx = _collect(store, [name], values, snapshot_spec)
         write_report(out, answers, ctx, lang)
         count = answers[0].result.count
         click.echo(say(lang, f"已写出 {count} 行：{out}", f"wrote {count} rows to {out}"))
         return
     with opened_store(store_spec, timeout=timeout) as store:
-        result = _run(store, name, values)
-        names = lookup_names(store, question, result.rows) if fmt != "json" else {}
+        result = _run(store, name, values, snapshot_spec)
+        pinned = result.snapshot.ordinal if result.snapshot is not None else None
+        names = lookup_names(store, question, result.rows, pinned) if fmt != "json" else {}
     if fmt == "json":
         text = to_json(result.to_dict())
     else:

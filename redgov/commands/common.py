@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import IO, Any
 
 import click
 
+from ..graph.cypher import cypher
+from ..graph.snapshots import Snapshot, SnapshotNotFound, resolve
 from ..graph.stores import Store, StoreError, open_store
 
-__all__ = ["lang_option", "opened_store", "parse_params", "say", "store_option", "timeout_option"]
+__all__ = [
+    "CYPHER_HELP_EXAMPLE",
+    "SnapshotUnknown",
+    "chosen_snapshot",
+    "lang_option",
+    "opened_store",
+    "parse_params",
+    "say",
+    "snapshot_option",
+    "store_option",
+    "timeout_option",
+]
 
 store_option = click.option(
     "--store",
@@ -81,3 +95,35 @@ lang_option = click.option(
 def say(lang: str, zh: str, en: str) -> str:
     """The message in the chosen language (the CLI's own words, not vocabulary)."""
     return en if lang == "en" else zh
+
+
+#: The example ``redgov cypher --help`` shows: registered (so linted and planned on both
+#: engines) with the catalog's macro, whose expansion is what a user pastes.
+CYPHER_HELP_EXAMPLE = cypher(
+    "cli.cypher_help_example",
+    "MATCH (u:Unit) WHERE @current(u) RETURN u.level AS level, count(u) AS units",
+)
+
+snapshot_option = click.option(
+    "--snapshot", "snapshot_spec", default=None, metavar="DATE|RUN_ID",
+    help="Answer for this published snapshot: a date YYYY-MM-DD (the latest snapshot on or "
+    "before it), a sync run id, or latest (the default). `redgov status` lists them.",
+)
+
+
+class SnapshotUnknown(click.ClickException):
+    """``--snapshot`` names no published snapshot: a usage error (exit 2), shown as the one
+    Chinese line :func:`graph.snapshots.resolve` wrote (it names what exists)."""
+
+    exit_code = 2
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
+def chosen_snapshot(store: Store, spec: str | None) -> Snapshot | None:
+    """The published snapshot ``--snapshot`` names (None: nothing is published yet)."""
+    try:
+        return resolve(store.read, spec)
+    except SnapshotNotFound as exc:
+        raise SnapshotUnknown(str(exc)) from None

@@ -8,14 +8,29 @@ from typing import Any
 
 import click
 
+from ..graph.conditions import live
 from ..graph.display import display, format_time
 from ..graph.home import data_dir
 from ..graph.introspection import status as graph_status
+from ..graph.snapshots import Snapshot
 from ..graph.stores import ReadOnlyViolation, StoreError
 from ..graph.stores.embedded_server import stop_server
 from ..output import display_width, render, to_json
 from ..report import store_text
-from .common import lang_option, opened_store, parse_params, say, store_option, timeout_option
+from .common import (
+    CYPHER_HELP_EXAMPLE,
+    chosen_snapshot,
+    lang_option,
+    opened_store,
+    parse_params,
+    say,
+    snapshot_option,
+    store_option,
+    timeout_option,
+)
+
+#: Snapshots the table output of ``redgov status`` lists (the newest; JSON lists all).
+_LISTED = 10
 
 
 def decoded_run(run: Mapping[str, Any]) -> dict[str, Any]:
@@ -45,14 +60,43 @@ def _counts(counts: Mapping[str, int], domain: str, lang: str) -> str:
         lang, "无", "none")
 
 
+def _snapshot_text(s: Snapshot, lang: str) -> str:
+    """One snapshot in a line: its ordinal, date, kind and run id."""
+    if lang == "en":
+        return f"#{s.ordinal} {s.date or '—'} {s.kind or ''} (run {s.run_id})".replace("  ", " ")
+    kind = display(s.kind, lang, "sync_kind") if s.kind else ""
+    return f"第 {s.ordinal} 个 {s.date or '—'} {kind}（编号 {s.run_id}）".replace("  ", " ")
+
+
+def _snapshot_lines(info: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
+    """The chosen snapshot, and the published ones (the newest few) one per line."""
+    shown = info["snapshot"]
+    chosen = say(lang, "尚无已发布的快照", "none published yet") if shown is None else (
+        _snapshot_text(Snapshot(**shown), lang))
+    published = [Snapshot(**s) for s in info["snapshots"]]
+    lines = [(say(lang, "快照", "snapshot"), chosen)]
+    if published:
+        head = say(lang, f"共 {len(published)} 个（--snapshot 写日期或编号）",
+                   f"{len(published)} (--snapshot takes a date or a run id)")
+        lines.append((say(lang, "已发布快照", "published snapshots"), head))
+        newest = published[-_LISTED:][::-1]
+        lines += [("", _snapshot_text(s, lang)) for s in newest]
+        if len(published) > _LISTED:
+            lines.append(("", say(lang, f"……更早的 {len(published) - _LISTED} 个见 --format json",
+                                  f"… {len(published) - _LISTED} older: see --format json")))
+    return lines
+
+
 @click.command()
 @store_option
+@snapshot_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @lang_option
-def status(store_spec: str | None, fmt: str, lang: str) -> None:
-    """Show the store in use, its engine, node and relation counts and the last sync run."""
+def status(store_spec: str | None, snapshot_spec: str | None, fmt: str, lang: str) -> None:
+    """Show the store, its engine, node and relation counts at a snapshot (default the
+    latest), the published snapshots and the last sync run."""
     with opened_store(store_spec) as store:
-        info = graph_status(store)
+        info = graph_status(store, chosen_snapshot(store, snapshot_spec))
     run = info["last_sync"]
     if fmt == "json":
         click.echo(to_json({**info, "last_sync": decoded_run(run) if run else None}))
@@ -71,25 +115,57 @@ def status(store_spec: str | None, fmt: str, lang: str) -> None:
     lines = [
         (say(lang, "数据库", "store"), store_text(info["store"], lang)),
         (say(lang, "引擎", "engine"), info["engine_version"]),
+        *_snapshot_lines(info, lang),
         (say(lang, "节点", "nodes"), _counts(info["nodes"], "label", lang)),
         (say(lang, "关系", "relations"), _counts(info["relations"], "relation", lang)),
         (say(lang, "最近同步", "last sync"), last),
     ]
     width = max(display_width(k) for k, _ in lines)
+    sep = say(lang, "：", ":")
     for key, value in lines:
-        click.echo(f"{key}{say(lang, '：', ':')}{' ' * (width - display_width(key))}  {value}")
+        if key:
+            click.echo(f"{key}{sep}{' ' * (width - display_width(key))}  {value}")
+        else:  # a continuation line (the list of snapshots)
+            click.echo(f"{' ' * (width + display_width(sep))}  {value}")
 
 
-@click.command()
+_CYPHER_HELP = f"""Run a read-only Cypher QUERY (writes, LOAD CSV, outside procedures refused).
+
+Snapshots: every sync publishes a snapshot (numbered 1, 2, … ; `redgov status` lists
+them) and the graph keeps every version of every record.  A node or relation belongs to
+snapshot N when vf <= N < vt.  A QUERY that uses $snapshot gets the latest published
+number unless you give one with --param snapshot=N; a query that does not filter on
+$snapshot sees every version of every record, old ones included.
+
+The catalog's shared conditions (@live, @current, @active, @in_scope) are NOT available
+here: they are expanded only in the catalog's own texts.  Paste their expansion instead;
+for a node or relation x:
+
+\b
+  live in the snapshot:   {live("x")}
+  and not retired:        ... AND coalesce(x.retired, false) = false
+  valid on $as_of:        ... AND (x.start IS NULL OR x.start <= $as_of)
+                              AND (x.end IS NULL OR $as_of < x.end)
+
+Check the first node of every pattern and every relation (name it: -[r:SITS_AT]->).
+Example (units not retired per level, at snapshot 2; single quotes keep the shell off
+$snapshot):
+
+\b
+  redgov cypher '{CYPHER_HELP_EXAMPLE}' --param snapshot=2
+"""
+
+
+@click.command(help=_CYPHER_HELP)
 @click.argument("query")
-@click.option("--param", "params", multiple=True, metavar="K=V", help="A query parameter ($K).")
+@click.option("--param", "params", multiple=True, metavar="K=V",
+              help="A query parameter ($K); snapshot=N pins $snapshot to snapshot N.")
 @store_option
 @timeout_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
 def cypher(
     query: str, params: tuple[str, ...], store_spec: str | None, timeout: float | None, fmt: str
 ) -> None:
-    """Run a read-only Cypher QUERY (writes, LOAD CSV and outside procedures are refused)."""
     values = parse_params(params)
     with opened_store(store_spec, timeout=timeout) as store:
         try:
