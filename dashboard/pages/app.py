@@ -1,7 +1,8 @@
 """The Streamlit entry point: ``redgov dashboard`` (``streamlit run dashboard/pages/app.py``).
 
 Pages are functions registered with ``st.navigation``; each is thin and reads through
-``data``.  The app only reads the graph.
+``data``.  The app only reads the graph.  The sidebar's snapshot picker runs before any
+page (and before the link checks): every page then answers for the chosen snapshot.
 
 Access: ``auth.gate`` runs first (the login form, once an account exists); only the pages
 the account's role allows are registered (viewer: overview, hierarchy, people; auditor:
