@@ -289,3 +289,21 @@ def test_the_trend_has_one_point_per_snapshot(history: SimpleNamespace) -> None:
     # Up to the chosen snapshot only.
     at = choose(open_app(), history.runs[1])
     assert sorted({p["ordinal"] for p in _trend(at)}) == [1, 2]
+
+
+# --- what needs the versioned loader (a changed record copied, the old version closed) --
+
+def test_a_changed_record_reads_as_each_snapshot_had_it(history: SimpleNamespace) -> None:
+    """P5's standing changed with the third export: the second snapshot still has 群众."""
+    at = open_app("people", sel_person="P5")
+    assert "钱七 · P5 · 中共党员" in [s.value for s in at.subheader], at.subheader
+    choose(at, history.runs[1])
+    assert "钱七 · P5 · 群众" in [s.value for s in at.subheader], at.subheader
+    posts = sorted((r["组织编码"], r["职务"]) for r in _table(at, "组织编码", "在任"))
+    assert posts == [("OC3", "委员")], posts
+    # One version of P5 per snapshot: the search lists the person once, as it stood then.
+    for k, standing in ((2, "non_member"), (3, "full_member")):
+        pinned = PinnedStore(history.store, k)
+        found = reads.search_people(pinned, "钱七")
+        assert [(p["code"], p["standing"]) for p in found] == [("P5", standing)], (k, found)
+        assert reads.count_people(pinned, "钱七") == 1
