@@ -39,8 +39,10 @@ SNAPSHOT_KEY = "sel_snapshot"
 
 class PinnedStore:
     """A store whose reads answer for one snapshot: ``$snapshot`` is bound to ``ordinal``
-    in every read whose text uses it (unless the caller binds it).  Everything else —
-    writes, the metadata space, the description — is the wrapped store's."""
+    in every read whose text uses it — also over a value a layer below binds (a helper
+    that fills in "the latest" when not told which), so nothing read through it can
+    answer for another snapshot.  Everything else — writes, the metadata space, the
+    description — is the wrapped store's."""
 
     def __init__(self, store: Store, ordinal: int) -> None:
         self._store = store
@@ -51,7 +53,7 @@ class PinnedStore:
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         out = dict(params or {})
         if "$snapshot" in query:
-            out.setdefault("snapshot", self.ordinal)
+            out["snapshot"] = self.ordinal
         return self._store.read(query, out)
 
     def __getattr__(self, name: str) -> Any:

@@ -307,3 +307,13 @@ def test_a_changed_record_reads_as_each_snapshot_had_it(history: SimpleNamespace
         found = reads.search_people(pinned, "钱七")
         assert [(p["code"], p["standing"]) for p in found] == [("P5", standing)], (k, found)
         assert reads.count_people(pinned, "钱七") == 1
+
+
+def test_a_pinned_store_answers_for_its_snapshot_whatever_is_bound(
+        history: SimpleNamespace) -> None:
+    """A helper below the dashboard that binds ``snapshot`` itself (say, to the latest
+    when it was not told which) still reads the dashboard's snapshot."""
+    pinned = PinnedStore(history.store, 2)
+    rows = pinned.read(reads.UNITS, {"scope": None, "snapshot": 3})
+    assert "X4" not in {r["code"] for r in rows}
+    assert "X4" in {r["code"] for r in history.store.read(reads.UNITS, {"scope": None})}
