@@ -99,7 +99,7 @@ def open_app(page: str | None = None, query: dict[str, str] | None = None,
     first; a link's notice shows on the one run that takes the link in)."""
     from streamlit.util import calc_hash
 
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=180)  # a cold page on a loaded machine
     for key, value in (query or {}).items():
         at.query_params[key] = value
     for key, value in state.items():
