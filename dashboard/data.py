@@ -54,6 +54,7 @@ __all__ = [
     "current_key",
     "key_at",
     "question",
+    "snapshot_of",
     "snapshots",
     "store",
     "sync_log",
@@ -63,9 +64,9 @@ __all__ = [
 ]
 
 #: (store spec, REDGOV_HOME, REDGOV_GRAPH, latest published sync run id, the viewer's
-#: scope or "*", the ordinal of the snapshot read, that snapshot's date or ""): the cache
-#: key of every read.
-Key = tuple[str, str, str, str, str, int, str]
+#: scope or "*", then the snapshot read: its ordinal, its date or "", its run id or ""):
+#: the cache key of every read.
+Key = tuple[str, str, str, str, str, int, str, str]
 TTL_S = 3600
 PARALLEL = 3  # catalog questions asked at once
 VIEWER_KEY = "_viewer"
@@ -106,7 +107,12 @@ def _at(key: Key) -> PinnedStore:
 
 def key_at(key: Key, snapshot: Snapshot) -> Key:
     """The same key for another snapshot (the overview's trend and change)."""
-    return (*key[:5], snapshot.ordinal, snapshot.date or "")
+    return (*key[:5], snapshot.ordinal, snapshot.date or "", snapshot.run_id)
+
+
+def snapshot_of(key: Key) -> Snapshot | None:
+    """The snapshot a key reads (None: nothing is published yet)."""
+    return Snapshot(key[5], key[6] or None, key[7]) if key[5] != NO_SNAPSHOT else None
 
 
 def log(event: str, *, once: bool = True, **fields: Any) -> None:
@@ -161,8 +167,10 @@ def current_key(found: list[Snapshot] | None = None) -> tuple[Key, Snapshot | No
     found = snapshots() if found is None else found
     snap, _ = chosen(found, st.session_state.get(SNAPSHOT_KEY))
     scope = viewer().scope
-    return (*_spec(), found[-1].run_id if found else "none", "*" if scope is None else scope,
-            snap.ordinal if snap else NO_SNAPSHOT, (snap.date or "") if snap else ""), snap
+    head = (*_spec(), found[-1].run_id if found else "none", "*" if scope is None else scope)
+    if snap is None:
+        return (*head, NO_SNAPSHOT, "", ""), None
+    return (*head, snap.ordinal, snap.date or "", snap.run_id), snap
 
 
 def as_of(snapshot: Snapshot | None) -> str:

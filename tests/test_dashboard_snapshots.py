@@ -261,9 +261,11 @@ def test_cache_keys_carry_the_snapshot(history: SimpleNamespace,
     assert asked == [3, 1], asked
     choose(at, history.runs[2])
     assert asked == [3, 1], asked  # cached under the third snapshot's key
-    keys = {data.key_at(("s", "h", "g", "r", "*", 0, ""), s)
-            for s in list_snapshots(history.store.read)}
-    assert len(keys) == 3 and {k[5:] for k in keys} == set(zip((1, 2, 3), DATES, strict=True))
+    snaps = list_snapshots(history.store.read)
+    keys = {data.key_at(("s", "h", "g", "r", "*", 0, "", ""), s) for s in snaps}
+    assert {k[5:] for k in keys} == set(zip((1, 2, 3), DATES, history.runs, strict=True))
+    assert [data.snapshot_of(k) for k in sorted(keys)] == [
+        type(s)(s.ordinal, s.date, s.run_id) for s in snaps]
 
 
 # --- the overview's trend ----------------------------------------------------------------
