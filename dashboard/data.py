@@ -1,11 +1,17 @@
 """The dashboard's one data module: the store, the catalog and every cached read.
 
 The store is opened once per process and store choice (``st.cache_resource``); results
-are cached with ``st.cache_data`` keyed by the store choice and the id of the latest
-sync run, so a page is fast after its first load and a new sync shows at once (the
-key changes, the old entries are never asked for again).  Pages call only the
-functions here; this module calls only ``reads`` (the dashboard's own Cypher) and the
-audit catalog's ``run_question`` — never a query of its own making.
+are cached with ``st.cache_data`` keyed by the store choice, the id of the latest
+published sync run and the snapshot the session reads, so a page is fast after its first
+load and a new sync shows at once (the key changes, the old entries are never asked for
+again).  Pages call only the functions here; this module calls only ``reads`` (the
+dashboard's own Cypher) and the audit catalog's ``run_question`` — never a query of its
+own making.
+
+Snapshots.  The session reads one published snapshot (chosen in the sidebar, default the
+latest; :data:`SNAPSHOT_KEY`): the key carries its ordinal and date, every read goes
+through the store pinned to it (:class:`snapshot.PinnedStore`), and a catalog question
+asked without ``as_of`` is asked as of that snapshot's date.
 
 Access.  The session's :class:`Viewer` (set by ``auth.gate`` before any page runs) carries
 the account's scope, and the cache key carries it too: every read below passes it to the
@@ -29,12 +35,15 @@ import streamlit as st
 
 from ..graph.home import data_dir, read_jsonl
 from ..graph.introspection import sync_runs as _graph_sync_runs
+from ..graph.snapshots import NO_SNAPSHOT, Snapshot, list_snapshots
 from ..graph.stores import Store, open_store
 from ..graph.vocabulary import ACCOUNT_ROLES
 from . import reads
+from .snapshot import SNAPSHOT_KEY, PinnedStore, chosen
 
 __all__ = [
     "SINGLE_USER",
+    "SNAPSHOT_KEY",
     "VIEWER_KEY",
     "Key",
     "Viewer",
@@ -43,7 +52,10 @@ __all__ = [
     "ask_many",
     "catalog",
     "current_key",
+    "key_at",
     "question",
+    "snapshot_of",
+    "snapshots",
     "store",
     "sync_log",
     "sync_runs",
@@ -51,9 +63,10 @@ __all__ = [
     "viewer",
 ]
 
-#: (store spec, REDGOV_HOME, REDGOV_GRAPH, latest sync run id, the viewer's scope or "*"):
+#: (store spec, REDGOV_HOME, REDGOV_GRAPH, latest published sync run id, the viewer's
+#: scope or "*", then the snapshot read: its ordinal, its date or "", its run id or ""):
 #: the cache key of every read.
-Key = tuple[str, str, str, str, str]
+Key = tuple[str, str, str, str, str, int, str, str]
 TTL_S = 3600
 PARALLEL = 3  # catalog questions asked at once
 VIEWER_KEY = "_viewer"
@@ -85,6 +98,21 @@ def viewer() -> Viewer:
 
 def _scope(key: Key) -> str | None:
     return None if key[4] == "*" else key[4]
+
+
+def _at(key: Key) -> PinnedStore:
+    """The store, every read pinned to the key's snapshot."""
+    return PinnedStore(store(), key[5])
+
+
+def key_at(key: Key, snapshot: Snapshot) -> Key:
+    """The same key for another snapshot (the overview's trend and change)."""
+    return (*key[:5], snapshot.ordinal, snapshot.date or "", snapshot.run_id)
+
+
+def snapshot_of(key: Key) -> Snapshot | None:
+    """The snapshot a key reads (None: nothing is published yet)."""
+    return Snapshot(key[5], key[6] or None, key[7]) if key[5] != NO_SNAPSHOT else None
 
 
 def log(event: str, *, once: bool = True, **fields: Any) -> None:
@@ -125,19 +153,30 @@ def store() -> Store:
     return _open(_spec())
 
 
-def current_key() -> tuple[Key, dict[str, Any] | None]:
-    """The cache key and the latest sync run (one small uncached read per page run)."""
-    runs = _graph_sync_runs(store(), 1)
-    latest = runs[0] if runs else None
+def snapshots() -> list[Snapshot]:
+    """The published snapshots, oldest first (one small uncached read)."""
+    return list_snapshots(store().read)
+
+
+def current_key(found: list[Snapshot] | None = None) -> tuple[Key, Snapshot | None]:
+    """The cache key and the snapshot the session reads (None: nothing published yet).
+
+    The session's choice (:data:`SNAPSHOT_KEY`) names a published snapshot, else the
+    latest is read (the sidebar says so when the choice was not found).
+    """
+    found = snapshots() if found is None else found
+    snap, _ = chosen(found, st.session_state.get(SNAPSHOT_KEY))
     scope = viewer().scope
-    return (*_spec(), str(latest["id"]) if latest else "none",
-            "*" if scope is None else scope), latest
+    head = (*_spec(), found[-1].run_id if found else "none", "*" if scope is None else scope)
+    if snap is None:
+        return (*head, NO_SNAPSHOT, "", ""), None
+    return (*head, snap.ordinal, snap.date or "", snap.run_id), snap
 
 
-def as_of(latest: dict[str, Any] | None) -> str:
-    """The date the dashboard describes: the latest snapshot, else today."""
-    if latest and latest.get("snapshot_date"):
-        return str(latest["snapshot_date"])
+def as_of(snapshot: Snapshot | None) -> str:
+    """The date the dashboard describes: the chosen snapshot's date, else today."""
+    if snapshot is not None and snapshot.date:
+        return str(snapshot.date)
     return date.today().isoformat()
 
 
@@ -154,7 +193,7 @@ def question(key: Key, name: str, params_json: str = "{}") -> dict[str, Any]:
     """A catalog answer as a plain dict (``run_question`` → ``QueryResult.to_dict()``)."""
     from ..queries import run_question
 
-    result = run_question(store(), name, json.loads(params_json) or None,
+    result = run_question(_at(key), name, json.loads(params_json) or None,
                           account_scope=_scope(key))
     return {"query": result.question, "params": result.params, "columns": result.columns,
             "rows": result.rows, "count": result.count}
@@ -183,10 +222,21 @@ def _ask_one(key: Key, name: str, params_json: str) -> dict[str, Any]:
     return answer
 
 
-def ask(key: Key, name: str, **params: Any) -> dict[str, Any]:
-    """``question`` with keyword parameters (None values are left to the runner's default)."""
+def _params_json(key: Key, name: str, params: dict[str, Any]) -> str:
+    """The parameters as the cache sees them: None left to the runner's default, except
+    ``as_of``, which defaults to the date of the key's snapshot (not of the latest)."""
+    from ..queries import get_question
+
     clean = {k: v for k, v in params.items() if v is not None}
-    return _ask_one(key, name, json.dumps(clean, sort_keys=True, default=str))
+    if "as_of" not in clean and key[6] and any(p.name == "as_of"
+                                               for p in get_question(name).params):
+        clean["as_of"] = key[6]
+    return json.dumps(clean, sort_keys=True, default=str)
+
+
+def ask(key: Key, name: str, **params: Any) -> dict[str, Any]:
+    """``question`` with keyword parameters, as of the key's snapshot unless ``as_of``."""
+    return _ask_one(key, name, _params_json(key, name, params))
 
 
 def ask_many(key: Key, asks: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -194,8 +244,7 @@ def ask_many(key: Key, asks: list[tuple[str, dict[str, Any]]]) -> list[dict[str,
     threads); each lands in the same cache as :func:`ask`."""
     from concurrent.futures import ThreadPoolExecutor
 
-    jobs = [(name, json.dumps({k: v for k, v in params.items() if v is not None},
-                              sort_keys=True, default=str)) for name, params in asks]
+    jobs = [(name, _params_json(key, name, params)) for name, params in asks]
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
         answers = list(pool.map(lambda job: question(key, *job), jobs))
     for (name, params_json), answer in zip(jobs, answers, strict=True):
@@ -219,13 +268,13 @@ def _code_names(key: Key, name: str, codes: tuple[str, ...]) -> dict[str, str]:
 
     q = get_question(name)
     row = {c.name: list(codes) for c in q.columns if c.type.startswith("codes:")}
-    return lookup_names(store(), q, [row])
+    return lookup_names(_at(key), q, [row])
 
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=50)
 def units(key: Key) -> list[dict[str, Any]]:
     """The units the viewer may see: their scope's subtree."""
-    return reads.units(store(), _scope(key))
+    return reads.units(_at(key), _scope(key))
 
 
 def unit_visible(key: Key, code: str | None) -> bool:
@@ -239,17 +288,17 @@ def unit_orgs(key: Key, code: str, as_of_: str) -> list[dict[str, Any]]:
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
 def _unit_orgs(key: Key, code: str, as_of_: str) -> list[dict[str, Any]]:
-    return reads.unit_orgs(store(), code, as_of_, _scope(key))
+    return reads.unit_orgs(_at(key), code, as_of_, _scope(key))
 
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
 def network_rows(key: Key, code: str, orgs: tuple[str, ...], as_of_: str) -> dict[str, list]:
-    return reads.network_rows(store(), code, list(orgs), as_of_, _scope(key))
+    return reads.network_rows(_at(key), code, list(orgs), as_of_, _scope(key))
 
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
 def contracts(key: Key, code: str) -> list[dict[str, Any]]:
-    return reads.contracts(store(), code, scope=_scope(key))
+    return reads.contracts(_at(key), code, scope=_scope(key))
 
 
 def search_people(key: Key, q: str, page: int = 0, per_page: int = 50) -> list[dict[str, Any]]:
@@ -263,12 +312,12 @@ def search_people(key: Key, q: str, page: int = 0, per_page: int = 50) -> list[d
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
 def count_people(key: Key, q: str) -> int:
-    return reads.count_people(store(), q, scope=_scope(key))
+    return reads.count_people(_at(key), q, scope=_scope(key))
 
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
 def _search_people(key: Key, q: str, page: int, per_page: int) -> list[dict[str, Any]]:
-    return reads.search_people(store(), q, per_page, page * per_page, scope=_scope(key))
+    return reads.search_people(_at(key), q, per_page, page * per_page, scope=_scope(key))
 
 
 def person(key: Key, code: str) -> dict[str, Any] | None:
@@ -279,16 +328,16 @@ def person(key: Key, code: str) -> dict[str, Any] | None:
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
 def _person(key: Key, code: str) -> dict[str, Any] | None:
-    return reads.person(store(), code, _scope(key))
+    return reads.person(_at(key), code, _scope(key))
 
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
 def person_posts(key: Key, code: str) -> list[dict[str, Any]]:
-    return reads.person_posts(store(), code, _scope(key))
+    return reads.person_posts(_at(key), code, _scope(key))
 
 
 #: What a non-admin may know of a sync run: when, and the date it describes.
-_RUN_FIELDS = ("id", "snapshot_date", "started_at")
+_RUN_FIELDS = ("id", "snapshot_date", "started_at", "ordinal", "published", "kind")
 
 
 def sync_runs(key: Key, limit: int = 200) -> list[dict[str, Any]]:

@@ -6,8 +6,13 @@ they come from the audit catalog (``redgov.queries.run_question``), so the dashb
 the CLI cannot disagree.  Every text is declared with ``cypher()`` so the lint test
 covers it, takes its values as ``$parameters`` and only reads.
 
-Activity follows docs/model.md: a post, contract or supervision is active at ``$as_of``
-when not retired, ``start <= $as_of`` (or no start) and ``$as_of < end`` (or no end).
+Every text answers for one published snapshot, ``$snapshot`` (the data module pins the
+one chosen in the sidebar; a plain ``store.read`` pins the latest): the shared conditions
+of ``graph.conditions`` keep only that snapshot's versions — ``@live`` on the first node of
+every MATCH and on every relation, ``@current`` where retired records are left out,
+``@active`` for a post, contract or supervision valid on ``$as_of`` (docs/model.md: not
+retired, ``start <= $as_of`` or no start, ``$as_of < end`` or no end), ``@in_scope`` for
+``$scope``.  Nodes reached through a live relation are live (the loader's contract).
 
 Scope (a dashboard account's unit; None = everything) is applied here, not in the pages:
 units, a unit's organisations and contracts take ``$scope`` in their text; people and the
@@ -49,9 +54,7 @@ UNITS = cypher(
     "dashboard.units",
     """
 MATCH (u:Unit)
-WHERE coalesce(u.retired, false) = false
-  AND ($scope IS NULL
-       OR $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code])
+WHERE @current(u) AND @in_scope(u)
 RETURN u.code AS code, u.name AS name, u.level AS level, u.parent_code AS parent_code,
        u.compound_type AS compound_type, u.households AS households
 ORDER BY code
@@ -66,31 +69,27 @@ UNIT_ORGS = cypher(
     """
 MATCH (u:Unit)
 WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
-  AND ($scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code,
-      u.district_code, u.city_code])
-MATCH (o:Organisation)-[:SITS_AT]->(u)
-WHERE coalesce(o.retired, false) = false
+  AND @live(u) AND @in_scope(u)
+MATCH (o:Organisation)-[s:SITS_AT]->(u)
+WHERE @current(o) AND @live(s)
 RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
        o.formation AS formation, o.term_end AS term_end, u.code AS unit_code,
        u.name AS unit_name, 'SITS_AT' AS rel
 UNION
 MATCH (u:Unit)
 WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
-  AND ($scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code,
-      u.district_code, u.city_code])
-MATCH (o:Organisation)-[:BUILT_IN]->(u)
-WHERE coalesce(o.retired, false) = false
+  AND @live(u) AND @in_scope(u)
+MATCH (o:Organisation)-[b:BUILT_IN]->(u)
+WHERE @current(o) AND @live(b)
 RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
        o.formation AS formation, o.term_end AS term_end, u.code AS unit_code,
        u.name AS unit_name, 'BUILT_IN' AS rel
 UNION
 MATCH (u:Unit)
 WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
-  AND ($scope IS NULL OR $scope IN [u.code, u.community_code, u.street_code,
-      u.district_code, u.city_code])
+  AND @live(u) AND @in_scope(u)
 MATCH (o:Organisation)-[c:MANAGES]->(u)
-WHERE coalesce(o.retired, false) = false AND coalesce(c.retired, false) = false
-  AND (c.start IS NULL OR c.start <= $as_of) AND (c.end IS NULL OR $as_of < c.end)
+WHERE @current(o) AND @active(c)
 RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
        o.formation AS formation, o.term_end AS term_end, u.code AS unit_code,
        u.name AS unit_name, 'MANAGES' AS rel
@@ -101,10 +100,9 @@ POSTS = cypher(
     "dashboard.posts",
     """
 MATCH (o:Organisation)
-WHERE o.code IN $orgs
+WHERE o.code IN $orgs AND @live(o)
 MATCH (p:Person)-[r]->(o)
-WHERE type(r) IN $post_types AND coalesce(r.retired, false) = false
-  AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
+WHERE type(r) IN $post_types AND @live(p) AND @active(r)
 RETURN p.code AS person_code, p.name AS person_name, p.standing AS standing,
        o.code AS org_code, o.name AS org_name, o.kind AS org_kind, type(r) AS rel,
        r.role AS role, r.title AS title, r.start AS start, r.end AS end_date
@@ -117,18 +115,17 @@ SUPERVISIONS = cypher(
     "dashboard.supervisions",
     """
 MATCH (o:Organisation)
-WHERE o.code IN $orgs
+WHERE o.code IN $orgs AND @live(o)
 MATCH (s)-[r:SUPERVISES]->(o)
-WHERE coalesce(r.retired, false) = false
-  AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
+WHERE @live(s) AND @active(r)
 RETURN s.code AS source, s.name AS source_name, s.kind AS source_kind,
        s.standing AS source_standing, $person_label IN labels(s) AS source_person,
        o.code AS target, o.name AS target_name, o.kind AS target_kind, r.kind AS kind
 UNION
 MATCH (u:Unit {code: $code})
+WHERE @live(u)
 MATCH (s)-[r:SUPERVISES]->(u)
-WHERE coalesce(r.retired, false) = false
-  AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
+WHERE @live(s) AND @active(r)
 RETURN s.code AS source, s.name AS source_name, s.kind AS source_kind,
        s.standing AS source_standing, $person_label IN labels(s) AS source_person,
        u.code AS target, u.name AS target_name, null AS target_kind, r.kind AS kind
@@ -139,8 +136,9 @@ AFFILIATIONS = cypher(
     "dashboard.affiliations",
     """
 MATCH (o:Organisation)
-WHERE o.code IN $orgs
-MATCH (o)-[:AFFILIATED_UNDER]->(p:Organisation)
+WHERE o.code IN $orgs AND @live(o)
+MATCH (o)-[a:AFFILIATED_UNDER]->(p:Organisation)
+WHERE @live(a)
 RETURN o.code AS org_code, p.code AS parent_code, p.name AS parent_name, p.kind AS parent_kind
 ORDER BY org_code
 """,
@@ -151,7 +149,9 @@ CONTRACTS = cypher(
     """
 MATCH (u:Unit)
 WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+  AND @live(u)
 MATCH (o:Organisation)-[c:MANAGES]->(u)
+WHERE @live(o, c)
 RETURN o.code AS company_code, o.name AS company_name, u.code AS compound_code,
        u.name AS compound_name, c.project AS project, c.start AS start, c.end AS end_date,
        coalesce(c.retired, false) AS retired
@@ -164,7 +164,7 @@ SEARCH_PEOPLE = cypher(
     "dashboard.search_people",
     """
 MATCH (p:Person)
-WHERE coalesce(p.retired, false) = false AND (p.code CONTAINS $q OR p.name CONTAINS $q)
+WHERE @current(p) AND (p.code CONTAINS $q OR p.name CONTAINS $q)
 RETURN p.code AS code, p.name AS name, p.standing AS standing
 ORDER BY code
 SKIP $skip
@@ -176,7 +176,7 @@ COUNT_PEOPLE = cypher(
     "dashboard.count_people",
     """
 MATCH (p:Person)
-WHERE coalesce(p.retired, false) = false AND (p.code CONTAINS $q OR p.name CONTAINS $q)
+WHERE @current(p) AND (p.code CONTAINS $q OR p.name CONTAINS $q)
 RETURN count(p) AS n
 """,
 )
@@ -185,7 +185,9 @@ PERSON = cypher(
     "dashboard.person",
     """
 MATCH (p:Person {code: $code})
-OPTIONAL MATCH (p)-[:LIVES_IN]->(u:Unit)
+WHERE @live(p)
+OPTIONAL MATCH (p)-[h:LIVES_IN]->(u:Unit)
+WHERE @live(h)
 RETURN p.code AS code, p.name AS name, p.standing AS standing, u.code AS home_code,
        u.name AS home_name
 """,
@@ -195,9 +197,11 @@ PERSON_POSTS = cypher(
     "dashboard.person_posts",
     """
 MATCH (p:Person {code: $code})
+WHERE @live(p)
 MATCH (p)-[r]->(o:Organisation)
-WHERE type(r) IN $post_types
-OPTIONAL MATCH (o)-[:SITS_AT]->(u:Unit)
+WHERE type(r) IN $post_types AND @live(r)
+OPTIONAL MATCH (o)-[s:SITS_AT]->(u:Unit)
+WHERE @live(s)
 RETURN type(r) AS rel, r.title AS title, r.role AS role, r.start AS start,
        r.end AS end_date, coalesce(r.retired, false) AS retired, o.code AS org_code,
        o.name AS org_name, o.kind AS org_kind, u.code AS unit_code, u.name AS unit_name
@@ -216,9 +220,10 @@ INSIDE_ORGS = cypher(
     """
 UNWIND $codes AS code
 MATCH (o:Organisation {code: code})
+WHERE @live(o)
 WITH o
-MATCH (o)-[:SITS_AT|BUILT_IN|MANAGES|SUPERVISES]->(x:Unit)
-WHERE $scope IN [x.code, x.community_code, x.street_code, x.district_code, x.city_code]
+MATCH (o)-[r:SITS_AT|BUILT_IN|MANAGES|SUPERVISES]->(x:Unit)
+WHERE @live(r) AND @in_scope(x)
 RETURN DISTINCT o.code AS code
 """,
 )
@@ -227,16 +232,18 @@ INSIDE_PEOPLE = cypher(
     """
 UNWIND $codes AS code
 MATCH (p:Person {code: code})
+WHERE @live(p)
 WITH p
-MATCH (p)-[:LIVES_IN|SUPERVISES]->(x:Unit)
-WHERE $scope IN [x.code, x.community_code, x.street_code, x.district_code, x.city_code]
+MATCH (p)-[r:LIVES_IN|SUPERVISES]->(x:Unit)
+WHERE @live(r) AND @in_scope(x)
 RETURN DISTINCT p.code AS code
 UNION
 UNWIND $codes AS code
 MATCH (p:Person {code: code})
+WHERE @live(p)
 WITH p
-MATCH (p)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(x:Unit)
-WHERE $scope IN [x.code, x.community_code, x.street_code, x.district_code, x.city_code]
+MATCH (p)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[s:SITS_AT|BUILT_IN]->(x:Unit)
+WHERE @live(r, s) AND @in_scope(x)
 RETURN DISTINCT p.code AS code
 """,
 )
@@ -249,17 +256,17 @@ SEARCH_PEOPLE_SCOPED = cypher(
     "dashboard.search_people_scoped",
     """
 MATCH (x:Unit)
-WHERE $scope IN [x.code, x.community_code, x.street_code, x.district_code, x.city_code]
-MATCH (p:Person)-[:LIVES_IN|SUPERVISES]->(x)
-WHERE coalesce(p.retired, false) = false AND (p.code CONTAINS $q OR p.name CONTAINS $q)
+WHERE @live(x) AND @in_scope(x)
+MATCH (p:Person)-[r:LIVES_IN|SUPERVISES]->(x)
+WHERE @current(p) AND @live(r) AND (p.code CONTAINS $q OR p.name CONTAINS $q)
 RETURN DISTINCT p.code AS code, p.name AS name, p.standing AS standing
 ORDER BY code
 LIMIT $limit
 UNION
 MATCH (x:Unit)
-WHERE $scope IN [x.code, x.community_code, x.street_code, x.district_code, x.city_code]
-MATCH (p:Person)-[:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[:SITS_AT|BUILT_IN]->(x)
-WHERE coalesce(p.retired, false) = false AND (p.code CONTAINS $q OR p.name CONTAINS $q)
+WHERE @live(x) AND @in_scope(x)
+MATCH (p:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[s:SITS_AT|BUILT_IN]->(x)
+WHERE @current(p) AND @live(r, s) AND (p.code CONTAINS $q OR p.name CONTAINS $q)
 RETURN DISTINCT p.code AS code, p.name AS name, p.standing AS standing
 ORDER BY code
 LIMIT $limit

@@ -15,10 +15,13 @@ from typing import Any, Final
 import streamlit as st
 
 from ..graph import display
+from ..graph.snapshots import Snapshot
 from .i18n import LANGS, t
+from .snapshot import SNAPSHOT_KEY, chosen, entry_label
 
-__all__ = ["MARK_COLOURS", "PAGES", "favicon", "from_query", "go", "init_state", "label", "lang",
-           "mark", "plain", "rate", "sidebar", "to_query", "value", "when"]
+__all__ = ["MARK_COLOURS", "PAGES", "PICKER_KEY", "favicon", "from_query", "go", "init_state",
+           "label", "lang", "mark", "plain", "rate", "sidebar", "snapshot_picker", "to_query",
+           "value", "when"]
 
 #: url path → the StreamlitPage object, filled by app.py on every run.
 PAGES: dict[str, Any] = {}
@@ -89,13 +92,55 @@ def value(domain: str, code: Any) -> str:
     return display.term(domain, code, lang())
 
 
-def sidebar(store_description: str, snapshot: str | None) -> None:
+def sidebar(store_description: str, snapshots: list[Snapshot]) -> None:
+    """Language, store, the snapshot picker and the as-of date it sets."""
     with st.sidebar:
         st.radio(t("app.lang", lang()), LANGS, key="lang", horizontal=True,
                  format_func=lambda v: "中文" if v == "zh" else "English")
         st.caption(label("app.store", store=plain(store_description)))
-        if snapshot:
-            st.caption(label("app.snapshot", date=snapshot))
+        snap = snapshot_picker(snapshots)
+        if snap is not None and snap.date:
+            st.caption(label("app.as_of", date=snap.date))
+
+
+#: The picker's widget key (its value is a run id; the choice itself is SNAPSHOT_KEY).
+PICKER_KEY: Final = "snap.pick"
+
+
+def snapshot_picker(snapshots: list[Snapshot]) -> Snapshot | None:
+    """The published snapshots, newest first; the choice kept in ``?snapshot=RUN_ID``.
+
+    A link's ``?snapshot=`` is taken in once per distinct value (a run id, a date or
+    ``latest``); one naming no published snapshot gets a notice and the latest.  Nothing
+    chosen (no link, no pick) reads the latest, whichever that is after a new sync.
+    """
+    asked = st.query_params.get("snapshot")
+    if asked and st.session_state.get("_query_snapshot") != asked:
+        st.session_state["_query_snapshot"] = asked
+        st.session_state[SNAPSHOT_KEY] = asked
+        st.session_state.pop(PICKER_KEY, None)  # the box follows the link
+    snap, found = chosen(snapshots, st.session_state.get(SNAPSHOT_KEY))
+    if not found:
+        st.warning(label("snap.unknown", spec=plain(st.session_state.get(SNAPSHOT_KEY))))
+        st.session_state[SNAPSHOT_KEY] = None
+        st.session_state.pop(PICKER_KEY, None)
+    if snap is None:
+        to_query("snapshot", None)
+        return None
+    newest = snapshots[::-1]
+    ids = [s.run_id for s in newest]
+    if st.session_state.get(PICKER_KEY) not in (None, snap.run_id):
+        st.session_state.pop(PICKER_KEY)  # stale (a new sync, a link): show the choice
+    names = {s.run_id: entry_label(s, snapshots[-1].ordinal, lang()) for s in newest}
+    st.selectbox(label("snap.pick"), ids, key=PICKER_KEY, index=ids.index(snap.run_id),
+                 format_func=names.__getitem__, help=label("snap.help"), on_change=_picked)
+    to_query("snapshot", snap.run_id if st.session_state.get(SNAPSHOT_KEY) else None)
+    return snap
+
+
+def _picked() -> None:
+    """The picker changed: that run is the session's choice from now on."""
+    st.session_state[SNAPSHOT_KEY] = st.session_state[PICKER_KEY]
 
 
 def from_query(name: str) -> None:

@@ -119,6 +119,51 @@ def test_overview_figures_and_network_canvas_in_chromium(server_url: str, tmp_pa
             browser.close()
 
 
+def _network_codes(page) -> str:
+    """The open compound's network page (the iframe's HTML, which names every node)."""
+    page.frame_locator("iframe").first.locator("canvas").wait_for(timeout=60_000)
+    return page.locator("iframe").first.get_attribute("srcdoc") or ""
+
+
+def test_the_snapshot_picker_and_its_link(server_url: str, graph: SimpleNamespace,
+                                          tmp_path: Path) -> None:
+    """A ``?snapshot=`` link opens that snapshot (the sidebar says which, the page answers
+    for it); choosing another in the sidebar's picker answers for that one and puts it in
+    the address bar."""
+    from playwright.sync_api import sync_playwright
+
+    first, second = graph.runs
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
+            args=QUIET_FLAGS, viewport={"width": 1400, "height": 1000},
+        )
+        try:
+            page = browser.new_page()
+            page.goto(server_url + f"hierarchy?unit=X3&snapshot={first}",
+                      wait_until="domcontentloaded")
+            page.get_by_text("新苑小区 · 小区 · X3").wait_for(timeout=60_000)
+            sidebar = page.locator('[data-testid="stSidebar"]')
+            picker = sidebar.get_by_role("combobox", name="快照")
+            assert picker.input_value() == "2025-06-30 · 全量 · 第 1 次"
+            sidebar.get_by_text("截至日期：2025-06-30").wait_for(timeout=60_000)
+            html = _network_codes(page)
+            assert '"id": "OC3"' in html and '"id": "B3"' not in html  # B3: the second
+            assert f"snapshot={first}" in page.url, page.url
+            picker.click()
+            page.get_by_role("option", name="2025-12-31 · 全量 · 第 2 次（最新）").click()
+            sidebar.get_by_text("截至日期：2025-12-31").wait_for(timeout=60_000)
+            page.wait_for_function(f"() => location.search.includes('snapshot={second}')",
+                                   timeout=60_000)
+            page.get_by_text("新苑小区 · 小区 · X3").wait_for(timeout=60_000)
+            page.wait_for_function(
+                "() => (document.querySelector('iframe') || {}).srcdoc"
+                " && document.querySelector('iframe').srcdoc.includes('\"id\": \"B3\"')",
+                timeout=60_000)
+        finally:
+            browser.close()
+
+
 #: Every page and what shows it has arrived (all its content, not just the shell).
 PAGES = [
     ("", '[data-testid="stMetric"]', "小区党组织覆盖率"),

@@ -1,7 +1,8 @@
 """The Streamlit entry point: ``redgov dashboard`` (``streamlit run dashboard/pages/app.py``).
 
 Pages are functions registered with ``st.navigation``; each is thin and reads through
-``data``.  The app only reads the graph.
+``data``.  The app only reads the graph.  The sidebar's snapshot picker runs before any
+page (and before the link checks): every page then answers for the chosen snapshot.
 
 Access: ``auth.gate`` runs first (the login form, once an account exists); only the pages
 the account's role allows are registered (viewer: overview, hierarchy, people; auditor:
@@ -48,11 +49,12 @@ def main() -> None:
                                  default=path == "overview")
     nav = st.navigation(list(ui.PAGES.values()))
     st.session_state["_page"] = nav.url_path or "overview"
-    key, latest = data.current_key()
     st.sidebar.title(t("app.title", lang))
-    ui.sidebar(data.store().description, data.as_of(latest) if latest else None)
+    found = data.snapshots()
+    ui.sidebar(data.store().description, found)  # the snapshot picker: before any read
+    key, snapshot = data.current_key(found)
     auth.sidebar(who, {u["code"]: u["name"] for u in data.units(key)} if who.scope else {})
-    if latest is None:
+    if snapshot is None:
         st.warning(ui.label("app.no_sync"))
     auth.guard_links(key)
     data.log("view")

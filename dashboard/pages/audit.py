@@ -111,9 +111,20 @@ def _widget(q: Any, p: Any, key: data.Key, default_as_of: str) -> Any:
     return st.text_input(label, value=str(p.default or ""), key=wkey, help=help_) or None
 
 
+def _follow_snapshot(snapshot: Any) -> None:
+    """Another snapshot chosen: the date parameters start again from its date."""
+    ordinal = snapshot.ordinal if snapshot is not None else None
+    if st.session_state.get("_au_snapshot", ordinal) != ordinal:
+        for name in [k for k in st.session_state if str(k).startswith("au.p.")]:
+            if isinstance(st.session_state[name], date):
+                del st.session_state[name]
+    st.session_state["_au_snapshot"] = ordinal
+
+
 def render() -> None:
-    key, latest = data.current_key()
+    key, snapshot = data.current_key()
     lang = ui.lang()
+    _follow_snapshot(snapshot)
     st.header(ui.label("au.header"))
     questions = {q.name: q for q in data.catalog()}
     names = list(questions)
@@ -134,7 +145,7 @@ def render() -> None:
         cols = st.columns(min(3, max(1, len(q.params))))
         for i, p in enumerate(q.params):
             with cols[i % len(cols)]:
-                params[p.name] = _widget(q, p, key, data.as_of(latest))
+                params[p.name] = _widget(q, p, key, data.as_of(snapshot))
     try:
         answer = data.ask(key, name, **params)
     except (ParamError, StoreError) as exc:  # a bad value or a refused query: say so, stay up
@@ -161,11 +172,11 @@ def render() -> None:
                            file_name=f"{q.title(lang)}.csv", mime="text/csv", key="au.csv",
                            on_click=data.downloaded, args=(name, "csv", answer))
     with right:
-        latest_snapshot = latest.get("snapshot_date") if latest else None
+        snapshot_date = snapshot.date if snapshot else None
         st.download_button(
             ui.label("au.xlsx"),
             _workbook(key, name, json.dumps(params, sort_keys=True, default=str), lang,
-                      latest_snapshot),
+                      snapshot_date),
             file_name=f"{q.title(lang)}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="au.xlsx", on_click=data.downloaded, args=(name, "xlsx", answer),

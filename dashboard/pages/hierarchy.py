@@ -126,7 +126,7 @@ _NO_COVER: Final = {"state": "none", "rate": None, "compounds": None, "text": ""
 
 
 def render() -> None:
-    key, latest = data.current_key()
+    key, snapshot = data.current_key()
     lang = ui.lang()
     st.header(ui.label("hi.header"))
     all_units = data.units(key)
@@ -143,7 +143,7 @@ def render() -> None:
         _children_table(key, current, children)
         _tree(key, current, children, all_units)
     if current is not None:
-        _unit_page(key, by_code[current], data.as_of(latest), lang)
+        _unit_page(key, by_code[current], data.as_of(snapshot), lang)
 
 
 def _breadcrumbs(current: str | None, by_code: dict[str, dict]) -> None:

@@ -1,24 +1,25 @@
 """总览 Overview: headline figures against targets, a chart by district or street, a trend.
 
-Figures are arithmetic over catalog answers (``figures.headline``); the change shown
-under each is against the same questions asked as of the previous sync run's snapshot.
+Everything answers for the snapshot chosen in the sidebar.  Figures are arithmetic over
+catalog answers (``figures.headline``); the change shown under each is against the same
+questions asked at the previous published snapshot (its graph, its date).  The trend has
+one point per published snapshot up to the chosen one, each computed at that snapshot.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from ...graph.snapshots import Snapshot
 from .. import data, figures, ui
 from ..i18n import term
 
-__all__ = ["axis_domain", "figures_as_of", "met", "render"]
+__all__ = ["axis_domain", "figures_as_of", "met", "render", "trend_points"]
 
 CARDS_PER_ROW = 4
-TREND_RUNS = 12
+TREND_RUNS = 12  # the latest snapshots drawn
 TREND_AUTO_COMPOUNDS = 5000  # above this the trend is drawn on request
 
 
@@ -87,15 +88,16 @@ def _delta(now: figures.Figure, before: figures.Figure | None) -> str | None:
 
 
 def render() -> None:
-    key, latest = data.current_key()
+    key, chosen = data.current_key()
     st.header(ui.label("ov.header"))
-    if latest is None:
+    if chosen is None:
         return
-    runs = data.sync_runs(key)
+    history = [s for s in data.snapshots() if s.ordinal <= chosen.ordinal]
     now = figures_as_of(key, None)
-    previous = runs[1] if len(runs) > 1 else None
-    before = figures_as_of(key, previous["snapshot_date"]) if previous else None
-    help_text = ui.label("ov.delta_help", date=previous["snapshot_date"]) if previous else None
+    previous = history[-2] if len(history) > 1 else None
+    before = figures_as_of(data.key_at(key, previous), previous.date) if previous else None
+    help_text = ui.label("ov.delta_help", date=previous.date,
+                         ordinal=previous.ordinal) if previous else None
     cols = st.columns(CARDS_PER_ROW)
     for i, fig in enumerate(now):
         with cols[i % CARDS_PER_ROW]:
@@ -107,7 +109,7 @@ def render() -> None:
             )
             st.markdown(_under(fig))
     _chart(key)
-    _trend(key, runs, now[0].denominator or 0)
+    _trend(key, history, now[0].denominator or 0)
 
 
 def _chart(key: data.Key) -> None:
@@ -178,37 +180,47 @@ def axis_domain(rates: list[float], target: float | None) -> tuple[float, float]
     return round(low, 2), round(high, 2)
 
 
-def _trend(key: data.Key, runs: list[dict[str, Any]], compounds: int) -> None:
-    st.subheader(ui.label("ov.trend"))
-    if len(runs) < 2:
-        st.caption(ui.label("ov.trend_one"))
-        return
-    # Each point is the roll-up asked again as of a run's snapshot: cheap on a district,
-    # seconds a point on a province, so there it waits for the user to ask.
-    if not st.toggle(ui.label("ov.trend_show"), key="ov.trend_on",
-                     value=compounds <= TREND_AUTO_COMPOUNDS):
-        return
-    dates = sorted({r["snapshot_date"] for r in runs[:TREND_RUNS] if r.get("snapshot_date")})
+def trend_points(key: data.Key, history: list[Snapshot]) -> list[dict]:
+    """One point per snapshot and rate: the district roll-up asked AT that snapshot (its
+    graph, as of its date), never today's graph at an old date."""
     points = []
-    for day in dates:
-        rows = data.ask(key, "coverage_rollup", level="district", as_of=day)["rows"]
+    for snap in history[-TREND_RUNS:]:
+        at = data.key_at(key, snap)
+        rows = data.ask(at, "coverage_rollup", level="district", as_of=snap.date)["rows"]
+        point = ui.label("ov.trend_point", date=snap.date or "—", ordinal=snap.ordinal)
         for metric in figures.RATE_METRICS:
             num_col, den_col = figures.RATE_METRICS[metric]
             num = sum(int(r.get(num_col) or 0) for r in rows)
             den = sum(int(r.get(den_col) or 0) for r in rows)
             if den:
-                points.append({"snapshot": day, "figure": ui.label("fig." + metric),
-                               "value": num / den, "label": ui.rate(num / den)})
+                points.append({"snapshot": snap.date, "ordinal": snap.ordinal, "point": point,
+                               "figure": ui.label("fig." + metric), "value": num / den,
+                               "label": ui.rate(num / den)})
+    return points
+
+
+def _trend(key: data.Key, history: list[Snapshot], compounds: int) -> None:
+    st.subheader(ui.label("ov.trend"))
+    if len(history) < 2:
+        st.caption(ui.label("ov.trend_one"))
+        return
+    # Each point is the roll-up asked at a snapshot: cheap on a district, seconds a point
+    # on a province, so there it waits for the user to ask.
+    if not st.toggle(ui.label("ov.trend_show"), key="ov.trend_on",
+                     value=compounds <= TREND_AUTO_COMPOUNDS):
+        return
+    points = trend_points(key, history)
     if not points:
         return
+    order = list(dict.fromkeys(p["point"] for p in points))  # oldest first
     chart = (
         alt.Chart(pd.DataFrame(points))
         .mark_line(point=True)
         .encode(
-            x=alt.X("snapshot:N", title=ui.label("fig.snapshot")),
+            x=alt.X("point:N", title=ui.label("fig.snapshot"), sort=order),
             y=alt.Y("value:Q", axis=alt.Axis(format=".1%"), title=ui.label("fig.value")),
             color=alt.Color("figure:N", title=None, legend=alt.Legend(orient="bottom")),
-            tooltip=[alt.Tooltip("snapshot:N", title=ui.label("fig.snapshot")),
+            tooltip=[alt.Tooltip("point:N", title=ui.label("fig.snapshot")),
                      alt.Tooltip("figure:N", title=ui.label("ov.metric")),
                      alt.Tooltip("label:N", title=ui.label("fig.value"))],
         )

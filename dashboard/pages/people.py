@@ -41,9 +41,9 @@ def active_orgs(posts: list[dict[str, Any]], as_of: str) -> dict[str, dict[str, 
 
 
 def render() -> None:
-    key, latest = data.current_key()
+    key, snapshot = data.current_key()
     lang = ui.lang()
-    as_of = data.as_of(latest)
+    as_of = data.as_of(snapshot)
     st.header(ui.label("pe.header"))
     st.caption(ui.label("pe.masked"))
     ui.from_query("person")

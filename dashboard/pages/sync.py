@@ -2,6 +2,9 @@
 
 Only runs that changed something become SyncRun nodes; ``sync-runs.jsonl`` in the data
 directory holds every attempt, rejected and unchanged ones included, so both are shown.
+The runs listed are the history of the snapshot chosen in the sidebar: those published up
+to it (each published run is one snapshot), the chosen one opened first; how many were
+published after it is said above the table.
 """
 
 from __future__ import annotations
@@ -84,12 +87,30 @@ def _run_row(r: dict[str, Any], *, log: bool) -> dict[str, Any]:
     return row
 
 
+def in_history(runs: list[dict[str, Any]], ordinal: int) -> list[dict[str, Any]]:
+    """The runs of a snapshot's history: published at or before ``ordinal`` (a run that
+    was never published, a sync killed half-way, is no snapshot's history).
+
+    >>> [r["id"] for r in in_history([{"id": "b", "ordinal": 2, "published": True},
+    ...                                {"id": "a", "ordinal": 1, "published": True},
+    ...                                {"id": "x", "ordinal": 3}], 1)]
+    ['a']
+    """
+    return [r for r in runs if r.get("published") is True and r.get("ordinal") is not None
+            and int(r["ordinal"]) <= ordinal]
+
+
 def render() -> None:
-    key, _ = data.current_key()
+    key, snapshot = data.current_key()
     st.header(ui.label("sy.header"))
     st.caption(ui.label("sy.beijing"))
-    runs = data.sync_runs(key)
+    every = data.sync_runs(key)
+    runs = in_history(every, snapshot.ordinal) if snapshot is not None else []
     st.subheader(ui.label("sy.graph_runs"))
+    later = sum(1 for r in every if r.get("published") is True and r.get("ordinal") is not None
+                and snapshot is not None and int(r["ordinal"]) > snapshot.ordinal)
+    if later:
+        st.info(ui.label("sy.later", n=later, ordinal=snapshot.ordinal if snapshot else 0))
     st.dataframe(pd.DataFrame([_run_row(r, log=False) for r in runs]), hide_index=True,
                  key="sy.runs")
     if runs:

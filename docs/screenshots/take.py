@@ -84,6 +84,9 @@ def main() -> int:
                 page.set_viewport_size({"width": 1440, "height": 2300 if element else 1100})
                 page.goto(url + path, wait_until="domcontentloaded")
                 page.locator(ready).first.wait_for(timeout=120_000)
+                # The sidebar's snapshot picker (the latest snapshot) is drawn too.
+                page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first \
+                    .wait_for(timeout=120_000)
                 if ready == "iframe":
                     page.frame_locator("iframe").first.locator("canvas").wait_for(
                         timeout=120_000)
