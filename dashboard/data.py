@@ -194,7 +194,7 @@ def question(key: Key, name: str, params_json: str = "{}") -> dict[str, Any]:
     from ..queries import run_question
 
     result = run_question(_at(key), name, json.loads(params_json) or None,
-                          account_scope=_scope(key))
+                          account_scope=_scope(key), snapshot=snapshot_of(key))
     return {"query": result.question, "params": result.params, "columns": result.columns,
             "rows": result.rows, "count": result.count}
 

@@ -94,9 +94,9 @@ def test_overview_figures_equal_the_catalog_answers(graph: SimpleNamespace) -> N
                  "共 1 家企业；无党组织也无指导员 · :red-badge[未达标] 目标 0",
                  "0/1 家企业 · :gray-badge[无统一目标]", ":green-badge[达标] 目标 0"):
         assert want in under, (want, under)
-    # Change since the previous run: P4's secretary post starts after the first snapshot.
-    assert shown["“一肩挑”比例"][1] == "+50.0 个百分点", shown
-    assert shown["小区党组织覆盖率"][1] == "+0.0 个百分点", shown
+    # Change since the previous snapshot (its graph, its date): B3 is new in the second.
+    assert shown["小区党组织覆盖率"][1] == "+33.3 个百分点", shown
+    assert shown["“一肩挑”比例"][1] == "+0.0 个百分点", shown
 
 
 def test_overview_chart_by_district_and_street(graph: SimpleNamespace) -> None:
@@ -292,7 +292,7 @@ def test_hierarchy_tree_shows_coverage_two_levels_down(graph: SimpleNamespace) -
 
 
 def test_overview_trend_over_sync_runs(graph: SimpleNamespace) -> None:
-    """One point per run, the roll-up asked as of its snapshot (see the fixture's notes)."""
+    """One point per snapshot, the roll-up asked at it (see the fixture's notes)."""
     import pyarrow as pa
 
     at = open_app()
@@ -300,9 +300,9 @@ def test_overview_trend_over_sync_runs(graph: SimpleNamespace) -> None:
     table = pa.ipc.open_stream(trend.datasets[0].data.data).read_all().to_pylist()
     got = {(r["snapshot"], r["figure"]): round(r["value"], 4) for r in table}
     assert got == {
-        (FIRST_SNAPSHOT, "小区党组织覆盖率"): 0.6667, (SECOND_SNAPSHOT, "小区党组织覆盖率"): 0.6667,
+        (FIRST_SNAPSHOT, "小区党组织覆盖率"): 0.3333, (SECOND_SNAPSHOT, "小区党组织覆盖率"): 0.6667,
         (FIRST_SNAPSHOT, "业委会或自治组织覆盖率"): 1.0,
         (SECOND_SNAPSHOT, "业委会或自治组织覆盖率"): 1.0,
-        (FIRST_SNAPSHOT, "“一肩挑”比例"): 0.5, (SECOND_SNAPSHOT, "“一肩挑”比例"): 1.0,
+        (FIRST_SNAPSHOT, "“一肩挑”比例"): 1.0, (SECOND_SNAPSHOT, "“一肩挑”比例"): 1.0,
         (FIRST_SNAPSHOT, "交叉任职比例"): 1.0, (SECOND_SNAPSHOT, "交叉任职比例"): 1.0,
     }, got

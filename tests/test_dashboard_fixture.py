@@ -16,9 +16,9 @@ Worked out by hand, as of the second (latest) snapshot:
 - cross appointment: X1's committee {P1 书记, P3 兼职委员}: P1 sits in OC1, P3 works for
   CO1 (X1's company); X3's committee {P4}: P4 sits in OC3 → 3/3.
 - OC1's term ended 2025-01-01 → one overdue re-election.
-Asked as of the first snapshot (the previous run) the graph has no dated history of
-organisations, so B3 counts there too, but P4's secretary post (from 2025-09-01) does not:
-一肩挑 1/2, hence a change of +50 pp since the previous run.
+At the first snapshot (the previous one) B3 and P4's secretary post do not exist yet:
+party organisation 1/3 (X1), 一肩挑 1/1 (X1 only has both bodies), hence changes of
++33.3 pp and +0.0 pp since the previous snapshot.
 """
 
 from __future__ import annotations

@@ -319,3 +319,37 @@ def test_a_pinned_store_answers_for_its_snapshot_whatever_is_bound(
     rows = pinned.read(reads.UNITS, {"scope": None, "snapshot": 3})
     assert "X4" not in {r["code"] for r in rows}
     assert "X4" in {r["code"] for r in history.store.read(reads.UNITS, {"scope": None})}
+
+
+def _cards(at: AppTest) -> dict[str, tuple[str, str | None]]:
+    return {m.label.split(" · ")[0]: (m.value, m.delta) for m in at.metric}
+
+
+def test_overview_figures_at_each_snapshot(history: SimpleNamespace) -> None:
+    """Each snapshot's figures, and the change since the snapshot before it (its graph,
+    its date): party organisation 1/3 → 2/3 → 2/4, 一肩挑 1/1 → 2/2 → 2/2."""
+    at = open_app()
+    cards = _cards(at)
+    assert cards["小区党组织覆盖率"] == ("50.0%", "-16.7 个百分点"), cards
+    assert cards["“一肩挑”比例"] == ("100.0%", "+0.0 个百分点"), cards
+    assert cards["业委会或自治组织覆盖率"] == ("75.0%", "-25.0 个百分点"), cards
+    choose(at, history.runs[1])
+    cards = _cards(at)
+    assert cards["小区党组织覆盖率"] == ("66.7%", "+33.3 个百分点"), cards
+    assert cards["“一肩挑”比例"] == ("100.0%", "+0.0 个百分点"), cards
+    choose(at, history.runs[0])
+    cards = _cards(at)
+    assert cards["小区党组织覆盖率"] == ("33.3%", ""), cards  # no snapshot before the first
+    assert cards["“一肩挑”比例"] == ("100.0%", ""), cards
+
+
+def test_the_trend_computes_each_point_at_its_snapshot(history: SimpleNamespace) -> None:
+    got = {(p["ordinal"], p["figure"]): round(p["value"], 4) for p in _trend(open_app())}
+    assert got == {
+        (1, "小区党组织覆盖率"): 0.3333, (2, "小区党组织覆盖率"): 0.6667,
+        (3, "小区党组织覆盖率"): 0.5,
+        (1, "业委会或自治组织覆盖率"): 1.0, (2, "业委会或自治组织覆盖率"): 1.0,
+        (3, "业委会或自治组织覆盖率"): 0.75,
+        (1, "“一肩挑”比例"): 1.0, (2, "“一肩挑”比例"): 1.0, (3, "“一肩挑”比例"): 1.0,
+        (1, "交叉任职比例"): 1.0, (2, "交叉任职比例"): 1.0, (3, "交叉任职比例"): 1.0,
+    }, got

@@ -35,7 +35,6 @@ from test_cypher_lint import _import_everything
 #: open versions it writes on, not a published snapshot; accounts, throttles, sync runs and
 #: the index list are not versioned.
 NOT_SNAPSHOT_READS = {
-    "dashboard.": "the dashboard's reads (branch snap-dash)",
     "sync.": "the loader's own state reads (open versions, write path)",
     "access.": "accounts and login throttles are not versioned",
     "snapshots.": "SyncRun nodes are not versioned",
