@@ -3,7 +3,9 @@
 sync actually built and the tests can compare export, summary and graph.
 
 Every enumeration value is a parameter taken from the vocabulary; activity follows
-docs/model.md (``retired = false``, start ≤ as_of < end).
+docs/model.md (``retired = false``, start ≤ as_of < end), written with the shared
+snapshot conditions (``@live``/``@current``/``@active``, :mod:`redgov.graph.conditions`), so
+the figures can be read for any published snapshot.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ __all__ = ["graph_figures"]
 _COMPOUND_ORGS = cypher(
     "demo.compound_party_orgs",
     """
-MATCH (o:Organisation)-[:BUILT_IN]->(u:Unit)
-WHERE o.kind IN $party_kinds AND o.status = $active AND o.retired = false
+MATCH (o:Organisation)-[b:BUILT_IN]->(u:Unit)
+WHERE @current(o) AND @live(b) AND o.kind IN $party_kinds AND o.status = $active
   AND u.level = $compound
 RETURN count(DISTINCT o) AS branches, count(DISTINCT u) AS covered
 """,
@@ -38,32 +40,32 @@ _COMPOUNDS = cypher(
     "demo.compounds",
     """
 MATCH (u:Unit)
-WHERE u.level = $compound AND u.retired = false
+WHERE @current(u) AND u.level = $compound
 RETURN count(u) AS compounds
 """,
 )
 _MANAGED = cypher(
     "demo.managed_compounds",
     """
-MATCH (:Organisation)-[m:MANAGES]->(u:Unit)
-WHERE m.retired = false AND (m.start IS NULL OR m.start <= $as_of)
-  AND (m.end IS NULL OR $as_of < m.end)
+MATCH (o:Organisation)-[m:MANAGES]->(u:Unit)
+WHERE @live(o) AND @active(m)
 RETURN count(DISTINCT u) AS managed
 """,
 )
 _OWNERS = cypher(
     "demo.owners_committee_compounds",
     """
-MATCH (o:Organisation)-[:SITS_AT]->(u:Unit)
-WHERE o.kind = $owners AND o.status = $active AND o.retired = false AND u.level = $compound
+MATCH (o:Organisation)-[s:SITS_AT]->(u:Unit)
+WHERE @current(o) AND @live(s) AND o.kind = $owners AND o.status = $active
+  AND u.level = $compound
 RETURN count(DISTINCT u) AS compounds
 """,
 )
 _COMPANIES = cypher(
     "demo.companies_with_party_org",
     """
-MATCH (o:Organisation)-[:BUILT_IN]->(c:Organisation)
-WHERE o.kind IN $party_kinds AND o.status = $active AND o.retired = false
+MATCH (o:Organisation)-[b:BUILT_IN]->(c:Organisation)
+WHERE @current(o) AND @live(b) AND o.kind IN $party_kinds AND o.status = $active
   AND c.kind = $company
 RETURN count(DISTINCT c) AS companies
 """,
@@ -72,9 +74,8 @@ _CHAIRS = cypher(
     "demo.party_member_chairs",
     """
 MATCH (p:Person)-[r]->(o:Organisation)
-WHERE type(r) IN $post_types AND r.role = $director AND r.retired = false
-  AND (r.start IS NULL OR r.start <= $as_of) AND (r.end IS NULL OR $as_of < r.end)
-  AND o.kind = $owners AND o.status = $active AND o.retired = false
+WHERE @live(p) AND type(r) IN $post_types AND r.role = $director AND @active(r)
+  AND o.kind = $owners AND o.status = $active AND @current(o)
   AND p.standing IN $members
 RETURN count(DISTINCT p) AS chairs
 """,
@@ -82,23 +83,22 @@ RETURN count(DISTINCT p) AS chairs
 _ONE_SHOULDER = cypher(
     "demo.one_shoulder",
     """
-MATCH (p:Person)-[s]->(b:Organisation)-[:BUILT_IN]->(u:Unit)
-WHERE type(s) IN $post_types AND s.role = $secretary AND s.retired = false
-  AND (s.start IS NULL OR s.start <= $as_of) AND (s.end IS NULL OR $as_of < s.end)
-  AND b.kind IN $party_kinds AND b.status = $active AND b.retired = false
+MATCH (p:Person)-[s]->(b:Organisation)-[bi:BUILT_IN]->(u:Unit)
+WHERE @live(p) AND type(s) IN $post_types AND s.role = $secretary AND @active(s)
+  AND b.kind IN $party_kinds AND b.status = $active AND @current(b) AND @live(bi)
   AND u.level = $compound
-MATCH (p)-[c]->(oc:Organisation)-[:SITS_AT]->(u)
-WHERE type(c) IN $post_types AND c.role = $director AND c.retired = false
-  AND (c.start IS NULL OR c.start <= $as_of) AND (c.end IS NULL OR $as_of < c.end)
-  AND oc.kind = $owners AND oc.status = $active AND oc.retired = false
+MATCH (p)-[c]->(oc:Organisation)-[sa:SITS_AT]->(u)
+WHERE type(c) IN $post_types AND c.role = $director AND @active(c)
+  AND oc.kind = $owners AND oc.status = $active AND @current(oc) AND @live(sa)
 RETURN count(DISTINCT p) AS one_shoulder
 """,
 )
 
 
-def graph_figures(store: Store, as_of: str) -> dict[str, Any]:
+def graph_figures(store: Store, as_of: str, snapshot: int | None = None) -> dict[str, Any]:
     """Compounds, compound party organisations, managed, owners' committees, companies
-    with a party organisation, 一肩挑 and party-member chairs, as of ``as_of`` (ISO)."""
+    with a party organisation, 一肩挑 and party-member chairs, as of ``as_of`` (ISO), in the
+    published snapshot ``snapshot`` (an ordinal; default the latest)."""
     params = {
         "party_kinds": list(PARTY_ORG_KINDS), "active": ORG_STATUS["正常"],
         "compound": LEVELS["小区"],
@@ -106,6 +106,8 @@ def graph_figures(store: Store, as_of: str) -> dict[str, Any]:
         "post_types": [REL.SERVES_AS, REL.CROSS_APPOINTED_TO], "director": normalise_role("主任"),
         "secretary": normalise_role("书记"), "members": list(MEMBER_STANDINGS),
     }
+    if snapshot is not None:
+        params["snapshot"] = snapshot
 
     def one(query: str) -> dict[str, Any]:
         rows = store.read(query, params)
