@@ -56,6 +56,14 @@ def test_dated_full_exports_ending_at_the_snapshot(history) -> None:
         manifest = {r["项目"]: r["值"] for r in read(m.folder, "清单")}
         assert manifest["快照日期"] == m.snapshot.isoformat() and manifest["类型"] == "全量"
         assert {t: len(read(m.folder, t)) for t in TABLES if t != "清单"} == m.rows
+        day = m.snapshot.isoformat()
+        spans = (("组织", "成立日期", None), ("任职", "开始日期", "结束日期"),
+                 ("监管", "开始日期", "结束日期"), ("物业服务", "开始日期", "结束日期"),
+                 ("走访", "日期", None))
+        for table, start, end in spans:
+            for r in read(m.folder, table):  # nothing begins after the date it describes
+                assert r[start] <= day and (not end or not r[end] or r[start] <= r[end]), (
+                    m.snapshot, table, r)
     assert summary.snapshot_date == DATES[-1] and summary.out_dir == months[-1].folder
     assert summary.compounds == measure(months[-1].folder)["compounds"] > 510
 

@@ -211,7 +211,8 @@ class Churn:
         if group:
             self._revoke(group, day)
             for row in self.t["监管"]:  # the instructor's guidance ends with the group
-                if row[SUP["被监管方编码"]] == code and not row[SUP["结束日期"]]:
+                if row[SUP["被监管方编码"]] == code and not row[SUP["结束日期"]] \
+                        and row[SUP["开始日期"]] <= _iso(day):
                     row[SUP["结束日期"]] = _iso(day)
         self.events["branch_founded"] += 1
 
@@ -295,7 +296,7 @@ class Churn:
         if board:
             for row in self.t["监管"]:
                 if (row[SUP["监管方编码"]], row[SUP["被监管方编码"]], row[SUP["结束日期"]]) == (
-                        board, old[CON["企业编码"]], ""):
+                        board, old[CON["企业编码"]], "") and row[SUP["开始日期"]] <= _iso(day):
                     row[SUP["结束日期"]] = _iso(day)
             self.w.supervise(board, company, "业主监督", day)
 
