@@ -78,7 +78,8 @@ _LIVE_RELS = cypher(
 
 
 class Pinned:
-    """A store whose reads answer for one snapshot: ``$snapshot`` set unless given."""
+    """A store whose reads answer for one snapshot: ``$snapshot`` set on every read that
+    uses it, over any value a layer below filled in (a runner defaulting to the latest)."""
 
     def __init__(self, store: Store, ordinal: int) -> None:
         self._store, self._ordinal = store, ordinal
@@ -86,7 +87,7 @@ class Pinned:
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Any]:
         p = dict(params or {})
         if "$snapshot" in query:
-            p.setdefault("snapshot", self._ordinal)
+            p["snapshot"] = self._ordinal
         return self._store.read(query, p)
 
     def __getattr__(self, name: str) -> Any:
