@@ -143,3 +143,17 @@ def test_readme_says_json_keeps_codes_and_what_the_linter_runs_on() -> None:
     assert "declares `\"node\": \">=24.11.1\"`; we run it on Node.js 20" in readme
     npmrc = (ROOT / "tests" / "cypherlint" / ".npmrc").read_text(encoding="utf-8")
     assert "engine-strict=false" in npmrc and "loglevel=error" in npmrc
+
+
+def test_demo_history_is_explained_in_the_guide_and_readme() -> None:
+    from redgov.loaders.demo.history import MAX_MONTHS
+
+    from redgov.commands.demo import demo
+
+    options = {o for p in demo.params for o in p.opts}
+    assert "--history" in options
+    section = _section("安装与演示")
+    assert "`redgov demo --history 12`" in section and f"最多 {MAX_MONTHS}" in section
+    assert "`--export-only 文件夹`" in section and "快照" in section
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "[--history N]" in readme and f"at most {MAX_MONTHS} months" in readme

@@ -20,7 +20,6 @@ from .world import MEMBER, World, shift_years
 
 __all__ = ["build_companies", "plan_companies"]
 
-YEARS = (2022, 2023, 2024)
 
 
 def plan_companies(world: World, plan: DistrictPlan, city_prefix: str) -> None:
@@ -231,16 +230,19 @@ def _contracts(world: World, plan: DistrictPlan, co: Company) -> None:
 
 
 def _ratings(world: World, co: Company) -> None:
+    """The three years up to the snapshot's (2022–2024 for the default snapshot)."""
     r = world.rng
-    for year in YEARS:
+    y = world.snapshot.year
+    years = (y - 2, y - 1, y)
+    for year in years:
         grade = r.choices("ABCD", (35, 45, 15, 5))[0]
         listed = ""
         if grade == "A" and r.random() < 0.1:
             listed = "红榜"
         elif grade in "CD" and r.random() < 0.15:
             listed = "黑榜"
-        if co.black and year == YEARS[-1]:
+        if co.black and year == years[-1]:
             grade, listed = "C", "黑榜"
-        elif listed == "黑榜" and year == YEARS[-1] and any(c.model_project for c in co.compounds):
+        elif listed == "黑榜" and year == years[-1] and any(c.model_project for c in co.compounds):
             listed = ""  # only the planned company is both black-listed and a model
         world.rating(co.code, year, listed, grade)

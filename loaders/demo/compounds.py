@@ -82,7 +82,8 @@ def build_compound_bodies(world: World, plan: DistrictPlan) -> list[tuple[str, C
         if c.oc:
             expired = r.random() < 0.09 or t["gap_r13_expired"] == 0
             end = (world.day(date(2022, 1, 1), world.snapshot - timedelta(days=20)) if expired
-                   else world.day(world.snapshot + timedelta(days=20), date(2029, 12, 31)))
+                   else world.day(world.snapshot + timedelta(days=20),
+                                  min(date(2029, 12, 31), shift_years(world.snapshot, 5))))
             c.oc_founded = shift_years(end, -5)
             c.oc_code = world.org("YW", f"{c.name}业主委员会", "业主委员会", c.code,
                                   founded=c.oc_founded, term_end=end)

@@ -3,8 +3,9 @@
 Deterministic by seed: one ``random.Random(seed)`` drives every draw, nothing iterates a
 set or reads the clock, and the manifest's 导出时间 is derived from the seed, so the same
 seed writes byte-identical files and a second ``redgov demo`` syncs as ``unchanged``.
-The snapshot date is fixed (2024-12-31, the year of Huli's published figures): expired
-terms, active contracts and the visit window are all relative to it.
+The snapshot date is fixed by default (2024-12-31, the year of Huli's published figures):
+expired terms, active contracts and the visit window are all relative to it.  A history
+(:mod:`.history`) starts from an export generated at an earlier month's end.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Final
 
@@ -34,29 +35,32 @@ SOURCE: Final = "redgov 演示台账"
 _R11_DISTRICT: Final = 3
 
 
-def exported_at(seed: int) -> str:
+def exported_at(seed: int, snapshot: date = SNAPSHOT) -> str:
     """The manifest's export time: the morning after the snapshot, minutes from the seed."""
     minutes = (seed * 7919) % (6 * 60)
-    return f"2025-01-01 {1 + minutes // 60:02d}:{minutes % 60:02d}:{(seed * 31) % 60:02d}"
+    day = snapshot + timedelta(days=1)
+    return f"{day:%Y-%m-%d} {1 + minutes // 60:02d}:{minutes % 60:02d}:{(seed * 31) % 60:02d}"
 
 
-def generate(out_dir: Path, *, scale: str = "district", seed: int = 1) -> DemoSummary:
+def generate(out_dir: Path, *, scale: str = "district", seed: int = 1,
+             snapshot: date = SNAPSHOT) -> DemoSummary:
     """Write a full (全量) registry export of the given scale into ``out_dir``.
 
     The folder is created if needed; the nine table files are (over)written, other files
-    are left alone.
+    are left alone.  ``snapshot`` (default :data:`SNAPSHOT`) is the date the export
+    describes; every date drawn is relative to it.
     """
     started = time.perf_counter()
     spec = scale_spec(scale)
     out_dir = Path(out_dir)
     rng = random.Random(seed)
-    stamp = exported_at(seed)
+    stamp = exported_at(seed, snapshot)
     with ExportWriter(out_dir) as out:
         source = f"{SOURCE}（{SCALE_ZH.get(scale, scale)}，种子 {seed}）"
         for key, value in (("来源", source), ("导出时间", stamp),
-                           ("快照日期", SNAPSHOT.isoformat()), ("类型", "全量"), ("版本", "1")):
+                           ("快照日期", snapshot.isoformat()), ("类型", "全量"), ("版本", "1")):
             out.row(MANIFEST, key, value)
-        world = World(out, rng, SNAPSHOT)
+        world = World(out, rng, snapshot)
         city = build_city(world, spec)
         streets = communities = compounds = companies = with_org = 0
         total: Counter[str] = Counter()
@@ -78,7 +82,7 @@ def generate(out_dir: Path, *, scale: str = "district", seed: int = 1) -> DemoSu
         counts = dict(out.counts)
     t = total
     return DemoSummary(
-        out_dir=out_dir, scale=scale, seed=seed, snapshot_date=SNAPSHOT.isoformat(),
+        out_dir=out_dir, scale=scale, seed=seed, snapshot_date=snapshot.isoformat(),
         exported_at=stamp, districts=len(spec.districts), streets=streets,
         communities=communities, compounds=compounds,
         compound_branches=t["compound_branches"], compounds_covered=t["compounds_covered"],

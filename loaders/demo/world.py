@@ -12,13 +12,12 @@ import random
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Final
+from typing import Final, Protocol
 
-from .export import ExportWriter
 from .names import NameMaker
 from .personal import make_id, make_phone
 
-__all__ = ["MEMBER", "NON_MEMBER", "PROBATIONARY", "World", "shift_years"]
+__all__ = ["MEMBER", "NON_MEMBER", "PROBATIONARY", "RowSink", "World", "shift_years"]
 
 MEMBER: Final = "中共党员"
 PROBATIONARY: Final = "中共预备党员"
@@ -36,10 +35,17 @@ def shift_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
+class RowSink(Protocol):
+    """Where rows go: the streaming :class:`~.export.ExportWriter`, or a history's tables
+    held in memory (:class:`~.history.Tables`)."""
+
+    def row(self, table: str, *values: object) -> None: ...
+
+
 class World:
     """Writes rows and allocates codes for one export."""
 
-    def __init__(self, out: ExportWriter, rng: random.Random, snapshot: date) -> None:
+    def __init__(self, out: RowSink, rng: random.Random, snapshot: date) -> None:
         self.out = out
         self.rng = rng
         self.names = NameMaker(rng)
@@ -47,6 +53,11 @@ class World:
         self.tally: Counter[str] = Counter()  # calibration figures and gaps, by key
         self._org_n = 0
         self._person_n = 0
+
+    def resume(self, org_n: int, person_n: int) -> None:
+        """Go on numbering after an existing export's highest organisation and person
+        numbers (a history's later months add to the first month's export)."""
+        self._org_n, self._person_n = org_n, person_n
 
     # --- dates ------------------------------------------------------------------------
     def day(self, first: date, last: date) -> date:

@@ -4,6 +4,10 @@ The export goes through the real loader (``sync_export``), so the demo graph is 
 what a registry clerk's export of that shape would give.  Without ``--export-only`` the
 files are written to ``<data dir>/demo/<scale>-seed<N>`` and kept there: the same seed
 writes the same bytes, so running ``redgov demo`` again reports ``unchanged``.
+
+``--history N`` writes N monthly full exports with realistic churn (:mod:`..loaders.demo.
+history`) into dated folders and syncs them in order, so the graph holds N published
+snapshots from the first command (the overview's trend has something to show).
 """
 
 from __future__ import annotations
@@ -22,17 +26,23 @@ from ..graph.introspection import graph_counts
 from ..graph.stores import StoreError
 from ..loaders.demo import SCALES, DemoSummary, generate
 from ..loaders.demo.figures import graph_figures
+from ..loaders.demo.history import MAX_MONTHS, Month, generate_history
 from ..loaders.demo.summary import SCALE_ZH
 from ..output import to_json
 from .common import lang_option, opened_store, say, store_option
 
 
-def _generate(target: Path, scale: str, seed: int, *, private: bool) -> DemoSummary:
+def _generate(target: Path, scale: str, seed: int, *, private: bool,
+              months: int = 1) -> tuple[DemoSummary, list[Month]]:
     """Into the data directory the export is written private (0700 folders, 0600 files)
-    like everything else there; ``--export-only`` writes where the user asked, as usual."""
+    like everything else there; ``--export-only`` writes where the user asked, as usual.
+    One month: the single export in ``target``; more: one dated folder per month."""
     old = os.umask(PRIVATE_UMASK) if private else None
     try:
-        return generate(target, scale=scale, seed=seed)
+        if months == 1:
+            summary = generate(target, scale=scale, seed=seed)
+            return summary, []
+        return generate_history(target, scale=scale, seed=seed, months=months)
     finally:
         if old is not None:
             os.umask(old)
@@ -65,17 +75,24 @@ _FIGURES = {
               help="Same seed → byte-identical export.")
 @click.option("--export-only", "export_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Only write the export into this folder; do not sync.")
+@click.option("--history", "months", type=click.IntRange(1, MAX_MONTHS), default=1,
+              show_default=True,
+              help="Generate and sync this many monthly full exports (month ends up to "
+              "2024-12-31, about 2% churn a month): one published snapshot each.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @lang_option
 @store_option
-def demo(scale: str, seed: int, export_dir: Path | None, fmt: str, lang: str,
+def demo(scale: str, seed: int, export_dir: Path | None, months: int, fmt: str, lang: str,
          store_spec: str | None) -> None:
     """Build the demo city: a synthetic registry export, synced into the graph."""
     if export_dir is not None and export_dir.exists() and not export_dir.is_dir():
         raise click.BadParameter(say(lang, "不是文件夹", "not a folder"),
                                  param_hint="--export-only")
+    if months > 1:
+        _history(scale, seed, months, export_dir, fmt, lang, store_spec)
+        return
     target = export_dir or data_dir() / "demo" / f"{scale}-seed{seed}"
-    summary = _generate(target, scale, seed, private=export_dir is None)
+    summary, _ = _generate(target, scale, seed, private=export_dir is None)
     result: dict[str, object] = {"export": summary.to_dict()}
     if export_dir is not None:
         if fmt == "json":
@@ -109,8 +126,72 @@ def demo(scale: str, seed: int, export_dir: Path | None, fmt: str, lang: str,
         sys.exit(1)
 
 
+def _history(scale: str, seed: int, months: int, export_dir: Path | None, fmt: str,
+             lang: str, store_spec: str | None) -> None:
+    """``--history N``: N dated exports; without ``--export-only`` synced in order."""
+    target = export_dir or data_dir() / "demo" / f"{scale}-seed{seed}-history{months}"
+    summary, history = _generate(target, scale, seed, private=export_dir is None,
+                                 months=months)
+    result: dict[str, object] = {"export": summary.to_dict(), "history": [
+        {"snapshot_date": m.snapshot.isoformat(), "out_dir": str(m.folder), "rows": m.rows,
+         "churn": dict(m.events)} for m in history]}
+    if export_dir is not None:
+        if fmt == "json":
+            click.echo(to_json(result))
+            return
+        _print_summary(summary, lang)
+        click.echo(say(lang, f"\n{months} 份月度台账导出已写入 {target}（{summary.seconds:.1f} 秒）"
+                             "，按日期依次同步：",
+                       f"\n{months} monthly exports written to {target} "
+                       f"({summary.seconds:.1f} s); sync them in date order:"))
+        for m in history:
+            click.echo(f"  redgov sync {m.folder}")
+        return
+
+    from ..loaders.demo.replay import snapshot_lines, sync_history  # only when syncing
+
+    lines: list[dict[str, Any]] = []
+    with opened_store(store_spec) as store:
+        try:
+            reports = sync_history(store, history)
+            report = reports[-1]
+            ok = report.status in ("applied", "unchanged")
+            if ok:
+                lines = snapshot_lines(store, history, reports)
+            figures = graph_figures(store, summary.snapshot_date) if ok else {}
+            nodes, _ = graph_counts(store)
+        except StoreError as exc:
+            raise click.ClickException(say(lang, f"同步失败：{exc}", f"the sync failed: {exc}")
+                                       ) from None
+    result.update(sync=[r.to_json() for r in reports], snapshots=lines, graph=figures,
+                  nodes=nodes)
+    if fmt == "json":
+        click.echo(to_json(result))
+    else:
+        _print_summary(summary, lang)
+        _print_closing(report, history[len(reports) - 1].folder, figures, nodes, lang,
+                       lines)
+    if not ok:
+        sys.exit(1)
+
+
+def _print_snapshots(lines: list[dict[str, Any]], lang: str) -> None:
+    click.echo(say(lang, f"快照（{len(lines)} 个，按日期）：",
+                   f"snapshots ({len(lines)}, by date):"))
+    sep = ", " if lang == "en" else "，"
+    for s in lines:
+        status = display(s["status"], lang, "sync_status")
+        changes = sep.join(f"{display(k, lang, 'change')} {v:,}" for k, v in s["changes"].items())
+        graph = s["graph"]
+        figures = sep.join(f"{say(lang, *_FIGURES[k])} {graph[k]}" for k in (
+            "compounds", "compounds_covered", "owners_committee_compounds") if k in graph)
+        took = say(lang, f"{status}（{s['seconds']:.1f} 秒）", f"{status} ({s['seconds']:.1f} s)")
+        click.echo(f"  {s['snapshot_date']}  #{s['ordinal']}  {took}  {changes}  |  {figures}")
+
+
 def _print_closing(report: Any, target: Path, figures: dict[str, Any],
-                   nodes: dict[str, int], lang: str) -> None:
+                   nodes: dict[str, int], lang: str,
+                   snapshots: list[dict[str, Any]] | None = None) -> None:
     """What was synced, what the graph now holds, and what to run next."""
     status = display(report.status, lang, "sync_status")
     sep = ", " if lang == "en" else "，"
@@ -129,6 +210,8 @@ def _print_closing(report: Any, target: Path, figures: dict[str, Any],
             f"{words.get(k, k)} {v}" for k, v in figures.items()))
         click.echo(say(lang, "节点：", "nodes: ") + sep.join(
             f"{display(k, lang, 'label')} {v}" for k, v in nodes.items()))
+        if snapshots:
+            _print_snapshots(snapshots, lang)
         click.echo(say(lang, "\n下一步：", "\nnext:"))
         width = max(_width(cmd) for cmd, _, _ in _NEXT)
         for cmd, zh, en in _NEXT:
