@@ -20,6 +20,7 @@ from typing import Any
 
 from ..graph import scope as scoping
 from ..graph.cypher import cypher
+from ..graph.snapshots import Snapshot
 from ..graph.stores.base import Store
 from ..graph.vocabulary import LEVEL_ORDER
 from .catalog import Param, Question, get_question
@@ -164,13 +165,18 @@ def restrict_params(
 
 def run_question(
     store: Store, name: str, params: Mapping[str, Any] | None = None, *,
-    account_scope: str | None = None,
+    account_scope: str | None = None, snapshot: Snapshot | None = None,
 ) -> QueryResult:
     """Run one catalog question and return its rows in the declared column order.
 
     ``account_scope`` None runs unrestricted (the CLI, an admin without a scope).
+    ``snapshot`` pins the published snapshot the question reads (``$snapshot``; default:
+    the latest) and, unless ``as_of`` is given, answers as of that snapshot's date — so
+    ``diff`` can ask the same question of two snapshots and subtract.
     """
     question = get_question(name)
+    if snapshot is not None and snapshot.date and (params or {}).get("as_of") is None:
+        params = {**(params or {}), "as_of": snapshot.date}
     try:
         resolved = resolve_params(store, question, params)
     except ParamError as exc:
@@ -179,6 +185,8 @@ def run_question(
         raise
     resolved = restrict_params(store, question, resolved, account_scope)
     bound = {**resolved, "as_of_day": as_day(resolved["as_of"])}
+    if snapshot is not None:
+        bound["snapshot"] = snapshot.ordinal
     if question.kind == "analytics":
         raw = question.compute(store, bound)
     else:
