@@ -60,6 +60,12 @@ def _evidence(key: data.Key, name: str, row_key: str, params_json: str) -> Expla
     found = explain(store, name, row_key, params, account_scope=scope)
     if scope is not None:
         found.facts = _inside(store, scope, found.facts)
+        units = scoping.inside_units(store, scope, [a["code"] for a in found.subject.ancestry])
+        found.subject.ancestry = [a for a in found.subject.ancestry if a["code"] in units]
+        orgs = reads.inside_orgs(store, scope,
+                                 [a["code"] for a in found.subject.affiliation_chain])
+        found.subject.affiliation_chain = [a for a in found.subject.affiliation_chain
+                                           if a["code"] in orgs]
     return found
 
 

@@ -142,7 +142,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "au.goto": ("查看行中的单位或人员", "Open a unit or person from the rows"),
     "au.goto_unit": ("在层级中打开", "Open in the explorer"),
     "au.goto_person": ("在人员中打开", "Open in People"),
-    "au.evidence": ("依据：{key} 的事实与来源", "Evidence: the facts behind {key}, with sources"),
+    "au.evidence": ("依据：{code} 的事实与来源", "Evidence: the facts behind {code}, with sources"),
     "au.evidence_none": ("没有可显示的事实", "No facts to show"),
     # changes (变化)
     "ch.header": ("变化：两个快照之间", "Changes between two snapshots"),
