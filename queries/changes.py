@@ -89,11 +89,20 @@ RETURN n.code AS id, at = $from AS at_from, properties(n) AS props,
 )
 
 
-def _keyed(name: str, types: str) -> str:
+def _keyed(name: str, types: str, scoped: bool) -> str:
+    """One keyed relation family's changed versions.  With a scope the text starts from
+    the scope's units (every version) and the organisations that ever sat at one, and
+    follows only the relations into those, so a district's diff reads the district, not
+    the province; without one it scans the relation type."""
     return cypher(
-        f"changes.{name}_versions",
-        f"""
-MATCH (a)-[r:{types}]->(b)
+        f"changes.{name}_versions{'_scoped' if scoped else ''}",
+        (f"""
+MATCH (u:Unit)
+WHERE $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+OPTIONAL MATCH (o:Organisation)-[t:SITS_AT]->(u)
+WITH collect(DISTINCT u) + collect(DISTINCT o) AS targets
+UNWIND targets AS b
+MATCH (a)-[r:{types}]->(b)""" if scoped else f"MATCH (a)-[r:{types}]->(b)") + f"""
 WHERE {_either('r')} OR {_window('r')}
 WITH a, r, b, {_live_at('r', '$from')} AS at_from, {_live_at('r', '$to')} AS at_to,
      CASE WHEN {_live_at('r', '$from')} THEN $from ELSE $to END AS at
@@ -108,11 +117,13 @@ RETURN r.key AS id, at_from, at_to, type(r) AS rel, properties(r) AS props,
     )
 
 
-_KEYED = {
-    "post": _keyed("post", f"{REL.SERVES_AS}|{REL.CROSS_APPOINTED_TO}"),
-    "supervision": _keyed("supervision", REL.SUPERVISES),
-    "contract": _keyed("contract", REL.MANAGES),
+_KEYED_TYPES = {
+    "post": f"{REL.SERVES_AS}|{REL.CROSS_APPOINTED_TO}",
+    "supervision": REL.SUPERVISES,
+    "contract": REL.MANAGES,
 }
+_KEYED = {kind: _keyed(kind, types, False) for kind, types in _KEYED_TYPES.items()}
+_KEYED_SCOPED = {kind: _keyed(kind, types, True) for kind, types in _KEYED_TYPES.items()}
 
 #: Not values of a record: version bookkeeping, provenance, derived and ancestry columns.
 _NOT_VALUES = frozenset({
@@ -332,8 +343,9 @@ def record_changes(store: Store, first: Snapshot, second: Snapshot,
                         dates)
     out += _node_changes("organisation", _pairs(store.read(_ORG_VERSIONS, params), False),
                          scope, dates)
-    for kind, text in _KEYED.items():
-        rows = store.read(text, keyed_params)
+    texts = _KEYED if scope is None else _KEYED_SCOPED
+    for kind, text in texts.items():
+        rows = store.read(text, {**keyed_params, "scope": scope})
         out += _keyed_changes(kind, _pairs(rows, True), scope, first.date, second.date, dates)
     return out
 
