@@ -3,10 +3,10 @@
 The versioned model (SNAPSHOTS.md) copies a node when its record changes and closes the
 old version, so the records that changed between snapshots ``from`` and ``to`` are exactly
 the identities with a version live at one of them and not the other.  Each text below
-reads those versions only — ``(x live at $from) <> (x live at $to)`` — and Python pairs
-them by identity (units and organisations by ``code``; posts, supervisions and contracts
-by ``key``) and says what happened.  The shared ``@live`` macro pins one ``$snapshot``;
-a diff compares two, so the two-snapshot condition is written once here (:func:`_either`).
+reads those versions only — ``(x live at $from) <> @live(x)``, the later snapshot being
+the pinned ``$snapshot`` — and Python pairs them by identity (units and organisations by
+``code``; posts, supervisions and contracts by ``key``) and says what happened.  The
+two-snapshot conditions are written once here (:func:`_either`, :func:`_side`).
 
 A post, supervision or contract can also begin or end with no new version at all: its
 dates were in the registry already and the later snapshot's date passed them (a post
@@ -37,6 +37,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..graph.conditions import live
 from ..graph.cypher import cypher
 from ..graph.snapshots import Snapshot
 from ..graph.stores.base import Store
@@ -49,20 +50,27 @@ def _live_at(x: str, at: str) -> str:
     return f"({x}.vf <= {at} AND {at} < {x}.vt)"
 
 
+# The later snapshot is ``$snapshot`` (so each text pins it, and its half of every
+# condition is the shared ``@live``); the earlier one is ``$from``.
+
+
 def _either(x: str) -> str:
-    """x is live at exactly one of the snapshots ``$from`` and ``$to``."""
-    return f"({_live_at(x, '$from')} <> {_live_at(x, '$to')})"
+    """x is live at exactly one of the snapshots ``$from`` and ``$snapshot``."""
+    return f"({_live_at(x, '$from')} <> {live(x)})"
+
+
+def _side(x: str) -> str:
+    """x is live at the side of the row (``at_from``: the earlier snapshot)."""
+    return f"CASE WHEN at_from THEN {_live_at(x, '$from')} ELSE {live(x)} END"
 
 
 def _window(x: str) -> str:
     """x is live at both, and its start or end date lies between the two snapshot dates."""
-    return (f"({_live_at(x, '$from')} AND {_live_at(x, '$to')}"
+    return (f"({_live_at(x, '$from')} AND {live(x)}"
             f" AND (({x}.start > $lo_date AND {x}.start <= $hi_date)"
             f" OR ({x}.end > $lo_date AND {x}.end <= $hi_date)))")
 
 
-# The unit an organisation or a body sits at, for scope; SITS_AT live at the version's
-# own side (``at``).  A unit is its own place.
 _UNIT_VERSIONS = cypher(
     "changes.unit_versions",
     f"""
@@ -72,17 +80,19 @@ RETURN n.code AS id, {_live_at('n', '$from')} AS at_from, properties(n) AS props
        [n.code, n.community_code, n.street_code, n.district_code, n.city_code] AS area
 """,
 )
+# An organisation's seat and 隶属 parent as its version's own side saw them (for scope,
+# and to name where it moved).
 _ORG_VERSIONS = cypher(
     "changes.organisation_versions",
     f"""
 MATCH (n:Organisation)
 WHERE {_either('n')}
-WITH n, CASE WHEN {_live_at('n', '$from')} THEN $from ELSE $to END AS at
+WITH n, {_live_at('n', '$from')} AS at_from
 OPTIONAL MATCH (n)-[s:SITS_AT]->(u:Unit)
-WHERE s.vf <= at AND at < s.vt
+WHERE {_side('s')}
 OPTIONAL MATCH (n)-[a:AFFILIATED_UNDER]->(p:Organisation)
-WHERE a.vf <= at AND at < a.vt
-RETURN n.code AS id, at = $from AS at_from, properties(n) AS props,
+WHERE {_side('a')}
+RETURN n.code AS id, at_from, properties(n) AS props,
        u.name AS unit_name, p.name AS parent_name,
        [u.code, u.community_code, u.street_code, u.district_code, u.city_code] AS area
 """,
@@ -91,23 +101,23 @@ RETURN n.code AS id, at = $from AS at_from, properties(n) AS props,
 
 def _keyed(name: str, types: str, scoped: bool) -> str:
     """One keyed relation family's changed versions.  With a scope the text starts from
-    the scope's units (every version) and the organisations that ever sat at one, and
+    the scope's units and the organisations sitting at one (at either snapshot) and
     follows only the relations into those, so a district's diff reads the district, not
     the province; without one it scans the relation type."""
     return cypher(
         f"changes.{name}_versions{'_scoped' if scoped else ''}",
         (f"""
 MATCH (u:Unit)
-WHERE $scope IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+WHERE @in_scope(u) AND ({_live_at('u', '$from')} OR @live(u))
 OPTIONAL MATCH (o:Organisation)-[t:SITS_AT]->(u)
+WHERE {_live_at('t', '$from')} OR @live(t)
 WITH collect(DISTINCT u) + collect(DISTINCT o) AS targets
 UNWIND targets AS b
 MATCH (a)-[r:{types}]->(b)""" if scoped else f"MATCH (a)-[r:{types}]->(b)") + f"""
 WHERE {_either('r')} OR {_window('r')}
-WITH a, r, b, {_live_at('r', '$from')} AS at_from, {_live_at('r', '$to')} AS at_to,
-     CASE WHEN {_live_at('r', '$from')} THEN $from ELSE $to END AS at
+WITH a, r, b, {_live_at('r', '$from')} AS at_from, @live(r) AS at_to
 OPTIONAL MATCH (b)-[s:SITS_AT]->(u:Unit)
-WHERE s.vf <= at AND at < s.vt
+WHERE {_side('s')}
 WITH a, r, b, at_from, at_to, CASE WHEN u IS NULL THEN b ELSE u END AS place
 RETURN r.key AS id, at_from, at_to, type(r) AS rel, properties(r) AS props,
        a.code AS a_code, a.name AS a_name, b.code AS b_code, b.name AS b_name,
@@ -336,7 +346,7 @@ def record_changes(store: Store, first: Snapshot, second: Snapshot,
     Order: units, organisations, posts, supervisions, contracts; within each by code/key.
     """
     dates = _run_dates(store)
-    params = {"from": first.ordinal, "to": second.ordinal}
+    params = {"from": first.ordinal, "snapshot": second.ordinal}
     lo, hi = sorted([first.date or "", second.date or ""])
     keyed_params = {**params, "lo_date": lo, "hi_date": hi}
     out = _node_changes("unit", _pairs(store.read(_UNIT_VERSIONS, params), False), scope,

@@ -77,8 +77,8 @@ def test_changes_page_latest_quarter(graph: SimpleNamespace) -> None:
     at = signed_in("chief", "changes")
     assert at.header[0].value == "变化：两个快照之间"
     assert (at.selectbox(key="ch.from").value, at.selectbox(key="ch.to").value) == (2, 3)
-    assert records(at) == {("单位", "退出", "CP5"), ("组织", "修改", "OC3"),
-                           ("组织", "修改", "OC2"),
+    assert records(at) == {("单位", "退出", "CP5"), ("组织", "迁移", "CO1"),
+                           ("组织", "修改", "OC3"), ("组织", "修改", "OC2"),
                            ("物业服务合同", "开始", "CO1|CP2|2024-06-01")}
     figures = {(r["单位编码"], r["指标"], r["之前"], r["之后"], r["变化"])
                for r in table(at, "单位编码", "指标")}

@@ -12,7 +12,7 @@ s2 2024-04-01  CP3 moved CM2 → CM1; new compound CP5 幸福里 (CM2); new bran
                书记 P3 (from 2024-03-01); CB1 re-affiliated SQ1 → GW1; P2's post ends
                2024-03-15; SQ1's supervision of OC1 gone (retired).
 s3 2024-07-01  CP5 gone (retired); OC3 撤销 (revoked); OC2 re-elected (成立 2024-03-31, 届满
-               2027-03-31); CO1 starts managing CP2 on 2024-06-01.
+               2027-03-31); CO1 starts managing CP2 on 2024-06-01; CO1's seat CM1 → CM2.
 
 Figures per street, worked by hand from coverage_rollup's and overdue_reelection's rules,
 each snapshot as of its own date (ST2 — CP4 with B4 and no committee — never moves):
@@ -124,6 +124,7 @@ def test_diff_second_quarter_record_changes(hx: Store) -> None:
     d = as_json(hx, "diff", "--from", S2, "--to", S3)
     assert changes(d) == {
         ("unit", "retired", "CP5"),
+        ("organisation", "moved", "CO1"),
         ("organisation", "changed", "OC3"),
         ("organisation", "changed", "OC2"),
         ("contract", "begun", "CO1|CP2|2024-06-01"),
@@ -132,6 +133,9 @@ def test_diff_second_quarter_record_changes(hx: Store) -> None:
     assert (revoked["before"], revoked["after"]) == ({"status": "active"}, {"status": "revoked"})
     re_elected = change(d, "organisation", "OC2")
     assert re_elected["after"] == {"founded": "2024-03-31", "term_end": "2027-03-31"}
+    seat = change(d, "organisation", "CO1")  # its 所在单位; its contracts did not change
+    assert (seat["before"], seat["after"]) == ({"unit_code": "CM1", "name": "禾盛社区"},
+                                               {"unit_code": "CM2", "name": "红星社区"})
 
 
 def test_diff_is_scoped_to_a_unit(hx: Store) -> None:
