@@ -83,7 +83,8 @@ def next_month(src: Path, dst: Path, snapshot: date, churn: float, rng: random.R
     day = snapshot - timedelta(days=rng.randint(1, 27))
     # Posts: some end, as many new ones begin (the same person and body, a new start).
     header, rows = _read(dst / "任职.csv")
-    open_posts = [r for r in rows if not r.get("结束日期")]
+    open_posts = [r for r in rows if not r.get("结束日期")
+                  and (r.get("开始日期") or "") < day.isoformat()]
     for r in rng.sample(open_posts, int(len(open_posts) * churn / 2)):
         r["结束日期"] = day.isoformat()
         rows.append({**r, "开始日期": day.isoformat(), "结束日期": ""})
@@ -111,7 +112,8 @@ def next_month(src: Path, dst: Path, snapshot: date, churn: float, rng: random.R
     # Supervisions: a few end.
     if (dst / "监管.csv").exists():
         header, rows = _read(dst / "监管.csv")
-        live = [r for r in rows if not r.get("结束日期")]
+        live = [r for r in rows if not r.get("结束日期")
+                and (r.get("开始日期") or "") < day.isoformat()]
         for r in rng.sample(live, int(len(live) * churn / 2)):
             r["结束日期"] = day.isoformat()
         _write(dst / "监管.csv", header, rows)
