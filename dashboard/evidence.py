@@ -31,6 +31,15 @@ def _scope(key: data.Key) -> str | None:
     return None if key[4] == "*" else key[4]
 
 
+def _session_snapshot(key: data.Key) -> Snapshot | None:
+    """The snapshot the session reads, when the key names one (the sidebar's picker puts
+    its ordinal after the scope); else None, the latest."""
+    ordinal = key[5] if len(key) > 5 else None  # type: ignore[misc]
+    if not ordinal:
+        return None
+    return next((s for s in snapshots(key) if s.ordinal == ordinal), None)
+
+
 @st.cache_data(show_spinner=False, ttl=data.TTL_S, max_entries=20)
 def snapshots(key: data.Key) -> list[Snapshot]:
     """Published snapshots, oldest first."""
@@ -57,7 +66,8 @@ def evidence(key: data.Key, name: str, row_key: str,
 def _evidence(key: data.Key, name: str, row_key: str, params_json: str) -> Explanation:
     store, scope = data.store(), _scope(key)
     params = {k: v for k, v in json.loads(params_json).items() if v is not None}
-    found = explain(store, name, row_key, params, account_scope=scope)
+    found = explain(store, name, row_key, params, account_scope=scope,
+                    snapshot=_session_snapshot(key))
     if scope is not None:
         found.facts = _inside(store, scope, found.facts)
         units = scoping.inside_units(store, scope, [a["code"] for a in found.subject.ancestry])

@@ -166,13 +166,15 @@ def _date(value: str, lang: str) -> str:
 
 
 def explain_text(store: Store, name: str, key: str, values: dict[str, Any], fmt: str,
-                 lang: str) -> str:
-    """``redgov audit NAME --explain KEY``: the row and the facts that produced it."""
+                 lang: str, snapshot: str | None = None) -> str:
+    """``redgov audit NAME --explain KEY [--snapshot S]``: the row and the facts that
+    produced it, at the snapshot the answer was read from."""
     from ..queries.explain import explain
     from ..queries.present import present_rows
 
+    snap = snapshot_named(store, snapshot, "--snapshot", lang)
     with _usage_errors():
-        found = explain(store, name, key, values)
+        found = explain(store, name, key, values, snapshot=snap)
     if fmt == "json":
         return to_json(found.to_json())
     header, cells = present_rows(found.question, found.rows, lang, {})
