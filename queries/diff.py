@@ -13,6 +13,7 @@ figure ``redgov audit Q --snapshot S`` gives.
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -106,8 +107,11 @@ def figure_moves(store: Store, first: Snapshot, second: Snapshot, level: str = "
     """Every headline figure of every unit at ``level`` (in either snapshot), both values."""
     if level not in DIFF_LEVELS:
         raise ValueError(f"level {level!r} is not one of {', '.join(DIFF_LEVELS)}")
-    a_units, a_over = _at(store, first, level, scope, account_scope)
-    b_units, b_over = _at(store, second, level, scope, account_scope)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the engines read on several threads
+        earlier = pool.submit(_at, store, first, level, scope, account_scope)
+        later = pool.submit(_at, store, second, level, scope, account_scope)
+        a_units, a_over = earlier.result()
+        b_units, b_over = later.result()
     out: list[FigureMove] = []
     for code in sorted(set(a_units) | set(b_units)):
         a, b = a_units.get(code), b_units.get(code)
@@ -132,7 +136,11 @@ def diff(store: Store, first: Snapshot, second: Snapshot, *, level: str = "stree
     effective = scope
     if account_scope is not None:
         effective = scoping.intersect(store, account_scope, scope)
+        if effective is not None:  # a roll-up above the scope's own level is lowered to it
+            level = scoping.clamp_level(store, effective, level)
     result = Diff(first, second, effective, level)
-    result.figures = figure_moves(store, first, second, level, effective, account_scope)
-    result.changes = record_changes(store, first, second, effective)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        records = pool.submit(record_changes, store, first, second, effective)
+        result.figures = figure_moves(store, first, second, level, effective, account_scope)
+        result.changes = records.result()
     return result
