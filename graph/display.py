@@ -45,6 +45,7 @@ from .vocabulary import (
 __all__ = [
     "BEIJING",
     "DOMAINS",
+    "FIELDS",
     "LANGS",
     "RULES",
     "SOURCES",
@@ -52,6 +53,7 @@ __all__ = [
     "codes",
     "display",
     "english_codes",
+    "field_label",
     "format_date",
     "format_rate",
     "format_time",
@@ -138,24 +140,6 @@ DOMAINS: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "seat": ("所在单位", "seat"), "built_in": ("依托主体", "built in"),
         "rating": ("评价记录", "rating"),
     },
-    # a record's values, named as the registry's column headers name them (diff, show)
-    "field": {
-        "name": ("名称", "name"), "level": ("层级", "level"),
-        "parent_code": ("上级编码", "parent code"), "compound_type": ("小区类型", "compound type"),
-        "households": ("户数", "households"), "kind": ("类型", "kind"),
-        "unit_code": ("所在单位编码", "unit code"), "built_in_codes": ("依托主体编码", "built in"),
-        "formation": ("组建方式", "formation"), "founded": ("成立日期", "founded"),
-        "term_end": ("届满日期", "term end"), "status": ("状态", "status"),
-        "title": ("职务", "title"), "role": ("职务类别", "role"), "rel": ("关系类型", "relation"),
-        "start": ("开始日期", "start"), "end": ("结束日期", "end"),
-        "project": ("项目名称", "project"), "gender": ("性别", "gender"),
-        "standing": ("政治面貌", "standing"),
-        "standing_text": ("政治面貌（原文）", "standing text"),
-        "party_org_code": ("党组织编码", "party organisation"),
-        "home_code": ("居住单位编码", "home"), "id_masked": ("身份证号（脱敏）", "ID (masked)"),
-        "phone_masked": ("手机号（脱敏）", "phone (masked)"),
-        "retired_on": ("退出日期", "retired on"),
-    },
     # the headline figures a diff compares per unit (coverage_rollup, overdue_reelection)
     "figure": {
         "party_org_rate": ("党组织覆盖率", "party-organisation coverage"),
@@ -201,6 +185,34 @@ DOMAINS: Final[dict[str, dict[str, tuple[str, str]]]] = {
     },
     "bool": {"true": ("是", "yes"), "false": ("否", "no")},
 }
+
+#: A record's values, named as the registry's column headers name them (``redgov diff``
+#: and ``show``).  Property names, not codes: kept out of :data:`DOMAINS` (a command's
+#: words like ``status`` are not leaked codes).
+FIELDS: Final[dict[str, tuple[str, str]]] = {
+    "name": ("名称", "name"), "level": ("层级", "level"),
+    "parent_code": ("上级编码", "parent code"), "compound_type": ("小区类型", "compound type"),
+    "households": ("户数", "households"), "kind": ("类型", "kind"),
+    "unit_code": ("所在单位编码", "unit code"), "built_in_codes": ("依托主体编码", "built in"),
+    "formation": ("组建方式", "formation"), "founded": ("成立日期", "founded"),
+    "term_end": ("届满日期", "term end"), "status": ("状态", "status"),
+    "title": ("职务", "title"), "role": ("职务类别", "role"), "rel": ("关系类型", "relation"),
+    "start": ("开始日期", "start"), "end": ("结束日期", "end"),
+    "project": ("项目名称", "project"), "gender": ("性别", "gender"),
+    "standing": ("政治面貌", "standing"),
+    "standing_text": ("政治面貌（原文）", "standing text"),
+    "party_org_code": ("党组织编码", "party organisation"),
+    "home_code": ("居住单位编码", "home"), "id_masked": ("身份证号（脱敏）", "ID (masked)"),
+    "phone_masked": ("手机号（脱敏）", "phone (masked)"),
+    "retired_on": ("退出日期", "retired on"),
+}
+
+
+def field_label(name: str, lang: str = "zh") -> str:
+    """A record property's name for people (``unit_code`` → 所在单位编码); unknown: as is."""
+    forms = FIELDS.get(name)
+    return name if forms is None else (forms[1] if lang == "en" else forms[0])
+
 
 _MERGED: dict[str, tuple[str, str]] = {}
 for _domain, _table in DOMAINS.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..graph.display import display, format_rate, term
+from ..graph.display import display, field_label, format_rate, term
 from .changes import Change, Provenance
 from .diff import Diff, FigureMove
 from .facts import Fact, Source, Subject
@@ -49,7 +49,7 @@ def value_text(name: str, value: Any, lang: str = "zh") -> str:
 
 def _fields(values: Mapping[str, Any], lang: str) -> str:
     sep, colon = ("; ", ": ") if lang == "en" else ("；", "：")
-    return sep.join(f"{term('field', k, lang)}{colon}{value_text(k, v, lang)}"
+    return sep.join(f"{field_label(k, lang)}{colon}{value_text(k, v, lang)}"
                     for k, v in values.items())
 
 
