@@ -15,8 +15,8 @@ from .changes import Change, Provenance
 from .diff import Diff, FigureMove
 from .facts import Fact, Source, Subject
 
-__all__ = ["change_rows", "fact_rows", "figure_rows", "source_text", "subject_lines",
-           "value_text"]
+__all__ = ["change_rows", "diff_heading", "fact_rows", "figure_rows", "key_text",
+           "source_text", "subject_lines", "value_text"]
 
 #: The display domain of a record's value, by field.
 _FIELD_DOMAIN = {"level": "level", "kind": None, "status": "org_status",
@@ -88,6 +88,17 @@ def _describe(c: Change, lang: str) -> tuple[str, str]:
     return _fields(c.before, lang), _fields(c.after, lang)
 
 
+def key_text(kind: str, key: str, lang: str = "zh") -> str:
+    """A post's or a supervision's identity for people: its role or kind in words
+    (``P2|B1|deputy_secretary|2021-01-01`` → ``P2|B1|副书记|2021-01-01``)."""
+    domain = {"post": "role", "supervision": "supervision_kind"}.get(kind)
+    parts = key.split("|")
+    if domain is None or len(parts) != 4:
+        return key
+    parts[2] = term(domain, parts[2], lang)
+    return "|".join(parts)
+
+
 def _parties(c: Change) -> str:
     p = c.parties
     if not p:
@@ -107,7 +118,8 @@ def change_rows(changes: Sequence[Change], lang: str = "zh") -> tuple[list[str],
         domain = _SUBTYPE_DOMAIN.get(c.kind)
         subtype = term(domain, c.subtype, lang) if domain and c.subtype else (c.subtype or "")
         before, after = _describe(c, lang)
-        cells.append([term("record", c.kind, lang), term("change", c.change, lang), c.id,
+        cells.append([term("record", c.kind, lang), term("change", c.change, lang),
+                      key_text(c.kind, c.id, lang),
                       c.name or "", subtype, _parties(c), before, after,
                       source_text(c.source_from, lang), source_text(c.source_to, lang)])
     return headers, cells
