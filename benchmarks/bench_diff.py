@@ -125,9 +125,12 @@ def history(first: Path, root: Path, months: int, churn: float, seed: int) -> li
     start = date.fromisoformat(next(r["值"] for r in manifest if r["项目"] == "快照日期"))
     out = [first]
     for k in range(1, months):
-        month = start.month - 1 + k
-        snapshot = date(start.year + month // 12, month % 12 + 1, 1) - timedelta(days=1) \
-            if start.day > 27 else date(start.year + month // 12, month % 12 + 1, start.day)
+        month = start.month - 1 + k  # months since January of the start year
+        if start.day > 27:  # month ends: the day before the next month's first
+            snapshot = date(start.year + (month + 1) // 12, (month + 1) % 12 + 1, 1) \
+                - timedelta(days=1)
+        else:
+            snapshot = date(start.year + month // 12, month % 12 + 1, start.day)
         nxt = root / f"m{k + 1:02d}"
         next_month(out[-1], nxt, snapshot, churn, rng)
         out.append(nxt)
