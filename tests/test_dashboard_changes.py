@@ -17,7 +17,7 @@ from redgov.graph.snapshots import list_snapshots
 from redgov.loaders import sync_export
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
-from test_diff_show import HISTORY
+from test_diff_show import HISTORY, needs_versioned_catalog
 
 from redgov.access import accounts
 
@@ -80,13 +80,18 @@ def test_changes_page_latest_quarter(graph: SimpleNamespace) -> None:
     assert records(at) == {("单位", "退出", "CP5"), ("组织", "迁移", "CO1"),
                            ("组织", "修改", "OC3"), ("组织", "修改", "OC2"),
                            ("物业服务合同", "开始", "CO1|CP2|2024-06-01")}
+    at.selectbox(key="ch.from").set_value(1).run()
+    assert ("单位", "迁移", "CP3") in records(at) and ("组织", "隶属变更", "CB1") in records(at)
+
+
+@needs_versioned_catalog
+def test_changes_page_figure_moves(graph: SimpleNamespace) -> None:
+    at = signed_in("chief", "changes")
     figures = {(r["单位编码"], r["指标"], r["之前"], r["之后"], r["变化"])
                for r in table(at, "单位编码", "指标")}
     assert figures == {("ST1", "党组织覆盖率", "50.0%", "66.7%", "+16.7个百分点"),
                        ("ST1", "业委会覆盖率", "75.0%", "66.7%", "-8.3个百分点"),
                        ("ST1", "到期未换届数", "1", "0", "-1")}, figures
-    at.selectbox(key="ch.from").set_value(1).run()
-    assert ("单位", "迁移", "CP3") in records(at) and ("组织", "隶属变更", "CB1") in records(at)
 
 
 def test_changes_page_keeps_to_the_account_scope(graph: SimpleNamespace) -> None:
