@@ -7,7 +7,9 @@ copies it (``vf = $ordinal``), only once per sync (``vf < $ordinal``); later ste
 same sync then modify that fresh version in place.  :data:`REPOINT_OUT` / :data:`REPOINT_IN`
 move every open relation of a closed version onto the new one (closing the old relation,
 or deleting it when it was itself written by this sync and so was never published), one
-text per (type, start label, end label) the mapping allows.  Relations whose values
+text per (type, start label, end label) the mapping allows.  The far end's code is
+projected with ``WITH`` before it is looked up: FalkorDB 4.16 plans ``{code: x.code}``
+as a hash join over a label scan, ``{code: other}`` as an index seek.  Relations whose values
 changed are closed (or deleted, when written by this sync) and created again.
 
 ``props`` never holds a null: FalkorDB 4.16 mixes up the remaining properties when
@@ -115,9 +117,11 @@ for _e in EDGES:
 UNWIND $rows AS row
 MATCH (o:{_e.src} {{{_ks}: row.key}})-[r:{_e.type}]->(x:{_e.dst})
 WHERE o.vt = $ordinal AND r.vt = $open AND r.vf {_cmp} $ordinal
+WITH row, r, x.{_kd} AS other
 MATCH (n:{_e.src} {{{_ks}: row.key}})
 WHERE n.vt = $open
-MATCH (y:{_e.dst} {{{_kd}: x.{_kd}}})
+WITH r, n, other
+MATCH (y:{_e.dst} {{{_kd}: other}})
 WHERE y.vt = $open
 CREATE (n)-[r2:{_e.type}]->(y)
 SET r2 = properties(r), r2.vf = $ordinal
@@ -127,9 +131,11 @@ SET r2 = properties(r), r2.vf = $ordinal
 UNWIND $rows AS row
 MATCH (x:{_e.src})-[r:{_e.type}]->(o:{_e.dst} {{{_kd}: row.key}})
 WHERE o.vt = $ordinal AND r.vt = $open AND r.vf {_cmp} $ordinal
+WITH row, r, x.{_ks} AS other
 MATCH (n:{_e.dst} {{{_kd}: row.key}})
 WHERE n.vt = $open
-MATCH (y:{_e.src} {{{_ks}: x.{_ks}}})
+WITH r, n, other
+MATCH (y:{_e.src} {{{_ks}: other}})
 WHERE y.vt = $open
 CREATE (y)-[r2:{_e.type}]->(n)
 SET r2 = properties(r), r2.vf = $ordinal

@@ -17,19 +17,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .mapping import RATING_KEY_TABLES, REL_MAPS
 from .state import ANCESTRY, GraphState, UnitInfo, is_retired
 from .tables import TABLE_ORDER
 from .validate import Scan
 
 __all__ = ["Plan", "TablePlan", "ancestry_of", "diff"]
 
-#: Relation tables: the node tables each identity part points into (by position in the key).
+#: Relation tables: the node tables each identity part points into (by position in the key),
+#: from the table mapping (ratings are nodes, but go with their company all the same).
 _ENDPOINTS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "任职": (("人员",), ("组织",)),
-    "监管": (("组织", "人员"), ("组织", "单位")),
-    "物业服务": (("组织",), ("单位",)),
-    "走访": (("人员",), ("组织",)),
-    "评价": (("组织",),),
+    **{m.table: m.key_tables for m in REL_MAPS.values()}, "评价": RATING_KEY_TABLES,
 }
 
 

@@ -1,9 +1,10 @@
 """The store protocol every engine adapter implements.
 
-Kept narrow on purpose: the loaders, the catalog runner and the dashboard only ever
-read rows, and write inside one atomic ``transaction()``.  How atomicity is obtained is
-the adapter's business (a whole-graph swap on FalkorDB, one transaction on Neo4j), which
-is why it is not spelt out here.  The contract test (tests/test_store_contract.py) runs
+Kept narrow on purpose: the catalog runner and the dashboard only ever read rows; a sync
+writes through ``writing()`` (batch by batch, under the writers' lock: what it writes is an
+unpublished snapshot, invisible until published — docs/model.md "Snapshots and versions");
+``transaction()`` remains for small all-or-nothing writes (a whole-graph swap on
+FalkorDB, one transaction on Neo4j).  The contract test (tests/test_store_contract.py) runs
 the same checks against every adapter that can run.
 """
 
