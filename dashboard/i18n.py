@@ -45,6 +45,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "nav.audit": ("审计", "Audit"),
     "nav.people": ("人员", "People"),
     "nav.sync": ("同步", "Sync"),
+    "nav.changes": ("变化", "Changes"),
     # overview
     "ov.header": ("总览：核心指标与目标", "Overview: headline figures against targets"),
     "ov.target": ("目标 {target}", "target {target}"),
@@ -151,6 +152,21 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "au.goto": ("查看行中的单位或人员", "Open a unit or person from the rows"),
     "au.goto_unit": ("在层级中打开", "Open in the explorer"),
     "au.goto_person": ("在人员中打开", "Open in People"),
+    "au.evidence": ("依据：{code} 的事实与来源", "Evidence: the facts behind {code}, with sources"),
+    "au.evidence_none": ("没有可显示的事实", "No facts to show"),
+    # changes (变化)
+    "ch.header": ("变化：两个快照之间", "Changes between two snapshots"),
+    "ch.from": ("从快照", "From snapshot"),
+    "ch.to": ("到快照", "To snapshot"),
+    "ch.level": ("指标汇总层级", "Figures per unit at"),
+    "ch.scope": ("范围", "Scope"),
+    "ch.snapshot": ("{date} · 第{n}次", "{date} · #{n}"),
+    "ch.need_two": ("需要至少两个已发布的快照（现有 {n} 个）", "Needs two published snapshots "
+                    "({n} so far)"),
+    "ch.same": ("请选择两个不同的快照", "Pick two different snapshots"),
+    "ch.figures": ("指标变化（{n} 项）", "Figure moves ({n})"),
+    "ch.records": ("记录变化（{n} 条）", "Record changes ({n})"),
+    "ch.none": ("（无）", "(none)"),
     # people
     "pe.header": ("人员查询", "People"),
     "pe.search": ("按姓名或编码搜索", "Search by name or code"),

@@ -45,6 +45,7 @@ from .vocabulary import (
 __all__ = [
     "BEIJING",
     "DOMAINS",
+    "FIELDS",
     "LANGS",
     "RULES",
     "SOURCES",
@@ -52,6 +53,7 @@ __all__ = [
     "codes",
     "display",
     "english_codes",
+    "field_label",
     "format_date",
     "format_rate",
     "format_time",
@@ -122,6 +124,29 @@ DOMAINS: Final[dict[str, dict[str, tuple[str, str]]]] = {
     "change": {
         "added": ("新增", "added"), "changed": ("修改", "changed"),
         "retired": ("退出", "retired"), "unchanged": ("无变化", "unchanged"),
+        # between two snapshots (redgov diff): a parent or 所在单位 changed, a party
+        # organisation's 隶属 changed, a post / supervision / contract began or ended
+        "moved": ("迁移", "moved"), "reaffiliated": ("隶属变更", "reaffiliated"),
+        "begun": ("开始", "begun"), "ended": ("结束", "ended"),
+    },
+    # the kinds of record a diff or a fact list speaks of
+    "record": {
+        "unit": ("单位", "unit"), "organisation": ("组织", "organisation"),
+        "person": ("人员", "person"), "post": ("任职", "post"),
+        "supervision": ("监管", "supervision"), "contract": ("物业服务合同", "contract"),
+        "membership": ("组织关系", "membership"), "residence": ("居住", "residence"),
+        "affiliation": ("隶属", "affiliation"), "sub_unit": ("下级单位", "sub-unit"),
+        "ancestor": ("上级单位", "ancestor"), "visit": ("走访", "visit"),
+        "seat": ("所在单位", "seat"), "built_in": ("依托主体", "built in"),
+        "rating": ("评价记录", "rating"),
+    },
+    # the headline figures a diff compares per unit (coverage_rollup, overdue_reelection)
+    "figure": {
+        "party_org_rate": ("党组织覆盖率", "party-organisation coverage"),
+        "owners_committee_rate": ("业委会覆盖率", "owners'-committee coverage"),
+        "one_shoulder_rate": ("一肩挑比例", "one-shoulder share"),
+        "cross_rate": ("交叉任职比例", "cross-appointment ratio"),
+        "overdue": ("到期未换届数", "overdue re-elections"),
     },
     # Findings are written in Chinese by the questions themselves (they are the codes);
     # ``ok`` is the one English code among them.
@@ -160,6 +185,34 @@ DOMAINS: Final[dict[str, dict[str, tuple[str, str]]]] = {
     },
     "bool": {"true": ("是", "yes"), "false": ("否", "no")},
 }
+
+#: A record's values, named as the registry's column headers name them (``redgov diff``
+#: and ``show``).  Property names, not codes: kept out of :data:`DOMAINS` (a command's
+#: words like ``status`` are not leaked codes).
+FIELDS: Final[dict[str, tuple[str, str]]] = {
+    "name": ("名称", "name"), "level": ("层级", "level"),
+    "parent_code": ("上级编码", "parent code"), "compound_type": ("小区类型", "compound type"),
+    "households": ("户数", "households"), "kind": ("类型", "kind"),
+    "unit_code": ("所在单位编码", "unit code"), "built_in_codes": ("依托主体编码", "built in"),
+    "formation": ("组建方式", "formation"), "founded": ("成立日期", "founded"),
+    "term_end": ("届满日期", "term end"), "status": ("状态", "status"),
+    "title": ("职务", "title"), "role": ("职务类别", "role"), "rel": ("关系类型", "relation"),
+    "start": ("开始日期", "start"), "end": ("结束日期", "end"),
+    "project": ("项目名称", "project"), "gender": ("性别", "gender"),
+    "standing": ("政治面貌", "standing"),
+    "standing_text": ("政治面貌（原文）", "standing text"),
+    "party_org_code": ("党组织编码", "party organisation"),
+    "home_code": ("居住单位编码", "home"), "id_masked": ("身份证号（脱敏）", "ID (masked)"),
+    "phone_masked": ("手机号（脱敏）", "phone (masked)"),
+    "retired_on": ("退出日期", "retired on"),
+}
+
+
+def field_label(name: str, lang: str = "zh") -> str:
+    """A record property's name for people (``unit_code`` → 所在单位编码); unknown: as is."""
+    forms = FIELDS.get(name)
+    return name if forms is None else (forms[1] if lang == "en" else forms[0])
+
 
 _MERGED: dict[str, tuple[str, str]] = {}
 for _domain, _table in DOMAINS.items():

@@ -6,7 +6,7 @@ page (and before the link checks): every page then answers for the chosen snapsh
 
 Access: ``auth.gate`` runs first (the login form, once an account exists); only the pages
 the account's role allows are registered (viewer: overview, hierarchy, people; auditor:
-+ audit with its downloads; admin: + sync history and accounts), so another page's
++ audit with its downloads, changes; admin: + sync history and accounts), so another page's
 address falls back to the default page; links naming a unit or person outside the
 account's scope answer "not found" before any page runs.
 
@@ -22,13 +22,14 @@ from __future__ import annotations
 import streamlit as st
 from redgov.dashboard import auth, data, ui
 from redgov.dashboard.i18n import t
-from redgov.dashboard.pages import accounts, audit, hierarchy, overview, people, sync
+from redgov.dashboard.pages import accounts, audit, changes, hierarchy, overview, people, sync
 
 # url path, label, icon, page function, the least role that sees it
 _PAGES = (
     ("overview", "nav.overview", ":material/dashboard:", overview.render, "viewer"),
     ("hierarchy", "nav.hierarchy", ":material/account_tree:", hierarchy.render, "viewer"),
     ("audit", "nav.audit", ":material/fact_check:", audit.render, "auditor"),
+    ("changes", "nav.changes", ":material/difference:", changes.render, "auditor"),
     ("people", "nav.people", ":material/group:", people.render, "viewer"),
     ("sync", "nav.sync", ":material/sync:", sync.render, "admin"),
     ("accounts", "nav.accounts", ":material/manage_accounts:", accounts.render, "admin"),

@@ -3,7 +3,7 @@
 Dates are date pickers, the scope a unit picker, a level a level picker; the answer is
 ``run_question``'s, downloaded as CSV or XLSX through ``redgov.output`` (which
 neutralises spreadsheet formulas).  A row's unit or person opens in the explorer or in
-People.
+People; a clicked row also shows its evidence (the facts behind it, with their sources).
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from ...graph.vocabulary import LEVEL_ORDER
 from ...output import render_cells
 from ...queries import ParamError, get_question
 from ...queries.present import present_rows
+from ...queries.present_changes import fact_rows, subject_lines
 from ...queries.runner import QueryResult
 from ...report import Answer, ReportContext, write_report
-from .. import data, figures, ui
+from .. import data, evidence, figures, ui
 from ..i18n import term
 
 __all__ = ["PERSON_COLUMNS", "UNIT_COLUMNS", "company_lines", "render", "to_csv", "to_xlsx"]
@@ -183,7 +184,30 @@ def render() -> None:
         )
     if picked:
         _open_buttons(key, columns, picked[0])
+        _evidence(key, q, picked[0], params)
     _goto(key, columns, rows)
+
+
+def _evidence(key: data.Key, q: Any, row: dict[str, Any], params: dict[str, Any]) -> None:
+    """The clicked row's evidence: the facts that produced it, each with its source
+    (``redgov audit NAME --explain KEY``)."""
+    row_key = row.get(q.columns[0].name)
+    if row_key is None:
+        return
+    lang = ui.lang()
+    with st.expander(ui.label("au.evidence", code=ui.plain(row_key)), expanded=True):
+        try:
+            found = evidence.evidence(key, q.name, str(row_key), params)
+        except (ParamError, StoreError) as exc:
+            st.info(ui.plain(exc))
+            return
+        st.text("\n".join(subject_lines(found.subject, lang)))
+        header, cells = fact_rows(found.facts, lang, with_subject=True)
+        if cells:
+            st.dataframe(pd.DataFrame(cells, columns=_unique(header)), hide_index=True,
+                         key="au.evidence")
+        else:
+            st.caption(ui.label("au.evidence_none"))
 
 
 def _goto(key: data.Key, columns: list[str], rows: list[dict[str, Any]]) -> None:

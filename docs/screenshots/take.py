@@ -57,6 +57,8 @@ def main() -> int:
         ("audit", "audit", '[data-testid="stDataFrame"]', None),
         ("people", f"people?person={person}", "iframe", None),
         ("sync", "sync", '[data-testid="stDataFrame"]', None),
+        # needs two snapshots (the demo with --history)
+        ("changes", "changes", '[data-testid="stDataFrame"]', None),
     ]
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -29,6 +29,7 @@ from ..queries import ParamError, QueryResult, catalog, get_question, run_questi
 from ..queries.catalog import UnknownQuestion
 from ..queries.present import lookup_names, present_rows
 from ..report import Answer, ReportContext, collect, write_report
+from .changes import explain_text
 from .common import (
     chosen_snapshot,
     lang_option,
@@ -100,12 +101,16 @@ def _collect(store: Any, names: list[str], params: dict[str, Any], spec: str | N
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to FILE instead of standard output.")
 @click.option("--all", "run_all", is_flag=True, help="Run every question into one workbook.")
+@click.option("--explain", "explain_key", default=None, metavar="KEY",
+              help="The row whose first column is KEY, and the facts (with their sources) "
+                   "that produced it.")
 @lang_option
 @store_option
 @timeout_option
 def audit(
     name: str | None, params: tuple[str, ...], snapshot_spec: str | None, as_of: str | None,
-    scope: str | None, fmt: str | None, out: Path | None, run_all: bool, lang: str,
+    scope: str | None, fmt: str | None, out: Path | None, run_all: bool,
+    explain_key: str | None, lang: str,
     store_spec: str | None, timeout: float | None,
 ) -> None:
     """List the audit catalog, run question NAME, or (--all) write every answer to a workbook.
@@ -144,6 +149,14 @@ def audit(
         question = get_question(name)
     except UnknownQuestion as exc:
         raise click.UsageError(str(exc)) from None
+    if explain_key is not None:
+        if fmt not in (None, "table", "json") or out is not None:
+            raise click.UsageError(say(lang, "--explain 输出表格或 JSON（--format table|json）",
+                                       "--explain prints a table or JSON (--format table|json)"))
+        with opened_store(store_spec, timeout=timeout) as store:
+            click.echo(explain_text(store, name, explain_key, values, fmt or "table", lang,
+                                    snapshot_spec))
+        return
     fmt = fmt or ("xlsx" if out is not None and out.suffix.lower() == ".xlsx" else "table")
     if fmt == "xlsx" and out is None:
         raise click.UsageError(say(lang, "--format xlsx 需要 --out 文件名",
