@@ -38,6 +38,7 @@ NOT_SNAPSHOT_READS = {
     "sync.": "the loader's own state reads (open versions, write path)",
     "access.": "accounts and login throttles are not versioned",
     "snapshots.": "SyncRun nodes are not versioned",
+    "demo.published_digests": "SyncRun nodes are not versioned",
     "introspection.sync_runs": "SyncRun nodes are not versioned",
     "falkordb.list_indexes": "schema, not data",
     "doc.": "doctest examples (graph/cypher.py)",
