@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from cypher_lint import lint
+from redgov.graph.snapshots import latest
 from redgov.graph.stores.base import Store
 from redgov.graph.vocabulary import (
     FORMATIONS,
@@ -186,8 +187,8 @@ def _header(store: Any, text: str, params: dict[str, Any]) -> list[str]:
 def test_columns_as_declared_on_an_empty_graph(store: Store, q: Any) -> None:
     params = resolve_params(store, q)
     assert params["as_of"] == date.today().isoformat()  # no sync run: today
-    assert _header(store, q.text, {**params, "as_of_day": as_day(params["as_of"])}) == \
-        q.column_names
+    bound = {**params, "as_of_day": as_day(params["as_of"]), "snapshot": 0}
+    assert _header(store, q.text, bound) == q.column_names
     result = run_question(store, q.name)
     assert (result.rows, result.count, result.columns) == ([], 0, q.column_names)
 
@@ -200,7 +201,8 @@ def test_columns_as_declared_on_the_fixture_graph(fx: Store, q: Any) -> None:
     for r in result.rows:
         assert list(r) == q.column_names, (q.name, list(r))
     if q.kind == "cypher":
-        params = {**result.params, "as_of_day": as_day(result.params["as_of"])}
+        params = {**result.params, "as_of_day": as_day(result.params["as_of"]),
+                  "snapshot": latest(fx.read)}
         assert _header(fx, q.text, params) == q.column_names
 
 
