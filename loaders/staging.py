@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from ..graph.home import data_dir, open_private, private_dir, write_private
+from ..graph.snapshots import NO_SNAPSHOT, list_snapshots
 from ..graph.snapshots import latest as latest_snapshot
-from ..graph.snapshots import list_snapshots
 from ..graph.stores.base import Store
 from .diff import diff
 from .fielddiff import field_changes
@@ -164,9 +164,10 @@ def _stage(store: Store, src: Path, folder: Path, sid: str, report: SyncReport
     except ExportUnreadable as exc:
         report.errors = [Issue("", None, None, str(src), exc.zh, exc.en)]
         return None
+    # The base is read before the state: a sync publishing in between makes approval refuse.
     snapshots = list_snapshots(store.read)
-    base = latest_snapshot(store.read)  # read before the state: a later sync only refuses
-    base_run = next((s.run_id for s in snapshots if s.ordinal == base), None)
+    base = snapshots[-1].ordinal if snapshots else NO_SNAPSHOT
+    base_run = snapshots[-1].run_id if snapshots else None
     with scratch_dir() as workdir:
         try:
             export = open_export(copy, workdir)

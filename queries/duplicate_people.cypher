@@ -23,6 +23,12 @@
 // column: district_codes — 共同区县 — the districts where both records have a place (empty when none)
 // column: person_orgs — 任职组织 — organisations of the first record's active posts
 // column: other_orgs — 另一任职组织 — organisations of the second record's active posts
+// column: community_code — 社区编码 — where the pair is placed: the first record's home (else the first unit it or the other record holds a post at)
+// column: community_name — 社区名称 — its name
+// column: street_code — 街道编码 — that place's street
+// column: street_name — 街道名称 — its name
+// column: district_code — 区县编码 — that place's district
+// column: district_name — 区县名称 — its name
 // type: matched_by — text
 // type: id_masked — text
 // type: gender — text
@@ -56,25 +62,29 @@ WITH a, b, same_hash, a_places + b_places AS places,
      [d IN a_districts WHERE d IN b_districts] AS shared
 WHERE (same_hash OR size(shared) > 0)
   AND ($scope IS NULL OR any(u IN places WHERE @in_scope(u)))
+WITH a, b, same_hash, shared, head(places) AS place
 UNWIND (CASE WHEN size(shared) = 0 THEN [null] ELSE shared END) AS district
-WITH a, b, same_hash, district
+WITH a, b, same_hash, place, district
 ORDER BY district
-WITH a, b, same_hash, collect(DISTINCT district) AS district_codes
-WITH a, b, same_hash, district_codes,
+WITH a, b, same_hash, place, collect(DISTINCT district) AS district_codes
+WITH a, b, same_hash, place, district_codes,
      [(a)-[qa:SERVES_AS|CROSS_APPOINTED_TO]->(oa:Organisation) WHERE @active(qa) | oa.code]
        AS a_orgs,
      [(b)-[qb:SERVES_AS|CROSS_APPOINTED_TO]->(ob:Organisation) WHERE @active(qb) | ob.code]
        AS b_orgs
 UNWIND (CASE WHEN size(a_orgs) = 0 THEN [null] ELSE a_orgs END) AS ao
-WITH a, b, same_hash, district_codes, b_orgs, ao
+WITH a, b, same_hash, place, district_codes, b_orgs, ao
 ORDER BY ao
-WITH a, b, same_hash, district_codes, b_orgs, collect(DISTINCT ao) AS person_orgs
+WITH a, b, same_hash, place, district_codes, b_orgs, collect(DISTINCT ao) AS person_orgs
 UNWIND (CASE WHEN size(b_orgs) = 0 THEN [null] ELSE b_orgs END) AS bo
-WITH a, b, same_hash, district_codes, person_orgs, bo
+WITH a, b, same_hash, place, district_codes, person_orgs, bo
 ORDER BY bo
-WITH a, b, same_hash, district_codes, person_orgs, collect(DISTINCT bo) AS other_orgs
+WITH a, b, same_hash, place, district_codes, person_orgs, collect(DISTINCT bo) AS other_orgs
 RETURN a.code AS person_code, a.name AS person_name, b.code AS other_code,
        b.name AS other_name,
        CASE WHEN same_hash THEN '身份证号相同' ELSE '姓名性别脱敏号相同' END AS matched_by,
-       a.id_masked AS id_masked, a.gender AS gender, district_codes, person_orgs, other_orgs
+       a.id_masked AS id_masked, a.gender AS gender, district_codes, person_orgs, other_orgs,
+       place.community_code AS community_code, place.community_name AS community_name,
+       place.street_code AS street_code, place.street_name AS street_name,
+       place.district_code AS district_code, place.district_name AS district_name
 ORDER BY person_code, other_code

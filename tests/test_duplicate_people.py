@@ -79,6 +79,10 @@ def test_duplicate_people_finds_the_known_pairs_only(store: Store, tmp_path: Pat
     assert by_pair[("P1", "P11")]["other_name"] == "张叁"
     assert by_pair[("P13", "P3")]["id_masked"] == "3502**********3456"
     assert by_pair[("P13", "P3")]["gender"] == "男"
+    # placed at the first record's home: P1 lives in K1 (禾盛社区, 湖里街道, 湖里区)
+    assert [by_pair[("P1", "P11")][c] for c in ("community_code", "street_code",
+                                                  "district_code", "district_name")] == \
+        ["M1", "S1", "D1", "湖里区"]
     # scope: D1 sees both pairs, D2 none; the other district's 王五 (P14) never pairs
     assert len(run_question(store, "duplicate_people", {"scope": "D1"}).rows) == 2
     assert run_question(store, "duplicate_people", {"scope": "D2"}).rows == []

@@ -468,3 +468,4 @@ def test_duplicate_people(fx: Store) -> None:
     assert [(r["person_code"], r["other_code"], r["matched_by"], r["district_codes"])
             for r in rows] == [("P42", "P43", "身份证号相同", [])]
     assert rows[0]["id_masked"] == "5107**********1232"
+    assert rows[0]["district_code"] is None  # neither has a home or a post: no place

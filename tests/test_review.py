@@ -128,9 +128,9 @@ def test_stage_list_show_approve_equals_a_direct_sync(
     before = dump(store, [first.run_id])
     export = e2(tmp_path)
 
-    code, out = cli("sync", str(export), "--review")
-    assert code == 0, out
-    assert "已暂存待审核" in out and "基于第 1 个快照" in out, out
+    code, staged_out = cli("sync", str(export), "--review")
+    assert code == 0, staged_out
+    assert "已暂存待审核" in staged_out and "基于第 1 个快照" in staged_out, staged_out
     assert dump(store, [first.run_id]) == before  # staging wrote nothing
     assert latest(store.read) == 1
     sid = json.loads(cli("review", "list", "--format", "json")[1])[0]["id"]
@@ -151,7 +151,8 @@ def test_stage_list_show_approve_equals_a_direct_sync(
     assert code == 0 and sid in table and "待审核" in table and "单位 +0 ~1 -0" in table, table
 
     # show: field-level before/after, as worked out by hand
-    record = json.loads(cli("review", "show", sid, "--format", "json")[1])
+    shown_json = cli("review", "show", sid, "--format", "json")[1]
+    record = json.loads(shown_json)
     recs = record["records"]
     assert recs["单位"]["changed"] == [{"key": "K2", "name": "金山花园", "fields": [
         {"field": "name", "before": "金山小区", "after": "金山花园"}]}]
@@ -197,7 +198,9 @@ def test_stage_list_show_approve_equals_a_direct_sync(
     assert [r.status for r in direct] == ["applied", "applied"]
     assert dump(store, [r.run_id for r in direct]) == via_review
 
-    for where, text in (("staged.json", staged_json(sid)), ("show", shown), ("list", table)):
+    for where, text in (("staged.json", staged_json(sid)), ("show", shown), ("list", table),
+                        ("show json", shown_json), ("show en", english),
+                        ("sync --review", staged_out)):
         assert_clean(where, text)
 
 
@@ -314,3 +317,30 @@ def test_staged_sets_survive_a_server_restart(own_home: Path, tmp_path: Path) ->
     status = _redgov("review", "list", "--format", "json")
     assert json.loads(status.stdout)[0]["status"] == "approved"
 
+
+
+def test_sync_page_lists_staged_sets(store: Store, redgov_env: dict[str, str],
+                                     tmp_path: Path) -> None:
+    """The dashboard's 同步 page: the staged sets, read-only, with their totals."""
+    from streamlit.testing.v1 import AppTest
+    from streamlit.util import calc_hash
+
+    assert sync_export(store, BASIC).status == "applied"
+    pending = stage(e2(tmp_path / "a"))
+    rejected = stage(e2(tmp_path / "b"))
+    assert cli("review", "reject", rejected, "--reason", "重复暂存")[0] == 0
+    app = str(Path(__file__).resolve().parent.parent / "dashboard" / "pages" / "app.py")
+    at = AppTest.from_file(app, default_timeout=60)
+    at.run()
+    at._page_hash = calc_hash("sync")
+    at.run()
+    assert not at.exception, at.exception
+    [frame] = [d.value for d in at.dataframe if "暂存编号" in d.value.columns]
+    rows = {r["暂存编号"]: r for r in frame.to_dict("records")}
+    assert set(rows) == {pending, rejected}
+    assert rows[pending]["审核状态"] == "待审核" and rows[rejected]["审核状态"] == "已驳回"
+    assert rows[rejected]["处理说明"] == "重复暂存"
+    assert (rows[pending]["新增"], rows[pending]["修改"], rows[pending]["退出"]) == (1, 5, 1)
+    assert rows[pending]["基于快照"] == 1 and rows[pending]["类型"] == "全量"
+    page = "\n".join([d.value.to_csv() for d in at.dataframe] + [m.value for m in at.markdown])
+    assert_clean("同步 page", page)
