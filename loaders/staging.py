@@ -208,6 +208,7 @@ def _stage(store: Store, src: Path, folder: Path, sid: str, report: SyncReport
         "ancestry_moves": len(plan.ancestry),
         "warnings": [w.to_json() for w in report.warnings[:200]],
         "warning_count": len(report.warnings), "records": records, "decision": None,
+        "refusals": [],
     }
     write_private(folder / STAGED_FILE, json.dumps(record, ensure_ascii=False, indent=1))
     report.status = STAGED
@@ -282,6 +283,9 @@ def approve(store: Store, sid: str, home: Path | None = None) -> tuple[dict[str,
         if report.status == REJECTED:
             now = latest_snapshot(store.read)
             if now != base:
+                record.setdefault("refusals", []).append(
+                    {"code": "conflict", "by": _who(), "at": now_iso(), "latest": now})
+                _save(folder, record)
                 raise ReviewError(
                     f"拒绝批准：暂存后已有新的快照发布（暂存时基于第 {base} 个快照，"
                     f"现为第 {now} 个），未写入任何数据。"

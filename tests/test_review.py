@@ -247,15 +247,34 @@ def test_approve_refused_after_another_snapshot(
     assert latest(store.read) == 2
     [item] = json.loads(cli("review", "list", "--format", "json")[1])
     assert item["status"] == "staged"  # still there, to be rejected or staged again
+    assert [r["code"] for r in item["refusals"]] == ["conflict", "conflict"]
 
 
-def test_conflict_is_checked_under_the_writer_lock(store: Store, tmp_path: Path) -> None:
-    """The sync's own check, not only the review's: ``expect_base`` stale → rejected."""
-    assert sync_export(store, BASIC).status == "applied"
+def test_conflict_is_checked_under_the_writer_lock(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sync's own check, inside its writer section: a snapshot published after the
+    first check (simulated: the first look sees the stale base) still refuses."""
+    from redgov.loaders import sync as sync_module
+
+    first = sync_export(store, BASIC)
+    assert first.status == "applied"
+    before = dump(store, [first.run_id])
+    real = sync_module.latest_snapshot
+    looks: list[int] = []
+
+    def stale_first_look(read):  # type: ignore[no-untyped-def]
+        looks.append(1)
+        return 0 if len(looks) == 1 else real(read)
+
+    monkeypatch.setattr(sync_module, "latest_snapshot", stale_first_look)
     report = sync_export(store, e2(tmp_path), expect_base=0)
-    assert report.status == "rejected" and latest(store.read) == 1
+    assert report.status == "rejected" and len(looks) == 2  # refused under the lock
     assert "暂存后已有新的快照发布" in report.errors[0].reason_zh
-    assert sync_export(store, e2(tmp_path / "again"), expect_base=1).status == "applied"
+    monkeypatch.undo()
+    assert dump(store, [first.run_id]) == before and latest(store.read) == 1
+    report = sync_export(store, e2(tmp_path / "again"), expect_base=0)
+    assert report.status == "rejected"  # refused by the first check
+    assert sync_export(store, e2(tmp_path / "ok"), expect_base=1).status == "applied"
 
 
 def test_unchanged_or_rejected_exports_stage_nothing(

@@ -102,7 +102,7 @@ def _counts_text(counts: dict[str, dict[str, int]], lang: str) -> str:
 
 def _summary(record: dict[str, Any]) -> dict[str, Any]:
     keys = ("id", "status", "source", "snapshot_date", "kind", "staged_at", "staged_by",
-            "base", "counts", "fingerprint", "decision")
+            "base", "counts", "fingerprint", "decision", "refusals")
     return {k: record.get(k) for k in keys}
 
 
