@@ -11,7 +11,9 @@ only).  Nothing is written to the graph.  Staged sets are files, so they survive
 ``approve`` re-runs the ordinary :func:`~loaders.sync.sync_export` on the staged copy, so
 it publishes exactly what a direct sync of that export would — with ``expect_base``, so it
 is refused (nothing written) when another snapshot was published since staging.
-``reject`` keeps the set, marked rejected with the reason, who and when.
+``reject`` keeps the set, marked rejected with the reason, who and when.  Once a set is
+decided its copy of the export (the one place raw ID numbers and phones would stay) is
+removed; ``staged.json`` stays as the record of the decision.
 """
 
 from __future__ import annotations
@@ -263,6 +265,17 @@ def _save(folder: Path, record: dict[str, Any]) -> None:
     write_private(folder / STAGED_FILE, json.dumps(record, ensure_ascii=False, indent=1))
 
 
+def _drop_copy(folder: Path, record: dict[str, Any]) -> None:
+    """Once decided, the raw copy (ID numbers and phones as exported) is not kept."""
+    copy = folder / str(record.get("export") or EXPORT_NAME)
+    if copy.is_dir() and not copy.is_symlink():
+        shutil.rmtree(copy, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            copy.unlink()
+    record["export_removed"] = True
+
+
 def approve(store: Store, sid: str, home: Path | None = None) -> tuple[dict[str, Any], SyncReport]:
     """Publish the staged copy through the ordinary sync, if the base is still the latest.
 
@@ -303,6 +316,7 @@ def approve(store: Store, sid: str, home: Path | None = None) -> tuple[dict[str,
         record["decision"] = {"status": APPROVED, "by": _who(), "at": now_iso(),
                               "run_id": report.run_id if report.status == APPLIED else None,
                               "sync_status": report.status}
+        _drop_copy(folder, record)
         _save(folder, record)
     return record, report
 
@@ -319,5 +333,6 @@ def reject(sid: str, reason: str, home: Path | None = None) -> dict[str, Any]:
         record["status"] = STAGED_REJECTED
         record["decision"] = {"status": STAGED_REJECTED, "by": _who(), "at": now_iso(),
                               "reason": mask_pii(reason)}  # free text: masked
+        _drop_copy(folder, record)
         _save(folder, record)
     return record

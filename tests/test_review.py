@@ -189,6 +189,8 @@ def test_stage_list_show_approve_equals_a_direct_sync(
     via_review = dump(store, [first.run_id, run2])
     decided = json.loads(cli("review", "list", "--format", "json")[1])[0]
     assert decided["status"] == "approved" and decided["decision"]["run_id"] == run2
+    assert [p.name for p in (staged_root() / sid).iterdir() if not p.name.startswith(".")] \
+        == [STAGED_FILE]  # the raw copy is gone once decided
     code, out = cli("review", "approve", sid)
     assert code == 1 and "已处理" in out, out  # decided once
 
@@ -220,6 +222,7 @@ def test_reject_keeps_the_set_with_its_reason(
     assert decision["reason"] == "手机号有误,核对 138****5678"  # free text: masked (NFKC)
     assert decision["by"] and decision["at"]
     assert latest(store.read) == 1  # not applied
+    assert not (staged_root() / sid / "export").exists()  # the raw copy is gone
     code, out = cli("review", "approve", sid)
     assert code == 1 and "已处理（已驳回）" in out, out
     assert latest(store.read) == 1
