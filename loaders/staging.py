@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..graph.home import data_dir, open_private, private_dir, write_private
+from ..graph.home import data_dir, open_private, pid_alive, private_dir, write_private
 from ..graph.snapshots import NO_SNAPSHOT, list_snapshots
 from ..graph.snapshots import latest as latest_snapshot
 from ..graph.stores.base import Store
@@ -137,7 +137,10 @@ def stage_export(store: Store, path: Path | str, home: Path | None = None) -> St
     src = Path(path)
     report = SyncReport(status=REJECTED, run_id=new_run_id(), path=str(src), started_at=now_iso())
     sid = _new_id()
-    folder = private_dir(staged_root(home) / f".{sid}")  # hidden until staged.json exists
+    root = staged_root(home)
+    _remove_torn(root)
+    # Hidden (and named after this process) until staged.json exists.
+    folder = private_dir(root / f".{sid}.{os.getpid()}")
     try:
         record = _stage(store, src, folder, sid, report)
     except BaseException:
@@ -150,9 +153,18 @@ def stage_export(store: Store, path: Path | str, home: Path | None = None) -> St
         if report.status == REJECTED:
             append_log(report)
         return Staged(report)
-    final = folder.with_name(sid)
+    final = root / sid
     os.replace(folder, final)
     return Staged(report, record)
+
+
+def _remove_torn(root: Path) -> None:
+    """Folders of stagings whose process died (killed mid-copy): they hold raw data."""
+    for entry in root.iterdir():
+        parts = entry.name.rsplit(".", 1)
+        if (entry.name.startswith(".") and len(parts) == 2 and parts[1].isdigit()
+                and entry.is_dir() and not entry.is_symlink() and not pid_alive(int(parts[1]))):
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _stage(store: Store, src: Path, folder: Path, sid: str, report: SyncReport

@@ -296,6 +296,17 @@ def test_unchanged_or_rejected_exports_stage_nothing(
     assert code == 1 and "错误" in out, out
     assert json.loads(cli("review", "list", "--format", "json")[1]) == []
     assert [p.name for p in staged_root().iterdir()] == []  # no half-made set left behind
+    # a staging killed mid-copy leaves a hidden folder named after its process: the next
+    # staging removes it (a live process's folder is left alone)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    torn = staged_root() / f".20240101-000000-abcd.{dead}"
+    (torn / "export").mkdir(parents=True)
+    alive = staged_root() / f".20240101-000000-beef.{os.getpid()}"
+    alive.mkdir()
+    code, out = cli("sync", str(BASIC), "--review", "--format", "json")
+    assert code == 0, out
+    assert sorted(p.name for p in staged_root().iterdir()) == [alive.name]
 
 
 def test_staged_copy_is_private(store: Store, redgov_env: dict[str, str], tmp_path: Path) -> None:
