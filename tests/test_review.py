@@ -179,8 +179,10 @@ def test_stage_list_show_approve_equals_a_direct_sync(
     code, shown = cli("review", "show", sid)
     assert code == 0, shown
     for text in ("金山小区", "金山花园", "修改", "新增", "退出", "预备党员", "（已变更，不显示）",
-                 "139****2222", "结束日期"):
+                 "139****2222", "结束日期", "P2|O_OC1|委员|2021-06-01",
+                 "身份证号校验位不符", "3502**********1234"):  # the new ID's check digit: a warning
         assert text in shown, (text, shown)
+    assert "committee_member" not in shown and "probationary" not in shown
     code, english = cli("review", "show", sid, "--lang", "en")
     assert "probationary member" in english and "(changed, not shown)" in english, english
 

@@ -33,7 +33,7 @@ from ..loaders.staging import (
 from ..output import render_cells, to_json
 from .common import lang_option, opened_store, say, store_option
 
-__all__ = ["COMMANDS", "FIELD_LABELS", "field_label", "review", "value_text"]
+__all__ = ["COMMANDS", "FIELD_LABELS", "field_label", "key_text", "review", "value_text"]
 
 #: A record field as a reviewer reads it (the registry's column where there is one).
 FIELD_LABELS: dict[str, tuple[str, str]] = {
@@ -78,6 +78,22 @@ def value_text(table: str, field: str, value: Any, lang: str = "zh") -> str:
         return "、".join(str(v) for v in value)
     domain = _KIND_DOMAIN.get(table) if field == "kind" else _DOMAINS.get(field)
     return mask_pii(display(value, lang, domain) if domain else str(value))
+
+
+#: Identities holding a vocabulary code (posts: the normalised role; supervision: the kind).
+_KEY_CODES = {"任职": (2, "role"), "监管": (2, "supervision_kind")}
+
+
+def key_text(table: str, key: str, lang: str = "zh") -> str:
+    """A record's identity as a reviewer reads it (``P2|O_OC1|委员|2021-06-01``)."""
+    where = _KEY_CODES.get(table)
+    if where is None:
+        return key
+    parts = key.split("|")
+    index, domain = where
+    if index < len(parts):
+        parts[index] = display(parts[index], lang, domain)
+    return "|".join(parts)
 
 
 def _status(record: dict[str, Any], lang: str) -> str:
@@ -161,15 +177,16 @@ def _show_rows(record: dict[str, Any], lang: str) -> list[list[Any]]:
                             value_text(table, f["field"], f.get("before"), lang)
                         after = say(lang, "（已变更，不显示）", "(changed, not shown)") if hidden \
                             else value_text(table, f["field"], f.get("after"), lang)
-                        rows.append([table, item["key"], item.get("name") or "", change,
+                        rows.append([table, key_text(table, item["key"], lang),
+                                     item.get("name") or "", change,
                                      field_label(f["field"], lang), before, after])
                     continue
                 fields = item.get("fields") or {}
                 text = "；".join(f"{field_label(k, lang)}={value_text(table, k, v, lang)}"
                                 for k, v in fields.items())
                 before, after = ("", text) if kind == "added" else (text, "")
-                rows.append([table, item["key"], item.get("name") or "", change, "", before,
-                             after])
+                rows.append([table, key_text(table, item["key"], lang), item.get("name") or "",
+                             change, "", before, after])
         more = entry.get("more") or {}
         for kind, n in more.items():
             if n:
@@ -214,6 +231,15 @@ def show_cmd(sid: str, fmt: str, lang: str) -> None:
     click.echo(render_cells(
         [say(lang, "表", "table"), *(display(k, lang, "change") for k in COUNT_KEYS)],
         [[t, *(c.get(k, 0) for k in COUNT_KEYS)] for t, c in counts.items()], "table"))
+    warnings = record.get("warnings") or []
+    if warnings:
+        count = record.get("warning_count", len(warnings))
+        click.echo(say(lang, f"\n警告 {count} 条（不影响同步）：", f"\nwarnings: {count}"))
+        click.echo(render_cells(
+            [say(lang, *h) for h in (("表", "table"), ("行号", "row"), ("列", "column"),
+                                     ("值", "value"), ("原因", "reason"))],
+            [[w.get("table"), w.get("row") or "", w.get("column") or "", w.get("value") or "",
+              w.get("reason_en" if lang == "en" else "reason_zh")] for w in warnings], "table"))
     rows = _show_rows(record, lang)
     if rows:
         headers = [say(lang, *h) for h in (
