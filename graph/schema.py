@@ -1,8 +1,9 @@
 """Schema setup, the one place where the two engines differ.
 
-Neo4j 5 gets uniqueness constraints (which bring their own index); FalkorDB has no
-Cypher constraint syntax, so it gets an exact-match index per key and then a unique
-constraint through the ``GRAPH.CONSTRAINT`` command (see ``stores/falkordb.py``).
+Versioned labels (units, organisations, people, ratings: several versions per identity,
+see :mod:`.conditions`) get a plain index on their identity on both engines; unique
+identities (sync run ids, the lock, accounts) get uniqueness constraints on Neo4j 5 and an
+index plus a ``GRAPH.CONSTRAINT`` on FalkorDB, which has no Cypher constraint syntax.
 Both engines also get plain indexes on the properties the catalog filters by.
 """
 
@@ -23,13 +24,15 @@ __all__ = [
     "KEYS",
     "LOOKUPS",
     "META_KEYS",
+    "UNIQUE_KEYS",
+    "VERSIONED_KEYS",
     "falkordb_index_statements",
     "falkordb_meta_index_statements",
     "neo4j_meta_schema_statements",
     "neo4j_schema_statements",
 ]
 
-#: The identity property of each label: unique, and what MERGE matches on.
+#: The identity property of each label (indexed).
 KEYS: dict[str, str] = {
     LABEL_UNIT: "code",
     LABEL_ORGANISATION: "code",
@@ -37,6 +40,11 @@ KEYS: dict[str, str] = {
     LABEL_RATING: "key",
     LABEL_SYNC_RUN: "id",
 }
+#: Labels whose nodes are versions (several per identity, one per snapshot span): their
+#: identity is indexed, not unique.
+VERSIONED_KEYS: dict[str, str] = {k: v for k, v in KEYS.items() if k != LABEL_SYNC_RUN}
+#: Unique identities.
+UNIQUE_KEYS: dict[str, str] = {LABEL_SYNC_RUN: "id"}
 #: Secondary properties queries filter by.  Only what a query uses: FalkorDB rebuilds every
 #: index when it loads its snapshot (5–6 s of a 10 s restart at province scale), and each
 #: index also costs every write.
@@ -60,28 +68,28 @@ for (_label, _prop), _text in _FALKOR_INDEXES.items():
     cypher(f"schema.falkordb.{_label}.{_prop}", _text)
 
 _NEO4J_SCHEMA = (
-    cypher(
-        "schema.neo4j.unit_code",
-        "CREATE CONSTRAINT redgov_unit_code IF NOT EXISTS FOR (n:Unit) REQUIRE n.code IS UNIQUE",
-        neo4j_only=True,
-    ),
-    cypher(
-        "schema.neo4j.org_code",
-        "CREATE CONSTRAINT redgov_org_code IF NOT EXISTS "
-        "FOR (n:Organisation) REQUIRE n.code IS UNIQUE",
-        neo4j_only=True,
-    ),
-    cypher(
-        "schema.neo4j.person_code",
-        "CREATE CONSTRAINT redgov_person_code IF NOT EXISTS "
-        "FOR (n:Person) REQUIRE n.code IS UNIQUE",
-        neo4j_only=True,
-    ),
-    cypher(
-        "schema.neo4j.rating_key",
-        "CREATE CONSTRAINT redgov_rating_key IF NOT EXISTS FOR (n:Rating) REQUIRE n.key IS UNIQUE",
-        neo4j_only=True,
-    ),
+    # Versioned labels: older redgov made their identities unique; several versions now
+    # share one, so those constraints go and plain indexes take their place.
+    cypher("schema.neo4j.drop_unit_code", "DROP CONSTRAINT redgov_unit_code IF EXISTS",
+           neo4j_only=True),
+    cypher("schema.neo4j.drop_org_code", "DROP CONSTRAINT redgov_org_code IF EXISTS",
+           neo4j_only=True),
+    cypher("schema.neo4j.drop_person_code", "DROP CONSTRAINT redgov_person_code IF EXISTS",
+           neo4j_only=True),
+    cypher("schema.neo4j.drop_rating_key", "DROP CONSTRAINT redgov_rating_key IF EXISTS",
+           neo4j_only=True),
+    cypher("schema.neo4j.unit_code",
+           "CREATE INDEX redgov_unit_code_idx IF NOT EXISTS FOR (n:Unit) ON (n.code)",
+           neo4j_only=True),
+    cypher("schema.neo4j.org_code",
+           "CREATE INDEX redgov_org_code_idx IF NOT EXISTS FOR (n:Organisation) ON (n.code)",
+           neo4j_only=True),
+    cypher("schema.neo4j.person_code",
+           "CREATE INDEX redgov_person_code_idx IF NOT EXISTS FOR (n:Person) ON (n.code)",
+           neo4j_only=True),
+    cypher("schema.neo4j.rating_key",
+           "CREATE INDEX redgov_rating_key_idx IF NOT EXISTS FOR (n:Rating) ON (n.key)",
+           neo4j_only=True),
     cypher(
         "schema.neo4j.run_id",
         "CREATE CONSTRAINT redgov_run_id IF NOT EXISTS FOR (n:SyncRun) REQUIRE n.id IS UNIQUE",

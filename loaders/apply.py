@@ -1,15 +1,22 @@
-"""Apply a plan inside one store transaction: nodes, their structural links, keyed relations.
+"""Apply a plan as a new, unpublished snapshot: versions written in bounded batches.
 
-Everything a sync writes, the ``SyncRun`` node included, goes through the one
-:class:`~redgov.graph.stores.base.Writer` of one ``store.transaction(bulk=True)``: on
-FalkorDB that is a copy of the graph swapped in at the end, on Neo4j one transaction, so a
-failure or a kill anywhere leaves the graph as it was.  Units and organisations come from
-the scan (kept whole); people and the relation tables are read from the export a second
-time and only the rows the plan names are sent, in batches.
+Everything goes through the one :class:`~redgov.graph.stores.base.Writer` of
+``store.writing()``: each batch commits on its own (bounded memory on both engines), and
+nothing is visible to readers until the sync publishes its ``SyncRun`` (readers pin a
+published ordinal, :mod:`redgov.graph.conditions`).  A failure or a kill anywhere leaves
+an unpublished partial version that no reader sees and the next sync removes.
+
+Order (each step needs the one before): per node table — create added records, fork the
+current version of every record that changes (values, retirement, restoration,
+ancestry), rewrite / retire / re-ancestor the fresh versions, re-point the relations of
+the closed versions, re-link the rewritten records' own structural relations; then the
+relation tables — close or delete changed rows, create added and changed ones, fork and
+retire retired ones.  Which label, relation and endpoints each table uses comes from
+:mod:`.mapping`.
 
 Test hook: ``REDGOV_TEST_KILL_AFTER_BATCHES=N`` makes the process SIGKILL itself after
-its N-th batch (``0``: as soon as the transaction is open; ``-1``: after the last write,
-just before the commit).  The atomicity tests use it; nothing else should.
+its N-th batch (``0``: as soon as the writes start; ``-1``: after the last write, just
+before publishing).  The atomicity tests use it; nothing else should.
 """
 
 from __future__ import annotations
@@ -21,17 +28,17 @@ from typing import Any
 
 from ..graph.conditions import OPEN
 from ..graph.stores.base import DEFAULT_BATCH, Writer, batched
-from ..graph.vocabulary import REL
+from ..graph.vocabulary import LABEL_ORGANISATION, LABEL_UNIT
 from . import cypher_sync as q
 from .diff import Plan, TablePlan
+from .mapping import EDGES, NODE_MAPS, REL_MAPS, Edge, NodeMap, RelMap
 from .pii import Hasher
 from .read import Export
 from .records import Record
 from .state import GraphState
-from .tables import PEOPLE, TABLES, Table
 from .validate import Scan
 
-__all__ = ["KILL_HOOK", "Batches", "apply_plan"]
+__all__ = ["KILL_HOOK", "Batches", "apply_plan", "clean"]
 
 KILL_HOOK = "REDGOV_TEST_KILL_AFTER_BATCHES"
 
@@ -40,7 +47,7 @@ class Batches:
     """Sends ``UNWIND $rows`` batches through the writer, counting them (and the hook)."""
 
     def __init__(
-        self, writer: Writer, run: str, date: str | None, batch_size: int, ordinal: int = 1
+        self, writer: Writer, run: str, date: str | None, batch_size: int, ordinal: int
     ) -> None:
         self.writer = writer
         self.params = {"run": run, "date": date, "ordinal": ordinal, "open": OPEN}
@@ -56,7 +63,7 @@ class Batches:
             os.kill(os.getpid(), signal.SIGKILL)
 
     def send(self, query: str, rows: Iterable[Mapping[str, Any]], table: str = "") -> int:
-        """``$run``, ``$date`` and ``$table`` go once per batch, not once per row."""
+        """``$run``, ``$date``, ``$ordinal`` and ``$table`` go once per batch."""
         sent = 0
         for batch in batched(rows, self.size):
             self.writer.run(query, {**self.params, "table": table, "rows": list(batch)})
@@ -76,10 +83,70 @@ def _provenance(rec: Record) -> dict[str, Any]:
     return {"src_row": rec.row, "sig": rec.sig}
 
 
+def clean(props: dict[str, Any]) -> dict[str, Any]:
+    """Leave nulls out: an absent property is null (see cypher_sync on why not send them)."""
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def apply_plan(
+    writer: Writer, plan: Plan, scan: Scan, state: GraphState, export: Export,
+    hasher: Hasher | None, run: str, batch_size: int = DEFAULT_BATCH, ordinal: int = 1,
+) -> Batches:
+    b = Batches(writer, run, scan.manifest.snapshot_date, batch_size, ordinal)
+    units = scan.codes("单位").keys() | state.units.keys()
+    for nm in NODE_MAPS.values():
+        tp = plan.tables.get(nm.table)
+        ancestry = plan.ancestry if nm.table == "单位" else {}
+        if tp is None and not ancestry:
+            continue
+        _node_table(b, nm, tp or TablePlan(), plan, scan, units, ancestry)
+    codes = _Codes(scan, state)
+    for rm in REL_MAPS.values():
+        tp = plan.tables.get(rm.table)
+        if tp is not None:
+            _relation_table(b, rm, tp, scan, codes)
+    return b
+
+
+def _node_records(nm: NodeMap, scan: Scan) -> Iterator[Record]:
+    if nm.table == "单位":
+        return iter(scan.units.values())
+    if nm.table == "组织":
+        return iter(scan.orgs.values())
+    return scan.spool.records(nm.table)
+
+
+def _node_table(
+    b: Batches, nm: NodeMap, tp: TablePlan, plan: Plan, scan: Scan, units: Any,
+    ancestry: Mapping[str, Mapping[str, Any]],
+) -> None:
+    label, table = nm.label, nm.table
+    rewritten = tp.restore | tp.change
+    forked = sorted(rewritten | tp.retire | (ancestry.keys() - tp.add))
+    b.send(q.FORK[label], ({"key": k} for k in forked))
+    writes = tp.writes()
+    if writes:
+        for chunk in batched(_node_records(nm, scan), b.size):
+            creates, updates = _node_rows(chunk, tp, plan if table == "单位" else None)
+            if table == "评价":
+                for r in creates + updates:
+                    r["props"]["key"] = r["key"]
+            b.send(q.CREATE[label], creates, table)
+            b.send(q.REWRITE[label], updates, table)
+    b.send(q.UPDATE_ANCESTRY, ({"key": k, **a} for k, a in ancestry.items() if k not in writes))
+    b.send(q.RETIRE[label], ({"key": k} for k in sorted(tp.retire)))
+    _repoint(b, label, forked)
+    if writes:
+        for chunk in batched(_node_records(nm, scan), b.size):
+            written = [rec for rec in chunk if rec.key in writes]
+            if written:
+                _links(b, nm, written, rewritten, units)
+
+
 def _node_rows(
-    records: Iterable[Record], tp: TablePlan, run: str, extra: Any = None
+    records: Iterable[Record], tp: TablePlan, plan: Plan | None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(rows to CREATE, rows to UPDATE) for the records the plan rewrites."""
+    """(rows to CREATE, rows to REWRITE) for the records the plan (re)writes."""
     creates: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     for rec in records:
@@ -90,157 +157,53 @@ def _node_rows(
         else:
             continue
         props = {**rec.values, **_provenance(rec)}
-        if extra is not None:
-            props.update(extra(rec))
+        if plan is not None:
+            props.update(plan.unit_ancestry.get(rec.key, {}))
         target.append({"key": rec.key, "props": clean(props)})
     return creates, updates
 
 
-def clean(props: dict[str, Any]) -> dict[str, Any]:
-    """Leave nulls out: an absent property is null (see cypher_sync on why not send them)."""
-    return {k: v for k, v in props.items() if v is not None}
-
-
-def _records(export: Export, table: Table, scan: Scan, hasher: Hasher | None) -> Iterator[Record]:
-    """The table's valid, non-deleted records, as the scan spooled them."""
-    return scan.spool.records(table.name)
-
-
-def _link(rec: Record, to: str | None) -> dict[str, Any] | None:
-    if not to:
-        return None
-    return {"key": rec.key, "to": to, "row": rec.row}
-
-
-def apply_plan(
-    writer: Writer, plan: Plan, scan: Scan, state: GraphState, export: Export,
-    hasher: Hasher | None, run: str, batch_size: int = DEFAULT_BATCH, ordinal: int = 1,
-) -> Batches:
-    b = Batches(writer, run, scan.manifest.snapshot_date, batch_size, ordinal)
-    _units(b, plan, scan, run)
-    _orgs(b, plan, scan, state, run)
-    _people(b, plan, scan, export, hasher, run)
-    _ratings(b, plan, scan, export, hasher, run)
-    _relations(b, plan, scan, state, export, hasher, run)
-    _retire_nodes(b, plan)
-    return b
-
-
-def _units(b: Batches, plan: Plan, scan: Scan, run: str) -> None:
-    tp = plan.table("单位")
-    creates, updates = _node_rows(
-        scan.units.values(), tp, run, lambda rec: plan.unit_ancestry.get(rec.key, {})
-    )
-    b.send(q.CREATE_UNIT, creates, "单位")
-    b.send(q.UPDATE_UNIT, updates, "单位")
-    b.send(q.UPDATE_ANCESTRY, ({"key": k, **a} for k, a in plan.ancestry.items()))
-    b.send(q.DROP_PART_OF, ({"key": r["key"]} for r in updates))
-    rewritten = tp.writes()
-    links = (
-        _link(rec, rec.values["parent_code"]) for rec in scan.units.values() if rec.key in rewritten
-    )
-    b.send(q.LINK_PART_OF, (x for x in links if x), "单位")
-
-
-def _orgs(b: Batches, plan: Plan, scan: Scan, state: GraphState, run: str) -> None:
-    tp = plan.table("组织")
-    creates, updates = _node_rows(scan.orgs.values(), tp, run)
-    b.send(q.CREATE_ORG, creates, "组织")
-    b.send(q.UPDATE_ORG, updates, "组织")
-    b.send(q.DROP_ORG_LINKS, ({"key": r["key"]} for r in updates))
-    writes = tp.writes()
-    rewritten = [rec for rec in scan.orgs.values() if rec.key in writes]
-    sits = (_link(rec, rec.values["unit_code"]) for rec in rewritten)
-    b.send(q.LINK_SITS_AT, (x for x in sits if x), "组织")
-    parents = (_link(rec, rec.values["parent_code"]) for rec in rewritten)
-    b.send(q.LINK_AFFILIATED, (x for x in parents if x), "组织")
-    unit_codes = scan.codes("单位").keys() | state.units.keys()
-    to_units: list[dict[str, Any]] = []
-    to_orgs: list[dict[str, Any]] = []
-    for rec in rewritten:
-        for code in rec.values["built_in_codes"]:
-            link = _link(rec, code)
-            (to_units if code in unit_codes else to_orgs).append(link)  # type: ignore[arg-type]
-    b.send(q.LINK_BUILT_IN_UNIT, to_units, "组织")
-    b.send(q.LINK_BUILT_IN_ORG, to_orgs, "组织")
-
-
-def _people(
-    b: Batches, plan: Plan, scan: Scan, export: Export, hasher: Hasher | None, run: str
-) -> None:
-    tp = plan.table("人员")
-    writes = tp.writes()
-    if not writes:
+def _repoint(b: Batches, label: str, keys: list[str]) -> None:
+    """Move the open relations of closed versions onto the new versions."""
+    if not keys:
         return
-    for chunk in batched(_records(export, PEOPLE, scan, hasher), b.size):
-        creates, updates = _node_rows(chunk, tp, run)
-        if not creates and not updates:
-            continue
-        b.send(q.CREATE_PERSON, creates, "人员")
-        b.send(q.UPDATE_PERSON, updates, "人员")
-        b.send(q.DROP_PERSON_LINKS, ({"key": r["key"]} for r in updates))
-        written = [rec for rec in chunk if rec.key in writes]
-        homes = (_link(rec, rec.values["home_code"]) for rec in written)
-        b.send(q.LINK_LIVES_IN, (x for x in homes if x), "人员")
-        member = (_link(rec, rec.values["party_org_code"]) for rec in written)
-        b.send(q.LINK_MEMBER_OF, (x for x in member if x), "人员")
+    rows = [{"key": k} for k in keys]
+    for edge in EDGES:
+        for side, texts in ((edge.src, q.REPOINT_OUT), (edge.dst, q.REPOINT_IN)):
+            if side == label:
+                for text in texts[edge]:
+                    b.send(text, rows)
 
 
-def _ratings(
-    b: Batches, plan: Plan, scan: Scan, export: Export, hasher: Hasher | None, run: str
+def _links(
+    b: Batches, nm: NodeMap, written: list[Record], rewritten: set[str], units: Any
 ) -> None:
-    tp = plan.table("评价")
-    if not tp.writes():
-        return
-    for chunk in batched(_records(export, TABLES["评价"], scan, hasher), b.size):
-        creates, updates = _node_rows(chunk, tp, run)
-        rows = creates + updates
-        if not rows:
-            continue
-        for r in rows:
-            r["props"]["key"] = r["key"]
-        b.send(q.CREATE_RATING, creates, "评价")
-        b.send(q.UPDATE_RATING, updates, "评价")
-        b.send(q.DROP_RATED, ({"key": r["key"]} for r in updates))
-        b.send(q.LINK_RATED, (
-            {"key": r["key"], "to": r["props"]["company_code"], "row": r["props"]["src_row"]}
-            for r in rows
-        ), "评价")
+    """Replace the structural relations of (re)written records with the record's values."""
+    redone = [{"key": rec.key} for rec in written if rec.key in rewritten]
+    for link in nm.links:
+        for target in link.targets:
+            b.send(q.DROP_LINKS[(nm.label, link.type, target)], redone)
+        by_target: dict[str, list[dict[str, Any]]] = {}
+        for rec in written:
+            value = rec.values.get(link.field)
+            for code in (value or ()) if link.many else ((value,) if value else ()):
+                target = link.targets[0]
+                if len(link.targets) > 1:
+                    target = LABEL_UNIT if code in units else LABEL_ORGANISATION
+                by_target.setdefault(target, []).append(
+                    {"key": rec.key, "to": code, "row": rec.row})
+        for target, rows in by_target.items():
+            b.send(q.LINK[(nm.label, link.type, target)], rows, nm.table)
 
 
 # --- keyed relations ------------------------------------------------------------------------------
-_REL_PROPS = {
-    "任职": ("title", "role", "start", "end"),
-    "监管": ("kind", "start", "end"),
-    "物业服务": ("project", "start", "end"),
-    "走访": ("date",),
-}
-_ENDS = {"任职": ("person", "org"), "监管": ("src", "dst"), "物业服务": ("company", "compound"),
-         "走访": ("person", "org")}
-
-
-def _relation_query(table: str, rec: Record, orgs: set[str] | Any) -> str:
-    v = rec.values
-    if table == "任职":
-        return q.CREATE_SERVES_AS if v["type"] == REL.SERVES_AS else q.CREATE_CROSS
-    if table == "物业服务":
-        return q.CREATE_MANAGES
-    if table == "走访":
-        return q.CREATE_VISITED
-    person_first = v["kind"] == "party_building_guidance"
-    src_org = v["src"] in orgs and not (person_first and v["src"] in orgs.people)
-    dst_org = v["dst"] in orgs
-    if src_org:
-        return q.CREATE_SUPERVISES_OO if dst_org else q.CREATE_SUPERVISES_OU
-    return q.CREATE_SUPERVISES_PO if dst_org else q.CREATE_SUPERVISES_PU
-
-
 class _Codes:
     """Organisation codes (export ∪ graph), with people codes for the 党建指导 tie-break."""
 
     def __init__(self, scan: Scan, state: GraphState) -> None:
         self.orgs = scan.codes("组织").keys() | state.org_kinds.keys()
         self.people = _Either(scan.codes("人员"), state.sigs.get("人员", {}))
+        self.units = scan.codes("单位").keys() | state.units.keys()
 
     def __contains__(self, code: object) -> bool:
         return code in self.orgs
@@ -254,59 +217,47 @@ class _Either:
         return any(code in m for m in self.maps)
 
 
-_DROPS = {
-    "任职": (q.DROP_SERVES_AS, q.DROP_CROSS),
-    "监管": (q.DROP_SUPERVISES_O, q.DROP_SUPERVISES_P),
-    "物业服务": (q.DROP_MANAGES,),
-    "走访": (q.DROP_VISITED,),
-}
-_RETIRES = {
-    "任职": (q.RETIRE_SERVES_AS, q.RETIRE_CROSS),
-    "监管": (q.RETIRE_SUPERVISES_O, q.RETIRE_SUPERVISES_P),
-    "物业服务": (q.RETIRE_MANAGES,),
-    "走访": (q.RETIRE_VISITED,),
-}
+def _edge(rm: RelMap, rec: Record, codes: _Codes) -> Edge:
+    """Which relation type and endpoint labels one row becomes."""
+    v = rec.values
+    rel_type = v[rm.type_field] if rm.type_field else rm.types[0]
+    src_label, dst_label = rm.src_labels[0], rm.dst_labels[0]
+    if len(rm.src_labels) > 1:  # 监管: an organisation or, for 党建指导, a person
+        person_first = v.get("kind") == "party_building_guidance"
+        src_is_org = v[rm.src] in codes and not (person_first and v[rm.src] in codes.people)
+        src_label = rm.src_labels[0] if src_is_org else rm.src_labels[1]
+    if len(rm.dst_labels) > 1:
+        dst_label = rm.dst_labels[0] if v[rm.dst] in codes else rm.dst_labels[1]
+    return Edge(rel_type, src_label, dst_label)
 
 
-def _relations(
-    b: Batches, plan: Plan, scan: Scan, state: GraphState, export: Export,
-    hasher: Hasher | None, run: str,
-) -> None:
-    codes = _Codes(scan, state)
-    for table, names in _REL_PROPS.items():
-        tp = plan.tables.get(table)
-        if tp is None:
-            continue
-        src_name, dst_name = _ENDS[table]
-        replaced = tp.restore | tp.change
-        if tp.writes():
-            for chunk in batched(_records(export, TABLES[table], scan, hasher), b.size):
-                by_query: dict[str, list[dict[str, Any]]] = {}
-                drops: list[dict[str, Any]] = []
-                for rec in chunk:
-                    if rec.key not in tp.add and rec.key not in replaced:
-                        continue
-                    if rec.key in replaced:
-                        drops.append({"key": rec.key, "src": rec.values[src_name]})
-                    props = {n: rec.values[n] for n in names}
-                    props.update(_provenance(rec), key=rec.key)
-                    props = clean(props)
-                    by_query.setdefault(_relation_query(table, rec, codes), []).append({
-                        "src": rec.values[src_name], "dst": rec.values[dst_name], "props": props,
-                    })
-                for query in _DROPS[table]:
-                    b.send(query, drops)
-                for query, rows in by_query.items():
-                    b.send(query, rows, table)
-        if tp.retire:
-            rows = [{"key": k, "src": k.split("|", 1)[0]} for k in sorted(tp.retire)]
-            for query in _RETIRES[table]:
-                b.send(query, rows)
+def _src_keys(rm: RelMap) -> list[tuple[str, str]]:
+    return [(t, s) for t in rm.types for s in rm.src_labels]
 
 
-def _retire_nodes(b: Batches, plan: Plan) -> None:
-    for table, query in (("单位", q.RETIRE_UNIT), ("组织", q.RETIRE_ORG),
-                         ("人员", q.RETIRE_PERSON), ("评价", q.RETIRE_RATING)):
-        tp = plan.tables.get(table)
-        if tp is not None and tp.retire:
-            b.send(query, ({"key": k} for k in sorted(tp.retire)))
+def _relation_table(b: Batches, rm: RelMap, tp: TablePlan, scan: Scan, codes: _Codes) -> None:
+    replaced = tp.restore | tp.change
+    if tp.writes():
+        for chunk in batched(scan.spool.records(rm.table), b.size):
+            by_edge: dict[Edge, list[dict[str, Any]]] = {}
+            drops: list[dict[str, Any]] = []
+            for rec in chunk:
+                if rec.key not in tp.add and rec.key not in replaced:
+                    continue
+                if rec.key in replaced:
+                    drops.append({"key": rec.key, "src": rec.values[rm.src]})
+                props = {n: rec.values[n] for n in rm.props}
+                props.update(_provenance(rec), key=rec.key)
+                by_edge.setdefault(_edge(rm, rec, codes), []).append({
+                    "src": rec.values[rm.src], "dst": rec.values[rm.dst], "props": clean(props),
+                })
+            for pair in _src_keys(rm):
+                for text in q.DROP_REL[pair]:
+                    b.send(text, drops)
+            for edge, rows in by_edge.items():
+                b.send(q.CREATE_REL[edge], rows, rm.table)
+    if tp.retire:
+        rows = [{"key": k, "src": k.split("|", 1)[0]} for k in sorted(tp.retire)]
+        for pair in _src_keys(rm):
+            b.send(q.FORK_REL[pair], rows)
+            b.send(q.RETIRE_REL[pair], rows)

@@ -1,66 +1,99 @@
-# ruff: noqa: E501  (interim: this file is replaced by the mapping-derived writes)
-"""Every Cypher text the sync writes with, declared once (``cypher()``), one per purpose.
+"""Every Cypher text the sync writes with, derived from the table mapping (:mod:`.mapping`).
 
-All are ``UNWIND $rows AS row …`` batches.  New records are CREATEd (the diff knows they
-are not there, so no MERGE probe is paid); existing ones are MATCHed by their indexed key
-and replaced whole with ``SET n = row.props`` (which also clears ``retired_on`` when a
-record comes back).  ``props`` never holds a null: FalkorDB 4.16 mixes up the remaining
-properties when ``SET n += map`` removes several at once, so the loader leaves nulls out
-and clears single fields with explicit ``SET n.x = row.x`` (ancestry).  Relations whose values
-changed are deleted and created again, which also covers a post moving between
-``SERVES_AS`` and ``CROSS_APPOINTED_TO``.
+All are ``UNWIND $rows AS row …`` batches with ``$ordinal`` (the snapshot being written),
+``$open`` (``vt`` of a current version), ``$run``, ``$date`` and ``$table``.  A record that
+changes gets a new version: :data:`FORK` closes the current one (``vt = $ordinal``) and
+copies it (``vf = $ordinal``), only once per sync (``vf < $ordinal``); later steps of the
+same sync then modify that fresh version in place.  :data:`REPOINT_OUT` / :data:`REPOINT_IN`
+move every open relation of a closed version onto the new one (closing the old relation,
+or deleting it when it was itself written by this sync and so was never published), one
+text per (type, start label, end label) the mapping allows.  Relations whose values
+changed are closed (or deleted, when written by this sync) and created again.
+
+``props`` never holds a null: FalkorDB 4.16 mixes up the remaining properties when
+``SET n += map`` removes several at once, so the loader leaves nulls out and clears single
+fields with explicit ``SET n.x = row.x`` (ancestry).
+
+Texts are generated from the mapping, not written out one by one (47 of them were, and
+each spelt its label, key and bookkeeping again); every generated text is registered with
+:func:`~redgov.graph.cypher.cypher`, so the lint test still sees each one.
 """
 
 from __future__ import annotations
 
+from typing import Final
+
 from ..graph.cypher import cypher
+from .mapping import EDGES, IDENTITY, NODE_MAPS, REL_MAPS, Edge
+
+__all__ = [
+    "CLEANUP",
+    "CREATE",
+    "CREATE_REL",
+    "CREATE_SYNC_RUN",
+    "DROP_LINKS",
+    "DROP_REL",
+    "FORK",
+    "FORK_REL",
+    "LINK",
+    "PUBLISH",
+    "REPOINT_IN",
+    "REPOINT_OUT",
+    "RETIRE",
+    "RETIRE_REL",
+    "REWRITE",
+    "UPDATE_ANCESTRY",
+]
+
+_BOOK = "n.run = $run, n.src_table = $table, n.retired = false, n.vf = $ordinal, n.vt = $open"
+
+
+def _k(label: str) -> str:
+    return IDENTITY[label]
+
+
+def _pair(name: str, text_new: str, text_old: str) -> tuple[str, str]:
+    """(delete what this sync wrote, close what an earlier snapshot published)."""
+    return cypher(f"{name}.unpublished", text_new), cypher(f"{name}.published", text_old)
+
 
 # --- nodes ----------------------------------------------------------------------------------
-CREATE_UNIT = cypher(
-    "sync.create.unit",
-    "UNWIND $rows AS row CREATE (n:Unit) "
-    "SET n += row.props, n.run = $run, n.src_table = $table, n.retired = false, n.vf = $ordinal, n.vt = $open",
-)
-CREATE_ORG = cypher(
-    "sync.create.org",
-    "UNWIND $rows AS row CREATE (n:Organisation) "
-    "SET n += row.props, n.run = $run, n.src_table = $table, n.retired = false, n.vf = $ordinal, n.vt = $open",
-)
-CREATE_PERSON = cypher(
-    "sync.create.person",
-    "UNWIND $rows AS row CREATE (n:Person) "
-    "SET n += row.props, n.run = $run, n.src_table = $table, n.retired = false, n.vf = $ordinal, n.vt = $open",
-)
-CREATE_RATING = cypher(
-    "sync.create.rating",
-    "UNWIND $rows AS row CREATE (n:Rating) "
-    "SET n += row.props, n.run = $run, n.src_table = $table, n.retired = false, n.vf = $ordinal, n.vt = $open",
-)
-UPDATE_UNIT = cypher(
-    "sync.update.unit",
-    "UNWIND $rows AS row MATCH (n:Unit {code: row.key}) SET n = row.props, "
-    "n.run = $run, n.src_table = $table, n.retired = false, n.vf = $ordinal, n.vt = $open",
-)
-UPDATE_ORG = cypher(
-    "sync.update.org",
-    "UNWIND $rows AS row MATCH (n:Organisation {code: row.key}) SET n = row.props, "
-    "n.run = $run, n.src_table = $table, n.retired = false, n.vf = $ordinal, n.vt = $open",
-)
-UPDATE_PERSON = cypher(
-    "sync.update.person",
-    "UNWIND $rows AS row MATCH (n:Person {code: row.key}) SET n = row.props, "
-    "n.run = $run, n.src_table = $table, n.retired = false, n.vf = $ordinal, n.vt = $open",
-)
-UPDATE_RATING = cypher(
-    "sync.update.rating",
-    "UNWIND $rows AS row MATCH (n:Rating {key: row.key}) SET n = row.props, "
-    "n.run = $run, n.src_table = $table, n.retired = false, n.vf = $ordinal, n.vt = $open",
-)
+CREATE: Final[dict[str, str]] = {}
+FORK: Final[dict[str, str]] = {}
+REWRITE: Final[dict[str, str]] = {}
+RETIRE: Final[dict[str, str]] = {}
+for _nm in NODE_MAPS.values():
+    _l, _key = _nm.label, _k(_nm.label)
+    CREATE[_l] = cypher(
+        f"sync.create.{_l}", f"UNWIND $rows AS row CREATE (n:{_l}) SET n += row.props, {_BOOK}"
+    )
+    FORK[_l] = cypher(f"sync.fork.{_l}", f"""
+UNWIND $rows AS row
+MATCH (o:{_l} {{{_key}: row.key}})
+WHERE o.vt = $open AND o.vf < $ordinal
+CREATE (n:{_l})
+SET n = properties(o), n.vf = $ordinal, n.run = $run
+SET o.vt = $ordinal
+""")
+    REWRITE[_l] = cypher(f"sync.rewrite.{_l}", f"""
+UNWIND $rows AS row
+MATCH (n:{_l} {{{_key}: row.key}})
+WHERE n.vt = $open
+SET n = row.props, {_BOOK}
+""")
+    RETIRE[_l] = cypher(f"sync.retire.{_l}", f"""
+UNWIND $rows AS row
+MATCH (n:{_l} {{{_key}: row.key}})
+WHERE n.vt = $open
+SET n.retired = true, n.retired_on = $date, n.run = $run
+""")
+
 UPDATE_ANCESTRY = cypher(
     "sync.update.ancestry",
     """
 UNWIND $rows AS row
 MATCH (n:Unit {code: row.key})
+WHERE n.vt = $open
 SET n.city_code = row.city_code, n.city_name = row.city_name,
     n.district_code = row.district_code, n.district_name = row.district_name,
     n.street_code = row.street_code, n.street_name = row.street_name,
@@ -68,286 +101,210 @@ SET n.city_code = row.city_code, n.city_name = row.city_name,
     n.run = $run
 """,
 )
-RETIRE_UNIT = cypher(
-    "sync.retire.unit",
-    "UNWIND $rows AS row MATCH (n:Unit {code: row.key}) "
-    "SET n.retired = true, n.retired_on = $date, n.run = $run",
-)
-RETIRE_ORG = cypher(
-    "sync.retire.org",
-    "UNWIND $rows AS row MATCH (n:Organisation {code: row.key}) "
-    "SET n.retired = true, n.retired_on = $date, n.run = $run",
-)
-RETIRE_PERSON = cypher(
-    "sync.retire.person",
-    "UNWIND $rows AS row MATCH (n:Person {code: row.key}) "
-    "SET n.retired = true, n.retired_on = $date, n.run = $run",
-)
-RETIRE_RATING = cypher(
-    "sync.retire.rating",
-    "UNWIND $rows AS row MATCH (n:Rating {key: row.key}) "
-    "SET n.retired = true, n.retired_on = $date, n.run = $run",
-)
 
-# --- structural relations (mirror a column of their source node) -------------------------------
-DROP_PART_OF = cypher(
-    "sync.drop.part_of",
-    "UNWIND $rows AS row MATCH (:Unit {code: row.key})-[r:PART_OF]->() DELETE r",
-)
-LINK_PART_OF = cypher(
-    "sync.link.part_of",
-    """
+# --- re-pointing the relations of a node that got a new version --------------------------------
+#: Edge → (delete-unpublished text, close-published text); rows are keys of closed versions.
+REPOINT_OUT: Final[dict[Edge, tuple[str, ...]]] = {}
+REPOINT_IN: Final[dict[Edge, tuple[str, ...]]] = {}
+for _e in EDGES:
+    _ks, _kd = _k(_e.src), _k(_e.dst)
+    _name = f"sync.repoint.{_e.type}.{_e.src}.{_e.dst}"
+    for _cmp, _tail, _which in (("=", "DELETE r", "unpublished"),
+                                ("<", "SET r.vt = $ordinal", "published")):
+        _out = cypher(f"{_name}.out.{_which}", f"""
 UNWIND $rows AS row
-MATCH (a:Unit {code: row.key})
-MATCH (b:Unit {code: row.to})
-CREATE (a)-[r:PART_OF]->(b)
+MATCH (o:{_e.src} {{{_ks}: row.key}})-[r:{_e.type}]->(x:{_e.dst})
+WHERE o.vt = $ordinal AND r.vt = $open AND r.vf {_cmp} $ordinal
+MATCH (n:{_e.src} {{{_ks}: row.key}})
+WHERE n.vt = $open
+MATCH (y:{_e.dst} {{{_kd}: x.{_kd}}})
+WHERE y.vt = $open
+CREATE (n)-[r2:{_e.type}]->(y)
+SET r2 = properties(r), r2.vf = $ordinal
+{_tail}
+""")
+        _in = cypher(f"{_name}.in.{_which}", f"""
+UNWIND $rows AS row
+MATCH (x:{_e.src})-[r:{_e.type}]->(o:{_e.dst} {{{_kd}: row.key}})
+WHERE o.vt = $ordinal AND r.vt = $open AND r.vf {_cmp} $ordinal
+MATCH (n:{_e.dst} {{{_kd}: row.key}})
+WHERE n.vt = $open
+MATCH (y:{_e.src} {{{_ks}: x.{_ks}}})
+WHERE y.vt = $open
+CREATE (y)-[r2:{_e.type}]->(n)
+SET r2 = properties(r), r2.vf = $ordinal
+{_tail}
+""")
+        REPOINT_OUT.setdefault(_e, ())
+        REPOINT_IN.setdefault(_e, ())
+        REPOINT_OUT[_e] += (_out,)
+        REPOINT_IN[_e] += (_in,)
+
+# --- structural relations (mirror a value of their record) ------------------------------------
+#: (label, Link.type, target label) → text creating the link of a (re)written record.
+LINK: Final[dict[tuple[str, str, str], str]] = {}
+#: (label, Link.type, target label) → text deleting a rewritten record's copied links (all
+#: written by this sync: the record's version is this sync's).
+DROP_LINKS: Final[dict[tuple[str, str, str], str]] = {}
+for _nm in NODE_MAPS.values():
+    _l, _key = _nm.label, _k(_nm.label)
+    for _link in _nm.links:
+        for _t in _link.targets:
+            _kt = _k(_t)
+            _arrow = (f"(b)-[r:{_link.type}]->(a)" if _link.inbound
+                      else f"(a)-[r:{_link.type}]->(b)")
+            _name = f"sync.link.{_l}.{_link.type}.{_t}"
+            LINK[(_l, _link.type, _t)] = cypher(_name, f"""
+UNWIND $rows AS row
+MATCH (a:{_l} {{{_key}: row.key}})
+WHERE a.vt = $open
+MATCH (b:{_t} {{{_kt}: row.to}})
+WHERE b.vt = $open
+CREATE {_arrow}
 SET r.run = $run, r.src_table = $table, r.src_row = row.row, r.vf = $ordinal, r.vt = $open
-""",
-)
-DROP_ORG_LINKS = cypher(
-    "sync.drop.org_links",
-    """
+""")
+            _pattern = (f"(:{_t})-[r:{_link.type}]->(a:{_l} {{{_key}: row.key}})" if _link.inbound
+                        else f"(a:{_l} {{{_key}: row.key}})-[r:{_link.type}]->(:{_t})")
+            _name = f"sync.drop_links.{_l}.{_link.type}.{_t}"
+            DROP_LINKS[(_l, _link.type, _t)] = cypher(_name, f"""
 UNWIND $rows AS row
-MATCH (:Organisation {code: row.key})-[r]->()
-WHERE type(r) IN ['SITS_AT', 'AFFILIATED_UNDER', 'BUILT_IN']
+MATCH {_pattern}
+WHERE a.vt = $open AND r.vt = $open AND r.vf = $ordinal
 DELETE r
-""",
-)
-LINK_SITS_AT = cypher(
-    "sync.link.sits_at",
-    """
-UNWIND $rows AS row
-MATCH (a:Organisation {code: row.key})
-MATCH (b:Unit {code: row.to})
-CREATE (a)-[r:SITS_AT]->(b)
-SET r.run = $run, r.src_table = $table, r.src_row = row.row, r.vf = $ordinal, r.vt = $open
-""",
-)
-LINK_AFFILIATED = cypher(
-    "sync.link.affiliated_under",
-    """
-UNWIND $rows AS row
-MATCH (a:Organisation {code: row.key})
-MATCH (b:Organisation {code: row.to})
-CREATE (a)-[r:AFFILIATED_UNDER]->(b)
-SET r.run = $run, r.src_table = $table, r.src_row = row.row, r.vf = $ordinal, r.vt = $open
-""",
-)
-LINK_BUILT_IN_UNIT = cypher(
-    "sync.link.built_in_unit",
-    """
-UNWIND $rows AS row
-MATCH (a:Organisation {code: row.key})
-MATCH (b:Unit {code: row.to})
-CREATE (a)-[r:BUILT_IN]->(b)
-SET r.run = $run, r.src_table = $table, r.src_row = row.row, r.vf = $ordinal, r.vt = $open
-""",
-)
-LINK_BUILT_IN_ORG = cypher(
-    "sync.link.built_in_org",
-    """
-UNWIND $rows AS row
-MATCH (a:Organisation {code: row.key})
-MATCH (b:Organisation {code: row.to})
-CREATE (a)-[r:BUILT_IN]->(b)
-SET r.run = $run, r.src_table = $table, r.src_row = row.row, r.vf = $ordinal, r.vt = $open
-""",
-)
-DROP_PERSON_LINKS = cypher(
-    "sync.drop.person_links",
-    """
-UNWIND $rows AS row
-MATCH (:Person {code: row.key})-[r]->()
-WHERE type(r) IN ['LIVES_IN', 'MEMBER_OF']
-DELETE r
-""",
-)
-LINK_LIVES_IN = cypher(
-    "sync.link.lives_in",
-    """
-UNWIND $rows AS row
-MATCH (a:Person {code: row.key})
-MATCH (b:Unit {code: row.to})
-CREATE (a)-[r:LIVES_IN]->(b)
-SET r.run = $run, r.src_table = $table, r.src_row = row.row, r.vf = $ordinal, r.vt = $open
-""",
-)
-LINK_MEMBER_OF = cypher(
-    "sync.link.member_of",
-    """
-UNWIND $rows AS row
-MATCH (a:Person {code: row.key})
-MATCH (b:Organisation {code: row.to})
-CREATE (a)-[r:MEMBER_OF]->(b)
-SET r.run = $run, r.src_table = $table, r.src_row = row.row, r.vf = $ordinal, r.vt = $open
-""",
-)
-DROP_RATED = cypher(
-    "sync.drop.rated",
-    "UNWIND $rows AS row MATCH ()-[r:RATED]->(:Rating {key: row.key}) DELETE r",
-)
-LINK_RATED = cypher(
-    "sync.link.rated",
-    """
-UNWIND $rows AS row
-MATCH (a:Organisation {code: row.to})
-MATCH (b:Rating {key: row.key})
-CREATE (a)-[r:RATED]->(b)
-SET r.run = $run, r.src_table = $table, r.src_row = row.row, r.vf = $ordinal, r.vt = $open
-""",
-)
+""")
 
-# --- keyed relations (one registry row each) ------------------------------------------------------
-CREATE_SERVES_AS = cypher(
-    "sync.create.serves_as",
-    """
+# --- keyed relations (one registry row each) --------------------------------------------------
+#: Edge → text creating the relation of an added or changed row.
+CREATE_REL: Final[dict[Edge, str]] = {}
+#: (type, start label) → (delete-unpublished, close-published) for a changed row.
+DROP_REL: Final[dict[tuple[str, str], tuple[str, str]]] = {}
+#: (type, start label) → fork text (a new version of a relation about to be retired).
+FORK_REL: Final[dict[tuple[str, str], str]] = {}
+#: (type, start label) → text marking the (fresh) version retired.
+RETIRE_REL: Final[dict[tuple[str, str], str]] = {}
+_END = ("SET r.retired = true, r.retired_on = $date, r.run = $run, "
+        "r.end = CASE WHEN r.end IS NULL OR r.end > $date THEN $date ELSE r.end END")
+for _rm in REL_MAPS.values():
+    for _type in _rm.types:
+        for _s in _rm.src_labels:
+            _ks = _k(_s)
+            _from = f"(a:{_s} {{{_ks}: row.src}})-[r:{_type} {{key: row.key}}]->(b)"
+            _name = f"sync.rel.{_type}.{_s}"
+            DROP_REL[(_type, _s)] = _pair(
+                f"{_name}.drop",
+                f"UNWIND $rows AS row MATCH {_from} "
+                "WHERE r.vt = $open AND r.vf = $ordinal DELETE r",
+                f"UNWIND $rows AS row MATCH {_from} "
+                "WHERE r.vt = $open AND r.vf < $ordinal SET r.vt = $ordinal",
+            )
+            FORK_REL[(_type, _s)] = cypher(f"{_name}.fork", f"""
 UNWIND $rows AS row
-MATCH (a:Person {code: row.src})
-MATCH (b:Organisation {code: row.dst})
-CREATE (a)-[r:SERVES_AS]->(b)
-SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false, r.vf = $ordinal, r.vt = $open
-""",
-)
-CREATE_CROSS = cypher(
-    "sync.create.cross_appointed_to",
-    """
+MATCH {_from}
+WHERE r.vt = $open AND r.vf < $ordinal
+CREATE (a)-[r2:{_type}]->(b)
+SET r2 = properties(r), r2.vf = $ordinal, r2.run = $run
+SET r.vt = $ordinal
+""")
+            _end = (_END if "end" in _rm.props
+                    else "SET r.retired = true, r.retired_on = $date, r.run = $run")
+            RETIRE_REL[(_type, _s)] = cypher(
+                f"{_name}.retire",
+                f"UNWIND $rows AS row MATCH {_from} WHERE r.vt = $open {_end}",
+            )
+            for _d in _rm.dst_labels:
+                _kd = _k(_d)
+                CREATE_REL[Edge(_type, _s, _d)] = cypher(f"{_name}.{_d}.create", f"""
 UNWIND $rows AS row
-MATCH (a:Person {code: row.src})
-MATCH (b:Organisation {code: row.dst})
-CREATE (a)-[r:CROSS_APPOINTED_TO]->(b)
-SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false, r.vf = $ordinal, r.vt = $open
-""",
-)
-CREATE_SUPERVISES_OO = cypher(
-    "sync.create.supervises_org_org",
-    """
-UNWIND $rows AS row
-MATCH (a:Organisation {code: row.src})
-MATCH (b:Organisation {code: row.dst})
-CREATE (a)-[r:SUPERVISES]->(b)
-SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false, r.vf = $ordinal, r.vt = $open
-""",
-)
-CREATE_SUPERVISES_OU = cypher(
-    "sync.create.supervises_org_unit",
-    """
-UNWIND $rows AS row
-MATCH (a:Organisation {code: row.src})
-MATCH (b:Unit {code: row.dst})
-CREATE (a)-[r:SUPERVISES]->(b)
-SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false, r.vf = $ordinal, r.vt = $open
-""",
-)
-CREATE_SUPERVISES_PO = cypher(
-    "sync.create.supervises_person_org",
-    """
-UNWIND $rows AS row
-MATCH (a:Person {code: row.src})
-MATCH (b:Organisation {code: row.dst})
-CREATE (a)-[r:SUPERVISES]->(b)
-SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false, r.vf = $ordinal, r.vt = $open
-""",
-)
-CREATE_SUPERVISES_PU = cypher(
-    "sync.create.supervises_person_unit",
-    """
-UNWIND $rows AS row
-MATCH (a:Person {code: row.src})
-MATCH (b:Unit {code: row.dst})
-CREATE (a)-[r:SUPERVISES]->(b)
-SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false, r.vf = $ordinal, r.vt = $open
-""",
-)
-CREATE_MANAGES = cypher(
-    "sync.create.manages",
-    """
-UNWIND $rows AS row
-MATCH (a:Organisation {code: row.src})
-MATCH (b:Unit {code: row.dst})
-CREATE (a)-[r:MANAGES]->(b)
-SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false, r.vf = $ordinal, r.vt = $open
-""",
-)
-CREATE_VISITED = cypher(
-    "sync.create.visited",
-    """
-UNWIND $rows AS row
-MATCH (a:Person {code: row.src})
-MATCH (b:Organisation {code: row.dst})
-CREATE (a)-[r:VISITED]->(b)
-SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false, r.vf = $ordinal, r.vt = $open
-""",
-)
+MATCH (a:{_s} {{{_ks}: row.src}})
+WHERE a.vt = $open
+MATCH (b:{_d} {{{_kd}: row.dst}})
+WHERE b.vt = $open
+CREATE (a)-[r:{_type}]->(b)
+SET r += row.props, r.run = $run, r.src_table = $table, r.retired = false,
+    r.vf = $ordinal, r.vt = $open
+""")
 
-# Deleting (before re-creating a changed row) and retiring keyed relations: matched from
-# the source node by code (indexed), then by the relation's key.
-DROP_SERVES_AS = cypher(
-    "sync.drop.serves_as",
-    "UNWIND $rows AS row MATCH (:Person {code: row.src})-[r:SERVES_AS {key: row.key}]->() "
-    "DELETE r",
-)
-DROP_CROSS = cypher(
-    "sync.drop.cross_appointed_to",
-    "UNWIND $rows AS row "
-    "MATCH (:Person {code: row.src})-[r:CROSS_APPOINTED_TO {key: row.key}]->() DELETE r",
-)
-DROP_SUPERVISES_O = cypher(
-    "sync.drop.supervises_from_org",
-    "UNWIND $rows AS row "
-    "MATCH (:Organisation {code: row.src})-[r:SUPERVISES {key: row.key}]->() DELETE r",
-)
-DROP_SUPERVISES_P = cypher(
-    "sync.drop.supervises_from_person",
-    "UNWIND $rows AS row MATCH (:Person {code: row.src})-[r:SUPERVISES {key: row.key}]->() "
-    "DELETE r",
-)
-DROP_MANAGES = cypher(
-    "sync.drop.manages",
-    "UNWIND $rows AS row MATCH (:Organisation {code: row.src})-[r:MANAGES {key: row.key}]->() "
-    "DELETE r",
-)
-DROP_VISITED = cypher(
-    "sync.drop.visited",
-    "UNWIND $rows AS row MATCH (:Person {code: row.src})-[r:VISITED {key: row.key}]->() "
-    "DELETE r",
-)
-
-_END = (
-    "SET r.retired = true, r.retired_on = $date, r.run = $run, "
-    "r.end = CASE WHEN r.end IS NULL OR r.end > $date THEN $date ELSE r.end END"
-)
-RETIRE_SERVES_AS = cypher(
-    "sync.retire.serves_as",
-    "UNWIND $rows AS row MATCH (:Person {code: row.src})-[r:SERVES_AS {key: row.key}]->() "
-    + _END,
-)
-RETIRE_CROSS = cypher(
-    "sync.retire.cross_appointed_to",
-    "UNWIND $rows AS row "
-    "MATCH (:Person {code: row.src})-[r:CROSS_APPOINTED_TO {key: row.key}]->() " + _END,
-)
-RETIRE_SUPERVISES_O = cypher(
-    "sync.retire.supervises_from_org",
-    "UNWIND $rows AS row "
-    "MATCH (:Organisation {code: row.src})-[r:SUPERVISES {key: row.key}]->() " + _END,
-)
-RETIRE_SUPERVISES_P = cypher(
-    "sync.retire.supervises_from_person",
-    "UNWIND $rows AS row MATCH (:Person {code: row.src})-[r:SUPERVISES {key: row.key}]->() "
-    + _END,
-)
-RETIRE_MANAGES = cypher(
-    "sync.retire.manages",
-    "UNWIND $rows AS row "
-    "MATCH (:Organisation {code: row.src})-[r:MANAGES {key: row.key}]->() " + _END,
-)
-RETIRE_VISITED = cypher(
-    "sync.retire.visited",
-    "UNWIND $rows AS row MATCH (:Person {code: row.src})-[r:VISITED {key: row.key}]->() "
-    "SET r.retired = true, r.retired_on = $date, r.run = $run",
-)
-
-# --- the run itself ----------------------------------------------------------------------------
+# --- the run: written unpublished first, published last ------------------------------------------
 CREATE_SYNC_RUN = cypher(
-    "sync.create.sync_run", "CREATE (n:SyncRun) SET n += $props RETURN n.id AS id"
+    "sync.create.sync_run",
+    "CREATE (n:SyncRun) SET n += $props, n.ordinal = $ordinal, n.published = false "
+    "RETURN n.id AS id",
+)
+PUBLISH = cypher(
+    "sync.publish",
+    "MATCH (n:SyncRun {id: $id}) WHERE n.ordinal = $ordinal "
+    "SET n += $props, n.published = true RETURN n.id AS id",
+)
+
+# --- removing what a killed sync left (never published, so no reader saw it) --------------------
+CLEANUP: Final = (
+    cypher("sync.cleanup.relations", """
+MATCH ()-[r]->()
+WHERE r.vf > $published
+WITH r LIMIT $limit
+DELETE r
+RETURN count(*) AS n
+"""),
+    cypher("sync.cleanup.nodes", """
+MATCH (n)
+WHERE n.vf > $published
+WITH n LIMIT $limit
+DETACH DELETE n
+RETURN count(*) AS n
+"""),
+    cypher("sync.cleanup.reopen_relations", """
+MATCH ()-[r]->()
+WHERE r.vt > $published AND r.vt < $open
+WITH r LIMIT $limit
+SET r.vt = $open
+RETURN count(*) AS n
+"""),
+    cypher("sync.cleanup.reopen_nodes", """
+MATCH (n)
+WHERE n.vt > $published AND n.vt < $open
+WITH n LIMIT $limit
+SET n.vt = $open
+RETURN count(*) AS n
+"""),
+)
+UNPUBLISHED_RUNS = cypher(
+    "sync.cleanup.unpublished_runs",
+    "MATCH (n:SyncRun) WHERE n.published = false RETURN n.id AS id, n.ordinal AS ordinal",
+)
+DROP_UNPUBLISHED_RUNS = cypher(
+    "sync.cleanup.drop_unpublished_runs",
+    "MATCH (n:SyncRun) WHERE n.published = false DELETE n",
+)
+
+# --- adopting a graph an older redgov wrote (no versions yet) ------------------------------------
+LEGACY_RUNS = cypher(
+    "sync.legacy.runs",
+    "MATCH (n:SyncRun) WHERE n.ordinal IS NULL AND n.legacy IS NULL RETURN n.id AS id "
+    "ORDER BY id DESC",
+)
+ADOPT_LEGACY: Final = (
+    cypher("sync.legacy.nodes", """
+MATCH (n)
+WHERE n.vf IS NULL AND (n:Unit OR n:Organisation OR n:Person OR n:Rating)
+WITH n LIMIT $limit
+SET n.vf = 1, n.vt = $open
+RETURN count(*) AS n
+"""),
+    cypher("sync.legacy.relations", """
+MATCH ()-[r]->()
+WHERE r.vf IS NULL
+WITH r LIMIT $limit
+SET r.vf = 1, r.vt = $open
+RETURN count(*) AS n
+"""),
+)
+#: The newest legacy run becomes snapshot 1; older ones stay as history, not snapshots
+#: (the graph they wrote was overwritten before versions existed).
+ADOPT_LEGACY_RUN = cypher(
+    "sync.legacy.adopt_run",
+    "MATCH (n:SyncRun {id: $id}) SET n.ordinal = 1, n.published = true",
+)
+MARK_LEGACY_RUNS = cypher(
+    "sync.legacy.mark_runs",
+    "MATCH (n:SyncRun) WHERE n.ordinal IS NULL SET n.legacy = true",
 )

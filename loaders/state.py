@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..graph.cypher import cypher
+from ..graph.snapshots import latest
 from ..graph.stores.base import Store
 
 __all__ = ["ANCESTRY", "GraphState", "UnitInfo", "is_retired", "read_state"]
@@ -51,6 +52,8 @@ class GraphState:
     units: dict[str, UnitInfo] = field(default_factory=dict)
     org_kinds: dict[str, str | None] = field(default_factory=dict)
     org_parents: dict[str, str | None] = field(default_factory=dict)
+    #: the published snapshot this state was read at
+    snapshot: int = 0
 
     def table(self, name: str) -> dict[str, str]:
         return self.sigs.setdefault(name, {})
@@ -60,6 +63,7 @@ _UNITS = cypher(
     "sync.state.units",
     """
 MATCH (u:Unit)
+WHERE @live(u)
 RETURN u.code AS code, u.sig AS sig, u.retired AS retired, u.level AS level, u.name AS name,
        u.parent_code AS parent_code,
        [u.city_code, u.city_name, u.district_code, u.district_name, u.street_code,
@@ -70,6 +74,7 @@ _ORGS = cypher(
     "sync.state.orgs",
     """
 MATCH (o:Organisation)
+WHERE @live(o)
 RETURN o.code AS code, o.sig AS sig, o.retired AS retired, o.kind AS kind,
        o.parent_code AS parent_code
 """,
@@ -81,6 +86,7 @@ _PEOPLE = cypher(
     "sync.state.people",
     """
 MATCH (p:Person)
+WHERE @live(p)
 RETURN collect(p.code + ' ' + CASE WHEN p.retired THEN '~' ELSE '' END + coalesce(p.sig, ''))
        AS items
 """,
@@ -89,6 +95,7 @@ _RATINGS = cypher(
     "sync.state.ratings",
     """
 MATCH (n:Rating)
+WHERE @live(n)
 RETURN collect(n.key + ' ' + CASE WHEN n.retired THEN '~' ELSE '' END + coalesce(n.sig, ''))
        AS items
 """,
@@ -97,6 +104,7 @@ _SERVES = cypher(
     "sync.state.serves_as",
     """
 MATCH (:Person)-[e:SERVES_AS]->(:Organisation)
+WHERE @live(e)
 RETURN collect(e.key + ' ' + CASE WHEN e.retired THEN '~' ELSE '' END + coalesce(e.sig, ''))
        AS items
 """,
@@ -105,6 +113,7 @@ _CROSS = cypher(
     "sync.state.cross_appointed",
     """
 MATCH (:Person)-[e:CROSS_APPOINTED_TO]->(:Organisation)
+WHERE @live(e)
 RETURN collect(e.key + ' ' + CASE WHEN e.retired THEN '~' ELSE '' END + coalesce(e.sig, ''))
        AS items
 """,
@@ -113,6 +122,7 @@ _SUPERVISES = cypher(
     "sync.state.supervises",
     """
 MATCH ()-[e:SUPERVISES]->()
+WHERE @live(e)
 RETURN collect(e.key + ' ' + CASE WHEN e.retired THEN '~' ELSE '' END + coalesce(e.sig, ''))
        AS items
 """,
@@ -121,6 +131,7 @@ _MANAGES = cypher(
     "sync.state.manages",
     """
 MATCH (:Organisation)-[e:MANAGES]->(:Unit)
+WHERE @live(e)
 RETURN collect(e.key + ' ' + CASE WHEN e.retired THEN '~' ELSE '' END + coalesce(e.sig, ''))
        AS items
 """,
@@ -129,6 +140,7 @@ _VISITED = cypher(
     "sync.state.visited",
     """
 MATCH (:Person)-[e:VISITED]->(:Organisation)
+WHERE @live(e)
 RETURN collect(e.key + ' ' + CASE WHEN e.retired THEN '~' ELSE '' END + coalesce(e.sig, ''))
        AS items
 """,
@@ -141,21 +153,25 @@ _KEYED = (
 
 
 def read_state(store: Store) -> GraphState:
+    """The graph as the latest published snapshot holds it (one ordinal for every read:
+    a sync publishing meanwhile is caught by the re-check under the writer's lock)."""
     state = GraphState()
+    state.snapshot = latest(store.read)
+    pin = {"snapshot": state.snapshot}
     units = state.table("单位")
-    for r in store.read(_UNITS):
+    for r in store.read(_UNITS, pin):
         units[r["code"]] = mark(r["sig"], r["retired"])
         state.units[r["code"]] = UnitInfo(
             r["level"], r["name"], r["parent_code"], tuple(r["ancestry"] or ())
         )
     orgs = state.table("组织")
-    for r in store.read(_ORGS):
+    for r in store.read(_ORGS, pin):
         orgs[r["code"]] = mark(r["sig"], r["retired"])
         state.org_kinds[r["code"]] = r["kind"]
         state.org_parents[r["code"]] = r["parent_code"]
     for table, query in _KEYED:
         sigs = state.table(table)
-        for r in store.read(query):
+        for r in store.read(query, pin):
             for item in r["items"] or ():
                 key, _, stored = item.partition(" ")
                 sigs[key] = stored

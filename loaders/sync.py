@@ -6,11 +6,15 @@ The steps are separate functions (``validate.scan``, ``diff.diff``, ``apply.appl
 - any error → ``rejected``, nothing written;
 - ``dry_run`` → ``dry-run``, the diff reported, nothing written;
 - an empty diff → ``unchanged``, nothing written (not even a ``SyncRun``);
-- else everything, the ``SyncRun`` node included, in one ``store.transaction(bulk=True)``.
+- else a new snapshot: under the writers' lock (``store.writing()``) an unpublished
+  ``SyncRun`` with the next ordinal, the versions it writes in bounded batches
+  (``apply.apply_plan``), then the ``SyncRun`` published in one step.  Readers pin a
+  published snapshot, so they see the previous one until that step and the new one
+  after it, never a mix; what a killed sync wrote is removed by the next one.
 
-The graph state is read before the transaction (so unchanged and rejected runs never copy
-the graph); inside it, the newest ``SyncRun`` id is read again, and if another sync
-committed meanwhile, state, validation and diff are redone under the lock.
+The graph state is read (at the latest published snapshot) before the lock is taken, so
+unchanged and rejected runs never wait; under the lock the latest ordinal is read again,
+and if another sync published meanwhile, state, validation and diff are redone.
 
 Shortcut for the same bytes again: each applied run records a fingerprint of the
 export's bytes (with the loader version and the personal-data key's fingerprint).  When
@@ -29,11 +33,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..graph.conditions import OPEN
 from ..graph.cypher import cypher
 from ..graph.snapshots import latest as latest_snapshot
 from ..graph.stores.base import DEFAULT_BATCH, Store
+from . import cypher_sync as q
 from .apply import apply_plan, clean
-from .cypher_sync import CREATE_SYNC_RUN
 from .diff import Plan, diff
 from .limits import BadLimit
 from .pii import Hasher, load_key
@@ -54,12 +59,46 @@ _LAST_RUN = cypher(
     "sync.last_run",
     """
 MATCH (r:SyncRun)
+WHERE r.published = true
 RETURN r.id AS id, r.export_digest AS digest, r.records_json AS records,
        r.warnings AS warnings, r.warnings_json AS warnings_json
-ORDER BY r.id DESC
+ORDER BY r.ordinal DESC
 LIMIT 1
 """,
 )
+#: Rows a clean-up query touches at once (bounded memory on Neo4j).
+CLEANUP_BATCH = 10_000
+
+
+def remove_unpublished(writer: Any) -> int:
+    """Remove what a killed or failed sync wrote, and return the latest published ordinal.
+
+    Only versions above the latest published snapshot are touched, and no reader pins
+    those, so this may run in many small transactions.  Cheap when there is nothing to
+    do: one query finds no unpublished run.
+    """
+    _adopt_legacy(writer)
+    published = latest_snapshot(writer.run)
+    if writer.run(q.UNPUBLISHED_RUNS):
+        params = {"published": published, "open": OPEN, "limit": CLEANUP_BATCH}
+        for text in q.CLEANUP:
+            while int((writer.run(text, params) or [{"n": 0}])[0]["n"] or 0):
+                pass
+        writer.run(q.DROP_UNPUBLISHED_RUNS)
+    return published
+
+
+def _adopt_legacy(writer: Any) -> None:
+    """A graph written before snapshots existed becomes snapshot 1 (once)."""
+    legacy = writer.run(q.LEGACY_RUNS)
+    if not legacy:
+        return
+    params = {"open": OPEN, "limit": CLEANUP_BATCH}
+    for text in q.ADOPT_LEGACY:
+        while int((writer.run(text, params) or [{"n": 0}])[0]["n"] or 0):
+            pass
+    writer.run(q.ADOPT_LEGACY_RUN, {"id": legacy[0]["id"]})
+    writer.run(q.MARK_LEGACY_RUNS)
 
 
 class SyncRejected(Exception):
@@ -111,7 +150,7 @@ def sync_export(
 
     ``expect_base`` (an approved review): refuse (``rejected``, nothing written) unless the
     latest published snapshot is still that ordinal — checked first and again under the
-    writer's lock, where the last run is re-read.
+    writers' lock, where the latest ordinal is read again.
     """
     t0 = time.perf_counter()
     report = SyncReport(status=REJECTED, run_id=new_run_id(), path=str(path), started_at=now_iso())
@@ -210,13 +249,13 @@ def _run_export(
             _finish(report, t0)
             return
         try:
-            with store.transaction(bulk=True) as writer:
-                if expect_base is not None and (
-                        now := latest_snapshot(writer.run)) != expect_base:
-                    report.errors = [base_moved(expect_base, now)]
+            with store.writing() as writer:
+                published = remove_unpublished(writer)
+                if expect_base is not None and published != expect_base:
+                    report.errors = [base_moved(expect_base, published)]
                     raise SyncRejected
-                if _last_run(writer.run).get("id") != last.get("id"):
-                    # Another sync committed meanwhile: redo the pure steps under the lock.
+                if published != state.snapshot:
+                    # Another sync published meanwhile: redo the pure steps under the lock.
                     found.spool.close()
                     state = read_state(store)
                     found = scan(export, state, hasher, workdir)
@@ -229,17 +268,26 @@ def _run_export(
                     report.records = _records(found)
                     if plan.empty:
                         raise _Unchanged
-                ordinal = latest_snapshot(writer.run) + 1
-                batches = apply_plan(
-                    writer, plan, found, state, export, hasher, report.run_id, batch_size,
-                    ordinal,
-                )
-                report.status = APPLIED
-                report.writes = batches.rows
-                _finish(report, t0)
-                writer.run(CREATE_SYNC_RUN, {"props": clean(
-                    {**sync_run_props(report), "ordinal": ordinal, "published": True})})
-                batches.before_commit()
+                ordinal = published + 1
+                writer.run(q.CREATE_SYNC_RUN, {
+                    "props": clean(sync_run_props(report)), "ordinal": ordinal})
+                try:
+                    batches = apply_plan(
+                        writer, plan, found, state, export, hasher, report.run_id,
+                        batch_size, ordinal,
+                    )
+                    report.status = APPLIED
+                    report.writes = batches.rows
+                    _finish(report, t0)
+                    batches.before_commit()
+                    writer.run(q.PUBLISH, {"id": report.run_id, "ordinal": ordinal,
+                                           "props": clean(sync_run_props(report))})
+                except BaseException:
+                    # Readers never saw this unpublished version; take it out now if the
+                    # store still answers (a kill leaves it to the next sync).
+                    with contextlib.suppress(Exception):
+                        remove_unpublished(writer)
+                    raise
         except SyncRejected:
             report.status = REJECTED
         except _Unchanged:

@@ -62,6 +62,11 @@ class DyingStore:
         with self._inner.transaction(bulk=bulk) as writer:
             yield _DyingWriter(writer, [self._calls])
 
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[_DyingWriter]:
+        with self._inner.writing() as writer:
+            yield _DyingWriter(writer, [self._calls])
+
     def setup_schema(self) -> None:
         self._inner.setup_schema()
 

@@ -224,41 +224,38 @@ calls = {"run": 0}
 def kill():
     os.kill(server_running().pid, signal.SIGKILL)
 
-if point == "copy":
-    original = fs.FalkorStore._wait_for_forks
-    def patched(self, timeout):
-        original(self, timeout)
+from redgov.loaders import cypher_sync as q
+if point == "lock":
+    original = fs.FalkorStore._acquire_lock
+    def patched(self):
+        original(self)
         kill()
-    fs.FalkorStore._wait_for_forks = patched
-elif point == "write":
+    fs.FalkorStore._acquire_lock = patched
+else:
     original_run = fs._FalkorWriter.run
     def run(self, query, params=None):
         calls["run"] += 1
-        if calls["run"] == n:
+        if point == "write" and calls["run"] == n:
             kill()
-        return original_run(self, query, params)
-    fs._FalkorWriter.run = run
-elif point in ("commit", "after-commit"):
-    original_execute = redis.client.Pipeline.execute
-    def execute(self, *a, **k):
-        if point == "commit":
+        if point == "publish" and query == q.PUBLISH:
             kill()
-            return original_execute(self, *a, **k)
-        out = original_execute(self, *a, **k)
-        kill()
+        out = original_run(self, query, params)
+        if point == "after-publish" and query == q.PUBLISH:
+            kill()
         return out
-    redis.client.Pipeline.execute = execute
+    fs._FalkorWriter.run = run
 from redgov.cli import main
 sys.argv = ["redgov", "sync", sys.argv[3], "--format", "json"]
 main()
 """
 
 
-@pytest.mark.parametrize("point", ["copy", "write-1", "write-3", "write-6", "commit",
-                                   "after-commit"])
+@pytest.mark.parametrize("point", ["lock", "write-1", "write-3", "write-6", "publish",
+                                   "after-publish"])
 def test_server_killed_mid_sync(home: Path, tmp_path: Path, point: str) -> None:
-    """SIGKILL of the server at a point of a sync: one line, exit 1; the graph is as before
-    (or, killed after the commit, as after); the next command recovers and the sync applies.
+    """SIGKILL of the server at a point of a sync: one line, exit 1; what readers see is as
+    before (or, killed after publishing, as after); the next command recovers and the sync
+    applies (removing the unpublished partial version first).
     """
     assert _redgov("sync", str(BASIC)).returncode == 0
     store = open_store()
@@ -284,9 +281,8 @@ def test_server_killed_mid_sync(home: Path, tmp_path: Path, point: str) -> None:
     graphs = store._redis.execute_command("GRAPH.LIST")
     store.close()
     assert after != before
-    assert middle == (after if point == "after-commit" else before), point
-    if point != "after-commit":  # there the rerun is `unchanged`: no transaction cleans up
-        assert sorted(g.decode() if isinstance(g, bytes) else g for g in graphs) == ["redgov"]
+    assert middle == (after if point == "after-publish" else before), point
+    assert sorted(g.decode() if isinstance(g, bytes) else g for g in graphs) == ["redgov"]
 
 
 def test_server_killed_during_a_read(home: Path) -> None:

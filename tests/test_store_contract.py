@@ -48,11 +48,50 @@ def test_failed_transaction_leaves_nothing(store: Store) -> None:
 
 
 def test_refused_write_is_a_store_error_and_leaves_nothing(store: Store) -> None:
-    """A write the engine refuses (a duplicate key) fails the transaction as a StoreError."""
+    """A write the engine refuses (a duplicate run id) fails the transaction as a StoreError."""
     with pytest.raises(StoreError, match="refused a write"), store.transaction() as w:
-        w.run("CREATE (:Unit {code: 'dup'})")
-        w.run("CREATE (:Unit {code: 'dup'})")
-    assert store.read("MATCH (u:Unit) RETURN count(u) AS n") == [{"n": 0}]
+        w.run("CREATE (:SyncRun {id: 'dup'})")
+        w.run("CREATE (:SyncRun {id: 'dup'})")
+    assert store.read("MATCH (u:SyncRun) RETURN count(u) AS n") == [{"n": 0}]
+
+
+def test_versioned_identities_are_not_unique(store: Store) -> None:
+    """Several versions of one unit share its code (one per span of snapshots)."""
+    with store.writing() as w:
+        w.run("CREATE (:Unit {code: 'same', vf: 1, vt: 2})")
+        w.run("CREATE (:Unit {code: 'same', vf: 2, vt: 9})")
+    assert store.read("MATCH (u:Unit {code: 'same'}) RETURN count(u) AS n") == [{"n": 2}]
+
+
+def test_writing_commits_each_write_at_once(store: Store) -> None:
+    """``writing()`` commits query by query (bounded memory): a reader sees each write
+    before the block ends, and a failure keeps what was already written."""
+    seen: list[int] = []
+    with pytest.raises(RuntimeError), store.writing() as w:
+        w.run("CREATE (:ContractProbe {code: 'a'})")
+        seen.append(store.read("MATCH (n:ContractProbe) RETURN count(n) AS n")[0]["n"])
+        raise RuntimeError("stop")
+    assert seen == [1]
+    assert store.read("MATCH (n:ContractProbe) RETURN count(n) AS n") == [{"n": 1}]
+
+
+def test_writing_waits_for_another_writer(store: Store) -> None:
+    """The writers' lock spans ``writing()`` and ``transaction()`` alike."""
+    events: list[str] = []
+
+    def second() -> None:
+        with store.writing() as w:
+            events.append("second-start")
+            w.run("CREATE (:ContractProbe {code: 'second'})")
+
+    with store.writing() as w:
+        w.run("CREATE (:ContractProbe {code: 'first'})")
+        t = threading.Thread(target=second)
+        t.start()
+        time.sleep(0.5)
+        events.append("first-end")
+    t.join(30)
+    assert events == ["first-end", "second-start"], events
 
 
 def test_reads_refuse_writes(store: Store) -> None:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from redgov.graph.conditions import expand
 from redgov.loaders import sync_export
 from redgov.loaders.normalise import (
     BadValue,
@@ -153,7 +154,8 @@ def test_gbk_export_on_an_empty_graph(store, tmp_path: Path) -> None:
     report = sync_export(store, _messy(tmp_path))
     assert report.status == "applied", report.errors
     assert status_counts(report)["人员"] == {"added": 4}
-    rows = store.read("MATCH (u:Unit {code: 'K1'}) RETURN u.name AS name, u.households AS h")
+    rows = store.read(expand(
+        "MATCH (u:Unit {code: 'K1'}) WHERE @live(u) RETURN u.name AS name, u.households AS h"))
     assert rows == [{"name": "大洋雅苑", "h": 320}]
 
 

@@ -24,11 +24,13 @@ RAW_PII = ("350206198001011234", "35020619850208567X", "350206199003183456",
            "13812345678", "13900001111")
 
 _DUMP_NODES = cypher(
-    "test.sync.dump_nodes", "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props"
+    "test.sync.dump_nodes",
+    "MATCH (n) WHERE (n:SyncRun AND n.published = true) OR @live(n) "
+    "RETURN labels(n) AS labels, properties(n) AS props",
 )
 _DUMP_RELS = cypher(
     "test.sync.dump_rels",
-    "MATCH (a)-[r]->(b) RETURN type(r) AS type, properties(r) AS props, "
+    "MATCH (a)-[r]->(b) WHERE @live(r) RETURN type(r) AS type, properties(r) AS props, "
     "properties(a) AS a, properties(b) AS b",
 )
 
@@ -105,14 +107,24 @@ BASIC_HEADERS = {
 }
 
 
+#: Version bookkeeping: which snapshots a version belongs to, not what it says.
+VERSION_PROPS = ("vf", "vt")
+
+
+def plain(props: dict) -> dict:  # type: ignore[type-arg]
+    return {k: v for k, v in props.items() if k not in VERSION_PROPS}
+
+
 def dump(store) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-def]
-    """Every node and relation with every property, as sorted JSON lines."""
+    """Every node and relation readers see at the latest snapshot, with every property
+    but the version bookkeeping, as sorted JSON lines."""
     nodes = sorted(
-        json.dumps([r["labels"], r["props"]], ensure_ascii=False, sort_keys=True)
+        json.dumps([r["labels"], plain(r["props"])], ensure_ascii=False, sort_keys=True)
         for r in store.read(_DUMP_NODES)
     )
     rels = sorted(
-        json.dumps([r["type"], r["props"], r["a"], r["b"]], ensure_ascii=False, sort_keys=True)
+        json.dumps([r["type"], plain(r["props"]), plain(r["a"]), plain(r["b"])],
+                   ensure_ascii=False, sort_keys=True)
         for r in store.read(_DUMP_RELS)
     )
     return nodes, rels
@@ -125,30 +137,29 @@ def one(store, query: str, **params):  # type: ignore[no-untyped-def]
 
 
 _NODE = {
-    "Unit": cypher("test.sync.unit", "MATCH (n:Unit {code: $key}) RETURN properties(n) AS p"),
-    "Organisation": cypher(
-        "test.sync.org", "MATCH (n:Organisation {code: $key}) RETURN properties(n) AS p"
-    ),
-    "Person": cypher("test.sync.person", "MATCH (n:Person {code: $key}) RETURN properties(n) AS p"),
-    "Rating": cypher("test.sync.rating", "MATCH (n:Rating {key: $key}) RETURN properties(n) AS p"),
+    label: cypher(f"test.sync.{label}",
+                  f"MATCH (n:{label} {{{key}: $key}}) WHERE @live(n) RETURN properties(n) AS p")
+    for label, key in (("Unit", "code"), ("Organisation", "code"), ("Person", "code"),
+                       ("Rating", "key"))
 }
 _REL = cypher(
     "test.sync.rel",
-    "MATCH (a)-[r]->(b) WHERE type(r) = $type AND r.key = $key "
+    "MATCH (a)-[r]->(b) WHERE type(r) = $type AND r.key = $key AND @live(r) "
     "RETURN properties(r) AS p, properties(a) AS a, properties(b) AS b",
 )
 _COUNTS = cypher(
     "test.sync.counts",
-    "MATCH (n) RETURN labels(n)[0] AS label, count(*) AS n ORDER BY label",
+    "MATCH (n) WHERE (n:SyncRun AND n.published = true) OR @live(n) "
+    "RETURN labels(n)[0] AS label, count(*) AS n ORDER BY label",
 )
 
 
 def node(store, label: str, key: str) -> dict:  # type: ignore[no-untyped-def]
-    return one(store, _NODE[label], key=key)["p"]
+    return plain(one(store, _NODE[label], key=key)["p"])
 
 
 def rel(store, type_: str, key: str) -> dict:  # type: ignore[no-untyped-def]
-    return one(store, _REL, type=type_, key=key)["p"]
+    return plain(one(store, _REL, type=type_, key=key)["p"])
 
 
 def counts(store) -> dict[str, int]:  # type: ignore[no-untyped-def]

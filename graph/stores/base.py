@@ -59,6 +59,18 @@ class Store(Protocol):
         """
         ...
 
+    def writing(self) -> AbstractContextManager[Writer]:
+        """Writes committed one query (batch) at a time, under the writers' lock.
+
+        What a sync writes this way is a new snapshot that stays invisible until the sync
+        publishes it (:mod:`redgov.graph.conditions`), so the store need not hold the
+        whole sync in one transaction: memory stays bounded on both engines.  A second
+        writer waits for the first (up to a timeout, then :class:`StoreError`); a killed
+        writer's lock is released (Neo4j: its connection's transaction rolls back;
+        FalkorDB: a dead holder's key is taken over).
+        """
+        ...
+
     def setup_schema(self) -> None:
         """Create indexes/constraints; safe to call any number of times."""
         ...

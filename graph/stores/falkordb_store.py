@@ -34,7 +34,13 @@ from falkordb.node import Node
 from falkordb.path import Path as FPath
 
 from ..cypher import cypher
-from ..schema import KEYS, META_KEYS, falkordb_index_statements, falkordb_meta_index_statements
+from ..schema import (
+    META_KEYS,
+    UNIQUE_KEYS,
+    VERSIONED_KEYS,
+    falkordb_index_statements,
+    falkordb_meta_index_statements,
+)
 from ..snapshots import with_snapshot
 from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, batched
 from .guard import check_read
@@ -227,6 +233,25 @@ class FalkorStore:
         finally:
             self._release_lock()
 
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[_FalkorWriter]:
+        """Writes straight into the live graph, one atomic query at a time, under the lock.
+
+        No copy: what a sync writes is a new, unpublished snapshot that readers do not
+        see until it is published (:mod:`redgov.graph.conditions`), so the graph need not
+        be swapped, and memory does not double.
+        """
+        with _connection(self.description):
+            self._acquire_lock()
+            try:
+                if not self._graph_exists(self.graph_name):
+                    self._setup_schema_on(self.graph_name)
+                yield _FalkorWriter(self, self.graph_name)
+                if self._compact:
+                    self.compact()
+            finally:
+                self._release_lock()
+
     def _copy(self, source: str, target: str) -> None:
         """``GRAPH.COPY`` with no AOF rewrite (or other fork) running beside it.
 
@@ -278,8 +303,15 @@ class FalkorStore:
         for (label, prop), text in falkordb_index_statements().items():
             if (label, prop) not in existing:
                 graph.query(text)
-        # Unique constraints are not Cypher on FalkorDB (FalkorDB-only, deliberately).
-        for label, prop in KEYS.items():
+        # Versioned labels hold several versions per code: drop the unique constraints an
+        # older redgov created on them (not Cypher on FalkorDB, deliberately).
+        for label, prop in VERSIONED_KEYS.items():
+            with contextlib.suppress(redis.ResponseError):  # not there
+                self._redis.execute_command(
+                    "GRAPH.CONSTRAINT", "DROP", graph_name, "UNIQUE", "NODE", label,
+                    "PROPERTIES", "1", prop,
+                )
+        for label, prop in UNIQUE_KEYS.items():
             with contextlib.suppress(redis.ResponseError):  # already there
                 self._redis.execute_command(
                     "GRAPH.CONSTRAINT", "CREATE", graph_name, "UNIQUE", "NODE", label,

@@ -104,6 +104,24 @@ class _Neo4jWriter:
         return sent
 
 
+class _Neo4jAutoWriter(_Neo4jWriter):
+    """Each ``run`` is its own committed transaction (see :meth:`Neo4jStore.writing`)."""
+
+    def __init__(self, session: Any, errors: tuple[type[Exception], ...]) -> None:
+        self._session = session
+        self._errors = errors
+
+    def run(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        def work(tx: Any) -> list[Row]:
+            result = tx.run(query, dict(params or {}))
+            return [{k: _plain(v) for k, v in rec.items()} for rec in result]
+
+        try:
+            return self._session.execute_write(work)
+        except self._errors as exc:
+            raise _write_error(exc) from None
+
+
 class Neo4jStore:
     engine = "neo4j"
 
@@ -188,6 +206,28 @@ class Neo4jStore:
                 raise
             finally:
                 tx.close()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[_Neo4jAutoWriter]:
+        """Writes committed one query at a time, under the writers' lock.
+
+        The lock is the ``RedgovLock`` node MERGEd in a transaction of its own that stays
+        open (and is rolled back at the end): Neo4j holds its locks until a transaction
+        ends, so a second writer's MERGE waits, and a killed writer's connection drop
+        rolls the lock back.  Each write then commits on its own, so a large sync never
+        holds more than one batch in the server's transaction memory.
+        """
+        errors = (self._neo4j.exceptions.Neo4jError,)
+        with _connection(self), self._session("w") as lock_session:
+            lock_tx = lock_session.begin_transaction()
+            try:
+                lock_tx.run(_TAKE_LOCK, {"name": "sync", "holder": os.getpid()}).consume()
+                with self._session("w") as session:
+                    yield _Neo4jAutoWriter(session, errors)
+            finally:
+                with contextlib.suppress(Exception):
+                    lock_tx.rollback()
+                lock_tx.close()
 
     def setup_schema(self) -> None:
         with self._session("w") as session:
