@@ -196,6 +196,13 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
                  "{n} later run(s) after the chosen snapshot (#{ordinal}) are not listed; "
                  "choose the latest snapshot in the sidebar to see them all."),
     "sy.beijing": ("时间均为北京时间。", "Times are Beijing time (UTC+8)."),
+    "sy.staged": ("暂存待审核的同步", "Staged syncs (review before landing)"),
+    "sy.no_staged": ("没有暂存的同步（redgov sync 路径 --review 可暂存一次同步）。",
+                     "No staged syncs (redgov sync PATH --review stages one)."),
+    "sy.staged_hint": ("查看字段变化、批准或驳回请用命令行：redgov review show 编号 / "
+                       "redgov review approve 编号 / redgov review reject 编号 --reason 理由。",
+                       "Inspect, approve or reject on the command line: redgov review show ID"
+                       " / redgov review approve ID / redgov review reject ID --reason TEXT."),
     # column headers used by the dashboard's own reads
     "col.code": ("编码", "code"),
     "col.name": ("名称", "name"),
@@ -240,6 +247,11 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "col.reason": ("原因", "reason"),
     "col.path": ("导出目录", "export folder"),
     "col.warnings": ("警告数", "warnings"),
+    "col.staged_id": ("暂存编号", "staged id"),
+    "col.review": ("审核状态", "review status"),
+    "col.staged_at": ("暂存时间", "staged at"),
+    "col.base": ("基于快照", "base snapshot"),
+    "col.decision": ("处理说明", "decision"),
     "col.errors": ("错误数", "errors"),
     # post types and network legend
     "rel.STRUCTURE": ("所在/依托/服务", "sits at / built in / manages"),

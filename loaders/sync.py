@@ -50,7 +50,7 @@ from .tables import TABLE_ORDER
 from .validate import Scan, read_manifest, scan
 from .workdir import private_dir
 
-__all__ = ["LOADER_VERSION", "SyncRejected", "sync_export"]
+__all__ = ["LOADER_VERSION", "SyncRejected", "base_moved", "sync_export"]
 
 #: Bump when normalisation or signatures change: old fingerprints then stop matching.
 LOADER_VERSION = "sync-1"
@@ -105,6 +105,17 @@ class SyncRejected(Exception):
     """Raised inside the transaction to roll it back when a re-check finds errors."""
 
 
+def base_moved(expected: int, found: int) -> Issue:
+    """The refusal of a reviewed sync whose base snapshot is no longer the latest."""
+    return Issue(
+        "", None, None, f"{expected} → {found}",
+        f"暂存后已有新的快照发布（暂存时基于第 {expected} 个快照，现为第 {found} 个）："
+        "未应用任何更改；请重新暂存（redgov sync 路径 --review）后再审核",
+        f"another snapshot was published since this change was staged (staged on snapshot "
+        f"{expected}, now {found}): nothing was applied; stage it again and review it anew",
+    )
+
+
 class _Unchanged(Exception):
     """Raised inside the transaction to roll it back when a re-check finds nothing to do."""
 
@@ -133,13 +144,18 @@ def fingerprint(export: Export, key: bytes) -> str:
 
 def sync_export(
     store: Store, path: Path | str, *, dry_run: bool = False, verify: bool = False,
-    batch_size: int = DEFAULT_BATCH,
+    batch_size: int = DEFAULT_BATCH, expect_base: int | None = None,
 ) -> SyncReport:
-    """Sync one export (folder, .zip or .xlsx) into ``store``; see the module docstring."""
+    """Sync one export (folder, .zip or .xlsx) into ``store``; see the module docstring.
+
+    ``expect_base`` (an approved review): refuse (``rejected``, nothing written) unless the
+    latest published snapshot is still that ordinal — checked first and again under the
+    writers' lock, where the latest ordinal is read again.
+    """
     t0 = time.perf_counter()
     report = SyncReport(status=REJECTED, run_id=new_run_id(), path=str(path), started_at=now_iso())
     try:
-        _run(store, Path(path), report, dry_run, verify, batch_size, t0)
+        _run(store, Path(path), report, dry_run, verify, batch_size, t0, expect_base)
     except Exception:
         report.status = "failed"
         _finish(report, t0)
@@ -180,7 +196,7 @@ def _same_bytes(export: Export, report: SyncReport, last: dict[str, Any], dry_ru
 
 def _run(
     store: Store, path: Path, report: SyncReport, dry_run: bool, verify: bool, batch_size: int,
-    t0: float,
+    t0: float, expect_base: int | None = None,
 ) -> None:
     with private_dir() as workdir:
         try:
@@ -194,17 +210,22 @@ def _run(
             _finish(report, t0)
             return
         with export:
-            _run_export(store, export, report, dry_run, verify, batch_size, t0, workdir)
+            _run_export(store, export, report, dry_run, verify, batch_size, t0, workdir,
+                        expect_base)
 
 
 def _run_export(
     store: Store, export: Export, report: SyncReport, dry_run: bool, verify: bool,
-    batch_size: int, t0: float, workdir: Path,
+    batch_size: int, t0: float, workdir: Path, expect_base: int | None = None,
 ) -> None:
     with contextlib.ExitStack() as stack:
         key = load_key()
         hasher = Hasher(key)
         report.export_digest = fingerprint(export, key)
+        if expect_base is not None and (now := latest_snapshot(store.read)) != expect_base:
+            report.errors = [base_moved(expect_base, now)]
+            _finish(report, t0)
+            return
         last = _last_run(store.read)
         if not verify and _same_bytes(export, report, last, dry_run):
             _finish(report, t0)
@@ -230,6 +251,9 @@ def _run_export(
         try:
             with store.writing() as writer:
                 published = remove_unpublished(writer)
+                if expect_base is not None and published != expect_base:
+                    report.errors = [base_moved(expect_base, published)]
+                    raise SyncRejected
                 if published != state.snapshot:
                     # Another sync published meanwhile: redo the pure steps under the lock.
                     found.spool.close()

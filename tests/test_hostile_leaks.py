@@ -10,6 +10,7 @@ AppTest), which shows the log's errors and the runs' warnings.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,11 +47,16 @@ APPLIED = {
 }
 
 
+#: A sync's fingerprint (32 hex digits) in the log: about one in 500 holds a run of
+#: digits shaped like a mobile number, which is not personal data.
+_FINGERPRINT = re.compile(r'"export_digest": "[0-9a-f]{32}"')
+
+
 def _assert_clean(where: str, text: str) -> None:
     for raw in RAW:
         variants = {raw, raw.replace(" ", ""), raw.replace("-", "")}
         assert not any(v in text for v in variants), (where, raw)
-    assert find_pii(text) is None, (where, text[:2000])
+    assert find_pii(_FINGERPRINT.sub("", text)) is None, (where, text[:2000])
 
 
 @pytest.fixture

@@ -460,3 +460,12 @@ def test_overloaded(fx: Store) -> None:
                        at="CP01")], got
     got = [(r["person_code"], r["posts"]) for r in run(fx, "overloaded", scope="CP01", threshold=2)]
     assert got == [("P01", 3)], got
+
+
+def test_duplicate_people(fx: Store) -> None:
+    """P42 孙志强 and P43 孙智强 carry one ID number (audit_main): one pair, by its hash."""
+    rows = run(fx, "duplicate_people")
+    assert [(r["person_code"], r["other_code"], r["matched_by"], r["district_codes"])
+            for r in rows] == [("P42", "P43", "身份证号相同", [])]
+    assert rows[0]["id_masked"] == "5107**********1232"
+    assert rows[0]["district_code"] is None  # neither has a home or a post: no place

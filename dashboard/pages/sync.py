@@ -1,4 +1,5 @@
-"""同步 Sync: the runs applied to the graph (SyncRun nodes) and every attempt (the log).
+"""同步 Sync: staged syncs awaiting review, the runs applied to the graph (SyncRun nodes)
+and every attempt (the log).
 
 Only runs that changed something become SyncRun nodes; ``sync-runs.jsonl`` in the data
 directory holds every attempt, rejected and unchanged ones included, so both are shown.
@@ -15,6 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ...loaders.staging import REVIEW_STATUS, list_staged
 from .. import data, ui
 
 __all__ = ["change_totals", "issues_frame", "render"]
@@ -100,10 +102,41 @@ def in_history(runs: list[dict[str, Any]], ordinal: int) -> list[dict[str, Any]]
             and int(r["ordinal"]) <= ordinal]
 
 
+def _staged_row(r: dict[str, Any]) -> dict[str, Any]:
+    """One staged set (loaders.staging) as a row: review status, base, totals."""
+    zh, en = REVIEW_STATUS.get(str(r.get("status")), (r.get("status"), r.get("status")))
+    decision = r.get("decision") or {}
+    return {
+        ui.label("col.staged_id"): r.get("id"),
+        ui.label("col.review"): en if ui.lang() == "en" else zh,
+        ui.label("col.source"): r.get("source"),
+        ui.label("col.snapshot"): r.get("snapshot_date"),
+        ui.label("col.kind_run"): ui.value("sync_kind", r.get("kind")),
+        ui.label("col.staged_at"): ui.when(r.get("staged_at")),
+        ui.label("col.base"): (r.get("base") or {}).get("ordinal"),
+        **{ui.label(f"col.{k}"): v for k, v in change_totals(r.get("counts") or {}).items()
+           if k != "unchanged"},
+        ui.label("col.decision"): decision.get("reason") or decision.get("run_id") or "",
+    }
+
+
+def _staged() -> None:
+    """Staged syncs, read-only: approving and rejecting stay on the command line."""
+    st.subheader(ui.label("sy.staged"))
+    records = list_staged()
+    if not records:
+        st.caption(ui.label("sy.no_staged"))
+        return
+    st.dataframe(pd.DataFrame([_staged_row(r) for r in records]), hide_index=True,
+                 key="sy.staged")
+    st.caption(ui.label("sy.staged_hint"))
+
+
 def render() -> None:
     key, snapshot = data.current_key()
     st.header(ui.label("sy.header"))
     st.caption(ui.label("sy.beijing"))
+    _staged()
     every = data.sync_runs(key)
     runs = in_history(every, snapshot.ordinal) if snapshot is not None else []
     st.subheader(ui.label("sy.graph_runs"))

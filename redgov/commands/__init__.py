@@ -7,7 +7,8 @@ import importlib
 import click
 
 # Each module defines a click command or group named like the module's COMMANDS list.
-_MODULES = ("core", "sync", "demo", "audit", "changes", "dashboard", "user", "access_log")
+_MODULES = ("core", "sync", "review", "demo", "audit", "changes", "dashboard", "user",
+            "access_log")
 
 
 def register(group: click.Group) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -18,6 +19,7 @@ from ..graph.stores import StoreError
 from ..loaders import SyncReport, sync_export
 from ..loaders.pii import mask_pii
 from ..loaders.report import COUNT_KEYS, REJECTED, Issue
+from ..loaders.staging import stage_export
 from ..loaders.tables import (
     FULL,
     INCREMENTAL,
@@ -97,9 +99,35 @@ def print_report(report: SyncReport, lang: str = "zh") -> None:
         click.echo(render_cells(*_issue_cells(report.errors, lang), "table"))
 
 
+def print_staged(report: SyncReport, staged: dict[str, Any], lang: str = "zh") -> None:
+    """What ``--review`` staged: its id, what it is based on, the counts, the next step."""
+    kind = display(report.kind, lang, "sync_kind") or "?"
+    base = staged["base"]["ordinal"]
+    click.echo(say(
+        lang,
+        f"已暂存待审核（未发布）— 编号 {staged['id']}，快照日期 {report.snapshot_date}，{kind}，"
+        f"基于第 {base} 个快照",
+        f"staged for review (not published) — id {staged['id']}, snapshot "
+        f"{report.snapshot_date}, {kind}, base snapshot {base}"))
+    headers = [say(lang, "表", "table"), *(display(k, lang, "change") for k in COUNT_KEYS)]
+    cells = [[t, *(c.get(k, 0) for k in COUNT_KEYS)] for t, c in report.changes.items()]
+    click.echo(render_cells(headers, cells, "table"))
+    if report.warnings:
+        click.echo(say(lang, f"警告 {len(report.warnings)} 条（见 redgov review show）",
+                       f"warnings: {len(report.warnings)} (see redgov review show)"))
+    sid = staged["id"]
+    click.echo(say(lang, f"查看：redgov review show {sid}；批准：redgov review approve {sid}；"
+                         f"驳回：redgov review reject {sid} --reason 理由",
+                   f"inspect: redgov review show {sid}; approve: redgov review approve {sid}; "
+                   f"reject: redgov review reject {sid} --reason TEXT"))
+
+
 @click.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate and diff only; write nothing.")
+@click.option("--review", is_flag=True,
+              help="Validate and diff, then stage the change for review instead of publishing "
+                   "it (redgov review list / show / approve / reject).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.option(
     "--errors-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -107,7 +135,7 @@ def print_report(report: SyncReport, lang: str = "zh") -> None:
 )
 @lang_option
 @store_option
-def sync(path: Path, dry_run: bool, fmt: str, errors_out: Path | None, lang: str,
+def sync(path: Path, dry_run: bool, review: bool, fmt: str, errors_out: Path | None, lang: str,
          store_spec: str | None) -> None:
     """Sync the registry export at PATH (a folder, a .zip of one, or an .xlsx workbook).
 
@@ -117,9 +145,17 @@ def sync(path: Path, dry_run: bool, fmt: str, errors_out: Path | None, lang: str
         raise click.BadParameter(say(lang, "应为文件夹、.zip 压缩包或 .xlsx 工作簿",
                                      "expected a folder, a .zip or an .xlsx workbook"),
                                  param_hint="PATH")
+    if review and dry_run:
+        raise click.UsageError(say(lang, "--review 与 --dry-run 不能同时使用",
+                                   "--review and --dry-run exclude each other"))
+    staged: dict[str, Any] | None = None
     with opened_store(store_spec) as store:
         try:
-            report = sync_export(store, path, dry_run=dry_run)
+            if review:
+                outcome = stage_export(store, path)
+                report, staged = outcome.report, outcome.record
+            else:
+                report = sync_export(store, path, dry_run=dry_run)
         except StoreError as exc:
             raise click.ClickException(
                 f"同步失败，未应用任何更改 / the sync failed and nothing was applied: "
@@ -133,7 +169,9 @@ def sync(path: Path, dry_run: bool, fmt: str, errors_out: Path | None, lang: str
     if errors_out is not None:
         write_errors_csv(report, errors_out)
     if fmt == "json":
-        click.echo(to_json(report.to_json()))
+        click.echo(to_json({**report.to_json(), **({"staged_id": staged["id"]} if staged else {})}))
+    elif staged is not None:
+        print_staged(report, staged, lang)
     else:
         print_report(report, lang)
     if report.status == REJECTED:

@@ -1,0 +1,350 @@
+"""Review before landing: stage a sync, look at it, then approve or reject it.
+
+``stage_export`` copies the export as given into ``<data dir>/staged/<id>/`` (private:
+0700 folders, 0600 files, like everything in the data directory), validates and diffs the
+copy exactly as a sync would (the same ``open_export`` → ``scan`` → ``diff``), and writes
+``staged.json``: id, source, snapshot date, kind, the base snapshot (the latest published
+ordinal and its run id when staged), counts per table, the export's fingerprint, and the
+field-level before/after of every changed record (:mod:`.fielddiff`; masked personal data
+only).  Nothing is written to the graph.  Staged sets are files, so they survive restarts.
+
+``approve`` re-runs the ordinary :func:`~loaders.sync.sync_export` on the staged copy, so
+it publishes exactly what a direct sync of that export would — with ``expect_base``, so it
+is refused (nothing written) when another snapshot was published since staging.
+``reject`` keeps the set, marked rejected with the reason, who and when.  Once a set is
+decided its copy of the export (the one place raw ID numbers and phones would stay) is
+removed; ``staged.json`` stays as the record of the decision.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import getpass
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..graph.home import data_dir, open_private, pid_alive, private_dir, write_private
+from ..graph.snapshots import NO_SNAPSHOT, list_snapshots
+from ..graph.snapshots import latest as latest_snapshot
+from ..graph.stores.base import Store
+from .diff import diff
+from .fielddiff import field_changes
+from .limits import BadLimit
+from .package import folder_entries
+from .pii import Hasher, load_key, mask_pii
+from .read import ExportUnreadable, open_export
+from .report import APPLIED, REJECTED, UNCHANGED, Issue, SyncReport
+from .runlog import append_log, new_run_id, now_iso
+from .state import read_state
+from .sync import fingerprint, sync_export
+from .tables import TABLE_ORDER
+from .validate import scan
+from .workdir import private_dir as scratch_dir
+
+__all__ = [
+    "APPROVED", "REVIEW_STATUS", "STAGED", "STAGED_REJECTED", "ReviewError", "Staged",
+    "approve", "list_staged", "load_staged", "reject", "stage_export", "staged_root",
+]
+
+STAGED_DIR = "staged"
+STAGED_FILE = "staged.json"
+EXPORT_NAME = "export"
+STAGED, APPROVED, STAGED_REJECTED = "staged", "approved", "rejected"
+#: A staged set's status as a person reads it.
+REVIEW_STATUS = {STAGED: ("待审核", "awaiting review"), APPROVED: ("已批准", "approved"),
+                 STAGED_REJECTED: ("已驳回", "rejected")}
+#: Records listed per table and kind with their fields (the counts cover all of them).
+LISTED = 2000
+SCHEMA = 1
+
+
+class ReviewError(Exception):
+    """A review step refused (unknown id, already decided, copy altered); Chinese first."""
+
+    def __init__(self, zh: str, en: str, code: str) -> None:
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en, self.code = zh, en, code
+
+    def text(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else self.zh
+
+
+@dataclass
+class Staged:
+    """The outcome of ``sync --review``: the report, and the staged set when one was made."""
+
+    report: SyncReport
+    record: dict[str, Any] | None = None
+
+    @property
+    def status(self) -> str:
+        return STAGED if self.record is not None else self.report.status
+
+
+def staged_root(home: Path | None = None) -> Path:
+    return private_dir((home or data_dir()) / STAGED_DIR)
+
+
+def _who() -> str:
+    with contextlib.suppress(Exception):
+        return os.environ.get("REDGOV_USER") or getpass.getuser()
+    return "?"
+
+
+def _new_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+def _copy_export(src: Path, folder: Path) -> Path:
+    """A private copy of the export as given: a folder's files, or the one file."""
+    if src.is_dir():
+        target = private_dir(folder / EXPORT_NAME)
+        for name, path in folder_entries(src):
+            if not path.is_file():
+                continue  # pipes, devices: never a table, and never read
+            dest = target / name
+            private_dir(dest.parent)
+            with open(path, "rb") as fh, open_private(dest, "wb") as out:
+                shutil.copyfileobj(fh, out)
+        return target
+    dest = folder / f"{EXPORT_NAME}{src.suffix.lower()}"
+    with open(src, "rb") as fh, open_private(dest, "wb") as out:
+        shutil.copyfileobj(fh, out)
+    return dest
+
+
+def _counts(plan: Any) -> dict[str, dict[str, int]]:
+    counts = plan.counts()
+    return {t.name: counts[t.name] for t in TABLE_ORDER if t.name in counts}
+
+
+def stage_export(store: Store, path: Path | str, home: Path | None = None) -> Staged:
+    """Validate and diff ``path`` like a sync, then stage it instead of publishing it.
+
+    A rejected export is logged like a rejected sync and staged nothing; an export that
+    would change nothing stages nothing either (``unchanged``).
+    """
+    t0 = time.perf_counter()
+    src = Path(path)
+    report = SyncReport(status=REJECTED, run_id=new_run_id(), path=str(src), started_at=now_iso())
+    sid = _new_id()
+    root = staged_root(home)
+    _remove_torn(root)
+    # Hidden (and named after this process) until staged.json exists.
+    folder = private_dir(root / f".{sid}.{os.getpid()}")
+    try:
+        record = _stage(store, src, folder, sid, report)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    report.duration_s = time.perf_counter() - t0
+    report.finished_at = now_iso()
+    if record is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        if report.status == REJECTED:
+            append_log(report)
+        return Staged(report)
+    final = root / sid
+    os.replace(folder, final)
+    return Staged(report, record)
+
+
+def _remove_torn(root: Path) -> None:
+    """Folders of stagings whose process died (killed mid-copy): they hold raw data."""
+    for entry in root.iterdir():
+        parts = entry.name.rsplit(".", 1)
+        if (entry.name.startswith(".") and len(parts) == 2 and parts[1].isdigit()
+                and entry.is_dir() and not entry.is_symlink() and not pid_alive(int(parts[1]))):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _stage(store: Store, src: Path, folder: Path, sid: str, report: SyncReport
+           ) -> dict[str, Any] | None:
+    try:
+        copy = _copy_export(src, folder)
+    except OSError as exc:
+        report.errors = [Issue("", None, None, str(src), f"无法复制导出：{type(exc).__name__}",
+                               f"cannot copy the export: {type(exc).__name__}")]
+        return None
+    except ExportUnreadable as exc:
+        report.errors = [Issue("", None, None, str(src), exc.zh, exc.en)]
+        return None
+    # The base is read before the state: a sync publishing in between makes approval refuse.
+    snapshots = list_snapshots(store.read)
+    base = snapshots[-1].ordinal if snapshots else NO_SNAPSHOT
+    base_run = snapshots[-1].run_id if snapshots else None
+    with scratch_dir() as workdir:
+        try:
+            export = open_export(copy, workdir)
+        except ExportUnreadable as exc:
+            report.errors = [Issue("", None, None, str(src), exc.zh, exc.en)]
+            return None
+        except BadLimit as exc:
+            report.errors = [Issue("", None, None, None, f"输入上限设置无效：{exc}", str(exc))]
+            return None
+        with export:
+            key = load_key()
+            report.export_digest = fingerprint(export, key)
+            state = read_state(store)
+            found = scan(export, state, Hasher(key), workdir)
+            try:
+                m = found.manifest
+                report.snapshot_date, report.kind = m.snapshot_date, m.kind_en
+                report.source, report.exported_at = m.source, m.exported_at
+                report.warnings = found.warnings
+                if found.errors:
+                    report.errors = found.errors
+                    return None
+                plan = diff(found, state)
+                report.changes = _counts(plan)
+                if plan.empty:
+                    report.status = UNCHANGED
+                    return None
+                records = field_changes(store, found, plan, LISTED)
+            finally:
+                found.spool.close()
+    record = {
+        "schema": SCHEMA, "id": sid, "status": STAGED, "source": report.source,
+        "snapshot_date": report.snapshot_date, "kind": report.kind,
+        "exported_at": report.exported_at, "path": str(src),
+        "export": copy.name, "staged_at": now_iso(), "staged_by": _who(),
+        "base": {"ordinal": base, "run_id": base_run},
+        "fingerprint": report.export_digest, "counts": report.changes,
+        "ancestry_moves": len(plan.ancestry),
+        "warnings": [w.to_json() for w in report.warnings[:200]],
+        "warning_count": len(report.warnings), "records": records, "decision": None,
+        "refusals": [],
+    }
+    write_private(folder / STAGED_FILE, json.dumps(record, ensure_ascii=False, indent=1))
+    report.status = STAGED
+    return record
+
+
+def _folder(sid: str, home: Path | None = None) -> Path:
+    root = staged_root(home)
+    folder = root / sid
+    if (not sid or sid.startswith(".") or "/" in sid or folder.parent != root
+            or not (folder / STAGED_FILE).is_file()):
+        raise ReviewError(f"没有编号为 {sid} 的暂存同步（redgov review list 可查看）",
+                          f"no staged sync with id {sid} (see redgov review list)", "not_found")
+    return folder
+
+
+def load_staged(sid: str, home: Path | None = None) -> dict[str, Any]:
+    record: dict[str, Any] = json.loads((_folder(sid, home) / STAGED_FILE).read_text("utf-8"))
+    return record
+
+
+def list_staged(home: Path | None = None) -> list[dict[str, Any]]:
+    """Every staged set (pending, approved, rejected), newest first; a torn one skipped."""
+    out: list[dict[str, Any]] = []
+    root = staged_root(home)
+    for entry in sorted(root.iterdir(), reverse=True):
+        if entry.name.startswith(".") or not (entry / STAGED_FILE).is_file():
+            continue
+        with contextlib.suppress(ValueError, OSError):
+            out.append(json.loads((entry / STAGED_FILE).read_text("utf-8")))
+    return out
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One decision at a time per staged set (two clerks approving at once)."""
+    with open_private(folder / ".lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
+
+
+def _undecided(folder: Path, sid: str) -> dict[str, Any]:
+    record: dict[str, Any] = json.loads((folder / STAGED_FILE).read_text("utf-8"))
+    if record.get("status") != STAGED:
+        zh, en = REVIEW_STATUS.get(record.get("status", ""), ("?", "?"))
+        raise ReviewError(f"暂存同步 {sid} 已处理（{zh}），不能再次审核",
+                          f"staged sync {sid} was already decided ({en})", "decided")
+    return record
+
+
+def _save(folder: Path, record: dict[str, Any]) -> None:
+    write_private(folder / STAGED_FILE, json.dumps(record, ensure_ascii=False, indent=1))
+
+
+def _drop_copy(folder: Path, record: dict[str, Any]) -> None:
+    """Once decided, the raw copy (ID numbers and phones as exported) is not kept."""
+    copy = folder / str(record.get("export") or EXPORT_NAME)
+    if copy.is_dir() and not copy.is_symlink():
+        shutil.rmtree(copy, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            copy.unlink()
+    record["export_removed"] = True
+
+
+def approve(store: Store, sid: str, home: Path | None = None) -> tuple[dict[str, Any], SyncReport]:
+    """Publish the staged copy through the ordinary sync, if the base is still the latest.
+
+    Raises :class:`ReviewError` (code ``conflict``) when another snapshot was published
+    since staging — checked by the sync under its writer lock; nothing is written then.
+    """
+    folder = _folder(sid, home)
+    with _locked(folder):
+        record = _undecided(folder, sid)
+        copy = folder / record["export"]
+        with scratch_dir() as workdir, open_export(copy, workdir) as export:
+            if fingerprint(export, load_key()) != record["fingerprint"]:
+                raise ReviewError(
+                    f"暂存同步 {sid} 的副本与暂存时不一致（已被改动）：请驳回后重新暂存",
+                    f"the copy of staged sync {sid} differs from what was staged", "altered")
+        base = int(record["base"]["ordinal"])
+        report = sync_export(store, copy, expect_base=base)
+        if report.status == REJECTED:
+            now = latest_snapshot(store.read)
+            if now != base:
+                record.setdefault("refusals", []).append(
+                    {"code": "conflict", "by": _who(), "at": now_iso(), "latest": now})
+                _save(folder, record)
+                raise ReviewError(
+                    f"拒绝批准：暂存后已有新的快照发布（暂存时基于第 {base} 个快照，"
+                    f"现为第 {now} 个），未写入任何数据。"
+                    "请驳回该暂存同步并重新暂存（redgov sync 路径 --review）",
+                    f"refused: another snapshot was published since staging (staged on "
+                    f"snapshot {base}, now {now}); nothing was written — reject it and stage "
+                    f"the export again", "conflict")
+            raise ReviewError(
+                "拒绝批准：同步未通过校验，未写入任何数据（见 redgov sync 的错误清单）",
+                "refused: the sync was rejected and nothing was written", "rejected")
+        if report.status not in (APPLIED, UNCHANGED):
+            raise ReviewError(f"同步未完成：{report.status}", f"the sync ended {report.status}",
+                              "failed")
+        record["status"] = APPROVED
+        record["decision"] = {"status": APPROVED, "by": _who(), "at": now_iso(),
+                              "run_id": report.run_id if report.status == APPLIED else None,
+                              "sync_status": report.status}
+        _drop_copy(folder, record)
+        _save(folder, record)
+    return record, report
+
+
+def reject(sid: str, reason: str, home: Path | None = None) -> dict[str, Any]:
+    """Mark the staged set rejected (kept, never applied) with the reason, who and when."""
+    reason = reason.strip()
+    if not reason:
+        raise ReviewError("驳回须说明理由（--reason）", "a rejection needs a reason (--reason)",
+                          "no_reason")
+    folder = _folder(sid, home)
+    with _locked(folder):
+        record = _undecided(folder, sid)
+        record["status"] = STAGED_REJECTED
+        record["decision"] = {"status": STAGED_REJECTED, "by": _who(), "at": now_iso(),
+                              "reason": mask_pii(reason)}  # free text: masked
+        _drop_copy(folder, record)
+        _save(folder, record)
+    return record
