@@ -205,6 +205,19 @@ FIELDS: Final[dict[str, tuple[str, str]]] = {
     "home_code": ("居住单位编码", "home"), "id_masked": ("身份证号（脱敏）", "ID (masked)"),
     "phone_masked": ("手机号（脱敏）", "phone (masked)"),
     "retired_on": ("退出日期", "retired on"),
+    # the rest of a registry row's values (``redgov review show``)
+    "code": ("编码", "code"), "person": ("人员编码", "person"), "org": ("组织编码", "organisation"),
+    "type": ("任职类型", "post type"), "src": ("监管方编码", "supervisor"),
+    "dst": ("被监管方编码", "supervised"), "company": ("企业编码", "company"),
+    "compound": ("小区编码", "compound"), "date": ("日期", "date"),
+    "company_code": ("企业编码", "company"), "year": ("年度", "year"),
+    "list": ("红黑榜", "list"), "grade": ("信用等级", "grade"), "sig": ("其他", "other"),
+    "id_hash": ("身份证号", "ID number"), "phone": ("手机号", "phone"),
+}
+#: A staged sync's status (``redgov review``, the 同步 page).
+REVIEW_STATUS: Final[dict[str, tuple[str, str]]] = {
+    "staged": ("待审核", "awaiting review"), "approved": ("已批准", "approved"),
+    "rejected": ("已驳回", "rejected"),
 }
 
 

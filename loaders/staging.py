@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..graph.display import REVIEW_STATUS
 from ..graph.home import data_dir, open_private, pid_alive, private_dir, write_private
 from ..graph.snapshots import NO_SNAPSHOT, list_snapshots
 from ..graph.snapshots import latest as latest_snapshot
@@ -51,7 +52,7 @@ from .validate import scan
 from .workdir import private_dir as scratch_dir
 
 __all__ = [
-    "APPROVED", "REVIEW_STATUS", "STAGED", "STAGED_REJECTED", "ReviewError", "Staged",
+    "APPROVED", "STAGED", "STAGED_REJECTED", "ReviewError", "Staged",
     "approve", "list_staged", "load_staged", "reject", "stage_export", "staged_root",
 ]
 
@@ -59,9 +60,6 @@ STAGED_DIR = "staged"
 STAGED_FILE = "staged.json"
 EXPORT_NAME = "export"
 STAGED, APPROVED, STAGED_REJECTED = "staged", "approved", "rejected"
-#: A staged set's status as a person reads it.
-REVIEW_STATUS = {STAGED: ("待审核", "awaiting review"), APPROVED: ("已批准", "approved"),
-                 STAGED_REJECTED: ("已驳回", "rejected")}
 #: Records listed per table and kind with their fields (the counts cover all of them).
 LISTED = 2000
 SCHEMA = 1

@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ...loaders.staging import REVIEW_STATUS, list_staged
+from ...graph.display import REVIEW_STATUS
+from ...loaders.staging import list_staged
 from .. import data, ui
 
 __all__ = ["change_totals", "issues_frame", "render"]

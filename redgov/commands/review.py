@@ -17,13 +17,12 @@ from typing import Any
 
 import click
 
-from ..graph.display import display, format_time
+from ..graph.display import REVIEW_STATUS, display, format_time
+from ..graph.display import field_label as display_field_label
 from ..graph.stores import StoreError
-from ..loaders.fielddiff import PHONE
 from ..loaders.pii import mask_pii
 from ..loaders.report import COUNT_KEYS
 from ..loaders.staging import (
-    REVIEW_STATUS,
     ReviewError,
     approve,
     list_staged,
@@ -33,30 +32,8 @@ from ..loaders.staging import (
 from ..output import render_cells, to_json
 from .common import lang_option, opened_store, say, store_option
 
-__all__ = ["COMMANDS", "FIELD_LABELS", "field_label", "key_text", "review", "value_text"]
+__all__ = ["COMMANDS", "field_label", "key_text", "review", "value_text"]
 
-#: A record field as a reviewer reads it (the registry's column where there is one).
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "code": ("编码", "code"), "name": ("名称", "name"), "level": ("层级", "level"),
-    "parent_code": ("上级编码", "parent code"), "compound_type": ("小区类型", "compound type"),
-    "households": ("户数", "households"), "kind": ("类型", "kind"),
-    "unit_code": ("所在单位编码", "unit code"), "built_in_codes": ("依托主体编码", "built in"),
-    "formation": ("组建方式", "formation"), "founded": ("成立日期", "founded"),
-    "term_end": ("届满日期", "term end"), "status": ("状态", "status"),
-    "gender": ("性别", "gender"), "standing": ("政治面貌", "standing"),
-    "standing_text": ("政治面貌（原文）", "standing as written"),
-    "party_org_code": ("党组织编码", "party organisation"), "home_code": ("居住单位编码", "home"),
-    "id_masked": ("身份证号（脱敏）", "ID number (masked)"),
-    "phone_masked": ("手机号（脱敏）", "phone (masked)"), "id_hash": ("身份证号", "ID number"),
-    PHONE: ("手机号", "phone"), "person": ("人员编码", "person"),
-    "org": ("组织编码", "organisation"),
-    "title": ("职务", "title"), "role": ("职务（标准）", "role"), "type": ("任职类型", "post type"),
-    "start": ("开始日期", "start"), "end": ("结束日期", "end"), "src": ("监管方编码", "supervisor"),
-    "dst": ("被监管方编码", "supervised"), "company": ("企业编码", "company"),
-    "compound": ("小区编码", "compound"), "project": ("项目名称", "project"),
-    "date": ("日期", "date"), "company_code": ("企业编码", "company"), "year": ("年度", "year"),
-    "list": ("红黑榜", "list"), "grade": ("信用等级", "grade"), "sig": ("其他", "other"),
-}
 #: Fields holding vocabulary codes: their display domain (graph/display.py).
 _DOMAINS = {"level": "level", "compound_type": "compound_type", "formation": "formation",
             "status": "org_status", "standing": "standing", "role": "role", "type": "relation",
@@ -66,8 +43,7 @@ _CHANGE = {"added": "added", "changed": "changed", "retired": "retired"}
 
 
 def field_label(field: str, lang: str = "zh") -> str:
-    zh, en = FIELD_LABELS.get(field, (field, field))
-    return en if lang == "en" else zh
+    return display_field_label(field, lang)
 
 
 def value_text(table: str, field: str, value: Any, lang: str = "zh") -> str:
