@@ -25,6 +25,7 @@ from typing import Any
 from ..graph.cypher import cypher
 from ..graph.stores.base import Store
 from .diff import Plan
+from .mapping import IDENTITY, NODE_MAPS, REL_MAPS
 from .records import Record
 from .validate import Scan
 
@@ -49,67 +50,31 @@ HIDDEN = frozenset({"id_hash"})
 #: of the phone changed, no shown field differs and this pseudo-field says so.
 PHONE = "phone"
 
+# The graph side of each table comes from the table mapping (loaders/mapping.py): the
+# label and identity of a node table; the start labels, types and end of a relation table.
 _NODE_QUERIES = {
-    "单位": cypher("review.before.units", """
+    nm.table: cypher(f"review.before.{nm.label}", f"""
 UNWIND $keys AS k
-MATCH (n:Unit {code: k})
+MATCH (n:{nm.label} {{{nm.key}: k}})
 WHERE @live(n)
-RETURN n.code AS key, properties(n) AS props
-"""),
-    "组织": cypher("review.before.orgs", """
-UNWIND $keys AS k
-MATCH (n:Organisation {code: k})
-WHERE @live(n)
-RETURN n.code AS key, properties(n) AS props
-"""),
-    "人员": cypher("review.before.people", """
-UNWIND $keys AS k
-MATCH (n:Person {code: k})
-WHERE @live(n)
-RETURN n.code AS key, properties(n) AS props
-"""),
-    "评价": cypher("review.before.ratings", """
-UNWIND $keys AS k
-MATCH (n:Rating {key: k})
-WHERE @live(n)
-RETURN n.key AS key, properties(n) AS props
-"""),
+RETURN n.{nm.key} AS key, properties(n) AS props
+""")
+    for nm in NODE_MAPS.values()
 }
 # Relations are found from their start node (the identity's first part, an indexed code).
 _REL_QUERIES: dict[str, tuple[str, ...]] = {
-    "任职": (cypher("review.before.posts", """
+    rm.table: tuple(
+        cypher(f"review.before.{rm.table}.{src}", f"""
 UNWIND $rows AS row
-MATCH (a:Person {code: row.src})-[r:SERVES_AS|CROSS_APPOINTED_TO]->(b:Organisation)
+MATCH (a:{src} {{{IDENTITY[src]}: row.src}})-[r:{"|".join(rm.types)}]->(b)
 WHERE @live(a, r) AND r.key = row.key
 RETURN r.key AS key, properties(r) AS props, type(r) AS type, a.code AS src, b.code AS dst
-"""),),
-    "监管": (cypher("review.before.supervision_by_org", """
-UNWIND $rows AS row
-MATCH (a:Organisation {code: row.src})-[r:SUPERVISES]->(b)
-WHERE @live(a, r) AND r.key = row.key
-RETURN r.key AS key, properties(r) AS props, type(r) AS type, a.code AS src, b.code AS dst
-"""), cypher("review.before.supervision_by_person", """
-UNWIND $rows AS row
-MATCH (a:Person {code: row.src})-[r:SUPERVISES]->(b)
-WHERE @live(a, r) AND r.key = row.key
-RETURN r.key AS key, properties(r) AS props, type(r) AS type, a.code AS src, b.code AS dst
-""")),
-    "物业服务": (cypher("review.before.contracts", """
-UNWIND $rows AS row
-MATCH (a:Organisation {code: row.src})-[r:MANAGES]->(b:Unit)
-WHERE @live(a, r) AND r.key = row.key
-RETURN r.key AS key, properties(r) AS props, type(r) AS type, a.code AS src, b.code AS dst
-"""),),
-    "走访": (cypher("review.before.visits", """
-UNWIND $rows AS row
-MATCH (a:Person {code: row.src})-[r:VISITED]->(b:Organisation)
-WHERE @live(a, r) AND r.key = row.key
-RETURN r.key AS key, properties(r) AS props, type(r) AS type, a.code AS src, b.code AS dst
-"""),),
+""")
+        for src in rm.src_labels)
+    for rm in REL_MAPS.values()
 }
 #: Relation tables: which value names the start code, the end code and the type hold.
-_REL_ENDS = {"任职": ("person", "org", "type"), "监管": ("src", "dst", None),
-             "物业服务": ("company", "compound", None), "走访": ("person", "org", None)}
+_REL_ENDS = {rm.table: (rm.src, rm.dst, rm.type_field) for rm in REL_MAPS.values()}
 _READ_CHUNK = 2000
 
 
