@@ -41,6 +41,7 @@ from bench_sync import (  # the scripts run with benchmarks/ on sys.path
     engines_of,
     generate_export,
 )
+from engine_choice import chosen_engines
 from redgov.graph.cypher import cypher
 from redgov.graph.stores import Store
 from redgov.graph.vocabulary import normalise_role
@@ -254,12 +255,7 @@ def main() -> None:
                     help="default: the engine of --store, else falkordb")
     ap.add_argument("--store", default=None, help="measure this server instead")
     args = ap.parse_args()
-    spec_engine = None
-    if args.store:
-        spec_engine = "falkordb" if args.store.startswith(("falkordb", "redis")) else "neo4j"
-    choice = args.engines or spec_engine or "falkordb"
-    if args.store and choice != spec_engine:
-        ap.error("--store names one engine: use --engines with that engine only")
+    choice = chosen_engines(ap, args)
 
     home = Path(tempfile.mkdtemp(prefix="redgov-bench-audit-"))
     os.environ["REDGOV_HOME"] = str(home)

@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_sync import bench_engine, engines_of, wipe  # benchmarks/ is on sys.path
+from engine_choice import chosen_engines
 from redgov.graph.cypher import cypher
 from redgov.graph.snapshots import list_snapshots
 from redgov.graph.stores import Store
@@ -273,12 +274,7 @@ def main() -> None:
     ap.add_argument("--store", default=None,
                     help="measure this server instead of a private one (graph EMPTIED)")
     args = ap.parse_args()
-    spec_engine = None
-    if args.store:
-        spec_engine = "falkordb" if args.store.startswith(("falkordb", "redis")) else "neo4j"
-    choice = args.engines or spec_engine or "falkordb"
-    if args.store and choice != spec_engine:
-        ap.error("--store names one engine: use --engines with that engine only")
+    choice = chosen_engines(ap, args)
 
     home = Path(tempfile.mkdtemp(prefix="redgov-bench-snapshots-"))
     os.environ["REDGOV_HOME"] = str(home)

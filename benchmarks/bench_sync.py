@@ -47,6 +47,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from engine_choice import chosen_engines
 from redgov.graph.cypher import cypher
 from redgov.graph.stores import Store, open_store
 from redgov.graph.stores.embedded_server import ensure_server, stop_server
@@ -292,12 +293,7 @@ def main() -> None:
     parser.add_argument("--store", default=None,
                         help="measure this server instead of a private one (graph EMPTIED)")
     args = parser.parse_args()
-    spec_engine = None
-    if args.store:
-        spec_engine = "falkordb" if args.store.startswith(("falkordb", "redis")) else "neo4j"
-    choice = args.engines or spec_engine or "falkordb"
-    if args.store and choice != spec_engine:
-        parser.error("--store names one engine: use --engines with that engine only")
+    choice = chosen_engines(parser, args)
 
     home = Path(tempfile.mkdtemp(prefix="redgov-bench-sync-"))
     os.environ["REDGOV_HOME"] = str(home)
