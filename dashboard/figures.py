@@ -1,7 +1,7 @@
 """Headline figures derived from catalog answers — arithmetic only, no query of its own.
 
 Each figure is a ratio or a count over the rows ``run_question`` returned, so the
-overview shows exactly what ``redgov audit`` answers.  Targets come from DOMAIN.md §5
+overview shows exactly what ``redgov audit`` answers.  Targets come from docs/domain.md §5
 (R1, R2, R5 and R13 set them; 一肩挑 and cross-appointment have no fixed figure).
 
 >>> answers = {

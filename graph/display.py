@@ -311,7 +311,7 @@ def format_date(value: str | date | None, lang: str = "zh") -> str:
 
 
 # --- rules and their source documents ---------------------------------------------------
-#: rule id → (Chinese, English): what an auditor checks (DOMAIN.md §5).
+#: rule id → (Chinese, English): what an auditor checks (docs/domain.md §5).
 RULES: Final[dict[str, tuple[str, str]]] = {
     "R1": ("每个小区建有党组织（单独建或联合建），或至少建有党的工作小组并有党建指导员；"
            "目标覆盖率100%",
@@ -379,7 +379,7 @@ class Source:
         return f"《{self.title}》（{self.issuer}，{self.date}）"
 
 
-#: The five seed documents (/work/shared/seeds), declared once by their titles.
+#: The five seed documents (docs/sources/), declared once by their titles.
 SOURCES: Final[dict[str, Source]] = {
     "000": Source("000", "加强党建引领推进“红色物业”提升城市社区治理水平实施方案",
                   "某县（原文以 xx 隐去地名）", "2022年"),

@@ -98,7 +98,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Eleven or more digits (any width), maybe grouped: worth a closer look for PII (a date
 # such as 2024-03-01 is ten characters and does not qualify).
 _LONG_NUMBER = re.compile(r"[0-9\uff10-\uff19][0-9\uff10-\uff19 \-]{10,}")
-#: Columns where a number shaped like an ID or phone is a misplaced value (REGISTRY.md).
+#: Columns where a number shaped like an ID or phone is a misplaced value (docs/registry.md).
 _PII_CHECKED = (TEXT, ROLE, ENUM, FREE, INT)
 GENDERS = ("男", "女")
 #: 政治面貌 as registries spell it: the CPC's, the eight other parties', the league's, none.

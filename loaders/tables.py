@@ -1,4 +1,4 @@
-"""The registry export's tables and columns (REGISTRY.md), declared as data.
+"""The registry export's tables and columns (docs/registry.md), declared as data.
 
 One :class:`Table` per registry table: its Chinese name (the file / sheet name), whether
 an export must hold it, its columns with their kind and whether a value is required, and

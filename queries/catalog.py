@@ -1,7 +1,7 @@
 """The audit catalog: questions discovered from ``queries/*.cypher`` plus the analytics.
 
 A question is one file.  Its header — a block of ``// key: value`` comment lines at the
-top — says what one row is, which rule (DOMAIN.md §5) and seed document it checks, its
+top — says what one row is, which rule (docs/domain.md §5) and seed document it checks, its
 parameters and its output columns, so adding a question means adding a file (and its
 test), nothing else::
 

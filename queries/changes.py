@@ -1,6 +1,6 @@
 """What changed between two snapshots, record by record (``redgov diff``'s first half).
 
-The versioned model (SNAPSHOTS.md) copies a node when its record changes and closes the
+The versioned model (docs/model.md, snapshots) copies a node when its record changes and closes the
 old version, so the records that changed between snapshots ``from`` and ``to`` are exactly
 the identities with a version live at one of them and not the other.  Each text below
 reads those versions only — ``(x live at $from) <> @live(x)``, the later snapshot being

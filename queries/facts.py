@@ -8,7 +8,7 @@ the registry table (``src_table``) and row (``src_row``) it was read from, and t
 snapshot date — so an auditor can go from any answer back to the registry line.
 
 Reads pin ``$snapshot`` with the shared ``@live`` macro (a node reached through a live
-relation is live, SNAPSHOTS.md); whether a dated fact (post, supervision, contract) was
+relation is live; docs/model.md, snapshots); whether a dated fact (post, supervision, contract) was
 *held* on ``as_of`` is the catalog's activity rule, applied here to the fact so that a
 listing can show ended posts too, marked.
 

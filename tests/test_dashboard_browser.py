@@ -2,7 +2,7 @@
 
 Streamlit sends its content over a websocket after the page loads, so the test drives
 the browser (Playwright for Python on Debian's /usr/bin/chromium, no browser download)
-and waits for the content rather than taking a timed snapshot (ENGINE_NOTES.md).
+and waits for the content rather than taking a timed snapshot (docs/engine-notes.md).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from redgov.loaders.demo.personal import id_check
 
 from redgov.cli import main
 
-# REGISTRY.md, spelt out again on purpose: the generator's HEADERS must match this copy.
+# docs/registry.md, spelt out again on purpose: the generator's HEADERS must match this copy.
 REGISTRY_HEADERS = {
     "清单": ["项目", "值"],
     "单位": ["单位编码", "名称", "层级", "上级单位编码", "小区类型", "户数"],
@@ -39,7 +39,7 @@ REGISTRY_HEADERS = {
     "走访": ["人员编码", "组织编码", "日期"],
     "评价": ["企业编码", "年度", "红黑榜", "信用等级"],
 }
-HULI = {  # DOMAIN.md §6
+HULI = {  # docs/domain.md §6
     "streets": 5, "communities": 59, "compounds": 510, "compound_branches": 444,
     "managed_compounds": 359, "managed_share": 0.72, "owners_committee_compounds": 331,
     "owners_committee_share": 0.645, "companies_with_party_org": 42, "one_shoulder": 68,

@@ -1,4 +1,4 @@
-"""Every docstring example in the package runs (STYLE.md point 14).
+"""Every docstring example in the package runs: a module with examples has them run.
 
 ``pytest --doctest-modules`` cannot import our modules by path (``graph/`` is installed as
 ``redgov.graph`` through pyproject's ``package-dir``), so the modules are walked by their

@@ -5,8 +5,8 @@ The audit fixture is synced in two steps (audit_base, snapshot 2024-01-01; audit
 first sync every catalog question (defaults, and scoped to each district) and ``redgov
 status`` are recorded; after the second, the same questions asked with ``--snapshot
 2024-01-01`` (or the first run's id) must give the same rows, and ``status --snapshot``
-the same counts.  This needs the versioned loader (SNAPSHOTS.md: changed records are new
-versions, the old ones closed, nothing overwritten).
+the same counts.  This needs the versioned loader (docs/model.md, snapshots: changed
+records are new versions, the old ones closed, nothing overwritten).
 """
 
 from __future__ import annotations

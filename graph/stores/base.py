@@ -17,7 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 __all__ = ["DEFAULT_BATCH", "ReadOnlyViolation", "Row", "Store", "StoreError", "Writer", "batched"]
 
 Row = dict[str, Any]
-#: 5k-row UNWIND batches beat 1k and 20k on FalkorDB here (ENGINE_NOTES.md).
+#: 5k-row UNWIND batches beat 1k and 20k on FalkorDB here (docs/engine-notes.md).
 DEFAULT_BATCH = 5000
 
 

@@ -2,7 +2,7 @@
 
 >>> from redgov.loaders.demo import generate  # generate(out_dir, scale="district", seed=1)
 
-``district`` is calibrated to Huli's published figures (DOMAIN.md §6); ``city`` is
+``district`` is calibrated to Huli's published figures (docs/domain.md §6); ``city`` is
 Xiamen's six districts; ``province`` one synthetic city root holding ≥ 50,000 compounds
 and ≥ 1,000,000 people.  Every audit rule R1–R14 finds something in it.
 """

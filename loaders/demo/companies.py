@@ -1,7 +1,7 @@
 """Property companies: contracts, staff, party organisations, supervision and ratings.
 
 About 125 companies per Huli-sized district, Zipf-sized (a few manage a dozen compounds,
-most one to three).  42 of them are covered by a party organisation (DOMAIN.md §6): the
+most one to three).  42 of them are covered by a party organisation (docs/domain.md §6): the
 bigger ones 单独建 (one 党委, a couple of 党总支, the rest 党支部), 13 through joint
 mechanisms (联合建 branches over two or three companies, and 挂靠).  The rest are the R2
 cases: some with ≥3 full members and no organisation (应建未建), some with one or two

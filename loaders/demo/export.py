@@ -2,7 +2,7 @@
 
 Rows go straight to disk as they are generated, so a province-sized export never sits
 in memory; the writer only keeps a row count per table for the summary.  Headers are
-spelt here exactly as REGISTRY.md lists them (a test compares the two).  Files are UTF-8
+spelt here exactly as docs/registry.md lists them (a test compares the two).  Files are UTF-8
 without BOM and ``\\r\\n`` line ends (what Excel and the csv module expect).
 """
 
@@ -17,7 +17,7 @@ __all__ = ["HEADERS", "MANIFEST", "ExportWriter"]
 
 MANIFEST: Final = "清单"
 
-#: Table name → Chinese headers in file order (REGISTRY.md), manifest first.
+#: Table name → Chinese headers in file order (docs/registry.md), manifest first.
 HEADERS: Final[dict[str, tuple[str, ...]]] = {
     MANIFEST: ("项目", "值"),
     "单位": ("单位编码", "名称", "层级", "上级单位编码", "小区类型", "户数"),

@@ -1,9 +1,9 @@
 """What each scale covers: the city root, its districts and their sizes.
 
-``district`` is Huli (湖里区, 厦门) as published in DOMAIN.md §6: 5 streets, 59
+``district`` is Huli (湖里区, 厦门) as published in docs/domain.md §6: 5 streets, 59
 communities, about 510 compounds.  ``city`` is Xiamen's six districts with sizes in the
 same proportions.  ``province`` must hold ≥ 50,000 compounds, but an export has exactly one
-city root (REGISTRY.md), so it is one synthetic city root, 闽海市, standing for a
+city root (docs/registry.md), so it is one synthetic city root, 闽海市, standing for a
 province's worth of districts named after Fujian's county-level divisions; the
 organisation department of a province would receive one such export per city, and one
 big export is the harder benchmark.

@@ -1,6 +1,6 @@
 """One district's plan: its units and every calibrated decision, before any row is written.
 
-The published Huli figures (DOMAIN.md §6) are hit by *choosing* sets of exactly the
+The published Huli figures (docs/domain.md §6) are hit by *choosing* sets of exactly the
 right size — which compounds are managed, have an owners' committee, are covered by a
 branch, whose secretary chairs the committee — rather than by drawing each compound
 independently and hoping the sums land near the target.  Other districts scale the same

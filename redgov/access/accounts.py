@@ -197,7 +197,7 @@ def create(store: Store, name: str, password: str, role: str, scope: str | None)
     props: dict[str, Any] = {"name": name, "role": role, "hash": _HASHER.hash(password),
                              "disabled": False, "created_at": now, "updated_at": now,
                              "epoch": 1}
-    if scope is not None:  # never send a null in a `SET +=` map (ENGINE_NOTES.md)
+    if scope is not None:  # never send a null in a `SET +=` map (docs/engine-notes.md)
         props["scope"] = scope
     rows = store.write_meta(_CREATE, {"name": name, "props": props, "hash": props["hash"]})
     if not rows or not rows[0]["created"]:
