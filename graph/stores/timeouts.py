@@ -11,7 +11,8 @@ allowed), so every read is also bounded in memory by the engine: FalkorDB's per-
 ``QUERY_MEM_CAPACITY`` (``$REDGOV_READ_MEMORY`` MiB, set when the embedded server starts;
 its ``maxmemory`` is ``$REDGOV_MAXMEMORY`` MiB, policy ``noeviction``), and on Neo4j the
 server's ``db.memory.transaction.max`` (tests/neo4j/server sets it; a user's server is
-configured by its owner, README "Limits").  A read stopped so is :class:`ReadTooLarge`.
+configured by its owner, README "Limits and data protection").  A read stopped so is
+:class:`ReadTooLarge`.
 
 >>> timed_out(2.5).args[0].split(";")[0]
 'the query ran longer than the read timeout (2.5 s) and was stopped'
