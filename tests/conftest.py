@@ -38,6 +38,12 @@ NEO4J_LIB_STAMP = NEO4J_SERVER.parent / "lib" / ".pom.sha256"
 _WIPE = "MATCH (n) DETACH DELETE n"
 
 
+#: Every server the tests start bounds one query's memory to 256 MiB (FalkorDB's
+#: QUERY_MEM_CAPACITY, Neo4j's db.memory.transaction.max), so a runaway read in a test fails
+#: fast instead of taking the shared machine's memory (tests/test_read_memory.py).
+os.environ["REDGOV_READ_MEMORY"] = "256"
+
+
 def _neo4j_unavailable() -> str | None:
     """Why the Neo4j half cannot run here, or None."""
     missing = [tool for tool in ("java", "mvn") if not shutil.which(tool)]

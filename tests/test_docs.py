@@ -26,6 +26,21 @@ def test_readme_first_command_installs_and_runs_the_demo() -> None:
     assert first.startswith("pip install -e .") and "redgov demo" in first
 
 
+def test_readme_says_how_to_make_a_venv_before_the_first_command() -> None:
+    """Debian's Python refuses pip outside a venv: the first command starts from nothing."""
+    before_first = README.split("```bash", 1)[0]
+    assert "python3 -m venv .venv && . .venv/bin/activate" in before_first
+
+
+def test_ci_runs_in_a_throwaway_venv_outside_the_checkout() -> None:
+    """Nothing installed by hand on the CI machine may hide an undeclared dependency."""
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    venv = next(i for i, line in enumerate(ci) if "-m venv" in line)
+    test = next(i for i, line in enumerate(ci) if "python -m pytest" in line)
+    assert "mktemp -d" in ci[venv - 2] and "--system-site-packages" not in ci[venv], ci[venv]
+    assert any("/bin/activate" in line for line in ci[venv:test]), ci[venv:test]
+
+
 def test_every_cli_command_is_in_the_readme() -> None:
     missing = [name for name in main.commands if f"`redgov {name}" not in README]
     assert missing == [], missing

@@ -7,10 +7,13 @@ the latest access-log entries of this host.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
 from ...access import accounts as store_accounts
+from ...access.audit import AuditUnwritable, audited
 from ...access.log import EVENT_ZH, read_log
 from ...graph.display import format_time
 from ...graph.vocabulary import ACCOUNT_ROLE_ZH
@@ -72,14 +75,10 @@ def render() -> None:
             pick = st.selectbox(_t("pick"), names, key="ac.pick")
         with mid:
             if st.button(_t("disable"), key="ac.disable"):
-                store_accounts.set_disabled(store, pick, True)
-                data.log("user_disable", once=False, account=pick)
-                st.rerun()
+                _switch(store, pick, True)
         with right:
             if st.button(_t("enable"), key="ac.enable"):
-                store_accounts.set_disabled(store, pick, False)
-                data.log("user_enable", once=False, account=pick)
-                st.rerun()
+                _switch(store, pick, False)
     st.subheader(_t("log"))
     entries = read_log()[-LOG_SHOWN:][::-1]
     titles = {q.name: q.title(ui.lang()) for q in catalog()}
@@ -92,6 +91,19 @@ def render() -> None:
         _t("question", _COLS): titles.get(e.get("question") or "", e.get("question") or ""),
         _t("rows", _COLS): "" if e.get("rows") is None else e["rows"],
     } for e in entries]), hide_index=True, key="ac.log")
+
+
+def _switch(store: Any, name: str, disabled: bool) -> None:
+    """Disable or enable ``name``, its audit entry written first (none written: no change,
+    and the page says so in one line)."""
+    try:
+        with audited("user_disable" if disabled else "user_enable", data.viewer().name,
+                     account=name, page=st.session_state.get("_page")):
+            store_accounts.set_disabled(store, name, disabled)
+    except AuditUnwritable as exc:
+        st.error(ui.plain(exc))
+        return
+    st.rerun()
 
 
 def _time(value: str | None) -> str:

@@ -23,6 +23,7 @@ import streamlit as st
 from redgov.dashboard import auth, data, ui
 from redgov.dashboard.i18n import t
 from redgov.dashboard.pages import accounts, audit, changes, hierarchy, overview, people, sync
+from redgov.graph.stores import StoreUnavailable
 
 # url path, label, icon, page function, the least role that sees it
 _PAGES = (
@@ -39,6 +40,15 @@ _PAGES = (
 def main() -> None:
     st.set_page_config(page_title=t("app.title"), page_icon=ui.favicon(), layout="wide")
     ui.init_state()
+    try:
+        _run()
+    except StoreUnavailable:
+        # The server is away (stopped, crashed, restarting): one line, never a traceback.
+        # The store finds it again on the next read, wherever it restarted.
+        st.warning(t("app.store_away", ui.lang()))
+
+
+def _run() -> None:
     who = auth.gate(tuple(p[0] for p in _PAGES))
     lang = ui.lang()
     ui.PAGES.clear()

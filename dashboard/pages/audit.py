@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from ...graph.display import rule_text, source_title
-from ...graph.stores import StoreError
+from ...graph.stores import StoreError, StoreUnavailable
 from ...graph.vocabulary import LEVEL_ORDER
 from ...output import render_cells
 from ...queries import ParamError, get_question
@@ -149,6 +149,8 @@ def render() -> None:
                 params[p.name] = _widget(q, p, key, data.as_of(snapshot))
     try:
         answer = data.ask(key, name, **params)
+    except StoreUnavailable:
+        raise  # the app's one-line notice
     except (ParamError, StoreError) as exc:  # a bad value or a refused query: say so, stay up
         st.error(ui.plain(exc))
         return
@@ -198,6 +200,8 @@ def _evidence(key: data.Key, q: Any, row: dict[str, Any], params: dict[str, Any]
     with st.expander(ui.label("au.evidence", code=ui.plain(row_key)), expanded=True):
         try:
             found = evidence.evidence(key, q.name, str(row_key), params)
+        except StoreUnavailable:
+            raise  # the app's one-line notice
         except (ParamError, StoreError) as exc:
             st.info(ui.plain(exc))
             return

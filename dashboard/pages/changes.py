@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ...graph.stores import StoreError
+from ...graph.stores import StoreError, StoreUnavailable
 from ...queries import ParamError
 from ...queries.diff import DIFF_LEVELS
 from ...queries.present_changes import change_rows, diff_heading, figure_rows
@@ -58,6 +58,8 @@ def render() -> None:
         return
     try:
         result = evidence.changes(key, first, second, level, scope)
+    except StoreUnavailable:
+        raise  # the app's one-line notice
     except (ParamError, StoreError, ValueError) as exc:
         st.error(ui.plain(exc))
         return

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["DEFAULT_BATCH", "ReadOnlyViolation", "Row", "Store", "StoreError", "Writer", "batched"]
+__all__ = ["DEFAULT_BATCH", "ReadOnlyViolation", "Row", "Store", "StoreError", "StoreUnavailable",
+           "Writer", "batched"]
 
 Row = dict[str, Any]
 #: 5k-row UNWIND batches beat 1k and 20k on FalkorDB here (docs/engine-notes.md).
@@ -23,6 +24,11 @@ DEFAULT_BATCH = 5000
 
 class StoreError(RuntimeError):
     """A store could not be reached or refused an operation; the message is safe to print."""
+
+
+class StoreUnavailable(StoreError):
+    """The server is away (stopped, killed, restarting): nothing unfinished was applied, and
+    the same call may succeed once it is back.  The dashboard shows a one-line notice."""
 
 
 class ReadOnlyViolation(StoreError):

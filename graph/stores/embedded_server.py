@@ -47,8 +47,10 @@ from ..home import (
     write_private,
 )
 from .base import StoreError
+from .timeouts import maxmemory_mib, read_memory_mib
 
-__all__ = ["ServerInfo", "data_dir", "ensure_server", "server_running", "stop_server"]
+__all__ = ["ServerInfo", "data_dir", "ensure_server", "is_our_server", "server_running",
+           "stop_server"]
 
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 120.0  # AOF replay of a very large graph can take a while
@@ -116,6 +118,54 @@ def _is_redis_server(pid: int) -> bool:
     except OSError:
         return False
     return Path(exe.removesuffix(" (deleted)")).name.startswith("redis-server")
+
+
+def _listening_sockets(port: int) -> set[str]:
+    """``socket:[inode]`` of every TCP socket listening on ``port`` (from /proc/net)."""
+    found: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table, encoding="ascii") as fh:
+                rows = fh.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 9 and fields[3] == "0A" and (
+                int(fields[1].rsplit(":", 1)[1], 16) == port
+            ):
+                found.add(f"socket:[{fields[9]}]")
+    return found
+
+
+def is_our_server(home: Path, pid: int, port: int) -> bool:
+    """Whether process ``pid`` is the embedded server of ``home`` listening on ``port``,
+    decided from /proc alone — before any byte (least of all the password) is sent to it.
+
+    Ours means: it runs the redis-server binary, it holds ``home/server.lock`` open (the
+    lock every server of this directory inherits for its whole life), and the socket
+    listening on the port is one of its own descriptors.  A stranger that took the port of
+    a server that stopped, or a recycled pid, fails at least one of the three.
+    """
+    if not _is_redis_server(pid):
+        return False
+    try:
+        lock = (home / "server.lock").stat()
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return False
+    listening = _listening_sockets(port)
+    holds_lock = serves_port = False
+    for fd in fds:
+        path = f"/proc/{pid}/fd/{fd}"
+        with contextlib.suppress(OSError):
+            target = os.readlink(path)
+            if target in listening:
+                serves_port = True
+            elif target.startswith("/"):
+                st = os.stat(path)
+                holds_lock = holds_lock or (st.st_ino, st.st_dev) == (lock.st_ino, lock.st_dev)
+    return holds_lock and serves_port
 
 
 def _client(port: int, password: str, timeout: float = 2.0) -> redis.Redis:
@@ -187,6 +237,12 @@ def _config(home: Path, port: int, password: str) -> str:
         "TEMP_FOLDER", str(home / TEMP_FOLDER),
         "IMPORT_FOLDER", str(home / IMPORT_FOLDER) + "/",
     ]
+    read_mib = read_memory_mib()
+    if read_mib:
+        # One query's memory (reads and a sync's batches alike; a batch needs a few MiB):
+        # past it the query fails and the server stays up.
+        module += ["QUERY_MEM_CAPACITY", str(read_mib * 1024 * 1024)]
+    max_mib = maxmemory_mib()
     settings = [
         ("loadmodule", module),
         ("bind", [HOST]),
@@ -203,6 +259,11 @@ def _config(home: Path, port: int, password: str) -> str:
         ("logfile", [str(home / "redis.log")]),
         ("pidfile", [str(home / "redis.pid")]),
         ("requirepass", [password]),
+        # Never evict (every key is the graph); past maxmemory Redis refuses writes until
+        # memory frees, instead of the machine swapping.  A read is bounded far below it by
+        # QUERY_MEM_CAPACITY, so a read cannot make a sync's writes be refused.
+        ("maxmemory", [f"{max_mib}mb" if max_mib else "0"]),
+        ("maxmemory-policy", ["noeviction"]),
     ]
     return "".join(f"{key} {' '.join(_quote(v) for v in values)}\n" for key, values in settings)
 
@@ -227,6 +288,8 @@ def server_running(home: Path | None = None) -> ServerInfo | None:
     state = _read_state(home)
     if not state or not pid_alive(int(state["pid"])):
         return None
+    if not is_our_server(home, int(state["pid"]), int(state["port"])):
+        return None  # never send the password to a process not proven ours
     password = _password(home)
     if not _is_ours(int(state["port"]), password, int(state["pid"]), PROBE_TIMEOUT_S):
         return None
@@ -306,7 +369,8 @@ def _start(home: Path, lock_fd: int) -> ServerInfo:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 break
-            if _ready(port, password) and _is_ours(port, password, proc.pid):
+            if (is_our_server(home, proc.pid, port) and _ready(port, password)
+                    and _is_ours(port, password, proc.pid)):
                 elapsed = time.perf_counter() - t0
                 write_private(
                     home / "server.json", json.dumps({"pid": proc.pid, "port": port, "host": HOST})

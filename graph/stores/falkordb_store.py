@@ -25,6 +25,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import redis
@@ -42,9 +43,9 @@ from ..schema import (
     falkordb_meta_index_statements,
 )
 from ..snapshots import with_snapshot
-from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, batched
+from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, StoreUnavailable, batched
 from .guard import check_read
-from .timeouts import default_read_timeout, timed_out
+from .timeouts import default_read_timeout, out_of_memory, timed_out
 
 __all__ = ["FalkorStore"]
 
@@ -65,7 +66,7 @@ def _connection(description: str) -> Iterator[None]:
     try:
         yield
     except _LOST as exc:
-        raise StoreError(
+        raise StoreUnavailable(
             f"lost the connection to {description} ({type(exc).__name__}): the server "
             "stopped or was killed; nothing unfinished was applied — run the command again"
         ) from None
@@ -105,6 +106,11 @@ def _rows(result: Any) -> list[Row]:
 
 def _text(value: Any) -> str | None:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def _is_out_of_memory(exc: Exception) -> bool:
+    """FalkorDB's QUERY_MEM_CAPACITY refusal ("Query's mem consumption exceeded capacity")."""
+    return "exceeded capacity" in str(exc).lower()
 
 
 def _is_write_refusal(exc: Exception) -> bool:
@@ -150,6 +156,8 @@ class FalkorStore:
         description: str,
         compact_after_bulk: bool = False,
         read_timeout: float | None = None,
+        home: Path | None = None,
+        pid: int | None = None,
     ) -> None:
         self.description = description
         #: Seconds a read may run (engine-enforced); 0 means no limit.
@@ -159,19 +167,86 @@ class FalkorStore:
         self._lock_key = f"redgov:lock:{graph}"
         self._lock_value: str | None = None
         self._meta_ready = False
+        #: The embedded server's data directory: the server is found again there after it
+        #: restarts (on another port), and proven ours before the password is sent.
+        self._home = home
+        self._pid = pid
         try:
-            self._db = FalkorDB(host=host, port=port, password=password, socket_timeout=None)
-            self._redis: redis.Redis = self._db.connection
-            self._redis.ping()
+            self._connect(host, port, password)
         except (redis.RedisError, OSError) as exc:
             # The exception text of redis-py never includes the password.
             raise StoreError(f"cannot reach FalkorDB at {description}: {exc}") from exc
-        self._graph = self._db.select_graph(graph)
+
+    def _connect(self, host: str, port: int, password: str | None) -> None:
+        verify = self._verified_connect if self._home is not None else None
+        db = FalkorDB(host=host, port=port, password=password, socket_timeout=None,
+                      connect_func=verify)
+        db.connection.ping()
+        self._db = db
+        self._redis: redis.Redis = db.connection
+        self._graph = db.select_graph(self.graph_name)
+
+    def _verified_connect(self, conn: Any) -> None:
+        """Every new connection to the embedded server: prove from /proc that the process
+        listening is the server of our data directory, then authenticate (redis-py would
+        otherwise send the password to whatever now listens on a stale port)."""
+        from .embedded_server import is_our_server
+
+        assert self._home is not None and self._pid is not None
+        if not is_our_server(self._home, self._pid, int(conn.port)):
+            conn.disconnect()
+            raise redis.ConnectionError(
+                f"the process on port {conn.port} is not the embedded server of {self._home}"
+            )
+        conn.on_connect()
+
+    def _relocate(self) -> bool:
+        """Find the embedded server again from the data directory (it may have restarted
+        on another port); True when it was found, proven ours and reconnected."""
+        if self._home is None:
+            return False
+        from .embedded_server import server_running
+
+        try:
+            info = server_running(self._home)
+        except (StoreError, OSError):
+            info = None
+        if info is None:
+            return False
+        old = self._redis
+        self._pid = info.pid
+        try:
+            self._connect(info.host, info.port, info.password)
+        except (redis.RedisError, OSError):
+            return False
+        with contextlib.suppress(Exception):
+            old.close()
+        return True
+
+    @contextlib.contextmanager
+    def _reconnecting(self) -> Iterator[None]:
+        """A lost connection: find the server again (for the next call), then report it."""
+        try:
+            with _connection(self.description):
+                yield
+        except StoreUnavailable:
+            self._relocate()
+            raise
 
     # -- reading -----------------------------------------------------------------------
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         check_read(query)
         params = with_snapshot(self.read, query, params)
+        try:
+            return self._read(query, params)
+        except StoreUnavailable:
+            # The embedded server restarted (stop, crash, reboot): find it again and ask
+            # once more (a read changes nothing, so asking twice is safe).
+            if not self._relocate():
+                raise
+        return self._read(query, params)
+
+    def _read(self, query: str, params: Mapping[str, Any] | None) -> list[Row]:
         timeout_ms = max(1, round(self.read_timeout * 1000)) if self.read_timeout else None
         with _connection(self.description):
             if not self._graph_exists(self.graph_name):
@@ -187,6 +262,8 @@ class FalkorStore:
                     ) from exc
                 if "timed out" in str(exc).lower():
                     raise timed_out(self.read_timeout) from None
+                if _is_out_of_memory(exc):
+                    raise out_of_memory() from None
                 raise StoreError(f"FalkorDB refused the query: {exc}") from exc
             return _rows(result)
 
@@ -196,7 +273,7 @@ class FalkorStore:
     # -- writing -----------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self, *, bulk: bool = False) -> Iterator[_FalkorWriter]:
-        with _connection(self.description), self._transaction(bulk) as writer:
+        with self._reconnecting(), self._transaction(bulk) as writer:
             yield writer
 
     @contextlib.contextmanager
@@ -241,7 +318,7 @@ class FalkorStore:
         see until it is published (:mod:`redgov.graph.conditions`), so the graph need not
         be swapped, and memory does not double.
         """
-        with _connection(self.description):
+        with self._reconnecting():
             self._acquire_lock()
             try:
                 if not self._graph_exists(self.graph_name):
@@ -396,6 +473,16 @@ class FalkorStore:
         return f"{self.graph_name}__meta"
 
     def read_meta(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        try:
+            with _connection(self.description):
+                return self._read_meta(query, params)
+        except StoreUnavailable:
+            if not self._relocate():  # restarted elsewhere: find it, ask once more
+                raise
+        with _connection(self.description):
+            return self._read_meta(query, params)
+
+    def _read_meta(self, query: str, params: Mapping[str, Any] | None) -> list[Row]:
         name = self.meta_graph_name
         if not self._graph_exists(name):
             return []
@@ -407,13 +494,14 @@ class FalkorStore:
             raise StoreError(f"FalkorDB refused the query: {exc}") from exc
 
     def write_meta(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        graph = self._db.select_graph(self.meta_graph_name)
-        if not self._meta_ready:
-            self._setup_meta_schema()
-        try:
-            return _rows(graph.query(query, _param(dict(params or {}))))
-        except redis.ResponseError as exc:
-            raise StoreError(f"FalkorDB refused a write: {exc}") from exc
+        with self._reconnecting():
+            graph = self._db.select_graph(self.meta_graph_name)
+            if not self._meta_ready:
+                self._setup_meta_schema()
+            try:
+                return _rows(graph.query(query, _param(dict(params or {}))))
+            except redis.ResponseError as exc:
+                raise StoreError(f"FalkorDB refused a write: {exc}") from exc
 
     def _setup_meta_schema(self) -> None:
         name = self.meta_graph_name

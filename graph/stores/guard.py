@@ -27,7 +27,8 @@ import re
 
 from .base import StoreError
 
-__all__ = ["ALLOWED_FUNCTION_NAMESPACES", "ALLOWED_PROCEDURES", "RefusedRead", "check_read"]
+__all__ = ["ALLOWED_FUNCTION_NAMESPACES", "ALLOWED_PROCEDURES", "MAX_RANGE", "RefusedRead",
+           "check_read"]
 
 #: Procedures that only describe the graph's own schema (both engines' spellings).
 ALLOWED_PROCEDURES = frozenset({
@@ -59,6 +60,17 @@ _TOKEN = re.compile(
   | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
+)
+
+
+#: The most elements a ``range()`` with literal bounds may build.  FalkorDB allocates a
+#: range's whole list before its per-query memory check runs (``range(1, 10^9)`` grew the
+#: server past 20 GiB), so a literal range beyond this is refused before the engine sees
+#: it; a range whose bounds are computed is left to the engines' memory limits.
+MAX_RANGE = 10_000_000
+_RANGE = re.compile(
+    r"(?<![\w.`])`?range`?\s*\(\s*([-+]?\d+)\s*,\s*([-+]?\d+)\s*(?:,\s*([-+]?\d+)\s*)?\)",
+    re.IGNORECASE,
 )
 
 
@@ -107,10 +119,96 @@ def _dotted(toks: list[tuple[str, str]], i: int) -> tuple[str, int]:
 
 
 def check_read(text: str) -> None:
-    """Raise :class:`RefusedRead` when ``text`` reaches outside the graph."""
+    """Raise :class:`RefusedRead` when ``text`` reaches outside the graph, and
+    :class:`~.timeouts.ReadTooLarge` for a literal ``range()`` longer than :data:`MAX_RANGE`.
+
+    >>> check_read("UNWIND range(1, 1000000000) AS x RETURN count(x)")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    redgov.graph.stores.timeouts.ReadTooLarge: range() 要生成 1000000000 个元素...
+    """
     what = _verdict(text)
     if what is not None:
         raise _refuse(what)
+    if _self_growing_reduce(text):
+        from .timeouts import ReadTooLarge
+
+        raise ReadTooLarge(
+            "reduce() 的每一步把累加值与自身相加或相乘，结果成倍增长、会耗尽内存，查询未执行。"
+            " (reduce() combines its accumulator with itself at every step, so its value "
+            "doubles each time)"
+        )
+    size = _largest_range(text)
+    if size > MAX_RANGE:
+        from .timeouts import ReadTooLarge
+
+        raise ReadTooLarge(
+            f"range() 要生成 {size} 个元素，超过单次查询上限 {MAX_RANGE}、会耗尽内存，"
+            "查询未执行；请缩小范围。"
+            f" (range() would build {size} elements, more than one read may: {MAX_RANGE})"
+        )
+
+
+#: Tokens that end one operand chain inside a reduce step (a comparison, a CASE branch…).
+_CHAIN_BREAKS = frozenset({",", "|", "<", ">", "=", "then", "else", "when", "case", "end",
+                           "and", "or", "xor", "not", "is", "in"})
+
+
+@functools.lru_cache(maxsize=1024)
+def _self_growing_reduce(text: str) -> bool:
+    """Whether a ``reduce(acc = …, x IN … | step)`` adds or multiplies ``acc`` with itself in
+    one chain (``acc + acc``): its value doubles at every element, so 40 elements make
+    terabytes.  FalkorDB checks its memory limit between rows, not inside an expression,
+    so this growth is refused before the engine sees it.  ``CASE WHEN x < acc THEN x ELSE
+    acc END`` (the catalog's minimum) is not a chain and passes.
+
+    >>> _self_growing_reduce("RETURN reduce(s = 'x', i IN range(1, 40) | s + s) AS n")
+    True
+    >>> _self_growing_reduce("RETURN reduce(m = 0, x IN [3] | CASE WHEN x > m THEN x ELSE m END)")
+    False
+    """
+    toks = tokens(text)
+    for i in range(len(toks) - 3):
+        if toks[i] != ("ident", "reduce") or toks[i + 1] != ("p", "(") or toks[i + 2][0] != (
+            "ident"
+        ) or toks[i + 3] != ("p", "="):
+            continue
+        acc, depth, j = toks[i + 2], 0, i + 4
+        while j < len(toks) and not (depth == 0 and toks[j] == ("p", "|")):
+            depth += {"(": 1, ")": -1, "[": 1, "]": -1}.get(toks[j][1], 0)
+            j += 1
+        depth, last, grows = 0, None, False
+        for k in range(j + 1, len(toks)):
+            value = toks[k][1]
+            if toks[k][0] == "p" and value in ")]" and depth == 0:
+                break
+            depth += {"(": 1, ")": -1, "[": 1, "]": -1}.get(value, 0)
+            if value in _CHAIN_BREAKS:
+                last, grows = None, False
+            elif toks[k] == acc:
+                if last is not None and grows:
+                    return True
+                last, grows = k, False
+            elif last is not None and value in "+*" and toks[k][0] == "p":
+                grows = True
+    return False
+
+
+@functools.lru_cache(maxsize=1024)
+def _largest_range(text: str) -> int:
+    """The element count of the longest literal ``range(a, b[, step])`` outside comments and
+    strings (0 when none)."""
+    code = "".join(
+        " " if m.lastgroup in ("line", "block") else ("''" if m.lastgroup == "str" else m.group())
+        for m in _TOKEN.finditer(text)
+    )
+    largest = 0
+    for m in _RANGE.finditer(code):
+        start, end = int(m.group(1)), int(m.group(2))
+        step = int(m.group(3)) if m.group(3) else 1
+        if step:
+            largest = max(largest, (end - start) // step + 1)
+    return largest
 
 
 @functools.lru_cache(maxsize=1024)

@@ -20,9 +20,9 @@ from typing import Any
 from ..cypher import cypher
 from ..schema import neo4j_meta_schema_statements, neo4j_schema_statements
 from ..snapshots import with_snapshot
-from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, batched
+from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, StoreUnavailable, batched
 from .guard import check_read
-from .timeouts import default_read_timeout, timed_out
+from .timeouts import ReadTooLarge, default_read_timeout, out_of_memory, timed_out
 
 __all__ = ["Neo4jStore"]
 
@@ -38,7 +38,7 @@ def _connection(store: Neo4jStore) -> Iterator[None]:
     try:
         yield
     except (errors.ServiceUnavailable, errors.SessionExpired, OSError) as exc:
-        raise StoreError(
+        raise StoreUnavailable(
             f"lost the connection to {store.description} ({type(exc).__name__}): the server "
             "stopped or was killed; nothing unfinished was applied — run the command again"
         ) from None
@@ -65,6 +65,12 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+def _is_out_of_memory(exc: Exception) -> bool:
+    """Neo4j's transaction memory limits (db.memory.transaction.max, …total.max)."""
+    code = getattr(exc, "code", None) or ""
+    return "MemoryPoolOutOfMemoryError" in code or "TransactionOutOfMemoryError" in code
 
 
 def _write_error(exc: Exception) -> StoreError:
@@ -165,14 +171,25 @@ class Neo4jStore:
         params = with_snapshot(self.read, query, params)
         seconds = default_read_timeout() if self.read_timeout is None else self.read_timeout
 
+        neo4j_error = self._neo4j.exceptions.Neo4jError
+
         @self._neo4j.unit_of_work(timeout=seconds or None)
         def work(tx: Any) -> list[Row]:
-            result = tx.run(query, dict(params or {}))
-            return [{k: _plain(v) for k, v in rec.items()} for rec in result]
+            try:
+                result = tx.run(query, dict(params or {}))
+                return [{k: _plain(v) for k, v in rec.items()} for rec in result]
+            except neo4j_error as exc:
+                # A transaction over its memory limit is a *transient* error, which
+                # execute_read would retry for 30 s: end it here, at once, instead.
+                if _is_out_of_memory(exc):
+                    raise out_of_memory() from None
+                raise
 
         try:
             with _connection(self), self._session("r") as session:
                 return session.execute_read(work)
+        except ReadTooLarge:
+            raise
         except self._neo4j.exceptions.ClientError as exc:
             code = exc.code or ""
             if "TransactionTimedOut" in code or "Transaction.TransactionTimedOut" in code:

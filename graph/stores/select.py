@@ -60,7 +60,7 @@ def open_store(spec: str | None = None, *, read_timeout: float | None = None) ->
         return FalkorStore(
             host=info.host, port=info.port, password=info.password, graph=graph,
             description=f"embedded FalkorDB ({info.home})", compact_after_bulk=True,
-            read_timeout=timeout,
+            read_timeout=timeout, home=info.home, pid=info.pid,
         )
     scheme, sep, _ = spec.partition("://")
     scheme = scheme.lower()

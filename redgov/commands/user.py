@@ -14,7 +14,7 @@ import sys
 import click
 
 from ..access import accounts, throttle
-from ..access import log as access_log
+from ..access.audit import AuditUnwritable, audited
 from ..graph import scope as scoping
 from ..graph.vocabulary import ACCOUNT_ROLE_ZH, ACCOUNT_ROLES, LEVEL_ZH
 from ..output import render, to_json
@@ -74,10 +74,11 @@ def add(name: str, role: str, scope: str | None, store_spec: str | None) -> None
             if accounts.get(store, name) is not None:
                 raise accounts.AccountError(f"an account named {name!r} already exists")
             password = _read_password(name)
-            account = accounts.create(store, name, password, role, scope)
-        except accounts.AccountError as exc:
+            accounts.check_password_policy(name, password)
+            with audited("user_add", _actor(), account=name, role=role, scope=scope):
+                account = accounts.create(store, name, password, role, scope)
+        except (accounts.AccountError, AuditUnwritable) as exc:
             raise _fail(exc) from None
-    access_log.record("user_add", _actor(), account=name, role=role, scope=scope)
     click.echo(f"account {account.name} created: {account.role}, scope "
                f"{account.scope or 'everything'}")
 
@@ -120,21 +121,25 @@ def passwd(name: str, store_spec: str | None) -> None:
         if accounts.get(store, name) is None:
             raise click.ClickException(f"no account named {name!r}")
         try:
-            accounts.set_password(store, name, _read_password(name))
-        except accounts.AccountError as exc:
+            password = _read_password(name)
+            accounts.check_password_policy(name, password)
+            with audited("user_passwd", _actor(), account=name):
+                accounts.set_password(store, name, password)
+        except (accounts.AccountError, AuditUnwritable) as exc:
             raise _fail(exc) from None
         throttle.clear(store, name)
-    access_log.record("user_passwd", _actor(), account=name)
     click.echo(f"password of {name} changed")
 
 
 def _switch(name: str, store_spec: str | None, disabled: bool) -> None:
     with opened_store(store_spec) as store:
         try:
-            accounts.set_disabled(store, name, disabled)
-        except accounts.AccountError as exc:
+            if accounts.get(store, name) is None:
+                raise accounts.AccountError(f"no account named {name!r}")
+            with audited("user_disable" if disabled else "user_enable", _actor(), account=name):
+                accounts.set_disabled(store, name, disabled)
+        except (accounts.AccountError, AuditUnwritable) as exc:
             raise _fail(exc) from None
-    access_log.record("user_disable" if disabled else "user_enable", _actor(), account=name)
     click.echo(f"account {name} {'disabled' if disabled else 'enabled'}")
 
 
@@ -161,11 +166,13 @@ def remove(name: str, store_spec: str | None) -> None:
     """Remove NAME (its entries in the access log stay)."""
     with opened_store(store_spec) as store:
         try:
-            accounts.remove(store, name)
-        except accounts.AccountError as exc:
+            if accounts.get(store, name) is None:
+                raise accounts.AccountError(f"no account named {name!r}")
+            with audited("user_remove", _actor(), account=name):
+                accounts.remove(store, name)
+        except (accounts.AccountError, AuditUnwritable) as exc:
             raise _fail(exc) from None
         throttle.clear(store, name)
-    access_log.record("user_remove", _actor(), account=name)
     click.echo(f"account {name} removed")
 
 

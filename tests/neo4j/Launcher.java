@@ -20,7 +20,10 @@ import org.neo4j.kernel.internal.GraphDatabaseAPI;
 /**
  * A Neo4j 5 Community DBMS for redgov's tests and benchmarks, on loopback only.
  *
- * <p>Usage: {@code java -cp 'lib/*' Launcher.java DIR PAGECACHE_MIB}. The heap is the JVM's
+ * <p>Usage: {@code java -cp 'lib/*' Launcher.java DIR PAGECACHE_MIB TX_MIB TX_TOTAL_MIB}.
+ * TX_MIB bounds one transaction's memory ({@code db.memory.transaction.max}) and TX_TOTAL_MIB
+ * all transactions' together ({@code dbms.memory.transaction.total.max}), so a read that
+ * builds a huge list fails with a memory error instead of exhausting the heap. The heap is the JVM's
  * ({@code -Xmx}, set by {@code tests/neo4j/server}). DIR holds the data ({@code DIR/data}),
  * Neo4j's own logs, and {@code DIR/password}, written by the caller (mode 0600) so the
  * secret never appears on a command line. Bolt binds {@code 127.0.0.1} on a port the
@@ -44,12 +47,14 @@ public final class Launcher {
     }
 
     private static void run(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: Launcher DIR PAGECACHE_MIB");
+        if (args.length != 4) {
+            System.err.println("usage: Launcher DIR PAGECACHE_MIB TX_MIB TX_TOTAL_MIB");
             System.exit(2);
         }
         Path home = Path.of(args[0]).toAbsolutePath();
         long pagecacheMib = Long.parseLong(args[1]);
+        long txMib = Long.parseLong(args[2]);
+        long txTotalMib = Long.parseLong(args[3]);
         String password = Files.readString(home.resolve("password"), StandardCharsets.UTF_8).strip();
         if (password.length() < 8) {
             throw new IllegalArgumentException("DIR/password must hold at least 8 characters");
@@ -63,6 +68,9 @@ public final class Launcher {
                 .setConfig(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.DISABLED)
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pagecacheMib))
+                .setConfig(GraphDatabaseSettings.memory_transaction_max_size, ByteUnit.mebiBytes(txMib))
+                .setConfig(GraphDatabaseSettings.memory_transaction_global_max_size,
+                        ByteUnit.mebiBytes(txTotalMib))
                 .build();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
