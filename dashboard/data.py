@@ -136,7 +136,43 @@ def log(event: str, *, once: bool = True, **fields: Any) -> None:
     if once and now - seen.get(signature, -LOG_AGAIN_S - 1) <= LOG_AGAIN_S:
         return
     seen[signature] = now
-    record(event, who.name, **entry)
+    record(event, who.name, session=budget_key(who.name), client=client(), **entry)
+
+
+def client() -> str | None:
+    """The client's address, masked (``127.0.0.*``), for every access-log entry.
+
+    ``st.context.ip_address`` is None on loopback by design; then the session's TCP peer
+    (Streamlit's own ``client_context.remote_ip``, never a forwarded header) is read.
+    None outside a browser session (AppTest).
+    """
+    from ..access.log import mask_ip
+
+    try:
+        address = st.context.ip_address
+        if address is None:
+            from streamlit.runtime.context import _get_client_context
+
+            found = _get_client_context()
+            address = getattr(found, "remote_ip", None) if found is not None else None
+    except Exception:  # no request context
+        return None
+    return mask_ip(address)
+
+
+def budget_key(name: str | None) -> str:
+    """Whose budget an access-log entry counts against (``redgov.access.log``): the
+    account once signed in (all its tabs together), else the client's address, else the
+    browser session."""
+    if name:
+        return f"user:{name}"
+    address = client()
+    if address:
+        return f"client:{address}"
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return f"session:{ctx.session_id if ctx is not None else '-'}"
 
 
 def _spec() -> tuple[str, str, str]:

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from ...access import accounts as store_accounts
-from ...access.log import EVENT_ZH, read_log
+from ...access.log import EVENT_ZH, tail_log
 from ...graph.display import format_time
 from ...graph.vocabulary import ACCOUNT_ROLE_ZH
 from ...queries import catalog
@@ -81,7 +81,7 @@ def render() -> None:
                 data.log("user_enable", once=False, account=pick)
                 st.rerun()
     st.subheader(_t("log"))
-    entries = read_log()[-LOG_SHOWN:][::-1]
+    entries = tail_log(LOG_SHOWN)[0][::-1]
     titles = {q.name: q.title(ui.lang()) for q in catalog()}
     pages = {path: page.title for path, page in ui.PAGES.items()}
     st.dataframe(pd.DataFrame([{
