@@ -38,6 +38,7 @@ _PAGES = (
 
 def main() -> None:
     st.set_page_config(page_title=t("app.title"), page_icon=ui.favicon(), layout="wide")
+    ui.no_export()  # no table offers Streamlit's own CSV download (see ui.table)
     ui.init_state()
     who = auth.gate(tuple(p[0] for p in _PAGES))
     lang = ui.lang()
