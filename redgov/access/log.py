@@ -130,6 +130,9 @@ def mask_ip(address: str | None) -> str | None:
 # ``138.1234.5678``): what the shape-aware masking of loaders.pii does not read as one number.
 _SPACED_RUN = re.compile(r"[0-9](?:[ .\-_/]?[0-9])*(?:[ .\-_/]?[Xx])?")
 _DIGITS_AT_LEAST = 11
+#: Eleven digits (ASCII or full-width) in a row, single separators allowed: a line
+#: without one holds nothing :func:`mask_value` would change.
+_DIGIT_RUN = re.compile(r"[0-9０-９](?:[ .\-_/]?[0-9０-９]){10}")
 
 
 def _mask_run(match: re.Match[str]) -> str:
@@ -280,7 +283,10 @@ def iter_log(path: Path | None = None, *, user: str | None = None,
 
     A stream: one line is read at a time, at most :data:`MAX_LINE_CHARS` of it (a longer,
     foreign or torn line is skipped), so memory stays bounded whatever the file's size.
+    Each entry is masked and bounded again as it is read (:func:`mask_entry`): a log
+    written by an older version, or edited by hand, never shows a raw number either.
     """
+    bounds = Bounds.from_env()
     try:
         fh = (path or log_path()).open(encoding="utf-8", errors="replace")
     except FileNotFoundError:
@@ -304,6 +310,8 @@ def iter_log(path: Path | None = None, *, user: str | None = None,
                 continue
             if since is not None and str(item.get("time", "")) < since:
                 continue
+            if len(line) > bounds.entry_bytes or _DIGIT_RUN.search(line):
+                item = mask_entry(item, bounds)  # else nothing in it could need it
             yield item
 
 
