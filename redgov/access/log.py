@@ -19,7 +19,7 @@ variable                              default  what it bounds
 ====================================  =======  ============================================
 REDGOV_ACCESS_LOG_FIELD_CHARS         200      characters of one text value in an entry
 REDGOV_ACCESS_LOG_ENTRY_BYTES         4096     bytes of one entry (else only its core kept)
-REDGOV_ACCESS_LOG_SESSION_ENTRIES     120      entries one dashboard session writes a minute
+REDGOV_ACCESS_LOG_SESSION_ENTRIES     300      entries one dashboard session writes a minute
 ====================================  =======  ============================================
 
 Past its budget a session's entries are not written one by one: the first one over writes
@@ -70,7 +70,7 @@ EVENT_ZH: dict[str, str] = {
 }
 #: Keys kept when an entry is too big even after each value was cut to size.
 CORE = ("time", "event", "user", "page", "question", "scope", "applied_scope", "rows",
-        "format", "client", "reason", "role", "account", "unit", "person")
+        "format", "client", "reason", "role", "account", "unit", "person", "limit")
 #: Items kept of one list or map inside an entry (a question's parameters).
 MAX_ITEMS = 32
 #: Characters of one physical line :func:`iter_log` reads; a longer line is skipped.
@@ -87,7 +87,7 @@ class Bounds:
 
     field_chars: int = 200
     entry_bytes: int = 4096
-    session_entries: int = 120
+    session_entries: int = 300
 
     @classmethod
     def from_env(cls) -> Bounds:
@@ -250,7 +250,7 @@ def _admit(key: str, event: str, user: str | None, bounds: Bounds
         if not budget.held:
             budget.held_since = now_iso()
             extra.append({"time": budget.held_since, "event": "limited", "user": user,
-                          "reason": f"over {bounds.session_entries} entries a minute"})
+                          "limit": bounds.session_entries})
         budget.held[event] += 1
         return False, extra
 

@@ -30,7 +30,7 @@ def _since(value: str | None) -> str | None:
 
 def _what(entry: dict) -> str:
     parts = []
-    for key in ("unit", "person", "account", "reason", "format", "file", "held"):
+    for key in ("unit", "person", "account", "reason", "format", "file", "held", "limit"):
         if entry.get(key) is not None:
             parts.append(f"{key}={entry[key]}")
     for key in ("params", "events"):
