@@ -70,10 +70,7 @@ def text(key: str, **values: Any) -> str:
 
 
 def _client() -> str | None:
-    try:
-        return access_log.mask_ip(st.context.ip_address)
-    except Exception:  # no request context (tests)
-        return None
+    return data.client()
 
 
 def _served_locally() -> bool:
@@ -85,10 +82,14 @@ def _end(event: str, notice: str) -> None:
     """End the login: log it, forget everything the session held."""
     who = data.viewer()
     if who.name is not None:
-        access_log.record(event, who.name, page=st.session_state.get("_page"))
+        access_log.record(event, who.name, page=st.session_state.get("_page"),
+                          session=data.budget_key(), client=_client())
     lang = st.session_state.get("lang", "zh")
+    budget = st.session_state.get(data.LOG_SESSION_KEY)
     st.session_state.clear()
     st.session_state["lang"] = lang
+    if budget is not None:  # signing out does not reset the session's log budget
+        st.session_state[data.LOG_SESSION_KEY] = budget
     st.session_state[_NOTICE] = notice
 
 
@@ -155,10 +156,13 @@ def _login_form(store: Any) -> None:
         st.session_state[_EPOCH] = account.epoch
         st.session_state[_SEEN] = time.time()
         access_log.record("login", account.name, client=_client(), role=account.role,
-                          scope=account.scope)
+                          scope=account.scope, session=data.budget_key())
         st.rerun()
     event = "login_refused" if result.refused else "login_failed"
-    access_log.record(event, name or None, client=_client(), reason=result.reason)
+    # The typed name is masked and cut by the log itself: an ID number typed here is
+    # never written raw.
+    access_log.record(event, name or None, client=_client(), reason=result.reason,
+                      session=data.budget_key())
     if result.reason == "locked":
         st.error(text("login.locked", m=max(1, round(result.wait_s / 60))))
     elif result.reason == "wait":

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -70,6 +71,7 @@ Key = tuple[str, str, str, str, str, int, str, str]
 TTL_S = 3600
 PARALLEL = 3  # catalog questions asked at once
 VIEWER_KEY = "_viewer"
+LOG_SESSION_KEY = "_log_session"  # the session's access-log budget (see budget_key)
 LOG_AGAIN_S = 600  # the same action by the same session is logged once in this window
 _NOBODY = ""  # a scope no unit has: what a page sees if the gate did not run
 
@@ -136,7 +138,37 @@ def log(event: str, *, once: bool = True, **fields: Any) -> None:
     if once and now - seen.get(signature, -LOG_AGAIN_S - 1) <= LOG_AGAIN_S:
         return
     seen[signature] = now
-    record(event, who.name, **entry)
+    record(event, who.name, session=budget_key(), client=client(), **entry)
+
+
+def client() -> str | None:
+    """The client's address, masked (``127.0.0.*``), for every access-log entry.
+
+    ``st.context.ip_address`` is None on loopback by design; then the session's TCP peer
+    (Streamlit's own ``client_context.remote_ip``, never a forwarded header) is read.
+    None outside a browser session (AppTest).
+    """
+    from ..access.log import mask_ip
+
+    try:
+        address = st.context.ip_address
+        if address is None:
+            from streamlit.runtime.context import _get_client_context
+
+            found = _get_client_context()
+            address = getattr(found, "remote_ip", None) if found is not None else None
+    except Exception:  # no request context
+        return None
+    return mask_ip(address)
+
+
+def budget_key() -> str:
+    """The browser session whose access-log budget an entry counts against
+    (``redgov.access.log``): a random id kept in the session state (sign-out keeps it)."""
+    found = st.session_state.get(LOG_SESSION_KEY)
+    if not isinstance(found, str):
+        found = st.session_state[LOG_SESSION_KEY] = secrets.token_hex(8)
+    return f"session:{found}"
 
 
 def _spec() -> tuple[str, str, str]:
@@ -197,6 +229,15 @@ def question(key: Key, name: str, params_json: str = "{}") -> dict[str, Any]:
                           account_scope=_scope(key), snapshot=snapshot_of(key))
     return {"query": result.question, "params": result.params, "columns": result.columns,
             "rows": result.rows, "count": result.count}
+
+
+#: The least role that may download an answer (CSV/XLSX through redgov.output).
+DOWNLOAD_ROLE = "auditor"
+
+
+def may_download(who: Viewer | None = None) -> bool:
+    """Downloads are an auditor's right (the single local user is an admin)."""
+    return (who or viewer()).at_least(DOWNLOAD_ROLE)
 
 
 def downloaded(name: str, fmt: str, answer: dict[str, Any]) -> None:

@@ -19,9 +19,9 @@ from ..graph.snapshots import Snapshot
 from .i18n import LANGS, t
 from .snapshot import SNAPSHOT_KEY, chosen, entry_label
 
-__all__ = ["MARK_COLOURS", "PAGES", "PICKER_KEY", "favicon", "from_query", "go", "init_state",
-           "label", "lang", "mark", "plain", "rate", "sidebar", "snapshot_picker", "to_query",
-           "value", "when"]
+__all__ = ["MARK_COLOURS", "NO_EXPORT", "PAGES", "PICKER_KEY", "favicon", "from_query", "go",
+           "init_state", "label", "lang", "mark", "no_export", "plain", "rate", "sidebar",
+           "snapshot_picker", "table", "to_query", "value", "when"]
 
 #: url path → the StreamlitPage object, filled by app.py on every run.
 PAGES: dict[str, Any] = {}
@@ -37,6 +37,32 @@ def init_state() -> None:
     for key, value in _DEFAULTS.items():
         if key not in st.session_state:
             st.session_state[key] = value
+
+
+#: Streamlit's own option that removes the CSV download (and clipboard copy) from every
+#: table's toolbar.  ``redgov dashboard`` passes it on the command line, so the first page
+#: of the first session already has it; :func:`no_export` sets it again for a server
+#: started with ``streamlit run``.
+NO_EXPORT: Final = "client.disableDataExport"
+
+
+def no_export() -> None:
+    """Downloads are an auditor's right and go through redgov (logged, role-gated): no
+    table offers Streamlit's own unlogged CSV download."""
+    if st.get_option(NO_EXPORT) is not True:
+        st.set_option(NO_EXPORT, True)
+
+
+def table(data: Any = None, **kwargs: Any) -> Any:
+    """``st.dataframe`` for every table of every page, never with Streamlit's own export.
+
+    The one place tables are drawn, so a table cannot be added that offers its rows for
+    download unlogged (tests/test_access_log.py checks no page calls ``st.dataframe``).
+    Not a data-protection control on its own: what a page shows, its viewer has; the
+    point is that *downloads* are offered only by redgov's own buttons.
+    """
+    no_export()
+    return st.dataframe(data, **kwargs)
 
 
 def lang() -> str:

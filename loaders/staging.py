@@ -14,6 +14,15 @@ is refused (nothing written) when another snapshot was published since staging.
 ``reject`` keeps the set, marked rejected with the reason, who and when.  Once a set is
 decided its copy of the export (the one place raw ID numbers and phones would stay) is
 removed; ``staged.json`` stays as the record of the decision.
+
+Integrity.  A staged set is files a person could edit, so it is not trusted as written:
+``staged.json`` carries ``seal``, an HMAC-SHA256 of the rest of the record, and
+``content``, an HMAC of the copy's file names and bytes, both under ``review.key`` (created
+0600 in the data directory on first use, like ``pii.key``).  Approve and reject refuse a set
+whose record or copy no longer matches (an edited base, a copy swapped or changed), refuse
+a copy that is a link or lies outside the set's own folder, and never delete anything
+outside it.  Approve reads the staged copy once, into a private scratch folder, checking it
+as it goes, and syncs that checked copy: what was checked is what is published.
 """
 
 from __future__ import annotations
@@ -21,10 +30,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import getpass
+import hashlib
+import hmac
 import json
 import os
 import secrets
 import shutil
+import stat
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,7 +58,7 @@ from .read import ExportUnreadable, open_export
 from .report import APPLIED, REJECTED, UNCHANGED, Issue, SyncReport
 from .runlog import append_log, new_run_id, now_iso
 from .state import read_state
-from .sync import fingerprint, sync_export
+from .sync import fingerprint, older_than_latest, sync_export
 from .tables import TABLE_ORDER
 from .validate import scan
 from .workdir import private_dir as scratch_dir
@@ -63,6 +75,9 @@ STAGED, APPROVED, STAGED_REJECTED = "staged", "approved", "rejected"
 #: Records listed per table and kind with their fields (the counts cover all of them).
 LISTED = 2000
 SCHEMA = 1
+REVIEW_KEY = "review.key"
+#: Bytes read at a time when a copy is hashed or copied.
+_CHUNK = 1 << 20
 
 
 class ReviewError(Exception):
@@ -125,6 +140,78 @@ def _counts(plan: Any) -> dict[str, dict[str, int]]:
     return {t.name: counts[t.name] for t in TABLE_ORDER if t.name in counts}
 
 
+def _review_key(home: Path | None = None) -> bytes:
+    """``<data dir>/review.key``, 32 random bytes as hex, created 0600 on first use."""
+    path = (home or data_dir()) / REVIEW_KEY
+    with contextlib.suppress(FileExistsError), open_private(path, "x") as fh:
+        fh.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+def _seal(record: dict[str, Any], key: bytes) -> str:
+    """The keyed digest of a record: every field but ``seal``, in a canonical form."""
+    body = {k: v for k, v in record.items() if k != "seal"}
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hmac.new(key, b"redgov staged record\0" + text.encode(), hashlib.sha256).hexdigest()
+
+
+def _altered(sid: str, what_zh: str, what_en: str) -> ReviewError:
+    return ReviewError(
+        f"暂存同步 {sid} 的{what_zh}与暂存时不一致（已被改动）：拒绝处理，未写入也未删除任何数据；"
+        "请删除该暂存目录后重新暂存（redgov sync 路径 --review）",
+        f"the {what_en} of staged sync {sid} differs from what was staged (altered): refused, "
+        "nothing written or deleted; remove the set's folder and stage the export again",
+        "altered")
+
+
+def _open_nofollow(path: Path) -> Any:
+    """A regular file opened for reading; a link or anything else is refused."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(f"not a regular file: {path.name}")
+    return os.fdopen(fd, "rb")
+
+
+def _copy_files(copy: Path) -> list[tuple[str, Path]]:
+    """The staged copy's files (relative name, path), refusing links and odd files."""
+    if copy.is_symlink():
+        raise OSError("the copy is a link")
+    if copy.is_file():
+        return [(copy.name, copy)]
+    if not copy.is_dir():
+        raise OSError("the copy is missing")
+    found: list[tuple[str, Path]] = []
+    for dirpath, dirnames, filenames in os.walk(copy, followlinks=False):
+        for name in sorted([*dirnames, *filenames]):
+            p = Path(dirpath) / name
+            if p.is_symlink() or not (p.is_dir() or p.is_file()):
+                raise OSError(f"not a plain file or folder: {name}")
+        found += [((Path(dirpath) / n).relative_to(copy).as_posix(), Path(dirpath) / n)
+                  for n in filenames]
+    return sorted(found)
+
+
+def _content(copy: Path, key: bytes, into: Path | None = None) -> str:
+    """The keyed digest of the copy's names and bytes; with ``into``, each byte is also
+    written there (a private folder) in the same single read."""
+    mac = hmac.new(key, b"redgov staged copy\0", hashlib.sha256)
+    for name, path in _copy_files(copy):
+        mac.update(name.encode() + b"\0")
+        out = None
+        if into is not None:
+            dest = into / name if copy.is_dir() else into
+            private_dir(dest.parent)
+            out = open_private(dest, "xb")
+        with _open_nofollow(path) as fh, (out or contextlib.nullcontext()):
+            while chunk := fh.read(_CHUNK):
+                mac.update(chunk)
+                if out is not None:
+                    out.write(chunk)
+        mac.update(b"\0\0")
+    return mac.hexdigest()
+
+
 def stage_export(store: Store, path: Path | str, home: Path | None = None) -> Staged:
     """Validate and diff ``path`` like a sync, then stage it instead of publishing it.
 
@@ -140,7 +227,7 @@ def stage_export(store: Store, path: Path | str, home: Path | None = None) -> St
     # Hidden (and named after this process) until staged.json exists.
     folder = private_dir(root / f".{sid}.{os.getpid()}")
     try:
-        record = _stage(store, src, folder, sid, report)
+        record = _stage(store, src, folder, sid, report, home)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -165,8 +252,8 @@ def _remove_torn(root: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def _stage(store: Store, src: Path, folder: Path, sid: str, report: SyncReport
-           ) -> dict[str, Any] | None:
+def _stage(store: Store, src: Path, folder: Path, sid: str, report: SyncReport,
+           home: Path | None = None) -> dict[str, Any] | None:
     try:
         copy = _copy_export(src, folder)
     except OSError as exc:
@@ -199,8 +286,9 @@ def _stage(store: Store, src: Path, folder: Path, sid: str, report: SyncReport
                 report.snapshot_date, report.kind = m.snapshot_date, m.kind_en
                 report.source, report.exported_at = m.source, m.exported_at
                 report.warnings = found.warnings
-                if found.errors:
-                    report.errors = found.errors
+                older = older_than_latest(store.read, m.snapshot_date)
+                if found.errors or older:
+                    report.errors = [*([older] if older else []), *found.errors]
                     return None
                 plan = diff(found, state)
                 report.changes = _counts(plan)
@@ -222,7 +310,9 @@ def _stage(store: Store, src: Path, folder: Path, sid: str, report: SyncReport
         "warning_count": len(report.warnings), "records": records, "decision": None,
         "refusals": [],
     }
-    write_private(folder / STAGED_FILE, json.dumps(record, ensure_ascii=False, indent=1))
+    key = _review_key(home)
+    record["content"] = _content(copy, key)
+    _save(folder, record, key)
     report.status = STAGED
     return record
 
@@ -230,8 +320,10 @@ def _stage(store: Store, src: Path, folder: Path, sid: str, report: SyncReport
 def _folder(sid: str, home: Path | None = None) -> Path:
     root = staged_root(home)
     folder = root / sid
-    if (not sid or sid.startswith(".") or "/" in sid or folder.parent != root
-            or not (folder / STAGED_FILE).is_file()):
+    if (not sid or sid.startswith(".") or "/" in sid or "\0" in sid or folder.parent != root
+            or folder.is_symlink() or not folder.is_dir()
+            or folder.resolve().parent != root.resolve()
+            or (folder / STAGED_FILE).is_symlink() or not (folder / STAGED_FILE).is_file()):
         raise ReviewError(f"没有编号为 {sid} 的暂存同步（redgov review list 可查看）",
                           f"no staged sync with id {sid} (see redgov review list)", "not_found")
     return folder
@@ -257,13 +349,24 @@ def list_staged(home: Path | None = None) -> list[dict[str, Any]]:
 @contextlib.contextmanager
 def _locked(folder: Path) -> Iterator[None]:
     """One decision at a time per staged set (two clerks approving at once)."""
+    if (folder / ".lock").is_symlink():
+        raise _altered(folder.name, "锁文件", "lock file")
     with open_private(folder / ".lock", "a") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         yield
 
 
-def _undecided(folder: Path, sid: str) -> dict[str, Any]:
-    record: dict[str, Any] = json.loads((folder / STAGED_FILE).read_text("utf-8"))
+def _undecided(folder: Path, sid: str, key: bytes) -> dict[str, Any]:
+    """The set's record, if its seal holds, it names this set and it is not decided yet."""
+    try:
+        with _open_nofollow(folder / STAGED_FILE) as fh:
+            record: dict[str, Any] = json.loads(fh.read(256 << 20).decode("utf-8"))
+    except (OSError, ValueError):
+        raise _altered(sid, "记录（staged.json）", "record (staged.json)") from None
+    seal = record.get("seal")
+    if (not isinstance(record, dict) or not isinstance(seal, str)
+            or not hmac.compare_digest(seal, _seal(record, key)) or record.get("id") != sid):
+        raise _altered(sid, "记录（staged.json）", "record (staged.json)")
     if record.get("status") != STAGED:
         zh, en = REVIEW_STATUS.get(record.get("status", ""), ("?", "?"))
         raise ReviewError(f"暂存同步 {sid} 已处理（{zh}），不能再次审核",
@@ -271,14 +374,42 @@ def _undecided(folder: Path, sid: str) -> dict[str, Any]:
     return record
 
 
-def _save(folder: Path, record: dict[str, Any]) -> None:
+def _save(folder: Path, record: dict[str, Any], key: bytes) -> None:
+    """Write the record sealed (its ``seal`` recomputed over everything else)."""
+    record["seal"] = _seal(record, key)
     write_private(folder / STAGED_FILE, json.dumps(record, ensure_ascii=False, indent=1))
 
 
-def _drop_copy(folder: Path, record: dict[str, Any]) -> None:
-    """Once decided, the raw copy (ID numbers and phones as exported) is not kept."""
-    copy = folder / str(record.get("export") or EXPORT_NAME)
-    if copy.is_dir() and not copy.is_symlink():
+def _copy_of(folder: Path, record: dict[str, Any], sid: str) -> Path:
+    """The set's copy of the export: a plain name inside the set's own folder, no link."""
+    name = str(record.get("export") or "")
+    copy = folder / name
+    if (not (name == EXPORT_NAME or name.startswith(EXPORT_NAME + "."))
+            or "/" in name or "\\" in name or ".." in name or copy.is_symlink()
+            or copy.resolve().parent != folder.resolve()):
+        raise _altered(sid, "副本位置", "copy's location")
+    return copy
+
+
+def _checked_content(copy: Path, record: dict[str, Any], sid: str, key: bytes,
+                     into: Path | None = None) -> None:
+    """Refuse unless the copy's bytes are those staged (see :func:`_content`)."""
+    try:
+        content = _content(copy, key, into)
+    except OSError:
+        raise _altered(sid, "副本", "copy") from None
+    if not hmac.compare_digest(str(record.get("content") or ""), content):
+        raise _altered(sid, "副本", "copy")
+
+
+def _drop_copy(folder: Path, record: dict[str, Any], sid: str) -> None:
+    """Once decided, the raw copy (ID numbers and phones as exported) is not kept.
+
+    Only the set's own copy is removed (:func:`_copy_of`); ``shutil.rmtree`` does not
+    follow links inside it.
+    """
+    copy = _copy_of(folder, record, sid)
+    if copy.is_dir():
         shutil.rmtree(copy, ignore_errors=True)
     else:
         with contextlib.suppress(FileNotFoundError):
@@ -293,22 +424,20 @@ def approve(store: Store, sid: str, home: Path | None = None) -> tuple[dict[str,
     since staging — checked by the sync under its writer lock; nothing is written then.
     """
     folder = _folder(sid, home)
-    with _locked(folder):
-        record = _undecided(folder, sid)
-        copy = folder / record["export"]
-        with scratch_dir() as workdir, open_export(copy, workdir) as export:
-            if fingerprint(export, load_key()) != record["fingerprint"]:
-                raise ReviewError(
-                    f"暂存同步 {sid} 的副本与暂存时不一致（已被改动）：请驳回后重新暂存",
-                    f"the copy of staged sync {sid} differs from what was staged", "altered")
+    key = _review_key(home)
+    with _locked(folder), scratch_dir() as scratch:
+        record = _undecided(folder, sid, key)
+        copy = _copy_of(folder, record, sid)
+        checked = scratch / copy.name  # read once, checked as it is copied
+        _checked_content(copy, record, sid, key, checked)
         base = int(record["base"]["ordinal"])
-        report = sync_export(store, copy, expect_base=base)
+        report = sync_export(store, checked, expect_base=base)
         if report.status == REJECTED:
             now = latest_snapshot(store.read)
             if now != base:
                 record.setdefault("refusals", []).append(
                     {"code": "conflict", "by": _who(), "at": now_iso(), "latest": now})
-                _save(folder, record)
+                _save(folder, record, key)
                 raise ReviewError(
                     f"拒绝批准：暂存后已有新的快照发布（暂存时基于第 {base} 个快照，"
                     f"现为第 {now} 个），未写入任何数据。"
@@ -316,6 +445,10 @@ def approve(store: Store, sid: str, home: Path | None = None) -> tuple[dict[str,
                     f"refused: another snapshot was published since staging (staged on "
                     f"snapshot {base}, now {now}); nothing was written — reject it and stage "
                     f"the export again", "conflict")
+            if report.errors and report.errors[0].column == "快照日期":
+                first = report.errors[0]
+                raise ReviewError(f"拒绝批准：{first.reason_zh}", f"refused: {first.reason_en}",
+                                  "older")
             raise ReviewError(
                 "拒绝批准：同步未通过校验，未写入任何数据（见 redgov sync 的错误清单）",
                 "refused: the sync was rejected and nothing was written", "rejected")
@@ -326,8 +459,8 @@ def approve(store: Store, sid: str, home: Path | None = None) -> tuple[dict[str,
         record["decision"] = {"status": APPROVED, "by": _who(), "at": now_iso(),
                               "run_id": report.run_id if report.status == APPLIED else None,
                               "sync_status": report.status}
-        _drop_copy(folder, record)
-        _save(folder, record)
+        _drop_copy(folder, record, sid)
+        _save(folder, record, key)
     return record, report
 
 
@@ -338,11 +471,13 @@ def reject(sid: str, reason: str, home: Path | None = None) -> dict[str, Any]:
         raise ReviewError("驳回须说明理由（--reason）", "a rejection needs a reason (--reason)",
                           "no_reason")
     folder = _folder(sid, home)
+    key = _review_key(home)
     with _locked(folder):
-        record = _undecided(folder, sid)
+        record = _undecided(folder, sid, key)
+        _checked_content(_copy_of(folder, record, sid), record, sid, key)
         record["status"] = STAGED_REJECTED
         record["decision"] = {"status": STAGED_REJECTED, "by": _who(), "at": now_iso(),
                               "reason": mask_pii(reason)}  # free text: masked
-        _drop_copy(folder, record)
-        _save(folder, record)
+        _drop_copy(folder, record, sid)
+        _save(folder, record, key)
     return record

@@ -36,6 +36,7 @@ from typing import Any
 from ..graph.conditions import OPEN
 from ..graph.cypher import cypher
 from ..graph.snapshots import latest as latest_snapshot
+from ..graph.snapshots import list_snapshots
 from ..graph.stores.base import DEFAULT_BATCH, Store
 from . import cypher_sync as q
 from .apply import apply_plan, clean
@@ -46,11 +47,11 @@ from .read import Export, ExportUnreadable, open_export
 from .report import APPLIED, DRY_RUN, REJECTED, UNCHANGED, Issue, SyncReport
 from .runlog import WARNINGS_KEPT, append_log, new_run_id, now_iso, sync_run_props
 from .state import read_state
-from .tables import TABLE_ORDER
+from .tables import MANIFEST, TABLE_ORDER
 from .validate import Scan, read_manifest, scan
 from .workdir import private_dir
 
-__all__ = ["LOADER_VERSION", "SyncRejected", "base_moved", "sync_export"]
+__all__ = ["LOADER_VERSION", "SyncRejected", "base_moved", "older_than_latest", "sync_export"]
 
 #: Bump when normalisation or signatures change: old fingerprints then stop matching.
 LOADER_VERSION = "sync-1"
@@ -113,6 +114,28 @@ def base_moved(expected: int, found: int) -> Issue:
         "未应用任何更改；请重新暂存（redgov sync 路径 --review）后再审核",
         f"another snapshot was published since this change was staged (staged on snapshot "
         f"{expected}, now {found}): nothing was applied; stage it again and review it anew",
+    )
+
+
+def older_than_latest(read: Any, snapshot_date: str | None) -> Issue | None:
+    """The refusal of an export dated before the latest published snapshot, else None.
+
+    Snapshots are published in date order: an older export published as the newest would
+    roll the live graph back and make the later dates unreachable by ``--snapshot DATE``.
+    An export of the same date as the latest is a correction and is accepted.
+    """
+    found = list_snapshots(read)
+    latest_date = found[-1].date if found else None
+    if not snapshot_date or not latest_date or str(snapshot_date) >= str(latest_date):
+        return None
+    return Issue(
+        MANIFEST, None, "快照日期", str(snapshot_date),
+        f"快照日期 {snapshot_date} 早于最新快照的日期 {latest_date}，未写入任何数据：请核对是否"
+        f"选错了导出，按 {latest_date} 或之后的日期重新导出后再同步（查阅早先的数据用 "
+        f"--snapshot 日期）",
+        f"the snapshot date {snapshot_date} is before the latest snapshot's date "
+        f"{latest_date}; nothing was applied: check the export, export again as of "
+        f"{latest_date} or later and sync that (earlier data: --snapshot DATE)",
     )
 
 
@@ -237,8 +260,9 @@ def _run_export(
         report.snapshot_date, report.kind = m.snapshot_date, m.kind_en
         report.source, report.exported_at = m.source, m.exported_at
         report.warnings = found.warnings
-        if found.errors:
-            report.errors = found.errors
+        older = older_than_latest(store.read, m.snapshot_date)
+        if found.errors or older:
+            report.errors = [*([older] if older else []), *found.errors]
             _finish(report, t0)
             return
         plan = diff(found, state)
@@ -253,6 +277,10 @@ def _run_export(
                 published = remove_unpublished(writer)
                 if expect_base is not None and published != expect_base:
                     report.errors = [base_moved(expect_base, published)]
+                    raise SyncRejected
+                # Again under the lock: another clerk may have published a later date.
+                if older := older_than_latest(writer.run, report.snapshot_date):
+                    report.errors = [older]
                     raise SyncRejected
                 if published != state.snapshot:
                     # Another sync published meanwhile: redo the pure steps under the lock.

@@ -66,3 +66,25 @@ def test_every_catalog_question_is_in_the_readme() -> None:
 def test_readme_screenshots_exist() -> None:
     for path in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README):
         assert (ROOT / path).is_file(), path
+
+
+
+def test_security_doc_names_every_limit_and_both_languages() -> None:
+    """docs/security.md (the threat model) names every limit's variable the code reads."""
+    from redgov.graph.stores.timeouts import ENV as TIMEOUT_ENV
+    from redgov.loaders.limits import ENV as LIMIT_ENV
+
+    from redgov.access.log import _ENV as LOG_ENV
+
+    doc = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    for heading in ("## 中文", "## English",
+                    "### 读取的内存上限 / Read memory limits",
+                    "### Read memory limits / 读取的内存上限",
+                    "### 会话与登录 / Sessions and sign-in",
+                    "### Sessions and sign-in / 会话与登录",
+                    "### 不防御的情形", "### Not defended"):
+        assert heading in doc, heading
+    names = {*LIMIT_ENV.values(), *LOG_ENV.values(), TIMEOUT_ENV, "REDGOV_IDLE_MINUTES"}
+    missing = sorted(n for n in names if f"`{n}`" not in doc)
+    assert missing == [], missing
+    assert "docs/security.md" in README

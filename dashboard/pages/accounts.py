@@ -14,7 +14,7 @@ import streamlit as st
 
 from ...access import accounts as store_accounts
 from ...access.audit import AuditUnwritable, audited
-from ...access.log import EVENT_ZH, read_log
+from ...access.log import EVENT_ZH, tail_log
 from ...graph.display import format_time
 from ...graph.vocabulary import ACCOUNT_ROLE_ZH
 from ...queries import catalog
@@ -60,7 +60,7 @@ def render() -> None:
     if not found:
         st.caption(_t("none"))
     else:
-        st.dataframe(pd.DataFrame([{
+        ui.table(pd.DataFrame([{
             _t("name", _COLS): a.name,
             _t("role", _COLS): ACCOUNT_ROLE_ZH[a.role] if zh else a.role,
             _t("scope", _COLS): a.scope or ("全部单位" if zh else "all units"),
@@ -80,10 +80,10 @@ def render() -> None:
             if st.button(_t("enable"), key="ac.enable"):
                 _switch(store, pick, False)
     st.subheader(_t("log"))
-    entries = read_log()[-LOG_SHOWN:][::-1]
+    entries = tail_log(LOG_SHOWN)[0][::-1]
     titles = {q.name: q.title(ui.lang()) for q in catalog()}
     pages = {path: page.title for path, page in ui.PAGES.items()}
-    st.dataframe(pd.DataFrame([{
+    ui.table(pd.DataFrame([{
         _t("time", _COLS): _time(e.get("time")), _t("user", _COLS): e.get("user") or "",
         _t("event", _COLS): EVENT_ZH.get(e.get("event", ""), e.get("event")) if zh
         else e.get("event"),

@@ -39,6 +39,7 @@ _PAGES = (
 
 def main() -> None:
     st.set_page_config(page_title=t("app.title"), page_icon=ui.favicon(), layout="wide")
+    ui.no_export()  # no table offers Streamlit's own CSV download (see ui.table)
     ui.init_state()
     try:
         _run()

@@ -166,9 +166,22 @@ def render() -> None:
     header, cells = present_rows(q, rows, lang, names_)
     frame = pd.DataFrame(cells, columns=_unique(header))
     # A row click lists its unit and person below, each opened with one more click.
-    event = st.dataframe(frame, hide_index=True, key="au.table", on_select="rerun",
-                         selection_mode="single-row")
+    event = ui.table(frame, hide_index=True, key="au.table", on_select="rerun",
+                      selection_mode="single-row")
     picked = [rows[i] for i in event.selection.rows if i < len(rows)] if event else []
+    if data.may_download():
+        _downloads(key, name, q, rows, lang, names_, answer, params, snapshot)
+    if picked:
+        _open_buttons(key, columns, picked[0])
+        _evidence(key, q, picked[0], params)
+    _goto(key, columns, rows)
+
+
+def _downloads(key: data.Key, name: str, q: Any, rows: list[dict[str, Any]], lang: str,
+               names_: dict[str, str], answer: dict[str, Any], params: dict[str, Any],
+               snapshot: Any) -> None:
+    """redgov's own CSV and XLSX downloads: offered only to a role that has the right
+    (``data.may_download``), each one logged (``data.downloaded``)."""
     left, right, _ = st.columns([1, 1, 4])
     with left:
         st.download_button(ui.label("au.csv"), to_csv(name, rows, lang, names_),
@@ -184,10 +197,6 @@ def render() -> None:
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="au.xlsx", on_click=data.downloaded, args=(name, "xlsx", answer),
         )
-    if picked:
-        _open_buttons(key, columns, picked[0])
-        _evidence(key, q, picked[0], params)
-    _goto(key, columns, rows)
 
 
 def _evidence(key: data.Key, q: Any, row: dict[str, Any], params: dict[str, Any]) -> None:
@@ -208,8 +217,8 @@ def _evidence(key: data.Key, q: Any, row: dict[str, Any], params: dict[str, Any]
         st.text("\n".join(subject_lines(found.subject, lang)))
         header, cells = fact_rows(found.facts, lang, with_subject=True)
         if cells:
-            st.dataframe(pd.DataFrame(cells, columns=_unique(header)), hide_index=True,
-                         key="au.evidence")
+            ui.table(pd.DataFrame(cells, columns=_unique(header)), hide_index=True,
+                      key="au.evidence")
         else:
             st.caption(ui.label("au.evidence_none"))
 

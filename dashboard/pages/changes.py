@@ -69,12 +69,12 @@ def render() -> None:
     st.subheader(ui.label("ch.figures", n=len(result.moves)))
     headers, cells = figure_rows(result.moves, lang)
     if cells:
-        st.dataframe(pd.DataFrame(cells, columns=headers), hide_index=True, key="ch.fig")
+        ui.table(pd.DataFrame(cells, columns=headers), hide_index=True, key="ch.fig")
     else:
         st.caption(ui.label("ch.none"))
     st.subheader(ui.label("ch.records", n=len(result.changes)))
     headers, cells = change_rows(result.changes, lang)
     if cells:
-        st.dataframe(pd.DataFrame(cells, columns=headers), hide_index=True, key="ch.rec")
+        ui.table(pd.DataFrame(cells, columns=headers), hide_index=True, key="ch.rec")
     else:
         st.caption(ui.label("ch.none"))

@@ -197,7 +197,7 @@ def _children_table(key: data.Key, current: str | None, children: list[dict]) ->
         for u, info in zip(children, infos, strict=True)
     ])
     codes = [u["code"] for u in children]
-    event = st.dataframe(
+    event = ui.table(
         _styled(frame, [i["state"] for i in infos], col_cover), hide_index=True,
         key=f"hi.table.{current}", on_select="rerun", selection_mode="single-row",
         column_config={col_rate: st.column_config.ProgressColumn(
@@ -235,9 +235,9 @@ def _tree(key: data.Key, current: str | None, children: list[dict],
         ui.label("col.code"): u["code"],
     } for (u, depth), info in zip(entries, infos, strict=True)])
     with st.expander(ui.label("hi.tree"), expanded=False):
-        event = st.dataframe(_styled(frame, [i["state"] for i in infos], col_cover),
-                             hide_index=True, key=f"hi.tree.{current}", on_select="rerun",
-                             selection_mode="single-row")
+        event = ui.table(_styled(frame, [i["state"] for i in infos], col_cover),
+                          hide_index=True, key=f"hi.tree.{current}", on_select="rerun",
+                          selection_mode="single-row")
         _open_picked(event, [u["code"] for u, _ in entries])
 
 
@@ -261,7 +261,7 @@ def _unit_page(key: data.Key, unit: dict[str, Any], as_of: str, lang: str) -> No
             st.info(ui.label("hi.collapsed", limit=NODE_LIMIT, people=view.people))
         st.iframe(view.html, height=view.height_px + 40)
     with tabs[1]:
-        st.dataframe(pd.DataFrame([{
+        ui.table(pd.DataFrame([{
             ui.label("col.name"): o["name"], ui.label("col.code"): o["code"],
             ui.label("col.kind"): term("kind", o["kind"], lang),
             ui.label("col.unit"): o.get("unit_name"),
@@ -271,7 +271,7 @@ def _unit_page(key: data.Key, unit: dict[str, Any], as_of: str, lang: str) -> No
         own = tuple(o["code"] for o in network_orgs(key, unit, orgs))  # as the network
         posts = data.network_rows(key, code, own, as_of)["posts"] if own else []
         st.caption(ui.label("pe.masked"))
-        st.dataframe(pd.DataFrame([{
+        ui.table(pd.DataFrame([{
             ui.label("col.person"): p["person_name"], ui.label("col.person_code"): p["person_code"],
             ui.label("col.standing"): term("standing", p.get("standing"), lang),
             ui.label("col.org"): p["org_name"], ui.label("col.title"): p.get("title"),
@@ -279,7 +279,7 @@ def _unit_page(key: data.Key, unit: dict[str, Any], as_of: str, lang: str) -> No
             ui.label("col.start"): p.get("start"),
         } for p in posts if p.get("role") in LEADER_ROLES]), hide_index=True, key="hi.leaders")
     with tabs[3]:
-        st.dataframe(pd.DataFrame([{
+        ui.table(pd.DataFrame([{
             ui.label("col.company"): c["company_name"], ui.label("col.code"): c["company_code"],
             ui.label("col.compound"): c["compound_name"], ui.label("col.project"): c.get("project"),
             ui.label("col.start"): c.get("start"), ui.label("col.end"): c.get("end_date"),
@@ -297,5 +297,5 @@ def _gaps_tab(key: data.Key, code: str, lang: str) -> None:
         with st.expander(ui.label("hi.gap_title", title=q.title(lang), rules=", ".join(q.rules),
                                   n=len(rows)), expanded=False):
             header, cells = present_rows(q, rows, lang, data.code_names(key, q.name, rows))
-            st.dataframe(pd.DataFrame(cells, columns=header), hide_index=True,
-                         key=f"hi.gap.{q.name}")
+            ui.table(pd.DataFrame(cells, columns=header), hide_index=True,
+                      key=f"hi.gap.{q.name}")

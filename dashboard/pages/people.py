@@ -79,7 +79,7 @@ def _results(key: data.Key, query: str, selected: str | None, lang: str) -> str 
                       last=first + len(found) - 1 if found else 0))
     if not found:
         return selected
-    event = st.dataframe(pd.DataFrame([{
+    event = ui.table(pd.DataFrame([{
         ui.label("col.name"): p["name"], ui.label("col.code"): p["code"],
         ui.label("col.standing"): term("standing", p.get("standing"), lang),
     } for p in found]), hide_index=True, key=f"pe.found.{query}.{page}", on_select="rerun",
@@ -105,7 +105,7 @@ def _results(key: data.Key, query: str, selected: str | None, lang: str) -> str 
 def _posts_table(posts: list[dict[str, Any]], as_of: str, lang: str) -> None:
     st.markdown(f"**{ui.label('pe.posts')}**")
     live = active_orgs(posts, as_of)
-    st.dataframe(pd.DataFrame([{
+    ui.table(pd.DataFrame([{
         ui.label("col.org"): p["org_name"], ui.label("col.org_code"): p["org_code"],
         ui.label("col.kind"): term("kind", p.get("org_kind"), lang),
         ui.label("col.unit"): p.get("unit_name"),

@@ -128,8 +128,8 @@ def _staged() -> None:
     if not records:
         st.caption(ui.label("sy.no_staged"))
         return
-    st.dataframe(pd.DataFrame([_staged_row(r) for r in records]), hide_index=True,
-                 key="sy.staged")
+    ui.table(pd.DataFrame([_staged_row(r) for r in records]), hide_index=True,
+              key="sy.staged")
     st.caption(ui.label("sy.staged_hint"))
 
 
@@ -145,8 +145,8 @@ def render() -> None:
                 and snapshot is not None and int(r["ordinal"]) > snapshot.ordinal)
     if later:
         st.info(ui.label("sy.later", n=later, ordinal=snapshot.ordinal if snapshot else 0))
-    st.dataframe(pd.DataFrame([_run_row(r, log=False) for r in runs]), hide_index=True,
-                 key="sy.runs")
+    ui.table(pd.DataFrame([_run_row(r, log=False) for r in runs]), hide_index=True,
+              key="sy.runs")
     if runs:
         ids = [str(r.get("id")) for r in runs]
         pick = st.selectbox(ui.label("sy.pick"), ids, key="sy.pick",
@@ -156,7 +156,7 @@ def render() -> None:
         tables = _json(run.get("changes_json"))
         if isinstance(tables, dict):
             st.markdown(f"**{ui.label('sy.changes')}**")
-            st.dataframe(pd.DataFrame([
+            ui.table(pd.DataFrame([
                 {ui.label("col.table"): name, **{ui.label(f"col.{k}"): (c or {}).get(k, 0)
                                                  for k in CHANGE_KINDS}}
                 for name, c in tables.items()
@@ -164,17 +164,17 @@ def render() -> None:
         warnings = _json(run.get("warnings_json"))
         if warnings:
             st.markdown(f"**{ui.label('sy.warnings')}**")
-            st.dataframe(issues_frame(warnings), hide_index=True, key="sy.warnings")
+            ui.table(issues_frame(warnings), hide_index=True, key="sy.warnings")
     st.subheader(ui.label("sy.log"))
     log = data.sync_log()
     if not log:
         st.caption(ui.label("sy.no_log", path=ui.plain(data.sync_log_path())))
         return
-    st.dataframe(pd.DataFrame([_run_row(item, log=True) for item in log]), hide_index=True,
-                 key="sy.log")
+    ui.table(pd.DataFrame([_run_row(item, log=True) for item in log]), hide_index=True,
+              key="sy.log")
     with_errors = [item for item in log if item.get("errors_json")]
     if with_errors:
         st.markdown(f"**{ui.label('sy.errors')}**")
-        st.dataframe(pd.concat([issues_frame(_json(item["errors_json"]) or [], item.get("id"))
+        ui.table(pd.concat([issues_frame(_json(item["errors_json"]) or [], item.get("id"))
                                 for item in with_errors], ignore_index=True),
-                     hide_index=True, key="sy.errors")
+                  hide_index=True, key="sy.errors")

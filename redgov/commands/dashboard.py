@@ -38,6 +38,8 @@ def streamlit_command(port: int, host: str = "127.0.0.1", tls_cert: Path | None 
         "--browser.gatherUsageStats", "false",
         "--server.runOnSave", "false",
         "--client.toolbarMode", "minimal",
+        # Tables never offer Streamlit's own CSV download: downloads go through redgov.
+        "--client.disableDataExport", "true",
     ]
     if tls_cert is not None and tls_key is not None:
         cmd += ["--server.sslCertFile", str(tls_cert), "--server.sslKeyFile", str(tls_key)]
