@@ -1,11 +1,17 @@
 """The login gate, idle expiry and logout; the sidebar's account box; links out of scope.
 
 With no account defined the dashboard stays single-user (everything, 127.0.0.1 only) and
-says so in the sidebar.  Once one exists, :func:`gate` runs before any page: a session
+says so in the sidebar; started by ``redgov dashboard`` it then serves only a browser that
+opened the printed link with its secret token (``?token=…``, from
+``$REDGOV_DASHBOARD_TOKEN``): the token is checked in constant time, kept in the session
+as a flag, removed from the address bar at once and never logged.  Once one exists,
+:func:`gate` runs before any page: a session
 without a live login sees the login form and nothing else.  A login lasts while the
 session is used: after ``REDGOV_IDLE_MINUTES`` (default 15) without a page run it ends;
-it also ends when the account is disabled, removed or its password changed (its
-``epoch`` moved).  Failed logins are throttled through ``redgov.access.login``; the
+it also ends when the account is disabled, removed, or its password, role or scope
+changed: the session is bound to the account's random ``sid``, drawn again on each such
+change and never reused (an account removed and added again gets a new one).
+Failed logins are throttled through ``redgov.access.login``; the
 password field is cleared on submit and never logged.
 
 Labels are kept here (not in ``i18n``) so this module stays self-contained.
@@ -13,6 +19,7 @@ Labels are kept here (not in ``i18n``) so this module stays self-contained.
 
 from __future__ import annotations
 
+import hmac
 import os
 import time
 from typing import Any
@@ -29,8 +36,11 @@ __all__ = ["IDLE_S", "TEXT", "gate", "guard_links", "sidebar", "text"]
 
 IDLE_S = float(os.environ.get("REDGOV_IDLE_MINUTES", "15")) * 60
 _SEEN = "_auth_seen"
-_EPOCH = "_auth_epoch"
+_SID = "_auth_sid"
 _NOTICE = "_auth_notice"
+_TOKEN_OK = "_auth_token_ok"
+#: Set by ``redgov dashboard`` (see redgov/commands/dashboard.py ``TOKEN_ENV``).
+_TOKEN_ENV = "REDGOV_DASHBOARD_TOKEN"
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -45,8 +55,12 @@ TEXT: dict[str, tuple[str, str]] = {
                      "admin."),
     "login.expired": ("闲置超时，会话已结束，请重新登录。",
                       "The session ended after being idle: sign in again."),
-    "login.ended": ("账户已停用或密码已更改，请重新登录。",
-                    "The account was disabled or its password changed: sign in again."),
+    "login.ended": ("账户已停用，或其密码、角色、可见范围已更改，请重新登录。",
+                    "The account was disabled, or its password, role or scope changed: "
+                    "sign in again."),
+    "login.invalid": ("账户名无效：须为 2–64 个字母、数字或 _ . @ -，不能为空或含空白。",
+                      "Invalid account name: 2–64 letters, digits, '_', '.', '@' or '-', "
+                      "not empty, no spaces."),
     "login.out": ("已退出登录。", "Signed out."),
     "side.user": ("当前用户：{name}（{role}）", "Signed in: {name} ({role})"),
     "side.scope": ("可见范围：{scope}", "Scope: {scope}"),
@@ -58,6 +72,14 @@ TEXT: dict[str, tuple[str, str]] = {
                     "Once `redgov user add` creates one, everyone signs in."),
     "remote": ("尚未设置账户：仪表盘只能在本机（127.0.0.1）使用。",
                "No account is defined: the dashboard serves 127.0.0.1 only."),
+    "token.title": ("需要令牌链接", "A link with its token is needed"),
+    "token.refused": ("此仪表盘为单用户模式（尚无账户），只对持有启动时令牌的浏览器开放。"
+                      "请打开 `redgov dashboard` 启动时打印的链接（含 ?token=…）；"
+                      "刷新页面后需重新打开该链接。",
+                      "This dashboard is in single-user mode (no account yet) and serves only "
+                      "the browser holding the token it was started with. Open the link that "
+                      "`redgov dashboard` printed (with ?token=…); after a reload, open it "
+                      "again."),
     "nf.unit": ("找不到单位 {code}", "Unit {code} not found"),
     "nf.person": ("找不到人员 {code}", "Person {code} not found"),
     "nav.accounts": ("账户", "Accounts"),
@@ -102,6 +124,21 @@ def _keep_address(paths: tuple[str, ...]) -> None:
                    for i, p in enumerate(paths)], position="hidden")
 
 
+def _token_held() -> bool:
+    """Single-user mode: does this session hold the start-up token?  (No token was set:
+    the app was not started by ``redgov dashboard``, e.g. AppTest — nothing to check.)"""
+    expected = os.environ.get(_TOKEN_ENV, "")
+    if not expected or st.session_state.get(_TOKEN_OK):
+        return True
+    given = st.query_params.get("token")
+    if given is not None:
+        del st.query_params["token"]  # out of the address bar, links and the log
+    if given and hmac.compare_digest(given.encode(), expected.encode()):
+        st.session_state[_TOKEN_OK] = True
+        return True
+    return False
+
+
 def gate(paths: tuple[str, ...] = ()) -> data.Viewer:
     """The session's viewer, or the login form and a stop (see the module docstring).
 
@@ -112,6 +149,11 @@ def gate(paths: tuple[str, ...] = ()) -> data.Viewer:
         if not _served_locally():
             st.error(text("remote"))
             st.stop()
+        if not _token_held():
+            _keep_address(paths)
+            st.title(text("token.title"))
+            st.error(text("token.refused"))
+            st.stop()
         st.session_state[data.VIEWER_KEY] = data.SINGLE_USER
         return data.SINGLE_USER
     who = st.session_state.get(data.VIEWER_KEY)
@@ -121,8 +163,8 @@ def gate(paths: tuple[str, ...] = ()) -> data.Viewer:
             _end("expired", "login.expired")
         else:
             account = accounts.get(store, who.name)
-            if account is None or account.disabled or \
-                    account.epoch != st.session_state.get(_EPOCH):
+            bound = st.session_state.get(_SID)
+            if account is None or account.disabled or not bound or account.sid != bound:
                 _end("logout", "login.ended")
             else:
                 st.session_state[_SEEN] = now
@@ -146,24 +188,27 @@ def _login_form(store: Any) -> None:
         submitted = st.form_submit_button(text("login.submit"), type="primary")
     if not submitted:
         return
-    name = (name or "").strip()[:64]
+    name = (name or "").strip()  # never cut: a cut name could end in a space
     result = login(store, name, password or "")
     del password
     if result.ok and result.account is not None:
         account = result.account
         st.session_state[data.VIEWER_KEY] = data.Viewer(account.name, account.role,
                                                         account.scope)
-        st.session_state[_EPOCH] = account.epoch
+        st.session_state[_SID] = account.sid
         st.session_state[_SEEN] = time.time()
         access_log.record("login", account.name, client=_client(), role=account.role,
                           scope=account.scope, session=data.budget_key())
         st.rerun()
     event = "login_refused" if result.refused else "login_failed"
-    # The typed name is masked and cut by the log itself: an ID number typed here is
-    # never written raw.
-    access_log.record(event, name or None, client=_client(), reason=result.reason,
+    # The typed name is masked and cut by the log itself, and an invalid one (blank,
+    # control characters, too long) is not written at all: no hostile text in the log.
+    shown = (name or None) if result.reason != "invalid" else None
+    access_log.record(event, shown, client=_client(), reason=result.reason,
                       session=data.budget_key())
-    if result.reason == "locked":
+    if result.reason == "invalid":
+        st.error(text("login.invalid"))
+    elif result.reason == "locked":
         st.error(text("login.locked", m=max(1, round(result.wait_s / 60))))
     elif result.reason == "wait":
         st.error(text("login.wait", s=max(1, round(result.wait_s))))

@@ -1,4 +1,4 @@
-"""``redgov user``: dashboard accounts (add, list, passwd, disable, enable, remove).
+"""``redgov user``: dashboard accounts (add, list, set, passwd, disable, enable, remove).
 
 Passwords are asked twice on a terminal (never echoed) or read from the first line of
 standard input when it is not a terminal (``printf '%s\\n' "$PW" | redgov user add …``);
@@ -110,6 +110,42 @@ def list_(fmt: str, store_spec: str | None) -> None:
     } for a in found]
     text = render(list(rows[0]), rows, "table")
     click.echo(text, nl=not text.endswith("\n"))
+
+
+@user.command("set")
+@click.argument("name")
+@click.option("--role", type=click.Choice(list(ACCOUNT_ROLES)), default=None,
+              help="The new role (viewer, auditor, admin).")
+@click.option("--scope", "scope", default=None, metavar="UNIT_CODE",
+              help="The new scope: a unit code, or 'all' for the whole graph (admins only).")
+@store_option
+def set_(name: str, role: str | None, scope: str | None, store_spec: str | None) -> None:
+    """Change NAME's role and/or scope; its open dashboard sessions end at once."""
+    if role is None and scope is None:
+        raise click.UsageError("给出 --role 或 --scope（give --role and/or --scope）")
+    with opened_store(store_spec) as store:
+        try:
+            accounts.check_name(name)
+            current = accounts.get(store, name)
+            if current is None:
+                raise accounts.AccountError(
+                    f"没有名为 {name!r} 的账户（no account named {name!r}）")
+            new_scope = current.scope if scope is None else (None if scope == "all" else scope)
+            if new_scope is not None and new_scope != current.scope and \
+                    scoping.resolve(store, new_scope) is None:
+                raise click.BadParameter(f"图中没有代码为 {new_scope!r} 的单位（no unit with "
+                                         f"code {new_scope!r} in the graph）",
+                                         param_hint="--scope")
+            with audited("user_set", _actor(), account=name, role=role or current.role,
+                         scope=new_scope):
+                account = accounts.set_role_scope(store, name, role or current.role,
+                                                  new_scope)
+        except (accounts.AccountError, AuditUnwritable) as exc:
+            raise _fail(exc) from None
+    click.echo(f"账户 {name} 已更新：{ACCOUNT_ROLE_ZH[account.role]}，范围 "
+               f"{account.scope or '全部'}；其已登录的会话已结束"
+               f"（account {name} updated: {account.role}, scope "
+               f"{account.scope or 'everything'}; its open sessions ended）")
 
 
 @user.command("passwd")
