@@ -36,13 +36,14 @@ import re
 import shutil
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
 from ..graph.home import data_dir, open_private, private_dir, write_private
 from .limits import Limits
@@ -277,6 +278,20 @@ def _sidecar(http: _Http, url: str) -> str | None:
     return digest
 
 
+def _blocks(resp: requests.Response) -> Iterator[bytes]:
+    """The body as it arrives: ``read1`` hands over what came before a cut (a plain read
+    of a whole chunk would lose it in the exception), so a resume starts from there."""
+    raw = resp.raw
+    while True:
+        try:
+            block = raw.read1(_CHUNK, decode_content=True)
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise requests.exceptions.ConnectionError(type(exc).__name__) from None
+        if not block:
+            return
+        yield block
+
+
 def _drop_part(folder: Path) -> None:
     for name in (PART, PART_META):
         with contextlib.suppress(FileNotFoundError):
@@ -336,7 +351,7 @@ def _download(http: _Http, folder: Path, book: Ledger, use_validators: bool
         got = have
         try:
             with open_private(part, "ab" if have else "wb") as out:
-                for block in resp.iter_content(_CHUNK):
+                for block in _blocks(resp):
                     got += len(block)
                     if got > limit:
                         raise _too_big(limit)
