@@ -72,7 +72,7 @@ LOCK_FILE = "pull.lock"
 RETRY_AFTER_S = 300
 
 _SYNCED = cypher(
-    "pull.synced_digest",
+    "sync.pull.synced_digest",
     """
 MATCH (r:SyncRun)
 WHERE r.published = true AND r.export_digest = $digest
