@@ -30,6 +30,21 @@ def _dates(store: Any) -> list[str]:
     return [s.date for s in list_snapshots(store.read)]
 
 
+def _with_version(body: bytes, version: bytes) -> bytes:
+    """The export with another 版本 in its manifest (the loader reads version 1 only)."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(body)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "清单.csv":
+                data = data.replace("版本,1".encode(), "版本,".encode() + version)
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
 def _age(path: Path, seconds: float) -> None:
     t = time.time() - seconds
     os.utime(path, (t, t))
@@ -88,5 +103,20 @@ def test_drop_folder_waits_for_whole_checked_files(store: Any, tmp_path: Path) -
     assert _dates(store) == ["2024-06-30", "2024-09-30", "2024-10-31", "2024-12-31"]
     out = pull(store, home=tmp_path)
     assert [o.status for o in out] == ["nothing-new"], [o.line() for o in out]
+
+    # an export the sync rejects: one line with its first error, nothing published
+    bad = drop / "e5.zip"
+    bad.write_bytes(_with_version(ZIPS[4], b"9"))
+    _age(bad, 5)
+    out = pull(store, home=tmp_path)
+    assert [o.status for o in out] == ["failed"], [o.line() for o in out]
+    line = out[0].line()
+    assert line.startswith("share：导出未通过校验，未写入任何数据：清单") and "\n" not in line, line
+    assert len(_dates(store)) == 4
+    bad.write_bytes(ZIPS[4])
+    _age(bad, 4)
+    out = pull(store, home=tmp_path)
+    assert [o.status for o in out] == ["applied"], [o.line() for o in out]
+    assert _dates(store)[-1] == "2025-03-31"
     assert not list((tmp_path / "pull" / "share").glob("export-*"))
     assert not (tmp_path / "pull" / "share" / "download.part").exists()
