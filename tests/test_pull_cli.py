@@ -128,3 +128,43 @@ def redgov_env(redgov_env: dict[str, str]) -> Any:
     for name in ("sources.json", "source-secrets.json"):
         (home / name).unlink(missing_ok=True)
     shutil.rmtree(home / "pull", ignore_errors=True)
+
+
+def test_pull_every_keeps_pulling_until_stopped(redgov_env: dict[str, str],
+                                                tmp_path: Path) -> None:
+    """``redgov pull --every 1s`` in its own process: it takes the export dropped while it
+    runs, keeps the status file current, and a second pull meanwhile either waits its
+    turn (the lock) or finds nothing new — never a second sync at once."""
+    import signal
+    import sys
+    import time
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    assert run("source", "add", "share", "--folder", str(drop), "--scope", "CITY1",
+               "--settle", "1s", "--schedule", "1s").exit_code == 0
+    proc = subprocess.Popen([sys.executable, "-m", "redgov", "pull", "--every", "1s"],
+                            env=redgov_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        status_file = Path(redgov_env["REDGOV_HOME"]) / "pull" / "status.json"
+        deadline = time.time() + 90
+        while not status_file.exists() and time.time() < deadline:
+            time.sleep(0.2)
+        (drop / "e1.zip").write_bytes(E1)
+        published = None
+        while time.time() < deadline:
+            entry = json.loads(status_file.read_text())["sources"]["share"]
+            if entry.get("last_published"):
+                published = entry["last_published"]
+                break
+            time.sleep(0.3)
+        assert published and published["snapshot_date"] == "2024-06-30", published
+        other = run("pull", "--once")
+        assert ("另一次拉取正在进行" in other.output
+                or other.output.strip() == "share：没有新的导出"), other.output
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    assert "share：已发布新快照（快照日期 2024-06-30" in out, (out, err[-2000:])
+    assert "Traceback" not in err, err[-2000:]
