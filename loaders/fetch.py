@@ -170,7 +170,7 @@ def check_container(path: Path, limits: Limits) -> None:
                          "the export fetched is damaged (an entry's checksum does not match)")
 
 
-def _suffix(name: str, path: Path) -> str:
+def _suffix(name: str) -> str:
     lower = name.lower()
     for s in EXPORT_SUFFIXES:
         if lower.endswith(s):
@@ -179,7 +179,7 @@ def _suffix(name: str, path: Path) -> str:
 
 
 def _finish(folder: Path, part: Path, sha: str, name: str) -> Path:
-    final = folder / f"export-{sha[:16]}{_suffix(name, part)}"
+    final = folder / f"export-{sha[:16]}{_suffix(name)}"
     os.replace(part, final)
     return final
 
@@ -268,7 +268,7 @@ def _sidecar(http: _Http, url: str) -> str | None:
             raise _status_error(resp)
         try:
             text = resp.raw.read(4096, decode_content=True).decode("ascii", "replace")
-        except (requests.exceptions.RequestException, OSError):
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError):
             raise PullFailed("读取摘要文件时连接中断", "the digest file was cut off",
                              transient=True) from None
     digest = _parse_digest(text)
