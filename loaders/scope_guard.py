@@ -20,7 +20,8 @@ and every other end lies in it or at one of the scope's ancestors (a street's br
 reports to the district's party committee; a district department supervises a street's
 company): references go upwards, never sideways into another branch.  Ancestry rewrites
 (a parent renamed) follow the same rule as the unit they rewrite.  A place that cannot be
-found at all counts as outside.
+found at all counts as outside, and so does a record of a table this module does not
+know how to place (a table added to the export later is refused until it is placed here).
 """
 
 from __future__ import annotations
@@ -103,6 +104,8 @@ class _Places:
             if rec.key in wanted and not rec.deleted:
                 self.person_after[rec.key] = (rec.values.get("home_code"),
                                               rec.values.get("party_org_code"))
+        self._inside: dict[tuple[str, str], bool] = {}
+        self._upward: dict[tuple[str, str], bool] = {}
         self.posts: dict[str, set[str]] = {}
         for key in [*state.sigs.get("任职", {}), *found.sigs.get("任职", {})]:
             person, _, rest = key.partition("|")
@@ -132,6 +135,12 @@ class _Places:
         return [orgs.get(o) for o in sorted(posts)] if posts else [None]
 
     def node_inside(self, table: str, code: str) -> bool:
+        known = self._inside.get((table, code))
+        if known is None:
+            known = self._inside[(table, code)] = self._node_inside(table, code)
+        return known
+
+    def _node_inside(self, table: str, code: str) -> bool:
         sides = [(self._units_of(table, code, a), self.after if a else self.before)
                  for a in (False, True)]
         seen = [(units, parents) for units, parents in sides if units is not None]
@@ -140,6 +149,12 @@ class _Places:
 
     def node_upward(self, table: str, code: str) -> bool:
         """Inside, or sitting at one of the scope's ancestors (a reference upwards)."""
+        known = self._upward.get((table, code))
+        if known is None:
+            known = self._upward[(table, code)] = self._node_upward(table, code)
+        return known
+
+    def _node_upward(self, table: str, code: str) -> bool:
         if self.node_inside(table, code):
             return True
         sides = [self._units_of(table, code, a) for a in (False, True)]
@@ -203,6 +218,10 @@ def scope_check(scope: str, source: str) -> Any:
             for key in _touched(plan, table):
                 if not places.row_inside(table, key):
                     outside.append((table, key, *_verb(plan, table, key)))
+        for table in sorted(set(plan.tables) - {"单位", "组织", "人员", *_ENDS}):
+            # A table this check cannot place in the tree: refused rather than let through.
+            outside.extend((table, key, *_verb(plan, table, key))
+                           for key in _touched(plan, table))
         issues = [Issue(table, None, None, key,
                         f"来源 {source} 的范围是 {scope}，此导出将{zh}范围之外的记录："
                         "未写入任何数据",
