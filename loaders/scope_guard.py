@@ -104,6 +104,7 @@ class _Places:
             if rec.key in wanted and not rec.deleted:
                 self.person_after[rec.key] = (rec.values.get("home_code"),
                                               rec.values.get("party_org_code"))
+        self._units: dict[tuple[str, bool], bool] = {}
         self._inside: dict[tuple[str, str], bool] = {}
         self._upward: dict[tuple[str, str], bool] = {}
         self.posts: dict[str, set[str]] = {}
@@ -113,7 +114,13 @@ class _Places:
                 self.posts.setdefault(person, set()).add(rest.partition("|")[0])
 
     def inside(self, unit: str | None, parents: dict[str, str | None]) -> bool:
-        return unit is not None and self.scope in _chain(unit, parents)
+        if unit is None:
+            return False
+        key = (unit, parents is self.after)
+        known = self._units.get(key)
+        if known is None:
+            known = self._units[key] = self.scope in _chain(unit, parents)
+        return known
 
     def _units_of(self, table: str, code: str, after: bool) -> list[str | None] | None:
         """The units a node sits at on one side; None when it does not exist there."""
