@@ -120,3 +120,7 @@ def test_drop_folder_waits_for_whole_checked_files(store: Any, tmp_path: Path) -
     assert _dates(store)[-1] == "2025-03-31"
     assert not list((tmp_path / "pull" / "share").glob("export-*"))
     assert not (tmp_path / "pull" / "share" / "download.part").exists()
+    # what the pull keeps in the data directory is private (0700 folders, 0600 files)
+    for path in [tmp_path / "pull", *(tmp_path / "pull").rglob("*")]:
+        want = 0o700 if path.is_dir() else 0o600
+        assert path.stat().st_mode & 0o777 == want, (path, oct(path.stat().st_mode))
