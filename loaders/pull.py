@@ -14,6 +14,8 @@ guarantee: a rejected or failed sync leaves the graph as it was) and is counted 
 status file ``<data dir>/pull/status.json`` — last attempt, last success, next run,
 failures in a row — that ``redgov pull --status`` and the dashboard's 同步 page read.
 After a failure a source is due again sooner (5 minutes, doubling, at most its schedule).
+Every outcome is also appended to ``<data dir>/pull/log.jsonl`` (time, source, status,
+the line), the history behind the status file.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ __all__ = [
 FAILED, NOTHING, WAITING, SKIPPED = "failed", "nothing-new", "waiting", "already-synced"
 APPLIED_, STAGED_, UNCHANGED_ = "applied", "staged", "unchanged"
 STATUS_FILE = "status.json"
+LOG_FILE = "log.jsonl"
 LOCK_FILE = "pull.lock"
 RETRY_AFTER_S = 300
 
@@ -160,6 +163,10 @@ def _record(home: Path | None, source: Source, outcomes: list[Outcome], now: flo
                                        "run_id": published[-1].run_id,
                                        "staged_id": published[-1].staged_id,
                                        "snapshot_date": published[-1].snapshot_date}
+    with open_private(pull_root(home) / LOG_FILE, "a") as fh:  # one line per outcome
+        for o in outcomes:
+            fh.write(json.dumps({"at": _now_iso(now), **o.to_json()}, ensure_ascii=False)
+                     + "\n")
     entry["next_run"] = _now_iso(now + wait)
     entry["next_run_ts"] = now + wait
     status["updated_at"] = _now_iso(now)

@@ -113,6 +113,9 @@ def test_pull_cli_lines_status_and_lock(redgov_env: dict[str, str], tmp_path: Pa
     assert data["sources"]["gone"]["failures_in_row"] == 1
     assert data["sources"]["share"]["failures_in_row"] == 0
     assert run("pull", "share").output.strip() == "share：没有新的导出"
+    log = (Path(redgov_env["REDGOV_HOME"]) / "pull" / "log.jsonl").read_text().splitlines()
+    assert [(e["source"], e["status"]) for e in map(json.loads, log)] == [
+        ("share", "applied"), ("gone", "failed"), ("share", "nothing-new")], log
     with pull_lock():
         res = run("pull", "--once")
     assert res.exit_code == 1 and "另一次拉取正在进行" in res.output, res.output
