@@ -184,3 +184,24 @@ def test_same_host_redirect_conditional_get_and_credentials(
     secrets = tmp_path / "source-secrets.json"
     assert oct(secrets.stat().st_mode & 0o777) == "0o600"
     assert os.stat(tmp_path / "pull").st_mode & 0o077 == 0
+
+
+def test_basic_credentials_go_in_the_header_only(tmp_path: Path) -> None:
+    """Basic credentials: sent as the Authorization header, nowhere in what is kept."""
+    import base64
+
+    from redgov.loaders.fetch import fetch_http
+    from redgov.loaders.limits import Limits
+
+    reg = Registry(body=E1)
+    srv = RegistryServer(reg)
+    try:
+        got = fetch_http(_source(srv.url, auth="basic"), {"user": "clerk", "password": "pw-9z"},
+                         tmp_path, Limits(), FAST)
+    finally:
+        srv.close()
+    assert got.path is not None and got.path.read_bytes() == E1
+    want = "Basic " + base64.b64encode(b"clerk:pw-9z").decode()
+    assert {h.get("Authorization") for _, _, h in reg.log} == {want}, reg.log
+    for path in tmp_path.rglob("*"):
+        assert b"pw-9z" not in path.read_bytes(), path
