@@ -1,7 +1,8 @@
 """A registry on 127.0.0.1 for the pull tests: a real HTTP(S) server with injectable faults.
 
 :class:`Registry` serves one export at ``/export.zip`` (and its digest at
-``/export.zip.sha256`` when ``sidecar`` is on), honouring ``If-None-Match``, ``Range`` and
+``/export.zip.sha256`` when ``sidecar`` is on), honouring ``If-None-Match``,
+``If-Modified-Since`` (when ``modified`` is set), ``Range`` and
 ``If-Range`` like a plain web server.  ``fault`` makes the next body requests misbehave:
 
 - ``timeout``: answer nothing for longer than the client waits;
@@ -64,8 +65,10 @@ class Registry:
     next_body: bytes = b""
     huge_bytes: int = 0
     redirect_to: str = ""
-    #: a fixed ETag for every body (None: one per body)
+    #: a fixed ETag for every body (None: one per body); "" sends none
     fixed_etag: str | None = None
+    #: a Last-Modified date to send (and to answer If-Modified-Since with 304)
+    modified: str = ""
     log: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     cut_at: int = 200
     sent_bytes: int = 0
@@ -73,7 +76,7 @@ class Registry:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def etag(self, body: bytes) -> str:
-        return self.fixed_etag or etag_of(body)
+        return self.fixed_etag if self.fixed_etag is not None else etag_of(body)
 
     def serve(self, body: bytes, *, sidecar: bool = True) -> None:
         with self.lock:
@@ -137,9 +140,10 @@ class _Handler(BaseHTTPRequestHandler):
         if fault in ("huge", "huge-chunked"):
             self._huge(reg, fault == "huge-chunked")
             return
-        if self.headers.get("If-None-Match") == etag:
+        not_modified = (etag and self.headers.get("If-None-Match") == etag) or (
+            reg.modified and self.headers.get("If-Modified-Since") == reg.modified)
+        if not_modified:
             self.send_response(304)
-            self.send_header("ETag", etag)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
@@ -147,11 +151,14 @@ class _Handler(BaseHTTPRequestHandler):
             body = body[: len(body) * 2 // 3]
         start = 0
         rng = self.headers.get("Range", "")
-        if rng.startswith("bytes=") and self.headers.get("If-Range", etag) == etag:
+        if rng.startswith("bytes=") and self.headers.get("If-Range") in (etag, reg.modified):
             start = int(rng[6:].split("-")[0])
         part = body[start:]
         self.send_response(206 if start else 200)
-        self.send_header("ETag", etag)
+        if etag:
+            self.send_header("ETag", etag)
+        if reg.modified:
+            self.send_header("Last-Modified", reg.modified)
         if start:
             self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
         self.send_header("Content-Length", str(len(part)))

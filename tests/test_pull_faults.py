@@ -205,3 +205,28 @@ def test_basic_credentials_go_in_the_header_only(tmp_path: Path) -> None:
     assert {h.get("Authorization") for _, _, h in reg.log} == {want}, reg.log
     for path in tmp_path.rglob("*"):
         assert b"pw-9z" not in path.read_bytes(), path
+
+
+def test_last_modified_only_registry(store: Any, tmp_path: Path,
+                                     registry: tuple[Registry, RegistryServer]) -> None:
+    """A server that sends Last-Modified and no ETag (and no digest file): the date is sent
+    back as If-Modified-Since (a 304 is nothing new) and as If-Range when resuming."""
+    reg, srv = registry
+    reg.sidecar, reg.fixed_etag = False, ""
+    reg.modified = "Sun, 30 Jun 2024 10:00:00 GMT"
+    add_source(_source(srv.url), home=tmp_path)
+    out = pull(store, home=tmp_path, retry=FAST)
+    assert [o.status for o in out] == ["applied"], [o.line() for o in out]
+    out = pull(store, home=tmp_path, retry=FAST)
+    assert [o.status for o in out] == ["nothing-new"], [o.line() for o in out]
+    sent = reg.log[-1][2]
+    assert sent.get("If-Modified-Since") == reg.modified and "If-None-Match" not in sent, sent
+    reg.serve(E2, sidecar=False)
+    reg.modified, reg.fault = "Mon, 30 Sep 2024 10:00:00 GMT", "cut"
+    out = pull(store, home=tmp_path, retry=FAST)
+    assert [o.status for o in out] == ["failed"], [o.line() for o in out]
+    assert _dates(store) == ["2024-06-30"]
+    reg.log.clear()
+    _recovers(store, tmp_path, reg, ["2024-06-30"])
+    resumed = [h for _, p, h in reg.log if h.get("Range")]
+    assert resumed and resumed[0].get("If-Range") == reg.modified, resumed
