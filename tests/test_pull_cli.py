@@ -54,6 +54,10 @@ def test_source_credentials_are_kept_apart_and_never_shown(home: Path) -> None:
     assert run("source", "remove", "reg").exit_code == 0
     assert "tok-123456" not in secrets.read_text()
     assert "尚未添加来源" in run("source", "list").output
+    (home / "sources.json").write_text("{torn")
+    for args in (("source", "list"), ("pull", "--status"), ("pull", "--once")):
+        res = run(*args)
+        assert res.exit_code == 1 and "sources.json 已损坏" in res.output, (args, res.output)
 
 
 def test_source_test_reports_reachability(home: Path, tmp_path: Path) -> None:

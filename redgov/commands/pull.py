@@ -208,6 +208,11 @@ def pull_cmd(names: tuple[str, ...], once: bool, every: str | None, show_status:
     Without NAME or --once, only the sources that are due by their schedule are pulled.
     One line per source; a failure says why and changes nothing.
     """
+    try:
+        declared = load_sources()
+    except SourceError as exc:
+        _fail(exc, lang)
+        return
     if show_status:
         if fmt == "json":
             click.echo(to_json(read_status()))
@@ -221,7 +226,7 @@ def pull_cmd(names: tuple[str, ...], once: bool, every: str | None, show_status:
         interval = parse_duration(every) if every else None
     except SourceError as exc:
         raise click.UsageError(exc.en if lang == "en" else exc.zh) from None
-    if not load_sources():
+    if not declared:
         raise click.ClickException(say(lang, "尚未添加来源（redgov source add）",
                                        "no sources yet (redgov source add)"))
     if interval is None:
@@ -248,6 +253,9 @@ def _pass(names: list[str], only_due: bool, fmt: str, lang: str, store_spec: str
             outcomes = pull(store, names or None, only_due=only_due)
         except PullBusy:
             click.echo(say(lang, PullBusy.zh, PullBusy.en))
+            return True
+        except SourceError as exc:  # sources.json damaged meanwhile
+            click.echo(say(lang, exc.zh, exc.en))
             return True
     if fmt == "json":
         click.echo(json.dumps({"at": stamp, "outcomes": [o.to_json() for o in outcomes]},
