@@ -279,12 +279,13 @@ def _sidecar(http: _Http, url: str) -> str | None:
 
 
 def _blocks(resp: requests.Response) -> Iterator[bytes]:
-    """The body as it arrives: ``read1`` hands over what came before a cut (a plain read
-    of a whole chunk would lose it in the exception), so a resume starts from there."""
+    """The body as it arrives, as sent (identity only, checked by the caller): ``read1``
+    hands over what came before a cut (a plain read of a whole chunk would lose it in the
+    exception), so a resume starts from there."""
     raw = resp.raw
     while True:
         try:
-            block = raw.read1(_CHUNK, decode_content=True)
+            block = raw.read1(_CHUNK, decode_content=False)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise requests.exceptions.ConnectionError(type(exc).__name__) from None
         if not block:
@@ -330,6 +331,11 @@ def _download(http: _Http, folder: Path, book: Ledger, use_validators: bool
                              transient=True)
         if resp.status_code not in (200, 206):
             raise _status_error(resp)
+        encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            # We ask for identity: a coded body's ranges and sizes are not the file's.
+            raise PullFailed(f"注册系统返回了经过 {encoding} 编码的应答，未下载",
+                             f"the registry answered with a {encoding}-coded body; not fetched")
         validators = {k: v for k, v in (("etag", resp.headers.get("ETag")),
                                          ("modified", resp.headers.get("Last-Modified"))) if v}
         length = resp.headers.get("Content-Length")

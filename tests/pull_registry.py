@@ -12,6 +12,7 @@
 - ``lie``: the first body request is cut, then the body changes but keeps its ``ETag``
   (and ``If-Range`` on that ``ETag`` is honoured: a spliced body);
 - ``truncate``: a truncated zip, served as if whole (its own ``Content-Length``);
+- ``coded``: the body gzip-coded although ``identity`` was asked for;
 - ``redirect``: a redirect to another host (``localhost`` instead of ``127.0.0.1``);
 - ``huge`` / ``huge-chunked``: ten times ``huge_bytes``, with or without a length.
 
@@ -146,6 +147,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(304)
             self.send_header("Content-Length", "0")
             self.end_headers()
+            return
+        if fault == "coded":  # a server that compresses although identity was asked for
+            import gzip
+
+            coded = gzip.compress(body)
+            self._send(200, coded, {"ETag": etag, "Content-Encoding": "gzip"})
             return
         if fault == "truncate":
             body = body[: len(body) * 2 // 3]

@@ -92,6 +92,7 @@ FAULTS = {
     "too-large": ("huge", "上限"),
     "too-large-chunked": ("huge-chunked", "上限"),
     "redirect-other-host": ("redirect", "另一主机"),
+    "coded-body": ("coded", "gzip 编码"),
 }
 
 
