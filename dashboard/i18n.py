@@ -206,6 +206,17 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
                        "redgov review approve 编号 / redgov review reject 编号 --reason 理由。",
                        "Inspect, approve or reject on the command line: redgov review show ID"
                        " / redgov review approve ID / redgov review reject ID --reason TEXT."),
+    "sy.pull": ("自动拉取", "Pulls from the registry"),
+    "sy.no_pull": ("尚未添加拉取来源（redgov source add）。",
+                   "No pull sources yet (redgov source add)."),
+    "sy.pull_streak": ("来源 {source} 已连续 {n} 次拉取失败：{line}",
+                       "Source {source} failed {n} pulls in a row: {line}"),
+    "col.pull_source": ("来源", "source"),
+    "col.pull_attempt": ("上次尝试", "last attempt"),
+    "col.pull_success": ("上次成功", "last success"),
+    "col.pull_next": ("下次运行", "next run"),
+    "col.pull_failures": ("连续失败", "failures in a row"),
+    "col.pull_result": ("上次结果", "last result"),
     # column headers used by the dashboard's own reads
     "col.code": ("编码", "code"),
     "col.name": ("名称", "name"),

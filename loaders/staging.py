@@ -58,7 +58,7 @@ from .read import ExportUnreadable, open_export
 from .report import APPLIED, REJECTED, UNCHANGED, Issue, SyncReport
 from .runlog import append_log, new_run_id, now_iso
 from .state import read_state
-from .sync import fingerprint, older_than_latest, sync_export
+from .sync import PlanCheck, fingerprint, older_than_latest, sync_export
 from .tables import TABLE_ORDER
 from .validate import scan
 from .workdir import private_dir as scratch_dir
@@ -212,7 +212,8 @@ def _content(copy: Path, key: bytes, into: Path | None = None) -> str:
     return mac.hexdigest()
 
 
-def stage_export(store: Store, path: Path | str, home: Path | None = None) -> Staged:
+def stage_export(store: Store, path: Path | str, home: Path | None = None,
+                 check: PlanCheck | None = None) -> Staged:
     """Validate and diff ``path`` like a sync, then stage it instead of publishing it.
 
     A rejected export is logged like a rejected sync and staged nothing; an export that
@@ -227,7 +228,7 @@ def stage_export(store: Store, path: Path | str, home: Path | None = None) -> St
     # Hidden (and named after this process) until staged.json exists.
     folder = private_dir(root / f".{sid}.{os.getpid()}")
     try:
-        record = _stage(store, src, folder, sid, report, home)
+        record = _stage(store, src, folder, sid, report, home, check)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -253,7 +254,8 @@ def _remove_torn(root: Path) -> None:
 
 
 def _stage(store: Store, src: Path, folder: Path, sid: str, report: SyncReport,
-           home: Path | None = None) -> dict[str, Any] | None:
+           home: Path | None = None,
+           check: PlanCheck | None = None) -> dict[str, Any] | None:
     try:
         copy = _copy_export(src, folder)
     except OSError as exc:
@@ -292,6 +294,9 @@ def _stage(store: Store, src: Path, folder: Path, sid: str, report: SyncReport,
                     return None
                 plan = diff(found, state)
                 report.changes = _counts(plan)
+                if check is not None and (refused := check(store, found, state, plan)):
+                    report.errors = refused
+                    return None
                 if plan.empty:
                     report.status = UNCHANGED
                     return None

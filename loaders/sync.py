@@ -30,6 +30,7 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,13 @@ from .tables import MANIFEST, TABLE_ORDER
 from .validate import Scan, read_manifest, scan
 from .workdir import private_dir
 
-__all__ = ["LOADER_VERSION", "SyncRejected", "base_moved", "older_than_latest", "sync_export"]
+__all__ = ["LOADER_VERSION", "PlanCheck", "SyncRejected", "base_moved", "older_than_latest",
+           "sync_export"]
+
+#: A last check of a diffed plan before anything is written (a pull's source scope,
+#: loaders/scope_guard.py): the issues it returns reject the sync.  Run after every diff,
+#: the one redone under the writers' lock included.
+PlanCheck = Callable[[Store, Scan, Any, Plan], list[Issue]]
 
 #: Bump when normalisation or signatures change: old fingerprints then stop matching.
 LOADER_VERSION = "sync-1"
@@ -168,17 +175,18 @@ def fingerprint(export: Export, key: bytes) -> str:
 def sync_export(
     store: Store, path: Path | str, *, dry_run: bool = False, verify: bool = False,
     batch_size: int = DEFAULT_BATCH, expect_base: int | None = None,
+    check: PlanCheck | None = None,
 ) -> SyncReport:
     """Sync one export (folder, .zip or .xlsx) into ``store``; see the module docstring.
 
     ``expect_base`` (an approved review): refuse (``rejected``, nothing written) unless the
     latest published snapshot is still that ordinal — checked first and again under the
-    writers' lock, where the latest ordinal is read again.
+    writers' lock, where the latest ordinal is read again.  ``check``: see :data:`PlanCheck`.
     """
     t0 = time.perf_counter()
     report = SyncReport(status=REJECTED, run_id=new_run_id(), path=str(path), started_at=now_iso())
     try:
-        _run(store, Path(path), report, dry_run, verify, batch_size, t0, expect_base)
+        _run(store, Path(path), report, dry_run, verify, batch_size, t0, expect_base, check)
     except Exception:
         report.status = "failed"
         _finish(report, t0)
@@ -219,7 +227,7 @@ def _same_bytes(export: Export, report: SyncReport, last: dict[str, Any], dry_ru
 
 def _run(
     store: Store, path: Path, report: SyncReport, dry_run: bool, verify: bool, batch_size: int,
-    t0: float, expect_base: int | None = None,
+    t0: float, expect_base: int | None = None, check: PlanCheck | None = None,
 ) -> None:
     with private_dir() as workdir:
         try:
@@ -234,12 +242,13 @@ def _run(
             return
         with export:
             _run_export(store, export, report, dry_run, verify, batch_size, t0, workdir,
-                        expect_base)
+                        expect_base, check)
 
 
 def _run_export(
     store: Store, export: Export, report: SyncReport, dry_run: bool, verify: bool,
     batch_size: int, t0: float, workdir: Path, expect_base: int | None = None,
+    check: PlanCheck | None = None,
 ) -> None:
     with contextlib.ExitStack() as stack:
         key = load_key()
@@ -268,6 +277,10 @@ def _run_export(
         plan = diff(found, state)
         report.changes = _changes(plan)
         report.records = _records(found)
+        if check is not None and (refused := check(store, found, state, plan)):
+            report.errors = refused
+            _finish(report, t0)
+            return
         if dry_run or plan.empty:
             report.status = DRY_RUN if dry_run else UNCHANGED
             _finish(report, t0)
@@ -294,6 +307,9 @@ def _run_export(
                     plan = diff(found, state)
                     report.changes = _changes(plan)
                     report.records = _records(found)
+                    if check is not None and (refused := check(store, found, state, plan)):
+                        report.errors = refused
+                        raise SyncRejected
                     if plan.empty:
                         raise _Unchanged
                 ordinal = published + 1

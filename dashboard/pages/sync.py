@@ -17,10 +17,12 @@ import pandas as pd
 import streamlit as st
 
 from ...graph.display import REVIEW_STATUS
+from ...loaders.pull import read_status
+from ...loaders.sources import SourceError, load_sources
 from ...loaders.staging import list_staged
 from .. import data, ui
 
-__all__ = ["change_totals", "issues_frame", "render"]
+__all__ = ["change_totals", "issues_frame", "pull_rows", "render"]
 
 CHANGE_KINDS = ("added", "changed", "retired", "unchanged")
 
@@ -133,10 +135,50 @@ def _staged() -> None:
     st.caption(ui.label("sy.staged_hint"))
 
 
+def pull_rows(lang: str = "zh") -> tuple[list[dict[str, Any]], list[tuple[str, int, str]]]:
+    """Each pull source's status (``redgov pull --status``) and the failure streaks:
+    (source, failures in a row, the last line) for every source failing now."""
+    try:
+        sources = load_sources()
+    except SourceError:
+        return [], []
+    status = read_status().get("sources") or {}
+    rows: list[dict[str, Any]] = []
+    streaks: list[tuple[str, int, str]] = []
+    for s in sources:
+        e = status.get(s.name) or {}
+        failures = int(e.get("failures_in_row") or 0)
+        line = str(e.get("last_line_en" if lang == "en" else "last_line_zh") or "")
+        rows.append({
+            ui.label("col.pull_source"): s.name,
+            ui.label("col.pull_attempt"): ui.when(e.get("last_attempt")),
+            ui.label("col.pull_success"): ui.when(e.get("last_success")),
+            ui.label("col.pull_next"): ui.when(e.get("next_run")),
+            ui.label("col.pull_failures"): failures,
+            ui.label("col.pull_result"): line,
+        })
+        if failures:
+            streaks.append((s.name, failures, line))
+    return rows, streaks
+
+
+def _pulls() -> None:
+    """Pull status for admins (the page is theirs): a failure streak shows as an error."""
+    st.subheader(ui.label("sy.pull"))
+    rows, streaks = pull_rows(ui.lang())
+    if not rows:
+        st.caption(ui.label("sy.no_pull"))
+        return
+    for source, n, line in streaks:
+        st.error(ui.label("sy.pull_streak", source=source, n=n, line=line))
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="sy.pulls")
+
+
 def render() -> None:
     key, snapshot = data.current_key()
     st.header(ui.label("sy.header"))
     st.caption(ui.label("sy.beijing"))
+    _pulls()
     _staged()
     every = data.sync_runs(key)
     runs = in_history(every, snapshot.ordinal) if snapshot is not None else []
