@@ -204,6 +204,10 @@ DOMAINS: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "无小区党组织": ("无小区党组织", "no compound party organisation"),
         "主任非党员": ("主任非党员", "chair not a party member"),
         "党员比例不足": ("党员比例不足", "party share too low"),
+        # R20 (named_vs_ranked)
+        "命名不符合条件": ("命名不符合条件", "named but not eligible"),
+        "名次在前未命名": ("名次在前未命名", "passed over for a lower rank"),
+        "命名数不足名额": ("命名数不足名额", "fewer named than the quota"),
     },
     "origin": {
         "业委会成员": ("业委会成员", "owners' committee member"),

@@ -19,7 +19,7 @@
 // column: reason — 不得参评情形 — veto
 // column: evidence_table — 依据表 — the registry table holding the fact
 // column: evidence_row — 依据行号 — the fact's row in that table (as last synced)
-// column: evidence_key — 依据记录 — the incident's identity
+// column: evidence_key — 依据记录 — the incident's subject code
 // column: evidence_date — 依据日期 — the incident's date
 // column: evidence_note — 依据说明 — the incident's note
 // column: evidence_run — 依据同步编号 — the sync run that wrote the fact
@@ -46,7 +46,7 @@ MATCH (cand)-[h:HAD_INCIDENT]->(i:Incident)
 WHERE @live(h) AND @current(i) AND i.kind = 'veto' AND substring(i.date, 0, 4) = toString(year)
 RETURN cand.code AS candidate_code, cand.name AS candidate_name, year, category,
        'veto' AS reason, i.src_table AS evidence_table, i.src_row AS evidence_row,
-       i.key AS evidence_key, i.date AS evidence_date, i.note AS evidence_note,
+       i.target_code AS evidence_key, i.date AS evidence_date, i.note AS evidence_note,
        i.run AS evidence_run,
        u.community_code AS community_code, u.community_name AS community_name,
        u.street_code AS street_code, u.street_name AS street_name,

@@ -23,7 +23,7 @@
 // column: reason — 不得参评情形 — company_party_org_missing, party_org_due, refused_party_activity, safety_incident, labour_or_abnormal, low_credit, no_model_project
 // column: evidence_table — 依据表 — the registry table holding the fact
 // column: evidence_row — 依据行号 — the fact's row in that table (as last synced)
-// column: evidence_key — 依据记录 — the fact's identity (incident, rating, company code; for no_model_project the compounds managed)
+// column: evidence_key — 依据记录 — whose fact: the incident's subject code, the rating's 企业编码|年度, the company code, or (no_model_project) the compounds managed
 // column: evidence_date — 依据日期 — the incident's date (null for other facts)
 // column: evidence_note — 依据说明 — the incident's note, the credit grade or the full members counted
 // column: evidence_run — 依据同步编号 — the sync run that wrote the fact
@@ -79,7 +79,7 @@ WITH co, year, u, year_end, facts,
               THEN {reason: CASE WHEN i.kind = 'refused_party_activity' THEN 'refused_party_activity'
                                  WHEN i.kind IN ['labour_violation', 'abnormal_operation']
                                  THEN 'labour_or_abnormal' ELSE 'safety_incident' END,
-                    tbl: i.src_table, row: i.src_row, key: i.key, date: i.date,
+                    tbl: i.src_table, row: i.src_row, key: i.target_code, date: i.date,
                     note: i.note, run: i.run} END) AS incidents
 // 3. the credit grade for Y (附件1 ④: B级及以下)
 OPTIONAL MATCH (co)-[rd:RATED]->(rt:Rating)
@@ -98,7 +98,8 @@ OPTIONAL MATCH (c)-[nd:NAMED]->(n:Naming)
 WITH co, year, u, facts, c,
      count(CASE WHEN @live(nd) AND @current(n) AND n.year = year AND n.category = 'project'
            THEN 1 END) AS named
-WITH co, year, u, facts, collect(c.code) AS codes, sum(named) AS named
+WITH co, year, u, facts, collect(CASE WHEN @in_scope(c) THEN c.code END) AS codes,
+     sum(named) AS named
 WITH co, year, u,
      facts + CASE WHEN named = 0
                   THEN [{reason: 'no_model_project', tbl: '物业服务', row: null,

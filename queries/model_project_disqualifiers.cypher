@@ -23,7 +23,7 @@
 // column: reason — 不得参评情形 — no_party_org, blacklisted, company_blacklisted, safety_incident, company_safety_incident
 // column: evidence_table — 依据表 — the registry table holding the fact
 // column: evidence_row — 依据行号 — the fact's row in that table (as last synced)
-// column: evidence_key — 依据记录 — the fact's identity (incident, rating or unit code)
+// column: evidence_key — 依据记录 — whose fact: the incident's subject code, the rating's 企业编码|年度 or the unit code
 // column: evidence_date — 依据日期 — the incident's date (null for other facts)
 // column: evidence_note — 依据说明 — the incident's note or the company's name
 // column: evidence_run — 依据同步编号 — the sync run that wrote the fact
@@ -67,7 +67,7 @@ WITH c, year, year_end, two_years, facts,
                             AND i.date >= two_years AND i.date <= year_end))
               THEN {reason: CASE WHEN i.kind = 'blacklist' THEN 'blacklisted'
                                  ELSE 'safety_incident' END,
-                    tbl: i.src_table, row: i.src_row, key: i.key, date: i.date,
+                    tbl: i.src_table, row: i.src_row, key: i.target_code, date: i.date,
                     note: i.note, run: i.run} END) AS own
 // 3. the companies managing it on Y-12-31, their black list and safety incidents
 OPTIONAL MATCH (co:Organisation)-[k:MANAGES]->(c)
@@ -83,7 +83,7 @@ WITH c, year, year_end, two_years, facts, co,
                             AND i2.date >= two_years AND i2.date <= year_end))
               THEN {reason: CASE WHEN i2.kind = 'blacklist' THEN 'company_blacklisted'
                                  ELSE 'company_safety_incident' END,
-                    tbl: i2.src_table, row: i2.src_row, key: i2.key, date: i2.date,
+                    tbl: i2.src_table, row: i2.src_row, key: i2.target_code, date: i2.date,
                     note: coalesce(i2.note, co.name), run: i2.run} END) AS by_incident
 OPTIONAL MATCH (co)-[rd:RATED]->(rt:Rating)
 WITH c, year, facts, co, by_incident,
