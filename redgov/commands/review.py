@@ -37,8 +37,8 @@ __all__ = ["COMMANDS", "field_label", "key_text", "review", "value_text"]
 #: Fields holding vocabulary codes: their display domain (graph/display.py).
 _DOMAINS = {"level": "level", "compound_type": "compound_type", "formation": "formation",
             "status": "org_status", "standing": "standing", "role": "role", "type": "relation",
-            "list": "rating_list"}
-_KIND_DOMAIN = {"组织": "org_kind", "监管": "supervision_kind"}
+            "list": "rating_list", "category": "eval_category", "criterion": "criterion"}
+_KIND_DOMAIN = {"组织": "org_kind", "监管": "supervision_kind", "事件": "incident_kind"}
 _CHANGE = {"added": "added", "changed": "changed", "retired": "retired"}
 
 
@@ -57,7 +57,11 @@ def value_text(table: str, field: str, value: Any, lang: str = "zh") -> str:
 
 
 #: Identities holding a vocabulary code (posts: the normalised role; supervision: the kind).
-_KEY_CODES = {"任职": (2, "role"), "监管": (2, "supervision_kind")}
+_KEY_CODES: dict[str, tuple[tuple[int, str], ...]] = {
+    "任职": ((2, "role"),), "监管": ((2, "supervision_kind"),),
+    "评分": ((1, "eval_category"), (3, "criterion")), "命名": ((1, "eval_category"),),
+    "事件": ((1, "incident_kind"),),
+}
 
 
 def key_text(table: str, key: str, lang: str = "zh") -> str:
@@ -66,9 +70,9 @@ def key_text(table: str, key: str, lang: str = "zh") -> str:
     if where is None:
         return key
     parts = key.split("|")
-    index, domain = where
-    if index < len(parts):
-        parts[index] = display(parts[index], lang, domain)
+    for index, domain in where:
+        if index < len(parts):
+            parts[index] = display(parts[index], lang, domain)
     return "|".join(parts)
 
 
