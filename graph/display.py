@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, Final
 
+from .evaluation_rules import CRITERION_ZH, INCIDENT_KIND_ZH
 from .vocabulary import (
     COMPOUND_TYPES,
     FORMATIONS,
@@ -109,11 +110,42 @@ DOMAINS: Final[dict[str, dict[str, tuple[str, str]]]] = {
         REL.MEMBER_OF: ("组织关系", "member of"),
         REL.VISITED: ("走访", "visited"),
         REL.RATED: ("评价", "rated"),
+        REL.SCORED: ("评分", "scored"),
+        REL.NAMED: ("命名", "named"),
+        REL.HAD_INCIDENT: ("事件", "had incident"),
+        REL.FUNDED: ("经费", "funded"),
     },
     "label": {
         "Unit": ("单位", "unit"), "Organisation": ("组织", "organisation"),
         "Person": ("人员", "person"), "Rating": ("评价", "rating"),
         "SyncRun": ("同步记录", "sync run"),
+        "Score": ("评分", "score"), "Naming": ("命名", "naming"),
+        "Incident": ("事件", "incident"), "Funding": ("经费", "funding"),
+    },
+    # 示范创建 (seed 004, graph/evaluation_rules.py).  The category and criterion codes
+    # are read with their domain only (``person`` is also a record kind, and
+    # ``party_leadership`` a supervision kind): see _CONTEXTUAL below.
+    "eval_category": {
+        "project": ("示范项目", "model project"), "company": ("示范企业", "model company"),
+        "committee": ("最美业委会", "model owners' committee"),
+        "person": ("最美物业人", "model property worker"),
+    },
+    "criterion": _pairs(CRITERION_ZH),
+    "incident_kind": _pairs(INCIDENT_KIND_ZH),
+    # why a candidate cannot be selected (queries/evaluation.py, R16–R18)
+    "disqualifier": {
+        "no_party_org": ("无小区党组织", "no compound party organisation"),
+        "blacklisted": ("列入黑名单", "black-listed"),
+        "company_blacklisted": ("物业企业列入黑名单", "managing company black-listed"),
+        "safety_incident": ("近两年安全事故", "safety incident in the last two years"),
+        "company_safety_incident": ("物业企业近两年安全事故",
+                                    "managing company's safety incident in two years"),
+        "company_party_org_missing": ("企业未成立党组织", "company has no party organisation"),
+        "refused_party_activity": ("拒不参加党建活动", "refused party-building activities"),
+        "labour_or_abnormal": ("劳动保障违法或经营异常", "labour violation or abnormal operation"),
+        "low_credit": ("信用等级偏低", "credit grade B or lower"),
+        "no_model_project": ("无示范项目", "no compound named model project"),
+        "veto": ("一票否决", "veto"),
     },
     "sync_kind": {"full": ("全量", "full"), "incremental": ("增量", "incremental")},
     "sync_status": {
@@ -213,6 +245,12 @@ FIELDS: Final[dict[str, tuple[str, str]]] = {
     "company_code": ("企业编码", "company"), "year": ("年度", "year"),
     "list": ("红黑榜", "list"), "grade": ("信用等级", "grade"), "sig": ("其他", "other"),
     "id_hash": ("身份证号", "ID number"), "phone": ("手机号", "phone"),
+    # 示范创建 tables (评分, 命名, 事件, 经费)
+    "candidate_code": ("对象编码", "candidate"), "category": ("评选类别", "category"),
+    "criterion": ("指标", "criterion"), "score": ("得分", "score"),
+    "scorer_code": ("评分组织编码", "scorer"), "target_code": ("对象编码", "subject"),
+    "note": ("说明", "note"), "org_code": ("组织编码", "organisation"),
+    "amount": ("金额", "amount"),
 }
 #: A staged sync's status (``redgov review``, the 同步 page).
 REVIEW_STATUS: Final[dict[str, tuple[str, str]]] = {
@@ -228,7 +266,11 @@ def field_label(name: str, lang: str = "zh") -> str:
 
 
 _MERGED: dict[str, tuple[str, str]] = {}
+#: Domains whose codes repeat other domains' codes: shown with their domain only.
+_CONTEXTUAL: Final = frozenset({"eval_category", "criterion"})
 for _domain, _table in DOMAINS.items():
+    if _domain in _CONTEXTUAL:
+        continue
     for _code, _forms in _table.items():
         if _MERGED.setdefault(_code, _forms)[0] != _forms[0]:
             raise ValueError(f"display code {_code!r} has two Chinese forms ({_domain})")
@@ -356,6 +398,29 @@ RULES: Final[dict[str, tuple[str, str]]] = {
             "cannot be model projects"),
     "R15": ("非公企业党委、党总支、党支部每年党建工作经费分别不少于1万元、5000元、3000元",
             "yearly party-work funding for 党委/党总支/党支部: at least 10000/5000/3000 yuan"),
+    "R16": ("示范项目：小区未建党组织、小区或其物业企业当年列入黑名单、"
+            "近两年有安全事故的不得参评",
+            "model project: not without a compound party organisation, not black-listed "
+            "(compound or managing company) that year, no safety incident in two years"),
+    "R17": ("示范企业：未按要求成立党组织、拒不参加党建活动、近两年有安全事故、当年劳动保障违法"
+            "或列入经营异常名录、信用等级B级及以下、当年没有项目创建为示范项目的不得参评",
+            "model company: own party organisation, no refusal, no safety incident in two "
+            "years, no labour violation or abnormal operation, credit above B, and a "
+            "managed compound named model project that year"),
+    "R18": ("最美业委会、最美物业人：当年有一票否决事件的不得参评",
+            "model owners' committee / property worker: not with a veto that year"),
+    "R19": ("评分：各指标取评分组织的平均分（保留一位小数），未评的指标计0分；按总分排名，"
+            "同分依次比较各项指标，再按编码；名次在当年名额以内为入选",
+            "scoring: mean over scorers per criterion (one decimal), unscored criteria 0; "
+            "ranked by total, ties by the criteria in order then code; within the quota"),
+    "R20": ("命名与排名对照：命名了不符合条件的对象、名额内未命名而名次更低者被命名、"
+            "命名数少于名额的，都是问题",
+            "named versus ranked: ineligible named, a better-ranked candidate passed over, "
+            "fewer named than the quota"),
+    "R21": ("分步部署：2021年底新增单建200个、联建100个；2023年底物业项目党的组织覆盖100%、"
+            "经费保障100%；三年选树示范项目100个、示范企业30家、最美业委会30个、最美物业人150名",
+            "phase targets: new organisations by end 2021, coverage and funding by end 2023, "
+            "three-year totals of named candidates"),
     "DQ": ("数据质量：台账记录之间相互矛盾或不完整",
            "data quality: registry records that contradict each other or are incomplete"),
 }

@@ -26,10 +26,14 @@ __all__ = [
     "CONTRACT_REL",
     "FORMATIONS",
     "LABEL_ACCOUNT",
+    "LABEL_FUNDING",
+    "LABEL_INCIDENT",
     "LABEL_LOGIN_THROTTLE",
+    "LABEL_NAMING",
     "LABEL_ORGANISATION",
     "LABEL_PERSON",
     "LABEL_RATING",
+    "LABEL_SCORE",
     "LABEL_SYNC_RUN",
     "LABEL_UNIT",
     "LEVELS",
@@ -57,7 +61,13 @@ LABEL_ORGANISATION: Final = "Organisation"
 LABEL_PERSON: Final = "Person"
 LABEL_RATING: Final = "Rating"
 LABEL_SYNC_RUN: Final = "SyncRun"
-NODE_LABELS: Final = (LABEL_UNIT, LABEL_ORGANISATION, LABEL_PERSON, LABEL_RATING, LABEL_SYNC_RUN)
+# 示范创建 (seed 004): one node per registry row, versioned like Rating.
+LABEL_SCORE: Final = "Score"  # 评分: one criterion's score by one scorer
+LABEL_NAMING: Final = "Naming"  # 命名: one candidate named in one year
+LABEL_INCIDENT: Final = "Incident"  # 事件: one incident that can disqualify
+LABEL_FUNDING: Final = "Funding"  # 经费: one year's party-work funding
+NODE_LABELS: Final = (LABEL_UNIT, LABEL_ORGANISATION, LABEL_PERSON, LABEL_RATING, LABEL_SYNC_RUN,
+                      LABEL_SCORE, LABEL_NAMING, LABEL_INCIDENT, LABEL_FUNDING)
 # Not governance data: the store's metadata space (Store.read_meta / write_meta) holds
 # dashboard accounts and the shared login-throttling state under these labels.
 LABEL_ACCOUNT: Final = "Account"
@@ -85,11 +95,16 @@ class REL:
     MEMBER_OF: Final = "MEMBER_OF"  # person → party organisation holding their 组织关系
     VISITED: Final = "VISITED"  # instructor → company, one per visit (走访)
     RATED: Final = "RATED"  # company → Rating (评价, one per year)
+    SCORED: Final = "SCORED"  # candidate (unit, organisation, person) → Score (评分)
+    NAMED: Final = "NAMED"  # candidate → Naming (命名)
+    HAD_INCIDENT: Final = "HAD_INCIDENT"  # company, compound, committee, person → Incident
+    FUNDED: Final = "FUNDED"  # party organisation → Funding (经费)
 
     GOVERNANCE: Final = (SERVES_AS, CROSS_APPOINTED_TO, SUPERVISES, AFFILIATED_UNDER)
     ALL: Final = (
         SERVES_AS, CROSS_APPOINTED_TO, SUPERVISES, AFFILIATED_UNDER,
         PART_OF, SITS_AT, BUILT_IN, MANAGES, LIVES_IN, MEMBER_OF, VISITED, RATED,
+        SCORED, NAMED, HAD_INCIDENT, FUNDED,
     )
 
 

@@ -28,10 +28,10 @@ from typing import Any
 
 from ..graph.conditions import OPEN
 from ..graph.stores.base import DEFAULT_BATCH, Writer, batched
-from ..graph.vocabulary import LABEL_ORGANISATION, LABEL_UNIT
+from ..graph.vocabulary import LABEL_ORGANISATION, LABEL_PERSON, LABEL_UNIT
 from . import cypher_sync as q
 from .diff import Plan, TablePlan
-from .mapping import EDGES, NODE_MAPS, REL_MAPS, Edge, NodeMap, RelMap
+from .mapping import EDGES, IDENTITY, NODE_MAPS, REL_MAPS, Edge, NodeMap, RelMap
 from .pii import Hasher
 from .read import Export
 from .records import Record
@@ -94,12 +94,13 @@ def apply_plan(
 ) -> Batches:
     b = Batches(writer, run, scan.manifest.snapshot_date, batch_size, ordinal)
     units = scan.codes("单位").keys() | state.units.keys()
+    orgs = scan.codes("组织").keys() | state.org_kinds.keys()
     for nm in NODE_MAPS.values():
         tp = plan.tables.get(nm.table)
         ancestry = plan.ancestry if nm.table == "单位" else {}
         if tp is None and not ancestry:
             continue
-        _node_table(b, nm, tp or TablePlan(), plan, scan, units, ancestry)
+        _node_table(b, nm, tp or TablePlan(), plan, scan, (units, orgs), ancestry)
     codes = _Codes(scan, state)
     for rm in REL_MAPS.values():
         tp = plan.tables.get(rm.table)
@@ -128,7 +129,7 @@ def _node_table(
     if writes:
         for chunk in batched(_node_records(nm, scan), b.size):
             creates, updates = _node_rows(chunk, tp, plan if table == "单位" else None)
-            if table == "评价":
+            if IDENTITY[label] == "key":  # keyed nodes store their identity as `key`
                 for r in creates + updates:
                     r["props"]["key"] = r["key"]
             b.send(q.CREATE[label], creates, table)
@@ -189,7 +190,10 @@ def _links(
             for code in (value or ()) if link.many else ((value,) if value else ()):
                 target = link.targets[0]
                 if len(link.targets) > 1:
-                    target = LABEL_UNIT if code in units else LABEL_ORGANISATION
+                    unit_codes, org_codes = units
+                    target = (LABEL_UNIT if code in unit_codes
+                              else LABEL_ORGANISATION if code in org_codes or
+                              LABEL_PERSON not in link.targets else LABEL_PERSON)
                 by_target.setdefault(target, []).append(
                     {"key": rec.key, "to": code, "row": rec.row})
         for target, rows in by_target.items():

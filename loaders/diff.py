@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .mapping import RATING_KEY_TABLES, REL_MAPS
+from .mapping import KEYED_NODE_TABLES, REL_MAPS
 from .state import ANCESTRY, GraphState, UnitInfo, is_retired
 from .tables import TABLE_ORDER
 from .validate import Scan
@@ -27,7 +27,7 @@ __all__ = ["Plan", "TablePlan", "ancestry_of", "diff"]
 #: Relation tables: the node tables each identity part points into (by position in the key),
 #: from the table mapping (ratings are nodes, but go with their company all the same).
 _ENDPOINTS: dict[str, tuple[tuple[str, ...], ...]] = {
-    **{m.table: m.key_tables for m in REL_MAPS.values()}, "评价": RATING_KEY_TABLES,
+    **{m.table: m.key_tables for m in REL_MAPS.values()}, **KEYED_NODE_TABLES,
 }
 
 

@@ -43,6 +43,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "物业服务": ("company", "compound", "project", "start", "end"),
     "走访": ("person", "org", "date"),
     "评价": ("company_code", "year", "list", "grade"),
+    "评分": ("candidate_code", "year", "category", "criterion", "score", "scorer_code"),
+    "命名": ("candidate_code", "year", "category", "date"),
+    "事件": ("target_code", "kind", "date", "note"),
+    "经费": ("org_code", "year", "amount"),
 }
 #: Fields whose values are never shown, only whether they changed.
 HIDDEN = frozenset({"id_hash"})

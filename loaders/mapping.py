@@ -21,9 +21,13 @@ from dataclasses import dataclass
 from typing import Final
 
 from ..graph.vocabulary import (
+    LABEL_FUNDING,
+    LABEL_INCIDENT,
+    LABEL_NAMING,
     LABEL_ORGANISATION,
     LABEL_PERSON,
     LABEL_RATING,
+    LABEL_SCORE,
     LABEL_UNIT,
     REL,
 )
@@ -32,7 +36,11 @@ __all__ = ["EDGES", "IDENTITY", "NODE_MAPS", "REL_MAPS", "Edge", "Link", "NodeMa
 
 #: The identity property of each versioned label.
 IDENTITY: Final = {LABEL_UNIT: "code", LABEL_ORGANISATION: "code", LABEL_PERSON: "code",
-                   LABEL_RATING: "key"}
+                   LABEL_RATING: "key", LABEL_SCORE: "key", LABEL_NAMING: "key",
+                   LABEL_INCIDENT: "key", LABEL_FUNDING: "key"}
+#: A candidate or an incident's subject: a unit, an organisation or a person (the first
+#: label holding the code wins, see apply.py).
+_ANY: Final = (LABEL_UNIT, LABEL_ORGANISATION, LABEL_PERSON)
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,15 @@ NODE_MAPS: Final = {
         NodeMap("评价", LABEL_RATING, (
             Link(REL.RATED, "company_code", (LABEL_ORGANISATION,), inbound=True),
         )),
+        # 示范创建 (seed 004): keyed nodes like 评价, linked from their candidate / subject.
+        NodeMap("评分", LABEL_SCORE, (Link(REL.SCORED, "candidate_code", _ANY, inbound=True),)),
+        NodeMap("命名", LABEL_NAMING, (Link(REL.NAMED, "candidate_code", _ANY, inbound=True),)),
+        NodeMap("事件", LABEL_INCIDENT, (
+            Link(REL.HAD_INCIDENT, "target_code", _ANY, inbound=True),
+        )),
+        NodeMap("经费", LABEL_FUNDING, (
+            Link(REL.FUNDED, "org_code", (LABEL_ORGANISATION,), inbound=True),
+        )),
     )
 }
 
@@ -114,8 +131,18 @@ REL_MAPS: Final = {
                ("date",), key_tables=(("人员",), ("组织",))),
     )
 }
-#: Relation rows that go with a retired node although they are node tables themselves.
-RATING_KEY_TABLES: Final = (("组织",),)
+#: Keyed node tables whose rows go with a retired unit, organisation or person (like
+#: relation rows): the node tables each identity part names, by position in the key.  A
+#: score goes with its candidate, not with its scorer (the scores stay the record of what
+#: was scored even when the scoring office is reorganised).
+KEYED_NODE_TABLES: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
+    "评价": (("组织",),),
+    "评分": ((), (), ("单位", "组织", "人员")),
+    "命名": ((), (), ("单位", "组织", "人员")),
+    "事件": (("单位", "组织", "人员"),),
+    "经费": (("组织",),),
+}
+RATING_KEY_TABLES: Final = KEYED_NODE_TABLES["评价"]
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ..graph.evaluation_rules import CRITERIA, CRITERION_BY_ZH
 from ..graph.vocabulary import STANDING_OTHER, STANDINGS, normalise_role
 from .normalise import (
     BadValue,
@@ -42,6 +43,7 @@ from .tables import (
     CODE,
     CODES,
     DATE,
+    DECIMAL,
     DELETE,
     ENUM,
     FREE,
@@ -223,6 +225,25 @@ def _light_checks(table: Table, cells: dict[str, Any], issue: Any
     elif english == "units" and cells.get("户数") is not None and cells["户数"] < 0:
         errors.append(issue("户数", str(cells["户数"]), "户数不能为负数",
                             "the household count cannot be negative"))
+    elif english in ("scores", "namings", "funding"):
+        year = cells.get("年度")
+        if year is not None and not 1949 <= year <= _this_year() + 1:
+            errors.append(issue("年度", str(year), "年度不合理", "implausible year"))
+        if english == "funding" and cells.get("金额") is not None and cells["金额"] < 0:
+            errors.append(issue("金额", str(cells["金额"]), "经费金额不能为负数",
+                                "a funding amount cannot be negative"))
+        if english == "scores" and cells.get("评选类别") and cells.get("指标"):
+            category, name = cells["评选类别"], cells["指标"]
+            criterion = CRITERION_BY_ZH[category].get(name.replace(" ", ""))
+            if criterion is None:
+                allowed = "、".join(c.zh for c in CRITERIA[category])
+                errors.append(issue("指标", name, f"不是该评选类别的指标（{allowed}）",
+                                    f"not a criterion of this category ({allowed})"))
+            elif cells.get("得分") is not None and cells["得分"] > criterion.maximum:
+                errors.append(issue(
+                    "得分", f"{cells['得分']:g}",
+                    f"得分超过“{criterion.zh}”的满分 {criterion.maximum} 分",
+                    f"the score is above {criterion.zh}'s maximum of {criterion.maximum}"))
     elif english == "ratings":
         year = cells.get("年度")
         if year is not None and not 1949 <= year <= _this_year() + 1:
@@ -240,8 +261,33 @@ def _light_checks(table: Table, cells: dict[str, Any], issue: Any
     return errors, warnings
 
 
+_BAD_SCORE = ("得分应为非负数，最多一位小数", "a score is ≥ 0 with at most one decimal")
+_ONE_DECIMAL = re.compile(r"\d+(\.\d0*)?|\d*\.\d0*")
+
+
+def parse_score(raw: Any) -> float:
+    """得分: a non-negative number with at most one decimal (``28.5``, ``２８．５``, 28.5).
+
+    >>> parse_score(" 28.5 "), parse_score(30), parse_score("7.50")
+    (28.5, 30.0, 7.5)
+    """
+    if isinstance(raw, bool):
+        raise BadValue("应为数字", "expected a number")
+    if isinstance(raw, int | float):
+        value = float(raw)
+        if value < 0 or abs(value * 10 - round(value * 10)) > 1e-9:
+            raise BadValue(*_BAD_SCORE)
+        return round(value, 1)
+    text = unicodedata.normalize("NFKC", clean_code(raw))
+    if not _ONE_DECIMAL.fullmatch(text):
+        raise BadValue(*_BAD_SCORE)
+    return round(float(text), 1)
+
+
 def _parse(column: Column, raw: Any) -> Any:
     kind = column.kind
+    if kind == DECIMAL:
+        return parse_score(raw)
     if kind == CODE:
         return clean_code(raw) or None
     if kind == CODES:
@@ -451,7 +497,42 @@ def _rating(c: dict[str, Any], _h: Hasher | None) -> Built:
     return _join(c["企业编码"], c["年度"]), values, {}
 
 
+def _criterion(category: str | None, name: str | None) -> str | None:
+    """The criterion's code (a 删除 row carries only its identity, still a known 指标)."""
+    if not category or not name:
+        return name
+    found = CRITERION_BY_ZH[category].get(name.replace(" ", ""))
+    return found.code if found else name
+
+
+def _score(c: dict[str, Any], _h: Hasher | None) -> Built:
+    criterion = _criterion(c["评选类别"], c["指标"])
+    values = {
+        "candidate_code": c["对象编码"], "year": c["年度"], "category": c["评选类别"],
+        "criterion": criterion, "score": c["得分"], "scorer_code": c["评分组织编码"],
+    }
+    return _join(c["年度"], c["评选类别"], c["对象编码"], criterion, c["评分组织编码"]), values, {}
+
+
+def _naming(c: dict[str, Any], _h: Hasher | None) -> Built:
+    values = {"candidate_code": c["对象编码"], "year": c["年度"], "category": c["评选类别"],
+              "date": c["命名日期"]}
+    return _join(c["年度"], c["评选类别"], c["对象编码"]), values, {}
+
+
+def _incident(c: dict[str, Any], _h: Hasher | None) -> Built:
+    values = {"target_code": c["对象编码"], "kind": c["类型"], "date": c["日期"],
+              "note": c["说明"]}
+    return _join(c["对象编码"], c["类型"], c["日期"]), values, {}
+
+
+def _funding(c: dict[str, Any], _h: Hasher | None) -> Built:
+    values = {"org_code": c["组织编码"], "year": c["年度"], "amount": c["金额"]}
+    return _join(c["组织编码"], c["年度"]), values, {}
+
+
 _BUILDERS = {
     "units": _unit, "organisations": _org, "people": _person, "posts": _post,
     "supervision": _supervision, "contracts": _contract, "visits": _visit, "ratings": _rating,
+    "scores": _score, "namings": _naming, "incidents": _incident, "funding": _funding,
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+from ..graph.evaluation_rules import CATEGORIES, INCIDENT_KINDS
 from ..graph.vocabulary import (
     COMPOUND_TYPES,
     FORMATIONS,
@@ -36,6 +37,8 @@ __all__ = [
 TEXT, CODE, CODES, DATE, INT, ENUM, ROLE, PII_ID, PII_PHONE, FREE = (
     "text", "code", "codes", "date", "int", "enum", "role", "pii_id", "pii_phone", "free",
 )
+#: A non-negative number with at most one decimal (评分 得分).
+DECIMAL = "decimal"
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,52 @@ RATINGS = Table(
     ("企业编码", "年度"),
 )
 
+# 示范创建 (seed 004 内容四/六): scores, namings, incidents, funding.  指标 and 得分 are
+# checked against the category's criteria (graph/evaluation_rules.py) in records.py.
+SCORES = Table(
+    "评分", "scores", False,
+    (
+        Column("年度", INT, True),
+        Column("评选类别", ENUM, True, CATEGORIES),
+        Column("对象编码", CODE, True),
+        Column("指标", TEXT, True),
+        Column("得分", DECIMAL, True),
+        Column("评分组织编码", CODE, True),
+    ),
+    ("年度", "评选类别", "对象编码", "指标", "评分组织编码"),
+)
+NAMINGS = Table(
+    "命名", "namings", False,
+    (
+        Column("年度", INT, True),
+        Column("评选类别", ENUM, True, CATEGORIES),
+        Column("对象编码", CODE, True),
+        _opt("命名日期", DATE),
+    ),
+    ("年度", "评选类别", "对象编码"),
+)
+INCIDENTS = Table(
+    "事件", "incidents", False,
+    (
+        Column("对象编码", CODE, True),
+        Column("类型", ENUM, True, INCIDENT_KINDS),
+        Column("日期", DATE, True),
+        _opt("说明", TEXT),
+    ),
+    ("对象编码", "类型", "日期"),
+)
+FUNDING = Table(
+    "经费", "funding", False,
+    (
+        Column("组织编码", CODE, True),
+        Column("年度", INT, True),
+        Column("金额", INT, True),
+    ),
+    ("组织编码", "年度"),
+)
+
 #: In dependency order: a table only refers to tables before it (or to itself).
-TABLE_ORDER: Final = (UNITS, ORGS, PEOPLE, POSTS, SUPERVISION, CONTRACTS, VISITS, RATINGS)
+TABLE_ORDER: Final = (UNITS, ORGS, PEOPLE, POSTS, SUPERVISION, CONTRACTS, VISITS, RATINGS,
+                      SCORES, NAMINGS, INCIDENTS, FUNDING)
 TABLES: Final = {t.name: t for t in TABLE_ORDER}
 ALL_TABLE_NAMES: Final = (MANIFEST, *TABLES)

@@ -15,7 +15,8 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..graph.vocabulary import COMPANY_KIND, LEVEL_ORDER, PARTY_SIDE_KINDS
+from ..graph.evaluation_rules import CANDIDATE_KINDS, CATEGORY_ZH
+from ..graph.vocabulary import COMPANY_KIND, LEVEL_ORDER, ORG_KIND_ZH, PARTY_SIDE_KINDS
 from .manifest import MISSING_COLUMN, MISSING_TABLE, Manifest, issue, read_manifest
 from .normalise import clean_code
 from .pii import Hasher, find_pii
@@ -182,6 +183,12 @@ class _Context:
             return True  # that table could not be read: its errors are already reported
         return code in self.scan.sigs.get(table, {}) or code in self.state.sigs.get(table, {})
 
+    def has(self, table: str, code: str) -> bool:
+        """The code is a record of ``table`` (export or graph), or a row that failed to parse."""
+        if code in self.scan.broken:
+            return True
+        return code in self.scan.sigs.get(table, {}) or code in self.state.sigs.get(table, {})
+
     def unit_level(self, code: str) -> str | None:
         rec = self.scan.units.get(code)
         if rec is not None and not rec.deleted:
@@ -227,6 +234,14 @@ def _scan_table(export: Export, table: Table, ctx: _Context, hasher: Hasher | No
                                           f"repeats row {first_row[record.key]}; merged"))
                 continue
             single = len(table.identity) == 1
+            if table.english == "scores":  # REGISTRY.md: the same scorer twice is an error
+                scan.errors.append(_err(
+                    table.name, number, "评分组织编码", record.values["scorer_code"],
+                    "同一评分组织对同一对象的同一指标重复评分"
+                    f"（第 {first_row[record.key]} 行已有）",
+                    "the same scorer scored this criterion of this candidate twice "
+                    f"(already on row {first_row[record.key]})"))
+                continue
             scan.errors.append(_err(
                 table.name, number, key_column, record.key,
                 f"{'编码' if single else '记录'}重复（第 {first_row[record.key]} 行已有）",
@@ -311,6 +326,56 @@ def _check_refs(table: Table, rec: Record, ctx: _Context) -> None:
                            "the code is not a compound (小区)")
     elif name == "ratings":
         _company(ctx, rec, "企业编码", v["company_code"])
+    elif name in ("scores", "namings"):
+        _candidate(ctx, rec, v["category"], v["candidate_code"])
+        if name == "scores":
+            _need(ctx, rec, "评分组织编码", v["scorer_code"], "组织")
+    elif name == "incidents":
+        _incident_target(ctx, rec, v["target_code"])
+    elif name == "funding" and _need(ctx, rec, "组织编码", v["org_code"], "组织"):
+        kind = ctx.org_kind(v["org_code"])
+        if kind is not None and kind not in PARTY_SIDE_KINDS:
+            _ref_error(ctx, rec, "组织编码", v["org_code"],
+                       f"经费只能拨给党组织（该编码是{ORG_KIND_ZH.get(kind, kind)}）",
+                       f"funding goes to a party organisation (this code is a {kind})")
+
+
+def _candidate(ctx: _Context, rec: Record, category: str, code: str) -> None:
+    """A 评分/命名 candidate of the category's kind (evaluation_rules.CANDIDATE_KINDS)."""
+    zh = CATEGORY_ZH[category]
+    kind, detail = CANDIDATE_KINDS[category]
+    if kind == "person":
+        if not ctx.has("人员", code):
+            _ref_error(ctx, rec, "对象编码", code, f"{zh}的评选对象应为人员，人员表中没有该编码",
+                       f"a {category} candidate is a person; no person has this code")
+        return
+    if kind == "unit":
+        level = ctx.unit_level(code)
+        if level != detail and code not in ctx.scan.broken:
+            _ref_error(ctx, rec, "对象编码", code,
+                       f"{zh}的评选对象应为小区（含商圈楼宇）单位",
+                       f"a {category} candidate is a compound unit (商圈楼宇 included)")
+        return
+    org_kind = ctx.org_kind(code)
+    if org_kind != detail and code not in ctx.scan.broken:
+        want = ORG_KIND_ZH[detail or ""]
+        _ref_error(ctx, rec, "对象编码", code, f"{zh}的评选对象应为{want}",
+                   f"a {category} candidate is a {detail}")
+
+
+#: 事件 targets: a company, a compound, an owners' committee or a person (REGISTRY.md).
+_INCIDENT_ORG_KINDS = (COMPANY_KIND, "owners_committee")
+
+
+def _incident_target(ctx: _Context, rec: Record, code: str) -> None:
+    if code in ctx.scan.broken or ctx.org_kind(code) in _INCIDENT_ORG_KINDS:
+        return
+    if ctx.unit_level(code) == "compound" or ctx.has("人员", code):
+        return
+    _ref_error(ctx, rec, "对象编码", code,
+               "事件对象应为物业服务企业、小区、业主委员会或人员",
+               "an incident's subject is a property company, a compound, an owners' "
+               "committee or a person")
 
 
 def _check_units(ctx: _Context) -> None:

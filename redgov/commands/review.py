@@ -37,8 +37,8 @@ __all__ = ["COMMANDS", "field_label", "key_text", "review", "value_text"]
 #: Fields holding vocabulary codes: their display domain (graph/display.py).
 _DOMAINS = {"level": "level", "compound_type": "compound_type", "formation": "formation",
             "status": "org_status", "standing": "standing", "role": "role", "type": "relation",
-            "list": "rating_list"}
-_KIND_DOMAIN = {"组织": "org_kind", "监管": "supervision_kind"}
+            "list": "rating_list", "category": "eval_category", "criterion": "criterion"}
+_KIND_DOMAIN = {"组织": "org_kind", "监管": "supervision_kind", "事件": "incident_kind"}
 _CHANGE = {"added": "added", "changed": "changed", "retired": "retired"}
 
 
