@@ -374,3 +374,25 @@ def sync_log() -> list[dict[str, Any]]:
 @st.cache_data(show_spinner=False, max_entries=10)
 def _sync_log(path: str, mtime: int) -> list[dict[str, Any]]:
     return list(read_jsonl(Path(path)))[::-1]
+
+
+# --- 示范创建: phase targets (R21) ----------------------------------------------------------
+@st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=50)
+def _targets_progress(key: Key) -> dict[str, Any]:
+    from ..progress import progress
+    from ..targets import load_targets
+
+    goals, source = load_targets()
+    found, chosen = progress(store(), goals, snapshot=snapshot_of(key),
+                             account_scope=_scope(key))
+    return {"file": str(source), "snapshot": chosen.date if chosen else None,
+            "targets": [p.to_json() for p in found]}
+
+
+def targets_progress(key: Key) -> dict[str, Any]:
+    """Progress against the phase targets at the key's snapshot, within the viewer's scope
+    (the city's targets file, else the defaults); logged like a catalog question."""
+    answer = _targets_progress(key)
+    log("query", question="targets", applied_scope=_scope(key),
+        rows=len(answer["targets"]))
+    return answer

@@ -46,6 +46,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "nav.people": ("人员", "People"),
     "nav.sync": ("同步", "Sync"),
     "nav.changes": ("变化", "Changes"),
+    "nav.selection": ("示范创建", "Model selection"),
     # overview
     "ov.header": ("总览：核心指标与目标", "Overview: headline figures against targets"),
     "ov.target": ("目标 {target}", "target {target}"),
@@ -278,6 +279,29 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
                            "party bodies left, owners' bodies right, companies beyond."),
     "legend.unit": ("单位", "Unit"),
     "legend.collapsed": ("（含 {n} 人）", "({n} people)"),
+    # 示范创建 (selection): the year's ranking, lists, funding (R15) and phase targets (R21)
+    "se.header": ("示范创建：评选、经费保障与阶段目标",
+                  "Model selection: ranking, funding and phase targets"),
+    "se.year": ("评选年度", "Year"),
+    "se.scope": ("范围：{scope}", "Scope: {scope}"),
+    "se.scope_all": ("全部", "everything"),
+    "se.tab_ranking": ("评选排名", "Ranking"),
+    "se.tab_lists": ("红黑榜", "Red and black lists"),
+    "se.tab_funding": ("经费保障", "Funding"),
+    "se.tab_targets": ("阶段目标", "Phase targets"),
+    "se.funding_rollup": ("各街道经费保障率（{year}年）",
+                          "Funding guarantee rate by street ({year})"),
+    "se.funding_short": ("未达到保障标准的党组织：{n} 个，缺口合计 {total} 元",
+                         "Party organisations below their floor: {n}, short by {total} yuan"),
+    "se.targets_file": ("目标文件：{file}", "Targets file: {file}"),
+    "se.targets_default": ("默认目标（绵阳“分步部署推进”）", "the shipped defaults (seed 004)"),
+    "se.trend": ("各目标完成比例的变化（按快照）", "Share of each target done, by snapshot"),
+    "se.snapshot": ("快照日期", "snapshot date"),
+    "se.share": ("完成比例", "share done"),
+    "se.target": ("目标", "target"),
+    "se.download": ("下载评选汇总表（XLSX）", "Download the selection summary (XLSX)"),
+    "se.workbook": ("“红色物业”示范创建评选汇总表", "Red property model selection summary"),
+    "se.no_snapshot": ("尚无快照：先同步。", "No snapshot yet: sync first."),
 }
 
 #: The dashboard's short group names → the display vocabulary's domains.

@@ -26,9 +26,10 @@ from typing import IO, Any
 
 from .graph.display import BEIJING, SOURCES, format_time
 from .output import neutralise
-from .report import _fit_widths, _style_header
+from .queries import Question
+from .report import _FORMATS, _fit_widths, _style_header, xlsx_value
 
-__all__ = ["Sheet", "write_tables"]
+__all__ = ["Sheet", "question_sheet", "write_tables"]
 
 #: (sheet name, headers, rows, number formats by 0-based column index).
 Sheet = tuple[str, Sequence[str], Sequence[Sequence[Any]], Mapping[int, str]]
@@ -39,6 +40,17 @@ _WORDS = {
     "doc_title": ("标题", "Title"), "issuer": ("发布单位", "Issuer"), "date": ("日期", "Date"),
     "page": ("第 &P 页，共 &N 页", "Page &P of &N"),
 }
+
+
+def question_sheet(name: str, question: Question, rows: Sequence[Mapping[str, Any]],
+                   lang: str = "zh", names: Mapping[str, str] | None = None) -> Sheet:
+    """A catalog answer as a sheet, typed the way the audit workbook types it (rates as
+    percentages, integers as numbers, codes as text, vocabulary values in words)."""
+    headers = [c.title(lang) for c in question.columns]
+    cells = [[xlsx_value(c, r.get(c.name), lang, names or {}) for c in question.columns]
+             for r in rows]
+    formats = {i: _FORMATS[c.type] for i, c in enumerate(question.columns) if c.type in _FORMATS}
+    return name, headers, cells, formats
 
 
 def _w(key: str, lang: str) -> str:

@@ -26,11 +26,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
+from .graph.evaluation_rules import CATEGORY_ZH
 from .graph.home import data_dir
 
 __all__ = [
     "CATEGORIES",
-    "CATEGORY_ZH",
     "DEFAULT_FILE",
     "FORMATIONS",
     "METRICS",
@@ -60,7 +60,7 @@ METRICS: Final[dict[str, tuple[str, str, bool]]] = {
     "named": ("累计命名数", "named in total", False),
 }
 FORMATIONS: Final = ("standalone", "joint")
-CATEGORIES: Final = ("project", "company", "committee", "person")
+CATEGORIES: Final = tuple(CATEGORY_ZH)  # 示范项目, 示范企业, 最美业委会, 最美物业人
 #: progress status code → (Chinese, English).
 STATUS: Final[dict[str, tuple[str, str]]] = {
     "achieved": ("已达成", "achieved"),
@@ -343,10 +343,6 @@ def status_of(target: Target, current: float | None, projected: float | None,
     return "on_track" if projected >= target.target else "behind"
 
 
-#: The 示范创建 categories as the seed names them (评选类别).
-CATEGORY_ZH: Final[dict[str, str]] = {
-    "project": "示范项目", "company": "示范企业", "committee": "最美业委会", "person": "最美物业人",
-}
 _FORMATION_ZH: Final = {"standalone": "单独建", "joint": "联合建"}
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from redgov.graph.evaluation_rules import THREE_YEAR_TARGET_DATE, THREE_YEAR_TARGETS
 
 from redgov.cli import main
 from redgov.targets import (
@@ -57,6 +58,9 @@ def test_the_defaults_are_the_seed_targets_of_domain_r21() -> None:
         "named_people": ("named", "person", d(2021, 6, 1), d(2023, 9, 30), 150),
     }, got
     assert path == DEFAULT_FILE
+    # the three-year totals are the ones the evaluation declares (graph/evaluation_rules.py)
+    named = {t.category: (t.target, t.due.isoformat()) for t in targets if t.metric == "named"}
+    assert named == {c: (n, THREE_YEAR_TARGET_DATE) for c, n in THREE_YEAR_TARGETS.items()}
     assert all(t.source.startswith("004 内容五") for t in targets), [t.source for t in targets]
 
 
