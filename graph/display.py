@@ -141,6 +141,7 @@ DOMAINS: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "company_safety_incident": ("物业企业近两年安全事故",
                                     "managing company's safety incident in two years"),
         "company_party_org_missing": ("企业未成立党组织", "company has no party organisation"),
+        "party_org_due": ("企业党组织应建未单独建", "3+ full members but no own organisation"),
         "refused_party_activity": ("拒不参加党建活动", "refused party-building activities"),
         "labour_or_abnormal": ("劳动保障违法或经营异常", "labour violation or abnormal operation"),
         "low_credit": ("信用等级偏低", "credit grade B or lower"),
@@ -203,6 +204,10 @@ DOMAINS: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "无小区党组织": ("无小区党组织", "no compound party organisation"),
         "主任非党员": ("主任非党员", "chair not a party member"),
         "党员比例不足": ("党员比例不足", "party share too low"),
+        # R20 (named_vs_ranked)
+        "命名不符合条件": ("命名不符合条件", "named but not eligible"),
+        "名次在前未命名": ("名次在前未命名", "passed over for a lower rank"),
+        "命名数不足名额": ("命名数不足名额", "fewer named than the quota"),
     },
     "origin": {
         "业委会成员": ("业委会成员", "owners' committee member"),

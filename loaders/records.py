@@ -242,7 +242,7 @@ def _light_checks(table: Table, cells: dict[str, Any], issue: Any
             elif cells.get("得分") is not None and cells["得分"] > criterion.maximum:
                 errors.append(issue(
                     "得分", f"{cells['得分']:g}",
-                    f"得分超过“{criterion.zh}”的满分 {criterion.maximum} 分",
+                    f"得分超过该指标（{criterion.zh}）的满分 {criterion.maximum} 分",
                     f"the score is above {criterion.zh}'s maximum of {criterion.maximum}"))
     elif english == "ratings":
         year = cells.get("年度")

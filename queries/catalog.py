@@ -414,12 +414,13 @@ def load_file(path: Path) -> Question:
 @functools.cache
 def _questions() -> dict[str, Question]:
     from .analytics import ANALYTICS
+    from .evaluation_audit import EVALUATION_ANALYTICS
 
     found: dict[str, Question] = {}
     for path in sorted(QUERY_DIR.glob("*.cypher")):
         q = load_file(path)
         found[q.name] = q
-    for q in ANALYTICS:
+    for q in (*ANALYTICS, *EVALUATION_ANALYTICS):
         if q.name in found:
             raise HeaderError(f"question {q.name!r} is defined twice")
         found[q.name] = q

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from cypher_lint import lint
+from redgov.graph.evaluation_rules import INCIDENT_KINDS
 from redgov.graph.stores.base import Store
 from redgov.graph.vocabulary import (
     FORMATIONS,
@@ -82,7 +83,7 @@ def test_question_is_documented(q: Any) -> None:
     assert q.name == q.name.lower() and len(q.name) <= 31, q.name  # a workbook sheet name
     for field in ("title_zh", "title_en", "one_row_per", "description"):
         assert getattr(q, field).strip(), (q.name, field)
-    assert q.rules and all(re.fullmatch(r"R(1[0-5]|[1-9])|DQ", r) for r in q.rules), q.rules
+    assert q.rules and all(re.fullmatch(r"R(2[01]|1[0-9]|[1-9])|DQ", r) for r in q.rules), q.rules
     assert q.sources and all(re.fullmatch(r"00[0-4]", s) for s in q.sources), q.sources
     assert [p.name for p in q.params[:2]] == ["as_of", "scope"], q.params
     for p in q.params:
@@ -116,7 +117,8 @@ def test_every_cypher_file_lints_clean_for_neo4j() -> None:
 
 # --- vocabulary literals --------------------------------------------------------------
 ALLOWED = {
-    "kind": set(ORG_KINDS.values()) | set(SUPERVISION_KINDS.values()),
+    "kind": (set(ORG_KINDS.values()) | set(SUPERVISION_KINDS.values())
+             | set(INCIDENT_KINDS.values())),
     "level": set(LEVEL_ORDER),
     "role": set(ROLES),
     "standing": set(STANDINGS.values()) | {STANDING_OTHER},

@@ -27,7 +27,8 @@ from redgov.loaders.demo.measure import measure
 
 from redgov.cli import main
 
-TABLES = ("清单", "单位", "组织", "人员", "任职", "监管", "物业服务", "走访", "评价")
+TABLES = ("清单", "单位", "组织", "人员", "任职", "监管", "物业服务", "走访", "评价",
+          "评分", "命名", "事件", "经费")
 DATES = ["2024-10-31", "2024-11-30", "2024-12-31"]
 PARTY = ("党委", "党总支", "党支部")
 
