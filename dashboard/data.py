@@ -396,3 +396,27 @@ def targets_progress(key: Key) -> dict[str, Any]:
     log("query", question="targets", applied_scope=_scope(key),
         rows=len(answer["targets"]))
     return answer
+
+
+# --- 示范创建: the year's evaluation (R16–R19) -------------------------------------------------
+@st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=50)
+def _evaluation(key: Key, category: str, year: int) -> Any:
+    from ..queries.evaluation import evaluate
+
+    return evaluate(store(), category, year, snapshot=snapshot_of(key),
+                    account_scope=_scope(key))
+
+
+def evaluation(key: Key, category: str, year: int) -> Any:
+    """One category's evaluation of ``year`` at the key's snapshot within the viewer's scope
+    (:func:`redgov.queries.evaluation.evaluate`); logged like a catalog question."""
+    result = _evaluation(key, category, year)
+    log("query", question="evaluate", category=category, year=year,
+        applied_scope=result.scope, rows=len(result.rows))
+    return result
+
+
+@st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=50)
+def scored_year(key: Key, year: int) -> int:
+    """The latest year up to ``year`` whose 示范创建 was scored (else ``year`` itself)."""
+    return reads.scored_year(_at(key), year) or year

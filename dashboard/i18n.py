@@ -302,6 +302,26 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "se.download": ("下载评选汇总表（XLSX）", "Download the selection summary (XLSX)"),
     "se.workbook": ("“红色物业”示范创建评选汇总表", "Red property model selection summary"),
     "se.no_snapshot": ("尚无快照：先同步。", "No snapshot yet: sync first."),
+    "se.category": ("评选类别", "Category"),
+    "se.quota": ("名额 {quota}；参评 {candidates}，可参评 {eligible}，名额内 {within}，"
+                 "已命名 {named}",
+                 "Quota {quota}; candidates {candidates}, eligible {eligible}, within quota "
+                 "{within}, named {named}"),
+    "se.three_year": ("三年累计命名：{value} / {target}（截止 {due}，{status}）",
+                      "Named over three years: {value} / {target} (due {due}, {status})"),
+    "se.total": ("总分", "total"),
+    "se.criterion": ("指标", "criterion"),
+    "se.chart": ("可参评对象的各项得分（前 {n} 名）", "Criterion scores of the eligible (top {n})"),
+    "se.disqualified": ("不得参评：{n} 个", "Disqualified: {n}"),
+    "se.named_vs_ranked": ("命名与评选排名对照：{n} 条发现", "Named versus ranked: {n} findings"),
+    "se.lists": ("{year} 年度上榜 {n} 次，其中黑榜 {black} 次",
+                 "{n} listings in {year}, {black} of them black"),
+    "se.sheet_ranking": ("{kind}评选", "{kind} ranking"),
+    "se.sheet_disqualified": ("不得参评及依据", "Disqualified and evidence"),
+    "se.code": ("对象编码", "code"),
+    "se.name": ("对象名称", "name"),
+    "se.reason": ("不得参评情形", "reason"),
+    "se.evidence": ("依据", "evidence"),
 }
 
 #: The dashboard's short group names → the display vocabulary's domains.

@@ -82,6 +82,14 @@ def test_an_admin_sees_funding_and_targets_and_downloads_the_workbook(
     stores = _capture_media(monkeypatch)
     at = signed_in("chief")
     assert at.header[0].value == "示范创建：评选、经费保障与阶段目标", at.header
+    assert [t.label for t in at.tabs] == ["评选排名", "红黑榜", "经费保障", "阶段目标"]
+    said = [m.value for m in at.markdown]
+    # K1 and K4 were scored by nobody and named (命名) in 2021: both eligible, 0 points
+    assert "名额 30；参评 2，可参评 2，名额内 2，已命名 2" in said, said
+    assert "三年累计命名：2 / 100（截止 2023-09-30，滞后）" in said, said
+    ranking = table(at, "名次", "党建引领好")
+    assert [(r["名次"], r["对象编码"], r["总分"]) for r in ranking] == [
+        ("1", "K1", "0.0"), ("2", "K4", "0.0")], ranking
     rollup = table(at, "经费保障率", "单位编码")
     assert [(r["单位编码"], r["经费保障率"], r["缺口合计（元）"]) for r in rollup] == [
         ("ST1", "50.0%", 500), ("ST2", "66.7%", 3000)], rollup
@@ -90,8 +98,13 @@ def test_an_admin_sees_funding_and_targets_and_downloads_the_workbook(
     assert [g["当前值"] for g in goals][:4] == ["2", "1", "75.0%", "60.0%"], goals
     (button,) = at.get("download_button")
     wb = load_workbook(io.BytesIO(_download(stores, button)))
-    assert wb.sheetnames == ["封面", "党组织工作经费保障", "党组织工作经费保障汇总", "阶段目标",
-                             "各目标完成比例的变化（按快照）"], wb.sheetnames
+    assert wb.sheetnames == [
+        "封面", "示范项目评选", "示范企业评选", "最美业委会评选", "最美物业人评选",
+        "不得参评及依据", "命名与评选排名对照", "物业企业红黑榜", "党组织工作经费保障",
+        "党组织工作经费保障汇总",
+        "阶段目标", "各目标完成比例的变化（按快照）"], wb.sheetnames
+    assert [r[1] for r in wb["示范项目评选"].iter_rows(min_row=2, values_only=True)] == [
+        "K1", "K4"]
     assert wb["封面"]["A1"].value == "“红色物业”示范创建评选汇总表"
     assert wb["党组织工作经费保障"].page_setup.orientation == "landscape"
     button.click().run()
@@ -105,6 +118,9 @@ def test_a_scoped_auditor_sees_and_downloads_only_the_street(
     stores = _capture_media(monkeypatch)
     at = signed_in("zhao")
     assert at.header[0].value == "示范创建：评选、经费保障与阶段目标"
+    said = [m.value for m in at.markdown]
+    assert "名额 30；参评 1，可参评 1，名额内 1，已命名 1" in said, said
+    assert [r["对象编码"] for r in table(at, "名次", "党建引领好")] == ["K1"]
     rollup = table(at, "经费保障率", "单位编码")
     assert [r["单位编码"] for r in rollup] == ["ST1"], rollup
     orgs = table(at, "党组织编码", "缺口（元）")

@@ -64,7 +64,7 @@ def main() -> int:
         # needs two snapshots (the demo with --history)
         ("changes", "changes", '[data-testid="stDataFrame"]', None),
         # 示范创建: the year's funding guarantees and the phase targets with their trend
-        ("selection", "selection", '[data-testid="stVegaLiteChart"]', None),
+        ("selection", "selection", '[data-testid="stDataFrame"]', None),
     ]
     pages = [p for p in pages if not wanted or p[0] in wanted]
     with socket.socket() as s:
