@@ -128,7 +128,8 @@ def _ranking(key: data.Key, year: int, lang: str) -> list[Sheet]:
     st.caption(ui.label("se.named_vs_ranked", n=len(mine)))
     if mine:
         header_, cells_ = present_rows(q, mine, lang, {})
-        st.dataframe(pd.DataFrame(cells_, columns=header_), hide_index=True, key="se.nvr")
+        st.dataframe(pd.DataFrame(cells_, columns=header_).astype(str), hide_index=True,
+                     key="se.nvr")
     return [question_sheet(q.title(lang)[:31], q, findings["rows"], lang)]
 
 
