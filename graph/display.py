@@ -172,6 +172,8 @@ DOMAINS: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "ancestor": ("上级单位", "ancestor"), "visit": ("走访", "visit"),
         "seat": ("所在单位", "seat"), "built_in": ("依托主体", "built in"),
         "rating": ("评价记录", "rating"),
+        "score": ("评分记录", "score"), "naming": ("命名记录", "naming"),
+        "incident": ("事件记录", "incident"), "funding": ("经费记录", "funding"),
     },
     # the headline figures a diff compares per unit (coverage_rollup, overdue_reelection)
     "figure": {

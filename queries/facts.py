@@ -77,6 +77,8 @@ _SECTION = {
     (REL.LIVES_IN, True): "residence", (REL.LIVES_IN, False): "residence",
     (REL.VISITED, True): "visit", (REL.VISITED, False): "visit",
     (REL.RATED, True): "rating", (REL.RATED, False): "rating",
+    (REL.SCORED, True): "score", (REL.NAMED, True): "naming",
+    (REL.HAD_INCIDENT, True): "incident", (REL.FUNDED, True): "funding",
 }
 #: What of a person may be shown (masked values only; never a hash).
 PERSON_FIELDS = ("code", "name", "gender", "standing", "standing_text", "party_org_code",

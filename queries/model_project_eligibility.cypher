@@ -9,7 +9,9 @@
 // rule_zh: 结论按顺序取第一条：黑榜企业、无小区党组织，都没有为合规。
 // description: A black-listed company (黑榜 in its latest rating of a year up to as_of's year) or a
 // description: project whose compound has no party organisation cannot be a model (示范) project.
-// description: finding, first that applies: 黑榜企业, 无小区党组织, else ok.
+// description: finding, first that applies: 黑榜企业, 无小区党组织, else ok. This is the standing view per
+// description: contract; a year's 示范项目 selection is decided by model_project_disqualifiers (R16, with the
+// description: 事件 black list and safety incidents, dated by the year) and redgov evaluate.
 // column: company_code — 企业编码 — the company
 // column: company_name — 企业名称 — its name
 // column: compound_code — 小区编码 — the compound managed

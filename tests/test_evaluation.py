@@ -211,3 +211,33 @@ def test_cli_formats(fx: Store, engine: Any, tmp_path: Path) -> None:
 
 def test_mean_score_rounds_half_up() -> None:
     assert [mean_score(v) for v in ([25, 25.5], [8.5, 8], [1, 2, 2])] == [25.3, 8.3, 1.7]
+
+
+def test_demo_tables_are_calibrated_to_the_seed(tmp_path: Path) -> None:
+    """A city's year (seed 004 内容四): 40–60 project candidates, 15–25 companies, every
+    incident kind planted, namings short of the company quota, funds below the floor."""
+    import csv
+    from collections import Counter
+
+    from redgov.loaders.demo import generate
+
+    generate(tmp_path, scale="district", seed=1)
+
+    def rows(table: str) -> list[dict[str, str]]:
+        with (tmp_path / f"{table}.csv").open(encoding="utf-8", newline="") as fh:
+            return list(csv.DictReader(fh))
+
+    scored = {(r["年度"], r["评选类别"], r["对象编码"]) for r in rows("评分")}
+    candidates = Counter((year, category) for year, category, _ in scored)
+    for year in ("2022", "2023", "2024"):
+        assert 40 <= candidates[(year, "示范项目")] <= 60, candidates
+        assert 15 <= candidates[(year, "示范企业")] <= 25, candidates
+    kinds = {r["类型"] for r in rows("事件")}
+    assert kinds == {"安全责任事故", "安全生产行政处罚", "人员伤亡事故", "劳动保障违法",
+                     "经营异常名录", "黑名单", "拒不参加党建活动", "一票否决"}, kinds
+    named = Counter((r["年度"], r["评选类别"]) for r in rows("命名"))
+    assert named[("2024", "示范企业")] < 10 <= 30 <= named[("2024", "示范项目")], named
+    orgs = {r["组织编码"]: r["类型"] for r in rows("组织")}
+    floor = {"党委": 10000, "党总支": 5000, "党支部": 3000}
+    below = [r for r in rows("经费") if int(r["金额"]) < floor[orgs[r["组织编码"]]]]
+    assert 0 < len(below) < len(rows("经费")) / 3, len(below)

@@ -180,3 +180,14 @@ def test_increments_add_change_and_delete_rows(store: Any, export: Path) -> None
     assert _node(store, "Score", "2024|project|X02|public_rating|OD1")["score"] == 8.0
     assert _node(store, "Score", "2024|project|X03|governance_mechanism|OD1")["retired"] is True
     assert _node(store, "Funding", "JB56|2024")["amount"] == 5000
+
+
+def test_review_shows_keys_in_words() -> None:
+    from redgov.commands.review import key_text, value_text
+
+    assert key_text("评分", "2024|project|X01|party_leadership|OD1") == (
+        "2024|示范项目|X01|党建引领好|OD1")
+    assert key_text("事件", "CO4|casualty|2024-02-01", "en") == "CO4|casualty|2024-02-01"
+    assert key_text("事件", "CO4|casualty|2024-02-01") == "CO4|人员伤亡事故|2024-02-01"
+    assert value_text("事件", "kind", "veto") == "一票否决"
+    assert value_text("评分", "criterion", "public_rating") == "群众评价好"

@@ -57,7 +57,11 @@ def value_text(table: str, field: str, value: Any, lang: str = "zh") -> str:
 
 
 #: Identities holding a vocabulary code (posts: the normalised role; supervision: the kind).
-_KEY_CODES = {"任职": (2, "role"), "监管": (2, "supervision_kind")}
+_KEY_CODES: dict[str, tuple[tuple[int, str], ...]] = {
+    "任职": ((2, "role"),), "监管": ((2, "supervision_kind"),),
+    "评分": ((1, "eval_category"), (3, "criterion")), "命名": ((1, "eval_category"),),
+    "事件": ((1, "incident_kind"),),
+}
 
 
 def key_text(table: str, key: str, lang: str = "zh") -> str:
@@ -66,9 +70,9 @@ def key_text(table: str, key: str, lang: str = "zh") -> str:
     if where is None:
         return key
     parts = key.split("|")
-    index, domain = where
-    if index < len(parts):
-        parts[index] = display(parts[index], lang, domain)
+    for index, domain in where:
+        if index < len(parts):
+            parts[index] = display(parts[index], lang, domain)
     return "|".join(parts)
 
 
