@@ -415,3 +415,49 @@ def sync_log() -> list[dict[str, Any]]:
 @st.cache_data(show_spinner=False, max_entries=10)
 def _sync_log(path: str, mtime: int) -> list[dict[str, Any]]:
     return list(read_jsonl(Path(path)))[::-1]
+
+
+# --- 示范创建: phase targets (R21) ----------------------------------------------------------
+@st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=50)
+def _targets_progress(key: Key) -> dict[str, Any]:
+    from ..target_progress import progress
+    from ..targets import load_targets
+
+    goals, source = load_targets()
+    found, chosen = progress(store(), goals, snapshot=snapshot_of(key),
+                             account_scope=_scope(key))
+    return {"file": str(source), "snapshot": chosen.date if chosen else None,
+            "targets": [p.to_json() for p in found]}
+
+
+def targets_progress(key: Key) -> dict[str, Any]:
+    """Progress against the phase targets at the key's snapshot, within the viewer's scope
+    (the city's targets file, else the defaults); logged like a catalog question."""
+    answer = _targets_progress(key)
+    log("query", question="targets", applied_scope=_scope(key),
+        rows=len(answer["targets"]))
+    return answer
+
+
+# --- 示范创建: the year's evaluation (R16–R19) -------------------------------------------------
+@st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=50)
+def _evaluation(key: Key, category: str, year: int) -> Any:
+    from ..queries.evaluation import evaluate
+
+    return evaluate(store(), category, year, snapshot=snapshot_of(key),
+                    account_scope=_scope(key))
+
+
+def evaluation(key: Key, category: str, year: int) -> Any:
+    """One category's evaluation of ``year`` at the key's snapshot within the viewer's scope
+    (:func:`redgov.queries.evaluation.evaluate`); logged like a catalog question."""
+    result = _evaluation(key, category, year)
+    log("query", question="evaluate", category=category, year=year,
+        applied_scope=result.scope, rows=len(result.rows))
+    return result
+
+
+@st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=50)
+def scored_year(key: Key, year: int) -> int:
+    """The latest year up to ``year`` whose 示范创建 was scored (else ``year`` itself)."""
+    return reads.scored_year(_at(key), year) or year

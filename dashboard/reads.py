@@ -387,3 +387,17 @@ def person_posts(store: Store, code: str, scope: str | None = None) -> list[dict
                 r["unit_code"] = r["unit_name"] = None
             out.append(r)
     return out
+
+
+#: The latest 示范创建 year with scores up to ``$year`` (the 示范创建 page's default year:
+#: a snapshot dated early in a year still shows the last evaluation held).
+SCORED_YEAR = cypher(
+    "dashboard.scored_year",
+    "MATCH (s:Score) WHERE @current(s) AND s.year <= $year RETURN max(s.year) AS year",
+)
+
+
+def scored_year(store: Store, year: int) -> int | None:
+    rows = store.read(SCORED_YEAR, {"year": year})
+    value = rows[0]["year"] if rows else None
+    return int(value) if value is not None else None

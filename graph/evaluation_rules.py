@@ -40,7 +40,7 @@ __all__ = [
     "Criterion",
 ]
 
-#: 评选类别 → machine code (REGISTRY.md 评分/命名).
+#: 评选类别 → machine code (docs/registry.md 评分/命名).
 CATEGORIES: Final[dict[str, str]] = {
     "示范项目": "project",  # 旗飘绵州·红色物业示范项目 (住宅小区、商圈楼宇)
     "示范企业": "company",  # 旗飘绵州·红色物业示范企业
@@ -122,7 +122,7 @@ THREE_YEAR_TARGETS: Final[dict[str, int]] = {
 }
 THREE_YEAR_TARGET_DATE: Final = "2023-09-30"
 
-#: 事件 类型 → machine code (REGISTRY.md 事件).
+#: 事件 类型 → machine code (docs/registry.md 事件).
 INCIDENT_KINDS: Final[dict[str, str]] = {
     "安全责任事故": "safety_accident",
     "安全生产行政处罚": "safety_penalty",

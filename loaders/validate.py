@@ -234,7 +234,7 @@ def _scan_table(export: Export, table: Table, ctx: _Context, hasher: Hasher | No
                                           f"repeats row {first_row[record.key]}; merged"))
                 continue
             single = len(table.identity) == 1
-            if table.english == "scores":  # REGISTRY.md: the same scorer twice is an error
+            if table.english == "scores":  # docs/registry.md: the same scorer twice is an error
                 scan.errors.append(_err(
                     table.name, number, "评分组织编码", record.values["scorer_code"],
                     "同一评分组织对同一对象的同一指标重复评分"
@@ -363,7 +363,7 @@ def _candidate(ctx: _Context, rec: Record, category: str, code: str) -> None:
                    f"a {category} candidate is a {detail}")
 
 
-#: 事件 targets: a company, a compound, an owners' committee or a person (REGISTRY.md).
+#: 事件 targets: a company, a compound, an owners' committee or a person (docs/registry.md).
 _INCIDENT_ORG_KINDS = (COMPANY_KIND, "owners_committee")
 
 

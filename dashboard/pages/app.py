@@ -6,7 +6,8 @@ page (and before the link checks): every page then answers for the chosen snapsh
 
 Access: ``auth.gate`` runs first (the login form, once an account exists); only the pages
 the account's role allows are registered (viewer: overview, hierarchy, people; auditor:
-+ audit with its downloads, changes; admin: + sync history and accounts), so another page's
++ audit with its downloads, changes,
+示范创建; admin: + sync history and accounts), so another page's
 address falls back to the default page; links naming a unit or person outside the
 account's scope answer "not found" before any page runs.
 
@@ -22,7 +23,16 @@ from __future__ import annotations
 import streamlit as st
 from redgov.dashboard import auth, data, ui
 from redgov.dashboard.i18n import t
-from redgov.dashboard.pages import accounts, audit, changes, hierarchy, overview, people, sync
+from redgov.dashboard.pages import (
+    accounts,
+    audit,
+    changes,
+    hierarchy,
+    overview,
+    people,
+    selection,
+    sync,
+)
 from redgov.graph.stores import StoreUnavailable
 
 # url path, label, icon, page function, the least role that sees it
@@ -32,6 +42,7 @@ _PAGES = (
     ("audit", "nav.audit", ":material/fact_check:", audit.render, "auditor"),
     ("changes", "nav.changes", ":material/difference:", changes.render, "auditor"),
     ("people", "nav.people", ":material/group:", people.render, "viewer"),
+    ("selection", "nav.selection", ":material/military_tech:", selection.render, "auditor"),
     ("sync", "nav.sync", ":material/sync:", sync.render, "admin"),
     ("accounts", "nav.accounts", ":material/manage_accounts:", accounts.render, "admin"),
 )

@@ -1,9 +1,10 @@
-"""Take the screenshots in this folder: ``python docs/screenshots/take.py``.
+"""Take the screenshots in this folder: ``python docs/screenshots/take.py [NAME…]``.
 
 Starts ``redgov dashboard`` on the graph of the current ``REDGOV_HOME`` (run ``redgov demo``
 first: the screenshots are of the district demo), loads each page in headless Chromium
 (Debian's /usr/bin/chromium, the same as the browser test) and saves one PNG per page,
-plus the street and district networks on their own.  Chinese needs a CJK font where the
+plus the street and district networks on their own (only the NAMEs given, e.g.
+``selection``, when any are).  Chinese needs a CJK font where the
 screenshots are taken: Debian's ``fonts-wqy-microhei`` (``.ci/run`` installs it).
 """
 
@@ -45,7 +46,10 @@ def _examples() -> tuple[str, str, str, str]:
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
-    district, street, compound, person = _examples()
+    wanted = set(sys.argv[1:])  # file names to retake (default: all)
+    unit_free = {"overview", "audit", "sync", "changes", "selection"}
+    district, street, compound, person = (
+        ("", "", "", "") if wanted and wanted <= unit_free else _examples())
     # (file name, path, what shows the page has arrived, element to shoot or None)
     pages = [
         ("overview", "", '[data-testid="stVegaLiteChart"]', None),
@@ -59,7 +63,10 @@ def main() -> int:
         ("sync", "sync", '[data-testid="stDataFrame"]', None),
         # needs two snapshots (the demo with --history)
         ("changes", "changes", '[data-testid="stDataFrame"]', None),
+        # 示范创建: the year's funding guarantees and the phase targets with their trend
+        ("selection", "selection", '[data-testid="stDataFrame"]', None),
     ]
+    pages = [p for p in pages if not wanted or p[0] in wanted]
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -8,7 +8,7 @@ import click
 
 # Each module defines a click command or group named like the module's COMMANDS list.
 _MODULES = ("core", "sync", "review", "demo", "audit", "changes", "dashboard", "user",
-            "access_log", "pull", "evaluate")
+            "access_log", "pull", "evaluate", "targets")
 
 
 def register(group: click.Group) -> None:
