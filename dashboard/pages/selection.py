@@ -23,10 +23,10 @@ from ...commands.evaluate import evaluation_table, evidence_text
 from ...graph.display import display
 from ...graph.evaluation_rules import CATEGORY_ZH
 from ...graph.stores import StoreError
-from ...target_progress import METHOD, Progress, present, trend_table
 from ...queries import ParamError, get_question
 from ...queries.present import present_rows
 from ...selection_report import Sheet, question_sheet, write_tables
+from ...target_progress import METHOD, Progress, present, trend_table
 from ...targets import DEFAULT_FILE, Target, TargetError
 from .. import data, ui
 

@@ -18,10 +18,10 @@ import click
 
 from ..graph.home import write_private
 from ..output import render_cells, to_json
-from ..target_progress import METHOD, present, progress, trend_table
 from ..queries import ParamError
 from ..queries.runner import snapshot_json
 from ..selection_report import write_tables
+from ..target_progress import METHOD, present, progress, trend_table
 from ..targets import (
     DEFAULT_FILE,
     MAX_BYTES,
