@@ -112,7 +112,7 @@ def _ranking(key: data.Key, year: int, lang: str) -> list[Sheet]:
     _criterion_chart(result, lang)
     header, cells = evaluation_table(result, lang)
     # rank is blank for the ineligible: one column type for the table (text)
-    st.dataframe(pd.DataFrame(cells, columns=header).astype(str), hide_index=True,
+    ui.table(pd.DataFrame(cells, columns=header).astype(str), hide_index=True,
                  key="se.ranking")
     out = [r for r in result.rows if not r.eligible]
     if out:
@@ -128,7 +128,7 @@ def _ranking(key: data.Key, year: int, lang: str) -> list[Sheet]:
     st.caption(ui.label("se.named_vs_ranked", n=len(mine)))
     if mine:
         header_, cells_ = present_rows(q, mine, lang, {})
-        st.dataframe(pd.DataFrame(cells_, columns=header_).astype(str), hide_index=True,
+        ui.table(pd.DataFrame(cells_, columns=header_).astype(str), hide_index=True,
                      key="se.nvr")
     return [question_sheet(q.title(lang)[:31], q, findings["rows"], lang)]
 
@@ -160,7 +160,7 @@ def _lists(key: data.Key, year: int, lang: str) -> list[Sheet]:
     header, cells = present_rows(q, answer["rows"], lang, names)
     black = len(q.finding_rows(answer["rows"]))
     st.write(ui.label("se.lists", n=answer["count"], black=black, year=year))
-    st.dataframe(pd.DataFrame(cells, columns=header), hide_index=True, key="se.lists")
+    ui.table(pd.DataFrame(cells, columns=header), hide_index=True, key="se.lists")
     return [question_sheet(q.title(lang)[:31], q, answer["rows"], lang, names)]
 
 
@@ -181,13 +181,13 @@ def _funding(key: data.Key, year: int, lang: str) -> list[Sheet]:
         st.altair_chart(chart, width="stretch")
     q = get_question("funding_rollup")
     header, cells = present_rows(q, rows, lang, {})
-    st.dataframe(pd.DataFrame(cells, columns=header), hide_index=True, key="se.rollup")
+    ui.table(pd.DataFrame(cells, columns=header), hide_index=True, key="se.rollup")
     g = get_question("funding_guarantee")
     short = g.finding_rows(guarantee["rows"])
     st.write(ui.label("se.funding_short", n=len(short),
                       total=sum(r["shortfall"] for r in short)))
     header, cells = present_rows(g, guarantee["rows"], lang, {})
-    st.dataframe(pd.DataFrame(cells, columns=header), hide_index=True, key="se.guarantee")
+    ui.table(pd.DataFrame(cells, columns=header), hide_index=True, key="se.guarantee")
     return [question_sheet(g.title(lang)[:31], g, guarantee["rows"], lang),
             question_sheet(q.title(lang)[:31], q, rows, lang)]
 
@@ -203,7 +203,7 @@ def _targets(key: data.Key, lang: str) -> list[Sheet]:
              else answer["file"])
     st.caption(ui.label("se.targets_file", file=ui.plain(where)))
     header, cells = present(found, lang)
-    st.dataframe(pd.DataFrame(cells, columns=header), hide_index=True, key="se.targets")
+    ui.table(pd.DataFrame(cells, columns=header), hide_index=True, key="se.targets")
     points = [{"target": p.target.name, "date": d,
                "share": (v / p.target.target) if v is not None else None}
               for p in found for d, v in p.trend]

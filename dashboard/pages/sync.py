@@ -171,7 +171,7 @@ def _pulls() -> None:
         return
     for source, n, line in streaks:
         st.error(ui.label("sy.pull_streak", source=source, n=n, line=line))
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="sy.pulls")
+    ui.table(pd.DataFrame(rows), hide_index=True, key="sy.pulls")
 
 
 def render() -> None:
