@@ -2,11 +2,18 @@
 
 With no account defined the dashboard stays single-user (everything, 127.0.0.1 only) and
 says so in the sidebar.  Once one exists, :func:`gate` runs before any page: a session
-without a live login sees the login form and nothing else.  A login lasts while the
-session is used: after ``REDGOV_IDLE_MINUTES`` (default 15) without a page run it ends;
-it also ends when the account is disabled, removed or its password changed (its
-``epoch`` moved).  Failed logins are throttled through ``redgov.access.login``; the
-password field is cleared on submit and never logged.
+without a live login sees the login form and nothing else.
+
+A served page signs in into a server-side session (:mod:`redgov.access.sessions`) held by
+an HttpOnly cookie (``dashboard/web.py``): it survives reloads, links and new tabs, ends
+after ``REDGOV_IDLE_MINUTES`` (default 15) unused or ``REDGOV_SESSION_HOURS`` (default
+12) in all, at logout, and at once for every tab when the account is disabled, removed or
+its password, role or scope changes; each end is logged (``logout``, ``expired``,
+``revoked``).  With single sign-on configured the form also offers the department's
+provider (:mod:`redgov.access.oidc`).  Without a cookie (AppTest) a login lives in the
+Streamlit session only, with the same idle and account checks.  Failed logins are
+throttled through ``redgov.access.login``; the password field is cleared on submit and
+never logged.
 
 Labels are kept here (not in ``i18n``) so this module stays self-contained.
 """
@@ -16,14 +23,15 @@ from __future__ import annotations
 import os
 import time
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from ..access import accounts
+from ..access import accounts, sessions
 from ..access import log as access_log
 from ..access.login import login
 from ..graph.vocabulary import ACCOUNT_ROLE_ZH
-from . import data, ui
+from . import data, ui, web
 
 __all__ = ["IDLE_S", "TEXT", "gate", "guard_links", "sidebar", "text"]
 
@@ -31,6 +39,7 @@ IDLE_S = float(os.environ.get("REDGOV_IDLE_MINUTES", "15")) * 60
 _SEEN = "_auth_seen"
 _EPOCH = "_auth_epoch"
 _NOTICE = "_auth_notice"
+_VIA_COOKIE = "_auth_cookie"  # this tab's login is the browser's session cookie
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -48,6 +57,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "login.ended": ("账户已停用或密码已更改，请重新登录。",
                     "The account was disabled or its password changed: sign in again."),
     "login.out": ("已退出登录。", "Signed out."),
+    "login.going": ("登录成功，正在进入…", "Signed in: opening the dashboard…"),
+    "login.sso": ("统一身份认证登录", "Sign in with the department's identity provider"),
+    "login.sso_or": ("或使用本地账户和密码登录：", "Or sign in with a local account and password:"),
     "side.user": ("当前用户：{name}（{role}）", "Signed in: {name} ({role})"),
     "side.scope": ("可见范围：{scope}", "Scope: {scope}"),
     "side.all": ("全部单位", "all units"),
@@ -81,10 +93,10 @@ def _served_locally() -> bool:
     return not address or address in _LOOPBACK
 
 
-def _end(event: str, notice: str) -> None:
-    """End the login: log it, forget everything the session held."""
+def _end(event: str | None, notice: str) -> None:
+    """End the login: log it (``event``), forget everything the session held."""
     who = data.viewer()
-    if who.name is not None:
+    if event is not None and who.name is not None:
         access_log.record(event, who.name, page=st.session_state.get("_page"))
     lang = st.session_state.get("lang", "zh")
     st.session_state.clear()
@@ -101,6 +113,50 @@ def _keep_address(paths: tuple[str, ...]) -> None:
                    for i, p in enumerate(paths)], position="hidden")
 
 
+def _cookie(base: str) -> str | None:
+    """A cookie of the websocket's handshake (None outside a served page: AppTest)."""
+    try:
+        value = st.context.cookies.get(web.cookie_name(base))
+    except Exception:  # no request context
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def _here() -> str:
+    """This page's local path and query, to come back to after sign-in."""
+    try:
+        path = urlsplit(st.context.url or "").path or "/"
+    except Exception:
+        path = "/"
+    query = urlencode(st.query_params.to_dict())
+    return web.safe_next(path + ("?" + query if query else ""))
+
+
+def _from_cookie(store: Any) -> data.Viewer | None:
+    """The viewer of the browser's session cookie (see :mod:`redgov.access.sessions`), or
+    None after showing why it ended (expired, revoked, signed out elsewhere)."""
+    sid = _cookie(web.COOKIE)
+    if not sid:
+        return None
+    found = sessions.check(store, sid)
+    if found.ok and found.account is not None:
+        account = found.account
+        who = data.Viewer(account.name, account.role, account.scope)
+        st.session_state[data.VIEWER_KEY] = who
+        st.session_state[_VIA_COOKIE] = True
+        return who
+    had = st.session_state.get(_VIA_COOKIE)
+    if found.reason == "expired" and found.session is not None:
+        access_log.record("expired", found.session.account, client=_client())
+        _end(None, "login.expired")
+    elif found.reason == "revoked" and found.session is not None:
+        access_log.record("revoked", found.session.account, client=_client())
+        _end(None, "login.ended")
+    elif had:
+        _end(None, "login.out")
+    return None
+
+
 def gate(paths: tuple[str, ...] = ()) -> data.Viewer:
     """The session's viewer, or the login form and a stop (see the module docstring).
 
@@ -113,8 +169,12 @@ def gate(paths: tuple[str, ...] = ()) -> data.Viewer:
             st.stop()
         st.session_state[data.VIEWER_KEY] = data.SINGLE_USER
         return data.SINGLE_USER
+    from_cookie = _from_cookie(store)
+    if from_cookie is not None:
+        return from_cookie
     who = st.session_state.get(data.VIEWER_KEY)
-    if isinstance(who, data.Viewer) and who.name is not None:
+    if isinstance(who, data.Viewer) and who.name is not None and \
+            not st.session_state.get(_VIA_COOKIE):
         now = time.time()
         if now - float(st.session_state.get(_SEEN, now)) > IDLE_S:
             _end("expired", "login.expired")
@@ -139,6 +199,11 @@ def _login_form(store: Any) -> None:
     notice = st.session_state.pop(_NOTICE, None)
     if notice:
         st.info(text(notice))
+    if web.oidc_enabled():
+        if st.button(text("login.sso"), key="auth.sso", type="primary"):
+            web.navigate(web.oidc_start_path(_here()))
+            st.stop()
+        st.caption(text("login.sso_or"))
     with st.form("auth.login", clear_on_submit=True):
         name = st.text_input(text("login.name"), key="auth.name")
         password = st.text_input(text("login.password"), type="password", key="auth.password")
@@ -150,6 +215,16 @@ def _login_form(store: Any) -> None:
     del password
     if result.ok and result.account is not None:
         account = result.account
+        pre = _cookie(web.PRE)
+        if pre:  # a served page: the session goes into a cookie (dashboard/web.py)
+            session_id, _ = sessions.open_session(store, account, "password")
+            if web.claim_later(pre, session_id, _here()):
+                access_log.record("login", account.name, client=_client(), role=account.role,
+                                  scope=account.scope, via="password")
+                web.navigate("/redgov/claim")
+                st.info(text("login.going"))
+                st.stop()
+            sessions.end(store, session_id)
         st.session_state[data.VIEWER_KEY] = data.Viewer(account.name, account.role,
                                                         account.scope)
         st.session_state[_EPOCH] = account.epoch
@@ -178,6 +253,11 @@ def sidebar(who: data.Viewer, unit_names: dict[str, str]) -> None:
             f"{unit_names.get(who.scope, who.scope)} ({who.scope})"
         st.caption(text("side.scope", scope=scope))
         if st.button(text("side.logout"), key="auth.logout"):
+            if st.session_state.get(_VIA_COOKIE):
+                sessions.end(data.store(), _cookie(web.COOKIE))
+                _end("logout", "login.out")
+                web.navigate("/redgov/signout")  # drops the cookie, back to sign-in
+                st.stop()
             _end("logout", "login.out")
             st.rerun()
 

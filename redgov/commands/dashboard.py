@@ -22,10 +22,10 @@ from .common import opened_store, store_option
 
 
 def app_path() -> Path:
-    """The app file of the installed package (the repository's dashboard/pages/app.py)."""
+    """The launcher of the installed package (dashboard/pages/serve.py: the app and its routes)."""
     from ..dashboard import pages
 
-    return Path(pages.__file__).resolve().parent / "app.py"
+    return Path(pages.__file__).resolve().parent / "serve.py"
 
 
 def streamlit_command(port: int, host: str = "127.0.0.1", tls_cert: Path | None = None,
