@@ -150,7 +150,8 @@ def _from_cookie(store: Any) -> data.Viewer | None:
         access_log.record("expired", found.session.account, client=_client())
         _end(None, "login.expired")
     elif found.reason == "revoked" and found.session is not None:
-        access_log.record("revoked", found.session.account, client=_client())
+        if found.session.revoked is None:  # else the account command logged it
+            access_log.record("revoked", found.session.account, client=_client())
         _end(None, "login.ended")
     elif had:
         _end(None, "login.out")

@@ -130,9 +130,8 @@ def test_street_viewer_signs_in_and_sees_only_the_street(served: str, tmp_path: 
             assert "当前用户：street（查看员）" in page.locator(
                 '[data-testid="stSidebar"]').inner_text()
 
-            # A link opened afresh is a new session: sign in, and the link is followed.
+            # A link opened afresh keeps the sign-in (the session cookie) and is followed.
             page.goto(served + f"hierarchy?unit={STREET}", wait_until="domcontentloaded")
-            _sign_in(page)
             page.get_by_text("湖里街道 · 街道 · 350206001").wait_for(timeout=90_000)
             frame = page.frame_locator("iframe").first
             frame.locator("canvas").wait_for(timeout=60_000)
@@ -142,7 +141,6 @@ def test_street_viewer_signs_in_and_sees_only_the_street(served: str, tmp_path: 
             assert "殿前街道" not in text and "禾山街道" not in text
 
             page.goto(served + f"hierarchy?unit={OTHER_STREET}", wait_until="domcontentloaded")
-            _sign_in(page)
             page.get_by_text(f"找不到单位 {OTHER_STREET}").wait_for(timeout=60_000)
             assert "殿前街道" not in main.inner_text()
         finally:

@@ -71,7 +71,10 @@ def test_logout_end_all_and_purge(store, li) -> None:
     assert sessions.end(store, one) is None
     assert sessions.check(store, one, now=1001.0).reason == "none"
     assert [s.account for s in sessions.sessions_of(store, "li")] == ["li"]
-    assert sessions.end_all(store, "li") == 1
+    assert sessions.end_all(store, "li", now=1001.0) == 1
+    assert sessions.end_all(store, "li", now=1001.0) == 0  # counted once
+    assert [s.revoked for s in sessions.sessions_of(store, "li")] == [1001.0]
+    assert sessions.check(store, two, now=1001.0).reason == "revoked"  # the tab says why
     assert sessions.check(store, two, now=1001.0).reason == "none"
     assert sessions.check(store, other, now=1001.0).ok
     assert sessions.purge_expired(store, now=1002.0) == 0

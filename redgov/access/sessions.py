@@ -67,7 +67,7 @@ _GET = cypher(
     """
 MATCH (s:LoginSession {key: $key})
 RETURN s.key AS key, s.account AS account, s.binding AS binding, s.via AS via,
-       s.created AS created, s.seen AS seen, s.expires AS expires
+       s.created AS created, s.seen AS seen, s.expires AS expires, s.revoked AS revoked
 """,
 )
 _TOUCH = cypher(
@@ -83,14 +83,14 @@ DELETE s
 RETURN account
 """,
 )
+# Marked, not deleted: the open tab then tells its user why it ended (and deletes it).
 _END_ALL = cypher(
     "access.sessions.end_all",
     """
 MATCH (s:LoginSession)
-WHERE s.account = $account
-WITH s, s.key AS key
-DELETE s
-RETURN count(key) AS n
+WHERE s.account = $account AND s.revoked IS NULL
+SET s.revoked = $now
+RETURN count(s) AS n
 """,
 )
 _OF = cypher(
@@ -99,7 +99,7 @@ _OF = cypher(
 MATCH (s:LoginSession)
 WHERE s.account = $account
 RETURN s.key AS key, s.account AS account, s.binding AS binding, s.via AS via,
-       s.created AS created, s.seen AS seen, s.expires AS expires
+       s.created AS created, s.seen AS seen, s.expires AS expires, s.revoked AS revoked
 ORDER BY created
 """,
 )
@@ -149,6 +149,7 @@ class Session:
     created: float
     seen: float
     expires: float
+    revoked: float | None = None  # when an account command ended it (it logged that)
 
     def idle_for(self, now: float) -> float:
         return now - self.seen
@@ -175,13 +176,15 @@ class Check:
 def _session(row: dict[str, Any]) -> Session:
     return Session(str(row["key"]), str(row["account"]), str(row["binding"]),
                    str(row.get("via") or "password"), float(row["created"]),
-                   float(row["seen"]), float(row["expires"]))
+                   float(row["seen"]), float(row["expires"]),
+                   None if row.get("revoked") is None else float(row["revoked"]))
 
 
 def open_session(store: Store, account: Account, via: str,
                  now: float | None = None) -> tuple[str, Session]:
     """Start a session for ``account``; the raw id (for the cookie) and the record."""
     now = time.time() if now is None else now
+    purge_expired(store, now)  # sessions nobody ended (closed browsers) go here
     session_id = secrets.token_urlsafe(32)
     record = Session(key_of(session_id), account.name, binding(account), via, now, now,
                      now + absolute_s())
@@ -210,6 +213,9 @@ def check(store: Store, session_id: str | None, now: float | None = None) -> Che
     if now >= found.expires or found.idle_for(now) > idle_s():
         store.write_meta(_END, {"key": found.key})
         return Check("expired", found)
+    if found.revoked is not None:
+        store.write_meta(_END, {"key": found.key})
+        return Check("revoked", found)
     account = accounts.get(store, found.account)
     if account is None or account.disabled or binding(account) != found.binding:
         store.write_meta(_END, {"key": found.key})
@@ -227,9 +233,13 @@ def end(store: Store, session_id: str | None) -> str | None:
     return str(rows[0]["account"]) if rows else None
 
 
-def end_all(store: Store, account: str) -> int:
-    """End every session of ``account`` (an account command changed it); how many."""
-    rows = store.write_meta(_END_ALL, {"account": account})
+def end_all(store: Store, account: str, now: float | None = None) -> int:
+    """End every session of ``account`` (an account command changed it); how many.
+
+    The records stay, marked, until each tab's next page run tells its user why it
+    ended, or until they expire (:func:`purge_expired`)."""
+    now = time.time() if now is None else now
+    rows = store.write_meta(_END_ALL, {"account": account, "now": now})
     return int(rows[0]["n"]) if rows else 0
 
 
@@ -239,7 +249,7 @@ def sessions_of(store: Store, account: str) -> list[Session]:
 
 def purge_expired(store: Store, now: float | None = None) -> int:
     """Delete every session past its lifetime or idle limit, so the store does not grow
-    with sessions nobody ended (a closed browser never logs out)."""
+    with sessions nobody ended (a closed browser never logs out).  Run at each sign-in."""
     now = time.time() if now is None else now
     rows = store.write_meta(_PURGE, {"now": now, "idle_before": now - idle_s()})
     return int(rows[0]["n"]) if rows else 0

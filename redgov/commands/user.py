@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from ..access import accounts, throttle
+from ..access import accounts, oidc, sessions, throttle
 from ..access import log as access_log
 from ..graph import scope as scoping
 from ..graph.vocabulary import ACCOUNT_ROLE_ZH, ACCOUNT_ROLES, LEVEL_ZH
@@ -42,6 +42,21 @@ def _read_password(name: str) -> str:
     return line.rstrip("\r\n")
 
 
+def _unusable_password() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(48)
+
+
+def _revoke(store: object, name: str) -> int:
+    """End every open session of ``name`` (its binding moved anyway: this removes the
+    records and logs it, so the access log says when each ended)."""
+    ended = sessions.end_all(store, name)  # type: ignore[arg-type]
+    if ended:
+        access_log.record("revoked", name, actor=_actor(), sessions=ended)
+    return ended
+
+
 def _fail(exc: Exception) -> click.ClickException:
     return click.ClickException(str(exc))
 
@@ -59,8 +74,17 @@ def user() -> None:
 @click.option("--scope", "scope", default=None, metavar="UNIT_CODE",
               help="The unit whose subtree the account sees (required but for an admin, "
               "for whom no scope means everything).")
+@click.option("--oidc-subject", default=None, metavar="SUB",
+              help="Link the account to this subject of the department's identity provider "
+              "(single sign-on: redgov dashboard --oidc-issuer …).")
+@click.option("--email", default=None, metavar="ADDRESS",
+              help="Link the account to this e-mail address, when the identity provider "
+              "says it is verified.")
+@click.option("--no-password", is_flag=True,
+              help="No local password (sign-in through the identity provider only).")
 @store_option
-def add(name: str, role: str, scope: str | None, store_spec: str | None) -> None:
+def add(name: str, role: str, scope: str | None, oidc_subject: str | None,
+        email: str | None, no_password: bool, store_spec: str | None) -> None:
     """Create account NAME; the password is prompted for (or read from standard input)."""
     with opened_store(store_spec) as store:
         if scope is not None and scoping.resolve(store, scope) is None:
@@ -73,11 +97,22 @@ def add(name: str, role: str, scope: str | None, store_spec: str | None) -> None
                     f"a {role} needs --scope (a unit code): only an admin may see all")
             if accounts.get(store, name) is not None:
                 raise accounts.AccountError(f"an account named {name!r} already exists")
-            password = _read_password(name)
+            if no_password and not (oidc_subject or email):
+                raise accounts.AccountError(
+                    "--no-password needs --oidc-subject or --email: else nobody could sign in")
+            # No local password: a random one nobody is told (it cannot be guessed).
+            password = _unusable_password() if no_password else _read_password(name)
             account = accounts.create(store, name, password, role, scope)
+            if oidc_subject or email:
+                try:
+                    oidc.set_link(store, name, oidc_subject, email)
+                except accounts.AccountError:
+                    accounts.remove(store, name)
+                    raise
         except accounts.AccountError as exc:
             raise _fail(exc) from None
-    access_log.record("user_add", _actor(), account=name, role=role, scope=scope)
+    access_log.record("user_add", _actor(), account=name, role=role, scope=scope,
+                      oidc_linked=bool(oidc_subject or email) or None)
     click.echo(f"account {account.name} created: {account.role}, scope "
                f"{account.scope or 'everything'}")
 
@@ -124,6 +159,7 @@ def passwd(name: str, store_spec: str | None) -> None:
         except accounts.AccountError as exc:
             raise _fail(exc) from None
         throttle.clear(store, name)
+        _revoke(store, name)
     access_log.record("user_passwd", _actor(), account=name)
     click.echo(f"password of {name} changed")
 
@@ -134,6 +170,7 @@ def _switch(name: str, store_spec: str | None, disabled: bool) -> None:
             accounts.set_disabled(store, name, disabled)
         except accounts.AccountError as exc:
             raise _fail(exc) from None
+        _revoke(store, name)
     access_log.record("user_disable" if disabled else "user_enable", _actor(), account=name)
     click.echo(f"account {name} {'disabled' if disabled else 'enabled'}")
 
@@ -165,6 +202,7 @@ def remove(name: str, store_spec: str | None) -> None:
         except accounts.AccountError as exc:
             raise _fail(exc) from None
         throttle.clear(store, name)
+        _revoke(store, name)
     access_log.record("user_remove", _actor(), account=name)
     click.echo(f"account {name} removed")
 
