@@ -1,25 +1,31 @@
 """The login gate, idle expiry and logout; the sidebar's account box; links out of scope.
 
 With no account defined the dashboard stays single-user (everything, 127.0.0.1 only) and
-says so in the sidebar.  Once one exists, :func:`gate` runs before any page: a session
-without a live login sees the login form and nothing else.
+says so in the sidebar; started by ``redgov dashboard`` it then serves only a browser that
+opened the printed link with its secret token (``?token=…``, from
+``$REDGOV_DASHBOARD_TOKEN``): the token is checked in constant time, kept in the session
+as a flag, removed from the address bar at once and never logged.  Once one exists,
+:func:`gate` runs before any page: a session without a live login sees the login form
+and nothing else.
 
 A served page signs in into a server-side session (:mod:`redgov.access.sessions`) held by
 an HttpOnly cookie (``dashboard/web.py``): it survives reloads, links and new tabs, ends
 after ``REDGOV_IDLE_MINUTES`` (default 15) unused or ``REDGOV_SESSION_HOURS`` (default
 12) in all, at logout, and at once for every tab when the account is disabled, removed or
-its password, role or scope changes; each end is logged (``logout``, ``expired``,
-``revoked``).  With single sign-on configured the form also offers the department's
-provider (:mod:`redgov.access.oidc`).  Without a cookie (AppTest) a login lives in the
-Streamlit session only, with the same idle and account checks.  Failed logins are
-throttled through ``redgov.access.login``; the password field is cleared on submit and
-never logged.
+its password, role or scope changes (the session is bound to the account's random
+``sid``, drawn again on each such change and never reused); each end is logged
+(``logout``, ``expired``, ``revoked``).  With single sign-on configured the form also
+offers the department's provider (:mod:`redgov.access.oidc`).  Without a cookie (AppTest)
+a login lives in the Streamlit session only, with the same idle and ``sid`` checks.
+Failed logins are throttled through ``redgov.access.login``; the password field is
+cleared on submit and never logged.
 
 Labels are kept here (not in ``i18n``) so this module stays self-contained.
 """
 
 from __future__ import annotations
 
+import hmac
 import os
 import time
 from typing import Any
@@ -37,9 +43,12 @@ __all__ = ["IDLE_S", "TEXT", "gate", "guard_links", "sidebar", "text"]
 
 IDLE_S = float(os.environ.get("REDGOV_IDLE_MINUTES", "15")) * 60
 _SEEN = "_auth_seen"
-_EPOCH = "_auth_epoch"
+_SID = "_auth_sid"
 _NOTICE = "_auth_notice"
 _VIA_COOKIE = "_auth_cookie"  # this tab's login is the browser's session cookie
+_TOKEN_OK = "_auth_token_ok"
+#: Set by ``redgov dashboard`` (see redgov/commands/dashboard.py ``TOKEN_ENV``).
+_TOKEN_ENV = "REDGOV_DASHBOARD_TOKEN"
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -54,8 +63,12 @@ TEXT: dict[str, tuple[str, str]] = {
                      "admin."),
     "login.expired": ("闲置超时，会话已结束，请重新登录。",
                       "The session ended after being idle: sign in again."),
-    "login.ended": ("账户已停用或密码已更改，请重新登录。",
-                    "The account was disabled or its password changed: sign in again."),
+    "login.ended": ("账户已停用，或其密码、角色、可见范围已更改，请重新登录。",
+                    "The account was disabled, or its password, role or scope changed: "
+                    "sign in again."),
+    "login.invalid": ("账户名无效：须为 2–64 个字母、数字或 _ . @ -，不能为空或含空白。",
+                      "Invalid account name: 2–64 letters, digits, '_', '.', '@' or '-', "
+                      "not empty, no spaces."),
     "login.out": ("已退出登录。", "Signed out."),
     "login.going": ("登录成功，正在进入…", "Signed in: opening the dashboard…"),
     "login.sso": ("统一身份认证登录", "Sign in with the department's identity provider"),
@@ -70,6 +83,14 @@ TEXT: dict[str, tuple[str, str]] = {
                     "Once `redgov user add` creates one, everyone signs in."),
     "remote": ("尚未设置账户：仪表盘只能在本机（127.0.0.1）使用。",
                "No account is defined: the dashboard serves 127.0.0.1 only."),
+    "token.title": ("需要令牌链接", "A link with its token is needed"),
+    "token.refused": ("此仪表盘为单用户模式（尚无账户），只对持有启动时令牌的浏览器开放。"
+                      "请打开 `redgov dashboard` 启动时打印的链接（含 ?token=…）；"
+                      "刷新页面后需重新打开该链接。",
+                      "This dashboard is in single-user mode (no account yet) and serves only "
+                      "the browser holding the token it was started with. Open the link that "
+                      "`redgov dashboard` printed (with ?token=…); after a reload, open it "
+                      "again."),
     "nf.unit": ("找不到单位 {code}", "Unit {code} not found"),
     "nf.person": ("找不到人员 {code}", "Person {code} not found"),
     "nav.accounts": ("账户", "Accounts"),
@@ -158,6 +179,21 @@ def _from_cookie(store: Any) -> data.Viewer | None:
     return None
 
 
+def _token_held() -> bool:
+    """Single-user mode: does this session hold the start-up token?  (No token was set:
+    the app was not started by ``redgov dashboard``, e.g. AppTest — nothing to check.)"""
+    expected = os.environ.get(_TOKEN_ENV, "")
+    if not expected or st.session_state.get(_TOKEN_OK):
+        return True
+    given = st.query_params.get("token")
+    if given is not None:
+        del st.query_params["token"]  # out of the address bar, links and the log
+    if given and hmac.compare_digest(given.encode(), expected.encode()):
+        st.session_state[_TOKEN_OK] = True
+        return True
+    return False
+
+
 def gate(paths: tuple[str, ...] = ()) -> data.Viewer:
     """The session's viewer, or the login form and a stop (see the module docstring).
 
@@ -167,6 +203,11 @@ def gate(paths: tuple[str, ...] = ()) -> data.Viewer:
     if not accounts.accounts_exist(store):
         if not _served_locally():
             st.error(text("remote"))
+            st.stop()
+        if not _token_held():
+            _keep_address(paths)
+            st.title(text("token.title"))
+            st.error(text("token.refused"))
             st.stop()
         st.session_state[data.VIEWER_KEY] = data.SINGLE_USER
         return data.SINGLE_USER
@@ -181,8 +222,8 @@ def gate(paths: tuple[str, ...] = ()) -> data.Viewer:
             _end("expired", "login.expired")
         else:
             account = accounts.get(store, who.name)
-            if account is None or account.disabled or \
-                    account.epoch != st.session_state.get(_EPOCH):
+            bound = st.session_state.get(_SID)
+            if account is None or account.disabled or not bound or account.sid != bound:
                 _end("logout", "login.ended")
             else:
                 st.session_state[_SEEN] = now
@@ -211,7 +252,7 @@ def _login_form(store: Any) -> None:
         submitted = st.form_submit_button(text("login.submit"), type="primary")
     if not submitted:
         return
-    name = (name or "").strip()[:64]
+    name = (name or "").strip()  # never cut: a cut name could end in a space
     result = login(store, name, password or "")
     del password
     if result.ok and result.account is not None:
@@ -228,14 +269,17 @@ def _login_form(store: Any) -> None:
             sessions.end(store, session_id)
         st.session_state[data.VIEWER_KEY] = data.Viewer(account.name, account.role,
                                                         account.scope)
-        st.session_state[_EPOCH] = account.epoch
+        st.session_state[_SID] = account.sid
         st.session_state[_SEEN] = time.time()
         access_log.record("login", account.name, client=_client(), role=account.role,
                           scope=account.scope)
         st.rerun()
     event = "login_refused" if result.refused else "login_failed"
-    access_log.record(event, name or None, client=_client(), reason=result.reason)
-    if result.reason == "locked":
+    shown = name if result.reason != "invalid" else None  # no hostile text in the log
+    access_log.record(event, shown, client=_client(), reason=result.reason)
+    if result.reason == "invalid":
+        st.error(text("login.invalid"))
+    elif result.reason == "locked":
         st.error(text("login.locked", m=max(1, round(result.wait_s / 60))))
     elif result.reason == "wait":
         st.error(text("login.wait", s=max(1, round(result.wait_s))))

@@ -82,7 +82,7 @@ def test_failed_logins_grow_the_delay_then_lock(store) -> None:
     assert waits[-1] == ("locked", throttle.LOCK_S), waits
     locked = login(store, "li", PW, now + 60)
     assert (locked.ok, locked.reason) == (False, "locked")
-    assert throttle.state(store, "li").locked(now + 60)
+    assert throttle.state(store, "li", now + 60).locked(now + 60)
     # The lock is in the store: another host (another store object) sees it as well.
     ok = login(store, "li", PW, now + throttle.LOCK_S + 1)
     assert ok.ok and ok.account.name == "li"

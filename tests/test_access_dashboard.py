@@ -146,11 +146,51 @@ def test_logout_and_disabling_end_the_session(graph: SimpleNamespace) -> None:
     accounts.set_disabled(graph.store, "li", True)
     try:
         at.run()
-        assert [i.value for i in at.info] == ["账户已停用或密码已更改，请重新登录。"]
+        assert [i.value for i in at.info] == [auth.text("login.ended")]
         at = submit(fresh(), "li", PW)
         assert errors(at) == ["账户或密码错误。"]
     finally:
         accounts.set_disabled(graph.store, "li", False)
+
+
+def test_demotion_reaches_an_open_session(graph: SimpleNamespace) -> None:
+    """``user set`` (a new role and scope) ends a signed-in session at its next run."""
+    at = signed_in("wang", "audit")
+    assert data_viewer(at).role == "auditor"
+    accounts.set_role_scope(graph.store, "wang", "viewer", "S1")
+    try:
+        at.run()
+        assert [t.value for t in at.title] == ["请登录"], [t.value for t in at.title]
+        assert [i.value for i in at.info] == [auth.text("login.ended")]
+        assert "_viewer" not in at.session_state
+        at = signed_in("wang")
+        assert (data_viewer(at).role, data_viewer(at).scope) == ("viewer", "S1")
+    finally:
+        accounts.set_role_scope(graph.store, "wang", "auditor", "D1")
+
+
+def test_removed_and_added_again_never_matches_an_old_session(graph: SimpleNamespace) -> None:
+    """Before: a new account started at the same epoch, so the old session lived on with
+    the old role and scope; now the session is bound to a random id never drawn twice."""
+    at = signed_in("wang", "audit")
+    old_sid = accounts.get(graph.store, "wang").sid
+    accounts.remove(graph.store, "wang")
+    again = accounts.create(graph.store, "wang", PW, "viewer", "S1")
+    assert again.epoch == 1 and again.sid and again.sid != old_sid
+    at.run()
+    assert [t.value for t in at.title] == ["请登录"], [t.value for t in at.title]
+    assert "_viewer" not in at.session_state
+    accounts.set_role_scope(graph.store, "wang", "auditor", "D1")
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\t", "li ", "x" * 65, "li\x00"])
+def test_blank_or_hostile_names_are_refused_before_the_store(
+        graph: SimpleNamespace, name: str) -> None:
+    at = submit(fresh(), name, PW)
+    assert errors(at) == [auth.text("login.invalid")] or (
+        name.strip() == "li" and not errors(at)), (name, errors(at))
+    assert graph.store.read_meta("MATCH (t:LoginThrottle) WHERE t.name <> 'li' "
+                                 "RETURN t.name AS n") == []
 
 
 # --- roles ------------------------------------------------------------------------------

@@ -62,6 +62,15 @@ def test_each_account_change_revokes_every_session(store, li) -> None:
     assert sessions.check(store, sid_c).reason == "none"  # enabling does not revive it
 
 
+def test_removed_and_added_again_never_matches_an_old_session(store, li) -> None:
+    sid, _ = sessions.open_session(store, li, "password")
+    accounts.remove(store, "li")
+    again = accounts.create(store, "li", PW, "admin", None)
+    assert sessions.binding(again) != sessions.binding(li)
+    assert sessions.check(store, sid).reason == "revoked"
+
+
+
 def test_logout_end_all_and_purge(store, li) -> None:
     wang = accounts.create(store, "wang", PW, "auditor", "D1")
     one, _ = sessions.open_session(store, li, "password", now=1000.0)

@@ -2,9 +2,9 @@
 
 Sign in once and stay signed in across a reload, a ``?unit=`` link opened in a new tab and
 in-app navigation; the cookie is HttpOnly and SameSite=Strict; a copied cookie stops
-working at logout; each account command (disable, passwd, remove) reaches an open tab at
-its next interaction; an idle session expires.  One dashboard per module (a second one,
-with a short idle limit, for the expiry).  The session store itself is tested on both
+working at logout; each account command (disable, passwd, remove, set) reaches an open
+tab at its next interaction; an idle session expires.  One dashboard per module (a second
+one, with a short idle limit, for the expiry).  The session store itself is tested on both
 engines in test_access_sessions.py; here FalkorDB serves.
 """
 
@@ -30,7 +30,7 @@ from redgov.access.log import read_log
 
 PW = "correct-horse-battery"
 NEW_PW = "another-horse-battery"
-ACCOUNTS = ("li", "li_idle", "li_disable", "li_passwd", "li_remove")
+ACCOUNTS = ("li", "li_idle", "li_disable", "li_passwd", "li_remove", "li_set")
 
 pytestmark = [
     pytest.mark.browser,
@@ -145,7 +145,7 @@ def test_one_sign_in_survives_reload_links_and_tabs_and_a_stolen_cookie_dies_at_
     assert events == [("login", "password"), ("logout", None)], events
 
 
-@pytest.mark.parametrize("command", ["disable", "passwd", "remove"])
+@pytest.mark.parametrize("command", ["disable", "passwd", "remove", "set"])
 def test_each_account_command_ends_an_open_tab_at_its_next_interaction(
         site: SimpleNamespace, browser: Any, command: str) -> None:
     name = f"li_{command}"
@@ -155,7 +155,7 @@ def test_each_account_command_ends_an_open_tab_at_its_next_interaction(
         page.goto(site.url, wait_until="domcontentloaded")
         _sign_in(page, name)
         _signed_in_as(page, name)
-        args = ["user", command, name]
+        args = ["user", command, name, *(["--scope", "M1"] if command == "set" else [])]
         _redgov(site.env, *args, stdin=NEW_PW + "\n" if command == "passwd" else None)
         ended = sessions.sessions_of(site.store, name)
         assert len(ended) == 1 and ended[0].revoked is not None, ended

@@ -8,9 +8,15 @@ first, so the refusal and its message are the same on every engine.
 
 The check reads the query's tokens with comments, string literals and back-ticked names
 taken apart first, so ``load/**/csv``, ``LoAd CsV`` or a ``CALL`` hidden in a comment are
-seen (or ignored) as the engine would.  ``CALL`` of a procedure is allowed only for the
-schema procedures in :data:`ALLOWED_PROCEDURES`; a namespaced function only from the
-built-in namespaces in :data:`ALLOWED_FUNCTION_NAMESPACES`; ``USE`` (another database),
+seen (or ignored) as the engine would.  Unicode escapes (``\u0064``) are decoded first,
+everywhere, as Neo4j's parser does (it reads ``\u0064ate(…)`` as ``date(…)`` and
+``\u002f\u002f`` as a comment).  A procedure's or function's name is decided on its parsed
+parts whatever their quoting: ```apoc.load.json`(…)`` (one back-ticked name holding
+the dots), ```apoc`.`load`.json(…)`` and ``apoc . load . json(…)`` all name
+``apoc.load.json`` on both engines, and are refused alike.  ``CALL`` of a procedure is
+allowed only for the schema procedures in :data:`ALLOWED_PROCEDURES`; a namespaced
+function only from the built-in namespaces in :data:`ALLOWED_FUNCTION_NAMESPACES`;
+``USE`` (another database),
 ``SHOW``/``TERMINATE`` (server administration) are refused too.
 
 >>> check_read("MATCH (n) RETURN n.load AS csv // LOAD CSV")
@@ -27,7 +33,8 @@ import re
 
 from .base import StoreError
 
-__all__ = ["ALLOWED_FUNCTION_NAMESPACES", "ALLOWED_PROCEDURES", "RefusedRead", "check_read"]
+__all__ = ["ALLOWED_FUNCTION_NAMESPACES", "ALLOWED_PROCEDURES", "RefusedRead", "check_free_read",
+           "check_read"]
 
 #: Procedures that only describe the graph's own schema (both engines' spellings).
 ALLOWED_PROCEDURES = frozenset({
@@ -47,6 +54,10 @@ ALLOWED_FUNCTION_NAMESPACES = frozenset({
 })
 _ADMIN_STARTS = frozenset({"show", "terminate", "use", "alter", "grant", "deny", "revoke",
                            "start", "stop", "enable", "dryrun"})
+
+# Java's rule: ``\u`` (one or more u) and four hex digits, unless the backslash is itself
+# escaped (preceded by an odd number of backslashes).
+_UNICODE_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u+([0-9a-fA-F]{4})")
 
 _TOKEN = re.compile(
     r"""
@@ -74,19 +85,34 @@ def _refuse(what: str) -> RefusedRead:
     )
 
 
+def unescape(text: str) -> str:
+    r"""``text`` with its unicode escapes decoded (an escaped backslash stays).
+
+    >>> unescape(r"RETURN \u0064ate('x'), '\\u0041'")
+    "RETURN date('x'), '\\\\u0041'"
+    """
+    return _UNICODE_ESCAPE.sub(lambda m: m.group(1) + chr(int(m.group(2), 16)), text)
+
+
 def tokens(text: str) -> list[tuple[str, str]]:
     """``(kind, value)`` pairs: ``ident`` (lower-cased, back-ticked names unquoted), ``p``.
 
-    Comments and whitespace vanish, a string literal becomes one ``str`` token.
+    Comments and whitespace vanish, a string literal becomes one ``str`` token.  A
+    back-ticked name holding dots (```apoc.load.json```) becomes its dotted parts, as both
+    engines resolve it.
     """
     out: list[tuple[str, str]] = []
-    for m in _TOKEN.finditer(text):
+    for m in _TOKEN.finditer(unescape(text)):
         kind = m.lastgroup or "other"
         value = m.group()
         if kind in ("ws", "line", "block"):
             continue
         if kind == "tick":
-            out.append(("ident", value[1:-1].replace("``", "`").lower()))
+            name = value[1:-1].replace("``", "`").lower()
+            for j, part in enumerate(name.split(".")):
+                if j:
+                    out.append(("p", "."))
+                out.append(("ident", part.strip()))
         elif kind == "ident":
             out.append(("ident", value.lower()))
         elif kind == "str":
@@ -143,4 +169,123 @@ def _verdict(text: str) -> str | None:
                 namespace = name.rpartition(".")[0]
                 if namespace.split(".")[0] not in ALLOWED_FUNCTION_NAMESPACES:
                     return f"function {name}"
+    return None
+
+
+# -- free queries (``redgov cypher``): governance data only --------------------------------
+# On Neo4j Community the metadata space (accounts, login throttling) shares the one
+# database with the governance graph, so ``MATCH (a:Account) RETURN a`` or ``MATCH (n)
+# RETURN n`` would return account names and argon2 hashes; on FalkorDB it is a graph key
+# of its own that a read never selects.  A free query therefore has to reach every node
+# it returns through a governance label or a relationship: metadata nodes carry no
+# relationships (an invariant of graph/schema.py's metadata space), so a pattern that
+# starts from a governance label, or walks at least one relationship, never meets them.
+# The rule is decided on tokens, so it gives the same answer on both engines.
+
+#: Clause words after which ``(`` opens a pattern, not a call's arguments.
+#: (``COUNT {…}``, ``EXISTS {…}`` open with ``{``; ``count(n)`` is a call.)
+#: (Not CREATE or MERGE: a write is the engine's to refuse, with the read-only message.)
+_PATTERN_AFTER = frozenset({"match", "where", "and", "or", "xor", "not",
+                            "return", "with", "in", "when", "then", "else", "yield", "unwind",
+                            "as", "by", "distinct"})
+
+
+def _meta_labels() -> frozenset[str]:
+    from ..schema import META_KEYS  # late: schema imports the stores' neighbours
+
+    return frozenset(label.lower() for label in META_KEYS)
+
+
+def _refuse_private(what: str) -> RefusedRead:
+    return RefusedRead(
+        f"refused: {what}。自由查询只读治理数据：每个模式须从治理标签（如 :Unit、:Person）出发或"
+        "经过关系，不得使用账户与登录限制标签、标签通配（%）、取反（!）、动态标签（$）或零长度路径"
+        f"（refused: {what}; a free query reads governance data only: start every pattern "
+        "from a governance label or walk a relationship; no account or throttle labels, "
+        "label wildcards, negations, dynamic labels or zero-length paths）"
+    )
+
+
+def _label_expression(toks: list[tuple[str, str]], i: int, meta: frozenset[str]) -> str | None:
+    """What a label expression starting after the ``:`` at ``toks[i - 1]`` reaches, if bad."""
+    depth = 0
+    while i < len(toks):
+        kind, value = toks[i]
+        if kind == "ident":
+            if value in meta:
+                return f"label {value}"
+        elif value in ("!", "%", "$"):
+            return f"label expression with {value!r}"
+        elif value == "(":
+            depth += 1
+        elif value == ")":
+            if depth == 0:
+                return None
+            depth -= 1
+        elif value not in ("|", "&", ":"):
+            return None
+        i += 1
+    return None
+
+
+def _standalone_unlabelled(toks: list[tuple[str, str]], i: int) -> bool:
+    """``toks[i]`` is the ``(`` of a node pattern with no label that no relationship joins."""
+    prev = toks[i - 1] if i else ("p", ";")
+    if prev[0] == "ident" and prev[1] not in _PATTERN_AFTER:
+        return False  # a function's or procedure's arguments: count(n), date(x)
+    if prev in (("p", "-"), ("p", ">")):
+        return False  # the far end of a relationship
+    j = i + 1
+    if j < len(toks) and toks[j][0] == "ident":
+        j += 1
+    if j < len(toks) and toks[j] == ("p", "{"):  # a property map: skip to its end
+        depth = 0
+        while j < len(toks):
+            depth += {"{": 1, "}": -1}.get(toks[j][1], 0) if toks[j][0] == "p" else 0
+            j += 1
+            if depth == 0:
+                break
+    elif j + 1 < len(toks) and toks[j] == ("p", "$") and toks[j + 1][0] == "ident":
+        j += 2
+    if j >= len(toks) or toks[j] != ("p", ")"):
+        return False  # a label, a WHERE, or an expression: not a bare node pattern
+    after = toks[j + 1] if j + 1 < len(toks) else ("p", ";")
+    return after not in (("p", "-"), ("p", "<"))
+
+
+def check_free_read(text: str) -> None:
+    """:func:`check_read`, then refuse what could read the metadata space (see above).
+
+    >>> check_free_read("MATCH (u:Unit)-[:PART_OF*1..4]->(d:Unit) RETURN count(u) AS n")
+    >>> check_free_read("MATCH (n) RETURN n")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    redgov.graph.stores.guard.RefusedRead: refused: a node pattern without a label...
+    """
+    check_read(text)
+    what = _private_verdict(text)
+    if what is not None:
+        raise _refuse_private(what)
+
+
+@functools.lru_cache(maxsize=256)
+def _private_verdict(text: str) -> str | None:
+    toks = tokens(text)
+    meta = _meta_labels()
+    for i, (kind, value) in enumerate(toks):
+        if kind != "p":
+            continue
+        if value == ":" and i + 1 < len(toks):
+            prev2 = toks[i - 2] if i >= 2 else ("p", ";")
+            map_key = toks[i - 1][0] == "ident" and prev2 in (("p", "{"), ("p", ","))
+            if not map_key:
+                bad = _label_expression(toks, i + 1, meta)
+                if bad is not None:
+                    return bad
+        elif value == "(" and _standalone_unlabelled(toks, i):
+            return "a node pattern without a label, joined to no relationship"
+        elif value == "*" and i + 1 < len(toks) and toks[i + 1] == ("p", "0"):
+            return "a zero-length path"
+        elif value == "{" and i + 1 < len(toks) and toks[i + 1] == ("p", "0"):
+            return "a quantified path that may repeat zero times"
     return None

@@ -5,7 +5,17 @@ An account has a name, a role (``viewer`` < ``auditor`` < ``admin``, see
 subtree only; an admin may have none, meaning the whole graph) and a password hashed
 with argon2id (``argon2-cffi``, memory-hard).  The hash never leaves this module: the
 :class:`Account` handed to callers carries none.  ``epoch`` grows with every password
-change or disabling, so a dashboard session opened before it ends at its next page run.
+change or disabling.  ``sid`` is a random id drawn when the account is created and drawn
+again on every password, role, scope or enabled/disabled change: a dashboard session is
+bound to it, so a session opened before the change ends at its next page run, and an
+account removed and added again under the same name never matches an old session (an
+epoch restarts at 1; a random id is never reused).
+
+Account names are checked (:func:`check_name`) before any store call: FalkorDB 4.16.3
+crashes (signal 11) on a write of an empty or whitespace-edged string to a property
+with a unique constraint, which both metadata labels have (docs/model.md, "Engine
+notes").  At most :data:`HASHES_IN_FLIGHT` argon2 computations (64 MiB each) run at once
+in a process; the others wait their turn (:func:`hashing`).
 
 There is no default account: with none defined the dashboard serves one person on
 127.0.0.1 only (``redgov dashboard`` refuses other addresses).
@@ -13,8 +23,13 @@ There is no default account: with none defined the dashboard serves one person o
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import asdict, dataclass
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,10 +41,13 @@ from ..graph.stores.base import Store
 from ..graph.vocabulary import ACCOUNT_ROLES
 
 __all__ = [
+    "HASHES_IN_FLIGHT",
+    "MAX_NAME",
     "MIN_PASSWORD",
     "Account",
     "AccountError",
     "accounts_exist",
+    "check_name",
     "check_password_policy",
     "create",
     "get",
@@ -37,14 +55,22 @@ __all__ = [
     "remove",
     "set_disabled",
     "set_password",
+    "set_role_scope",
     "touch_login",
+    "valid_name",
     "verify_password",
 ]
 
 #: The password policy: at least this many characters, not all of one kind, not the name.
 MIN_PASSWORD = 12
-_NAME = re.compile(r"^[\w.@-]{2,64}$")
+#: The longest account name.
+MAX_NAME = 64
+# fullmatch, never match: ``$`` also matches before a final newline ("ab\n").
+_NAME = re.compile(rf"[\w.@-]{{2,{MAX_NAME}}}")
 _HASHER = PasswordHasher()  # argon2id, 64 MiB, t=3, p=4: the library's RFC 9106 profile
+#: argon2 computations allowed at once in this process ($REDGOV_LOGIN_HASHES, default 2):
+#: each takes 64 MiB, so sixteen parallel logins must not take a gigabyte.
+HASHES_IN_FLIGHT = max(1, int(os.environ.get("REDGOV_LOGIN_HASHES", "2") or 2))
 # Verified against when the name is unknown, so an unknown name costs what a known one does.
 _DUMMY_HASH = _HASHER.hash("redgov-no-such-account")
 
@@ -56,7 +82,7 @@ MATCH (a:Account {name: $name})
 RETURN a.name AS name, a.role AS role, a.scope AS scope,
        coalesce(a.disabled, false) AS disabled, a.created_at AS created_at,
        a.updated_at AS updated_at, coalesce(a.epoch, 0) AS epoch, a.last_login AS last_login,
-       a.hash AS hash
+       a.sid AS sid, a.hash AS hash
 """,
 )
 _LIST = cypher(
@@ -84,7 +110,7 @@ _SET_HASH = cypher(
     "access.accounts.set_hash",
     """
 MATCH (a:Account {name: $name})
-SET a.hash = $hash, a.epoch = coalesce(a.epoch, 0) + 1, a.updated_at = $now
+SET a.hash = $hash, a.epoch = coalesce(a.epoch, 0) + 1, a.updated_at = $now, a.sid = $sid
 RETURN a.name AS name
 """,
 )
@@ -92,7 +118,8 @@ _SET_DISABLED = cypher(
     "access.accounts.set_disabled",
     """
 MATCH (a:Account {name: $name})
-SET a.disabled = $disabled, a.epoch = coalesce(a.epoch, 0) + 1, a.updated_at = $now
+SET a.disabled = $disabled, a.epoch = coalesce(a.epoch, 0) + 1, a.updated_at = $now,
+    a.sid = $sid
 RETURN a.name AS name
 """,
 )
@@ -103,6 +130,27 @@ MATCH (a:Account {name: $name})
 WITH a, a.name AS name
 DELETE a
 RETURN name
+""",
+)
+# A role or scope change; the scope is removed (whole graph) with ``$scope`` null, which
+# both engines treat as removing the property (a plain SET, not a ``SET +=`` map).
+_SET_ROLE_SCOPE = cypher(
+    "access.accounts.set_role_scope",
+    """
+MATCH (a:Account {name: $name})
+SET a.role = $role, a.scope = $scope, a.epoch = coalesce(a.epoch, 0) + 1,
+    a.updated_at = $now, a.sid = $sid
+RETURN a.name AS name
+""",
+)
+# Accounts made before session ids existed get one at their next sign-in.
+_GIVE_SID = cypher(
+    "access.accounts.give_sid",
+    """
+MATCH (a:Account {name: $name})
+WHERE a.sid IS NULL
+SET a.sid = $sid
+RETURN a.name AS name
 """,
 )
 _TOUCH = cypher(
@@ -125,9 +173,13 @@ class Account:
     updated_at: str | None = None
     epoch: int = 0
     last_login: str | None = None
+    #: The random id a dashboard session is bound to (never shown, never in a listing).
+    sid: str | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        del out["sid"]
+        return out
 
     def at_least(self, role: str) -> bool:
         """``viewer`` < ``auditor`` < ``admin``.
@@ -147,11 +199,67 @@ def _account(row: dict[str, Any]) -> Account:
     return Account(**{k: row.get(k) for k in Account.__dataclass_fields__})
 
 
+def _new_sid() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class _InFlight:
+    """A bounded semaphore that also counts: how many argon2 computations run now, and
+    the most seen at once (the tests read :attr:`peak`)."""
+
+    def __init__(self, bound: int) -> None:
+        self.bound = bound
+        self._sem = threading.BoundedSemaphore(bound)
+        self._lock = threading.Lock()
+        self.running = 0
+        self.peak = 0
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        with self._sem:
+            with self._lock:
+                self.running += 1
+                self.peak = max(self.peak, self.running)
+            try:
+                yield
+            finally:
+                with self._lock:
+                    self.running -= 1
+
+
+#: The process's argon2 slots; see :data:`HASHES_IN_FLIGHT`.
+hashing = _InFlight(HASHES_IN_FLIGHT)
+
+
+def _hash(password: str) -> str:
+    with hashing.slot():
+        return _HASHER.hash(password)
+
+
 def check_name(name: str) -> str:
-    if not _NAME.match(name or ""):
+    """The name, or :class:`AccountError` (Chinese first) when it cannot be an account's.
+
+    Called before any store call that carries a name (see the module docstring).
+
+    >>> check_name("li.wei")
+    'li.wei'
+    >>> check_name("  ")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    redgov.access.accounts.AccountError: 账户名无效...
+    """
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        shown = repr(name[:MAX_NAME + 1]) if isinstance(name, str) else "?"
         raise AccountError(
-            f"account name {name!r}: 2–64 letters, digits, '_', '.', '@' or '-'")
+            f"账户名无效（{shown}）：须为 2–{MAX_NAME} 个字母、数字或 _ . @ -，不能为空、"
+            f"不含空白或控制字符（invalid account name: 2–{MAX_NAME} letters, digits, "
+            "'_', '.', '@' or '-', no spaces or control characters）")
     return name
+
+
+def valid_name(name: object) -> bool:
+    """True when ``name`` passes :func:`check_name` (the login form's test)."""
+    return isinstance(name, str) and bool(_NAME.fullmatch(name))
 
 
 def check_password_policy(name: str, password: str) -> None:
@@ -177,6 +285,8 @@ def accounts_exist(store: Store) -> bool:
 
 
 def get(store: Store, name: str) -> Account | None:
+    if not valid_name(name):
+        return None
     rows = store.read_meta(_GET, {"name": name})
     return _account(rows[0]) if rows else None
 
@@ -194,9 +304,9 @@ def create(store: Store, name: str, password: str, role: str, scope: str | None)
         raise AccountError(f"a {role} needs a scope (a unit code): only an admin may see all")
     check_password_policy(name, password)
     now = _now()
-    props: dict[str, Any] = {"name": name, "role": role, "hash": _HASHER.hash(password),
+    props: dict[str, Any] = {"name": name, "role": role, "hash": _hash(password),
                              "disabled": False, "created_at": now, "updated_at": now,
-                             "epoch": 1}
+                             "epoch": 1, "sid": _new_sid()}
     if scope is not None:  # never send a null in a `SET +=` map (docs/engine-notes.md)
         props["scope"] = scope
     rows = store.write_meta(_CREATE, {"name": name, "props": props, "hash": props["hash"]})
@@ -207,24 +317,50 @@ def create(store: Store, name: str, password: str, role: str, scope: str | None)
     return account
 
 
+def _no_such(name: str) -> AccountError:
+    return AccountError(f"没有名为 {name!r} 的账户（no account named {name!r}）")
+
+
 def set_password(store: Store, name: str, password: str) -> None:
+    check_name(name)
     check_password_policy(name, password)
-    if not store.write_meta(_SET_HASH, {"name": name, "hash": _HASHER.hash(password),
-                                        "now": _now()}):
-        raise AccountError(f"no account named {name!r}")
+    if not store.write_meta(_SET_HASH, {"name": name, "hash": _hash(password),
+                                        "now": _now(), "sid": _new_sid()}):
+        raise _no_such(name)
 
 
 def set_disabled(store: Store, name: str, disabled: bool) -> None:
-    if not store.write_meta(_SET_DISABLED, {"name": name, "disabled": disabled, "now": _now()}):
-        raise AccountError(f"no account named {name!r}")
+    check_name(name)
+    if not store.write_meta(_SET_DISABLED, {"name": name, "disabled": disabled, "now": _now(),
+                                            "sid": _new_sid()}):
+        raise _no_such(name)
+
+
+def set_role_scope(store: Store, name: str, role: str, scope: str | None) -> Account:
+    """Change an account's role and scope at once (None: the whole graph, admins only);
+    its open sessions end at their next page run (a new ``sid``)."""
+    check_name(name)
+    if role not in ACCOUNT_ROLES:
+        raise AccountError(f"角色 {role!r} 无效（role: one of {', '.join(ACCOUNT_ROLES)}）")
+    if scope is None and role != "admin":
+        raise AccountError(f"{role} 需要可见范围（a {role} needs a scope: only an admin may "
+                           "see all）")
+    if not store.write_meta(_SET_ROLE_SCOPE, {"name": name, "role": role, "scope": scope,
+                                              "now": _now(), "sid": _new_sid()}):
+        raise _no_such(name)
+    account = get(store, name)
+    assert account is not None
+    return account
 
 
 def remove(store: Store, name: str) -> None:
+    check_name(name)
     if not store.write_meta(_REMOVE, {"name": name}):
-        raise AccountError(f"no account named {name!r}")
+        raise _no_such(name)
 
 
 def touch_login(store: Store, name: str) -> None:
+    check_name(name)
     store.write_meta(_TOUCH, {"name": name, "now": _now()})
 
 
@@ -232,18 +368,24 @@ def verify_password(store: Store, name: str, password: str) -> Account | None:
     """The account when the password is right and it is enabled, else None.
 
     Unknown names cost one argon2 verification too, so timing does not tell which
-    names exist; a disabled account answers exactly like a wrong password.
+    names exist; a disabled account answers exactly like a wrong password.  A name that
+    cannot be an account's is refused before any store call.
     """
+    check_name(name)
     rows = store.read_meta(_GET, {"name": name})
     stored = rows[0].get("hash") if rows else None
     try:
-        _HASHER.verify(stored or _DUMMY_HASH, password)
+        with hashing.slot():
+            _HASHER.verify(stored or _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     if not rows or rows[0].get("disabled"):
         return None
     if _HASHER.check_needs_rehash(stored):
-        store.write_meta(_SET_HASH, {"name": name, "hash": _HASHER.hash(password),
-                                     "now": _now()})
+        store.write_meta(_SET_HASH, {"name": name, "hash": _hash(password),
+                                     "now": _now(), "sid": _new_sid()})
+        return get(store, name)
+    if not rows[0].get("sid"):
+        store.write_meta(_GIVE_SID, {"name": name, "sid": _new_sid()})
         return get(store, name)
     return _account(rows[0])

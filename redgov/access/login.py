@@ -19,7 +19,8 @@ __all__ = ["LoginResult", "login"]
 @dataclass(frozen=True)
 class LoginResult:
     account: Account | None
-    reason: str  # "ok", "bad" (wrong name or password, or disabled), "wait", "locked"
+    reason: str  # "ok", "bad" (wrong name or password, or disabled), "wait", "locked",
+    # "invalid" (a name no account can have: refused before any store call)
     wait_s: float = 0.0
     refused: bool = False  # turned away by the throttle; the password was not checked
 
@@ -29,17 +30,22 @@ class LoginResult:
 
 
 def login(store: Store, name: str, password: str, now: float | None = None) -> LoginResult:
-    """Check a name and password.  While throttled the password is not even checked."""
+    """Check a name and password.
+
+    A name no account can have (empty, blank, too long, control characters) is refused
+    with no store call.  Then the throttle decides in one atomic write (the attempt is
+    counted before the hash is checked); while throttled the password is not checked.
+    """
+    if not accounts.valid_name(name):
+        return LoginResult(None, "invalid", refused=True)
     now = time.time() if now is None else now
-    before = throttle.state(store, name)
-    if before.refused(now) > 0:
-        return LoginResult(None, "locked" if before.locked(now) else "wait", before.refused(now),
+    allowed, after = throttle.attempt(store, name, now)
+    if not allowed:
+        return LoginResult(None, "locked" if after.locked(now) else "wait", after.refused(now),
                            refused=True)
     account = accounts.verify_password(store, name, password)
     if account is None:
-        after = throttle.record_failure(store, name, now)
         return LoginResult(None, "locked" if after.locked(now) else "bad", after.refused(now))
-    if before.failures:
-        throttle.clear(store, name)
+    throttle.clear(store, name)
     accounts.touch_login(store, name)
     return LoginResult(account, "ok")

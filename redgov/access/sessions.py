@@ -136,8 +136,8 @@ def key_of(session_id: str) -> str:
 
 def binding(account: Account) -> str:
     """The account's never-reused id that a session is bound to."""
-    sid = getattr(account, "sid", None)  # TODO(merge access): Account.sid always exists
-    return str(sid) if sid else f"epoch-{account.epoch}"
+    # An account made before ids existed has none until its next password sign-in.
+    return str(account.sid) if account.sid else f"epoch-{account.epoch}"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from ..graph.introspection import status as graph_status
 from ..graph.snapshots import Snapshot
 from ..graph.stores import ReadOnlyViolation, StoreError
 from ..graph.stores.embedded_server import stop_server
+from ..graph.stores.guard import check_free_read
 from ..output import display_width, render, to_json
 from ..report import store_text
 from .common import (
@@ -169,6 +170,8 @@ def cypher(
     values = parse_params(params)
     with opened_store(store_spec, timeout=timeout) as store:
         try:
+            # Governance data only: never accounts or login throttling (guard.py).
+            check_free_read(query)
             rows = store.read(query, values)
         except ReadOnlyViolation:
             raise click.ClickException(

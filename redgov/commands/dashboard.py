@@ -4,12 +4,19 @@ It serves 127.0.0.1 unless ``--host`` says otherwise, and an address beyond loop
 refused while no dashboard account exists (everyone would see everything) and, without
 ``--insecure-http``, unless ``--tls-cert``/``--tls-key`` give it TLS (Streamlit's own
 ``server.sslCertFile``/``server.sslKeyFile``): passwords must not cross a network in clear.
+
+Without accounts (single-user mode) the dashboard serves only the browser that holds a
+secret token, as notebook servers do: a fresh random token is handed to the app through
+``$REDGOV_DASHBOARD_TOKEN`` and printed once, in the URL (``…/?token=…``) that is also
+opened in the browser; the app keeps it in the session, drops it from the address bar and
+never logs it.  Another local account or process that finds the port gets a refusal.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -72,7 +79,12 @@ def check_serving(host: str, has_accounts: bool, tls: bool, insecure_http: bool)
             "in front of it terminates TLS.")
 
 
-def _open_browser_when_ready(url: str, proc: subprocess.Popen, timeout_s: float = 30.0) -> None:
+#: The single-user token handed to the app (see the module docstring).
+TOKEN_ENV = "REDGOV_DASHBOARD_TOKEN"
+
+
+def _open_browser_when_ready(url: str, proc: subprocess.Popen, timeout_s: float = 30.0,
+                             open_url: str | None = None) -> None:
     """Streamlit runs headless (it never opens a browser itself); open one once healthy."""
     import ssl
     import time
@@ -86,7 +98,7 @@ def _open_browser_when_ready(url: str, proc: subprocess.Popen, timeout_s: float 
             with urllib.request.urlopen(url + "_stcore/health", timeout=1,
                                         context=context) as resp:
                 if resp.status == 200:
-                    webbrowser.open(url)
+                    webbrowser.open(open_url or url)
                     return
         except OSError:
             time.sleep(0.3)
@@ -158,7 +170,8 @@ def dashboard(port: int, host: str, tls_cert: Path | None, tls_key: Path | None,
         where = store.description  # never the spec itself: a URL may carry a password
         has_accounts = accounts_exist(store)
     check_serving(host, has_accounts, tls_cert is not None, insecure_http)
-    env = {**os.environ, "REDGOV_STORE": spec}
+    token = secrets.token_urlsafe(24)
+    env = {**os.environ, "REDGOV_STORE": spec, TOKEN_ENV: token}
     scheme = "https" if tls_cert is not None else "http"
     shown = f"[{host}]" if ":" in host else host
     url = f"{scheme}://{shown}:{port}/"
@@ -170,15 +183,23 @@ def dashboard(port: int, host: str, tls_cert: Path | None, tls_key: Path | None,
     if oidc_issuer is not None and oidc_client_id is not None and oidc_secret_file is not None:
         env.update(_sso_env(oidc_issuer, oidc_client_id, oidc_secret_file,
                             oidc_redirect_uri or url + "redgov/oidc/callback"))
-    mode = "accounts: sign-in required" if has_accounts else "single user, no accounts"
-    if "REDGOV_OIDC_ISSUER" in env:
-        mode += f"; single sign-on: {env['REDGOV_OIDC_ISSUER']}"
-    click.echo(f"redgov dashboard: {url}  (store: {where}; {mode}; Ctrl-C stops)")
+    if has_accounts:
+        opened = url
+        mode = "需登录 accounts: sign-in required"
+        if "REDGOV_OIDC_ISSUER" in env:
+            mode += f"; 统一身份认证 single sign-on: {env['REDGOV_OIDC_ISSUER']}"
+    else:
+        opened = f"{url}?token={token}"
+        mode = ("单用户模式：尚无账户，只有用此链接（含令牌）打开的浏览器可以访问 "
+                "single user, no accounts: only a browser opened with this link (its token) "
+                "is served")
+    click.echo(f"redgov dashboard: {opened}  (store: {where}; {mode}; Ctrl-C stops)")
     proc = subprocess.Popen(streamlit_command(port, host, tls_cert, tls_key), env=env)
     if not no_browser:
         import threading
 
-        threading.Thread(target=_open_browser_when_ready, args=(url, proc), daemon=True).start()
+        threading.Thread(target=_open_browser_when_ready, args=(url, proc),
+                         kwargs={"open_url": opened}, daemon=True).start()
     # Stopping this command stops the server too (Ctrl-C or a plain `kill`).
     signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
     try:

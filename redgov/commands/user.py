@@ -1,4 +1,4 @@
-"""``redgov user``: dashboard accounts (add, list, passwd, disable, enable, remove).
+"""``redgov user``: dashboard accounts (add, list, set, passwd, disable, enable, remove).
 
 Passwords are asked twice on a terminal (never echoed) or read from the first line of
 standard input when it is not a terminal (``printf '%s\\n' "$PW" | redgov user add …``);
@@ -144,6 +144,58 @@ def list_(fmt: str, store_spec: str | None) -> None:
     } for a in found]
     text = render(list(rows[0]), rows, "table")
     click.echo(text, nl=not text.endswith("\n"))
+
+
+@user.command("set")
+@click.argument("name")
+@click.option("--role", type=click.Choice(list(ACCOUNT_ROLES)), default=None,
+              help="The new role (viewer, auditor, admin).")
+@click.option("--scope", "scope", default=None, metavar="UNIT_CODE",
+              help="The new scope: a unit code, or 'all' for the whole graph (admins only).")
+@click.option("--oidc-subject", default=None, metavar="SUB",
+              help="Link NAME to this subject of the identity provider ('' unlinks).")
+@click.option("--email", default=None, metavar="ADDRESS",
+              help="Link NAME to this e-mail address, trusted when the provider says it is "
+              "verified ('' unlinks).")
+@store_option
+def set_(name: str, role: str | None, scope: str | None, oidc_subject: str | None,
+         email: str | None, store_spec: str | None) -> None:
+    """Change NAME's role, scope or single sign-on link; its open sessions end at once."""
+    if role is None and scope is None and oidc_subject is None and email is None:
+        raise click.UsageError("给出 --role、--scope、--oidc-subject 或 --email"
+                               "（give --role, --scope, --oidc-subject and/or --email）")
+    with opened_store(store_spec) as store:
+        try:
+            accounts.check_name(name)
+            current = accounts.get(store, name)
+            if current is None:
+                raise accounts.AccountError(
+                    f"没有名为 {name!r} 的账户（no account named {name!r}）")
+            new_scope = current.scope if scope is None else (None if scope == "all" else scope)
+            if new_scope is not None and new_scope != current.scope and \
+                    scoping.resolve(store, new_scope) is None:
+                raise click.BadParameter(f"图中没有代码为 {new_scope!r} 的单位（no unit with "
+                                         f"code {new_scope!r} in the graph）",
+                                         param_hint="--scope")
+            if oidc_subject is not None or email is not None:
+                subject_now, email_now = oidc.links(store, name)
+                oidc.set_link(store, name,
+                              subject_now if oidc_subject is None else oidc_subject,
+                              email_now if email is None else email)
+            account = current
+            if role is not None or scope is not None:
+                account = accounts.set_role_scope(store, name, role or current.role,
+                                                  new_scope)
+        except accounts.AccountError as exc:
+            raise _fail(exc) from None
+        _revoke(store, name)
+    access_log.record("user_set", _actor(), account=name, role=account.role,
+                      scope=account.scope,
+                      oidc_link_changed=(oidc_subject is not None or email is not None) or None)
+    click.echo(f"账户 {name} 已更新：{ACCOUNT_ROLE_ZH[account.role]}，范围 "
+               f"{account.scope or '全部'}；其已登录的会话已结束"
+               f"（account {name} updated: {account.role}, scope "
+               f"{account.scope or 'everything'}; its open sessions ended）")
 
 
 @user.command("passwd")
