@@ -89,3 +89,18 @@ def test_logout_end_all_and_purge(store, li) -> None:
     assert sessions.purge_expired(store, now=1002.0) == 0
     assert sessions.purge_expired(store, now=1001.0 + sessions.idle_s() + 1) == 1
     assert store.read_meta("MATCH (s:LoginSession) RETURN count(s) AS n")[0]["n"] == 0
+
+
+def test_no_free_read_returns_a_session(store, li, redgov_env: dict) -> None:
+    """``redgov cypher`` never shows session records (nor their keys), on either engine."""
+    from click.testing import CliRunner
+
+    from redgov.cli import main
+
+    sessions.open_session(store, li, "password")
+    key = store.read_meta("MATCH (s:LoginSession) RETURN s.key AS key")[0]["key"]
+    for query in ("MATCH (s:LoginSession) RETURN s.key AS key",
+                  "MATCH (s:`LoginSession`) RETURN s", "MATCH (n) RETURN n.key AS key"):
+        result = CliRunner().invoke(main, ["cypher", query, "--format", "json"],
+                                    catch_exceptions=False)
+        assert result.exit_code == 1 and key not in result.output, (query, result.output)
