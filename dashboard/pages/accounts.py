@@ -11,7 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from ...access import accounts as store_accounts
-from ...access.log import EVENT_ZH, read_log
+from ...access import sessions
+from ...access.log import EVENT_ZH, read_log, record
 from ...graph.display import format_time
 from ...graph.vocabulary import ACCOUNT_ROLE_ZH
 from ...queries import catalog
@@ -74,6 +75,9 @@ def render() -> None:
             if st.button(_t("disable"), key="ac.disable"):
                 store_accounts.set_disabled(store, pick, True)
                 data.log("user_disable", once=False, account=pick)
+                ended = sessions.end_all(store, pick)  # its open tabs end at their next run
+                if ended:  # like `redgov user disable`: the account, then who did it
+                    record("revoked", pick, actor=data.viewer().name, sessions=ended)
                 st.rerun()
         with right:
             if st.button(_t("enable"), key="ac.enable"):
