@@ -47,6 +47,10 @@ REACHING_ACCOUNTS = [
     "MATCH (u:Unit) RETURN COUNT { (n) } AS c",
     "MATCH (u:Unit) CALL { MATCH (n) RETURN n.hash AS h } RETURN h",
     "MATCH (u:Unit) OPTIONAL MATCH (x /* c */) RETURN x.hash AS h",
+    "MATCH ALL (n) RETURN n.hash AS h",
+    "MATCH ANY (n) RETURN n.hash AS h",
+    "MATCH ANY SHORTEST (n) RETURN n.hash AS h",
+    "MATCH p = (n) RETURN nodes(p) AS ns",
 ]
 
 GOVERNANCE = [
@@ -55,6 +59,8 @@ GOVERNANCE = [
     "MATCH (u:Unit {code: 'S1'})<-[:PART_OF*1..4]-(x:Unit) RETURN count(x) AS n",
     "MATCH (p:Person)-[s]->(u:Unit) RETURN count(s) AS n",
     "RETURN count(*) AS n",
+    "MATCH (u:Unit) RETURN all(x IN [1] WHERE x > 0) AS a, any(x IN [1] WHERE x > 0) AS b",
+    "MATCH (u:Unit) RETURN count(u) AS n, collect(u.code) AS codes, labels(u) AS l",
 ]
 
 

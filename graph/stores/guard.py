@@ -185,9 +185,13 @@ def _verdict(text: str) -> str | None:
 #: Clause words after which ``(`` opens a pattern, not a call's arguments.
 #: (``COUNT {…}``, ``EXISTS {…}`` open with ``{``; ``count(n)`` is a call.)
 #: (Not CREATE or MERGE: a write is the engine's to refuse, with the read-only message.)
+#: Path selectors and match modes (``MATCH ANY SHORTEST (a)…``, ``MATCH ALL (n)``) too:
+#: as functions (``any(x IN …)``) their parentheses never hold a bare variable.
 _PATTERN_AFTER = frozenset({"match", "where", "and", "or", "xor", "not",
                             "return", "with", "in", "when", "then", "else", "yield", "unwind",
-                            "as", "by", "distinct"})
+                            "as", "by", "distinct", "exists", "any", "all", "shortest",
+                            "path", "paths", "groups", "relationships", "elements",
+                            "repeatable", "different", "walk", "trail", "acyclic"})
 
 
 def _meta_labels() -> frozenset[str]:

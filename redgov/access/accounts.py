@@ -15,7 +15,7 @@ Account names are checked (:func:`check_name`) before any store call: FalkorDB 4
 crashes (signal 11) on a write of an empty or whitespace-edged string to a property
 with a unique constraint, which both metadata labels have (docs/model.md, "Engine
 notes").  At most :data:`HASHES_IN_FLIGHT` argon2 computations (64 MiB each) run at once
-in a process; the others wait their turn (:func:`hashing`).
+in a process; the others wait their turn (:data:`hashing`).
 
 There is no default account: with none defined the dashboard serves one person on
 127.0.0.1 only (``redgov dashboard`` refuses other addresses).
@@ -67,10 +67,58 @@ MIN_PASSWORD = 12
 MAX_NAME = 64
 # fullmatch, never match: ``$`` also matches before a final newline ("ab\n").
 _NAME = re.compile(rf"[\w.@-]{{2,{MAX_NAME}}}")
-_HASHER = PasswordHasher()  # argon2id, 64 MiB, t=3, p=4: the library's RFC 9106 profile
 #: argon2 computations allowed at once in this process ($REDGOV_LOGIN_HASHES, default 2):
 #: each takes 64 MiB, so sixteen parallel logins must not take a gigabyte.
 HASHES_IN_FLIGHT = max(1, int(os.environ.get("REDGOV_LOGIN_HASHES", "2") or 2))
+
+
+class _InFlight:
+    """A bounded semaphore that also counts: how many argon2 computations run now, and
+    the most seen at once (the tests read :attr:`peak`)."""
+
+    def __init__(self, bound: int) -> None:
+        self.bound = bound
+        self._sem = threading.BoundedSemaphore(bound)
+        self._lock = threading.Lock()
+        self.running = 0
+        self.peak = 0
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        with self._sem:
+            with self._lock:
+                self.running += 1
+                self.peak = max(self.peak, self.running)
+            try:
+                yield
+            finally:
+                with self._lock:
+                    self.running -= 1
+
+
+#: The process's argon2 slots; see :data:`HASHES_IN_FLIGHT`.
+hashing = _InFlight(HASHES_IN_FLIGHT)
+
+
+class _BoundedHasher:
+    """The argon2 hasher, each hash and verification taking one of :data:`hashing`'s slots."""
+
+    def __init__(self, hasher: PasswordHasher) -> None:
+        self._hasher = hasher
+
+    def hash(self, password: str) -> str:
+        with hashing.slot():
+            return self._hasher.hash(password)
+
+    def verify(self, stored: str, password: str) -> bool:
+        with hashing.slot():
+            return self._hasher.verify(stored, password)
+
+    def check_needs_rehash(self, stored: str) -> bool:
+        return self._hasher.check_needs_rehash(stored)
+
+
+_HASHER = _BoundedHasher(PasswordHasher())  # argon2id, 64 MiB, t=3, p=4: RFC 9106's profile
 # Verified against when the name is unknown, so an unknown name costs what a known one does.
 _DUMMY_HASH = _HASHER.hash("redgov-no-such-account")
 
@@ -203,39 +251,6 @@ def _new_sid() -> str:
     return secrets.token_urlsafe(18)
 
 
-class _InFlight:
-    """A bounded semaphore that also counts: how many argon2 computations run now, and
-    the most seen at once (the tests read :attr:`peak`)."""
-
-    def __init__(self, bound: int) -> None:
-        self.bound = bound
-        self._sem = threading.BoundedSemaphore(bound)
-        self._lock = threading.Lock()
-        self.running = 0
-        self.peak = 0
-
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        with self._sem:
-            with self._lock:
-                self.running += 1
-                self.peak = max(self.peak, self.running)
-            try:
-                yield
-            finally:
-                with self._lock:
-                    self.running -= 1
-
-
-#: The process's argon2 slots; see :data:`HASHES_IN_FLIGHT`.
-hashing = _InFlight(HASHES_IN_FLIGHT)
-
-
-def _hash(password: str) -> str:
-    with hashing.slot():
-        return _HASHER.hash(password)
-
-
 def check_name(name: str) -> str:
     """The name, or :class:`AccountError` (Chinese first) when it cannot be an account's.
 
@@ -304,11 +319,12 @@ def create(store: Store, name: str, password: str, role: str, scope: str | None)
         raise AccountError(f"a {role} needs a scope (a unit code): only an admin may see all")
     check_password_policy(name, password)
     now = _now()
-    props: dict[str, Any] = {"name": name, "role": role, "hash": _hash(password),
+    props: dict[str, Any] = {"name": name, "role": role, "hash": _HASHER.hash(password),
                              "disabled": False, "created_at": now, "updated_at": now,
-                             "epoch": 1, "sid": _new_sid()}
+                             "epoch": 1}
     if scope is not None:  # never send a null in a `SET +=` map (docs/engine-notes.md)
         props["scope"] = scope
+    props["sid"] = _new_sid()  # the id an open session is bound to (module docstring)
     rows = store.write_meta(_CREATE, {"name": name, "props": props, "hash": props["hash"]})
     if not rows or not rows[0]["created"]:
         raise AccountError(f"an account named {name!r} already exists")
@@ -324,7 +340,7 @@ def _no_such(name: str) -> AccountError:
 def set_password(store: Store, name: str, password: str) -> None:
     check_name(name)
     check_password_policy(name, password)
-    if not store.write_meta(_SET_HASH, {"name": name, "hash": _hash(password),
+    if not store.write_meta(_SET_HASH, {"name": name, "hash": _HASHER.hash(password),
                                         "now": _now(), "sid": _new_sid()}):
         raise _no_such(name)
 
@@ -375,14 +391,13 @@ def verify_password(store: Store, name: str, password: str) -> Account | None:
     rows = store.read_meta(_GET, {"name": name})
     stored = rows[0].get("hash") if rows else None
     try:
-        with hashing.slot():
-            _HASHER.verify(stored or _DUMMY_HASH, password)
+        _HASHER.verify(stored or _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     if not rows or rows[0].get("disabled"):
         return None
     if _HASHER.check_needs_rehash(stored):
-        store.write_meta(_SET_HASH, {"name": name, "hash": _hash(password),
+        store.write_meta(_SET_HASH, {"name": name, "hash": _HASHER.hash(password),
                                      "now": _now(), "sid": _new_sid()})
         return get(store, name)
     if not rows[0].get("sid"):
