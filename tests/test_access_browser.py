@@ -4,7 +4,8 @@ A street viewer of the district demo signs in through the form, sees their stree
 figures and tree, and a link into another street answers "not found".  Screenshots of
 the overview and the hierarchy go to ``$REDGOV_SCREENSHOT_DIR`` when it is set (the
 README's are made that way), else to the test's temporary folder.  A second test serves
-over TLS with a throwaway self-signed certificate (Streamlit's own sslCertFile/KeyFile).
+over TLS with a throwaway self-signed certificate (Streamlit's own sslCertFile/KeyFile),
+signs in and keeps the session across a reload, with a Secure ``__Host-`` cookie.
 """
 
 from __future__ import annotations
@@ -160,5 +161,30 @@ def test_tls_serving(demo_env: dict, tmp_path: Path) -> None:
         with pytest.raises(OSError):  # plain HTTP is not served
             urllib.request.urlopen(url.replace("https://", "http://") + "_stcore/health",
                                    timeout=5)
+        # Under TLS the session cookies are Secure and __Host- prefixed (host-only, path /).
+        with urllib.request.urlopen(url, timeout=30, context=ssl._create_unverified_context()
+                                    ) as resp:
+            cookie = resp.headers.get("set-cookie") or ""
+        assert cookie.startswith("__Host-redgov_pre=") and "Secure" in cookie, cookie
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:  # sign in over TLS; the session holds across a reload
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                        args=QUIET_FLAGS)
+            try:
+                context = browser.new_context(ignore_https_errors=True)
+                page = context.new_page()
+                page.goto(url + f"hierarchy?unit={STREET}", wait_until="domcontentloaded")
+                _sign_in(page)
+                page.get_by_text("湖里街道 · 街道 · 350206001").wait_for(timeout=90_000)
+                page.reload(wait_until="domcontentloaded")
+                page.get_by_text("当前用户：street").wait_for(timeout=90_000)
+                held = {c["name"]: c for c in context.cookies()}
+                session = held["__Host-redgov_session"]
+                assert session["secure"] and session["httpOnly"], session
+                assert session["sameSite"] == "Strict", session
+            finally:
+                browser.close()
     finally:
         _stop(proc)
