@@ -129,8 +129,10 @@ def list_(fmt: str, store_spec: str | None) -> None:
             if a.scope and a.scope not in units:
                 unit = scoping.resolve(store, a.scope)
                 units[a.scope] = unit.level if unit else None
+        linked = {a.name: oidc.links(store, a.name) for a in found}
     if fmt == "json":
-        click.echo(to_json([a.to_dict() for a in found]))
+        click.echo(to_json([{**a.to_dict(), "oidc_subject": linked[a.name][0],
+                             "email": linked[a.name][1]} for a in found]))
         return
     if not found:
         click.echo("尚无账户（no account）：redgov user add NAME --role … --scope …")
@@ -139,8 +141,10 @@ def list_(fmt: str, store_spec: str | None) -> None:
         "账户": a.name, "角色": ACCOUNT_ROLE_ZH[a.role],
         "范围": (f"{a.scope}（{LEVEL_ZH.get(units.get(a.scope) or '', '?')}）"
                  if a.scope else "全部"),
-        "状态": "停用" if a.disabled else "正常", "创建时间": a.created_at,
-        "最近登录": a.last_login or "",
+        "状态": "停用" if a.disabled else "正常",
+        "统一身份": "、".join(w for w, v in zip(("标识", "邮箱"), linked[a.name], strict=True)
+                           if v) or "",
+        "创建时间": a.created_at, "最近登录": a.last_login or "",
     } for a in found]
     text = render(list(rows[0]), rows, "table")
     click.echo(text, nl=not text.endswith("\n"))
