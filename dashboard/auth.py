@@ -185,6 +185,9 @@ def _token_held() -> bool:
     expected = os.environ.get(_TOKEN_ENV, "")
     if not expected or st.session_state.get(_TOKEN_OK):
         return True
+    if web.token_matches(_cookie(web.TOKEN), digest=True):  # traded for a cookie (web.py)
+        st.session_state[_TOKEN_OK] = True
+        return True
     given = st.query_params.get("token")
     if given is not None:
         del st.query_params["token"]  # out of the address bar, links and the log

@@ -27,6 +27,7 @@ even when the page was opened from a link on another site.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import html
 import os
 import secrets
@@ -34,7 +35,7 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from ..access import accounts, oidc, sessions
 from ..access import log as access_log
@@ -42,7 +43,8 @@ from ..access import log as access_log
 __all__ = ["COOKIE", "PRE", "claim_later", "cookie_name", "middleware", "navigate",
            "routes", "safe_next"]
 
-COOKIE, PRE, OIDC_TX = "redgov_session", "redgov_pre", "redgov_oidc"
+COOKIE, PRE, OIDC_TX, TOKEN = "redgov_session", "redgov_pre", "redgov_oidc", "redgov_token"
+TOKEN_ENV = "REDGOV_DASHBOARD_TOKEN"  # single-user mode's start-up token
 SECURE_ENV = "REDGOV_COOKIE_SECURE"  # "1": the browser reaches us over TLS
 HANDOFF_TTL_S = 60.0
 _MAX_PENDING = 10_000
@@ -58,6 +60,21 @@ def cookie_name(base: str) -> str:
     """``__Host-`` names under TLS: the browser then refuses the cookie unless it is
     Secure, host-only and for ``/`` (no sibling host can plant one)."""
     return f"__Host-{base}" if secure() else base
+
+
+def token_digest(token: str) -> str:
+    """What the single-user cookie holds: a digest of the start-up token, not the token."""
+    return hashlib.sha256(("redgov-single-user:" + token).encode("utf-8")).hexdigest()
+
+
+def token_matches(given: str | None, *, digest: bool = False) -> bool:
+    """Does ``given`` (the link's token, or with ``digest`` the cookie's value) match this
+    server's start-up token?  Constant time; False when no token was set."""
+    expected = os.environ.get(TOKEN_ENV, "")
+    if not expected or not given or len(given) > 256:
+        return False
+    want = token_digest(expected) if digest else expected
+    return hmac.compare_digest(given.encode("utf-8"), want.encode("utf-8"))
 
 
 def safe_next(target: str | None) -> str:
@@ -341,7 +358,9 @@ def routes() -> list[Any]:
 class _PreCookie:
     """ASGI middleware: a page request without a ``redgov_pre`` cookie gets one (random,
     HttpOnly, SameSite=Strict), so a password sign-in on that page can be handed to
-    ``/redgov/claim`` without any secret in a URL."""
+    ``/redgov/claim`` without any secret in a URL.  In single-user mode a page request
+    carrying the right ``?token=`` is answered with the same page's address without it
+    and a ``redgov_token`` cookie (HttpOnly, SameSite=Strict) holding a digest of it."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -352,9 +371,21 @@ class _PreCookie:
             await self.app(scope, receive, send)
             return
         from starlette.requests import HTTPConnection
-        from starlette.responses import Response
+        from starlette.responses import RedirectResponse, Response
 
-        if HTTPConnection(scope).cookies.get(cookie_name(PRE)):
+        conn = HTTPConnection(scope)
+        given = conn.query_params.get("token")
+        if given is not None and token_matches(given):
+            # Single-user mode: trade the printed link's token for a cookie at once, so
+            # reloads and links keep working and the token leaves the address bar.
+            rest = [(k, v) for k, v in conn.query_params.multi_items() if k != "token"]
+            target = safe_next(str(scope.get("path") or "/") +
+                               ("?" + urlencode(rest) if rest else ""))
+            response = _no_store(RedirectResponse(target, status_code=303))
+            _set_cookie(response, TOKEN, token_digest(given))
+            await response(scope, receive, send)
+            return
+        if conn.cookies.get(cookie_name(PRE)):
             await self.app(scope, receive, send)
             return
         probe = Response()
