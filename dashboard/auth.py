@@ -5,14 +5,20 @@ says so in the sidebar; started by ``redgov dashboard`` it then serves only a br
 opened the printed link with its secret token (``?token=…``, from
 ``$REDGOV_DASHBOARD_TOKEN``): the token is checked in constant time, kept in the session
 as a flag, removed from the address bar at once and never logged.  Once one exists,
-:func:`gate` runs before any page: a session
-without a live login sees the login form and nothing else.  A login lasts while the
-session is used: after ``REDGOV_IDLE_MINUTES`` (default 15) without a page run it ends;
-it also ends when the account is disabled, removed, or its password, role or scope
-changed: the session is bound to the account's random ``sid``, drawn again on each such
-change and never reused (an account removed and added again gets a new one).
-Failed logins are throttled through ``redgov.access.login``; the
-password field is cleared on submit and never logged.
+:func:`gate` runs before any page: a session without a live login sees the login form
+and nothing else.
+
+A served page signs in into a server-side session (:mod:`redgov.access.sessions`) held by
+an HttpOnly cookie (``dashboard/web.py``): it survives reloads, links and new tabs, ends
+after ``REDGOV_IDLE_MINUTES`` (default 15) unused or ``REDGOV_SESSION_HOURS`` (default
+12) in all, at logout, and at once for every tab when the account is disabled, removed or
+its password, role or scope changes (the session is bound to the account's random
+``sid``, drawn again on each such change and never reused); each end is logged
+(``logout``, ``expired``, ``revoked``).  With single sign-on configured the form also
+offers the department's provider (:mod:`redgov.access.oidc`).  Without a cookie (AppTest)
+a login lives in the Streamlit session only, with the same idle and ``sid`` checks.
+Failed logins are throttled through ``redgov.access.login``; the password field is
+cleared on submit and never logged.
 
 Labels are kept here (not in ``i18n``) so this module stays self-contained.
 """
@@ -23,14 +29,15 @@ import hmac
 import os
 import time
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from ..access import accounts
+from ..access import accounts, sessions
 from ..access import log as access_log
 from ..access.login import login
 from ..graph.vocabulary import ACCOUNT_ROLE_ZH
-from . import data, ui
+from . import data, ui, web
 
 __all__ = ["IDLE_S", "TEXT", "gate", "guard_links", "sidebar", "text"]
 
@@ -38,6 +45,7 @@ IDLE_S = float(os.environ.get("REDGOV_IDLE_MINUTES", "15")) * 60
 _SEEN = "_auth_seen"
 _SID = "_auth_sid"
 _NOTICE = "_auth_notice"
+_VIA_COOKIE = "_auth_cookie"  # this tab's login is the browser's session cookie
 _TOKEN_OK = "_auth_token_ok"
 #: Set by ``redgov dashboard`` (see redgov/commands/dashboard.py ``TOKEN_ENV``).
 _TOKEN_ENV = "REDGOV_DASHBOARD_TOKEN"
@@ -62,6 +70,9 @@ TEXT: dict[str, tuple[str, str]] = {
                       "Invalid account name: 2–64 letters, digits, '_', '.', '@' or '-', "
                       "not empty, no spaces."),
     "login.out": ("已退出登录。", "Signed out."),
+    "login.going": ("登录成功，正在进入…", "Signed in: opening the dashboard…"),
+    "login.sso": ("统一身份认证登录", "Sign in with the department's identity provider"),
+    "login.sso_or": ("或使用本地账户和密码登录：", "Or sign in with a local account and password:"),
     "side.user": ("当前用户：{name}（{role}）", "Signed in: {name} ({role})"),
     "side.scope": ("可见范围：{scope}", "Scope: {scope}"),
     "side.all": ("全部单位", "all units"),
@@ -100,10 +111,10 @@ def _served_locally() -> bool:
     return not address or address in _LOOPBACK
 
 
-def _end(event: str, notice: str) -> None:
-    """End the login: log it, forget everything the session held."""
+def _end(event: str | None, notice: str) -> None:
+    """End the login: log it (``event``), forget everything the session held."""
     who = data.viewer()
-    if who.name is not None:
+    if event is not None and who.name is not None:
         access_log.record(event, who.name, page=st.session_state.get("_page"),
                           session=data.budget_key(), client=_client())
     lang = st.session_state.get("lang", "zh")
@@ -124,11 +135,59 @@ def _keep_address(paths: tuple[str, ...]) -> None:
                    for i, p in enumerate(paths)], position="hidden")
 
 
+def _cookie(base: str) -> str | None:
+    """A cookie of the websocket's handshake (None outside a served page: AppTest)."""
+    try:
+        value = st.context.cookies.get(web.cookie_name(base))
+    except Exception:  # no request context
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def _here() -> str:
+    """This page's local path and query, to come back to after sign-in."""
+    try:
+        path = urlsplit(st.context.url or "").path or "/"
+    except Exception:
+        path = "/"
+    query = urlencode(st.query_params.to_dict())
+    return web.safe_next(path + ("?" + query if query else ""))
+
+
+def _from_cookie(store: Any) -> data.Viewer | None:
+    """The viewer of the browser's session cookie (see :mod:`redgov.access.sessions`), or
+    None after showing why it ended (expired, revoked, signed out elsewhere)."""
+    sid = _cookie(web.COOKIE)
+    if not sid:
+        return None
+    found = sessions.check(store, sid)
+    if found.ok and found.account is not None:
+        account = found.account
+        who = data.Viewer(account.name, account.role, account.scope)
+        st.session_state[data.VIEWER_KEY] = who
+        st.session_state[_VIA_COOKIE] = True
+        return who
+    had = st.session_state.get(_VIA_COOKIE)
+    if found.reason == "expired" and found.session is not None:
+        access_log.record("expired", found.session.account, client=_client())
+        _end(None, "login.expired")
+    elif found.reason == "revoked" and found.session is not None:
+        if found.session.revoked is None:  # else the account command logged it
+            access_log.record("revoked", found.session.account, client=_client())
+        _end(None, "login.ended")
+    elif had:
+        _end(None, "login.out")
+    return None
+
+
 def _token_held() -> bool:
     """Single-user mode: does this session hold the start-up token?  (No token was set:
     the app was not started by ``redgov dashboard``, e.g. AppTest — nothing to check.)"""
     expected = os.environ.get(_TOKEN_ENV, "")
     if not expected or st.session_state.get(_TOKEN_OK):
+        return True
+    if web.token_matches(_cookie(web.TOKEN), digest=True):  # traded for a cookie (web.py)
+        st.session_state[_TOKEN_OK] = True
         return True
     given = st.query_params.get("token")
     if given is not None:
@@ -156,8 +215,12 @@ def gate(paths: tuple[str, ...] = ()) -> data.Viewer:
             st.stop()
         st.session_state[data.VIEWER_KEY] = data.SINGLE_USER
         return data.SINGLE_USER
+    from_cookie = _from_cookie(store)
+    if from_cookie is not None:
+        return from_cookie
     who = st.session_state.get(data.VIEWER_KEY)
-    if isinstance(who, data.Viewer) and who.name is not None:
+    if isinstance(who, data.Viewer) and who.name is not None and \
+            not st.session_state.get(_VIA_COOKIE):
         now = time.time()
         if now - float(st.session_state.get(_SEEN, now)) > IDLE_S:
             _end("expired", "login.expired")
@@ -182,6 +245,11 @@ def _login_form(store: Any) -> None:
     notice = st.session_state.pop(_NOTICE, None)
     if notice:
         st.info(text(notice))
+    if web.oidc_enabled():
+        if st.button(text("login.sso"), key="auth.sso", type="primary"):
+            web.navigate(web.oidc_start_path(_here()))
+            st.stop()
+        st.caption(text("login.sso_or"))
     with st.form("auth.login", clear_on_submit=True):
         name = st.text_input(text("login.name"), key="auth.name")
         password = st.text_input(text("login.password"), type="password", key="auth.password")
@@ -193,6 +261,16 @@ def _login_form(store: Any) -> None:
     del password
     if result.ok and result.account is not None:
         account = result.account
+        pre = _cookie(web.PRE)
+        if pre:  # a served page: the session goes into a cookie (dashboard/web.py)
+            session_id, _ = sessions.open_session(store, account, "password")
+            if web.claim_later(pre, session_id, _here()):
+                access_log.record("login", account.name, client=_client(), role=account.role,
+                                  scope=account.scope, via="password")
+                web.navigate("/redgov/claim")
+                st.info(text("login.going"))
+                st.stop()
+            sessions.end(store, session_id)
         st.session_state[data.VIEWER_KEY] = data.Viewer(account.name, account.role,
                                                         account.scope)
         st.session_state[_SID] = account.sid
@@ -227,6 +305,11 @@ def sidebar(who: data.Viewer, unit_names: dict[str, str]) -> None:
             f"{unit_names.get(who.scope, who.scope)} ({who.scope})"
         st.caption(text("side.scope", scope=scope))
         if st.button(text("side.logout"), key="auth.logout"):
+            if st.session_state.get(_VIA_COOKIE):
+                sessions.end(data.store(), _cookie(web.COOKIE))
+                _end("logout", "login.out")
+                web.navigate("/redgov/signout")  # drops the cookie, back to sign-in
+                st.stop()
             _end("logout", "login.out")
             st.rerun()
 

@@ -14,6 +14,7 @@ from .vocabulary import (
     LABEL_ACCOUNT,
     LABEL_FUNDING,
     LABEL_INCIDENT,
+    LABEL_LOGIN_SESSION,
     LABEL_LOGIN_THROTTLE,
     LABEL_NAMING,
     LABEL_ORGANISATION,
@@ -153,12 +154,15 @@ def neo4j_schema_statements() -> tuple[str, ...]:
 # -- the metadata space (Store.read_meta / write_meta): accounts and login throttling ------
 #: Unique names.  On FalkorDB these live in their own graph key (``<graph>__meta``), on
 #: Neo4j in the same database under labels no governance query matches.
-META_KEYS: dict[str, str] = {LABEL_ACCOUNT: "name", LABEL_LOGIN_THROTTLE: "name"}
+META_KEYS: dict[str, str] = {LABEL_ACCOUNT: "name", LABEL_LOGIN_THROTTLE: "name",
+                             LABEL_LOGIN_SESSION: "key"}
 _FALKOR_META_INDEXES = {
     (LABEL_ACCOUNT, "name"): cypher(
         "schema.falkordb.meta.account_name", "CREATE INDEX FOR (n:Account) ON (n.name)"),
     (LABEL_LOGIN_THROTTLE, "name"): cypher(
         "schema.falkordb.meta.throttle_name", "CREATE INDEX FOR (n:LoginThrottle) ON (n.name)"),
+    (LABEL_LOGIN_SESSION, "key"): cypher(
+        "schema.falkordb.meta.session_key", "CREATE INDEX FOR (n:LoginSession) ON (n.key)"),
 }
 _NEO4J_META_SCHEMA = (
     cypher(
@@ -171,6 +175,12 @@ _NEO4J_META_SCHEMA = (
         "schema.neo4j.throttle_name",
         "CREATE CONSTRAINT redgov_throttle_name IF NOT EXISTS "
         "FOR (n:LoginThrottle) REQUIRE n.name IS UNIQUE",
+        neo4j_only=True,
+    ),
+    cypher(
+        "schema.neo4j.session_key",
+        "CREATE CONSTRAINT redgov_session_key IF NOT EXISTS "
+        "FOR (n:LoginSession) REQUIRE n.key IS UNIQUE",
         neo4j_only=True,
     ),
 )

@@ -28,6 +28,7 @@ __all__ = [
     "LABEL_ACCOUNT",
     "LABEL_FUNDING",
     "LABEL_INCIDENT",
+    "LABEL_LOGIN_SESSION",
     "LABEL_LOGIN_THROTTLE",
     "LABEL_NAMING",
     "LABEL_ORGANISATION",
@@ -72,7 +73,9 @@ NODE_LABELS: Final = (LABEL_UNIT, LABEL_ORGANISATION, LABEL_PERSON, LABEL_RATING
 # dashboard accounts and the shared login-throttling state under these labels.
 LABEL_ACCOUNT: Final = "Account"
 LABEL_LOGIN_THROTTLE: Final = "LoginThrottle"
-META_LABELS: Final = (LABEL_ACCOUNT, LABEL_LOGIN_THROTTLE)
+#: A signed-in browser (redgov.access.sessions): keyed by a hash of its cookie's id.
+LABEL_LOGIN_SESSION: Final = "LoginSession"
+META_LABELS: Final = (LABEL_ACCOUNT, LABEL_LOGIN_THROTTLE, LABEL_LOGIN_SESSION)
 #: Dashboard account roles, least to most: 查看 (overview, hierarchy, people), 审计 (+ the
 #: audit catalog and downloads), 管理 (+ sync history and account management).
 ACCOUNT_ROLES: Final = ("viewer", "auditor", "admin")

@@ -4,7 +4,8 @@ A street viewer of the district demo signs in through the form, sees their stree
 figures and tree, and a link into another street answers "not found".  Screenshots of
 the overview and the hierarchy go to ``$REDGOV_SCREENSHOT_DIR`` when it is set (the
 README's are made that way), else to the test's temporary folder.  A second test serves
-over TLS with a throwaway self-signed certificate (Streamlit's own sslCertFile/KeyFile).
+over TLS with a throwaway self-signed certificate (Streamlit's own sslCertFile/KeyFile),
+signs in and keeps the session across a reload, with a Secure ``__Host-`` cookie.
 """
 
 from __future__ import annotations
@@ -130,9 +131,8 @@ def test_street_viewer_signs_in_and_sees_only_the_street(served: str, tmp_path: 
             assert "当前用户：street（查看员）" in page.locator(
                 '[data-testid="stSidebar"]').inner_text()
 
-            # A link opened afresh is a new session: sign in, and the link is followed.
+            # A link opened afresh keeps the sign-in (the session cookie) and is followed.
             page.goto(served + f"hierarchy?unit={STREET}", wait_until="domcontentloaded")
-            _sign_in(page)
             page.get_by_text("湖里街道 · 街道 · 350206001").wait_for(timeout=90_000)
             frame = page.frame_locator("iframe").first
             frame.locator("canvas").wait_for(timeout=60_000)
@@ -142,7 +142,6 @@ def test_street_viewer_signs_in_and_sees_only_the_street(served: str, tmp_path: 
             assert "殿前街道" not in text and "禾山街道" not in text
 
             page.goto(served + f"hierarchy?unit={OTHER_STREET}", wait_until="domcontentloaded")
-            _sign_in(page)
             page.get_by_text(f"找不到单位 {OTHER_STREET}").wait_for(timeout=60_000)
             assert "殿前街道" not in main.inner_text()
         finally:
@@ -162,5 +161,30 @@ def test_tls_serving(demo_env: dict, tmp_path: Path) -> None:
         with pytest.raises(OSError):  # plain HTTP is not served
             urllib.request.urlopen(url.replace("https://", "http://") + "_stcore/health",
                                    timeout=5)
+        # Under TLS the session cookies are Secure and __Host- prefixed (host-only, path /).
+        with urllib.request.urlopen(url, timeout=30, context=ssl._create_unverified_context()
+                                    ) as resp:
+            cookie = resp.headers.get("set-cookie") or ""
+        assert cookie.startswith("__Host-redgov_pre=") and "Secure" in cookie, cookie
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:  # sign in over TLS; the session holds across a reload
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                        args=QUIET_FLAGS)
+            try:
+                context = browser.new_context(ignore_https_errors=True)
+                page = context.new_page()
+                page.goto(url + f"hierarchy?unit={STREET}", wait_until="domcontentloaded")
+                _sign_in(page)
+                page.get_by_text("湖里街道 · 街道 · 350206001").wait_for(timeout=90_000)
+                page.reload(wait_until="domcontentloaded")
+                page.get_by_text("当前用户：street").wait_for(timeout=90_000)
+                held = {c["name"]: c for c in context.cookies()}
+                session = held["__Host-redgov_session"]
+                assert session["secure"] and session["httpOnly"], session
+                assert session["sameSite"] == "Strict", session
+            finally:
+                browser.close()
     finally:
         _stop(proc)

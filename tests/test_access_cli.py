@@ -44,7 +44,7 @@ def test_user_lifecycle(store, env: dict) -> None:
     listing = run(env, "user", "list")
     assert listing.exit_code == 0, listing.output
     lines = listing.output.splitlines()
-    assert lines[0].split() == ["账户", "角色", "范围", "状态", "创建时间", "最近登录"]
+    assert lines[0].split() == ["账户", "角色", "范围", "状态", "统一身份", "创建时间", "最近登录"]
     assert "chief" in lines[2] and "管理员" in lines[2] and "全部" in lines[2], lines
     assert "li.s1" in lines[3] and "查看员" in lines[3] and "S1（街道）" in lines[3], lines
     as_json = json.loads(run(env, "user", "list", "--format", "json").output)

@@ -24,7 +24,7 @@ from streamlit.util import calc_hash
 from test_dashboard_app import _capture_media, _download, _table
 from test_dashboard_fixture import fixture_graph
 
-from redgov.access import accounts, throttle
+from redgov.access import accounts, sessions, throttle
 from redgov.access.log import read_log
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "pages" / "app.py")
@@ -333,12 +333,17 @@ def test_nothing_outside_reaches_the_session_state(graph: SimpleNamespace) -> No
 
 def test_admin_disables_and_enables_an_account_on_the_accounts_page(
         graph: SimpleNamespace) -> None:
+    wang_tab, _ = sessions.open_session(graph.store, accounts.get(graph.store, "wang"),
+                                        "password")  # wang is signed in elsewhere
     at = goto(signed_in("chief"), "accounts")
     at.selectbox(key="ac.pick").set_value("wang").run()
     at.button(key="ac.disable").click().run()
     assert not at.exception, at.exception
     try:
         assert accounts.get(graph.store, "wang").disabled
+        assert sessions.check(graph.store, wang_tab).reason == "revoked"
+        assert [(e["user"], e["actor"], e["sessions"]) for e in read_log()
+                if e["event"] == "revoked"] == [("wang", "chief", 1)]
         states = {r["账户"]: r["状态"] for r in _table(at, "账户", "角色")}
         assert states["wang"] == "停用", states
         at.selectbox(key="ac.pick").set_value("wang").run()

@@ -133,6 +133,10 @@ def served(falkor_engine: Any, tmp_path: Path) -> Iterator[tuple[str, subprocess
 
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing")
+def token_of(url: str) -> str:
+    return url.split("token=")[1]
+
+
 def test_chromium_without_the_token_is_refused_with_it_served(
         served: tuple[str, subprocess.Popen], tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
@@ -159,6 +163,14 @@ def test_chromium_without_the_token_is_refused_with_it_served(
             assert "需要令牌链接" not in main.inner_text()
             time.sleep(1.0)
             assert "token=" not in page.url, page.url  # dropped from the address bar
+            # Traded for an HttpOnly cookie: a reload and a link need no token again.
+            cookie = {c["name"]: c for c in browser.cookies()}["redgov_token"]
+            assert cookie["httpOnly"] and cookie["sameSite"] == "Strict", cookie
+            assert cookie["value"] != token_of(url), cookie  # a digest, not the token
+            page.goto(base + "hierarchy", wait_until="domcontentloaded")
+            page.locator('[data-testid="stSidebar"]').get_by_text(
+                "单用户模式", exact=False).first.wait_for(timeout=90_000)
+            assert "需要令牌链接" not in main.inner_text()
         finally:
             browser.close()
     token = url.split("token=")[1]

@@ -34,6 +34,17 @@ pytestmark = [
 ]
 
 
+#: Each served dashboard's printed link (single-user mode: it carries the start-up token).
+TOKENED: dict[str, str] = {}
+
+
+def with_token(page, server_url: str) -> None:
+    """Open the printed link once: the server trades its token for a cookie, so the
+    test's later links and reloads work without it."""
+    page.goto(TOKENED[server_url], wait_until="domcontentloaded")
+    assert "token=" not in page.url, page.url
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -62,7 +73,8 @@ def server_url(graph: SimpleNamespace, server, monkeypatch: pytest.MonkeyPatch
     url = f"http://127.0.0.1:{port}/"
     try:
         first = proc.stdout.readline() if proc.stdout else ""
-        assert first.startswith(f"redgov dashboard: {url}"), first
+        assert first.startswith(f"redgov dashboard: {url}?token="), first
+        TOKENED[url] = first.split()[2]  # single-user mode: the printed link with its token
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -94,6 +106,7 @@ def test_overview_figures_and_network_canvas_in_chromium(server_url: str, tmp_pa
         )
         try:
             page = browser.new_page()
+            with_token(page, server_url)
             page.goto(server_url, wait_until="domcontentloaded")
             metrics = page.locator('[data-testid="stMetric"]')
             metrics.first.wait_for(timeout=60_000)
@@ -140,6 +153,7 @@ def test_the_snapshot_picker_and_its_link(server_url: str, graph: SimpleNamespac
         )
         try:
             page = browser.new_page()
+            with_token(page, server_url)
             page.goto(server_url + f"hierarchy?unit=X3&snapshot={first}",
                       wait_until="domcontentloaded")
             page.get_by_text("新苑小区 · 小区 · X3").wait_for(timeout=60_000)
@@ -205,6 +219,7 @@ def test_every_page_loads_with_nothing_leaving_the_machine(server_url: str, tmp_
         try:
             browser.route("**/*", gate)
             page = browser.new_page()
+            with_token(page, server_url)
             page.on("websocket", lambda ws: seen.append(ws.url))
             for path, element, text in PAGES:
                 page.goto(server_url + path, wait_until="domcontentloaded")
@@ -237,6 +252,7 @@ def test_a_table_row_click_opens_the_unit(server_url: str, tmp_path: Path) -> No
         )
         try:
             page = browser.new_page()
+            with_token(page, server_url)
             page.goto(server_url + "hierarchy?unit=D1", wait_until="domcontentloaded")
             page.get_by_text("东区 · 区 · D1").wait_for(timeout=60_000)
             grid = page.locator('[data-testid="stDataFrame"]').first

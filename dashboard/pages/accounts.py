@@ -13,8 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from ...access import accounts as store_accounts
+from ...access import sessions
 from ...access.audit import AuditUnwritable, audited
-from ...access.log import EVENT_ZH, tail_log
+from ...access.log import EVENT_ZH, record, tail_log
 from ...graph.display import format_time
 from ...graph.vocabulary import ACCOUNT_ROLE_ZH
 from ...queries import catalog
@@ -103,6 +104,10 @@ def _switch(store: Any, name: str, disabled: bool) -> None:
     except AuditUnwritable as exc:
         st.error(ui.plain(exc))
         return
+    if disabled:  # like `redgov user disable`: its open tabs end at their next run
+        ended = sessions.end_all(store, name)
+        if ended:
+            record("revoked", name, actor=data.viewer().name, sessions=ended)
     st.rerun()
 
 

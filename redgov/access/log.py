@@ -62,7 +62,7 @@ LOG_FILE = "access-log.jsonl"
 #: Event → its Chinese name (the ``redgov access-log`` table).
 EVENT_ZH: dict[str, str] = {
     "login": "登录", "login_failed": "登录失败", "login_refused": "登录受限",
-    "logout": "退出", "expired": "会话过期", "view": "浏览", "query": "查询",
+    "logout": "退出", "expired": "会话过期", "revoked": "会话撤销", "view": "浏览", "query": "查询",
     "download": "下载", "not_found": "未找到", "denied": "无权访问",
     "user_add": "新增账户", "user_passwd": "修改密码", "user_disable": "停用账户",
     "user_enable": "启用账户", "user_remove": "删除账户", "user_set": "修改角色或范围",

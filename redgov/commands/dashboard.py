@@ -29,10 +29,10 @@ from .common import opened_store, store_option
 
 
 def app_path() -> Path:
-    """The app file of the installed package (the repository's dashboard/pages/app.py)."""
+    """The launcher of the installed package (dashboard/pages/serve.py: the app and its routes)."""
     from ..dashboard import pages
 
-    return Path(pages.__file__).resolve().parent / "app.py"
+    return Path(pages.__file__).resolve().parent / "serve.py"
 
 
 def streamlit_command(port: int, host: str = "127.0.0.1", tls_cert: Path | None = None,
@@ -106,6 +106,30 @@ def _open_browser_when_ready(url: str, proc: subprocess.Popen, timeout_s: float 
             time.sleep(0.3)
 
 
+def _sso_env(issuer: str, client_id: str, secret_file: Path, redirect_uri: str
+             ) -> dict[str, str]:
+    """The server's single sign-on settings; the secret file is checked here (0600, not
+    empty) and read by the server itself: the secret is never in an option, the
+    environment or any output."""
+    from ..access import oidc
+
+    issuer = issuer.strip().rstrip("/")
+    for what, value in (("--oidc-issuer", issuer), ("--oidc-redirect-uri", redirect_uri)):
+        if not value.startswith(("https://", "http://")) or len(value) > 2048:
+            raise click.BadParameter(f"{value!r}: an http(s) URL", param_hint=what)
+    if not issuer.startswith("https://") and not is_loopback(
+            (issuer.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)[0]).strip("[]")):
+        raise click.BadParameter("the provider must be reached over https (plain http only "
+                                 "on this machine, for tests)", param_hint="--oidc-issuer")
+    try:
+        oidc.read_secret(secret_file)
+    except oidc.OidcError as exc:
+        raise click.BadParameter(str(exc), param_hint="--oidc-secret-file") from None
+    return {"REDGOV_OIDC_ISSUER": issuer, "REDGOV_OIDC_CLIENT_ID": client_id.strip(),
+            "REDGOV_OIDC_SECRET_FILE": str(secret_file.resolve()),
+            "REDGOV_OIDC_REDIRECT_URI": redirect_uri}
+
+
 @click.command()
 @click.option("--port", default=8501, show_default=True, help="Port to serve on.")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -117,15 +141,32 @@ def _open_browser_when_ready(url: str, proc: subprocess.Popen, timeout_s: float 
               default=None, help="Its private key (PEM), Streamlit's server.sslKeyFile.")
 @click.option("--insecure-http", is_flag=True,
               help="Serve plain HTTP beyond loopback (only behind a TLS-terminating proxy).")
+@click.option("--oidc-issuer", default=None, metavar="URL",
+              help="Single sign-on: the department's OpenID Connect provider (its issuer "
+              "URL). Accounts are linked with redgov user add/set --oidc-subject.")
+@click.option("--oidc-client-id", default=None, metavar="ID",
+              help="The client id the provider registered for this dashboard.")
+@click.option("--oidc-secret-file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, metavar="FILE",
+              help="A file (mode 600) holding the client secret on its first line.")
+@click.option("--oidc-redirect-uri", default=None, metavar="URL",
+              help="The callback URL registered at the provider [default: this "
+              "dashboard's URL + redgov/oidc/callback].")
 @store_option
 @click.option("--no-browser", is_flag=True, help="Do not open a browser window.")
 def dashboard(port: int, host: str, tls_cert: Path | None, tls_key: Path | None,
-              insecure_http: bool, store_spec: str | None, no_browser: bool) -> None:
+              insecure_http: bool, oidc_issuer: str | None, oidc_client_id: str | None,
+              oidc_secret_file: Path | None, oidc_redirect_uri: str | None,
+              store_spec: str | None, no_browser: bool) -> None:
     """Start the dashboard (Streamlit) on the store; it only reads the graph."""
     from ..access.accounts import accounts_exist
 
     if (tls_cert is None) != (tls_key is None):
         raise click.UsageError("--tls-cert and --tls-key go together")
+    sso = (oidc_issuer, oidc_client_id, oidc_secret_file)
+    if any(v is not None for v in sso) and not all(v is not None for v in sso):
+        raise click.UsageError(
+            "single sign-on needs --oidc-issuer, --oidc-client-id and --oidc-secret-file")
     spec = resolve_store_spec(store_spec)
     with opened_store(spec) as store:  # fail early, with the store's own message
         where = store.description  # never the spec itself: a URL may carry a password
@@ -136,9 +177,19 @@ def dashboard(port: int, host: str, tls_cert: Path | None, tls_key: Path | None,
     scheme = "https" if tls_cert is not None else "http"
     shown = f"[{host}]" if ":" in host else host
     url = f"{scheme}://{shown}:{port}/"
+    # The session cookie is Secure whenever the browser reaches us over TLS: our own, or
+    # the proxy's in front (--insecure-http).
+    env["REDGOV_COOKIE_SECURE"] = "1" if tls_cert is not None or insecure_http else "0"
+    for key in [k for k in env if k.startswith("REDGOV_OIDC_")]:
+        del env[key]  # only this command's options turn single sign-on on
+    if oidc_issuer is not None and oidc_client_id is not None and oidc_secret_file is not None:
+        env.update(_sso_env(oidc_issuer, oidc_client_id, oidc_secret_file,
+                            oidc_redirect_uri or url + "redgov/oidc/callback"))
     if has_accounts:
         opened = url
         mode = "需登录 accounts: sign-in required"
+        if "REDGOV_OIDC_ISSUER" in env:
+            mode += f"; 统一身份认证 single sign-on: {env['REDGOV_OIDC_ISSUER']}"
     else:
         opened = f"{url}?token={token}"
         mode = ("单用户模式：尚无账户，只有用此链接（含令牌）打开的浏览器可以访问 "

@@ -13,7 +13,8 @@ import sys
 
 import click
 
-from ..access import accounts, throttle
+from ..access import accounts, oidc, sessions, throttle
+from ..access import log as access_log
 from ..access.audit import AuditUnwritable, audited
 from ..graph import scope as scoping
 from ..graph.vocabulary import ACCOUNT_ROLE_ZH, ACCOUNT_ROLES, LEVEL_ZH
@@ -42,6 +43,21 @@ def _read_password(name: str) -> str:
     return line.rstrip("\r\n")
 
 
+def _unusable_password() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(48)
+
+
+def _revoke(store: object, name: str) -> int:
+    """End every open session of ``name`` (its binding moved anyway: this removes the
+    records and logs it, so the access log says when each ended)."""
+    ended = sessions.end_all(store, name)  # type: ignore[arg-type]
+    if ended:
+        access_log.record("revoked", name, actor=_actor(), sessions=ended)
+    return ended
+
+
 def _fail(exc: Exception) -> click.ClickException:
     return click.ClickException(str(exc))
 
@@ -59,8 +75,17 @@ def user() -> None:
 @click.option("--scope", "scope", default=None, metavar="UNIT_CODE",
               help="The unit whose subtree the account sees (required but for an admin, "
               "for whom no scope means everything).")
+@click.option("--oidc-subject", default=None, metavar="SUB",
+              help="Link the account to this subject of the department's identity provider "
+              "(single sign-on: redgov dashboard --oidc-issuer …).")
+@click.option("--email", default=None, metavar="ADDRESS",
+              help="Link the account to this e-mail address, when the identity provider "
+              "says it is verified.")
+@click.option("--no-password", is_flag=True,
+              help="No local password (sign-in through the identity provider only).")
 @store_option
-def add(name: str, role: str, scope: str | None, store_spec: str | None) -> None:
+def add(name: str, role: str, scope: str | None, oidc_subject: str | None,
+        email: str | None, no_password: bool, store_spec: str | None) -> None:
     """Create account NAME; the password is prompted for (or read from standard input)."""
     with opened_store(store_spec) as store:
         if scope is not None and scoping.resolve(store, scope) is None:
@@ -73,10 +98,22 @@ def add(name: str, role: str, scope: str | None, store_spec: str | None) -> None
                     f"a {role} needs --scope (a unit code): only an admin may see all")
             if accounts.get(store, name) is not None:
                 raise accounts.AccountError(f"an account named {name!r} already exists")
-            password = _read_password(name)
-            accounts.check_password_policy(name, password)
-            with audited("user_add", _actor(), account=name, role=role, scope=scope):
+            if no_password and not (oidc_subject or email):
+                raise accounts.AccountError(
+                    "--no-password needs --oidc-subject or --email: else nobody could sign in")
+            # No local password: a random one nobody is told (it cannot be guessed).
+            password = _unusable_password() if no_password else _read_password(name)
+            if not no_password:
+                accounts.check_password_policy(name, password)
+            with audited("user_add", _actor(), account=name, role=role, scope=scope,
+                         oidc_linked=bool(oidc_subject or email) or None):
                 account = accounts.create(store, name, password, role, scope)
+                if oidc_subject or email:
+                    try:
+                        oidc.set_link(store, name, oidc_subject, email)
+                    except accounts.AccountError:
+                        accounts.remove(store, name)
+                        raise
         except (accounts.AccountError, AuditUnwritable) as exc:
             raise _fail(exc) from None
     click.echo(f"account {account.name} created: {account.role}, scope "
@@ -95,8 +132,10 @@ def list_(fmt: str, store_spec: str | None) -> None:
             if a.scope and a.scope not in units:
                 unit = scoping.resolve(store, a.scope)
                 units[a.scope] = unit.level if unit else None
+        linked = {a.name: oidc.links(store, a.name) for a in found}
     if fmt == "json":
-        click.echo(to_json([a.to_dict() for a in found]))
+        click.echo(to_json([{**a.to_dict(), "oidc_subject": linked[a.name][0],
+                             "email": linked[a.name][1]} for a in found]))
         return
     if not found:
         click.echo("尚无账户（no account）：redgov user add NAME --role … --scope …")
@@ -105,8 +144,10 @@ def list_(fmt: str, store_spec: str | None) -> None:
         "账户": a.name, "角色": ACCOUNT_ROLE_ZH[a.role],
         "范围": (f"{a.scope}（{LEVEL_ZH.get(units.get(a.scope) or '', '?')}）"
                  if a.scope else "全部"),
-        "状态": "停用" if a.disabled else "正常", "创建时间": a.created_at,
-        "最近登录": a.last_login or "",
+        "状态": "停用" if a.disabled else "正常",
+        "统一身份": "、".join(w for w, v in zip(("标识", "邮箱"), linked[a.name], strict=True)
+                           if v) or "",
+        "创建时间": a.created_at, "最近登录": a.last_login or "",
     } for a in found]
     text = render(list(rows[0]), rows, "table")
     click.echo(text, nl=not text.endswith("\n"))
@@ -118,11 +159,18 @@ def list_(fmt: str, store_spec: str | None) -> None:
               help="The new role (viewer, auditor, admin).")
 @click.option("--scope", "scope", default=None, metavar="UNIT_CODE",
               help="The new scope: a unit code, or 'all' for the whole graph (admins only).")
+@click.option("--oidc-subject", default=None, metavar="SUB",
+              help="Link NAME to this subject of the identity provider ('' unlinks).")
+@click.option("--email", default=None, metavar="ADDRESS",
+              help="Link NAME to this e-mail address, trusted when the provider says it is "
+              "verified ('' unlinks).")
 @store_option
-def set_(name: str, role: str | None, scope: str | None, store_spec: str | None) -> None:
-    """Change NAME's role and/or scope; its open dashboard sessions end at once."""
-    if role is None and scope is None:
-        raise click.UsageError("给出 --role 或 --scope（give --role and/or --scope）")
+def set_(name: str, role: str | None, scope: str | None, oidc_subject: str | None,
+         email: str | None, store_spec: str | None) -> None:
+    """Change NAME's role, scope or single sign-on link; its open sessions end at once."""
+    if role is None and scope is None and oidc_subject is None and email is None:
+        raise click.UsageError("给出 --role、--scope、--oidc-subject 或 --email"
+                               "（give --role, --scope, --oidc-subject and/or --email）")
     with opened_store(store_spec) as store:
         try:
             accounts.check_name(name)
@@ -137,11 +185,21 @@ def set_(name: str, role: str | None, scope: str | None, store_spec: str | None)
                                          f"code {new_scope!r} in the graph）",
                                          param_hint="--scope")
             with audited("user_set", _actor(), account=name, role=role or current.role,
-                         scope=new_scope):
-                account = accounts.set_role_scope(store, name, role or current.role,
-                                                  new_scope)
+                         scope=new_scope,
+                         oidc_link_changed=(oidc_subject is not None or email is not None)
+                         or None):
+                if oidc_subject is not None or email is not None:
+                    subject_now, email_now = oidc.links(store, name)
+                    oidc.set_link(store, name,
+                                  subject_now if oidc_subject is None else oidc_subject,
+                                  email_now if email is None else email)
+                account = current
+                if role is not None or scope is not None:
+                    account = accounts.set_role_scope(store, name, role or current.role,
+                                                      new_scope)
         except (accounts.AccountError, AuditUnwritable) as exc:
             raise _fail(exc) from None
+        _revoke(store, name)
     click.echo(f"账户 {name} 已更新：{ACCOUNT_ROLE_ZH[account.role]}，范围 "
                f"{account.scope or '全部'}；其已登录的会话已结束"
                f"（account {name} updated: {account.role}, scope "
@@ -164,6 +222,7 @@ def passwd(name: str, store_spec: str | None) -> None:
         except (accounts.AccountError, AuditUnwritable) as exc:
             raise _fail(exc) from None
         throttle.clear(store, name)
+        _revoke(store, name)
     click.echo(f"password of {name} changed")
 
 
@@ -176,6 +235,7 @@ def _switch(name: str, store_spec: str | None, disabled: bool) -> None:
                 accounts.set_disabled(store, name, disabled)
         except (accounts.AccountError, AuditUnwritable) as exc:
             raise _fail(exc) from None
+        _revoke(store, name)
     click.echo(f"account {name} {'disabled' if disabled else 'enabled'}")
 
 
@@ -209,6 +269,7 @@ def remove(name: str, store_spec: str | None) -> None:
         except (accounts.AccountError, AuditUnwritable) as exc:
             raise _fail(exc) from None
         throttle.clear(store, name)
+        _revoke(store, name)
     click.echo(f"account {name} removed")
 
 
