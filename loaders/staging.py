@@ -42,6 +42,7 @@ from .fielddiff import field_changes
 from .limits import BadLimit
 from .package import folder_entries
 from .pii import Hasher, load_key, mask_pii
+from .progress import PhaseClock
 from .read import ExportUnreadable, open_export
 from .report import APPLIED, REJECTED, UNCHANGED, Issue, SyncReport
 from .runlog import append_log, new_run_id, now_iso
@@ -167,6 +168,16 @@ def _remove_torn(root: Path) -> None:
 
 def _stage(store: Store, src: Path, folder: Path, sid: str, report: SyncReport
            ) -> dict[str, Any] | None:
+    clock = PhaseClock(report.phases)  # reported and timed like a sync's (progress.py)
+    clock.start("read")
+    try:
+        return _stage_timed(store, src, folder, sid, report, clock)
+    finally:
+        clock.stop()
+
+
+def _stage_timed(store: Store, src: Path, folder: Path, sid: str, report: SyncReport,
+                 clock: PhaseClock) -> dict[str, Any] | None:
     try:
         copy = _copy_export(src, folder)
     except OSError as exc:
@@ -193,6 +204,7 @@ def _stage(store: Store, src: Path, folder: Path, sid: str, report: SyncReport
             key = load_key()
             report.export_digest = fingerprint(export, key)
             state = read_state(store)
+            clock.start("validate", len(TABLE_ORDER))
             found = scan(export, state, Hasher(key), workdir)
             try:
                 m = found.manifest
@@ -202,11 +214,13 @@ def _stage(store: Store, src: Path, folder: Path, sid: str, report: SyncReport
                 if found.errors:
                     report.errors = found.errors
                     return None
+                clock.start("diff")
                 plan = diff(found, state)
                 report.changes = _counts(plan)
                 if plan.empty:
                     report.status = UNCHANGED
                     return None
+                clock.start("stage")
                 records = field_changes(store, found, plan, LISTED)
             finally:
                 found.spool.close()
