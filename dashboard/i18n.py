@@ -203,6 +203,11 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
                        "redgov review approve 编号 / redgov review reject 编号 --reason 理由。",
                        "Inspect, approve or reject on the command line: redgov review show ID"
                        " / redgov review approve ID / redgov review reject ID --reason TEXT."),
+    "sy.phases": ("各阶段用时", "Time per phase"),
+    "sy.phases_none": ("该次同步未记录各阶段用时（记录用时之前的同步）。",
+                       "This run kept no phase timings (it predates them)."),
+    "data.computing": ("正在计算（已完成 {done}/{total}）：{names}",
+                       "Computing ({done} of {total} done): {names}"),
     # column headers used by the dashboard's own reads
     "col.code": ("编码", "code"),
     "col.name": ("名称", "name"),
@@ -236,6 +241,10 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "col.kind_run": ("类型", "kind"),
     "col.started": ("开始时间", "started"),
     "col.duration": ("耗时(秒)", "duration (s)"),
+    "col.phases": ("各阶段用时", "phase timings"),
+    "col.phase": ("阶段", "phase"),
+    "col.seconds": ("用时(秒)", "seconds"),
+    "col.share": ("占比", "share"),
     "col.added": ("新增", "added"),
     "col.changed": ("修改", "changed"),
     "col.retired": ("退出", "retired"),
