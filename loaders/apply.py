@@ -140,6 +140,7 @@ def _node_table(
                     r["props"]["key"] = r["key"]
             b.send(q.CREATE[label], creates, table)
             b.send(q.REWRITE[label], updates, table)
+            advance((len(creates) + len(updates)) / 2)  # the other half with their links
     advance(b.send(q.UPDATE_ANCESTRY,
                    ({"key": k, **a} for k, a in ancestry.items() if k not in writes)))
     b.send(q.RETIRE[label], ({"key": k} for k in sorted(tp.retire)))
@@ -150,7 +151,7 @@ def _node_table(
             written = [rec for rec in chunk if rec.key in writes]
             if written:
                 _links(b, nm, written, rewritten, units)
-                advance(len(written))
+                advance(len(written) / 2)
 
 
 def _node_rows(

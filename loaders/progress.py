@@ -56,8 +56,9 @@ class Reporter(Protocol):
     def table(self, name: str, expected: int | None) -> None:
         """Within the current phase, work on table ``name`` begins (rows expected, if known)."""
 
-    def advance(self, rows: int) -> None:
-        """``rows`` more rows of the current table are done."""
+    def advance(self, rows: float) -> None:
+        """``rows`` more rows of the current table are done (a half: a record written in
+        two passes is counted half in each)."""
 
     def end(self, phase: str, seconds: float) -> None:
         """The phase is over (after ``seconds``)."""
@@ -72,7 +73,7 @@ class _Silent:
     def table(self, name: str, expected: int | None) -> None:
         pass
 
-    def advance(self, rows: int) -> None:
+    def advance(self, rows: float) -> None:
         pass
 
     def end(self, phase: str, seconds: float) -> None:
@@ -138,7 +139,7 @@ def table(name: str, expected: int | None) -> None:
     current().table(name, expected)
 
 
-def advance(rows: int) -> None:
+def advance(rows: float) -> None:
     if rows:
         current().advance(rows)
 

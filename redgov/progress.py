@@ -70,28 +70,28 @@ class PlainReporter:
     def __init__(self, lang: str = "zh", stream: IO[str] | None = None) -> None:
         self.lang = lang
         self.stream = stream or sys.stderr
-        self._rows = 0
+        self._rows = 0.0
         self.published = False
 
     def start(self, phase: str, total: int | None = None) -> None:
-        self._rows = 0
+        self._rows = 0.0
         if phase == "read":
             self.published = False
 
     def table(self, name: str, expected: int | None) -> None:
         pass
 
-    def advance(self, rows: int) -> None:
+    def advance(self, rows: float) -> None:
         self._rows += rows
 
     def end(self, phase: str, seconds: float) -> None:
         self.published = self.published or phase == "publish"
         name = _phase(phase, self.lang)
         if self.lang == "en":
-            rows = f"{self._rows:,} rows, " if self._rows else ""
+            rows = f"{round(self._rows):,} rows, " if self._rows else ""
             line = f"[redgov] {name} done: {rows}{seconds:.1f} s"
         else:
-            rows = f"{self._rows:,} 行，" if self._rows else ""
+            rows = f"{round(self._rows):,} 行，" if self._rows else ""
             line = f"[redgov] {name} 完成：{rows}{seconds:.1f} 秒"
         print(line, file=self.stream, flush=True)
 
@@ -121,7 +121,7 @@ class RichReporter:
         self._phase: Any = None
         self._table: Any = None
         self._head: Any = None
-        self._rows = 0
+        self._rows = 0.0
         self._seen: set[str] = set()
 
     def __enter__(self) -> RichReporter:
@@ -134,7 +134,7 @@ class RichReporter:
     def start(self, phase: str, total: int | None = None) -> None:
         if phase == "read":
             self._new_run()
-        self._rows = 0
+        self._rows = 0.0
         self._seen.add(phase)
         self._phase = self.bar.add_task(_phase(phase, self.lang), total=None, kind="phase",
                                         seconds=None, rows=0, t0=time.monotonic())
@@ -156,7 +156,7 @@ class RichReporter:
         self._fold_table()
         self._table = self.bar.add_task(f"  {name}", total=expected, kind="table")
 
-    def advance(self, rows: int) -> None:
+    def advance(self, rows: float) -> None:
         if self._table is not None:
             self.bar.advance(self._table, rows)
         else:
@@ -166,14 +166,14 @@ class RichReporter:
         self._fold_table()
         self.published = self.published or phase == "publish"
         if self._phase is not None:
-            self.bar.update(self._phase, seconds=seconds, rows=self._rows)
+            self.bar.update(self._phase, seconds=seconds, rows=round(self._rows))
             self._phase = None
 
     def _fold_table(self) -> None:
         if self._table is None:
             return
         task = self.bar._tasks[self._table]
-        self._rows += int(task.completed)
+        self._rows += task.completed
         self.bar.remove_task(self._table)
         self._table = None
 
@@ -194,17 +194,17 @@ def _columns(lang: str) -> list[Any]:
                 return Text(f"{task.description:<10}")
             if kind == "head":
                 return Text(task.description, style="bold cyan")
-            done = task.fields.get("seconds") is not None
-            mark = "✓" if done else "…"
-            return Text(f"{mark} {task.description}", style="bold green" if done else "bold")
+            if task.fields.get("seconds") is not None:  # the mark apart: its own cell
+                return Text.assemble(("✓", "green"), " ", (task.description, "bold green"))
+            return Text.assemble(("…", ""), " ", (task.description, "bold"))
 
     class Count(ProgressColumn):
         """``12,000/24,379 行`` for a table; for a phase, time so far, or rows and seconds."""
 
         def render(self, task: Any) -> Text:
             if task.fields.get("kind") == "table":
-                total = f"/{int(task.total):,}" if task.total else ""
-                return Text(f"{int(task.completed):,}{total}{unit}")
+                total = f"/{round(task.total):,}" if task.total else ""
+                return Text(f"{round(task.completed):,}{total}{unit}")
             seconds = task.fields.get("seconds")
             if seconds is None:
                 elapsed = _clock(time.monotonic() - task.fields.get("t0", time.monotonic()))

@@ -133,6 +133,50 @@ def test_the_display_is_chosen_by_terminal_format_and_ci(monkeypatch: pytest.Mon
         os.close(slave)
 
 
+def test_the_live_display_folds_finished_tables_into_their_phase() -> None:
+    """What a clerk sees, drawn into a recording console: the phase in Chinese, the
+    running table's rows done of expected, and a finished phase with its rows and time."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), force_terminal=True, width=100, record=True)
+    reporter = RichReporter("zh", console=console)
+    with reporter:
+        reporter.start("read")
+        reporter.end("read", 0.25)
+        reporter.start("validate", 2)
+        reporter.table("单位", 510)
+        reporter.advance(510)
+        reporter.table("人员", 24_000)
+        reporter.advance(12_000)
+        reporter.bar.refresh()
+        running = console.export_text()
+        reporter.end("validate", 1.5)
+    finished = console.export_text()
+    assert "✓ 读取" in running and "0.2 秒" in running, running
+    assert "… 校验" in running and "12,000/24,000 行" in running, running
+    assert "单位" not in running.split("… 校验")[1], running  # folded into the phase
+    assert "✓ 校验" in finished and "12,510 行，1.5 秒" in finished, finished
+
+
+def test_plain_lines_say_phase_rows_and_seconds() -> None:
+    import io
+
+    out = io.StringIO()
+    reporter = PlainReporter("zh", out)
+    reporter.start("write")
+    reporter.table("人员", 10)
+    reporter.advance(5)
+    reporter.advance(4.5)
+    reporter.advance(0.5)
+    reporter.end("write", 3.14159)
+    reporter.start("publish")
+    reporter.end("publish", 0.01)
+    assert out.getvalue().splitlines() == ["[redgov] 写入 完成：10 行，3.1 秒",
+                                           "[redgov] 发布 完成：0.0 秒"], out.getvalue()
+
+
 # --- a sync on a terminal, and the same sync piped --------------------------------------------
 
 def test_a_sync_on_a_terminal_shows_its_phases_and_ends_as_a_piped_one(engine: Any) -> None:
