@@ -229,6 +229,29 @@ def test_json_on_a_terminal_and_plain_lines_in_a_pipe(engine: Any) -> None:
             lines
 
 
+def test_review_and_diff_report_their_phases(engine: Any) -> None:
+    """``sync --review`` stages (读取 … 暂存), ``review approve`` syncs (读取 … 发布) and
+    ``diff`` compares (比较快照), each a line a phase with ``--progress plain``."""
+    with engine.fresh_graph("progress: review") as graph:
+        env = _env(engine, graph)
+        assert _piped(env, "sync", str(SMALL)).returncode == 0
+
+        def phases(done: subprocess.CompletedProcess[str]) -> list[str]:
+            assert done.returncode == 0, done.stderr
+            return [line.split()[1] for line in done.stderr.splitlines()]
+
+        staged = _piped(env, "sync", str(EXPORTS[1]), "--review", "--format", "json",
+                        "--progress", "plain")
+        assert phases(staged) == ["读取", "校验", "比对", "暂存"], staged.stderr
+        sid = json.loads(staged.stdout)["staged_id"]
+        approved = _piped(env, "review", "approve", sid, "--progress", "plain")
+        assert phases(approved) == ZH_PHASES, approved.stderr
+        compared = _piped(env, "diff", "--from", "2024-06-30", "--to", "2024-09-30",
+                          "--format", "json", "--progress", "plain")
+        assert phases(compared) == ["比较快照"], compared.stderr
+        assert json.loads(compared.stdout)["changes"], compared.stdout[:300]
+
+
 # --- the timings kept ---------------------------------------------------------------------------
 
 def test_phase_timings_are_in_the_run_record_status_and_log(engine: Any) -> None:

@@ -12,7 +12,9 @@ another command, e.g. ``python docs/screenshots/terminal.py sync EXPORT``.
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -54,6 +56,20 @@ def capture(args: list[str], timeout: float = 1800) -> str:
         subprocess.run(["tmux", "kill-session", "-t", SESSION], check=False)
 
 
+def _cell_lengths(svg: str) -> str:
+    """rich sizes each text span by its characters (``textLength``), but a Chinese
+    character takes two cells: size spans by cells, so the glyphs do not overlap."""
+    from rich.cells import cell_len
+
+    def fix(m: re.Match[str]) -> str:
+        text = html.unescape(m.group(4))
+        cell = float(m.group(2)) / max(len(text), 1)  # one cell, as rich measured it
+        length = f'textLength="{cell_len(text) * cell:.1f}"'
+        return f"{m.group(1)}{length}{m.group(3)}{m.group(4)}</text>"
+
+    return re.sub(r'(<text [^>]*?)textLength="([\d.]+)"([^>]*>)([^<]*)</text>', fix, svg)
+
+
 def to_png(ansi: str, out: Path, title: str) -> None:
     from rich.console import Console
     from rich.text import Text
@@ -67,6 +83,9 @@ def to_png(ansi: str, out: Path, title: str) -> None:
     svg = console.export_svg(title=title)
     svg = svg.replace("font-family: Fira Code, monospace",
                       "font-family: 'WenQuanYi Micro Hei Mono', 'DejaVu Sans Mono', monospace")
+    # The CJK font has no bold: a synthetic one overlaps its glyphs.
+    svg = svg.replace("font-weight: bold", "font-weight: normal")
+    svg = _cell_lengths(svg)
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "shot.svg"
         page.write_text(svg, encoding="utf-8")
@@ -82,6 +101,8 @@ def main(argv: list[str]) -> None:
         raise SystemExit("tmux is needed (apt-get install tmux)")
     args = argv or ["demo", "--scale", "city"]
     ansi = capture(args)
+    # Kept beside the script's run so the picture can be drawn again without a sync.
+    Path(tempfile.gettempdir(), "sync-progress.ansi").write_text(ansi, encoding="utf-8")
     to_png(ansi, HERE / "sync-progress.png", "redgov " + " ".join(args))
     print(HERE / "sync-progress.png")
 
