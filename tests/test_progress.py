@@ -291,6 +291,7 @@ def district_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     return root / "seed1", root / "seed2"
 
 
+@pytest.mark.timeout(900)  # two district syncs and a half: minutes on a loaded Neo4j
 def test_an_interrupted_sync_publishes_nothing_and_the_next_one_applies(
     engine: Any, district_pair: tuple[Path, Path],
 ) -> None:
