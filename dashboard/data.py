@@ -70,6 +70,7 @@ __all__ = [
 Key = tuple[str, str, str, str, str, int, str, str]
 TTL_S = 3600
 PARALLEL = 3  # catalog questions asked at once
+SHOW_AFTER_S = 1.0  # answers not in by then: the page says what it is computing
 VIEWER_KEY = "_viewer"
 LOG_SESSION_KEY = "_log_session"  # the session's access-log budget (see budget_key)
 LOG_AGAIN_S = 600  # the same action by the same session is logged once in this window
@@ -282,15 +283,47 @@ def ask(key: Key, name: str, **params: Any) -> dict[str, Any]:
 
 def ask_many(key: Key, asks: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
     """Several catalog answers at once, a few at a time (the engine reads on several
-    threads); each lands in the same cache as :func:`ask`."""
+    threads); each lands in the same cache as :func:`ask`.
+
+    A first load after a sync can take seconds a question on a large graph: when the
+    answers are not all in after :data:`SHOW_AFTER_S`, the page says what it is computing
+    (the questions still running, how many of how many are done) until they are, so the
+    page is never blank meanwhile; cached answers come back at once and show nothing.
+    """
     from concurrent.futures import ThreadPoolExecutor
 
     jobs = [(name, _params_json(key, name, params)) for name, params in asks]
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
-        answers = list(pool.map(lambda job: question(key, *job), jobs))
+        futures = [pool.submit(question, key, *job) for job in jobs]
+        _show_until_done(futures, [name for name, _ in jobs])
+        answers = [f.result() for f in futures]
     for (name, params_json), answer in zip(jobs, answers, strict=True):
         _asked(name, params_json, answer)
     return answers
+
+
+def _show_until_done(futures: list[Any], names: list[str]) -> None:
+    """Wait for ``futures``; past :data:`SHOW_AFTER_S`, a progress bar saying which
+    questions are still being computed and how many of how many are done."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    from ..queries import get_question
+    from .i18n import t
+
+    done, pending = wait(futures, timeout=SHOW_AFTER_S)
+    if not pending:
+        return
+    lang = st.session_state.get("lang", "zh")
+    box = st.empty()
+    while pending:
+        running = [get_question(n).title(lang) for f, n in zip(futures, names, strict=True)
+                   if f in pending]
+        text = t("data.computing", lang, done=len(done), total=len(futures),
+                 names=("、" if lang != "en" else ", ").join(running))
+        box.progress(len(done) / len(futures), text=text)
+        done, pending = wait(futures, timeout=0.5, return_when=FIRST_COMPLETED)
+        done = {f for f in futures if f.done()}
+    box.empty()
 
 
 def code_names(key: Key, name: str, rows: list[dict[str, Any]]) -> dict[str, str]:
@@ -378,7 +411,8 @@ def person_posts(key: Key, code: str) -> list[dict[str, Any]]:
 
 
 #: What a non-admin may know of a sync run: when, and the date it describes.
-_RUN_FIELDS = ("id", "snapshot_date", "started_at", "ordinal", "published", "kind")
+_RUN_FIELDS = ("id", "snapshot_date", "started_at", "ordinal", "published", "kind",
+               "phases_json")
 
 
 def sync_runs(key: Key, limit: int = 200) -> list[dict[str, Any]]:

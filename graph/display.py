@@ -154,6 +154,17 @@ DOMAINS: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "rejected": ("已拒绝", "rejected"), "dry-run": ("试运行", "dry run"),
         "failed": ("失败", "failed"),
     },
+    # the phases long work reports while it runs and a sync keeps the timings of
+    # (loaders/progress.py, redgov/progress.py)
+    "sync_phase": {
+        "read": ("读取", "read"), "validate": ("校验", "validate"), "diff": ("比对", "diff"),
+        "write": ("写入", "write"), "publish": ("发布", "publish"),
+        "facts": ("事实汇总", "facts"), "stage": ("暂存", "stage"),
+        "generate": ("生成演示数据", "generate"), "figures": ("统计", "figures"),
+        "compare": ("比较快照", "compare snapshots"),
+        "undo": ("撤销未发布的写入", "undo unpublished writes"),
+        "audit": ("审计", "audit"),
+    },
     "change": {
         "added": ("新增", "added"), "changed": ("修改", "changed"),
         "retired": ("退出", "retired"), "unchanged": ("无变化", "unchanged"),

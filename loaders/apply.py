@@ -33,6 +33,8 @@ from . import cypher_sync as q
 from .diff import Plan, TablePlan
 from .mapping import EDGES, IDENTITY, NODE_MAPS, REL_MAPS, Edge, NodeMap, RelMap
 from .pii import Hasher
+from .progress import advance
+from .progress import table as progress_table
 from .read import Export
 from .records import Record
 from .state import GraphState
@@ -100,11 +102,16 @@ def apply_plan(
         ancestry = plan.ancestry if nm.table == "单位" else {}
         if tp is None and not ancestry:
             continue
-        _node_table(b, nm, tp or TablePlan(), plan, scan, (units, orgs), ancestry)
+        tp = tp or TablePlan()
+        # Progress counts records: written (with their links), retired, re-ancestored.
+        progress_table(nm.table, len(tp.writes()) + len(tp.retire)
+                       + len(ancestry.keys() - tp.writes()))
+        _node_table(b, nm, tp, plan, scan, (units, orgs), ancestry)
     codes = _Codes(scan, state)
     for rm in REL_MAPS.values():
         tp = plan.tables.get(rm.table)
         if tp is not None:
+            progress_table(rm.table, len(tp.writes()) + len(tp.retire))
             _relation_table(b, rm, tp, scan, codes)
     return b
 
@@ -134,14 +141,18 @@ def _node_table(
                     r["props"]["key"] = r["key"]
             b.send(q.CREATE[label], creates, table)
             b.send(q.REWRITE[label], updates, table)
-    b.send(q.UPDATE_ANCESTRY, ({"key": k, **a} for k, a in ancestry.items() if k not in writes))
+            advance((len(creates) + len(updates)) / 2)  # the other half with their links
+    advance(b.send(q.UPDATE_ANCESTRY,
+                   ({"key": k, **a} for k, a in ancestry.items() if k not in writes)))
     b.send(q.RETIRE[label], ({"key": k} for k in sorted(tp.retire)))
     _repoint(b, label, forked)
+    advance(len(tp.retire))
     if writes:
         for chunk in batched(_node_records(nm, scan), b.size):
             written = [rec for rec in chunk if rec.key in writes]
             if written:
                 _links(b, nm, written, rewritten, units)
+                advance(len(written) / 2)
 
 
 def _node_rows(
@@ -259,9 +270,10 @@ def _relation_table(b: Batches, rm: RelMap, tp: TablePlan, scan: Scan, codes: _C
                 for text in q.DROP_REL[pair]:
                     b.send(text, drops)
             for edge, rows in by_edge.items():
-                b.send(q.CREATE_REL[edge], rows, rm.table)
+                advance(b.send(q.CREATE_REL[edge], rows, rm.table))
     if tp.retire:
         rows = [{"key": k, "src": k.split("|", 1)[0]} for k in sorted(tp.retire)]
         for pair in _src_keys(rm):
             b.send(q.FORK_REL[pair], rows)
             b.send(q.RETIRE_REL[pair], rows)
+        advance(len(rows))

@@ -260,6 +260,8 @@ class Export:
         self._workbook: Path | None = None
         self._sheets: dict[str, str] = {}
         self._zip: zipfile.ZipFile | None = None
+        #: Line breaks per CSV table, counted while :meth:`digest` reads the bytes anyway.
+        self._lines: dict[str, int] = {}
         try:
             self._locate()
         except BaseException:
@@ -405,9 +407,12 @@ class Export:
             try:
                 if name in self._bad:
                     raise self._bad[name]
+                lines = 0
                 with self._csv[name]() as fh:
                     while chunk := fh.read(_CHUNK):
                         h.update(chunk)
+                        lines += chunk.count(b"\n")
+                self._lines[name] = lines
             except TableError as exc:
                 h.update(f"\nunreadable:{exc.en}".encode())
         if self._workbook is not None:
@@ -416,6 +421,13 @@ class Export:
                 while chunk := fh.read(_CHUNK):
                     h.update(chunk)
         return h.hexdigest()
+
+    def expected_rows(self, table: str) -> int | None:
+        """About how many records a CSV table holds (its lines less the header), known
+        once :meth:`digest` has run; None for a sheet or before.  For progress only: a
+        quoted line break or a blank line makes it an estimate."""
+        lines = self._lines.get(table)
+        return None if lines is None else max(lines - 1, 0)
 
     def has(self, table: str) -> bool:
         return table in self._csv or table in self._sheets

@@ -73,6 +73,8 @@ class SyncReport:
     writes: int = 0  # rows sent to the graph (0 for unchanged, rejected, dry-run)
     export_digest: str | None = None  # fingerprint of the export's bytes (see sync.py)
     records: dict[str, int] = field(default_factory=dict)  # records per table in the export
+    #: Wall seconds per phase (read, validate, diff, write, publish …; loaders/progress.py).
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -89,4 +91,5 @@ class SyncReport:
             "warnings": [w.to_json() for w in self.warnings],
             "errors": [e.to_json() for e in self.errors],
             "duration_s": round(self.duration_s, 3),
+            "phases": dict(self.phases),
         }

@@ -4,6 +4,11 @@ Only applied runs become ``SyncRun`` nodes (written in the same transaction as t
 changes); every run, whatever its outcome, is appended to ``sync-runs.jsonl`` in the data
 directory, so a rejected or unchanged run still leaves a trace.  Neither holds personal
 data: issues carry masked values only.
+
+Both carry the run's phase timings (``phases_json``: seconds per phase, read, validate,
+diff, write, publish …), so a slow sync can be explained afterwards.  The node is
+published with the timings up to the write; :data:`RECORD_PHASES` then adds the publish
+phase's own time (a sync killed in between leaves the node without it, nothing worse).
 """
 
 from __future__ import annotations
@@ -16,14 +21,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..graph.cypher import cypher
 from ..graph.home import data_dir, open_private
 from .report import SyncReport
 
-__all__ = ["LOG_FILE", "WARNINGS_KEPT", "append_log", "new_run_id", "now_iso", "sync_run_props"]
+__all__ = ["LOG_FILE", "RECORD_PHASES", "WARNINGS_KEPT", "append_log", "new_run_id", "now_iso",
+           "phases_json", "sync_run_props"]
 
 LOG_FILE = "sync-runs.jsonl"
 #: Warnings kept on a SyncRun node (all of them up to this many).
 WARNINGS_KEPT = 5000
+
+#: The complete phase timings, written onto the run's node once it is published.
+RECORD_PHASES = cypher(
+    "sync.record_phases",
+    "MATCH (r:SyncRun) WHERE r.id = $id SET r.phases_json = $phases",
+)
 
 
 def now_iso() -> str:
@@ -37,6 +50,10 @@ def new_run_id() -> str:
     in the order they ran.
     """
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ") + "-" + secrets.token_hex(3)
+
+
+def phases_json(report: SyncReport) -> str:
+    return json.dumps(report.phases, sort_keys=False)
 
 
 def sync_run_props(report: SyncReport) -> dict[str, Any]:
@@ -58,6 +75,7 @@ def sync_run_props(report: SyncReport) -> dict[str, Any]:
         "path": report.path,
         "export_digest": report.export_digest,
         "records_json": json.dumps(report.records, ensure_ascii=False, sort_keys=True),
+        "phases_json": phases_json(report),
     }
 
 

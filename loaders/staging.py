@@ -54,6 +54,7 @@ from .fielddiff import field_changes
 from .limits import BadLimit
 from .package import folder_entries
 from .pii import Hasher, load_key, mask_pii
+from .progress import PhaseClock
 from .read import ExportUnreadable, open_export
 from .report import APPLIED, REJECTED, UNCHANGED, Issue, SyncReport
 from .runlog import append_log, new_run_id, now_iso
@@ -256,6 +257,17 @@ def _remove_torn(root: Path) -> None:
 def _stage(store: Store, src: Path, folder: Path, sid: str, report: SyncReport,
            home: Path | None = None,
            check: PlanCheck | None = None) -> dict[str, Any] | None:
+    clock = PhaseClock(report.phases)  # reported and timed like a sync's (progress.py)
+    clock.start("read")
+    try:
+        return _stage_timed(store, src, folder, sid, report, clock, home, check)
+    finally:
+        clock.stop()
+
+
+def _stage_timed(store: Store, src: Path, folder: Path, sid: str, report: SyncReport,
+                 clock: PhaseClock, home: Path | None = None,
+                 check: PlanCheck | None = None) -> dict[str, Any] | None:
     try:
         copy = _copy_export(src, folder)
     except OSError as exc:
@@ -282,6 +294,7 @@ def _stage(store: Store, src: Path, folder: Path, sid: str, report: SyncReport,
             key = load_key()
             report.export_digest = fingerprint(export, key)
             state = read_state(store)
+            clock.start("validate", len(TABLE_ORDER))
             found = scan(export, state, Hasher(key), workdir)
             try:
                 m = found.manifest
@@ -292,6 +305,7 @@ def _stage(store: Store, src: Path, folder: Path, sid: str, report: SyncReport,
                 if found.errors or older:
                     report.errors = [*([older] if older else []), *found.errors]
                     return None
+                clock.start("diff")
                 plan = diff(found, state)
                 report.changes = _counts(plan)
                 if check is not None and (refused := check(store, found, state, plan)):
@@ -300,6 +314,7 @@ def _stage(store: Store, src: Path, folder: Path, sid: str, report: SyncReport,
                 if plan.empty:
                     report.status = UNCHANGED
                     return None
+                clock.start("stage")
                 records = field_changes(store, found, plan, LISTED)
             finally:
                 found.spool.close()

@@ -44,9 +44,18 @@ from .apply import apply_plan, clean
 from .diff import Plan, diff
 from .limits import BadLimit
 from .pii import Hasher, load_key
+from .progress import PhaseClock
 from .read import Export, ExportUnreadable, open_export
 from .report import APPLIED, DRY_RUN, REJECTED, UNCHANGED, Issue, SyncReport
-from .runlog import WARNINGS_KEPT, append_log, new_run_id, now_iso, sync_run_props
+from .runlog import (
+    RECORD_PHASES,
+    WARNINGS_KEPT,
+    append_log,
+    new_run_id,
+    now_iso,
+    phases_json,
+    sync_run_props,
+)
 from .state import read_state
 from .tables import MANIFEST, TABLE_ORDER
 from .validate import Scan, read_manifest, scan
@@ -229,7 +238,10 @@ def _run(
     store: Store, path: Path, report: SyncReport, dry_run: bool, verify: bool, batch_size: int,
     t0: float, expect_base: int | None = None, check: PlanCheck | None = None,
 ) -> None:
-    with private_dir() as workdir:
+    clock = PhaseClock(report.phases)  # the phases reported and timed (progress.py)
+    clock.start("read")
+    with private_dir() as workdir, contextlib.ExitStack() as stack:
+        stack.callback(clock.stop)
         try:
             export = open_export(path, workdir)
         except ExportUnreadable as exc:
@@ -242,15 +254,18 @@ def _run(
             return
         with export:
             _run_export(store, export, report, dry_run, verify, batch_size, t0, workdir,
-                        expect_base, check)
+                        expect_base, check, clock)
 
 
 def _run_export(
     store: Store, export: Export, report: SyncReport, dry_run: bool, verify: bool,
     batch_size: int, t0: float, workdir: Path, expect_base: int | None = None,
     check: PlanCheck | None = None,
+    clock: PhaseClock | None = None,
 ) -> None:
+    clock = clock or PhaseClock(report.phases)
     with contextlib.ExitStack() as stack:
+        stack.callback(clock.stop)
         key = load_key()
         hasher = Hasher(key)
         report.export_digest = fingerprint(export, key)
@@ -263,6 +278,7 @@ def _run_export(
             _finish(report, t0)
             return
         state = read_state(store)
+        clock.start("validate", len(TABLE_ORDER))
         found = scan(export, state, hasher, workdir)
         stack.callback(lambda: found.spool.close())
         m = found.manifest
@@ -274,6 +290,7 @@ def _run_export(
             report.errors = [*([older] if older else []), *found.errors]
             _finish(report, t0)
             return
+        clock.start("diff")
         plan = diff(found, state)
         report.changes = _changes(plan)
         report.records = _records(found)
@@ -285,6 +302,7 @@ def _run_export(
             report.status = DRY_RUN if dry_run else UNCHANGED
             _finish(report, t0)
             return
+        clock.start("write")
         try:
             with store.writing() as writer:
                 published = remove_unpublished(writer)
@@ -322,13 +340,18 @@ def _run_export(
                     )
                     report.status = APPLIED
                     report.writes = batches.rows
+                    clock.start("publish")
                     _finish(report, t0)
                     batches.before_commit()
                     writer.run(q.PUBLISH, {"id": report.run_id, "ordinal": ordinal,
                                            "props": clean(sync_run_props(report))})
+                    clock.stop()
+                    writer.run(RECORD_PHASES, {"id": report.run_id,
+                                               "phases": phases_json(report)})
                 except BaseException:
                     # Readers never saw this unpublished version; take it out now if the
                     # store still answers (a kill leaves it to the next sync).
+                    clock.start("undo")
                     with contextlib.suppress(Exception):
                         remove_unpublished(writer)
                     raise

@@ -20,6 +20,8 @@ from ..graph.vocabulary import COMPANY_KIND, LEVEL_ORDER, ORG_KIND_ZH, PARTY_SID
 from .manifest import MISSING_COLUMN, MISSING_TABLE, Manifest, issue, read_manifest
 from .normalise import clean_code
 from .pii import Hasher, find_pii
+from .progress import table as progress_table
+from .progress import ticking
 from .read import Export, TableError, TableRows
 from .records import Record, to_record
 from .report import Issue
@@ -84,6 +86,9 @@ def _scan_all(export: Export, state: GraphState, hasher: Hasher | None, result: 
             if table.required and not ctx.incremental:  # 增量 carries changed tables only
                 errors.append(_err(table.name, None, None, None, *MISSING_TABLE))
             continue
+        # Rows expected: the CSV's lines, else what the graph holds (progress only).
+        progress_table(table.name, export.expected_rows(table.name)
+                       or len(state.sigs.get(table.name, ())) or None)
         try:
             _scan_table(export, table, ctx, hasher)
         except TableError as exc:
@@ -215,7 +220,7 @@ def _scan_table(export: Export, table: Table, ctx: _Context, hasher: Hasher | No
     keep_whole = table.english in ("units", "organisations")
     key_column = table.identity[0]
     graph_sigs = ctx.state.sigs.get(table.name, {})
-    for number, raw in rows.rows:
+    for number, raw in ticking(rows.rows):
         record, errors, warnings = to_record(table, number, raw, ctx.incremental, hasher)
         scan.warnings.extend(warnings)
         if record is None:

@@ -38,6 +38,7 @@ from .graph.introspection import last_sync_run
 from .graph.snapshots import Snapshot
 from .graph.stores import StoreError
 from .graph.stores.base import Store
+from .loaders import progress
 from .output import display_width, neutralise
 from .queries import ParamError, QueryResult, Question, get_question, run_question
 from .queries.present import cell, lookup_names
@@ -133,13 +134,16 @@ def collect(store: Store, names: Sequence[str], params: Mapping[str, Any],
     if unknown:
         raise ParamError(f"no question takes the parameter {', '.join(unknown)}")
     answers = []
-    for question in questions:
+    for i, question in enumerate(questions, 1):
+        # Progress (a display only on a terminal): which question, i of n, its rows.
+        progress.table(f"{i}/{len(questions)} {question.title()}", None)
         own = {p.name for p in question.params}
         result = run_question(store, question.name,
                               {k: v for k, v in params.items() if k in own}, snapshot=chosen)
         answer = Answer(question, result)
         answer.names = lookup_names(store, answer.question, result.rows, ordinal(chosen))
         answers.append(answer)
+        progress.advance(result.count)
     run = last_sync_run(store) or {}
     ctx = ReportContext(store=store.description, engine_version=_version(store),
                         last_sync=run.get("started_at"))

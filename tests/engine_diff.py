@@ -7,9 +7,9 @@ a property of the drivers or of the run itself:
 
 **Run identity and clock** — the only rule.  Each sync draws a fresh run id
 (``SyncRun.id``, and the ``run`` property every node and relation written by it carries)
-and reads the clock (``started_at``, ``finished_at``, ``duration_s``).  Run ids are
-replaced by their position in the sync order (``run#1``, ``run#2`` …); the three clock
-fields are dropped.
+and reads the clock (``started_at``, ``finished_at``, ``duration_s``, and the phase
+timings ``phases`` / ``phases_json``).  Run ids are replaced by their position in the sync
+order (``run#1``, ``run#2`` …); the clock fields are dropped.
 
 Nothing else is normalised: not integer vs float (on these data sets both engines return
 ``int`` for every integer and every aggregate of integers, so no rule is needed — a
@@ -24,7 +24,7 @@ from typing import Any
 
 from redgov.graph.cypher import cypher
 
-CLOCK_FIELDS = frozenset({"started_at", "finished_at", "duration_s"})
+CLOCK_FIELDS = frozenset({"started_at", "finished_at", "duration_s", "phases", "phases_json"})
 
 
 def normalise(value: Any, run_ids: dict[str, str] | None = None) -> Any:

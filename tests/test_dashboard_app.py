@@ -268,6 +268,58 @@ def test_sync_page_lists_runs_and_changes(graph: SimpleNamespace) -> None:
         changes
 
 
+def test_sync_page_shows_each_runs_phase_timings(graph: SimpleNamespace) -> None:
+    """Issue 23: the 同步 page says where each snapshot's sync spent its time — per run a
+    column, and for the chosen run (the newest) a table equal to its SyncRun record."""
+    from redgov.graph.introspection import sync_runs
+    from redgov.loaders.progress import timings_of
+
+    recorded = {r["id"]: timings_of(r.get("phases_json")) for r in sync_runs(graph.store)}
+    assert set(recorded) == set(graph.runs), recorded
+    for run, timings in recorded.items():
+        assert list(timings) == ["read", "validate", "diff", "write", "publish"], (run, timings)
+    at = open_app("sync")
+    runs = _table(at, "同步编号", "各阶段用时", without="导出目录")
+    for row in runs:
+        text = row["各阶段用时"]
+        assert text.startswith("读取 ") and "校验" in text and "写入" in text \
+            and text.endswith(" 秒"), row
+        assert f"校验 {recorded[row['同步编号']]['validate']:.1f} 秒" in text, (row, recorded)
+    phases = _table(at, "阶段", "用时(秒)")
+    newest = recorded[graph.runs[-1]]
+    assert [r["阶段"] for r in phases] == ["读取", "校验", "比对", "写入", "发布"], phases
+    assert [r["用时(秒)"] for r in phases] == [round(v, 2) for v in newest.values()], \
+        (phases, newest)
+
+
+def test_overview_says_what_it_computes_when_answers_are_slow(
+    graph: SimpleNamespace, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With nothing cached and no patience (SHOW_AFTER_S = 0) the overview goes through
+    its progress display (the questions still running, done of total) and then shows
+    the same figures as ever, the display gone."""
+    import streamlit as st
+    from redgov.dashboard import data
+
+    monkeypatch.setattr(data, "SHOW_AFTER_S", 0.0)
+    shown: list[tuple[float, str]] = []
+    real = data.st.delta_generator.DeltaGenerator.progress
+
+    def progress(self: Any, value: Any, text: str | None = None, **kw: Any) -> Any:
+        shown.append((value, text or ""))
+        return real(self, value, text=text, **kw)
+
+    monkeypatch.setattr(data.st.delta_generator.DeltaGenerator, "progress", progress)
+    st.cache_data.clear()
+    at = open_app()
+    assert shown, "no progress shown"
+    assert all(t.startswith("正在计算（已完成 ") and f"/{len(figures.FIGURE_QUESTIONS)}）" in t
+               for _, t in shown), shown
+    assert any("小区" in t or "业委会" in t or "物业" in t for _, t in shown), shown
+    assert not at.get("progress"), "the progress bar stayed on the page"
+    assert len(at.metric) == 10, [m.label for m in at.metric]
+
+
 @pytest.mark.parametrize(("page", "header"), [
     ("hierarchy", "Hierarchy explorer"), ("audit", "Audit catalog"), ("people", "People"),
     ("sync", "Sync runs"),

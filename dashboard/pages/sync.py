@@ -17,12 +17,13 @@ import pandas as pd
 import streamlit as st
 
 from ...graph.display import REVIEW_STATUS
+from ...loaders.progress import timings_of, timings_text
 from ...loaders.pull import read_status
 from ...loaders.sources import SourceError, load_sources
 from ...loaders.staging import list_staged
 from .. import data, ui
 
-__all__ = ["change_totals", "issues_frame", "pull_rows", "render"]
+__all__ = ["change_totals", "issues_frame", "phases_frame", "pull_rows", "render"]
 
 CHANGE_KINDS = ("added", "changed", "retired", "unchanged")
 
@@ -85,6 +86,7 @@ def _run_row(r: dict[str, Any], *, log: bool) -> dict[str, Any]:
         else round(float(r["duration_s"]), 1),
         **{ui.label(f"col.{k}"): v for k, v in change_totals(r.get("changes_json")).items()},
         ui.label("col.warnings"): r.get("warnings"),
+        ui.label("col.phases"): timings_text(r.get("phases_json"), ui.lang()),
     })
     if log:
         row[ui.label("col.errors")] = r.get("errors")
@@ -174,6 +176,26 @@ def _pulls() -> None:
     ui.table(pd.DataFrame(rows), hide_index=True, key="sy.pulls")
 
 
+def phases_frame(phases: Any) -> pd.DataFrame:
+    """A run's phase timings as rows: the phase in words, seconds, its share of the sum."""
+    timings = timings_of(phases)
+    total = sum(timings.values()) or 1.0
+    return pd.DataFrame([{ui.label("col.phase"): ui.value("sync_phase", k),
+                          ui.label("col.seconds"): round(v, 2),
+                          ui.label("col.share"): f"{v / total:.0%}"}
+                         for k, v in timings.items()])
+
+
+def _phases(run: dict[str, Any]) -> None:
+    """Where the chosen run's time went (runs synced before timings were kept: a note)."""
+    st.markdown(f"**{ui.label('sy.phases')}**")
+    frame = phases_frame(run.get("phases_json"))
+    if frame.empty:
+        st.caption(ui.label("sy.phases_none"))
+        return
+    ui.table(frame, hide_index=True, key="sy.phases")
+
+
 def render() -> None:
     key, snapshot = data.current_key()
     st.header(ui.label("sy.header"))
@@ -203,6 +225,7 @@ def render() -> None:
                                                  for k in CHANGE_KINDS}}
                 for name, c in tables.items()
             ]), hide_index=True, key="sy.changes")
+        _phases(run)
         warnings = _json(run.get("warnings_json"))
         if warnings:
             st.markdown(f"**{ui.label('sy.warnings')}**")

@@ -24,7 +24,9 @@ from typing import Any
 import click
 
 from ..graph.stores import StoreError
+from ..loaders.progress import phase
 from ..output import render_cells, to_json
+from ..progress import progress_option, shown
 from ..queries import ParamError, QueryResult, catalog, get_question, run_question
 from ..queries.catalog import UnknownQuestion
 from ..queries.present import lookup_names, present_rows
@@ -82,10 +84,12 @@ def _run(store: Any, name: str, params: dict[str, Any], spec: str | None) -> Que
         return run_question(store, name, params, snapshot=snapshot)
 
 
-def _collect(store: Any, names: list[str], params: dict[str, Any], spec: str | None) -> tuple[
+def _collect(store: Any, names: list[str], params: dict[str, Any], spec: str | None,
+             progress_mode: str = "auto", lang: str = "zh") -> tuple[
         list[Answer], ReportContext]:
     snapshot = chosen_snapshot(store, spec)
-    with _errors(names[0] if len(names) == 1 else "audit"):
+    with _errors(names[0] if len(names) == 1 else "audit"), \
+            shown(progress_mode, "xlsx", lang, writes=False), phase("audit"):
         return collect(store, names, params, snapshot=snapshot)
 
 
@@ -107,11 +111,12 @@ def _collect(store: Any, names: list[str], params: dict[str, Any], spec: str | N
 @lang_option
 @store_option
 @timeout_option
+@progress_option
 def audit(
     name: str | None, params: tuple[str, ...], snapshot_spec: str | None, as_of: str | None,
     scope: str | None, fmt: str | None, out: Path | None, run_all: bool,
     explain_key: str | None, lang: str,
-    store_spec: str | None, timeout: float | None,
+    store_spec: str | None, timeout: float | None, progress_mode: str,
 ) -> None:
     """List the audit catalog, run question NAME, or (--all) write every answer to a workbook.
 
@@ -130,7 +135,8 @@ def audit(
             raise click.UsageError(say(lang, "--all 写出一个工作簿：请用 --out 报告.xlsx",
                                        "--all writes a workbook: use --out report.xlsx"))
         with opened_store(store_spec, timeout=timeout) as store:
-            answers, ctx = _collect(store, [q.name for q in catalog()], values, snapshot_spec)
+            answers, ctx = _collect(store, [q.name for q in catalog()], values, snapshot_spec,
+                                    progress_mode, lang)
         write_report(out, answers, ctx, lang)
         click.echo(say(lang, f"已将 {len(answers)} 个审计问题写入 {out}",
                        f"wrote {len(answers)} questions to {out}"))

@@ -21,7 +21,9 @@ import click
 
 from ..graph.snapshots import Snapshot, SnapshotNotFound, resolve
 from ..graph.stores import Store
+from ..loaders.progress import phase
 from ..output import render_cells, to_json, write_xlsx
+from ..progress import progress_option, shown
 from ..queries.diff import DIFF_LEVELS, diff
 from ..queries.facts import NotFound, read_subject
 from ..queries.present_changes import (
@@ -73,9 +75,10 @@ def _usage_errors() -> Iterator[None]:
 @lang_option
 @store_option
 @timeout_option
+@progress_option
 def diff_command(first: str, second: str, scope: str | None, level: str, fmt: str,
                  out: Path | None, all_figures: bool, lang: str, store_spec: str | None,
-                 timeout: float | None) -> None:
+                 timeout: float | None, progress_mode: str) -> None:
     """What changed between two snapshots: units and organisations added, retired or
     moved; posts begun and ended; affiliations, supervisions and contracts changed; and
     how each headline figure moved per unit at --level."""
@@ -85,7 +88,8 @@ def diff_command(first: str, second: str, scope: str | None, level: str, fmt: st
     with opened_store(store_spec, timeout=timeout) as store:
         a = snapshot_named(store, first, "--from", lang)
         b = snapshot_named(store, second, "--to", lang)
-        with _usage_errors():
+        with _usage_errors(), shown(progress_mode, fmt, lang, writes=False), \
+                phase("compare"):
             result = diff(store, a, b, level=level, scope=scope)
     moves = result.figures if all_figures else result.moves
     if fmt == "json":

@@ -16,6 +16,7 @@ from ..graph.snapshots import Snapshot
 from ..graph.stores import ReadOnlyViolation, StoreError
 from ..graph.stores.embedded_server import stop_server
 from ..graph.stores.guard import check_free_read
+from ..loaders.progress import timings_text
 from ..output import display_width, render, to_json
 from ..report import store_text
 from .common import (
@@ -121,6 +122,9 @@ def status(store_spec: str | None, snapshot_spec: str | None, fmt: str, lang: st
         (say(lang, "关系", "relations"), _counts(info["relations"], "relation", lang)),
         (say(lang, "最近同步", "last sync"), last),
     ]
+    timings = timings_text((run or {}).get("phases_json"), lang)
+    if timings:  # where the last sync's time went (runs before timings were kept: none)
+        lines.append((say(lang, "各阶段用时", "phase timings"), timings))
     width = max(display_width(k) for k, _ in lines)
     sep = say(lang, "：", ":")
     for key, value in lines:

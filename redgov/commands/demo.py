@@ -28,7 +28,9 @@ from ..loaders.demo import SCALES, DemoSummary, generate
 from ..loaders.demo.figures import graph_figures
 from ..loaders.demo.history import MAX_MONTHS, Month, generate_history
 from ..loaders.demo.summary import SCALE_ZH
+from ..loaders.progress import phase
 from ..output import to_json
+from ..progress import done, progress_option, shown
 from .common import lang_option, opened_store, say, store_option
 
 
@@ -82,19 +84,29 @@ _FIGURES = {
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @lang_option
 @store_option
+@progress_option
 def demo(scale: str, seed: int, export_dir: Path | None, months: int, fmt: str, lang: str,
-         store_spec: str | None) -> None:
+         store_spec: str | None, progress_mode: str) -> None:
     """Build the demo city: a synthetic registry export, synced into the graph."""
     if export_dir is not None and export_dir.exists() and not export_dir.is_dir():
         raise click.BadParameter(say(lang, "不是文件夹", "not a folder"),
                                  param_hint="--export-only")
     if months > 1:
-        _history(scale, seed, months, export_dir, fmt, lang, store_spec)
+        with shown(progress_mode, fmt, lang, runs=months):
+            _history(scale, seed, months, export_dir, fmt, lang, store_spec)
         return
+    with shown(progress_mode, fmt, lang):
+        _demo(scale, seed, export_dir, fmt, lang, store_spec)
+
+
+def _demo(scale: str, seed: int, export_dir: Path | None, fmt: str, lang: str,
+          store_spec: str | None) -> None:
     target = export_dir or data_dir() / "demo" / f"{scale}-seed{seed}"
-    summary, _ = _generate(target, scale, seed, private=export_dir is None)
+    with phase("generate"):
+        summary, _ = _generate(target, scale, seed, private=export_dir is None)
     result: dict[str, object] = {"export": summary.to_dict()}
     if export_dir is not None:
+        done()
         if fmt == "json":
             click.echo(to_json(result))
             return
@@ -109,13 +121,15 @@ def demo(scale: str, seed: int, export_dir: Path | None, months: int, fmt: str, 
     with opened_store(store_spec) as store:
         try:
             report = sync_export(store, target)
-            figures = graph_figures(store, summary.snapshot_date) if report.status in (
-                "applied", "unchanged") else {}
-            nodes, rels = graph_counts(store)
+            with phase("figures"):
+                figures = graph_figures(store, summary.snapshot_date) if report.status in (
+                    "applied", "unchanged") else {}
+                nodes, rels = graph_counts(store)
         except StoreError as exc:
             raise click.ClickException(say(lang, f"同步失败，未写入任何数据：{exc}",
                                            f"the sync failed and nothing was applied: {exc}")
                                        ) from None
+    done()
     result.update(sync=report.to_json(), graph=figures, nodes=nodes, relations=rels)
     if fmt == "json":
         click.echo(to_json(result))
@@ -130,12 +144,14 @@ def _history(scale: str, seed: int, months: int, export_dir: Path | None, fmt: s
              lang: str, store_spec: str | None) -> None:
     """``--history N``: N dated exports; without ``--export-only`` synced in order."""
     target = export_dir or data_dir() / "demo" / f"{scale}-seed{seed}-history{months}"
-    summary, history = _generate(target, scale, seed, private=export_dir is None,
-                                 months=months)
+    with phase("generate"):
+        summary, history = _generate(target, scale, seed, private=export_dir is None,
+                                     months=months)
     result: dict[str, object] = {"export": summary.to_dict(), "history": [
         {"snapshot_date": m.snapshot.isoformat(), "out_dir": str(m.folder), "rows": m.rows,
          "churn": dict(m.events)} for m in history]}
     if export_dir is not None:
+        done()
         if fmt == "json":
             click.echo(to_json(result))
             return
@@ -156,13 +172,15 @@ def _history(scale: str, seed: int, months: int, export_dir: Path | None, fmt: s
             reports = sync_history(store, history)
             report = reports[-1]
             ok = report.status in ("applied", "unchanged")
-            if ok:
-                lines = snapshot_lines(store, history, reports)
-            figures = graph_figures(store, summary.snapshot_date) if ok else {}
-            nodes, _ = graph_counts(store)
+            with phase("figures"):
+                if ok:
+                    lines = snapshot_lines(store, history, reports)
+                figures = graph_figures(store, summary.snapshot_date) if ok else {}
+                nodes, _ = graph_counts(store)
         except StoreError as exc:
             raise click.ClickException(say(lang, f"同步失败：{exc}", f"the sync failed: {exc}")
                                        ) from None
+    done()
     result.update(sync=[r.to_json() for r in reports], snapshots=lines, graph=figures,
                   nodes=nodes)
     if fmt == "json":

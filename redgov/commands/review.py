@@ -30,6 +30,7 @@ from ..loaders.staging import (
     reject,
 )
 from ..output import render_cells, to_json
+from ..progress import done, progress_option, shown
 from .common import lang_option, opened_store, say, store_option
 
 __all__ = ["COMMANDS", "field_label", "key_text", "review", "value_text"]
@@ -103,6 +104,7 @@ def _summary(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _fail(exc: ReviewError, lang: str, fmt: str = "table") -> None:
+    done()  # a progress display (review approve) comes down before the message
     if fmt == "json":
         click.echo(to_json({"status": "refused", "code": exc.code, "message": exc.text(lang)}))
         sys.exit(1)
@@ -234,10 +236,12 @@ def show_cmd(sid: str, fmt: str, lang: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @lang_option
 @store_option
-def approve_cmd(sid: str, fmt: str, lang: str, store_spec: str | None) -> None:
+@progress_option
+def approve_cmd(sid: str, fmt: str, lang: str, store_spec: str | None,
+                progress_mode: str) -> None:
     """Publish a staged sync exactly as a direct sync would; refused if another snapshot
     was published since it was staged."""
-    with opened_store(store_spec) as store:
+    with opened_store(store_spec) as store, shown(progress_mode, fmt, lang):
         try:
             record, report = approve(store, sid)
         except ReviewError as exc:

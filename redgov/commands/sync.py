@@ -32,6 +32,7 @@ from ..loaders.tables import (
     TABLE_ORDER,
 )
 from ..output import neutralise, render_cells, to_json
+from ..progress import progress_option, shown
 from .common import lang_option, opened_store, say, store_option
 
 ERROR_COLUMNS = ("表", "行号", "列", "值", "原因", "reason")
@@ -135,8 +136,9 @@ def print_staged(report: SyncReport, staged: dict[str, Any], lang: str = "zh") -
 )
 @lang_option
 @store_option
+@progress_option
 def sync(path: Path, dry_run: bool, review: bool, fmt: str, errors_out: Path | None, lang: str,
-         store_spec: str | None) -> None:
+         store_spec: str | None, progress_mode: str) -> None:
     """Sync the registry export at PATH (a folder, a .zip of one, or an .xlsx workbook).
 
     {tables}
@@ -149,7 +151,7 @@ def sync(path: Path, dry_run: bool, review: bool, fmt: str, errors_out: Path | N
         raise click.UsageError(say(lang, "--review 与 --dry-run 不能同时使用",
                                    "--review and --dry-run exclude each other"))
     staged: dict[str, Any] | None = None
-    with opened_store(store_spec) as store:
+    with opened_store(store_spec) as store, shown(progress_mode, fmt, lang):
         try:
             if review:
                 outcome = stage_export(store, path)
