@@ -47,6 +47,7 @@ __all__ = [
     "BEIJING",
     "DOMAINS",
     "FIELDS",
+    "KEY_CODES",
     "LANGS",
     "RULES",
     "SOURCES",
@@ -58,6 +59,7 @@ __all__ = [
     "format_date",
     "format_rate",
     "format_time",
+    "record_key_text",
     "rule_text",
     "source_title",
     "term",
@@ -489,3 +491,23 @@ def rule_text(rule: str, lang: str = "zh") -> str:
 def source_title(source: str) -> str:
     """A seed document's title in 《》, or the id itself when it is not a seed."""
     return f"《{SOURCES[source].title}》" if source in SOURCES else source
+
+
+#: Identities holding a vocabulary code (posts: the normalised role; supervision: the kind).
+KEY_CODES: dict[str, tuple[tuple[int, str], ...]] = {
+    "任职": ((2, "role"),), "监管": ((2, "supervision_kind"),),
+    "评分": ((1, "eval_category"), (3, "criterion")), "命名": ((1, "eval_category"),),
+    "事件": ((1, "incident_kind"),),
+}
+
+
+def record_key_text(table: str, key: str, lang: str = "zh") -> str:
+    """A record's identity as a reviewer reads it (``P2|O_OC1|委员|2021-06-01``)."""
+    where = KEY_CODES.get(table)
+    if where is None:
+        return key
+    parts = key.split("|")
+    for index, domain in where:
+        if index < len(parts):
+            parts[index] = display(parts[index], lang, domain)
+    return "|".join(parts)

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..graph.cypher import cypher
+from ..graph.display import record_key_text
 from ..graph.stores.base import Store
 from .diff import Plan
 from .mapping import RATING_KEY_TABLES, REL_MAPS
@@ -229,7 +230,7 @@ def scope_check(scope: str, source: str) -> Any:
             # A table this check cannot place in the tree: refused rather than let through.
             outside.extend((table, key, *_verb(plan, table, key))
                            for key in _touched(plan, table))
-        issues = [Issue(table, None, None, key,
+        issues = [Issue(table, None, None, record_key_text(table, key),
                         f"来源 {source} 的范围是 {scope}，此导出将{zh}范围之外的记录："
                         "未写入任何数据",
                         f"source {source} may only change unit {scope}'s subtree; this export "
@@ -242,3 +243,4 @@ def scope_check(scope: str, source: str) -> Any:
         return issues
 
     return check
+

@@ -156,7 +156,8 @@ def app_env(graph: SimpleNamespace, monkeypatch: pytest.MonkeyPatch, log_file: P
 
 def test_links_and_login_names_reach_the_log_masked(app_env: None, log_file: Path) -> None:
     submit(fresh(), ID, "whatever-password")  # an ID number typed as the account name
-    submit(fresh(), "138 1234 5678", "whatever-password")
+    submit(fresh(), "13812345678", "whatever-password")  # a phone number, a valid name shape
+    submit(fresh(), "138 1234 5678", "whatever-password")  # not a valid name: never written
     at = signed_in("li")
     for value in (ID, "x13812345678y", "110101 19900307 7715"):
         goto(at, "hierarchy", unit=value)
@@ -166,5 +167,6 @@ def test_links_and_login_names_reach_the_log_masked(app_env: None, log_file: Pat
     assert _raw_digits(log_file) == [], seen
     assert [e["user"] for e in entries if e["event"] == "login_failed"] == [
         "1101**********7715", "138****5678"], seen
+    assert ("login_refused", None, None, None) in seen, seen
     assert ("not_found", "li", "1101**********7715", None) in seen, seen
     assert ("not_found", "li", None, "x138****5678y") in seen, seen

@@ -118,7 +118,7 @@ def test_lists_are_names_and_formulas_are_neutralised(workbook: Any) -> None:
 
 def test_a_chart_exactly_where_there_is_a_headline_rate(workbook: Any) -> None:
     charted = {q.name for q in QUESTIONS if q.headline}
-    assert charted == {"coverage_rollup", "cross_appointment_ratio",
+    assert charted == {"coverage_rollup", "cross_appointment_ratio", "funding_rollup",
                        "owners_committee_party_share"}
     for q in QUESTIONS:
         charts = _sheet(workbook, q.name)._charts

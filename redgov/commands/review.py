@@ -19,6 +19,7 @@ import click
 
 from ..graph.display import REVIEW_STATUS, display, format_time
 from ..graph.display import field_label as display_field_label
+from ..graph.display import record_key_text as key_text
 from ..graph.stores import StoreError
 from ..loaders.pii import mask_pii
 from ..loaders.report import COUNT_KEYS
@@ -55,26 +56,6 @@ def value_text(table: str, field: str, value: Any, lang: str = "zh") -> str:
         return "、".join(str(v) for v in value)
     domain = _KIND_DOMAIN.get(table) if field == "kind" else _DOMAINS.get(field)
     return mask_pii(display(value, lang, domain) if domain else str(value))
-
-
-#: Identities holding a vocabulary code (posts: the normalised role; supervision: the kind).
-_KEY_CODES: dict[str, tuple[tuple[int, str], ...]] = {
-    "任职": ((2, "role"),), "监管": ((2, "supervision_kind"),),
-    "评分": ((1, "eval_category"), (3, "criterion")), "命名": ((1, "eval_category"),),
-    "事件": ((1, "incident_kind"),),
-}
-
-
-def key_text(table: str, key: str, lang: str = "zh") -> str:
-    """A record's identity as a reviewer reads it (``P2|O_OC1|委员|2021-06-01``)."""
-    where = _KEY_CODES.get(table)
-    if where is None:
-        return key
-    parts = key.split("|")
-    for index, domain in where:
-        if index < len(parts):
-            parts[index] = display(parts[index], lang, domain)
-    return "|".join(parts)
 
 
 def _status(record: dict[str, Any], lang: str) -> str:
