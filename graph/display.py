@@ -165,7 +165,7 @@ DOMAINS: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "generate": ("生成演示数据", "generate"), "figures": ("统计", "figures"),
         "compare": ("比较快照", "compare snapshots"),
         "undo": ("撤销未发布的写入", "undo unpublished writes"),
-        "audit": ("审计", "audit"),
+        "questions": ("审计问题", "audit questions"),
     },
     "change": {
         "added": ("新增", "added"), "changed": ("修改", "changed"),

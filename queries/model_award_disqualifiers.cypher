@@ -51,4 +51,4 @@ RETURN cand.code AS candidate_code, cand.name AS candidate_name, year, category,
        u.community_code AS community_code, u.community_name AS community_name,
        u.street_code AS street_code, u.street_name AS street_name,
        u.district_code AS district_code, u.district_name AS district_name
-ORDER BY category, candidate_code, evidence_key
+ORDER BY category, candidate_code, year, evidence_date, evidence_key, evidence_row

@@ -98,6 +98,8 @@ OPTIONAL MATCH (c)-[nd:NAMED]->(n:Naming)
 WITH co, year, u, facts, c,
      count(CASE WHEN @live(nd) AND @current(n) AND n.year = year AND n.category = 'project'
            THEN 1 END) AS named
+WITH co, year, u, facts, c, named
+ORDER BY c.code
 WITH co, year, u, facts, collect(CASE WHEN @in_scope(c) THEN c.code END) AS codes,
      sum(named) AS named
 WITH co, year, u,
@@ -113,4 +115,4 @@ RETURN co.code AS candidate_code, co.name AS candidate_name, year, f.reason AS r
        u.community_code AS community_code, u.community_name AS community_name,
        u.street_code AS street_code, u.street_name AS street_name,
        u.district_code AS district_code, u.district_name AS district_name
-ORDER BY candidate_code, reason, evidence_key
+ORDER BY candidate_code, year, reason, evidence_key, evidence_row

@@ -99,4 +99,4 @@ RETURN c.code AS candidate_code, c.name AS candidate_name, year, f.reason AS rea
        c.community_code AS community_code, c.community_name AS community_name,
        c.street_code AS street_code, c.street_name AS street_name,
        c.district_code AS district_code, c.district_name AS district_name
-ORDER BY candidate_code, reason, evidence_key
+ORDER BY candidate_code, year, reason, evidence_key, evidence_row

@@ -59,6 +59,8 @@ WITH co, u, rated,
                     note: i.note} END) AS blacklisted
 UNWIND rated + blacklisted AS l
 OPTIONAL MATCH (co)-[k:MANAGES]->(c:Unit)
+WITH co, u, l, k, c
+ORDER BY c.code
 WITH co, u, l,
      collect(DISTINCT CASE WHEN @live(k) AND @in_scope(c)
                                  AND (k.start IS NULL OR k.start <= toString(l.year) + '-12-31')

@@ -89,7 +89,7 @@ def _collect(store: Any, names: list[str], params: dict[str, Any], spec: str | N
         list[Answer], ReportContext]:
     snapshot = chosen_snapshot(store, spec)
     with _errors(names[0] if len(names) == 1 else "audit"), \
-            shown(progress_mode, "xlsx", lang, writes=False), phase("audit"):
+            shown(progress_mode, "xlsx", lang, writes=False), phase("questions"):
         return collect(store, names, params, snapshot=snapshot)
 
 
