@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from redgov.loaders import sync_export
 from redgov.loaders.demo import generate
-from test_dashboard_browser import CHROMIUM, QUIET_FLAGS, _free_port
+from test_dashboard_browser import CHROMIUM, QUIET_FLAGS, _free_port, chromium
 
 from redgov.access import accounts
 
@@ -112,10 +112,7 @@ def test_street_viewer_signs_in_and_sees_only_the_street(served: str, tmp_path: 
 
     shots = Path(os.environ.get("REDGOV_SCREENSHOT_DIR") or tmp_path)
     with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
-            args=QUIET_FLAGS, viewport={"width": 1400, "height": 1000},
-        )
+        browser = chromium(p, tmp_path / "profile")
         try:
             page = browser.new_page()
             page.goto(served, wait_until="domcontentloaded")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from test_access_browser import OTHER_STREET, PW, STREET, demo_env, served  # noqa: F401
-from test_dashboard_browser import CHROMIUM, QUIET_FLAGS
+from test_dashboard_browser import CHROMIUM, chromium
 
 pytestmark = [
     pytest.mark.browser,
@@ -34,10 +34,7 @@ def test_user_set_ends_the_open_tab_at_its_next_interaction(
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
-            args=QUIET_FLAGS, viewport={"width": 1400, "height": 1000},
-        )
+        browser = chromium(p, tmp_path / "profile")
         try:
             page = browser.new_page()
             page.goto(served, wait_until="domcontentloaded")

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import streamlit as st
 from redgov.dashboard import data, ui
-from test_access_browser import CHROMIUM, QUIET_FLAGS, _sign_in, demo_env, served
+from test_access_browser import CHROMIUM, _sign_in, chromium, demo_env, served
 from test_access_dashboard import goto, graph, signed_in
 
 from redgov.access.log import read_log
@@ -71,10 +71,7 @@ def test_a_viewer_gets_no_table_download_and_the_client_is_logged(
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
-            args=QUIET_FLAGS, viewport={"width": 1400, "height": 1000},
-        )
+        browser = chromium(p, tmp_path / "profile")
         try:
             page = browser.new_page()
             page.goto(served + "hierarchy", wait_until="domcontentloaded")

@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from test_dashboard_fixture import fixture_graph
@@ -26,6 +27,15 @@ QUIET_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+
+
+def chromium(p: Any, profile: Path) -> Any:
+    """Debian's Chromium, headless and quiet, in a fresh profile at ``profile``: the one
+    way every browser test here opens its window (no browser download)."""
+    return p.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, headless=True, args=QUIET_FLAGS,
+        viewport={"width": 1400, "height": 1000},
+    )
 
 pytestmark = [
     pytest.mark.browser,
@@ -100,10 +110,7 @@ def test_overview_figures_and_network_canvas_in_chromium(server_url: str, tmp_pa
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
-            args=QUIET_FLAGS, viewport={"width": 1400, "height": 1000},
-        )
+        browser = chromium(p, tmp_path / "profile")
         try:
             page = browser.new_page()
             with_token(page, server_url)
@@ -147,10 +154,7 @@ def test_the_snapshot_picker_and_its_link(server_url: str, graph: SimpleNamespac
 
     first, second = graph.runs
     with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
-            args=QUIET_FLAGS, viewport={"width": 1400, "height": 1000},
-        )
+        browser = chromium(p, tmp_path / "profile")
         try:
             page = browser.new_page()
             with_token(page, server_url)
@@ -212,10 +216,7 @@ def test_every_page_loads_with_nothing_leaving_the_machine(server_url: str, tmp_
             route.abort()
 
     with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
-            args=QUIET_FLAGS, viewport={"width": 1400, "height": 1000},
-        )
+        browser = chromium(p, tmp_path / "profile")
         try:
             browser.route("**/*", gate)
             page = browser.new_page()
@@ -246,10 +247,7 @@ def test_a_table_row_click_opens_the_unit(server_url: str, tmp_path: Path) -> No
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
-            args=QUIET_FLAGS, viewport={"width": 1400, "height": 1000},
-        )
+        browser = chromium(p, tmp_path / "profile")
         try:
             page = browser.new_page()
             with_token(page, server_url)
