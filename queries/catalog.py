@@ -2,8 +2,9 @@
 
 A question is one file.  Its header — a block of ``// key: value`` comment lines at the
 top — says what one row is, which rule (docs/domain.md §5) and seed document it checks, its
-parameters and its output columns, so adding a question means adding a file (and its
-test), nothing else::
+parameters and its output columns, so adding a question means adding a file and its
+expected rows on the audit fixture (``queries/expected/<name>.jsonl``, see the README
+there), then regenerating the docs (``python -m redgov.queries.catalog_docs --write``)::
 
     // name: overdue_reelection
     // title_zh: 业委会到期未换届

@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import expected_rows
 import pytest
 from cypher_lint import lint
 from redgov.graph.evaluation_rules import INCIDENT_KINDS
+from redgov.graph.snapshots import list_snapshots
 from redgov.graph.stores.base import Store
 from redgov.graph.vocabulary import (
     FORMATIONS,
@@ -34,7 +36,7 @@ from redgov.queries import ParamError, catalog, get_question, run_question
 from redgov.queries.analytics import ACTIVE_POSTS, UNIT_AREAS
 from redgov.queries.catalog import HeaderError, UnknownQuestion, parse_header
 from redgov.queries.runner import as_day, resolve_params
-from test_questions import synced_store
+from test_questions import AUDIT_EXPORTS, synced_store
 
 QUESTIONS = catalog()
 CYPHER = [q for q in QUESTIONS if q.kind == "cypher"]
@@ -196,16 +198,30 @@ def test_columns_as_declared_on_an_empty_graph(store: Store, q: Any) -> None:
 
 
 @pytest.mark.parametrize("q", QUESTIONS, ids=lambda q: q.name)
-def test_columns_as_declared_on_the_fixture_graph(fx: Store, q: Any) -> None:
-    result = run_question(fx, q.name)
-    assert result.params["as_of"] == "2024-06-30"  # the latest sync's snapshot date
-    assert result.count == len(result.rows) > 0, q.name  # the fixture exercises every question
-    for r in result.rows:
-        assert list(r) == q.column_names, (q.name, list(r))
+def test_question_gives_its_expected_rows(fx: Store, q: Any) -> None:
+    """Every question, on both engines, returns exactly the rows of queries/expected/NAME.jsonl
+    (worked out by hand from the audit fixture): a new question without that file fails here.
+    The engine's own column header is the declared one too (Cypher questions)."""
+    want = expected_rows.load(q.name, q.column_names)
+    assert want.registry == [f"tests/fixtures/exports/{e}" for e in AUDIT_EXPORTS], (
+        f"{want.path.name}: this test syncs {AUDIT_EXPORTS}; got {want.registry}")
+    assert want.rows, f"{want.path.name}: the fixture must exercise the question (no rows)"
+    result = run_question(fx, q.name, want.params, snapshot=want.snapshot)
+    runs = {s.ordinal: s.run_id for s in list_snapshots(fx.read)}
+    expected = want.rows_for(runs)
+    assert result.rows == expected, expected_rows.diff(expected, result.rows, q.name)
+    assert result.count == len(result.rows)
     if q.kind == "cypher":
         params = {**result.params, "as_of_day": as_day(result.params["as_of"]),
                   "snapshot": result.snapshot.ordinal}
         assert _header(fx, q.text, params) == q.column_names
+
+
+def test_every_expected_rows_file_is_a_questions_and_well_formed() -> None:
+    """No engine needed: each question's file parses with its columns, none is left over."""
+    for q in QUESTIONS:
+        expected_rows.load(q.name, q.column_names)
+    assert expected_rows.stray_files({q.name for q in QUESTIONS}) == []
 
 
 def test_analytics_columns_match_their_rows() -> None:
