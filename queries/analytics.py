@@ -432,6 +432,6 @@ ANALYTICS: tuple[Question, ...] = (
         one_row_per_zh="在任职务（本职和兼任）多于上限的人员",
         rule_zh="统计每人的在任职务数（同一组织的两个职务算两个），多于任职数上限（默认3个）"
         "的人员兼职过多，每一行都是问题。",
-        finding=Finding(every_row=True),
+        finding=Finding(every_row=True), example="--param threshold=4",
     ),
 )

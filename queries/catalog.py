@@ -17,10 +17,12 @@ there), then regenerating the docs (``python -m redgov.queries.catalog_docs --wr
     // rule_zh: 业委会任期届满应按时换届……   (plain Chinese, may span several lines)
     // param: min_share float 0.30 — the smallest acceptable share
     // param_zh: min_share — 党员比例下限
+    // param_zh: year — 评选年度 — 截至日期所在年度   (a third part: what no value means)
     // column: committee_code — 业委会编码 — the committee's organisation code
     // type: days_overdue — int
     // finding: every row
     // headline: share                      (optional: the rate a report charts)
+    // example: --param min_share=0.5       (optional: the options of the guide's command)
 
 Column roles are declared, so that nothing downstream guesses: ``type`` gives each
 column's value type — ``code``, ``text``, ``int``, ``float``, ``rate``, ``date``,
@@ -97,6 +99,7 @@ class Param:
     default: Any
     description: str
     label_zh: str = ""
+    default_zh: str = ""  # what no value means, for a parameter whose default is None
 
     def label(self, lang: str = "zh") -> str:
         """What a form or a report calls the parameter (never the bare name in Chinese)."""
@@ -213,6 +216,7 @@ class Question:
     rule_zh: str = ""
     finding: Finding = field(default_factory=Finding)
     headline: str | None = None  # a rate column worth a chart
+    example: str = ""  # options of the example command in the guide (``--param k=v`` …)
 
     @property
     def column_names(self) -> list[str]:
@@ -287,11 +291,11 @@ def parse_header(source: str, where: str = "<text>") -> tuple[dict[str, Any], st
     ...     "// column: x — 数 — a count\\n// type: x — int\\n// finding: none\\nRETURN 1 AS x")
     >>> head["rules"], head["params"][0], head["columns"][0].type, body
     (['R1', 'R5'], Param(name='n', type='int', default=3, description='at least', \
-label_zh='至少'), 'int', 'RETURN 1 AS x')
+label_zh='至少', default_zh=''), 'int', 'RETURN 1 AS x')
     """
     fields: dict[str, Any] = {"params": [], "columns": [], "description": "", "rule_zh": ""}
     types: dict[str, str] = {}
-    param_zh: dict[str, str] = {}
+    param_zh: dict[str, tuple[str, str]] = {}
     lines = source.splitlines()
     i = 0
     while i < len(lines):
@@ -325,10 +329,11 @@ label_zh='至少'), 'int', 'RETURN 1 AS x')
         elif key == "rule_zh":  # Chinese lines join without a space
             fields["rule_zh"] += value
         elif key == "param_zh":
-            parts = _SEP.split(value, maxsplit=1)
-            if len(parts) != 2:
-                raise HeaderError(f"{where}: param_zh needs 'name — 中文'")
-            param_zh[parts[0].strip()] = parts[1].strip()
+            parts = _SEP.split(value, maxsplit=2)
+            if len(parts) < 2:
+                raise HeaderError(f"{where}: param_zh needs 'name — 中文' (— 默认含义)")
+            param_zh[parts[0].strip()] = (parts[1].strip(),
+                                          parts[2].strip() if len(parts) == 3 else "")
         elif key == "type":
             parts = _SEP.split(value, maxsplit=1)
             if len(parts) != 2 or parts[1].strip() not in COLUMN_TYPES:
@@ -352,7 +357,8 @@ label_zh='至少'), 'int', 'RETURN 1 AS x')
 
 
 def _apply_roles(
-    fields: dict[str, Any], types: dict[str, str], param_zh: dict[str, str], where: str
+    fields: dict[str, Any], types: dict[str, str], param_zh: dict[str, tuple[str, str]],
+    where: str,
 ) -> None:
     """Attach declared types and Chinese labels to the columns and parameters."""
     names = {c.name for c in fields["columns"]}
@@ -366,7 +372,8 @@ def _apply_roles(
     if stray or missing:
         raise HeaderError(f"{where}: param_zh must label every parameter once "
                           f"(unknown: {stray}, unlabelled: {missing})")
-    fields["params"] = [replace(p, label_zh=param_zh[p.name]) for p in fields["params"]]
+    fields["params"] = [replace(p, label_zh=param_zh[p.name][0], default_zh=param_zh[p.name][1])
+                        for p in fields["params"]]
 
 
 def check_roles(q: Question) -> None:
@@ -390,6 +397,26 @@ def check_roles(q: Question) -> None:
     if q.headline is not None and (q.headline not in q.column_names
                                    or q.column(q.headline).type != "rate"):
         raise HeaderError(f"{where}: headline {q.headline!r} is not a rate column")
+    _check_example(q, where)
+
+
+_EXAMPLE_OPTIONS = ("--scope", "--as-of", "--snapshot")
+
+
+def _check_example(q: Question, where: str) -> None:
+    """The example's options are ones ``redgov audit`` takes, its parameters declared ones."""
+    words = q.example.split()
+    pairs = list(zip(words[::2], words[1::2], strict=False))
+    for option, value in pairs:
+        name = value.split("=", 1)[0]
+        if option == "--param" and "=" in value and name in [p.name for p in q.params[2:]]:
+            continue
+        if option not in _EXAMPLE_OPTIONS:
+            raise HeaderError(f"{where}: example {option} {value!r} is neither "
+                              f"'--param NAME=VALUE' of a declared parameter nor one of "
+                              f"{', '.join(_EXAMPLE_OPTIONS)}")
+    if len(words) % 2:
+        raise HeaderError(f"{where}: example {q.example!r} has an option without a value")
 
 
 def load_file(path: Path) -> Question:
@@ -408,7 +435,7 @@ def load_file(path: Path) -> Question:
         description=head["description"], params=[*COMMON_PARAMS, *head["params"]],
         columns=head["columns"], kind="cypher", text=text, path=path,
         one_row_per_zh=head["one_row_per_zh"], rule_zh=head["rule_zh"],
-        finding=head["finding"], headline=head.get("headline"),
+        finding=head["finding"], headline=head.get("headline"), example=head.get("example", ""),
     )
 
 

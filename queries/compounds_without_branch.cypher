@@ -36,6 +36,7 @@
 // type: qualified, has_work_group, has_instructor — bool
 // type: finding — finding
 // finding: finding — 应建未建, 未覆盖
+// example: --scope 350206001
 MATCH (c:Unit {level: 'compound'})
 WHERE @current(c) AND @in_scope(c)
 WITH c, size([(po:Organisation)-[b:BUILT_IN]->(c)

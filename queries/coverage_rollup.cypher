@@ -43,6 +43,7 @@
 // type: compounds, with_party_org, with_owners_committee, with_self_governance, governed, managed, with_both, one_shoulder, committee, cross — int
 // type: party_org_rate, owners_committee_rate, governance_rate, managed_rate, one_shoulder_rate, cross_rate — rate
 // finding: none
+// example: --param level=district
 // headline: party_org_rate
 // Engine note: OPTIONAL MATCH with a WHERE runs one traversal per row on FalkorDB, one
 // without runs batched; so the per-compound neighbourhoods are matched unfiltered and

@@ -84,7 +84,7 @@ EVALUATION_ANALYTICS: tuple[Question, ...] = (
         "year (default: as_of's year).",
         params=[*COMMON_PARAMS, Param("year", "int", None,
                                       "the evaluation year (default: the year of as_of)",
-                                      "评选年度")],
+                                      "评选年度", "截至日期所在年度")],
         columns=[
             Column("candidate_code", "对象编码", "the candidate (null for a quota shortfall)"),
             Column("candidate_name", "对象名称", "its name"),
@@ -110,6 +110,6 @@ EVALUATION_ANALYTICS: tuple[Question, ...] = (
         rule_zh="按评选排名（各指标取评分组织平均分、按总分排名，不符合条件的不参加排名）对照当年命名名单："
         "命名了不符合条件的对象、名额以内的对象未被命名而排名在它之后的对象被命名、某一类命名数少于当年名额"
         "（示范项目30个、示范企业10家、最美业委会10个、最美物业人50名），都是问题。",
-        finding=Finding(every_row=True),
+        finding=Finding(every_row=True), example="--param year=2024",
     ),
 )

@@ -9,7 +9,7 @@
 // rule_zh: 党总支、党支部每年分别落实不低于10000元、5000元、3000元的工作经费（保障标准按类型，可用参数调整）。
 // rule_zh: 已拨经费是该组织当年各条经费记录的金额之和（没有记录为0）；缺口是保障标准减已拨经费（不足0记0）；
 // rule_zh: 已拨经费达到保障标准的为已保障，未达到的每一行都是问题。年度默认取截至日期所在年份。
-// param_zh: year — 经费年度（空或0为截至日期所在年份）
+// param_zh: year — 经费年度（空或0为截至日期所在年份） — 截至日期所在年份
 // param_zh: floor_committee — 党委经费保障标准（元/年）
 // param_zh: floor_general_branch — 党总支经费保障标准（元/年）
 // param_zh: floor_branch — 党支部经费保障标准（元/年）
@@ -46,6 +46,7 @@
 // type: in_company, in_compound, guaranteed — bool
 // type: year, floor, allocated, funding_rows, shortfall — int
 // finding: guaranteed — false
+// example: --param year=2024
 MATCH (po:Organisation)
 WHERE @current(po) AND po.status = 'active'
   AND po.kind IN ['party_committee', 'general_branch', 'party_branch']

@@ -9,7 +9,7 @@
 // rule_zh: 保障标准合计、已拨经费合计、缺口合计。应保障的党组织、保障标准、已拨经费和缺口的定义与
 // rule_zh: “党组织工作经费保障”相同；分母为0时保障率为空。内容五“分步部署推进”要求力争2023年底党建工作专项经费100%保障。
 // param_zh: level — 汇总层级
-// param_zh: year — 经费年度（空或0为截至日期所在年份）
+// param_zh: year — 经费年度（空或0为截至日期所在年份） — 截至日期所在年份
 // param_zh: floor_committee — 党委经费保障标准（元/年）
 // param_zh: floor_general_branch — 党总支经费保障标准（元/年）
 // param_zh: floor_branch — 党支部经费保障标准（元/年）
@@ -42,6 +42,7 @@
 // type: year, orgs, guaranteed, floor_total, allocated_total, shortfall_total — int
 // type: guarantee_rate — rate
 // finding: none
+// example: --param level=district
 // headline: guarantee_rate
 MATCH (u:Unit {level: $level})
 WHERE @current(u) AND @in_scope(u)

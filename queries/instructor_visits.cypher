@@ -7,7 +7,7 @@
 // one_row_per_zh: 党建指导员对在册物业企业的每一项在任党建指导关系
 // rule_zh: 统计党建指导员在一个自然月内（截至日期前）登记的走访次数：默认检查截至日期前最后一个完整月份
 // rule_zh: （尚未结束的月份会产生误报），也可指定月份。少于每月最少走访次数（默认2次，湖里、麦积）的为走访不足。
-// param_zh: month — 检查月份（YYYY-MM）
+// param_zh: month — 检查月份（YYYY-MM） — 截至日期前最后一个完整月份
 // param_zh: min_visits — 每月最少走访次数
 // description: Counts the instructor's recorded visits (走访) to the company in one calendar month,
 // description: up to as_of: by default the last complete month before as_of (a month still under
@@ -32,6 +32,7 @@
 // type: visits — int
 // type: finding — finding
 // finding: finding — 走访不足
+// example: --param month=2024-05
 MATCH (i:Person)-[g:SUPERVISES]->(co:Organisation {kind: 'property_company'})
 WHERE g.kind = 'party_building_guidance' AND @live(i) AND @active(g)
   AND @current(co) AND co.status = 'active'

@@ -7,7 +7,7 @@
 // one_row_per_zh: 当年评分或命名为最美业委会的业主委员会、最美物业人的人员，当年的每一条一票否决事件
 // rule_zh: 依据《方案》附件3：有不热爱祖国、不热爱社会主义、不拥护中国共产党的领导、不拥护党的路线方针政策情形的，
 // rule_zh: 实行一票否决：当年有一票否决事件的业委会或个人不得参评。每条依据注明来源表、行号和同步编号。
-// param_zh: year — 评选年度
+// param_zh: year — 评选年度 — 截至日期所在年度
 // description: Seed 004 内容六 附件3: a veto (事件 一票否决) dated in year Y disqualifies an owners' committee
 // description: from 最美业委会 and a person from 最美物业人 of year Y. Each row carries the fact's table, row and
 // description: sync run.
@@ -35,6 +35,7 @@
 // type: evidence_table, evidence_key, evidence_note, evidence_run — text
 // type: evidence_date — date
 // finding: every row
+// example: --param year=2024
 MATCH (cand)-[e:SCORED|NAMED]->(x)
 WHERE @live(cand, e) AND @current(x) AND x.category IN ['committee', 'person']
   AND x.year = coalesce($year, toInteger(substring($as_of, 0, 4)))

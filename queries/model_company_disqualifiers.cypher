@@ -9,7 +9,7 @@
 // rule_zh: 党总支、党支部，或年底有3名以上正式党员在职却没有单独建的）；当年拒不参加党建活动的；近两年（上一年和当年）
 // rule_zh: 有安全责任事故、安全生产行政处罚或人员伤亡事故的；当年有劳动保障违法或列入经营异常名录的；当年信用等级为
 // rule_zh: B级及以下（不以A开头）的；年底在管的小区当年都没有被命名为示范项目的。每条依据注明来源表、行号和同步编号。
-// param_zh: year — 评选年度
+// param_zh: year — 评选年度 — 截至日期所在年度
 // description: Seed 004 内容六 附件1: a company is not eligible for 示范企业 of year Y when it has no party
 // description: organisation built in it (an active 党委/党总支/党支部, 单独建 or 联合建, founded by Y-12-31) or fails
 // description: R2 on Y-12-31 (3 or more full members with an active 本职 post and no 单独建 one); refused party
@@ -38,6 +38,7 @@
 // type: evidence_table, evidence_key, evidence_note, evidence_run — text
 // type: evidence_date — date
 // finding: every row
+// example: --param year=2024
 MATCH (co:Organisation)-[e:SCORED|NAMED]->(x)
 WHERE @live(co, e) AND @current(x) AND x.category = 'company'
   AND x.year = coalesce($year, toInteger(substring($as_of, 0, 4)))

@@ -9,7 +9,7 @@
 // rule_zh: 单独建或联合建；党的工作小组不算，业委会未产生的可以参评）；小区或年底在管的物业企业当年列入黑名单
 // rule_zh: （当年的黑名单事件，或当年评价为黑榜）的不得参评；小区或其物业企业近两年（上一年和当年）有安全责任事故、
 // rule_zh: 安全生产行政处罚或人员伤亡事故的不得参评。每条依据注明来源表、行号和同步编号。
-// param_zh: year — 评选年度
+// param_zh: year — 评选年度 — 截至日期所在年度
 // description: Seed 004 内容六 附件2 (and 001's black list): a compound is not eligible for 示范项目 of year Y
 // description: without a party organisation built in it (an active 党委/党总支/党支部, 单独建 or 联合建, founded by
 // description: Y-12-31; a 党的工作小组 does not count, an owners' committee is not required); when it, or a company
@@ -38,6 +38,7 @@
 // type: evidence_table, evidence_key, evidence_note, evidence_run — text
 // type: evidence_date — date
 // finding: every row
+// example: --param year=2024
 // One chain of named steps: the candidates, then each kind of fact collected as a list of
 // evidence maps (collect drops the nulls of facts that do not apply), one row per fact.
 MATCH (c:Unit)-[e:SCORED|NAMED]->(x)

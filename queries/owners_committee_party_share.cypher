@@ -35,6 +35,7 @@
 // type: chair_is_member — bool
 // type: finding — finding
 // finding: finding — 主任非党员, 党员比例不足
+// example: --param min_share=0.5
 // headline: share
 MATCH (oc:Organisation {kind: 'owners_committee'})
 WHERE @current(oc) AND oc.status = 'active'

@@ -8,7 +8,7 @@
 // rule_zh: 麦积区按业主投诉率和现场抽查把物业企业列入红榜（通报表扬）或黑榜（限期整改）；绵阳在物业管理大检查中建立
 // rule_zh: 物业企业黑名单。按区县和年度列出每次上榜及企业当年底在管的项目；黑榜、黑名单企业在管的项目当年不得评为示范项目。
 // rule_zh: 不指定年度时列出截至日期以前的所有年度。
-// param_zh: year — 年度（留空为全部年度）
+// param_zh: year — 年度（留空为全部年度） — 全部年度
 // description: Seed 001 publishes red and black lists from complaint rates and inspections; seed 004 keeps a
 // description: black list from the 物业管理大检查. One row per listing: a 评价 with 红黑榜 set, or a 事件 黑名单
 // description: (black), for years up to as_of's (or only year), with the compounds the company managed on that
@@ -37,6 +37,7 @@
 // type: listed_on — date
 // type: project_codes — codes:unit
 // finding: list — black
+// example: --param year=2024
 MATCH (co:Organisation {kind: 'property_company'})
 WHERE @live(co)
 OPTIONAL MATCH (co)-[st:SITS_AT]->(u:Unit)

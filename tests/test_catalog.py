@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -34,7 +35,7 @@ from redgov.graph.vocabulary import (
 )
 from redgov.queries import ParamError, catalog, get_question, run_question
 from redgov.queries.analytics import ACTIVE_POSTS, UNIT_AREAS
-from redgov.queries.catalog import HeaderError, UnknownQuestion, parse_header
+from redgov.queries.catalog import HeaderError, UnknownQuestion, check_roles, parse_header
 from redgov.queries.runner import as_day, resolve_params
 from test_questions import AUDIT_EXPORTS, synced_store
 
@@ -262,6 +263,20 @@ def test_header_errors_are_clear() -> None:
         parse_header("// param: c colour red — a colour\nRETURN 1")
     with pytest.raises(HeaderError, match="not a int"):
         parse_header("// param: n int many — a number\nRETURN 1")
+
+
+def test_header_says_what_no_value_means_and_gives_a_checked_example() -> None:
+    """A parameter without a default says in words what no value means (param_zh's third
+    part, shown in the guide); the example's options are ones the audit command takes."""
+    year = get_question("red_black_lists").param("year")
+    assert (year.default, year.label_zh, year.default_zh) == (None, "年度（留空为全部年度）",
+                                                              "全部年度"), year
+    q = get_question("owners_committee_party_share")
+    assert q.example == "--param min_share=0.5"
+    for bad, why in (("--param colour=red", "neither '--param NAME=VALUE'"),
+                     ("--colour red", "neither"), ("--scope", "without a value")):
+        with pytest.raises(HeaderError, match=why):
+            check_roles(replace(q, example=bad))
 
 
 def test_doctests() -> None:

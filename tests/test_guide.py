@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from redgov.dashboard import auth
 from redgov.dashboard.i18n import t
 from redgov.dashboard.pages import app
@@ -55,6 +56,32 @@ def test_every_catalog_question_and_only_those() -> None:
         for p in q.params:
             if p.name not in ("as_of", "scope"):
                 assert p.label_zh in body and f"`{p.name}`" in body, (q.name, p.name)
+
+
+def test_catalog_regions_are_current() -> None:
+    """The README's catalog table and the per-question sections above are written from the
+    questions' headers: after a header changes, the command rewrites them."""
+    from redgov.queries import catalog_docs
+
+    assert catalog_docs.stale() == [], f"stale catalog docs: run {catalog_docs.COMMAND}"
+    assert catalog_docs.main([]) == 0
+
+
+def test_a_stale_catalog_region_is_found_and_rewritten(tmp_path: Path) -> None:
+    from redgov.queries import catalog_docs
+
+    for name in catalog_docs.REGIONS:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        text = (ROOT / name).read_text(encoding="utf-8")
+        (tmp_path / name).write_text(text.replace("`one_shoulder`", "`one_shoulder_old`", 1),
+                                     encoding="utf-8")
+    assert catalog_docs.stale(tmp_path) == list(catalog_docs.REGIONS)
+    fixed = {p.relative_to(tmp_path).as_posix(): text
+             for p, text in catalog_docs.rendered(tmp_path).items()}
+    assert fixed == {n: (ROOT / n).read_text(encoding="utf-8") for n in catalog_docs.REGIONS}
+    (tmp_path / "README.md").write_text("no region here\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"README\.md: needs one '<!-- generated: catalog-table"):
+        catalog_docs.stale(tmp_path)
 
 
 def test_snapshots_explained_with_the_real_options_and_message() -> None:
