@@ -75,7 +75,7 @@ def test_every_page_and_download_in_chinese_has_no_english_code(
     stores = _capture_media(monkeypatch)
     at = open_app("audit")
     questions = _question_names()
-    assert len(questions) > 15, questions
+    assert questions, "the catalog is empty"
     for name in questions:
         at.selectbox(key="au.q").set_value(name).run()
         assert not at.exception, (name, at.exception)
