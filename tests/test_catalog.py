@@ -1,9 +1,10 @@
 """Catalog-wide checks that loop over every question (cartography-style rule tests).
 
 Each question must be documented (header complete, every column explained), lint clean
-for Neo4j 5, run on FalkorDB, and return exactly its declared columns — on an empty graph
-(read from the result header) and on the fixture graph.  Literals compared against
-enumerated properties must be members of graph/vocabulary.py.
+for Neo4j 5, return exactly its declared columns on an empty graph (read from the result
+header), and return exactly its expected rows (queries/expected/<name>.jsonl, worked out by
+hand) on the audit fixture graph, on both engines.  Literals compared against enumerated
+properties must be members of graph/vocabulary.py.
 """
 
 from __future__ import annotations
