@@ -16,6 +16,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from print_check import assert_printable
 from redgov.dashboard import figures
 from redgov.dashboard.pages import overview
 from redgov.queries import run_question
@@ -226,6 +227,47 @@ def test_audit_downloads_contain_the_rows(graph: SimpleNamespace,
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert len(values) == 1 and "OC1" in values[0], values
     assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold, sheet.freeze_panes
+    assert_printable(book, cover="封面")
+
+
+def _cover(book: Any) -> dict[str, Any]:
+    """The cover's label → value lines (rows 3… up to the first blank row)."""
+    lines = {}
+    for label, value, *_ in book["封面"].iter_rows(min_row=3, values_only=True):
+        if label is None:
+            break
+        lines[label] = value
+    return lines
+
+
+def test_dashboard_workbook_cover_says_what_the_cli_cover_says(
+        graph: SimpleNamespace, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from redgov.graph.snapshots import list_snapshots
+
+    from redgov.cli import main
+    from redgov.report import COVER_FIELDS, _w
+
+    stores = _capture_media(monkeypatch)
+    at = open_app("audit")
+    at.selectbox(key="au.q").set_value("compounds_without_branch").run()
+    at.selectbox(key="au.p.compounds_without_branch.scope").set_value("D1").run()
+    buttons = {b.proto.id.rsplit("-", 1)[-1]: b for b in at.get("download_button")}
+    dashboard = _cover(openpyxl.load_workbook(io.BytesIO(_download(stores, buttons["au.xlsx"]))))
+    out = tmp_path / "cli.xlsx"
+    res = CliRunner().invoke(main, ["audit", "compounds_without_branch", "--scope", "D1",
+                                    "--out", str(out)], env=graph.env, catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    cli = _cover(openpyxl.load_workbook(out))
+    assert list(dashboard) == list(cli), (dashboard, cli)  # the same lines, in one order
+    assert {_w(k, "zh") for k in COVER_FIELDS} <= set(cli), cli
+    made = _w("generated", "zh")  # written a moment apart
+    assert {k: v for k, v in dashboard.items() if k != made} == {
+        k: v for k, v in cli.items() if k != made}, (dashboard, cli)
+    latest = list_snapshots(graph.store.read)[-1]
+    assert (dashboard["快照序号"], dashboard["快照同步编号"]) == (latest.ordinal, latest.run_id)
+    assert dashboard["范围"] == "东区（区，D1）" and dashboard["引擎版本"] not in ("", "—"), \
+        dashboard
 
 
 def test_audit_row_opens_in_the_explorer(graph: SimpleNamespace) -> None:

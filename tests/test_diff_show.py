@@ -36,6 +36,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
+from print_check import assert_printable
 from redgov.graph.snapshots import list_snapshots
 from redgov.graph.stores.base import Store
 from redgov.loaders import sync_export
@@ -224,6 +225,7 @@ def test_diff_xlsx(hx: Store, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     book = load_workbook(out)
     assert book.sheetnames == ["说明", "指标变化", "记录变化"]
+    assert_printable(book, cover="说明")
     records = [[c.value for c in row] for row in book["记录变化"].iter_rows(min_row=2)]
     assert sorted(r[2] for r in records if r[0] == "单位") == ["CP3", "CP5"]
 
