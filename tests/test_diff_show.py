@@ -217,6 +217,10 @@ def test_diff_figure_table_is_chinese(hx: Store) -> None:
     assert "party_org_rate" not in res.output
     english = cli(hx, "diff", "--from", S1, "--to", S2, "--lang", "en")
     assert "party-organisation coverage" in english.output
+    # Every figure, moved or not: an unmoved one reads 持平, never a signed zero.
+    every = cli(hx, "diff", "--from", S1, "--to", S2, "--all-figures")
+    flat = [line for line in every.output.splitlines() if line.rstrip().endswith("持平")]
+    assert flat and "+0.0" not in every.output and " +0\n" not in every.output, every.output
 
 
 def test_diff_xlsx(hx: Store, tmp_path: Path) -> None:
