@@ -329,6 +329,9 @@ def _chart(ws: Any, answer: Answer, title: str, lang: str) -> None:
     chart.legend = None
     chart.x_axis.scaling.orientation = "maxMin"  # the first (worst) row's bar on top
     chart.y_axis.crosses = "max"  # and the rate axis stays below the bars
+    # openpyxl 3.1 writes no <c:delete> for an axis, and Excel then hides the axis (no
+    # names beside the bars, no percentages under them): say "not deleted" outright.
+    chart.x_axis.delete = chart.y_axis.delete = False
     data = Reference(ws, min_col=col, min_row=1, max_row=n + 1)
     cats = Reference(ws, min_col=_label_column(q), min_row=2, max_row=n + 1)
     chart.add_data(data, titles_from_data=True)

@@ -155,8 +155,9 @@ def test_a_charted_sheet_lists_the_worst_rows_first(workbook: Any) -> None:
         assert len(rows) >= 2, (q.name, rows)
         seen = [(not _finding_cell(q, r), r[rate] is None, r[rate] or 0) for r in rows]
         assert seen == sorted(seen), (q.name, seen)
-    share = _sheet(workbook, "owners_committee_party_share")
-    assert share._charts[0].x_axis.scaling.orientation == "maxMin"  # first row on top
+    chart = _sheet(workbook, "owners_committee_party_share")._charts[0]
+    assert chart.x_axis.scaling.orientation == "maxMin"  # first row on top
+    assert (chart.x_axis.delete, chart.y_axis.delete) == (False, False)  # both axes drawn
 
 
 def _finding_cell(q: Any, row: dict[str, Any]) -> bool:
