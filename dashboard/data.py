@@ -495,3 +495,25 @@ def evaluation(key: Key, category: str, year: int) -> Any:
 def scored_year(key: Key, year: int) -> int:
     """The latest year up to ``year`` whose 示范创建 was scored (else ``year`` itself)."""
     return reads.scored_year(_at(key), year) or year
+
+
+# --- a workbook's cover -----------------------------------------------------------------------
+@st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=50)
+def _cover_context(key: Key, as_of_: str | None, scope: str | None) -> Any:
+    from ..report import report_context
+
+    return report_context(store(), snapshot_of(key), as_of_, scope or _scope(key))
+
+
+def cover_context(key: Key, as_of_: str | None = None, scope: str | None = None) -> Any:
+    """What a downloaded workbook's cover says, built as the CLI builds it
+    (:func:`redgov.report.report_context`): the key's snapshot (date, ordinal, run id), the
+    store and engine version, the last sync, the scope by name (the question's, else the
+    viewer's); generated now."""
+    from dataclasses import replace
+    from datetime import datetime
+
+    from ..graph.display import BEIJING
+
+    return replace(_cover_context(key, as_of_ or as_of(snapshot_of(key)), scope),
+                   generated_at=datetime.now(BEIJING))

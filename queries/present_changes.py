@@ -132,12 +132,17 @@ def _figure_value(figure: str, value: Any, lang: str) -> str:
 
 
 def _delta(m: FigureMove, lang: str) -> str:
+    """The change with its sign; 持平 (no sign, read as no arrow) when it is zero at the
+    precision shown, as on the dashboard's cards."""
     d = m.delta
     if d is None:
         return ""
+    shown = f"{int(d):+d}" if m.figure == "overdue" else f"{d * 100:+.1f}"
+    if float(shown) == 0:
+        return "no change" if lang == "en" else "持平"
     if m.figure == "overdue":
-        return f"{int(d):+d}"
-    return f"{d * 100:+.1f} pp" if lang == "en" else f"{d * 100:+.1f}个百分点"
+        return shown
+    return f"{shown} pp" if lang == "en" else f"{shown}个百分点"
 
 
 def figure_rows(moves: Sequence[FigureMove], lang: str = "zh") -> tuple[list[str], list[list[str]]]:

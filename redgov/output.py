@@ -104,15 +104,39 @@ def render(columns: Sequence[str], rows: Sequence[Mapping[str, Any]], fmt: str) 
                             for r in rows])
 
 
+_MAX_WIDTH = 60
+
+
+def _widths(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[float]:
+    """Column widths that fit the text (CJK counted double), capped at ``_MAX_WIDTH``."""
+    table = [list(header), *rows]
+    ncols = max((len(r) for r in table), default=0)
+    return [min(max(display_width("" if i >= len(r) or r[i] is None else str(_cell(r[i])))
+                    for r in table) + 2, _MAX_WIDTH) for i in range(ncols)]
+
+
 def write_xlsx(
-    path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]]
+    path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]],
+    lang: str = "zh", cover_first: bool = False,
 ) -> None:
-    """Write (sheet name, header, rows) triples to one workbook, neutralising text cells."""
+    """Write (sheet name, header, rows) triples to one workbook, neutralising text cells.
+
+    Widths fit the text and every sheet is laid out for printing
+    (:func:`redgov.print_layout.print_layout`); ``cover_first``: the first sheet is a cover
+    (one page, nothing repeated).
+    """
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    from .print_layout import print_layout
 
     wb = Workbook(write_only=True)
-    for name, header, rows in sheets:
+    for i, (name, header, rows) in enumerate(sheets):
         ws = wb.create_sheet(title=name[:31])
+        widths = _widths(header, rows)  # write-only: sized before the first row
+        for col, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(col)].width = width
+        print_layout(ws, lang, ncols=len(widths), cover=cover_first and i == 0)
         ws.append([neutralise(h) for h in header])
         for row in rows:
             ws.append([neutralise(_cell(v)) for v in row])

@@ -12,7 +12,9 @@ dashboard's XLSX downloads) write through :func:`write_report`:
   bold frozen header with an autofilter, column widths that fit, rates as percentages,
   dates as dates, integers as numbers, codes as text, vocabulary values and lists of
   codes as readable names, text neutralised against formulas; a bar chart where the
-  question has a headline rate.
+  question has a headline rate, its sheet listing the worst rows first
+  (:func:`redgov.queries.worst.worst_first`) so the chart's bars are the worst ones;
+- every sheet laid out for printing (:func:`redgov.print_layout.print_layout`).
 """
 
 from __future__ import annotations
@@ -40,11 +42,14 @@ from .graph.stores import StoreError
 from .graph.stores.base import Store
 from .loaders import progress
 from .output import display_width, neutralise
+from .print_layout import print_layout
 from .queries import ParamError, QueryResult, Question, get_question, run_question
 from .queries.present import cell, lookup_names
 from .queries.runner import choose_snapshot, ordinal
+from .queries.worst import worst_first
 
-__all__ = ["Answer", "ReportContext", "collect", "param_text", "sheet_names", "write_report"]
+__all__ = ["COVER_FIELDS", "Answer", "ReportContext", "collect", "cover_facts", "param_text",
+           "report_context", "scope_text", "sheet_names", "write_report"]
 
 TITLE = {"zh": "党建引领“红色物业”治理审计报告", "en": "Red property governance audit report"}
 _CHART_ROWS = 40  # bars a chart can show legibly
@@ -73,7 +78,7 @@ _L = {  # the workbook's own words
     "rule": ("规则说明", "Rule"), "row_is": ("每行是", "One row per"), "rows": ("行数", "Rows"),
     "findings": ("发现数", "Findings"), "no_findings": ("不适用", "n/a"),
     "chart": ("{title}：{column}", "{title}: {column}"),
-    "chart_first": ("（前{n}行）", " (first {n} rows)"),
+    "chart_first": ("（最差的{n}行）", " (the worst {n} rows)"),
     "note": ("比例以百分数显示，保留一位小数；编码列为文本；列表列为“名称（编码）”。",
              "Rates are percentages with one decimal; codes are text; lists show "
              "“name (code)”."),
@@ -144,20 +149,26 @@ def collect(store: Store, names: Sequence[str], params: Mapping[str, Any],
         answer.names = lookup_names(store, answer.question, result.rows, ordinal(chosen))
         answers.append(answer)
         progress.advance(result.count)
+    first = answers[0].result.params if answers else {}
+    return answers, report_context(store, chosen, first.get("as_of"), first.get("scope"))
+
+
+def report_context(store: Store, chosen: Snapshot | None, as_of: str | None = None,
+                   scope: str | None = None) -> ReportContext:
+    """What a cover says about where the answers come from, read the same way for every
+    workbook (the CLI's and the dashboard's): the snapshot (date, ordinal, run id), the
+    store and its engine version, the last sync, the as-of date and the scope's name."""
     run = last_sync_run(store) or {}
     ctx = ReportContext(store=store.description, engine_version=_version(store),
-                        last_sync=run.get("started_at"))
+                        last_sync=run.get("started_at"), as_of=as_of, scope=scope)
     if chosen is not None:
         ctx.snapshot_date = chosen.date
         ctx.snapshot_ordinal, ctx.snapshot_run = chosen.ordinal, chosen.run_id
-    if answers:
-        ctx.as_of = answers[0].result.params.get("as_of")
-        ctx.scope = answers[0].result.params.get("scope")
-    if ctx.scope:
-        unit = store.read(_UNIT, {"code": ctx.scope, "snapshot": ordinal(chosen)})
+    if scope:
+        unit = store.read(_UNIT, {"code": scope, "snapshot": ordinal(chosen)})
         if unit:
             ctx.scope_name, ctx.scope_level = unit[0]["name"], unit[0]["level"]
-    return answers, ctx
+    return ctx
 
 
 def _version(store: Store) -> str:
@@ -268,6 +279,8 @@ def _shown(value: Any) -> str:
 
 def _question_sheet(wb: Any, title: str, answer: Answer, lang: str) -> None:
     q, rows = answer.question, answer.result.rows
+    if q.headline:  # its chart shows the first rows: those are the worst
+        rows = worst_first(q, rows)
     ws = wb.create_sheet(title=title)
     header = [c.title(lang) for c in q.columns]
     ws.append(header)
@@ -283,6 +296,7 @@ def _question_sheet(wb: Any, title: str, answer: Answer, lang: str) -> None:
                 cell_.number_format = fmt
     _style_header(ws, len(header), len(rows))
     _fit_widths(ws, table)
+    print_layout(ws, lang)
     if q.headline and rows:
         _chart(ws, answer, title, lang)
 
@@ -313,6 +327,11 @@ def _chart(ws: Any, answer: Answer, title: str, lang: str) -> None:
     chart.y_axis.scaling.min = 0
     chart.y_axis.scaling.max = 1
     chart.legend = None
+    chart.x_axis.scaling.orientation = "maxMin"  # the first (worst) row's bar on top
+    chart.y_axis.crosses = "max"  # and the rate axis stays below the bars
+    # openpyxl 3.1 writes no <c:delete> for an axis, and Excel then hides the axis (no
+    # names beside the bars, no percentages under them): say "not deleted" outright.
+    chart.x_axis.delete = chart.y_axis.delete = False
     data = Reference(ws, min_col=col, min_row=1, max_row=n + 1)
     cats = Reference(ws, min_col=_label_column(q), min_row=2, max_row=n + 1)
     chart.add_data(data, titles_from_data=True)
@@ -354,6 +373,45 @@ def say_none(lang: str) -> str:
     return "none" if lang == "en" else "无"
 
 
+def scope_text(ctx: ReportContext, lang: str = "zh") -> str:
+    """The scope by name, level and code (``老街街道（街道，ST1）``), or 全部."""
+    if not ctx.scope:
+        return _w("all", lang)
+    level = display(ctx.scope_level, lang, "level") if ctx.scope_level else ""
+    if lang == "en":
+        return f"{ctx.scope_name or ''} ({level}, {ctx.scope})"
+    return f"{ctx.scope_name or ''}（{level}，{ctx.scope}）"
+
+
+#: What every cover says, in this order (:func:`cover_facts`).
+COVER_FIELDS = ("snapshot", "snapshot_ordinal", "snapshot_run", "as_of", "scope", "generated",
+                "store", "engine", "sync")
+
+
+def cover_facts(ctx: ReportContext, lang: str = "zh",
+                params: str | None = None) -> list[tuple[str, Any]]:
+    """The cover's label/value lines, one builder for every workbook's cover (the audit
+    report's, the 评选汇总表's, the targets workbook's; from the CLI and the dashboard):
+    :data:`COVER_FIELDS`, with the common parameters after the scope when given."""
+    values: dict[str, Any] = {
+        "snapshot": format_date(ctx.snapshot_date) or "—",
+        "snapshot_ordinal": ctx.snapshot_ordinal if ctx.snapshot_ordinal is not None else "—",
+        "snapshot_run": ctx.snapshot_run or "—",
+        "as_of": format_date(ctx.as_of) or "—",
+        "scope": scope_text(ctx, lang),
+        "generated": format_time(ctx.generated_at),
+        "store": store_text(ctx.store, lang),
+        "engine": ctx.engine_version or "—",
+        "sync": format_time(ctx.last_sync) if ctx.last_sync else "—",
+    }
+    out = []
+    for key in COVER_FIELDS:
+        out.append((_w(key, lang), values[key]))
+        if key == "scope" and params is not None:
+            out.append((_w("params", lang), params))
+    return out
+
+
 def _cover(wb: Any, answers: Sequence[Answer], ctx: ReportContext, lang: str) -> None:
     from openpyxl.styles import Alignment, Font
 
@@ -361,29 +419,11 @@ def _cover(wb: Any, answers: Sequence[Answer], ctx: ReportContext, lang: str) ->
     ws.append([TITLE[lang]])
     ws["A1"].font = Font(bold=True, size=16)
     ws.append([])
-    if ctx.scope:
-        level = display(ctx.scope_level, lang, "level") if ctx.scope_level else ""
-        scope = f"{ctx.scope_name or ''}（{level}，{ctx.scope}）" if lang != "en" else (
-            f"{ctx.scope_name or ''} ({level}, {ctx.scope})")
-    else:
-        scope = _w("all", lang)
     common = param_text(answers[0].question, answers[0].result.params, lang,
                         common=True) if answers else ""
-    facts = [
-        ("snapshot", format_date(ctx.snapshot_date) or "—"),
-        ("snapshot_ordinal", ctx.snapshot_ordinal if ctx.snapshot_ordinal is not None else "—"),
-        ("snapshot_run", ctx.snapshot_run or "—"),
-        ("as_of", format_date(ctx.as_of) or "—"),
-        ("scope", scope),
-        ("params", common),
-        ("generated", format_time(ctx.generated_at)),
-        ("store", store_text(ctx.store, lang)),
-        ("engine", ctx.engine_version),
-        ("sync", format_time(ctx.last_sync) if ctx.last_sync else "—"),
-        ("questions", len(answers)),
-    ]
-    for key, value in facts:
-        ws.append([_w(key, lang), neutralise(value) if isinstance(value, str) else value])
+    facts = [*cover_facts(ctx, lang, common), (_w("questions", lang), len(answers))]
+    for label, value in facts:
+        ws.append([label, neutralise(value) if isinstance(value, str) else value])
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
     ws.append([])
     ws.append([_w("note", lang)])
@@ -406,6 +446,7 @@ def _cover(wb: Any, answers: Sequence[Answer], ctx: ReportContext, lang: str) ->
     for row in ws.iter_rows(min_row=3):
         for c in row:
             c.alignment = Alignment(vertical="top", wrap_text=True)
+    print_layout(ws, lang, cover=True)
 
 
 def _summary(wb: Any, answers: Sequence[Answer], titles: Sequence[str], lang: str) -> None:
@@ -438,6 +479,7 @@ def _summary(wb: Any, answers: Sequence[Answer], titles: Sequence[str], lang: st
     for row in ws.iter_rows(min_row=2):
         for c in row:
             c.alignment = Alignment(vertical="top", wrap_text=True)
+    print_layout(ws, lang)
 
 
 def write_report(target: Path | IO[bytes], answers: Sequence[Answer], ctx: ReportContext,

@@ -3,9 +3,10 @@
 Same conventions as the audit workbook (:mod:`redgov.report`): a cover first (title, the
 snapshot, scope, generation time in Beijing time, the store, the source documents by
 title), then one sheet per table with a bold frozen header and an autofilter, widths that
-fit, text neutralised against formulas.  Every sheet is laid out for printing: landscape
-A4, fitted to one page wide, the header row repeated on every page, and a footer with the
-sheet name and page number — what an office prints and files.
+fit, text neutralised against formulas.  Every sheet is laid out for printing by
+:func:`redgov.print_layout.print_layout` (A4, landscape where wide, one page wide, the
+header row repeated on every page, the cover on one page, sheet name and page number in
+the footer) — what an office prints and files.
 
 >>> import io
 >>> from openpyxl import load_workbook
@@ -13,8 +14,10 @@ sheet name and page number — what an office prints and files.
 >>> write_tables(buf, "测试表", [("快照日期", "2024-06-30")],
 ...              [("数据", ["编码", "比例"], [["=X", 0.5]], {1: "0.0%"})], ["004"])
 >>> wb = load_workbook(buf)
->>> wb.sheetnames, wb["数据"]["A2"].value, wb["数据"].page_setup.orientation
-(['封面', '数据'], "'=X", 'landscape')
+>>> wb.sheetnames, wb["数据"]["A2"].value, wb["数据"].print_title_rows
+(['封面', '数据'], "'=X", '$1:$1')
+>>> wb["封面"].page_setup.orientation, wb["数据"].page_setup.orientation
+('landscape', 'portrait')
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from typing import IO, Any
 
 from .graph.display import BEIJING, SOURCES, format_time
 from .output import neutralise
+from .print_layout import print_layout
 from .queries import Question
-from .report import _FORMATS, _fit_widths, _style_header, xlsx_value
+from .report import _FORMATS, ReportContext, _fit_widths, _style_header, cover_facts, xlsx_value
 
 __all__ = ["Sheet", "question_sheet", "write_tables"]
 
@@ -38,7 +42,6 @@ _WORDS = {
     "cover": ("封面", "Cover"), "generated": ("生成时间（北京时间）", "Generated (Beijing time)"),
     "sources": ("依据文件", "Source documents"), "id": ("编号", "No."),
     "doc_title": ("标题", "Title"), "issuer": ("发布单位", "Issuer"), "date": ("日期", "Date"),
-    "page": ("第 &P 页，共 &N 页", "Page &P of &N"),
 }
 
 
@@ -58,23 +61,17 @@ def _w(key: str, lang: str) -> str:
     return en if lang == "en" else zh
 
 
-def _print_layout(ws: Any, lang: str, repeat_header: bool = True) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    if repeat_header:
-        ws.print_title_rows = "1:1"
-    ws.oddFooter.center.text = f"&A  {_w('page', lang)}"
-
-
 def write_tables(target: Path | IO[bytes], title: str, facts: Sequence[tuple[str, Any]],
                  sheets: Sequence[Sheet], sources: Sequence[str], lang: str = "zh",
-                 generated_at: datetime | None = None) -> None:
+                 generated_at: datetime | None = None,
+                 ctx: ReportContext | None = None) -> None:
     """Write a cover (``title``, ``facts`` as label/value lines, the ``sources`` cited) and
-    one formatted, printable sheet per table."""
+    one formatted, printable sheet per table.
+
+    ``ctx``: where the answers come from (:func:`redgov.report.report_context`); the cover
+    then opens with the same lines as the audit report's (:func:`redgov.report.cover_facts`:
+    snapshot date, ordinal and run id, scope by name, store, engine version …), ``facts``
+    after them."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -84,8 +81,12 @@ def write_tables(target: Path | IO[bytes], title: str, facts: Sequence[tuple[str
     ws.append([neutralise(title)])
     ws["A1"].font = Font(bold=True, size=16)
     ws.append([])
-    when = generated_at or datetime.now(BEIJING)
-    for label, value in [*facts, (_w("generated", lang), format_time(when))]:
+    if ctx is not None:
+        lines = [*cover_facts(ctx, lang), *facts]
+    else:
+        when = generated_at or datetime.now(BEIJING)
+        lines = [*facts, (_w("generated", lang), format_time(when))]
+    for label, value in lines:
         ws.append([neutralise(label), neutralise(value) if isinstance(value, str) else value])
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
     ws.append([])
@@ -103,7 +104,7 @@ def write_tables(target: Path | IO[bytes], title: str, facts: Sequence[tuple[str
     for row in ws.iter_rows(min_row=3):
         for c in row:
             c.alignment = Alignment(vertical="top", wrap_text=True)
-    _print_layout(ws, lang, repeat_header=False)
+    print_layout(ws, lang, cover=True)
     for name, headers, rows, formats in sheets:
         sheet = wb.create_sheet(title=name[:31])
         sheet.append([neutralise(h) for h in headers])
@@ -118,7 +119,7 @@ def write_tables(target: Path | IO[bytes], title: str, facts: Sequence[tuple[str
                 cell.number_format = fmt
         _style_header(sheet, len(headers), len(rows))
         _fit_widths(sheet, table)
-        _print_layout(sheet, lang)
+        print_layout(sheet, lang)
     wb.properties.title = title
     wb.properties.creator = "redgov"
     wb.save(target)

@@ -16,6 +16,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from print_check import assert_printable
 from redgov.dashboard import figures
 from redgov.dashboard.pages import overview
 from redgov.queries import run_question
@@ -96,16 +97,35 @@ def test_overview_figures_equal_the_catalog_answers(graph: SimpleNamespace) -> N
         assert want in under, (want, under)
     # Change since the previous snapshot (its graph, its date): B3 is new in the second.
     assert shown["小区党组织覆盖率"][1] == "+33.3 个百分点", shown
-    assert shown["“一肩挑”比例"][1] == "+0.0 个百分点", shown
+    # No change reads 持平, grey, with no arrow (a "+0.0" drew a green arrow up).
+    assert shown["“一肩挑”比例"][1] == "持平", shown
+    cards = {m.label.split(" · ")[0]: m.proto for m in at.metric}
+    flat, up = cards["“一肩挑”比例"], cards["小区党组织覆盖率"]
+    assert (flat.direction, flat.color) == (flat.NONE, flat.GRAY), flat
+    assert up.direction == up.UP, up
+
+
+def test_overview_card_titles_are_whole(graph: SimpleNamespace) -> None:
+    """A metric's own label is cut to one line at a quarter of the page: each card's
+    full title (figure and rules) is a heading that wraps, the metric's label hidden."""
+    at = open_app()
+    texts = _texts(at)
+    for m in at.metric:
+        assert m.proto.label_visibility.value == m.proto.label_visibility.COLLAPSED, m.label
+        assert f"**{overview.ui.plain(m.label)}**" in texts, (m.label, texts)
+    assert "**业委会或自治组织覆盖率 · R4, R5**" in texts, texts  # the longest title
 
 
 def test_overview_chart_by_district_and_street(graph: SimpleNamespace) -> None:
     import json
 
     at = open_app()
-    assert len(at.get("vega_lite_chart")) == 2  # the chart by unit and the trend
-    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1 + len(figures.RATE_METRICS)  # by unit, one trend panel per rate
+    spec = json.loads(charts[0].proto.spec)
     layers = spec["layer"]
+    # The worst first: D1 (50 %) on top of D2 (100 %), whatever their codes.
+    assert layers[0]["encoding"]["y"]["sort"] == ["东区", "西区"], layers[0]["encoding"]["y"]
     # Bars, their labels, the target line and its label; the axis zoomed to the data.
     assert [layer["mark"]["type"] for layer in layers] == ["bar", "text", "rule", "text"]
     # D1 50 %, D2 100 %: the axis starts a step under the lowest bar.
@@ -117,6 +137,29 @@ def test_overview_chart_by_district_and_street(graph: SimpleNamespace) -> None:
     at.selectbox(key="ov.metric").set_value("cross").run()
     assert not at.exception, at.exception
     assert at.subheader[0].value == "各街道交叉任职比例", at.subheader[0].value
+
+
+def test_overview_trend_gives_each_rate_its_own_panel(graph: SimpleNamespace) -> None:
+    import json
+
+    at = open_app()
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df as frame
+
+    charts = at.get("vega_lite_chart")[1:]
+    panels = [json.loads(c.proto.spec) for c in charts]
+    titles = [f"**{overview.ui.t('fig.' + k)}**" for k in figures.RATE_METRICS]
+    assert sorted(t for t in _texts(at) if t in titles) == sorted(titles)  # one over each
+    for chart, spec in zip(charts, panels, strict=True):
+        x, y = spec["encoding"]["x"], spec["encoding"]["y"]
+        assert x["type"] == "temporal" and x["axis"]["format"] == "%Y年%-m月%-d日", x
+        assert x["axis"]["labelOverlap"] == "greedy" and x["axis"]["labelAngle"] == 0, x
+        assert [(v["year"], v["month"], v["date"]) for v in x["axis"]["values"]] == [
+            (int(d[:4]), int(d[5:7]), int(d[8:])) for d in (FIRST_SNAPSHOT, SECOND_SNAPSHOT)]
+        values = list(frame(chart.proto.datasets[0].data.data)["value"])
+        low, high = y["scale"]["domain"]  # its own scale, around its own values
+        spread = max(values) - min(values)
+        assert 0 <= low <= min(values) and max(values) <= high <= 1, (y, values)
+        assert high - low <= 1.5 * spread + 0.02 + 1e-9, (y, values)
 
 
 def test_english_switch(graph: SimpleNamespace) -> None:
@@ -226,6 +269,47 @@ def test_audit_downloads_contain_the_rows(graph: SimpleNamespace,
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert len(values) == 1 and "OC1" in values[0], values
     assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold, sheet.freeze_panes
+    assert_printable(book, cover="封面")
+
+
+def _cover(book: Any) -> dict[str, Any]:
+    """The cover's label → value lines (rows 3… up to the first blank row)."""
+    lines = {}
+    for label, value, *_ in book["封面"].iter_rows(min_row=3, values_only=True):
+        if label is None:
+            break
+        lines[label] = value
+    return lines
+
+
+def test_dashboard_workbook_cover_says_what_the_cli_cover_says(
+        graph: SimpleNamespace, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from redgov.graph.snapshots import list_snapshots
+
+    from redgov.cli import main
+    from redgov.report import COVER_FIELDS, _w
+
+    stores = _capture_media(monkeypatch)
+    at = open_app("audit")
+    at.selectbox(key="au.q").set_value("compounds_without_branch").run()
+    at.selectbox(key="au.p.compounds_without_branch.scope").set_value("D1").run()
+    buttons = {b.proto.id.rsplit("-", 1)[-1]: b for b in at.get("download_button")}
+    dashboard = _cover(openpyxl.load_workbook(io.BytesIO(_download(stores, buttons["au.xlsx"]))))
+    out = tmp_path / "cli.xlsx"
+    res = CliRunner().invoke(main, ["audit", "compounds_without_branch", "--scope", "D1",
+                                    "--out", str(out)], env=graph.env, catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    cli = _cover(openpyxl.load_workbook(out))
+    assert list(dashboard) == list(cli), (dashboard, cli)  # the same lines, in one order
+    assert {_w(k, "zh") for k in COVER_FIELDS} <= set(cli), cli
+    made = _w("generated", "zh")  # written a moment apart
+    assert {k: v for k, v in dashboard.items() if k != made} == {
+        k: v for k, v in cli.items() if k != made}, (dashboard, cli)
+    latest = list_snapshots(graph.store.read)[-1]
+    assert (dashboard["快照序号"], dashboard["快照同步编号"]) == (latest.ordinal, latest.run_id)
+    assert dashboard["范围"] == "东区（区，D1）" and dashboard["引擎版本"] not in ("", "—"), \
+        dashboard
 
 
 def test_audit_row_opens_in_the_explorer(graph: SimpleNamespace) -> None:
@@ -348,8 +432,9 @@ def test_overview_trend_over_sync_runs(graph: SimpleNamespace) -> None:
     import pyarrow as pa
 
     at = open_app()
-    trend = at.get("vega_lite_chart")[1].proto
-    table = pa.ipc.open_stream(trend.datasets[0].data.data).read_all().to_pylist()
+    panels = [c.proto for c in at.get("vega_lite_chart")[1:]]  # one panel per rate
+    table = [r for trend in panels
+             for r in pa.ipc.open_stream(trend.datasets[0].data.data).read_all().to_pylist()]
     got = {(r["snapshot"], r["figure"]): round(r["value"], 4) for r in table}
     assert got == {
         (FIRST_SNAPSHOT, "小区党组织覆盖率"): 0.3333, (SECOND_SNAPSHOT, "小区党组织覆盖率"): 0.6667,

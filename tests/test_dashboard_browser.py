@@ -123,6 +123,14 @@ def test_overview_figures_and_network_canvas_in_chromium(server_url: str, tmp_pa
                          "+33.3 个百分点", "业委会到期未换届", "未达标", "达标"):
                 assert want in text, (want, text[:2000])
             assert metrics.count() == 10
+            # Each card's title is whole: it wraps inside its card, nothing cut or hidden.
+            cut = page.evaluate("""() => [...document.querySelectorAll(
+                '[data-testid="stMain"] [data-testid="stMarkdownContainer"] strong')]
+                .filter(e => e.textContent.includes(' · R'))
+                .map(e => [e.textContent, e.closest('p').scrollWidth - e.closest('p').clientWidth,
+                           e.getBoundingClientRect().height])""")
+            assert len(cut) == 10 and all(over <= 1 for _, over, _ in cut), cut
+            assert "业委会或自治组织覆盖率 · R4, R5" in [t for t, _, _ in cut], cut
 
             page.goto(server_url + "hierarchy?unit=X1", wait_until="domcontentloaded")
             page.get_by_text("阳光小区 · 小区 · X1").wait_for(timeout=60_000)

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from print_check import assert_printable
+from redgov.graph.snapshots import list_snapshots
 from redgov.loaders import sync_export
 from redgov.loaders.tables import TABLES
 from streamlit.testing.v1 import AppTest
@@ -23,6 +25,7 @@ from test_dashboard_app import _capture_media, _download
 
 from redgov.access import accounts
 from redgov.access.log import read_log
+from redgov.report import COVER_FIELDS, _w
 
 pytestmark = pytest.mark.skipif(
     not {"经费", "命名"} <= set(TABLES),
@@ -107,6 +110,12 @@ def test_an_admin_sees_funding_and_targets_and_downloads_the_workbook(
         "K1", "K4"]
     assert wb["封面"]["A1"].value == "“红色物业”示范创建评选汇总表"
     assert wb["党组织工作经费保障"].page_setup.orientation == "landscape"
+    assert_printable(wb, cover="封面")
+    cover = {r[0]: r[1] for r in wb["封面"].iter_rows(min_row=3, max_row=14, values_only=True)}
+    assert {_w(k, "zh") for k in COVER_FIELDS} | {"评选年度"} <= set(cover), cover
+    latest = list_snapshots(graph.store.read)[-1]
+    assert (cover["快照序号"], cover["快照同步编号"]) == (latest.ordinal, latest.run_id), cover
+    assert cover["范围"] == "全部", cover
     button.click().run()
     downloads = [e for e in read_log() if e["event"] == "download"]
     assert [(e["user"], e["question"], e["format"]) for e in downloads] == [
@@ -131,6 +140,8 @@ def test_a_scoped_auditor_sees_and_downloads_only_the_street(
     wb = load_workbook(io.BytesIO(_download(stores, button)))
     codes = [row[0] for row in wb["党组织工作经费保障"].iter_rows(min_row=2, values_only=True)]
     assert codes == ["B1", "CP1"], codes
+    cover = {r[0]: r[1] for r in wb["封面"].iter_rows(min_row=3, max_row=14, values_only=True)}
+    assert cover["范围"].endswith("（街道，ST1）"), cover  # the viewer's scope, by name
     text = " ".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row
                     if c is not None)
     assert "GB4" not in text and "工区街道" not in text and "万达广场" not in text

@@ -274,9 +274,9 @@ def _trend(at: AppTest) -> list[dict[str, Any]]:
     import pyarrow as pa
 
     charts = at.get("vega_lite_chart")
-    assert len(charts) == 2, len(charts)  # the chart by unit, then the trend
-    data_ = charts[1].proto.datasets[0].data.data
-    return pa.ipc.open_stream(data_).read_all().to_pylist()
+    assert len(charts) == 5, len(charts)  # the chart by unit, then a trend panel per rate
+    return [r for c in charts[1:]
+            for r in pa.ipc.open_stream(c.proto.datasets[0].data.data).read_all().to_pylist()]
 
 
 def test_the_trend_has_one_point_per_snapshot(history: SimpleNamespace) -> None:
@@ -331,12 +331,12 @@ def test_overview_figures_at_each_snapshot(history: SimpleNamespace) -> None:
     at = open_app()
     cards = _cards(at)
     assert cards["小区党组织覆盖率"] == ("50.0%", "-16.7 个百分点"), cards
-    assert cards["“一肩挑”比例"] == ("100.0%", "+0.0 个百分点"), cards
+    assert cards["“一肩挑”比例"] == ("100.0%", "持平"), cards
     assert cards["业委会或自治组织覆盖率"] == ("75.0%", "-25.0 个百分点"), cards
     choose(at, history.runs[1])
     cards = _cards(at)
     assert cards["小区党组织覆盖率"] == ("66.7%", "+33.3 个百分点"), cards
-    assert cards["“一肩挑”比例"] == ("100.0%", "+0.0 个百分点"), cards
+    assert cards["“一肩挑”比例"] == ("100.0%", "持平"), cards
     choose(at, history.runs[0])
     cards = _cards(at)
     assert cards["小区党组织覆盖率"] == ("33.3%", ""), cards  # no snapshot before the first

@@ -36,6 +36,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
+from print_check import assert_printable
 from redgov.graph.snapshots import list_snapshots
 from redgov.graph.stores.base import Store
 from redgov.loaders import sync_export
@@ -216,6 +217,10 @@ def test_diff_figure_table_is_chinese(hx: Store) -> None:
     assert "party_org_rate" not in res.output
     english = cli(hx, "diff", "--from", S1, "--to", S2, "--lang", "en")
     assert "party-organisation coverage" in english.output
+    # Every figure, moved or not: an unmoved one reads 持平, never a signed zero.
+    every = cli(hx, "diff", "--from", S1, "--to", S2, "--all-figures")
+    flat = [line for line in every.output.splitlines() if line.rstrip().endswith("持平")]
+    assert flat and "+0.0" not in every.output and " +0\n" not in every.output, every.output
 
 
 def test_diff_xlsx(hx: Store, tmp_path: Path) -> None:
@@ -224,6 +229,7 @@ def test_diff_xlsx(hx: Store, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     book = load_workbook(out)
     assert book.sheetnames == ["说明", "指标变化", "记录变化"]
+    assert_printable(book, cover="说明")
     records = [[c.value for c in row] for row in book["记录变化"].iter_rows(min_row=2)]
     assert sorted(r[2] for r in records if r[0] == "单位") == ["CP3", "CP5"]
 

@@ -41,6 +41,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
+from print_check import assert_printable
 from redgov.graph.stores.base import Store
 from redgov.loaders import sync_export
 from redgov.queries import run_question
@@ -205,6 +207,7 @@ def test_cli_formats(fx: Store, engine: Any, tmp_path: Path) -> None:
     out = tmp_path / "评选.xlsx"
     res = cli(fx, "evaluate", "最美物业人", "--year", "2024", "--out", str(out))
     assert res.exit_code == 0 and out.stat().st_size > 0, res.output
+    assert_printable(load_workbook(out), cover=None)
     bad = cli(fx, "evaluate", "最佳小区", "--year", "2024")
     assert bad.exit_code == 2 and "示范项目" in bad.output, bad.output
 

@@ -14,12 +14,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from print_check import assert_printable
 from redgov.graph.stores.base import Store
 from redgov.loaders import sync_export
 from redgov.loaders.tables import TABLES
 from redgov.queries import ParamError, run_question
 
 from redgov.cli import main
+from redgov.report import COVER_FIELDS, _w
 from redgov.target_progress import progress
 from redgov.targets import DEFAULT_FILE, load_targets
 
@@ -223,6 +225,10 @@ def test_targets_command_in_chinese_json_and_xlsx(fx: Store, engine: Any,
 
     wb = load_workbook(out)
     assert wb.sheetnames == ["封面", "目标进度", "趋势"], wb.sheetnames
+    assert_printable(wb, cover="封面")
+    cover = {r[0]: r[1] for r in wb["封面"].iter_rows(min_row=3, max_row=14, values_only=True)}
+    assert {_w(k, "zh") for k in COVER_FIELDS} | {"目标文件"} <= set(cover), cover
+    assert cover["快照日期"] == "2021-12-31" and cover["范围"] == "全部", cover
     assert wb["目标进度"]["A1"].value == "目标" and wb["趋势"].max_row == 1 + 8 * 3
     bad = cli(fx, engine, "targets", "--scope", "NOPE")
     assert bad.exit_code == 2 and "NOPE" in bad.output, bad.output

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
+from print_check import assert_printable
 from redgov.graph.display import BEIJING, SOURCES, english_codes
 from redgov.graph.snapshots import list_snapshots
 from redgov.graph.stores.base import Store
@@ -81,7 +82,9 @@ def test_every_question_sheet_has_a_bold_frozen_filtered_header(workbook: Any) -
 
 def test_cells_are_typed_for_a_spreadsheet(workbook: Any) -> None:
     rollup = _sheet(workbook, "coverage_rollup")
-    row = {c.value: d for c, d in zip(rollup[1], rollup[2], strict=False)}
+    rows = [{c.value: d for c, d in zip(rollup[1], r, strict=False)} for r in rollup.iter_rows(
+        min_row=2)]  # a rate of 0 reads back as the integer 0: take a row with a fraction
+    row = next(r for r in rows if r["党组织覆盖率"].value not in (0, 1, None))
     rate = row["党组织覆盖率"]
     assert isinstance(rate.value, float) and rate.number_format == "0.0%", rate.value
     assert isinstance(row["小区数"].value, int) and row["层级"].value == "街道"
@@ -129,6 +132,40 @@ def test_a_chart_exactly_where_there_is_a_headline_rate(workbook: Any) -> None:
     assert chart.y_axis.number_format.formatCode == "0%"
     rows = _sheet(workbook, "coverage_rollup").max_row  # a short table: the chart is below it
     assert chart.anchor._from.row == rows + 1 and chart.anchor._from.col == 0  # 0-based: A{rows+2}
+
+
+def test_every_sheet_prints_one_page_wide_with_its_header_on_every_page(
+        workbook: Any) -> None:
+    seen = assert_printable(workbook, cover="封面")
+    wide = {p["sheet"]: p["orientation"] for p in seen}
+    assert wide["封面"] == "landscape" and wide["汇总"] == "landscape", wide
+    assert wide[_sheet(workbook, "coverage_rollup").title] == "landscape", wide
+
+
+def test_a_charted_sheet_lists_the_worst_rows_first(workbook: Any) -> None:
+    """The chart draws the sheet's first rows: they are the lowest rates, after the
+    findings where the question declares findings (its header), rows with no rate last."""
+    for q in QUESTIONS:
+        if not q.headline:
+            continue
+        ws = _sheet(workbook, q.name)
+        head = [c.value for c in ws[1]]
+        rows = [dict(zip(head, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+        rate = q.column(q.headline).title_zh
+        assert len(rows) >= 2, (q.name, rows)
+        seen = [(not _finding_cell(q, r), r[rate] is None, r[rate] or 0) for r in rows]
+        assert seen == sorted(seen), (q.name, seen)
+    chart = _sheet(workbook, "owners_committee_party_share")._charts[0]
+    assert chart.x_axis.scaling.orientation == "maxMin"  # first row on top
+    assert (chart.x_axis.delete, chart.y_axis.delete) == (False, False)  # both axes drawn
+
+
+def _finding_cell(q: Any, row: dict[str, Any]) -> bool:
+    """Whether a sheet row (Chinese headers and words) is a finding, as its header says."""
+    f = q.finding
+    if f.every_row or f.column is None:
+        return f.every_row
+    return row[q.column(f.column).title_zh] in f.values
 
 
 def test_cover_says_when_where_and_from_what(workbook: Any, engine: Any, fx: Store) -> None:

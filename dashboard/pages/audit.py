@@ -45,27 +45,28 @@ def to_csv(name: str, rows: list[dict[str, Any]], lang: str = "zh",
     return render_cells(*present_rows(q, rows, lang, names), "csv").encode("utf-8-sig")
 
 
-def to_xlsx(answer: dict[str, Any], lang: str = "zh", store: str = "",
-            snapshot: str | None = None, names: dict[str, str] | None = None) -> bytes:
-    """The answer as the CLI's workbook (``redgov audit NAME --out x.xlsx``): a cover,
-    typed cells, a bold frozen header with a filter, a chart where there is a rate."""
+def to_xlsx(answer: dict[str, Any], ctx: ReportContext, lang: str = "zh",
+            names: dict[str, str] | None = None) -> bytes:
+    """The answer as the CLI's workbook (``redgov audit NAME --out x.xlsx``): the same
+    cover (``ctx`` from :func:`redgov.report.report_context`, through
+    ``data.cover_context``), typed cells, a bold frozen header with a filter, a chart where
+    there is a rate."""
     q = get_question(answer["query"])
     result = QueryResult(answer["query"], answer["params"], answer["columns"], answer["rows"],
                          answer["count"])
-    ctx = ReportContext(store=store, snapshot_date=snapshot,
-                        as_of=answer["params"].get("as_of"), scope=answer["params"].get("scope"))
     buf = io.BytesIO()
     write_report(buf, [Answer(q, result, dict(names or {}))], ctx, lang)
     return buf.getvalue()
 
 
 @st.cache_data(show_spinner=False, ttl=data.TTL_S, max_entries=100)
-def _workbook(key: data.Key, name: str, params_json: str, lang: str,
-              snapshot: str | None) -> bytes:
-    """The XLSX download, built once per answer and language (it draws a chart)."""
+def _workbook(key: data.Key, name: str, params_json: str, lang: str) -> bytes:
+    """The XLSX download, built once per answer and language (it draws a chart); its
+    cover says what the CLI's says (snapshot ordinal and run id, engine, scope by name)."""
     answer = data.ask(key, name, **json.loads(params_json))
-    return to_xlsx(answer, lang, data.store().description, snapshot,
-                   data.code_names(key, name, answer["rows"]))
+    params = answer["params"]
+    ctx = data.cover_context(key, params.get("as_of"), params.get("scope"))
+    return to_xlsx(answer, ctx, lang, data.code_names(key, name, answer["rows"]))
 
 
 def company_lines(co: figures.CompanyFigures, minimum: int) -> str:
@@ -170,7 +171,7 @@ def render() -> None:
                       selection_mode="single-row")
     picked = [rows[i] for i in event.selection.rows if i < len(rows)] if event else []
     if data.may_download():
-        _downloads(key, name, q, rows, lang, names_, answer, params, snapshot)
+        _downloads(key, name, q, rows, lang, names_, answer, params)
     if picked:
         _open_buttons(key, columns, picked[0])
         _evidence(key, q, picked[0], params)
@@ -178,8 +179,7 @@ def render() -> None:
 
 
 def _downloads(key: data.Key, name: str, q: Any, rows: list[dict[str, Any]], lang: str,
-               names_: dict[str, str], answer: dict[str, Any], params: dict[str, Any],
-               snapshot: Any) -> None:
+               names_: dict[str, str], answer: dict[str, Any], params: dict[str, Any]) -> None:
     """redgov's own CSV and XLSX downloads: offered only to a role that has the right
     (``data.may_download``), each one logged (``data.downloaded``)."""
     left, right, _ = st.columns([1, 1, 4])
@@ -188,11 +188,9 @@ def _downloads(key: data.Key, name: str, q: Any, rows: list[dict[str, Any]], lan
                            file_name=f"{q.title(lang)}.csv", mime="text/csv", key="au.csv",
                            on_click=data.downloaded, args=(name, "csv", answer))
     with right:
-        snapshot_date = snapshot.date if snapshot else None
         st.download_button(
             ui.label("au.xlsx"),
-            _workbook(key, name, json.dumps(params, sort_keys=True, default=str), lang,
-                      snapshot_date),
+            _workbook(key, name, json.dumps(params, sort_keys=True, default=str), lang),
             file_name=f"{q.title(lang)}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="au.xlsx", on_click=data.downloaded, args=(name, "xlsx", answer),

@@ -13,13 +13,19 @@ import pandas as pd
 import streamlit as st
 
 from ...graph.snapshots import Snapshot
+from ...queries.worst import lowest_first
 from .. import data, figures, ui
 from ..i18n import term
 
-__all__ = ["axis_domain", "figures_as_of", "met", "render", "trend_points"]
+__all__ = ["axis_domain", "figures_as_of", "met", "render", "trend_domain", "trend_panel",
+           "trend_points"]
 
 CARDS_PER_ROW = 4
 TREND_RUNS = 12  # the latest snapshots drawn
+CHART_BARS = 40  # units the chart by unit draws (the lowest rates)
+TREND_COLUMNS = 2  # the trend's panels per row, one panel per rate
+#: The trend's date axis: Chinese dates (numeric in English), never Vega's English months.
+TREND_DATE = {"zh": "%Y年%-m月%-d日", "en": "%Y-%m-%d"}
 TREND_AUTO_COMPOUNDS = 5000  # above this the trend is drawn on request
 
 
@@ -79,12 +85,37 @@ def _under(fig: figures.Figure) -> str:
 
 
 def _delta(now: figures.Figure, before: figures.Figure | None) -> str | None:
+    """The change since the previous snapshot as the card shows it; ``持平`` (no sign, so no
+    arrow) when it is zero at the precision shown.
+
+    >>> rate = figures.Figure("cross", 0.5, "rate", None, 1, 2)
+    >>> _delta(rate, figures.Figure("cross", 0.50001, "rate", None, 1, 2))
+    '持平'
+    >>> _delta(figures.Figure("overdue", 3, "count", 0, 3, None),
+    ...        figures.Figure("overdue", 1, "count", 0, 1, None))
+    '+2'
+    """
     if before is None or now.value is None or before.value is None:
         return None
     diff = now.value - before.value
     if now.kind == "rate":
-        return ui.label("ov.pp", diff=f"{diff * 100:+.1f}")
-    return f"{diff:+d}"
+        shown = f"{diff * 100:+.1f}"
+        return ui.label("ov.flat") if float(shown) == 0 else ui.label("ov.pp", diff=shown)
+    return ui.label("ov.flat") if diff == 0 else f"{diff:+d}"
+
+
+def _card(fig: figures.Figure, delta: str | None, help_text: str | None) -> None:
+    """One figure's card: its full title as a heading that wraps (a metric's own label is
+    cut to one line at this width), the value and its change, the line under it.  A zero
+    change reads 持平, grey and without an arrow."""
+    title = f"{ui.label('fig.' + fig.key)} · {fig.rules}"
+    flat = delta == ui.label("ov.flat")
+    with st.container(border=True):
+        st.markdown(f"**{ui.plain(title)}**", help=help_text)
+        st.metric(title, _fmt(fig), delta=delta, label_visibility="collapsed",
+                  delta_color="off" if flat else ("normal" if fig.better == "up" else "inverse"),
+                  delta_arrow="off" if flat else "auto")
+        st.markdown(_under(fig))
 
 
 def render() -> None:
@@ -101,13 +132,7 @@ def render() -> None:
     cols = st.columns(CARDS_PER_ROW)
     for i, fig in enumerate(now):
         with cols[i % CARDS_PER_ROW]:
-            st.metric(
-                f"{ui.label('fig.' + fig.key)} · {fig.rules}", _fmt(fig),
-                delta=_delta(fig, before[i] if before else None),
-                delta_color="normal" if fig.better == "up" else "inverse",
-                help=help_text, border=True,
-            )
-            st.markdown(_under(fig))
+            _card(fig, _delta(fig, before[i] if before else None), help_text)
     _chart(key)
     _trend(key, history, now[0].denominator or 0)
 
@@ -127,7 +152,9 @@ def _chart(key: data.Key) -> None:
                               format_func=metric_names.__getitem__)
     rows = data.ask(key, "coverage_rollup", level=level)["rows"]
     names = {u["code"]: u["name"] for u in data.units(key)}
-    frame = pd.DataFrame(figures.rollup_rates(rows, metric))
+    # The worst (lowest rate) on top; a province's streets: only the lowest CHART_BARS.
+    ranked = sorted(figures.rollup_rates(rows, metric), key=lambda r: lowest_first(r["rate"]))
+    frame = pd.DataFrame(ranked[:CHART_BARS])
     if frame.empty:
         return
     frame["unit"] = [names.get(c, c) for c in frame["unit_code"]]
@@ -138,7 +165,8 @@ def _chart(key: data.Key) -> None:
     low, high = axis_domain([r for r in frame["rate"] if r == r and r is not None], target)
     x = alt.X("rate:Q", axis=alt.Axis(format=".1%"), title=metric_label,
               scale=alt.Scale(domain=[low, high], clamp=True, nice=False))
-    y = alt.Y("unit:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240))
+    y = alt.Y("unit:N", sort=list(dict.fromkeys(frame["unit"])), title=None,
+              axis=alt.Axis(labelLimit=240))
     base = alt.Chart(frame).encode(
         y=y, tooltip=[alt.Tooltip("unit:N", title=ui.label("col.unit")),
                       alt.Tooltip("unit_code:N", title=ui.label("col.code")),
@@ -159,6 +187,8 @@ def _chart(key: data.Key) -> None:
     chart = alt.layer(*layers).properties(height=max(200, 34 * len(frame)))
     st.altair_chart(chart, width="stretch")
     st.caption(ui.label("ov.axis_note", low=ui.rate(low), high=ui.rate(high)))
+    if len(ranked) > CHART_BARS:
+        st.caption(ui.label("ov.worst", metric=metric_label, n=CHART_BARS, total=len(ranked)))
 
 
 def axis_domain(rates: list[float], target: float | None) -> tuple[float, float]:
@@ -209,22 +239,56 @@ def _trend(key: data.Key, history: list[Snapshot], compounds: int) -> None:
     if not st.toggle(ui.label("ov.trend_show"), key="ov.trend_on",
                      value=compounds <= TREND_AUTO_COMPOUNDS):
         return
-    points = trend_points(key, history)
+    points = [p for p in trend_points(key, history) if p["snapshot"]]
     if not points:
         return
-    order = list(dict.fromkeys(p["point"] for p in points))  # oldest first
-    chart = (
-        alt.Chart(pd.DataFrame(points))
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("point:N", title=ui.label("fig.snapshot"), sort=order),
-            y=alt.Y("value:Q", axis=alt.Axis(format=".1%"), title=ui.label("fig.value")),
-            color=alt.Color("figure:N", title=None, legend=alt.Legend(orient="bottom")),
-            tooltip=[alt.Tooltip("point:N", title=ui.label("fig.snapshot")),
-                     alt.Tooltip("figure:N", title=ui.label("ov.metric")),
-                     alt.Tooltip("label:N", title=ui.label("fig.value"))],
-        )
-        .properties(height=300)
-    )
-    st.altair_chart(chart, width="stretch")
+    # Small multiples: one panel per rate, each on its own scale (a 95-97 % coverage and a
+    # 30 % share on one axis would draw the first flat), titled above it where it wraps.
+    panels = list(dict.fromkeys(p["figure"] for p in points))
+    cols = st.columns(TREND_COLUMNS)
+    for i, figure in enumerate(panels):
+        with cols[i % TREND_COLUMNS]:
+            st.markdown(f"**{ui.plain(figure)}**")
+            st.altair_chart(trend_panel([p for p in points if p["figure"] == figure],
+                                        ui.lang()), width="stretch")
     st.caption(ui.label("ov.trend_note"))
+
+
+def trend_domain(values: list[float]) -> list[float]:
+    """One panel's rate axis: the values with a margin (a quarter of their spread, at least
+    1 point, each side), within 0-100 %, so a small move is visible and a flat series is a
+    line inside the panel, not on its edge.
+
+    >>> trend_domain([0.95, 0.97])
+    [0.94, 0.98]
+    >>> trend_domain([0.2, 0.6])
+    [0.1, 0.7]
+    >>> trend_domain([1.0, 1.0])
+    [0.99, 1.0]
+    """
+    low, high = min(values), max(values)
+    pad = max(0.01, (high - low) / 4)
+    return [round(max(0.0, low - pad), 4), round(min(1.0, high + pad), 4)]
+
+
+def trend_panel(points: list[dict], lang: str) -> alt.Chart:
+    """One rate over the snapshots: a tick and a date at each snapshot, dates written the
+    Chinese way (``2024年6月30日``) and level, labels that would overlap left out (each
+    point's tooltip still names its snapshot)."""
+    frame = pd.DataFrame(points)
+    frame["date"] = pd.to_datetime(frame["snapshot"])
+    ticks = [d.isoformat() for d in sorted(frame["date"].dt.date.unique())]
+    day = TREND_DATE["en" if lang == "en" else "zh"]
+    x = alt.X("date:T", title=None, axis=alt.Axis(
+        values=[alt.DateTime(year=int(t[:4]), month=int(t[5:7]), date=int(t[8:10]))
+                for t in ticks],
+        format=day, labelAngle=0, labelOverlap="greedy", labelFlush=True,
+        labelSeparation=12, grid=False))
+    y = alt.Y("value:Q", title=None, axis=alt.Axis(format=".1%", tickCount=4),
+              scale=alt.Scale(domain=trend_domain(list(frame["value"])), nice=False))
+    return (
+        alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(color="#c0392b"), color="#c0392b")
+        .encode(x=x, y=y, tooltip=[alt.Tooltip("point:N", title=ui.label("fig.snapshot")),
+                                   alt.Tooltip("label:N", title=ui.label("fig.value"))])
+        .properties(height=180)
+    )

@@ -25,6 +25,7 @@ from ...graph.evaluation_rules import CATEGORY_ZH
 from ...graph.stores import StoreError
 from ...queries import ParamError, get_question
 from ...queries.present import present_rows
+from ...queries.worst import worst_first
 from ...selection_report import Sheet, question_sheet, write_tables
 from ...target_progress import METHOD, Progress, present, trend_table
 from ...targets import DEFAULT_FILE, Target, TargetError
@@ -50,9 +51,10 @@ def _progress(answer: dict[str, Any]) -> list[Progress]:
 
 
 def workbook(title: str, facts: list[tuple[str, Any]], sheets: list[Sheet],
-             lang: str) -> bytes:
+             lang: str, ctx: Any = None) -> bytes:
+    """The 评选汇总表; ``ctx`` (``data.cover_context``) gives its cover the CLI's lines."""
     buf = io.BytesIO()
-    write_tables(buf, title, facts, sheets, ["004", "001"], lang)
+    write_tables(buf, title, facts, sheets, ["004", "001"], lang, ctx=ctx)
     return buf.getvalue()
 
 
@@ -169,14 +171,15 @@ def _funding(key: data.Key, year: int, lang: str) -> list[Sheet]:
     rollup = data.ask(key, "funding_rollup", year=year, level="street")
     rows = rollup["rows"]
     if rows:
-        frame = pd.DataFrame({"unit": [r["unit_name"] for r in rows],
-                              "rate": [r["guarantee_rate"] or 0.0 for r in rows],
-                              "label": [ui.rate(r["guarantee_rate"]) for r in rows]})
+        worst = worst_first(get_question("funding_rollup"), rows)  # the lowest rate on top
+        frame = pd.DataFrame({"unit": [r["unit_name"] for r in worst],
+                              "rate": [r["guarantee_rate"] or 0.0 for r in worst],
+                              "label": [ui.rate(r["guarantee_rate"]) for r in worst]})
         st.caption(ui.label("se.funding_rollup", year=year))
         chart = alt.Chart(frame).mark_bar().encode(
             x=alt.X("rate:Q", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1]),
                     title=get_question("funding_rollup").column("guarantee_rate").title(lang)),
-            y=alt.Y("unit:N", sort="-x", title=None),
+            y=alt.Y("unit:N", sort=list(dict.fromkeys(frame["unit"])), title=None),
             tooltip=[alt.Tooltip("unit:N"), alt.Tooltip("label:N")])
         st.altair_chart(chart, width="stretch")
     q = get_question("funding_rollup")
@@ -253,11 +256,11 @@ def render() -> None:
     except (ParamError, StoreError) as exc:
         st.error(ui.plain(exc))
         return
-    facts = [(ui.label("se.snapshot"), snapshot.date or "—"), (ui.label("se.year"), year),
-             (ui.label("se.scope", scope="").rstrip("：: "), scope or ui.label("se.scope_all"))]
+    facts = [(ui.label("se.year"), year)]
     rows = sum(len(s[2]) for s in sheets)
     st.download_button(
-        ui.label("se.download"), workbook(ui.label("se.workbook"), facts, sheets, lang),
+        ui.label("se.download"), workbook(ui.label("se.workbook"), facts, sheets, lang,
+                                          data.cover_context(key)),
         file_name=f"{ui.label('se.workbook')}.xlsx", key="se.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click=data.downloaded,

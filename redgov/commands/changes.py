@@ -104,7 +104,7 @@ def diff_command(first: str, second: str, scope: str | None, level: str, fmt: st
         assert out is not None
         cover = (say(lang, "说明", "about"), [say(lang, "比较", "comparison")],
                  [[diff_heading(result, lang)]])
-        write_xlsx(out, [cover, *sheets])
+        write_xlsx(out, [cover, *sheets], lang, cover_first=True)
         click.echo(say(lang, f"已写出：{out}", f"wrote {out}"))
         return
     parts = [diff_heading(result, lang)]

@@ -133,7 +133,7 @@ def evaluate(kind: str, year: int, scope: str | None, snapshot_spec: str | None,
         assert out is not None
         headers, cells = evaluation_table(result, lang)
         sheet = display(result.category, lang, "eval_category")
-        write_xlsx(out, [(f"{sheet}{result.year}", headers, cells)])
+        write_xlsx(out, [(f"{sheet}{result.year}", headers, cells)], lang)
         click.echo(say(lang, f"已写出 {len(cells)} 行：{out}", f"wrote {len(cells)} rows to {out}"))
         return
     else:

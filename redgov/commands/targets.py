@@ -20,6 +20,7 @@ from ..graph.home import write_private
 from ..output import render_cells, to_json
 from ..queries import ParamError
 from ..queries.runner import snapshot_json
+from ..report import report_context
 from ..selection_report import write_tables
 from ..target_progress import METHOD, present, progress, trend_table
 from ..targets import (
@@ -85,6 +86,8 @@ def targets(ctx: click.Context, scope: str | None, snapshot_spec: str | None,
             rows, chosen = progress(store, goals, scope=scope, snapshot=snapshot)
         except ParamError as exc:
             raise click.UsageError(str(exc)) from None
+        cover = report_context(store, chosen, chosen.date if chosen else None,
+                               scope) if fmt == "xlsx" else None
     if fmt == "json":
         text = to_json({"snapshot": snapshot_json(chosen), "scope": scope,
                         "file": str(source), "method": METHOD["en"],
@@ -93,13 +96,12 @@ def targets(ctx: click.Context, scope: str | None, snapshot_spec: str | None,
         assert out is not None
         headers, cells = present(rows, lang)
         t_headers, t_cells = trend_table(rows, lang)
-        facts = [(say(lang, "快照日期", "Snapshot date"), chosen.date if chosen else "—"),
-                 (say(lang, "范围", "Scope"), scope or say(lang, "全部", "everything")),
-                 (say(lang, "目标文件", "Targets file"), _where(source, lang)),
+        facts = [(say(lang, "目标文件", "Targets file"), _where(source, lang)),
                  (say(lang, "预测方法", "Projection"), METHOD[lang])]
         write_tables(out, say(lang, "分步部署推进目标进度表", "Phase targets progress"), facts,
                      [(say(lang, "目标进度", "Progress"), headers, cells, {}),
-                      (say(lang, "趋势", "Trend"), t_headers, t_cells, {})], ["004"], lang)
+                      (say(lang, "趋势", "Trend"), t_headers, t_cells, {})], ["004"], lang,
+                     ctx=cover)
         click.echo(say(lang, f"已写出 {len(rows)} 项目标：{out}",
                        f"wrote {len(rows)} targets to {out}"))
         return
