@@ -122,6 +122,39 @@ function readableBox() {
   });
   return {l: l, r: r, t: t, b: b};
 }
+var readableSpread = false, readableRow = null;
+// A fixed layout's rows (ROW_PX apart): once larger fonts make a row's boxes taller than
+// that, the rows move apart (each keeps its order and its alignment across columns).
+function readableRows() {
+  var ids = network.body.nodeIndices, tall = {}, rows = [];
+  if (readableRow === null) {
+    readableRow = {};
+    ids.forEach(function (id) { readableRow[id] = Math.round(nodes.get(id).y / ROW_PX); });
+  }
+  var ctx = network.canvas.getContext();
+  ids.forEach(function (id) {
+    var node = network.body.nodes[id];
+    if (node.resize) { node.resize(ctx); }  // the new font's size, not the last drawing's
+    var row = readableRow[id], hh = node.shape.height || 0;
+    if (!(row in tall)) { rows.push(row); tall[row] = 0; }
+    tall[row] = Math.max(tall[row], hh);
+  });
+  rows.sort(function (a, b) { return a - b; });
+  var at = {}, y = 0, moved = [];
+  rows.forEach(function (row, i) {
+    if (i > 0) {
+      var prev = rows[i - 1];
+      y += Math.max((row - prev) * ROW_PX, (tall[prev] + tall[row]) / 2 + 10);
+    }
+    at[row] = y;
+  });
+  ids.forEach(function (id) {
+    var y0 = at[readableRow[id]];
+    if (Math.abs(network.body.nodes[id].y - y0) > 0.5) { moved.push({id: id, y: y0}); }
+  });
+  if (moved.length) { nodes.update(moved); }
+  return moved.length > 0;
+}
 network.on("afterDrawing", function () {
   if (!readableGo || window.readable) { return; }
   var ids = network.body.nodeIndices;
@@ -142,7 +175,15 @@ network.on("afterDrawing", function () {
     least = Math.min(least, size);
   });
   readableRounds += 1;
-  if (grow.length && readableRounds < 8) { nodes.update(grow); return; }
+  if (grow.length && readableRounds < 8) {
+    readableSpread = !PHYSICS;  // first: the update below may draw (and call us) at once
+    nodes.update(grow);
+    return;
+  }
+  if (readableSpread) {
+    readableSpread = false;
+    if (readableRows()) { readableRounds = Math.min(readableRounds, 6); network.redraw(); return; }
+  }
   readableScale = scale;
   network.moveTo({position: {x: (box.l + box.r) / 2, y: (box.t + box.b) / 2}, scale: scale});
   window.readable = {scale: scale, minLabelPx: least * scale, rounds: readableRounds};
@@ -366,11 +407,13 @@ def _legend(lang: str, kinds: Iterable[str], standings: Iterable[str], rels: Ite
 
 def offline_html(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, lang: str,
                  height_px: int, node_limit: int, collapsed: bool, people: int,
-                 options: dict[str, Any] | None = None, note: str | None = None) -> str:
+                 options: dict[str, Any] | None = None, note: str | None = None,
+                 row_px: int | None = None) -> str:
     """Render with pyvis, inline its scripts and strip every CDN tag; add the legend
     beside the canvas and the readable view (every label at least MIN_LABEL_PX screen
     pixels, the whole graph in the frame).  ``options`` replaces the default vis options
-    (a physics layout)."""
+    (a physics layout); ``row_px`` is a fixed layout's row spacing (its rows move apart
+    when larger fonts need the room)."""
     from pyvis.network import Network
 
     net = Network(height=f"{height_px}px", width="100%", directed=True, cdn_resources="in_line")
@@ -406,6 +449,7 @@ def offline_html(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, la
     physics = bool((options or {}).get("physics", {}).get("enabled", True))
     page = page.replace("return network;", _READABLE_VIEW.replace("MIN_PX", str(MIN_LABEL_PX))
                         .replace("PHYSICS", "true" if physics else "false")
+                        .replace("ROW_PX", str(row_px or 1))
                         + "\n return network;", 1)
     kinds = sorted({n["kind"] for n in nodes if n["group"] == "org" and n.get("kind")})
     standings = sorted({n["standing"] for n in nodes if n["group"] == "person"

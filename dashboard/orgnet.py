@@ -259,7 +259,7 @@ def build_org_network(rows: OrgRows, *, lang: str = "zh") -> NetworkView:
         note = t("net.left_out", lang, n=sum(left_out.values()), kinds=parts)
     page = offline_html(nodes, edges, lang=lang, height_px=height, node_limit=0,
                         collapsed=False, people=sum(rows.people.values()), options=options,
-                        note=note)
+                        note=note, row_px=ROW_PX)
     return NetworkView(page, nodes, edges, False, sum(rows.people.values()), height,
                        dict(left_out))
 
