@@ -371,8 +371,8 @@ def network_rows(key: Key, code: str, orgs: tuple[str, ...], as_of_: str) -> dic
 
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
-def contracts(key: Key, code: str) -> list[dict[str, Any]]:
-    return reads.contracts(_at(key), code, scope=_scope(key))
+def contracts(key: Key, code: str, as_of_: str | None = None) -> list[dict[str, Any]]:
+    return reads.contracts(_at(key), code, scope=_scope(key), as_of=as_of_)
 
 
 def search_people(key: Key, q: str, page: int = 0, per_page: int = 50) -> list[dict[str, Any]]:
@@ -406,8 +406,8 @@ def _person(key: Key, code: str) -> dict[str, Any] | None:
 
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
-def person_posts(key: Key, code: str) -> list[dict[str, Any]]:
-    return reads.person_posts(_at(key), code, _scope(key))
+def person_posts(key: Key, code: str, as_of_: str | None = None) -> list[dict[str, Any]]:
+    return reads.person_posts(_at(key), code, _scope(key), as_of_)
 
 
 #: What a non-admin may know of a sync run: when, and the date it describes.

@@ -19,7 +19,7 @@ from .network import GovernanceRows, NetworkView, build_network
 from .orgnet import OrgRows, build_org_network
 
 __all__ = ["NODE_LIMIT", "ORG_LIMIT", "compounds_under", "gap_answers", "gap_rows", "gaps_for_unit",
-           "network_for_unit", "network_orgs"]
+           "in_force", "network_for_unit", "network_orgs"]
 
 NODE_LIMIT: Final = 150  # past this many nodes people fold into their organisations
 ORG_LIMIT: Final = 400  # organisations drawn at most (a whole district has thousands)
@@ -82,10 +82,23 @@ def _network(key: data.Key, unit: dict[str, Any], orgs: tuple[tuple[str, ...], .
     return build_network(rows, lang=lang, node_limit=NODE_LIMIT)
 
 
+def in_force(orgs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The organisations not revoked at the snapshot (the read's ``@in_force`` flag): a
+    body 撤销 is listed in the organisations table with its status, never drawn as
+    serving its unit.
+
+    >>> [o["code"] for o in in_force([{"code": "A", "in_force": True},
+    ...                               {"code": "B", "in_force": False}])]
+    ['A']
+    """
+    return [o for o in orgs if o.get("in_force")]
+
+
 def network_orgs(key: data.Key, unit: dict[str, Any],
                  orgs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The organisations a unit's network (and its leaders list) shows; see below."""
     level = unit["level"]
+    orgs = in_force(orgs)
     if level == "compound":
         chosen = list(orgs)
     else:
@@ -114,11 +127,6 @@ def compounds_under(key: data.Key) -> dict[str, int]:
     return out
 
 
-def _active(row: Mapping[str, Any], as_of: str) -> bool:
-    return (not row.get("retired") and (not row.get("start") or row["start"] <= as_of)
-            and (not row.get("end_date") or as_of < row["end_date"]))
-
-
 @st.cache_data(show_spinner=False, ttl=data.TTL_S, max_entries=200)
 def _org_network(key: data.Key, unit: dict[str, Any], orgs: tuple[tuple[str, ...], ...],
                  gaps: frozenset[str], as_of: str, lang: str) -> NetworkView:
@@ -133,9 +141,9 @@ def _org_network(key: data.Key, unit: dict[str, Any], orgs: tuple[tuple[str, ...
     under = compounds_under(key)
     units = {u["code"]: u for u in data.units(key)}
     managed: dict[str, set[str]] = {}
-    contracts = data.contracts(key, code) if level in ("street", "community") else []
+    contracts = data.contracts(key, code, as_of) if level in ("street", "community") else []
     for c in contracts:
-        if _active(c, as_of):
+        if c["active"]:  # the read's @active and @in_force
             managed.setdefault(c["company_code"], set()).add(c["compound_code"])
     cover = {c: under.get(u, 0) for c, _, _, u, _ in orgs}
     cover.update({c: len(m) for c, m in managed.items()})
@@ -230,7 +238,7 @@ def network_for_unit(key: data.Key, unit: dict[str, Any], orgs: list[dict[str, A
                              o.get("rel") or "") for o in chosen)
         view = _org_network(key, {k: unit[k] for k in ("code", "name", "level")}, packed_orgs,
                             frozenset(gaps), as_of, lang)
-        return view, len(chosen), len(orgs)
+        return view, len(chosen), len(in_force(orgs))
     # Structure edges only for organisations attached to the page's unit itself.
     packed = tuple(
         (o["code"], o["name"], o["kind"], o["rel"] if o.get("unit_code") == unit["code"] else "")
@@ -238,4 +246,4 @@ def network_for_unit(key: data.Key, unit: dict[str, Any], orgs: list[dict[str, A
     )
     view = _network(key, {k: unit[k] for k in ("code", "name", "level")}, packed,
                     frozenset(gaps), as_of, lang)
-    return view, len(chosen), len(orgs)
+    return view, len(chosen), len(in_force(orgs))

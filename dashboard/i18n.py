@@ -292,6 +292,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "net.companies": ("{name}物业企业", "property companies of {name}"),
     "net.people": ("{n}人", "{n} people"),
     "net.instructors": ("党建指导员 {n} 名", "{n} instructors"),
+    "net.folded": ("另有 {n} 个组织", "{n} more bodies"),
+    "net.folded_compounds": ("另有 {n} 个小区", "{n} more compounds"),
     "net.left_out": ("另有 {n} 个组织与图中组织无隶属、监管关系，未画出：{kinds}。",
                      "{n} bodies with no affiliation or supervision among those drawn are "
                      "left out: {kinds}."),

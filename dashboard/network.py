@@ -32,12 +32,14 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ..graph.vocabulary import REL
+from .contrast import DARK_TEXT, text_on
 from .i18n import t, term
 
 __all__ = [
     "EDGE_STYLE",
     "GAP_COLOR",
     "KIND_COLOR",
+    "MIN_LABEL_PX",
     "STANDING_COLOR",
     "GovernanceRows",
     "NetworkView",
@@ -74,6 +76,7 @@ STANDING_COLOR: Final[dict[str, str]] = {
     "other": "#bbbbbb",
 }
 UNIT_COLOR: Final = "#ffe699"
+FONT_PX: Final = 14  # a label's font at 1:1 (the readable view enlarges it when zoomed out)
 
 #: relation → vis-network edge options.
 EDGE_STYLE: Final[dict[str, dict[str, Any]]] = {
@@ -96,27 +99,99 @@ _COMMENTED_LOCAL = re.compile(r"<!--\s*<link[^>]*node_modules.*?-->", re.S)
 _EMPTY_HEADING = re.compile(r"<center>\s*<h1></h1>\s*</center>", re.S)
 
 
-#: After the first drawing, zoom so the graph fits but never below MIN_SCALE (labels stay
-#: legible); a graph taller or wider than that starts at its top-left corner and is
-#: dragged or zoomed to see the rest.
+#: Labels are at least this many screen pixels tall at every zoom the view allows.
+MIN_LABEL_PX: Final = 12
+CANVAS_BACKGROUND: Final = "#ffffff"  # a dot's label is written beside it, on the canvas
+
+#: Once the layout is done (physics stabilised and frozen, or a fixed layout drawn), fit
+#: the whole graph in the canvas (never above 1:1) and, if that zoom would draw a label
+#: below MIN_LABEL_PX screen pixels, enlarge the fonts of those nodes to what the zoom
+#: needs and fit again (one round per drawing, until nothing grows).  Zooming out past the
+#: fit is refused, so no zoom the view allows shrinks a label below MIN_LABEL_PX and the
+#: whole graph is always inside the frame.  ``window.readable`` tells a test (or a person
+#: with the console) the zoom reached and the smallest label in screen pixels.
 _READABLE_VIEW: Final = """
-var readableDone = false;
-network.on("afterDrawing", function () {
-  if (readableDone) { return; }
-  readableDone = true;
-  var ids = Object.keys(network.getPositions());
-  if (!ids.length) { return; }
-  var minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-  ids.forEach(function (id) {
-    var b = network.getBoundingBox(id);
-    minX = Math.min(minX, b.left); maxX = Math.max(maxX, b.right);
-    minY = Math.min(minY, b.top); maxY = Math.max(maxY, b.bottom);
+var readableGo = !PHYSICS, readableRounds = 0, readableScale = null;
+network.once("stabilizationIterationsDone", function () { readableGo = true; network.redraw(); });
+function readableBox() {
+  var l = Infinity, r = -Infinity, t = Infinity, b = -Infinity;
+  network.body.nodeIndices.forEach(function (id) {
+    var bb = network.body.nodes[id].shape.boundingBox;
+    l = Math.min(l, bb.left); r = Math.max(r, bb.right);
+    t = Math.min(t, bb.top); b = Math.max(b, bb.bottom);
   });
-  var w = container.clientWidth - 30, h = container.clientHeight - 30;
-  var scale = Math.max(MIN_SCALE, Math.min(1.0, w / (maxX - minX), h / (maxY - minY)));
-  var x = w / scale >= maxX - minX ? (minX + maxX) / 2 : minX + (w / 2) / scale;
-  var y = h / scale >= maxY - minY ? (minY + maxY) / 2 : minY + (h / 2) / scale;
-  network.moveTo({position: {x: x, y: y}, scale: scale});
+  return {l: l, r: r, t: t, b: b};
+}
+var readableSpread = false, readableRow = null;
+// A fixed layout's rows (ROW_PX apart): once larger fonts make a row's boxes taller than
+// that, the rows move apart (each keeps its order and its alignment across columns).
+function readableRows() {
+  var ids = network.body.nodeIndices, tall = {}, rows = [];
+  if (readableRow === null) {
+    readableRow = {};
+    ids.forEach(function (id) { readableRow[id] = Math.round(nodes.get(id).y / ROW_PX); });
+  }
+  var ctx = network.canvas.getContext();
+  ids.forEach(function (id) {
+    var node = network.body.nodes[id];
+    if (node.resize) { node.resize(ctx); }  // the new font's size, not the last drawing's
+    var row = readableRow[id], hh = node.shape.height || 0;
+    if (!(row in tall)) { rows.push(row); tall[row] = 0; }
+    tall[row] = Math.max(tall[row], hh);
+  });
+  rows.sort(function (a, b) { return a - b; });
+  var at = {}, y = 0, moved = [];
+  rows.forEach(function (row, i) {
+    if (i > 0) {
+      var prev = rows[i - 1];
+      y += Math.max((row - prev) * ROW_PX, (tall[prev] + tall[row]) / 2 + 10);
+    }
+    at[row] = y;
+  });
+  ids.forEach(function (id) {
+    var y0 = at[readableRow[id]];
+    if (Math.abs(network.body.nodes[id].y - y0) > 0.5) { moved.push({id: id, y: y0}); }
+  });
+  if (moved.length) { nodes.update(moved); }
+  return moved.length > 0;
+}
+network.on("afterDrawing", function () {
+  if (!readableGo || window.readable) { return; }
+  var ids = network.body.nodeIndices;
+  if (!ids.length) { window.readable = {scale: 1, minLabelPx: null}; return; }
+  var box = readableBox(), pad = 16;
+  var w = container.clientWidth - 2 * pad, h = container.clientHeight - 2 * pad;
+  var scale = Math.min(1.0, w / Math.max(1, box.r - box.l), h / Math.max(1, box.b - box.t));
+  var need = MIN_PX / scale, grow = [], least = Infinity;
+  ids.forEach(function (id) {
+    var node = network.body.nodes[id];
+    if (!node.options.label) { return; }
+    var size = node.options.font.size;
+    if (size < need) {
+      var font = Object.assign({}, nodes.get(id).font || {});
+      font.size = Math.ceil(need * 1.03);
+      grow.push({id: id, font: font});
+    }
+    least = Math.min(least, size);
+  });
+  readableRounds += 1;
+  if (grow.length && readableRounds < 8) {
+    readableSpread = !PHYSICS;  // first: the update below may draw (and call us) at once
+    nodes.update(grow);
+    return;
+  }
+  if (readableSpread) {
+    readableSpread = false;
+    if (readableRows()) { readableRounds = Math.min(readableRounds, 6); network.redraw(); return; }
+  }
+  readableScale = scale;
+  network.moveTo({position: {x: (box.l + box.r) / 2, y: (box.t + box.b) / 2}, scale: scale});
+  window.readable = {scale: scale, minLabelPx: least * scale, rounds: readableRounds};
+});
+network.on("zoom", function (p) {
+  if (readableScale !== null && p.scale < readableScale) {
+    network.moveTo({scale: readableScale});
+  }
 });
 """
 
@@ -167,12 +242,12 @@ def _org_node(row: Mapping[str, Any], lang: str, gaps: set[str], folded: int = 0
     label = str(row.get("name") or row["code"])
     if folded:
         label += "\n" + t("legend.collapsed", lang, n=folded)
+    fill = KIND_COLOR.get(kind or "", OTHER_KIND_COLOR)
     node = {
         "id": row["code"], "label": label, "shape": "box", "group": "org", "kind": kind,
         "title": f"{row['code']} · {term('kind', kind, lang)}",
-        "color": {"background": KIND_COLOR.get(kind or "", OTHER_KIND_COLOR),
-                  "border": "#444444"},
-        "borderWidth": 1, "font": {"color": "#111111"},
+        "color": {"background": fill, "border": "#444444"},
+        "borderWidth": 1, "font": {"color": text_on(fill), "size": FONT_PX},
     }
     if folded:
         node["mass"] = 1 + folded / 10
@@ -187,7 +262,7 @@ def _person_node(code: str, name: str | None, standing: str | None, lang: str,
         "title": f"{code} · {term('standing', standing, lang)}",
         "color": {"background": STANDING_COLOR.get(standing or "", STANDING_COLOR["other"]),
                   "border": "#444444"},
-        "borderWidth": 1,
+        "borderWidth": 1, "font": {"color": DARK_TEXT, "size": FONT_PX},  # beside the dot
     }
     return _mark_gap(node, gaps, lang)
 
@@ -243,6 +318,7 @@ def build_network(
             "id": u["code"], "label": str(u.get("name") or u["code"]), "shape": "ellipse",
             "group": "unit", "title": f"{u['code']} · {term('level', u.get('level'), lang)}",
             "color": {"background": UNIT_COLOR, "border": "#444444"}, "borderWidth": 1,
+            "font": {"color": text_on(UNIT_COLOR), "size": FONT_PX},
         }
         nodes.append(_mark_gap(unit_node, rows.gaps, lang))
         for s in rows.structure:
@@ -332,9 +408,12 @@ def _legend(lang: str, kinds: Iterable[str], standings: Iterable[str], rels: Ite
 def offline_html(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, lang: str,
                  height_px: int, node_limit: int, collapsed: bool, people: int,
                  options: dict[str, Any] | None = None, note: str | None = None,
-                 min_scale: float | None = None) -> str:
+                 row_px: int | None = None) -> str:
     """Render with pyvis, inline its scripts and strip every CDN tag; add the legend
-    beside the canvas.  ``options`` replaces the default vis options (a physics layout)."""
+    beside the canvas and the readable view (every label at least MIN_LABEL_PX screen
+    pixels, the whole graph in the frame).  ``options`` replaces the default vis options
+    (a physics layout); ``row_px`` is a fixed layout's row spacing (its rows move apart
+    when larger fonts need the room)."""
     from pyvis.network import Network
 
     net = Network(height=f"{height_px}px", width="100%", directed=True, cdn_resources="in_line")
@@ -367,9 +446,11 @@ def offline_html(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, la
         " network.setOptions({physics: false}); });\n return network;",
         1,
     )
-    if min_scale is not None:
-        page = page.replace("return network;", _READABLE_VIEW.replace("MIN_SCALE", str(min_scale))
-                            + "\n return network;", 1)
+    physics = bool((options or {}).get("physics", {}).get("enabled", True))
+    page = page.replace("return network;", _READABLE_VIEW.replace("MIN_PX", str(MIN_LABEL_PX))
+                        .replace("PHYSICS", "true" if physics else "false")
+                        .replace("ROW_PX", str(row_px or 1))
+                        + "\n return network;", 1)
     kinds = sorted({n["kind"] for n in nodes if n["group"] == "org" and n.get("kind")})
     standings = sorted({n["standing"] for n in nodes if n["group"] == "person"
                         and n.get("standing")})

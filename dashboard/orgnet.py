@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ..graph.vocabulary import REL
+from .contrast import text_on
 from .i18n import t, term
 from .network import (
     EDGE_STYLE,
@@ -74,8 +75,16 @@ ABOVE_KINDS: Final = frozenset({"organisation_department", "party_working_commit
 FONT_MIN, FONT_MAX = 14, 17
 ROW_PX: Final = 60  # vertical room per node in a column (up to three-line labels)
 COLUMN_PX: Final = 215
-MAX_HEIGHT_PX: Final = 2200
-MIN_SCALE: Final = 0.85  # the opening zoom never goes below this: labels stay ≥ 12 px
+#: The tallest canvas a view takes: one screen.  Past it, long lists of sibling bodies
+#: (a street's dozens of community committees under one working committee) and, at
+#: community level, compounds fold into one "另有 N 个…" node each, so the graph fits a
+#: screen at a zoom where its labels are still legible (the readable view in
+#: :mod:`network` keeps them at MIN_LABEL_PX at least).
+SCREEN_PX: Final = 860
+MAX_ROWS: Final = (SCREEN_PX - 40) // ROW_PX
+#: Fold sizes tried in turn (kept siblings per parent, kept compounds) until it fits.
+KEEP_STEPS: Final = (12, 9, 7, 5, 4, 3, 2, 1)
+FOLD: Final = "fold:"  # id prefix of a folded node
 
 
 def column_of(tier: int, kind: str | None, with_compounds: bool = False) -> int:
@@ -222,40 +231,21 @@ def build_org_network(rows: OrgRows, *, lang: str = "zh") -> NetworkView:
             "color": {"background": KIND_COLOR.get(kind or "", OTHER_KIND_COLOR),
                       "border": "#444444"},
             "borderWidth": 1, "margin": 6, "widthConstraint": {"maximum": 190},
-            "font": {"size": _font(cover, most), "color": "#111111"},
+            "font": {"size": _font(cover, most),
+                     "color": text_on(KIND_COLOR.get(kind or "", OTHER_KIND_COLOR))},
         }, rows.gaps, lang))
     for code, c in compounds.items():
         nodes.append(_gap({
             "id": code, "label": str(c.get("name") or code), "shape": "ellipse",
             "group": "unit", "title": f"{code} · {term('level', 'compound', lang)}",
             "level": COMPOUND_COLUMN, "color": {"background": UNIT_COLOR, "border": "#444444"},
-            "borderWidth": 1, "font": {"size": FONT_MIN + 1, "color": "#111111"},
+            "borderWidth": 1, "font": {"size": FONT_MIN + 1, "color": text_on(UNIT_COLOR)},
         }, rows.gaps, lang))
-    nodes = _in_tree_order(nodes, edges, with_compounds)
-    # Columns numbered densely from 0, then an outline layout of our own (vis's
-    # hierarchical layout scatters disconnected trees): each body in its column, on or
-    # below its parent's row and below every earlier subtree, so a tree reads top-down.
-    used = sorted({n["level"] for n in nodes})
-    parent = _parents(edges, compounds_first=with_compounds)
-    # Right of their parent (not at community level, where columns are fixed by role).
-    ranked = set() if with_compounds else {e["to"] for e in edges if e["rel"] != STRUCTURE}
-    free: dict[int, int] = {}
-    rows_of: dict[str, int] = {}
-    col_of: dict[str, int] = {}
+    nodes, edges = _fold_to_screen(nodes, edges, with_compounds, rows.gaps, rows.cover, lang)
+    used_rows = _layout(nodes, edges, with_compounds)
     for n in nodes:
-        col = used.index(n.pop("level"))
-        up = parent.get(n["id"], "")
-        if n["id"] in ranked and up in col_of:
-            col = max(col, col_of[up] + 1)
-        if with_compounds and n["group"] == "unit":  # a compound starts a new block
-            row = max(free.values(), default=0)
-        elif with_compounds:
-            row = max(rows_of.get(up, 0), free.get(col, 0))
-        else:
-            row = max([rows_of.get(up, 0), *(r for c, r in free.items() if c >= col)])
-        rows_of[n["id"]], col_of[n["id"]], free[col] = row, col, row + 1
-        n.update({"x": col * COLUMN_PX, "y": row * ROW_PX, "fixed": True, "column": col})
-    height = max(360, min(MAX_HEIGHT_PX, max(free.values(), default=1) * ROW_PX + 40))
+        n.pop("level")  # vis would read it as a hierarchical level
+    height = max(360, min(SCREEN_PX, used_rows * ROW_PX + 40))
     options = {
         "layout": {"hierarchical": {"enabled": False}},
         "physics": {"enabled": False},
@@ -269,9 +259,134 @@ def build_org_network(rows: OrgRows, *, lang: str = "zh") -> NetworkView:
         note = t("net.left_out", lang, n=sum(left_out.values()), kinds=parts)
     page = offline_html(nodes, edges, lang=lang, height_px=height, node_limit=0,
                         collapsed=False, people=sum(rows.people.values()), options=options,
-                        note=note, min_scale=MIN_SCALE)
+                        note=note, row_px=ROW_PX)
     return NetworkView(page, nodes, edges, False, sum(rows.people.values()), height,
                        dict(left_out))
+
+
+def _layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]],
+            with_compounds: bool) -> int:
+    """Place ``nodes`` (x, y, fixed, column; in tree order) and return the rows used.
+
+    Columns numbered densely from 0, then an outline layout of our own (vis's
+    hierarchical layout scatters disconnected trees): each body in its column, on or
+    below its parent's row and below every earlier subtree, so a tree reads top-down."""
+    nodes[:] = _in_tree_order(nodes, edges, with_compounds)
+    used = sorted({n["level"] for n in nodes})
+    parent = _parents(edges, compounds_first=with_compounds)
+    # Right of their parent (not at community level, where columns are fixed by role).
+    ranked = set() if with_compounds else {e["to"] for e in edges if e["rel"] != STRUCTURE}
+    free: dict[int, int] = {}
+    rows_of: dict[str, int] = {}
+    col_of: dict[str, int] = {}
+    for n in nodes:
+        col = used.index(n["level"])
+        up = parent.get(n["id"], "")
+        if n["id"] in ranked and up in col_of:
+            col = max(col, col_of[up] + 1)
+        if with_compounds and n["group"] == "unit":  # a compound starts a new block
+            row = max(free.values(), default=0)
+        elif with_compounds:
+            row = max(rows_of.get(up, 0), free.get(col, 0))
+        else:
+            row = max([rows_of.get(up, 0), *(r for c, r in free.items() if c >= col)])
+        rows_of[n["id"]], col_of[n["id"]], free[col] = row, col, row + 1
+        n.update({"x": col * COLUMN_PX, "y": row * ROW_PX, "fixed": True, "column": col})
+    return max(free.values(), default=1)
+
+
+def _fold_to_screen(nodes: list[dict[str, Any]], edges: list[dict[str, Any]],
+                    with_compounds: bool, gaps: set[str], cover: Mapping[str, int],
+                    lang: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The graph, folded as little as makes it fit :data:`MAX_ROWS` rows.
+
+    Above community level: the leaf bodies (nothing drawn below them) under one parent,
+    past the first ``keep``, become one node "另有 N 个组织" in their column.  At
+    community level: the compounds past the first ``keep``, with the bodies drawn only
+    for them, become one node "另有 N 个小区".  Bodies and compounds with an audit
+    finding are kept first, then the larger ones (compounds covered; at community level
+    the bodies drawn) and by code at a tie; a folded node
+    lists what it holds in its tooltip and has a red border when one of them has a
+    finding.  ``level`` (the column key) stays on every node for :func:`_layout`."""
+    got_nodes, got_edges = nodes, edges
+    for keep in (None, *KEEP_STEPS):
+        got_nodes, got_edges = [dict(n) for n in nodes], list(edges)
+        if keep is not None:
+            fold = _fold_compounds if with_compounds else _fold_leaves
+            got_nodes, got_edges = fold(got_nodes, got_edges, keep, gaps, cover, lang)
+        if _layout([dict(n) for n in got_nodes], got_edges, with_compounds) <= MAX_ROWS:
+            break
+    return got_nodes, got_edges
+
+
+def _kept_first(codes: list[str], gaps: set[str], size: Mapping[str, int]) -> list[str]:
+    return sorted(codes, key=lambda c: (c not in gaps, -size.get(c, 0), c))
+
+
+def _folded_node(fid: str, label: str, names: list[str], like: dict[str, Any],
+                 marked: bool, lang: str) -> dict[str, Any]:
+    """One node standing for ``names`` (drawn like ``like``, with a dashed border)."""
+    title = "、".join(names[:40]) + ("…" if len(names) > 40 else "")
+    node = {**like, "id": fid, "label": label, "title": title,
+            "color": dict(like["color"], border=GAP_COLOR if marked else "#444444"),
+            "borderWidth": 4 if marked else 1, "shapeProperties": {"borderDashes": [5, 4]}}
+    if marked:
+        node["title"] += " · " + t("legend.gap_short", lang)
+    return node
+
+
+def _fold_leaves(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], keep: int,
+                 gaps: set[str], cover: Mapping[str, int], lang: str
+                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    by_id = {n["id"]: n for n in nodes}
+    parent = _parents(edges)
+    uppers = {e["from"] for e in edges}
+    children: dict[str, list[str]] = {}
+    for child, up in parent.items():
+        if child not in uppers and child in by_id:  # a leaf
+            children.setdefault(up, []).append(child)
+    folded: dict[str, str] = {}
+    extra: list[dict[str, Any]] = []
+    extra_edges: list[dict[str, Any]] = []
+    for up, kids in sorted(children.items()):
+        if len(kids) <= keep + 1:
+            continue
+        gone = _kept_first(kids, gaps, cover)[keep:]
+        fid = f"{FOLD}{up}"
+        folded.update(dict.fromkeys(gone, fid))
+        names = [str(by_id[k]["label"]).split("\n")[0] for k in gone]
+        extra.append(_folded_node(fid, t("net.folded", lang, n=len(gone)), names,
+                                  by_id[gone[0]], any(k in gaps for k in gone), lang))
+        first = next(e for e in edges if e["to"] == gone[0] and e["from"] == up)
+        extra_edges.append({**first, "to": fid})
+    kept_nodes = [n for n in nodes if n["id"] not in folded] + extra
+    kept_edges = [e for e in edges if e["from"] not in folded and e["to"] not in folded]
+    return kept_nodes, kept_edges + extra_edges
+
+
+def _fold_compounds(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], keep: int,
+                    gaps: set[str], cover: Mapping[str, int], lang: str
+                    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    compounds = [n["id"] for n in nodes if n["group"] == "unit"]
+    if len(compounds) <= keep + 1:
+        return nodes, edges
+    by_id = {n["id"]: n for n in nodes}
+    drawn_for: dict[str, set[str]] = {}  # body → the compounds it is drawn for
+    for e in edges:
+        if e["rel"] == STRUCTURE:
+            drawn_for.setdefault(e["to"], set()).add(e["from"])
+    flagged = {c for c in compounds if c in gaps
+               or any(b in gaps for b, cs in drawn_for.items() if c in cs)}
+    size = {c: sum(1 for cs in drawn_for.values() if c in cs) for c in compounds}
+    order = _kept_first(compounds, flagged, size)
+    gone = set(order[keep:])
+    drop = gone | {b for b, cs in drawn_for.items() if cs <= gone}
+    names = [str(by_id[c]["label"]) for c in order[keep:]]
+    fold = _folded_node(f"{FOLD}compounds", t("net.folded_compounds", lang, n=len(gone)),
+                        names, by_id[order[keep]], bool(gone & flagged), lang)
+    kept_nodes = [n for n in nodes if n["id"] not in drop] + [fold]
+    kept_edges = [e for e in edges if e["from"] not in drop and e["to"] not in drop]
+    return kept_nodes, kept_edges
 
 
 def _parents(edges: list[dict[str, Any]], compounds_first: bool = False) -> dict[str, str]:

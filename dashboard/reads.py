@@ -11,8 +11,12 @@ one chosen in the sidebar; a plain ``store.read`` pins the latest): the shared c
 of ``graph.conditions`` keep only that snapshot's versions — ``@live`` on the first node of
 every MATCH and on every relation, ``@current`` where retired records are left out,
 ``@active`` for a post, contract or supervision valid on ``$as_of`` (docs/model.md: not
-retired, ``start <= $as_of`` or no start, ``$as_of < end`` or no end), ``@in_scope`` for
-``$scope``.  Nodes reached through a live relation are live (the loader's contract).
+retired, ``start <= $as_of`` or no start, ``$as_of < end`` or no end), ``@in_force`` for an
+organisation not revoked, ``@in_scope`` for ``$scope``.  Where a page lists records of the
+past beside those in force (a unit's organisations, a person's posts, a unit's contracts)
+the read returns the condition as a flag (``in_force``, ``serving``, ``active``) rather than
+leaving the page to work it out again from dates and statuses.  Nodes reached through a
+live relation are live (the loader's contract).
 
 Scope (a dashboard account's unit; None = everything) is applied here, not in the pages:
 units, a unit's organisations and contracts take ``$scope`` in their text; people and the
@@ -74,7 +78,7 @@ MATCH (o:Organisation)-[s:SITS_AT]->(u)
 WHERE @current(o) AND @live(s)
 RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
        o.formation AS formation, o.term_end AS term_end, u.code AS unit_code,
-       u.name AS unit_name, 'SITS_AT' AS rel
+       u.name AS unit_name, 'SITS_AT' AS rel, @in_force(o) AS in_force
 UNION
 MATCH (u:Unit)
 WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
@@ -83,7 +87,7 @@ MATCH (o:Organisation)-[b:BUILT_IN]->(u)
 WHERE @current(o) AND @live(b)
 RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
        o.formation AS formation, o.term_end AS term_end, u.code AS unit_code,
-       u.name AS unit_name, 'BUILT_IN' AS rel
+       u.name AS unit_name, 'BUILT_IN' AS rel, @in_force(o) AS in_force
 UNION
 MATCH (u:Unit)
 WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
@@ -92,7 +96,7 @@ MATCH (o:Organisation)-[c:MANAGES]->(u)
 WHERE @current(o) AND @active(c)
 RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
        o.formation AS formation, o.term_end AS term_end, u.code AS unit_code,
-       u.name AS unit_name, 'MANAGES' AS rel
+       u.name AS unit_name, 'MANAGES' AS rel, @in_force(o) AS in_force
 """,
 )
 
@@ -154,7 +158,7 @@ MATCH (o:Organisation)-[c:MANAGES]->(u)
 WHERE @live(o, c)
 RETURN o.code AS company_code, o.name AS company_name, u.code AS compound_code,
        u.name AS compound_name, c.project AS project, c.start AS start, c.end AS end_date,
-       coalesce(c.retired, false) AS retired
+       coalesce(c.retired, false) AS retired, (@active(c) AND @in_force(o)) AS active
 ORDER BY compound_code, start
 LIMIT $limit
 """,
@@ -204,7 +208,8 @@ OPTIONAL MATCH (o)-[s:SITS_AT]->(u:Unit)
 WHERE @live(s)
 RETURN type(r) AS rel, r.title AS title, r.role AS role, r.start AS start,
        r.end AS end_date, coalesce(r.retired, false) AS retired, o.code AS org_code,
-       o.name AS org_name, o.kind AS org_kind, u.code AS unit_code, u.name AS unit_name
+       o.name AS org_name, o.kind AS org_kind, u.code AS unit_code, u.name AS unit_name,
+       (@active(r) AND @in_force(o)) AS serving
 ORDER BY start, org_code
 """,
 )
@@ -280,7 +285,8 @@ def units(store: Store, scope: str | None = None) -> list[dict[str, Any]]:
 
 def unit_orgs(store: Store, code: str, as_of: str,
               scope: str | None = None) -> list[dict[str, Any]]:
-    """Live organisations of the subtree; one row per organisation (first `rel` wins)."""
+    """Live organisations of the subtree; one row per organisation (first `rel` wins),
+    ``in_force`` False for one revoked at the snapshot (listed, never drawn as serving)."""
     seen: dict[str, dict[str, Any]] = {}
     order = {"SITS_AT": 0, "BUILT_IN": 1, "MANAGES": 2}
     rows = sorted(store.read(UNIT_ORGS, {"code": code, "as_of": as_of, "scope": scope}),
@@ -330,8 +336,11 @@ def network_rows(store: Store, code: str, orgs: list[str], as_of: str,
 
 
 def contracts(store: Store, code: str, limit: int = 500,
-              scope: str | None = None) -> list[dict[str, Any]]:
-    return store.read(CONTRACTS, {"code": code, "limit": limit, "scope": scope})
+              scope: str | None = None, as_of: str | None = None) -> list[dict[str, Any]]:
+    """The subtree's contracts, each with ``active``: in force on ``as_of`` with a company
+    not revoked (None without ``as_of``)."""
+    return store.read(CONTRACTS, {"code": code, "limit": limit, "scope": scope,
+                                  "as_of": as_of})
 
 
 def search_people(store: Store, q: str, limit: int = 50, skip: int = 0,
@@ -372,9 +381,11 @@ def person(store: Store, code: str, scope: str | None = None) -> dict[str, Any] 
     return row
 
 
-def person_posts(store: Store, code: str, scope: str | None = None) -> list[dict[str, Any]]:
-    """The person's posts in organisations inside ``scope`` (a seat outside left blank)."""
-    rows = store.read(PERSON_POSTS, {"code": code, "post_types": POST_TYPES})
+def person_posts(store: Store, code: str, scope: str | None = None,
+                 as_of: str | None = None) -> list[dict[str, Any]]:
+    """The person's posts in organisations inside ``scope`` (a seat outside left blank),
+    each with ``serving``: held on ``as_of`` in an organisation not revoked."""
+    rows = store.read(PERSON_POSTS, {"code": code, "post_types": POST_TYPES, "as_of": as_of})
     if scope is None:
         return rows
     keep = inside_orgs(store, scope, [r["org_code"] for r in rows])

@@ -15,6 +15,9 @@ Macros (each takes one or more variables, comma-separated):
 ``@live(x)``      x belongs to the snapshot ``$snapshot``
 ``@current(x)``   live and not retired
 ``@active(r)``    current and valid on ``$as_of`` (``start <= $as_of < end``, open ends)
+``@in_force(o)``  an organisation current and not revoked (``status = 'active'``; a body
+                  撤销 at the snapshot is a record of the past, never drawn or counted
+                  as serving)
 ``@in_scope(u)``  the unit ``u`` is ``$scope`` or below it (or ``$scope`` is null)
 
 A relation version only ever joins versions of its two ends that belong to the same
@@ -57,6 +60,10 @@ def _active(x: str) -> str:
             f" AND ({x}.end IS NULL OR $as_of < {x}.end)")
 
 
+def _in_force(x: str) -> str:
+    return f"{_current(x)} AND coalesce({x}.status, '') = 'active'"
+
+
 def _in_scope(x: str) -> str:
     return (f"$scope IS NULL OR $scope IN [{x}.code, {x}.community_code, {x}.street_code, "
             f"{x}.district_code, {x}.city_code]")
@@ -66,6 +73,7 @@ MACROS: Final[dict[str, Callable[[str], str]]] = {
     "live": live,
     "current": _current,
     "active": _active,
+    "in_force": _in_force,
     "in_scope": _in_scope,
 }
 _CALL = re.compile(r"@(\w+)\(\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*\)")

@@ -283,3 +283,69 @@ def test_a_table_row_click_opens_the_unit(server_url: str, tmp_path: Path) -> No
             page.get_by_text("李四 · P2").wait_for(timeout=60_000)
         finally:
             browser.close()
+
+
+#: In a network's frame: the zoom, the smallest label as drawn (font size × zoom, in CSS
+#: pixels), the graph's bounding box on screen and the canvas and page sizes.
+MEASURE = """() => {
+  const s = network.getScale();
+  let least = Infinity, who = null, l = Infinity, r = -Infinity, t = Infinity, b = -Infinity;
+  for (const id of network.body.nodeIndices) {
+    const n = network.body.nodes[id];
+    if (n.options.label) {
+      const px = n.labelModule.fontOptions.size * s;
+      if (px < least) { least = px; who = id; }
+    }
+    const bb = n.shape.boundingBox;
+    const a = network.canvasToDOM({x: bb.left, y: bb.top});
+    const c = network.canvasToDOM({x: bb.right, y: bb.bottom});
+    l = Math.min(l, a.x); t = Math.min(t, a.y); r = Math.max(r, c.x); b = Math.max(b, c.y);
+  }
+  const el = document.getElementById("mynetwork"), de = document.documentElement;
+  return {scale: s, least: least, who: who, nodes: network.body.nodeIndices.length,
+          box: [l, t, r, b], canvas: [el.clientWidth, el.clientHeight],
+          page: [de.scrollWidth, de.scrollHeight, window.innerWidth, window.innerHeight]};
+}"""
+
+#: Every network level of the fixture: city, district, street, community, compound, and a
+#: person's bridges (P1: B1's secretary and OC1's chair).
+LEVELS = [("hierarchy?unit=C", "示范市 · 市 · C"), ("hierarchy?unit=D1", "东区 · 区 · D1"),
+          ("hierarchy?unit=S1", "东风街道 · 街道 · S1"),
+          ("hierarchy?unit=M1", "和平社区 · 社区 · M1"),
+          ("hierarchy?unit=X1", "阳光小区 · 小区 · X1"), ("people?person=P1", "张三 · P1")]
+
+
+def test_every_network_level_is_legible_and_inside_its_frame(server_url: str, tmp_path: Path
+                                                              ) -> None:
+    """One browser for every level: once the view has settled, no label is drawn below
+    12 px, the whole graph lies inside the canvas, the frame's page has no overflow, and
+    zooming out past the fit is refused (issue 19 §6)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = chromium(p, tmp_path / "profile")
+        try:
+            page = browser.new_page()
+            with_token(page, server_url)
+            for path, heading in LEVELS:
+                page.goto(server_url + path, wait_until="domcontentloaded")
+                page.get_by_text(heading).first.wait_for(timeout=60_000)
+                frame = page.locator("iframe").first.element_handle().content_frame()
+                frame.wait_for_function("() => window.readable", timeout=60_000)
+                m = frame.evaluate(MEASURE)
+                assert m["least"] >= 12, (path, m)
+                left, top, right, bottom = m["box"]
+                width, height = m["canvas"]
+                assert min(left, top) >= 0 and right <= width and bottom <= height, (path, m)
+                assert m["page"][0] <= m["page"][2] and m["page"][1] <= m["page"][3], (path, m)
+                if path == "hierarchy?unit=X1":  # wheel out over the canvas: refused
+                    canvas = page.frame_locator("iframe").first.locator("canvas")
+                    canvas.hover()
+                    for _ in range(5):
+                        page.mouse.wheel(0, 400)
+                    page.wait_for_timeout(300)
+                    after = frame.evaluate(MEASURE)
+                    assert after["least"] >= 12 and after["scale"] >= m["scale"] * 0.999, \
+                        (m, after)
+        finally:
+            browser.close()

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import re
 
+from redgov.dashboard.contrast import DARK_TEXT, LIGHT_TEXT, MIN_RATIO, contrast, text_on
 from redgov.dashboard.network import (
+    CANVAS_BACKGROUND,
     EDGE_STYLE,
     GAP_COLOR,
     KIND_COLOR,
+    OTHER_KIND_COLOR,
     STANDING_COLOR,
+    UNIT_COLOR,
     GovernanceRows,
     build_network,
 )
-from redgov.dashboard.orgnet import OrgRows, build_org_network
+from redgov.dashboard.orgnet import FOLD, MAX_ROWS, ROW_PX, SCREEN_PX, OrgRows, build_org_network
 from redgov.graph.vocabulary import REL
 
 
@@ -202,7 +206,7 @@ def test_street_network_draws_bodies_and_their_relations_only() -> None:
     legend = re.search(r'<div id="legend" style="([^"]*)"', page)
     assert legend and legend.group(1).startswith("flex:0 0") and "absolute" not in legend.group(1)
     assert 'display: flex; flex-direction: row">' + legend.group(0) in page
-    assert "readableDone" in page  # the opening zoom keeps labels legible
+    assert "window.readable = " in page  # the opening zoom keeps labels legible
 
 
 def test_community_network_draws_compounds_with_their_bodies() -> None:
@@ -227,3 +231,75 @@ def test_community_network_draws_compounds_with_their_bodies() -> None:
         {("X1", "B1"), ("X1", "OC1"), ("X1", "K")}
     english = build_org_network(rows, lang="en").html
     assert "owners committee" in english and "party branch" in english
+
+
+# --- readable: contrast, folding (issue 19 §6) ----------------------------------------
+
+def test_text_reads_on_every_box_colour() -> None:
+    """Every fill the views use gets a text colour at WCAG AA (4.5:1) or better, and the
+    nodes drawn carry it: on its box for a box or an ellipse, on the canvas beside a dot."""
+    fills = {**KIND_COLOR, "other": OTHER_KIND_COLOR, "unit": UNIT_COLOR}
+    ratios = {k: round(contrast(text_on(c), c), 2) for k, c in fills.items()}
+    assert min(ratios.values()) >= MIN_RATIO, ratios
+    assert contrast(DARK_TEXT, CANVAS_BACKGROUND) >= MIN_RATIO
+    views = [build_network(_rows()), build_org_network(_street()),
+             build_network(_rows(), node_limit=3)]  # folded people: counted labels
+    seen = []
+    for view in views:
+        for n in view.nodes:
+            on = CANVAS_BACKGROUND if n.get("shape") == "dot" else n["color"]["background"]
+            text = n["font"]["color"]
+            seen.append((n["id"], text, on, round(contrast(text, on), 2)))
+    assert all(r >= MIN_RATIO for *_, r in seen), [s for s in seen if s[3] < MIN_RATIO]
+    assert {n["font"]["color"] for n in views[1].nodes if n["kind"] == "party_committee"} \
+        == {LIGHT_TEXT}, "white on the dark party red"
+
+
+def _many(n: int) -> OrgRows:
+    """A street whose working committee W has ``n`` community committees under it (the
+    fan-in the demo's streets have at province scale); C07 has an audit finding."""
+    return OrgRows(
+        orgs=[{"code": "W", "name": "街道工作委员会", "kind": "party_working_committee", "tier": 0},
+              *({"code": f"C{i:02}", "name": f"第{i}社区委员会", "kind": "party_committee",
+                 "tier": 1} for i in range(1, n + 1))],
+        affiliations=[{"org_code": f"C{i:02}", "parent_code": "W"} for i in range(1, n + 1)],
+        cover={f"C{i:02}": i for i in range(1, n + 1)}, gaps={"C07"},
+    )
+
+
+def test_a_street_with_sixty_bodies_under_one_folds_to_fit_a_screen() -> None:
+    view = build_org_network(_many(60))
+    nodes = {n["id"]: n for n in view.nodes}
+    fold = nodes[f"{FOLD}W"]
+    kept = sorted(c for c in nodes if c.startswith("C"))
+    folded = int(re.search(r"另有 (\d+) 个组织", fold["label"]).group(1))
+    assert len(kept) + folded == 60, (kept, fold["label"])  # nothing lost, nothing twice
+    assert "C07" in kept, kept  # a finding is never folded away
+    assert "C60" in kept and "C01" not in kept, kept  # then the largest (by compounds)
+    assert view.height_px <= SCREEN_PX and max(n["y"] for n in view.nodes) \
+        <= (MAX_ROWS - 1) * ROW_PX, view.height_px
+    assert fold["color"]["border"] != GAP_COLOR and "第49社区委员会" in fold["title"]
+    assert ("W", f"{FOLD}W") in {(e["from"], e["to"]) for e in view.edges}
+    small = build_org_network(_many(5))  # fits as it is: nothing folded
+    assert not any(n["id"].startswith(FOLD) for n in small.nodes)
+
+
+def test_a_community_with_many_compounds_folds_them() -> None:
+    n = 30
+    rows = OrgRows(
+        orgs=[{"code": "C1", "name": "社区党委", "kind": "party_committee", "tier": 0},
+              *({"code": f"B{i:02}", "name": f"第{i}支部", "kind": "party_branch", "tier": 1}
+                for i in range(n))],
+        affiliations=[{"org_code": f"B{i:02}", "parent_code": "C1"} for i in range(n)],
+        compounds=[{"code": f"X{i:02}", "name": f"第{i}小区"} for i in range(n)],
+        links=[{"org_code": f"B{i:02}", "compound_code": f"X{i:02}", "rel": "SITS_AT"}
+               for i in range(n)],
+        gaps={"X29"},
+    )
+    view = build_org_network(rows)
+    nodes = {n["id"]: n for n in view.nodes}
+    kept = [c for c in nodes if c.startswith("X")]
+    folded = int(re.search(r"另有 (\d+) 个小区", nodes[f"{FOLD}compounds"]["label"]).group(1))
+    assert len(kept) + folded == n and "X29" in kept, (kept, folded)
+    assert {c[1:] for c in nodes if c.startswith("B")} == {c[1:] for c in kept}  # bodies follow
+    assert view.height_px <= SCREEN_PX

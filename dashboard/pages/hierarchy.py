@@ -283,7 +283,7 @@ def _unit_page(key: data.Key, unit: dict[str, Any], as_of: str, lang: str) -> No
             ui.label("col.company"): c["company_name"], ui.label("col.code"): c["company_code"],
             ui.label("col.compound"): c["compound_name"], ui.label("col.project"): c.get("project"),
             ui.label("col.start"): c.get("start"), ui.label("col.end"): c.get("end_date"),
-        } for c in data.contracts(key, code)]), hide_index=True, key="hi.contracts")
+        } for c in data.contracts(key, code, as_of)]), hide_index=True, key="hi.contracts")
     with tabs[4]:
         _gaps_tab(key, code, lang)
 

@@ -24,18 +24,17 @@ TIME_FORMAT = "%Y-%m"  # the timeline's axis: numeric, the same in both language
 DAY_FORMAT = "%Y-%m-%d"
 
 
-def active_orgs(posts: list[dict[str, Any]], as_of: str) -> dict[str, dict[str, Any]]:
-    """Organisations where a post is active at ``as_of`` (docs/model.md semantics).
+def active_orgs(posts: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Organisations where a post is held on the page's date: the read's ``serving`` flag
+    (``@active`` on the post and ``@in_force`` on the organisation, docs/model.md), so a
+    post in a body revoked at the snapshot is not drawn as a bridge.
 
-    >>> active_orgs([{"org_code": "A", "start": "2020-01-01", "end_date": "2024-01-01",
-    ...               "retired": False}], "2024-01-01")
-    {}
+    >>> active_orgs([{"org_code": "A", "serving": False}, {"org_code": "B", "serving": True}])
+    {'B': {'org_code': 'B', 'serving': True}}
     """
     out: dict[str, dict[str, Any]] = {}
     for p in posts:
-        live = (not p.get("retired") and (not p.get("start") or p["start"] <= as_of)
-                and (not p.get("end_date") or as_of < p["end_date"]))
-        if live:
+        if p.get("serving"):
             out.setdefault(p["org_code"], p)
     return out
 
@@ -59,7 +58,7 @@ def render() -> None:
         return
     st.subheader(f"{ui.plain(person['name'])} · {ui.plain(person['code'])} · "
                  f"{term('standing', person.get('standing'), lang)}")
-    posts = data.person_posts(key, selected)
+    posts = data.person_posts(key, selected, as_of)
     _posts_table(posts, as_of, lang)
     _timeline(posts, as_of, lang)
     _bridges(person, posts, as_of, lang)
@@ -104,7 +103,7 @@ def _results(key: data.Key, query: str, selected: str | None, lang: str) -> str 
 
 def _posts_table(posts: list[dict[str, Any]], as_of: str, lang: str) -> None:
     st.markdown(f"**{ui.label('pe.posts')}**")
-    live = active_orgs(posts, as_of)
+    live = active_orgs(posts)
     ui.table(pd.DataFrame([{
         ui.label("col.org"): p["org_name"], ui.label("col.org_code"): p["org_code"],
         ui.label("col.kind"): term("kind", p.get("org_kind"), lang),
@@ -154,7 +153,7 @@ def _timeline(posts: list[dict[str, Any]], as_of: str, lang: str) -> None:
 def _bridges(person: dict[str, Any], posts: list[dict[str, Any]], as_of: str,
              lang: str) -> None:
     st.markdown(f"**{ui.label('pe.bridges')}**")
-    live = active_orgs(posts, as_of)
+    live = active_orgs(posts)
     if len(live) < 2:
         st.caption(ui.label("pe.no_bridge"))
         return

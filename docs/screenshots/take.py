@@ -3,8 +3,10 @@
 Starts ``redgov dashboard`` on the graph of the current ``REDGOV_HOME`` (run ``redgov demo``
 first: the screenshots are of the district demo), loads each page in headless Chromium
 (Debian's /usr/bin/chromium, the same as the browser test) and saves one PNG per page,
-plus the street and district networks on their own (only the NAMEs given, e.g.
-``selection``, when any are).  Chinese needs a CJK font where the
+plus every level's network on its own — city, district, street, community, compound and
+a person's bridges, ``network-*.png``, each taken once its view has settled (the frame's
+``window.readable``: every label at least 12 px, the whole graph inside the frame) —
+(only the NAMEs given, e.g. ``selection``, when any are).  Chinese needs a CJK font where the
 screenshots are taken: Debian's ``fonts-wqy-microhei`` (``.ci/run`` installs it).
 """
 
@@ -21,12 +23,13 @@ import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CHROMIUM = "/usr/bin/chromium"
+sys.path.insert(0, str(HERE.parent.parent / "tests"))
+from test_dashboard_browser import chromium  # noqa: E402  (one way to open Chromium)
 
 
-def _examples() -> tuple[str, str, str, str]:
-    """A district, a street, one of its compounds with a 一肩挑 finding, and that
-    compound's secretary (someone with posts to show)."""
+def _examples() -> tuple[str, str, str, str, str, str]:
+    """The city, a district, a street, one of its compounds with a 一肩挑 finding, that
+    compound's community and its secretary (someone with posts to show)."""
     from redgov.dashboard.reads import units as read_units
     from redgov.graph.stores import open_store
     from redgov.queries import run_question
@@ -34,11 +37,14 @@ def _examples() -> tuple[str, str, str, str]:
     store = open_store(os.environ.get("REDGOV_STORE") or "embedded")
     try:
         units = read_units(store)
+        city = next(u["code"] for u in units if u["level"] == "city")
         district = next(u["code"] for u in units if u["level"] == "district")
         street = next(u["code"] for u in units if u["level"] == "street")
         rows = run_question(store, "one_shoulder", {"scope": street}).rows
         row = next(r for r in rows if r["one_shoulder"])
-        return district, street, row["compound_code"], row["secretary_code"]
+        community = next(u["parent_code"] for u in units if u["code"] == row["compound_code"])
+        return (city, district, street, row["compound_code"], community,
+                row["secretary_code"])
     finally:
         store.close()
 
@@ -48,8 +54,8 @@ def main() -> int:
 
     wanted = set(sys.argv[1:])  # file names to retake (default: all)
     unit_free = {"overview", "audit", "sync", "changes", "selection"}
-    district, street, compound, person = (
-        ("", "", "", "") if wanted and wanted <= unit_free else _examples())
+    city, district, street, compound, community, person = (
+        ("",) * 6 if wanted and wanted <= unit_free else _examples())
     # (file name, path, what shows the page has arrived, element to shoot or None)
     pages = [
         ("overview", "", '[data-testid="stVegaLiteChart"]', None),
@@ -58,6 +64,10 @@ def main() -> int:
         ("hierarchy-street", f"hierarchy?unit={street}", "iframe", None),
         ("network-street", f"hierarchy?unit={street}", "iframe", "iframe"),
         ("hierarchy-compound", f"hierarchy?unit={compound}", "iframe", None),
+        ("network-city", f"hierarchy?unit={city}", "iframe", "iframe"),
+        ("network-community", f"hierarchy?unit={community}", "iframe", "iframe"),
+        ("network-compound", f"hierarchy?unit={compound}", "iframe", "iframe"),
+        ("network-person", f"people?person={person}", "iframe", "iframe"),
         ("audit", "audit", '[data-testid="stDataFrame"]', None),
         ("people", f"people?person={person}", "iframe", None),
         ("sync", "sync", '[data-testid="stDataFrame"]', None),
@@ -72,9 +82,12 @@ def main() -> int:
         port = s.getsockname()[1]
     proc = subprocess.Popen(
         [sys.executable, "-m", "redgov", "dashboard", "--port", str(port), "--no-browser"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/"
+    # Single-user mode prints a link with its start-up token; opening it once signs in.
+    first = proc.stdout.readline() if proc.stdout else ""
+    tokened = first.split()[2] if first.startswith("redgov dashboard: ") else url
     try:
         for _ in range(200):
             try:
@@ -83,12 +96,9 @@ def main() -> int:
             except OSError:
                 time.sleep(0.3)
         with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
-            ctx = p.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True,
-                args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
-                viewport={"width": 1440, "height": 1100}, device_scale_factor=1,
-            )
+            ctx = chromium(p, Path(profile))  # the browser tests' own window
             page = ctx.new_page()
+            page.goto(tokened, wait_until="domcontentloaded")
             for name, path, ready, element in pages:
                 page.set_viewport_size({"width": 1440, "height": 2300 if element else 1100})
                 page.goto(url + path, wait_until="domcontentloaded")
@@ -99,7 +109,9 @@ def main() -> int:
                 if ready == "iframe":
                     page.frame_locator("iframe").first.locator("canvas").wait_for(
                         timeout=120_000)
-                page.wait_for_timeout(3000)  # the network's layout and the charts settle
+                    page.locator("iframe").first.element_handle().content_frame() \
+                        .wait_for_function("() => window.readable", timeout=120_000)
+                page.wait_for_timeout(1500)  # the charts settle
                 target = HERE / f"{name}.png"
                 if element:
                     frame = page.locator(element).first
