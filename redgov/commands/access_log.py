@@ -10,6 +10,8 @@ import click
 
 from ..access.log import EVENT_ZH, iter_log, log_path, tail_log
 from ..output import render, to_json
+from ..present.clicktext import run_lang
+from ..present.messages import word
 
 __all__ = ["COMMANDS", "access_log"]
 
@@ -21,8 +23,8 @@ def _since(value: str | None) -> str | None:
     try:
         when = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD) or date-time "
-                                 "(YYYY-MM-DDTHH:MM)", param_hint="--since") from None
+        raise click.BadParameter(word("log.bad_since", run_lang(), value=value),
+                                 param_hint="--since") from None
     if when.tzinfo is None:
         when = when.astimezone()  # the operator's local time
     return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
