@@ -92,6 +92,7 @@ BAD = [
     ("extra argument", ("status", "extra")),
     ("bad k=v", ("cypher", "RETURN 1", "--param", "novalue")),
     ("bad date", ("access-log", "--since", "yesterday")),
+    ("unknown audit question", ("audit", "nosuch")),
 ]
 
 

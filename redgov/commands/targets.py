@@ -84,7 +84,7 @@ def targets(ctx: click.Context, scope: str | None, snapshot_spec: str | None,
         try:
             rows, chosen = progress(store, goals, scope=scope, snapshot=snapshot)
         except ParamError as exc:
-            raise click.UsageError(str(exc)) from None
+            raise click.UsageError(exc.text(lang)) from None
     if fmt == "json":
         text = to_json({"snapshot": snapshot_json(chosen), "scope": scope,
                         "file": str(source), "method": METHOD["en"],

@@ -22,7 +22,7 @@ __all__ = ["MESSAGES", "say", "word"]
 MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "cli.version": ("redgov 版本 {version}", "redgov, version {version}"),
     # audit
-    "audit.unknown_question": ("没有名为 {name!r} 的审计问题；可用的有：{known}",
+    "audit.unknown_question": ("没有名为 {name!r} 的审计问题（`redgov audit` 列出全部问题）",
                                "no audit question named {name!r}; known: {known}"),
     # accounts (redgov user)
     "user.created": ("账户 {name} 已创建：{role}，范围 {scope}",
