@@ -40,6 +40,7 @@ from .graph.stores import StoreError
 from .graph.stores.base import Store
 from .loaders import progress
 from .output import display_width, neutralise
+from .present.stores import store_text  # re-exported: the cover and the dashboard use it
 from .queries import ParamError, QueryResult, Question, get_question, run_question
 from .queries.present import cell, lookup_names
 from .queries.runner import choose_snapshot, ordinal
@@ -165,20 +166,6 @@ def _version(store: Store) -> str:
         return store.version()
     except StoreError:  # the cover is informative; an engine that hides its version is fine
         return str(getattr(store, "engine", ""))
-
-
-def store_text(description: str, lang: str = "zh") -> str:
-    """The store's own description, with its one English word put into Chinese.
-
-    >>> store_text("embedded FalkorDB (/home/a/.redgov)")
-    '内嵌 FalkorDB（/home/a/.redgov）'
-    >>> store_text("bolt://10.0.0.5:7687")
-    'bolt://10.0.0.5:7687'
-    """
-    if lang == "en" or not description.startswith("embedded "):
-        return description
-    head, sep, where = description.removeprefix("embedded ").partition(" (")
-    return f"内嵌 {head}（{where.removesuffix(')')}）" if sep else f"内嵌 {head}"
 
 
 def sheet_names(questions: Sequence[Question], lang: str = "zh") -> list[str]:

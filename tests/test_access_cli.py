@@ -133,14 +133,14 @@ def test_access_log_filters_and_chinese_table(env: dict) -> None:
 
 def test_serving_beyond_loopback_needs_accounts_and_tls(env: dict, tmp_path: Path) -> None:
     res = run(env, "dashboard", "--host", "0.0.0.0", "--no-browser")
-    assert res.exit_code == 1 and "no dashboard account exists" in res.output, res.output
+    assert res.exit_code == 1 and "尚无看板账户" in res.output, res.output
     assert run(env, "user", "add", "chief", "--role", "admin", input=PW + "\n").exit_code == 0
     res = run(env, "dashboard", "--host", "0.0.0.0", "--no-browser")
-    assert res.exit_code == 1 and "without TLS" in res.output, res.output
+    assert res.exit_code == 1 and "不加 TLS" in res.output, res.output
     cert = tmp_path / "c.pem"
     cert.write_text("x")
     res = run(env, "dashboard", "--host", "0.0.0.0", "--tls-cert", str(cert), "--no-browser")
-    assert res.exit_code == 2 and "go together" in res.output, res.output
+    assert res.exit_code == 2 and "必须同时给出" in res.output, res.output
     for host in ("127.0.0.1", "localhost", "::1"):
         check_serving(host, False, False, False)  # loopback: always allowed
     check_serving("10.0.0.5", True, True, False)

@@ -55,6 +55,32 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
                  "{total} entries, the newest {shown} shown (--limit)"),
     "log.bad_since": ("{value!r} 不是日期（YYYY-MM-DD）或时刻（YYYY-MM-DDTHH:MM）",
                       "{value!r} is not a date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM)"),
+    # redgov dashboard
+    # the link stands alone between spaces (terminals make it clickable; tests read it)
+    "dash.start": ("redgov 看板已启动： {url}  （数据库：{store}；{mode}；按 Ctrl-C 停止）",
+                   "redgov dashboard: {url}  (store: {store}; {mode}; Ctrl-C stops)"),
+    "dash.mode_accounts": ("需登录", "accounts: sign-in required"),
+    "dash.mode_sso": ("统一身份认证：{issuer}", "single sign-on: {issuer}"),
+    "dash.mode_single": ("单用户模式：尚无账户，只有用此链接（含令牌）打开的浏览器可以访问",
+                         "single user, no accounts: only a browser opened with this link "
+                         "(its token) is served"),
+    "dash.no_accounts": (
+        "拒绝在 {host} 上服务：尚无看板账户，任何能访问它的人都会看到全部数据。"
+        "请先创建账户（redgov user add 名称 --role … --scope …），或在 127.0.0.1 上服务。",
+        "refusing to serve on {host}: no dashboard account exists, so everyone reaching it "
+        "would see everything. Create accounts first (redgov user add NAME --role … "
+        "--scope …), or serve on 127.0.0.1."),
+    "dash.no_tls": (
+        "拒绝在 {host} 上不加 TLS 服务：密码会以明文经过网络。请给出 --tls-cert 文件 "
+        "--tls-key 文件；若前面有终结 TLS 的代理，用 --insecure-http。",
+        "refusing to serve on {host} without TLS: passwords would cross the network in "
+        "clear. Give --tls-cert FILE --tls-key FILE, or --insecure-http if a TLS proxy in "
+        "front of it terminates TLS."),
+    "dash.tls_pair": ("--tls-cert 和 --tls-key 必须同时给出",
+                      "--tls-cert and --tls-key go together"),
+    "dash.sso_needs": ("单点登录需要同时给出 --oidc-issuer、--oidc-client-id 和 --oidc-secret-file",
+                       "single sign-on needs --oidc-issuer, --oidc-client-id and "
+                       "--oidc-secret-file"),
     # shared options
     "param.bad_pair": ("应为 键=值（k=v），实际为 {pair!r}", "expected k=v, got {pair!r}"),
 }
