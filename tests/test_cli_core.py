@@ -90,7 +90,9 @@ def test_cypher_formats_and_params(redgov_env, store) -> None:
 def test_cypher_refuses_writes(redgov_env, store) -> None:
     code, out = _run("cypher", "CREATE (:Unit {code: 'x'}) RETURN 1 AS one")
     assert code == 1
-    assert "only reads" in out
+    assert "只读" in out, out
+    code, out = _run("--lang", "en", "cypher", "CREATE (:Unit {code: 'x'}) RETURN 1 AS one")
+    assert code == 1 and "only reads" in out, out
     assert store.read("MATCH (u:Unit) RETURN count(u) AS n") == [{"n": 0}]
 
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pandas as pd
+from redgov.dashboard import ui
 from streamlit.testing.v1 import AppTest
 from test_dashboard_app import _app_env, graph, open_app
-
-from redgov.dashboard import ui
 
 __all__ = ["_app_env", "graph"]  # fixtures used by this module's tests
 
@@ -20,7 +19,6 @@ __all__ = ["_app_env", "graph"]  # fixtures used by this module's tests
 def _tables_app(lang: str) -> None:
     import pandas as pd
     import streamlit as st
-
     from redgov.dashboard import ui
 
     st.session_state["lang"] = lang

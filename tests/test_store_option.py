@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from redgov.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports"
-READ_ONLY = "Error: redgov cypher only reads:"
+READ_ONLY = "错误：redgov cypher 只读："
 
 
 @pytest.fixture

@@ -21,6 +21,9 @@ __all__ = ["MESSAGES", "say", "word"]
 #: key → (Chinese, English).
 MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "cli.version": ("redgov 版本 {version}", "redgov, version {version}"),
+    "cypher.read_only": ("redgov cypher 只读：该查询会写入图数据。改动数据请用 `redgov sync`。",
+                         "redgov cypher only reads: the query would write to the graph. "
+                         "Change data through `redgov sync`."),
     # audit
     "audit.unknown_question": ("没有名为 {name!r} 的审计问题（`redgov audit` 列出全部问题）",
                                "no audit question named {name!r}; known: {known}"),
