@@ -159,8 +159,8 @@ COMMANDS: Final[dict[str, str]] = {
         "可以是以表名命名的 CSV 文件、一个 .xlsx 工作簿中的各工作表，或 CSV 目录的 .zip 压缩包。"
         "各表的列、错误报告的含义和常见错误的改法：docs/使用说明.md（§ 同步台账）。"),
     "sync --dry-run": "只校验和比对，不写入。",
-    "sync --review": ("校验和比对后暂存变更待审核，而不是直接发布（redgov review list / show / "
-                      "approve / reject）。"),
+    "sync --review": ("校验和比对后暂存变更待审核，而不是直接发布（`redgov review list`、"
+                      "`show`、`approve`、`reject`）。"),
     "sync --errors-out": "把错误写成 CSV（UTF-8 带 BOM），台账人员可以用 Excel 打开。",
     "targets": ("在所选快照上对照分步部署推进目标的进度，附各目标在历次已发布快照上的趋势和"
                 "到期预测。"),

@@ -41,6 +41,8 @@ ALLOWED: Final = frozenset({
 
 _SPANS: Final = [
     re.compile(r"`[^`]*`"),                      # code in backticks
+    re.compile(r"\bredgov(\s+[a-z][a-z-]*){0,2}"),  # a command line to type: redgov user add
+    re.compile(r"\bCtrl-[A-Z]\b"),              # a key to press
     re.compile(r"'[^']*'|\"[^\"]*\""),           # a value the reader typed, quoted back
     re.compile(r"[A-Za-z][\w+.-]*://\S*"),       # addresses
     re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*"),  # option names
@@ -50,7 +52,8 @@ _SPANS: Final = [
     re.compile(r"[\w-]*\.[A-Za-z][\w.]*"),        # file names and extensions, settings
     re.compile(r"\b\w+=\w+"),                    # k=v
     re.compile(r"\b\d+[A-Za-z]+\b"),             # 1h, 15m, 30m
-    re.compile(r"\b[A-Z][A-Z0-9_]+\b"),          # environment names (REDGOV_STORE)
+    # REDGOV_STORE, a grade (B), a placeholder (N)
+    re.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Z0-9_]*(?![A-Za-z0-9_])"),
 ]
 #: Lines of Cypher (an example to paste): code, not prose.
 _CODE_LINE: Final = re.compile(r"\b(MATCH|RETURN|AND|coalesce)\b")
