@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Final
 
 from ..graph import display
+from ..present.messages import lookup
 
 __all__ = ["LABELS", "LANGS", "t", "term"]
 
@@ -360,9 +361,7 @@ _DOMAIN: Final[dict[str, str]] = {
 
 def t(key: str, lang: str = "zh", **values: object) -> str:
     """The label ``key`` in ``lang`` with ``{placeholders}`` filled from ``values``."""
-    zh, en = LABELS[key]
-    text = en if lang == "en" else zh
-    return text.format(**values) if values else text
+    return lookup(LABELS, key, lang, **values)
 
 
 def term(group: str, value: str | None, lang: str = "zh") -> str:

@@ -40,6 +40,7 @@ from .graph.stores import StoreError
 from .graph.stores.base import Store
 from .loaders import progress
 from .output import display_width, neutralise
+from .present.messages import lookup
 from .present.stores import store_text  # re-exported: the cover and the dashboard use it
 from .queries import ParamError, QueryResult, Question, get_question, run_question
 from .queries.present import cell, lookup_names
@@ -83,8 +84,7 @@ _L = {  # the workbook's own words
 
 
 def _w(key: str, lang: str) -> str:
-    zh, en = _L[key]
-    return en if lang == "en" else zh
+    return lookup(_L, key, lang)
 
 
 @dataclass

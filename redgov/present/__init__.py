@@ -1,6 +1,7 @@
 """The presentation layer: every word a person reads, in Chinese by default.
 
-One vocabulary, looked up one way (a key or a code → its Chinese and English forms):
+One vocabulary, looked up one way (a key or a code → its Chinese and English forms, read
+by :func:`pick` / :func:`lookup`):
 
 - codes the model stores (levels, kinds, findings …) and record fields:
   :mod:`redgov.graph.display` (:func:`display`, :func:`term`, :func:`field_label`);
@@ -16,7 +17,7 @@ The dashboard's page labels (``dashboard/i18n.py``) and the workbook's words
 from __future__ import annotations
 
 from ..graph.display import display, field_label, format_date, format_rate, term
-from .messages import MESSAGES, say, word
+from .messages import MESSAGES, lookup, pick, say, word
 from .times import ZONE_LABEL, format_moment, format_time
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "format_moment",
     "format_rate",
     "format_time",
+    "lookup",
+    "pick",
     "say",
     "term",
     "word",

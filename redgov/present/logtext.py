@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from .messages import pick
+
 __all__ = ["KEYS", "REASONS", "entry_text"]
 
 #: entry key → how its value is introduced: (Chinese, English).
@@ -45,8 +47,7 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
 }
 
 
-def _say(pair: tuple[str, str], lang: str) -> str:
-    return pair[1] if lang == "en" else pair[0]
+_say = pick
 
 
 def _param_labels() -> dict[str, Any]:

@@ -14,9 +14,10 @@ checks every Chinese form for Latin words).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
-__all__ = ["MESSAGES", "say", "word"]
+__all__ = ["MESSAGES", "lookup", "pick", "say", "word"]
 
 #: key → (Chinese, English).
 MESSAGES: Final[dict[str, tuple[str, str]]] = {
@@ -89,12 +90,29 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
 }
 
 
+def pick(pair: tuple[str, str], lang: str = "zh") -> str:
+    """The one rule every table of words is read by: the English form for ``en``, else
+    the Chinese (an unknown language reads Chinese, the default)."""
+    return pair[1] if lang == "en" else pair[0]
+
+
+def lookup(table: Mapping[str, tuple[str, str]], key: str, lang: str = "zh",
+           **values: object) -> str:
+    """``table[key]`` in ``lang``, placeholders filled (KeyError: a word nobody declared).
+
+    Every table of words is read through this: the command line's :data:`MESSAGES`, the
+    dashboard's labels (``dashboard/i18n.py`` ``t``), the workbook's words
+    (``redgov/report.py``), the access log's keys (:mod:`.logtext`).
+    """
+    text = pick(table[key], lang)
+    return text.format(**values) if values else text
+
+
 def word(key: str, lang: str = "zh", **values: object) -> str:
     """The message ``key`` in ``lang`` with its placeholders filled (KeyError: unknown)."""
-    zh, en = MESSAGES[key]
-    return (en if lang == "en" else zh).format(**values)
+    return lookup(MESSAGES, key, lang, **values)
 
 
 def say(lang: str, zh: str, en: str) -> str:
     """An inline pair, for a message used once (prefer a :data:`MESSAGES` key)."""
-    return en if lang == "en" else zh
+    return pick((zh, en), lang)
