@@ -93,6 +93,8 @@ BAD = [
     ("bad k=v", ("cypher", "RETURN 1", "--param", "novalue")),
     ("bad date", ("access-log", "--since", "yesterday")),
     ("unknown audit question", ("audit", "nosuch")),
+    ("missing path", ("sync", "/nonexistent/export")),
+    ("out of range", ("access-log", "--limit", "0")),
 ]
 
 
@@ -102,6 +104,7 @@ def test_bad_invocations_answer_in_chinese(what: str, args: tuple[str, ...],
     monkeypatch.setenv("REDGOV_HOME", str(tmp_path))
     code, zh = _run(*args)
     assert code == 2 and "错误：" in zh, (what, code, zh)
+    assert not zh.rstrip().endswith("."), zh  # the Chinese full stop, not click's
     typed = {w for a in args for w in a.split()}
     assert [w for w in _leaks(args[0] if args[0] in PATHS else "", zh) if w not in typed] == [], \
         (what, zh)

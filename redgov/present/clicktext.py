@@ -46,7 +46,7 @@ CLICK_ZH: Final[dict[str, str]] = {
     "deprecated": "已弃用",
     "Choose from:\n\t{choices}": "可选：\n\t{choices}",
     # errors
-    "Error: {message}": "错误：{message}",
+    "Error: {message}": "错误：{message}",  # see _ErrorLine
     "Try '{command} {option}' for help.": "运行“{command} {option}”查看帮助。",
     "Invalid value: {message}": "取值无效：{message}",
     "Invalid value for {param_hint}: {message}": "{param_hint} 的取值无效：{message}",
@@ -79,12 +79,13 @@ CLICK_ZH: Final[dict[str, str]] = {
     "{value!r} is not a valid boolean. Recognized values: {states}":
         "{value!r} 不是有效的是否值。可用：{states}",
     "{value!r} is not a valid UUID.": "{value!r} 不是有效的 UUID。",
-    "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
-    "{name} {filename!r} is a file.": "{name} {filename!r} 是文件。",
-    "{name} {filename!r} is a directory.": "{name} {filename!r} 是目录。",
-    "{name} {filename!r} is not readable.": "{name} {filename!r} 不可读。",
-    "{name} {filename!r} is not writable.": "{name} {filename!r} 不可写。",
-    "{name} {filename!r} is not executable.": "{name} {filename!r} 不可执行。",
+    # ``{name}`` is click's English "File"/"Directory"/"Path": the Chinese leaves it out
+    "{name} {filename!r} does not exist.": "{filename!r} 不存在。",
+    "{name} {filename!r} is a file.": "{filename!r} 是文件，不是目录。",
+    "{name} {filename!r} is a directory.": "{filename!r} 是目录，不是文件。",
+    "{name} {filename!r} is not readable.": "{filename!r} 不可读。",
+    "{name} {filename!r} is not writable.": "{filename!r} 不可写。",
+    "{name} {filename!r} is not executable.": "{filename!r} 不可执行。",
     "Could not open file {filename!r}: {message}": "无法打开文件 {filename!r}：{message}",
     "file": "文件", "directory": "目录", "path": "路径",
     "unknown error": "未知错误",
@@ -102,9 +103,26 @@ _MODULES: Final = ("core", "decorators", "exceptions", "formatting", "parser", "
                    "termui", "utils")
 
 
+class _ErrorLine(str):
+    """``错误：{message}``, whose message ends with a Chinese full stop.
+
+    click builds some messages from pieces and ends them with a Latin full stop of its own
+    (``缺少选项 '--to'.``); the one line every error goes through puts the Chinese one
+    in its place.
+    """
+
+    __slots__ = ()
+
+    def format(self, *args: object, **kwargs: object) -> str:
+        text = str.format(self, *args, **kwargs)
+        return text[:-1] + "。" if text.endswith(".") and not text.endswith("..") else text
+
+
 def translate(message: str) -> str:
     """click's ``_``: the Chinese form in a Chinese run, else gettext's own answer."""
     if LANG.get() == "zh":
+        if message == "Error: {message}":
+            return _ErrorLine(CLICK_ZH[message])
         return CLICK_ZH.get(message, message)
     return _gettext.gettext(message)
 
