@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Final
 
 from ..graph import display
+from ..present.messages import lookup
 
 __all__ = ["LABELS", "LANGS", "t", "term"]
 
@@ -40,6 +41,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "app.no_sync": ("图中尚无同步记录：先运行 `redgov demo` 或 `redgov sync`。",
                     "No sync run in the graph yet: run `redgov demo` or `redgov sync` first."),
     "app.catalog_missing": ("审计目录不可用：{error}", "The audit catalog is unavailable: {error}"),
+    "app.zone": ("时间均为北京时间（UTC+8）", "Times are Beijing time (UTC+8)"),
+    "app.empty": ("（无数据）", "(no rows)"),
     "app.store_away": ("数据库暂时不可用（已停止或正在重启），恢复后刷新本页即可。",
                        "The database is unavailable for now (stopped or restarting); "
                        "reload this page once it is back."),
@@ -363,9 +366,7 @@ _DOMAIN: Final[dict[str, str]] = {
 
 def t(key: str, lang: str = "zh", **values: object) -> str:
     """The label ``key`` in ``lang`` with ``{placeholders}`` filled from ``values``."""
-    zh, en = LABELS[key]
-    text = en if lang == "en" else zh
-    return text.format(**values) if values else text
+    return lookup(LABELS, key, lang, **values)
 
 
 def term(group: str, value: str | None, lang: str = "zh") -> str:

@@ -16,12 +16,33 @@ import streamlit as st
 
 from ..graph import display
 from ..graph.snapshots import Snapshot
+from ..present.stores import store_text
 from .i18n import LANGS, t
 from .snapshot import SNAPSHOT_KEY, chosen, entry_label
 
-__all__ = ["MARK_COLOURS", "NO_EXPORT", "PAGES", "PICKER_KEY", "favicon", "from_query", "go",
-           "init_state", "label", "lang", "mark", "no_export", "plain", "rate", "sidebar",
-           "snapshot_picker", "table", "to_query", "value", "when"]
+__all__ = [
+    "MARK_COLOURS",
+    "NO_EXPORT",
+    "PAGES",
+    "PICKER_KEY",
+    "TOOLBAR_HIDDEN",
+    "favicon",
+    "from_query",
+    "go",
+    "init_state",
+    "label",
+    "lang",
+    "mark",
+    "no_export",
+    "plain",
+    "rate",
+    "sidebar",
+    "snapshot_picker",
+    "table",
+    "to_query",
+    "value",
+    "when",
+]
 
 #: url path → the StreamlitPage object, filled by app.py on every run.
 PAGES: dict[str, Any] = {}
@@ -53,15 +74,30 @@ def no_export() -> None:
         st.set_option(NO_EXPORT, True)
 
 
+#: Every table's toolbar hidden (issue 19): Streamlit 1.67 writes its buttons' tooltips
+#: (search, full screen, columns) in English with no way to translate them, and the one
+#: button worth having, the download, is redgov's own (logged, role-gated).  A style-only
+#: ``st.html`` goes to Streamlit's event container and takes no room on the page.
+TOOLBAR_HIDDEN: Final = ('<style>[data-testid="stDataFrame"] [data-testid="stElementToolbar"]'
+                         '{display:none !important}</style>')
+
+
 def table(data: Any = None, **kwargs: Any) -> Any:
     """``st.dataframe`` for every table of every page, never with Streamlit's own export.
 
     The one place tables are drawn, so a table cannot be added that offers its rows for
     download unlogged (tests/test_access_log.py checks no page calls ``st.dataframe``).
     Not a data-protection control on its own: what a page shows, its viewer has; the
-    point is that *downloads* are offered only by redgov's own buttons.
+    point is that *downloads* are offered only by redgov's own buttons.  No toolbar
+    (:data:`TOOLBAR_HIDDEN`); a table without rows is one line in words (Streamlit's
+    grid would say "empty"), and gives no selection (None, as callers expect).
     """
     no_export()
+    frame = getattr(data, "data", data)  # a pandas Styler holds its frame as .data
+    if getattr(frame, "empty", False) or (isinstance(frame, list | tuple) and not frame):
+        st.caption(label("app.empty"))
+        return None
+    st.html(TOOLBAR_HIDDEN)
     return st.dataframe(data, **kwargs)
 
 
@@ -123,7 +159,8 @@ def sidebar(store_description: str, snapshots: list[Snapshot]) -> None:
     with st.sidebar:
         st.radio(t("app.lang", lang()), LANGS, key="lang", horizontal=True,
                  format_func=lambda v: "中文" if v == "zh" else "English")
-        st.caption(label("app.store", store=plain(store_description)))
+        st.caption(label("app.store", store=plain(store_text(store_description, lang()))))
+        st.caption(label("app.zone"))
         snap = snapshot_picker(snapshots)
         if snap is not None and snap.date:
             st.caption(label("app.as_of", date=snap.date))

@@ -20,7 +20,7 @@ from typing import Any, Final
 from ..graph.snapshots import Snapshot
 from ..graph.stores.base import Store
 from .changes import Change, record_changes
-from .runner import ParamError, run_question
+from .runner import run_question, unknown_scope
 
 __all__ = ["DIFF_LEVELS", "FIGURES", "Diff", "FigureMove", "diff", "figure_moves"]
 
@@ -138,7 +138,7 @@ def diff(store: Store, first: Snapshot, second: Snapshot, *, level: str = "stree
         try:
             effective = scoping.intersect(store, account_scope, scope)
         except scoping.OutOfScope:  # outside the account: as if it did not exist
-            raise ParamError(f"parameter scope (unit): no unit with code {scope!r}") from None
+            raise unknown_scope(scope) from None
         if effective is not None:  # a roll-up above the scope's own level is lowered to it
             level = scoping.clamp_level(store, effective, level)
     result = Diff(first, second, effective, level)

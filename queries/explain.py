@@ -55,8 +55,8 @@ def explain(store: Store, name: str, key: str, params: Mapping[str, Any] | None 
     column = question.columns[0]
     rows = [r for r in result.rows if str(r.get(column.name)) == key]
     if not rows:
-        raise ParamError(f"{question.title_zh}（{name}）的答案中没有 {column.title_zh}"
-                         f"（{column.name}）为 {key} 的行")
+        raise ParamError(f"“{question.title_zh}”的答案中没有{column.title_zh}为 {key} 的行",
+                         en=f"the answer of {name} has no row whose {column.name} is {key}")
     try:
         subject, facts = explain_facts(store, key, snap, result.params["as_of"])
     except NotFound:

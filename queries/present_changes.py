@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..graph.display import display, field_label, format_rate, term
+from ..present.messages import say
 from .changes import Change, Provenance
 from .diff import Diff, FigureMove
 from .facts import Fact, Source, Subject
@@ -26,8 +27,7 @@ _SUBTYPE_DOMAIN = {"unit": "level", "organisation": "org_kind", "post": "role",
                    "supervision": "supervision_kind"}
 
 
-def _say(lang: str, zh: str, en: str) -> str:
-    return en if lang == "en" else zh
+_say = say  # the presentation layer's inline pair (redgov/present/messages.py)
 
 
 def value_text(name: str, value: Any, lang: str = "zh") -> str:

@@ -24,6 +24,7 @@ from typing import Any
 
 from ..graph import scope as scoping
 from ..graph.cypher import cypher
+from ..graph.display import display
 from ..graph.snapshots import NO_SNAPSHOT, Snapshot
 from ..graph.snapshots import resolve as resolve_snapshot
 from ..graph.stores.base import Store
@@ -50,7 +51,18 @@ _UNIT_EXISTS = cypher(
 
 
 class ParamError(ValueError):
-    """A parameter is unknown or its value does not fit its type; the message names both."""
+    """A parameter is unknown or its value does not fit its type; the message names both.
+
+    The message is Chinese (``str``); ``en`` holds its English form when it has one, and
+    :meth:`text` picks the one a reader asked for.
+    """
+
+    def __init__(self, message: str, en: str | None = None) -> None:
+        super().__init__(message)
+        self.en = en
+
+    def text(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" and self.en else str(self)
 
 
 def snapshot_json(snapshot: Snapshot | None) -> dict[str, Any] | None:
@@ -76,8 +88,19 @@ class QueryResult:
                 "count": self.count}
 
 
-def _bad(p: Param, value: Any, why: str) -> ParamError:
-    return ParamError(f"parameter {p.name} ({p.type}): {value!r} {why}")
+#: why a value does not fit its parameter's type: (Chinese, English)
+_WHY: dict[str, tuple[str, str]] = {
+    "date": ("不是日期（YYYY-MM-DD）", "is not a date (YYYY-MM-DD)"),
+    "bool": ("不是“是”或“否”（true/false）", "is not true/false"),
+    "int": ("不是整数", "is not an integer"),
+    "float": ("不是数值", "is not a number"),
+}
+
+
+def _bad(p: Param, value: Any, why: str, why_zh: str | None = None) -> ParamError:
+    zh = why_zh or _WHY.get(p.type, ("取值无效", why))[0]
+    return ParamError(f"参数“{p.label()}”：{value!r} {zh}",
+                      en=f"parameter {p.name} ({p.type}): {value!r} {why}")
 
 
 def _coerce(p: Param, value: Any) -> Any:
@@ -115,7 +138,9 @@ def _coerce(p: Param, value: Any) -> Any:
     if t == "level":
         text = str(value).strip()
         if text not in LEVEL_ORDER:
-            raise _bad(p, value, f"is not a level ({', '.join(LEVEL_ORDER)})")
+            raise _bad(p, value, f"is not a level ({', '.join(LEVEL_ORDER)})",
+                       "不是层级（" + "、".join(display(x, domain="level") for x in LEVEL_ORDER)
+                       + "）")
         return text
     text = str(value).strip()  # unit, string
     if t == "unit" and not text:
@@ -156,8 +181,10 @@ def resolve_params(
     unknown = sorted(set(given) - set(known))
     if unknown:
         raise ParamError(
-            f"{question.name} takes no parameter {', '.join(unknown)}; "
-            f"it takes {', '.join(known)}"
+            f"审计问题“{question.title_zh}”没有参数 {', '.join(map(repr, unknown))}；"
+            f"可用的参数：{', '.join(known)}",
+            en=f"{question.name} takes no parameter {', '.join(unknown)}; "
+            f"it takes {', '.join(known)}",
         )
     out: dict[str, Any] = {}
     for p in question.params:
@@ -167,7 +194,7 @@ def resolve_params(
         out["as_of"] = _coerce(known["as_of"], snap) if snap else date.today().isoformat()
     if out.get("scope") is not None and not store.read(
             _UNIT_EXISTS, {"code": out["scope"], "snapshot": ordinal(snapshot)}):
-        raise ParamError(f"parameter scope (unit): no unit with code {out['scope']!r}")
+        raise unknown_scope(out["scope"])
     return out
 
 
@@ -180,8 +207,13 @@ def as_day(iso: str) -> int:
     return (date.fromisoformat(iso) - _EPOCH).days
 
 
-def _not_found(code: Any) -> ParamError:
-    return ParamError(f"parameter scope (unit): no unit with code {code!r}")
+def unknown_scope(code: Any) -> ParamError:
+    """A scope naming no unit (or one outside the account's: the same words)."""
+    return ParamError(f"范围：没有编码为 {code!r} 的单位",
+                      en=f"parameter scope (unit): no unit with code {code!r}")
+
+
+_not_found = unknown_scope
 
 
 def restrict_params(

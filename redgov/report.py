@@ -42,6 +42,8 @@ from .graph.stores import StoreError
 from .graph.stores.base import Store
 from .loaders import progress
 from .output import display_width, neutralise
+from .present.messages import lookup
+from .present.stores import store_text  # re-exported: the cover and the dashboard use it
 from .print_layout import print_layout
 from .queries import ParamError, QueryResult, Question, get_question, run_question
 from .queries.present import cell, lookup_names
@@ -71,7 +73,8 @@ _L = {  # the workbook's own words
     "params": ("参数", "Parameters"),
     "generated": ("生成时间（北京时间）", "Generated (Beijing time)"),
     "store": ("数据库", "Store"), "engine": ("引擎版本", "Engine"),
-    "sync": ("最近同步", "Last sync"), "questions": ("审计问题数", "Questions"),
+    "sync": ("最近同步（北京时间）", "Last sync (Beijing time)"),
+    "questions": ("审计问题数", "Questions"),
     "sources": ("依据文件", "Source documents"), "id": ("编号", "No."),
     "doc_title": ("标题", "Title"), "issuer": ("发布单位", "Issuer"), "date": ("日期", "Date"),
     "sheet": ("工作表", "Sheet"), "question": ("问题", "Question"), "rules": ("规则", "Rules"),
@@ -86,8 +89,7 @@ _L = {  # the workbook's own words
 
 
 def _w(key: str, lang: str) -> str:
-    zh, en = _L[key]
-    return en if lang == "en" else zh
+    return lookup(_L, key, lang)
 
 
 @dataclass
@@ -176,20 +178,6 @@ def _version(store: Store) -> str:
         return store.version()
     except StoreError:  # the cover is informative; an engine that hides its version is fine
         return str(getattr(store, "engine", ""))
-
-
-def store_text(description: str, lang: str = "zh") -> str:
-    """The store's own description, with its one English word put into Chinese.
-
-    >>> store_text("embedded FalkorDB (/home/a/.redgov)")
-    '内嵌 FalkorDB（/home/a/.redgov）'
-    >>> store_text("bolt://10.0.0.5:7687")
-    'bolt://10.0.0.5:7687'
-    """
-    if lang == "en" or not description.startswith("embedded "):
-        return description
-    head, sep, where = description.removeprefix("embedded ").partition(" (")
-    return f"内嵌 {head}（{where.removesuffix(')')}）" if sep else f"内嵌 {head}"
 
 
 def sheet_names(questions: Sequence[Question], lang: str = "zh") -> list[str]:

@@ -33,8 +33,8 @@ from .graph.cypher import cypher
 from .graph.display import format_rate
 from .graph.snapshots import Snapshot, list_snapshots
 from .graph.stores.base import Store
-from .queries import ParamError, run_question
-from .queries.runner import choose_snapshot
+from .queries import run_question
+from .queries.runner import choose_snapshot, unknown_scope
 from .targets import STATUS, Target, metric_text, project, status_of
 
 __all__ = ["HEADERS", "METHOD", "Progress", "measure", "present", "progress", "trend_table"]
@@ -160,9 +160,9 @@ def progress(store: Store, targets: Sequence[Target], *, scope: str | None = Non
         try:
             scope = scoping.intersect(store, account_scope, scope, snapshot=chosen.ordinal)
         except scoping.OutOfScope:
-            raise ParamError(f"parameter scope (unit): no unit with code {scope!r}") from None
+            raise unknown_scope(scope) from None
         if scope is not None and scoping.resolve(store, scope, snapshot=chosen.ordinal) is None:
-            raise ParamError(f"parameter scope (unit): no unit with code {scope!r}")
+            raise unknown_scope(scope)
     history = [s for s in list_snapshots(store.read)
                if s.ordinal <= chosen.ordinal and s.date is not None]
     out: list[Progress] = []

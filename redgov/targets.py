@@ -138,7 +138,10 @@ def load_targets(path: Path | None = None) -> tuple[list[Target], Path]:
                                            f"file too large ({size} bytes, limit {MAX_BYTES})")])
         raw = path.read_bytes()
     except OSError as exc:
-        raise TargetError(str(path), [(f"无法读取：{exc.strerror or exc}",
+        why = ("文件不存在" if isinstance(exc, FileNotFoundError) else
+               "没有读取权限" if isinstance(exc, PermissionError) else
+               "是目录" if isinstance(exc, IsADirectoryError) else "读取出错")
+        raise TargetError(str(path), [(f"无法读取：{why}",
                                        f"cannot read: {exc.strerror or exc}")]) from None
     try:
         text = raw.decode("utf-8-sig")

@@ -31,17 +31,17 @@ def test_create_verify_and_never_hand_out_the_hash(store) -> None:
 
 def test_names_roles_scopes_and_policy_are_checked(store) -> None:
     accounts.create(store, "wang", PW, "auditor", "D1")
-    with pytest.raises(AccountError, match="already exists"):
+    with pytest.raises(AccountError, match="账户已存在"):
         accounts.create(store, "wang", PW, "viewer", "S1")
-    with pytest.raises(AccountError, match="needs a scope"):
+    with pytest.raises(AccountError, match="查看员需要可见范围"):
         accounts.create(store, "zhao", PW, "viewer", None)
-    with pytest.raises(AccountError, match="role"):
+    with pytest.raises(AccountError, match="角色 'root' 无效"):
         accounts.create(store, "zhao", PW, "root", "S1")
-    with pytest.raises(AccountError, match="12 characters"):
+    with pytest.raises(AccountError, match="至少需要 12 个字符"):
         accounts.create(store, "zhao", "short", "viewer", "S1")
-    with pytest.raises(AccountError, match="account name"):
+    with pytest.raises(AccountError, match="不得包含账户名称"):
         accounts.create(store, "zhao", "zhao-is-my-password", "viewer", "S1")
-    with pytest.raises(AccountError, match="account name"):
+    with pytest.raises(AccountError, match="账户名无效"):
         accounts.create(store, "bad name!", PW, "viewer", "S1")
     admin = accounts.create(store, "chief", PW, "admin", None)
     assert admin.scope is None
@@ -61,7 +61,7 @@ def test_password_change_and_disabling_move_the_epoch(store) -> None:
     assert accounts.verify_password(store, "li", "another-long-secret") is not None
     accounts.remove(store, "li")
     assert accounts.get(store, "li") is None
-    with pytest.raises(AccountError, match="no account"):
+    with pytest.raises(AccountError, match="没有名为 'li' 的账户"):
         accounts.remove(store, "li")
 
 

@@ -67,7 +67,7 @@ def _serve(env: dict, *args: str) -> tuple[subprocess.Popen, str]:
         start_new_session=True,
     )
     first = proc.stdout.readline() if proc.stdout else ""
-    assert first.startswith("redgov dashboard: "), first
+    assert first.startswith("redgov 看板已启动： "), first
     url = first.split()[2]
     context = ssl._create_unverified_context()
     deadline = time.monotonic() + 60

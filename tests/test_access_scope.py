@@ -49,7 +49,8 @@ def test_runner_applies_the_account_scope(fx) -> None:
     for outside in ("D2", "X3", "NOPE"):
         with pytest.raises(ParamError) as err:
             run_question(fx, "one_shoulder", {"scope": outside}, account_scope="S1")
-        assert str(err.value) == f"parameter scope (unit): no unit with code {outside!r}"
+        assert err.value.text("en") == f"parameter scope (unit): no unit with code {outside!r}"
+        assert str(err.value) == f"范围：没有编码为 {outside!r} 的单位"
     # The CLI (no account scope) keeps its own rules: D2 is a valid scope there.
     assert run_question(fx, "one_shoulder", {"scope": "D2"}).params["scope"] == "D2"
 

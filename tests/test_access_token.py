@@ -91,7 +91,7 @@ def _serve(env: dict) -> tuple[subprocess.Popen, str]:
         start_new_session=True,
     )
     first = proc.stdout.readline() if proc.stdout else ""
-    assert first.startswith("redgov dashboard: ") and "单用户模式" in first, first
+    assert first.startswith("redgov 看板已启动： ") and "单用户模式" in first, first
     url = first.split()[2]
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?token=[\w-]{32}", url), url
     base = url.split("?")[0]

@@ -42,7 +42,7 @@ def test_user_set_refusals_are_one_line(store, env: dict) -> None:  # noqa: F811
     cases = {
         ("user", "set", "wang"): "--role",
         ("user", "set", "ghost", "--role", "viewer"): "没有名为 'ghost' 的账户",
-        ("user", "set", "wang", "--scope", "NOPE"): "图中没有代码为 'NOPE' 的单位",
+        ("user", "set", "wang", "--scope", "NOPE"): "图中没有编码为 'NOPE' 的单位",
         ("user", "set", "wang", "--scope", "all"): "需要可见范围",
         ("user", "set", " ", "--role", "viewer"): "账户名无效",
     }

@@ -60,11 +60,13 @@ def test_params_from_the_command_line(fx: Store, engine: Any) -> None:
     assert [r["finding"] for r in json.loads(res.output)["rows"]] == ["ok", "ok", "主任非党员"]
     # A unit code that looks like a number stays a code, and an unknown one is a usage error.
     res = audit(fx, engine, "one_shoulder", "--scope", "350206")
-    assert res.exit_code == 2 and "no unit with code '350206'" in res.output, res.output
+    assert res.exit_code == 2 and "没有编码为 '350206' 的单位" in res.output, res.output
     res = audit(fx, engine, "one_shoulder", "--as-of", "yesterday")
+    assert res.exit_code == 2 and "'yesterday' 不是日期（YYYY-MM-DD）" in res.output, res.output
+    res = audit(fx, engine, "one_shoulder", "--as-of", "yesterday", "--lang", "en")
     assert res.exit_code == 2 and "parameter as_of (date): 'yesterday'" in res.output, res.output
     res = audit(fx, engine, "no_such_question")
-    assert res.exit_code == 2 and "no audit question named" in res.output, res.output
+    assert res.exit_code == 2 and "没有名为 'no_such_question' 的审计问题" in res.output, res.output
 
 
 def test_csv_neutralises_formulas(fx: Store, engine: Any, tmp_path: Path) -> None:

@@ -238,15 +238,15 @@ def test_analytics_columns_match_their_rows() -> None:
 
 # --- parameters and errors -----------------------------------------------------------------
 def test_parameters_are_typed_and_checked(fx: Store) -> None:
-    with pytest.raises(ParamError, match=r"as_of .*'2024-02-30'"):
+    with pytest.raises(ParamError, match=r"'2024-02-30' 不是日期"):
         run_question(fx, "overdue_reelection", {"as_of": "2024-02-30"})
-    with pytest.raises(ParamError, match=r"min_share .*'lots'"):
+    with pytest.raises(ParamError, match=r"'lots' 不是数值"):
         run_question(fx, "owners_committee_party_share", {"min_share": "lots"})
-    with pytest.raises(ParamError, match=r"level .*'province'"):
+    with pytest.raises(ParamError, match=r"'province' 不是层级"):
         run_question(fx, "coverage_rollup", {"level": "province"})
-    with pytest.raises(ParamError, match=r"takes no parameter colour"):
+    with pytest.raises(ParamError, match=r"没有参数 'colour'"):
         run_question(fx, "one_shoulder", {"colour": "red"})
-    with pytest.raises(ParamError, match=r"scope .*NOPE"):
+    with pytest.raises(ParamError, match=r"范围：没有编码为 'NOPE'"):
         run_question(fx, "one_shoulder", {"scope": "NOPE"})
     with pytest.raises(UnknownQuestion, match="no audit question named 'nope'"):
         run_question(fx, "nope")

@@ -90,7 +90,9 @@ def test_cypher_formats_and_params(redgov_env, store) -> None:
 def test_cypher_refuses_writes(redgov_env, store) -> None:
     code, out = _run("cypher", "CREATE (:Unit {code: 'x'}) RETURN 1 AS one")
     assert code == 1
-    assert "only reads" in out
+    assert "只读" in out, out
+    code, out = _run("--lang", "en", "cypher", "CREATE (:Unit {code: 'x'}) RETURN 1 AS one")
+    assert code == 1 and "only reads" in out, out
     assert store.read("MATCH (u:Unit) RETURN count(u) AS n") == [{"n": 0}]
 
 
@@ -164,10 +166,14 @@ def test_cypher_help_says_how_to_ask_for_a_snapshot(redgov_env, store) -> None:
 
     from redgov.commands.common import CYPHER_HELP_EXAMPLE
 
-    code, out = _run("cypher", "--help")
+    code, out = _run("--lang", "en", "cypher", "--help")
     words = " ".join(out.split())  # click wraps the paragraphs to the terminal's width
     assert code == 0 and "--param snapshot=N" in words and "$snapshot" in words, out
     assert "(@live, @current, @active, @in_scope) are NOT available" in words, out
+    assert live("x") in words and CYPHER_HELP_EXAMPLE in words, out
+    code, out = _run("cypher", "--help")  # the Chinese help says the same
+    words = " ".join(out.split())
+    assert code == 0 and "--param snapshot=N" in words and "不可用" in words, out
     assert live("x") in words and CYPHER_HELP_EXAMPLE in words, out
     export = Path(__file__).parent / "fixtures" / "exports" / "sync_basic"
     assert _run("sync", str(export))[0] == 0

@@ -83,7 +83,7 @@ def server_url(graph: SimpleNamespace, server, monkeypatch: pytest.MonkeyPatch
     url = f"http://127.0.0.1:{port}/"
     try:
         first = proc.stdout.readline() if proc.stdout else ""
-        assert first.startswith(f"redgov dashboard: {url}?token="), first
+        assert first.startswith(f"redgov 看板已启动： {url}?token="), first
         TOKENED[url] = first.split()[2]  # single-user mode: the printed link with its token
         deadline = time.monotonic() + 60
         while True:

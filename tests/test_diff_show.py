@@ -321,5 +321,7 @@ def test_explain_why_not_one_shoulder(hx: Store) -> None:
 
 def test_explain_unknown_key_is_a_usage_error(hx: Store) -> None:
     res = cli(hx, "audit", "compounds_without_branch", "--explain", "CP1")
-    assert res.exit_code == 2 and "CP1" in res.output and "compound_code" in res.output, \
+    # the column by its Chinese label, never its code inside the Chinese sentence
+    assert res.exit_code == 2 and "CP1" in res.output and "compound_code" not in res.output, \
         res.output
+    assert "小区编码为 CP1 的行" in res.output, res.output

@@ -87,7 +87,7 @@ def test_no_free_read_returns_account_data(with_accounts, redgov_env: dict,
     assert code == 1, (query, out)
     with pytest.raises(RefusedRead) as direct:
         check_free_read(query)
-    assert out.strip().splitlines() == ["Error: " + str(direct.value)], out
+    assert out.strip().splitlines() == ["错误：" + str(direct.value)], out
     for secret in ("argon2", "chief", "ghost", "$argon"):
         assert secret not in out, (secret, out)
 

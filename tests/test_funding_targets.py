@@ -194,7 +194,7 @@ def test_progress_within_a_scope_and_at_an_earlier_snapshot(fx: Store) -> None:
     earlier, chosen = progress(fx, targets, snapshot="2021-09-30")
     assert chosen is not None and chosen.date == "2021-09-30"
     assert [len(p.trend) for p in earlier] == [2] * len(targets)
-    with pytest.raises(ParamError, match="no unit with code 'NOPE'"):
+    with pytest.raises(ParamError, match="没有编码为 'NOPE' 的单位"):
         progress(fx, targets, scope="NOPE")
     # an account scoped to ST2 asking for ST1 is told the unit does not exist
     with pytest.raises(ParamError):

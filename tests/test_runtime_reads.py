@@ -152,7 +152,7 @@ def test_cypher_refusal_is_one_line(store, redgov_env: dict) -> None:
     assert result.exit_code == 1
     with pytest.raises(RefusedRead) as direct:
         check_read("CALL dbms.listConfig()")
-    assert result.output.strip().splitlines() == ["Error: " + str(direct.value)]
+    assert result.output.strip().splitlines() == ["错误：" + str(direct.value)]
 
 
 @pytest.mark.parametrize("spec", [
@@ -164,7 +164,7 @@ def test_malformed_store_url_is_one_line(spec: str) -> None:
     assert result.exit_code == 1, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1, result.output
-    assert lines[0].startswith(("Error: bad --store", "Error: unknown store")), result.output
+    assert lines[0].startswith(("错误：bad --store", "错误：unknown store")), result.output
     assert "secret-pw" not in result.output
 
 

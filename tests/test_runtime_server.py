@@ -60,7 +60,7 @@ def _one_line_error(proc: subprocess.CompletedProcess) -> str:
     assert proc.returncode == 1, (proc.returncode, proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr, proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), proc.stderr
+    assert len(lines) == 1 and lines[0].startswith("错误："), proc.stderr
     return lines[0]
 
 

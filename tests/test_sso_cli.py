@@ -37,7 +37,7 @@ def test_link_by_subject_and_email_and_refuse_duplicates(store, env: dict) -> No
     assert accounts.get(store, "zhao") is None  # nothing half-made
     res = run(env, "user", "add", "zhao", "--role", "viewer", "--scope", "S1",
               "--no-password")
-    assert res.exit_code == 1 and "--no-password needs" in res.output, res.output
+    assert res.exit_code == 1 and "--no-password 需要同时给出" in res.output, res.output
 
     listing = json.loads(run(env, "user", "list", "--format", "json").output)
     assert {a["name"]: (a["oidc_subject"], a["email"]) for a in listing} == {

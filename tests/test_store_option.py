@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from redgov.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports"
-READ_ONLY = "Error: redgov cypher only reads:"
+READ_ONLY = "错误：redgov cypher 只读："
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ def test_dashboard_serves_with_store_option(spec: str, engine: Any) -> None:
     )
     try:
         first = proc.stdout.readline() if proc.stdout else ""
-        assert first.startswith(f"redgov dashboard: http://127.0.0.1:{port}/"), first
+        assert first.startswith(f"redgov 看板已启动： http://127.0.0.1:{port}/"), first
         assert ("bolt://127.0.0.1:" if engine.name == "neo4j" else "falkordb://") in first
         for secret in ("NEO4J_PASSWORD", "FALKORDB_PASSWORD"):
             assert not os.environ.get(secret) or os.environ[secret] not in first

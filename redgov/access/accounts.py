@@ -38,7 +38,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from ..graph.cypher import cypher
 from ..graph.stores.base import Store
-from ..graph.vocabulary import ACCOUNT_ROLES
+from ..graph.vocabulary import ACCOUNT_ROLE_ZH, ACCOUNT_ROLES
 
 __all__ = [
     "HASHES_IN_FLIGHT",
@@ -208,7 +208,17 @@ _TOUCH = cypher(
 
 
 class AccountError(ValueError):
-    """A refused account operation; the message is safe to show (never a password)."""
+    """A refused account operation; the message is safe to show (never a password).
+
+    The message is Chinese when ``en`` gives its English form (:meth:`text` picks one).
+    """
+
+    def __init__(self, message: str, en: str | None = None) -> None:
+        super().__init__(message)
+        self.en = en
+
+    def text(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" and self.en else str(self)
 
 
 @dataclass(frozen=True)
@@ -267,8 +277,9 @@ def check_name(name: str) -> str:
         shown = repr(name[:MAX_NAME + 1]) if isinstance(name, str) else "?"
         raise AccountError(
             f"账户名无效（{shown}）：须为 2–{MAX_NAME} 个字母、数字或 _ . @ -，不能为空、"
-            f"不含空白或控制字符（invalid account name: 2–{MAX_NAME} letters, digits, "
-            "'_', '.', '@' or '-', no spaces or control characters）")
+            "不含空白或控制字符",
+            en=f"invalid account name {shown}: 2–{MAX_NAME} letters, digits, "
+            "'_', '.', '@' or '-', no spaces or control characters")
     return name
 
 
@@ -284,14 +295,17 @@ def check_password_policy(name: str, password: str) -> None:
     >>> check_password_policy("li", "short")
     Traceback (most recent call last):
     ...
-    redgov.access.accounts.AccountError: the password needs at least 12 characters
+    redgov.access.accounts.AccountError: 密码至少需要 12 个字符
     """
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password needs at least {MIN_PASSWORD} characters")
+        raise AccountError(f"密码至少需要 {MIN_PASSWORD} 个字符",
+                           en=f"the password needs at least {MIN_PASSWORD} characters")
     if len(set(password)) < 4:
-        raise AccountError("the password needs at least 4 different characters")
+        raise AccountError("密码至少需要 4 个不同的字符",
+                           en="the password needs at least 4 different characters")
     if name.lower() in password.lower():
-        raise AccountError("the password must not contain the account name")
+        raise AccountError("密码不得包含账户名称",
+                           en="the password must not contain the account name")
 
 
 def accounts_exist(store: Store) -> bool:
@@ -314,9 +328,9 @@ def create(store: Store, name: str, password: str, role: str, scope: str | None)
     """Create an account; the caller has checked that ``scope`` is a unit of the graph."""
     check_name(name)
     if role not in ACCOUNT_ROLES:
-        raise AccountError(f"role {role!r}: one of {', '.join(ACCOUNT_ROLES)}")
+        raise _bad_role(role)
     if scope is None and role != "admin":
-        raise AccountError(f"a {role} needs a scope (a unit code): only an admin may see all")
+        raise _needs_scope(role)
     check_password_policy(name, password)
     now = _now()
     props: dict[str, Any] = {"name": name, "role": role, "hash": _HASHER.hash(password),
@@ -327,14 +341,26 @@ def create(store: Store, name: str, password: str, role: str, scope: str | None)
     props["sid"] = _new_sid()  # the id an open session is bound to (module docstring)
     rows = store.write_meta(_CREATE, {"name": name, "props": props, "hash": props["hash"]})
     if not rows or not rows[0]["created"]:
-        raise AccountError(f"an account named {name!r} already exists")
+        raise AccountError(f"名为 {name!r} 的账户已存在",
+                           en=f"an account named {name!r} already exists")
     account = get(store, name)
     assert account is not None
     return account
 
 
 def _no_such(name: str) -> AccountError:
-    return AccountError(f"没有名为 {name!r} 的账户（no account named {name!r}）")
+    return AccountError(f"没有名为 {name!r} 的账户", en=f"no account named {name!r}")
+
+
+def _bad_role(role: str) -> AccountError:
+    return AccountError(f"角色 {role!r} 无效（可用：{'、'.join(ACCOUNT_ROLE_ZH.values())}）",
+                        en=f"role {role!r}: one of {', '.join(ACCOUNT_ROLES)}")
+
+
+def _needs_scope(role: str) -> AccountError:
+    return AccountError(f"{ACCOUNT_ROLE_ZH.get(role, role)}需要可见范围（单位编码）："
+                        "只有管理员可以看全部",
+                        en=f"a {role} needs a scope (a unit code): only an admin may see all")
 
 
 def set_password(store: Store, name: str, password: str) -> None:
@@ -357,10 +383,9 @@ def set_role_scope(store: Store, name: str, role: str, scope: str | None) -> Acc
     its open sessions end at their next page run (a new ``sid``)."""
     check_name(name)
     if role not in ACCOUNT_ROLES:
-        raise AccountError(f"角色 {role!r} 无效（role: one of {', '.join(ACCOUNT_ROLES)}）")
+        raise _bad_role(role)
     if scope is None and role != "admin":
-        raise AccountError(f"{role} 需要可见范围（a {role} needs a scope: only an admin may "
-                           "see all）")
+        raise _needs_scope(role)
     if not store.write_meta(_SET_ROLE_SCOPE, {"name": name, "role": role, "scope": scope,
                                               "now": _now(), "sid": _new_sid()}):
         raise _no_such(name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -10,33 +9,34 @@ import click
 
 from ..access.log import EVENT_ZH, iter_log, log_path, tail_log
 from ..output import render, to_json
+from ..present.clicktext import run_lang
+from ..present.logtext import entry_text
+from ..present.messages import word
+from ..present.times import BEIJING, format_time
 
 __all__ = ["COMMANDS", "access_log"]
 
 
 def _since(value: str | None) -> str | None:
-    """An ISO date or date-time (local time unless it names its zone) → UTC ISO text."""
+    """An ISO date or date-time (Beijing time, as the table shows them, unless it names
+    its zone) → UTC ISO text."""
     if value is None:
         return None
     try:
         when = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD) or date-time "
-                                 "(YYYY-MM-DDTHH:MM)", param_hint="--since") from None
+        raise click.BadParameter(word("log.bad_since", run_lang(), value=value),
+                                 param_hint="--since") from None
     if when.tzinfo is None:
-        when = when.astimezone()  # the operator's local time
+        when = when.replace(tzinfo=BEIJING)
     return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _what(entry: dict) -> str:
-    parts = []
-    for key in ("unit", "person", "account", "reason", "format", "file", "held", "limit"):
-        if entry.get(key) is not None:
-            parts.append(f"{key}={entry[key]}")
-    for key in ("params", "events"):
-        if entry.get(key):
-            parts.append(json.dumps(entry[key], ensure_ascii=False, sort_keys=True))
-    return " ".join(parts)
+#: The table's columns: (Chinese, English).
+_COLUMNS = {"time": ("时间（北京时间）", "time (Beijing time, UTC+8)"), "user": ("用户", "user"),
+            "event": ("事件", "event"), "page": ("页面", "page"), "question": ("问题", "question"),
+            "what": ("内容", "particulars"), "scope": ("范围", "scope"),
+            "rows": ("行数", "rows"), "client": ("来源", "client")}
 
 
 @click.command("access-log")
@@ -59,21 +59,25 @@ def access_log(user: str | None, since: str | None, limit: int, fmt: str) -> Non
         return
     entries, total = tail_log(limit, user=user, since=since_utc)
     if not entries:
-        click.echo(f"无记录（no entries）: {log_path()}")
+        click.echo(word("log.none", run_lang(), path=log_path()))
         return
+    lang = run_lang()
+    heads = {key: pair[1] if lang == "en" else pair[0] for key, pair in _COLUMNS.items()}
     rows = [{
-        "时间": e.get("time"), "用户": e.get("user") or "", "事件": EVENT_ZH.get(
+        heads["time"]: format_time(e.get("time")) if e.get("time") else "",
+        heads["user"]: e.get("user") or "",
+        heads["event"]: e.get("event") if lang == "en" else EVENT_ZH.get(
             e.get("event", ""), e.get("event")),
-        "页面": e.get("page") or "", "问题": e.get("question") or "",
-        "内容": _what(e), "范围": e.get("applied_scope") or e.get("scope") or "",
-        "行数": e.get("rows") if e.get("rows") is not None else "",
-        "来源": e.get("client") or "",
+        heads["page"]: e.get("page") or "", heads["question"]: e.get("question") or "",
+        heads["what"]: entry_text(e, lang),
+        heads["scope"]: e.get("applied_scope") or e.get("scope") or "",
+        heads["rows"]: e.get("rows") if e.get("rows") is not None else "",
+        heads["client"]: e.get("client") or "",
     } for e in entries]
     text = render(list(rows[0]), rows, "table")
     click.echo(text, nl=not text.endswith("\n"))
     if total > len(entries):
-        click.echo(f"共 {total} 条，显示最近 {len(entries)} 条（--limit 可调整）"
-                   f" / {total} entries, the newest {len(entries)} shown (--limit)")
+        click.echo(word("log.more", run_lang(), total=total, shown=len(entries)))
 
 
 def _stream_json(entries: Iterator[dict]) -> None:

@@ -37,10 +37,12 @@ from .common import (
     lang_option,
     opened_store,
     parse_params,
+    run_lang,
     say,
     snapshot_option,
     store_option,
     timeout_option,
+    word,
 )
 
 __all__ = ["COMMANDS", "audit"]
@@ -72,7 +74,9 @@ def _errors(name: str) -> Iterator[None]:
     """Run-time errors as click errors: bad parameters are usage errors (exit 2)."""
     try:
         yield
-    except (ParamError, UnknownQuestion) as exc:
+    except ParamError as exc:
+        raise click.UsageError(exc.text(run_lang())) from None
+    except UnknownQuestion as exc:
         raise click.UsageError(str(exc)) from None
     except StoreError as exc:
         raise click.ClickException(f"{name}: {exc}") from None
@@ -153,8 +157,10 @@ def audit(
         return
     try:
         question = get_question(name)
-    except UnknownQuestion as exc:
-        raise click.UsageError(str(exc)) from None
+    except UnknownQuestion:
+        known = ", ".join(q.name for q in catalog())
+        raise click.UsageError(word("audit.unknown_question", lang, name=name,
+                                    known=known)) from None
     if explain_key is not None:
         if fmt not in (None, "table", "json") or out is not None:
             raise click.UsageError(say(lang, "--explain 输出表格或 JSON（--format table|json）",

@@ -34,7 +34,7 @@ from ..queries.present_changes import (
     subject_lines,
 )
 from ..queries.runner import ParamError
-from .common import lang_option, opened_store, say, store_option, timeout_option
+from .common import lang_option, opened_store, run_lang, say, store_option, timeout_option
 
 __all__ = ["COMMANDS", "diff_command", "show", "snapshot_named"]
 
@@ -55,7 +55,9 @@ def snapshot_named(store: Store, spec: str | None, option: str, lang: str) -> Sn
 def _usage_errors() -> Iterator[None]:
     try:
         yield
-    except (ParamError, ValueError) as exc:
+    except ParamError as exc:
+        raise click.UsageError(exc.text(run_lang())) from None
+    except ValueError as exc:
         raise click.UsageError(str(exc)) from None
 
 
@@ -183,7 +185,7 @@ def explain_text(store: Store, name: str, key: str, values: dict[str, Any], fmt:
         return to_json(found.to_json())
     header, cells = present_rows(found.question, found.rows, lang, {})
     colon = ": " if lang == "en" else "："
-    lines = [f"{found.question.title(lang)}（{name}）· {key}" if lang != "en"
+    lines = [f"{found.question.title(lang)} · {key}" if lang != "en"
              else f"{found.question.title(lang)} ({name}) · {key}"]
     for row, raw in zip(cells, found.rows, strict=True):
         verdict = say(lang, "问题", "finding") if found.question.is_finding(raw) \

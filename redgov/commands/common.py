@@ -11,6 +11,8 @@ import click
 from ..graph.cypher import cypher
 from ..graph.snapshots import Snapshot, SnapshotNotFound, resolve
 from ..graph.stores import Store, StoreError, open_store
+from ..present.clicktext import run_lang
+from ..present.messages import say, word
 
 __all__ = [
     "CYPHER_HELP_EXAMPLE",
@@ -19,10 +21,12 @@ __all__ = [
     "lang_option",
     "opened_store",
     "parse_params",
+    "run_lang",
     "say",
     "snapshot_option",
     "store_option",
     "timeout_option",
+    "word",
 ]
 
 store_option = click.option(
@@ -70,7 +74,8 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, object]:
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep or not key:
-            raise click.BadParameter(f"expected k=v, got {pair!r}", param_hint="--param")
+            raise click.BadParameter(word("param.bad_pair", run_lang(), pair=pair),
+                                     param_hint="--param")
         value: object = raw
         if raw.lower() in ("true", "false"):
             value = raw.lower() == "true"
@@ -87,14 +92,10 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, object]:
 
 lang_option = click.option(
     "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+    envvar="REDGOV_LANG",
     help="Language of what people read (table, csv, xlsx): Chinese or English. "
     "--format json always keeps the stable codes.",
 )
-
-
-def say(lang: str, zh: str, en: str) -> str:
-    """The message in the chosen language (the CLI's own words, not vocabulary)."""
-    return en if lang == "en" else zh
 
 
 #: The example ``redgov cypher --help`` shows: registered (so linted and planned on both

@@ -25,10 +25,12 @@ from .common import (
     lang_option,
     opened_store,
     parse_params,
+    run_lang,
     say,
     snapshot_option,
     store_option,
     timeout_option,
+    word,
 )
 
 #: Snapshots the table output of ``redgov status`` lists (the newest; JSON lists all).
@@ -178,10 +180,7 @@ def cypher(
             check_free_read(query)
             rows = store.read(query, values)
         except ReadOnlyViolation:
-            raise click.ClickException(
-                "redgov cypher only reads: the query would write to the graph. "
-                "Change data through `redgov sync`."
-            ) from None
+            raise click.ClickException(word("cypher.read_only", run_lang())) from None
         except StoreError as exc:
             raise click.ClickException(str(exc)) from None
     columns = list(rows[0]) if rows else []

@@ -25,7 +25,8 @@ from pathlib import Path
 import click
 
 from ..graph.stores import resolve_store_spec
-from .common import opened_store, store_option
+from ..present.stores import store_text
+from .common import opened_store, run_lang, store_option, word
 
 
 def app_path() -> Path:
@@ -70,15 +71,9 @@ def check_serving(host: str, has_accounts: bool, tls: bool, insecure_http: bool)
     if is_loopback(host):
         return
     if not has_accounts:
-        raise click.ClickException(
-            f"refusing to serve on {host}: no dashboard account exists, so everyone reaching "
-            "it would see everything. Create accounts first (redgov user add NAME --role … "
-            "--scope …), or serve on 127.0.0.1.")
+        raise click.ClickException(word("dash.no_accounts", run_lang(), host=host))
     if not tls and not insecure_http:
-        raise click.ClickException(
-            f"refusing to serve on {host} without TLS: passwords would cross the network in "
-            "clear. Give --tls-cert FILE --tls-key FILE, or --insecure-http if a TLS proxy "
-            "in front of it terminates TLS.")
+        raise click.ClickException(word("dash.no_tls", run_lang(), host=host))
 
 
 #: The single-user token handed to the app (see the module docstring).
@@ -162,11 +157,10 @@ def dashboard(port: int, host: str, tls_cert: Path | None, tls_key: Path | None,
     from ..access.accounts import accounts_exist
 
     if (tls_cert is None) != (tls_key is None):
-        raise click.UsageError("--tls-cert and --tls-key go together")
+        raise click.UsageError(word("dash.tls_pair", run_lang()))
     sso = (oidc_issuer, oidc_client_id, oidc_secret_file)
     if any(v is not None for v in sso) and not all(v is not None for v in sso):
-        raise click.UsageError(
-            "single sign-on needs --oidc-issuer, --oidc-client-id and --oidc-secret-file")
+        raise click.UsageError(word("dash.sso_needs", run_lang()))
     spec = resolve_store_spec(store_spec)
     with opened_store(spec) as store:  # fail early, with the store's own message
         where = store.description  # never the spec itself: a URL may carry a password
@@ -185,17 +179,17 @@ def dashboard(port: int, host: str, tls_cert: Path | None, tls_key: Path | None,
     if oidc_issuer is not None and oidc_client_id is not None and oidc_secret_file is not None:
         env.update(_sso_env(oidc_issuer, oidc_client_id, oidc_secret_file,
                             oidc_redirect_uri or url + "redgov/oidc/callback"))
+    lang = run_lang()
     if has_accounts:
         opened = url
-        mode = "需登录 accounts: sign-in required"
+        mode = word("dash.mode_accounts", lang)
         if "REDGOV_OIDC_ISSUER" in env:
-            mode += f"; 统一身份认证 single sign-on: {env['REDGOV_OIDC_ISSUER']}"
+            mode += ("；" if lang != "en" else "; ") + word(
+                "dash.mode_sso", lang, issuer=env["REDGOV_OIDC_ISSUER"])
     else:
         opened = f"{url}?token={token}"
-        mode = ("单用户模式：尚无账户，只有用此链接（含令牌）打开的浏览器可以访问 "
-                "single user, no accounts: only a browser opened with this link (its token) "
-                "is served")
-    click.echo(f"redgov dashboard: {opened}  (store: {where}; {mode}; Ctrl-C stops)")
+        mode = word("dash.mode_single", lang)
+    click.echo(word("dash.start", lang, url=opened, store=store_text(where, lang), mode=mode))
     proc = subprocess.Popen(streamlit_command(port, host, tls_cert, tls_key), env=env)
     if not no_browser:
         import threading

@@ -126,7 +126,7 @@ def evaluate(kind: str, year: int, scope: str | None, snapshot_spec: str | None,
             result = run_evaluation(store, kind, year, scope=scope, snapshot=snapshot,
                                     quota=quota)
         except ParamError as exc:
-            raise click.UsageError(str(exc)) from None
+            raise click.UsageError(exc.text(lang)) from None
     if fmt == "json":
         text = to_json(result.to_json())
     elif fmt == "xlsx":

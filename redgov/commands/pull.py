@@ -177,8 +177,10 @@ def test_cmd(name: str, lang: str) -> None:
 def _status_rows(lang: str) -> tuple[list[str], list[list[object]]]:
     status = read_status().get("sources", {})
     headers = [say(lang, *h) for h in (
-        ("来源", "source"), ("上次尝试", "last attempt"), ("上次成功", "last success"),
-        ("下次运行", "next run"), ("连续失败", "failures in a row"), ("上次结果", "last result"))]
+        ("来源", "source"), ("上次尝试（北京时间）", "last attempt (Beijing time)"),
+        ("上次成功（北京时间）", "last success (Beijing time)"),
+        ("下次运行（北京时间）", "next run (Beijing time)"), ("连续失败", "failures in a row"),
+        ("上次结果", "last result"))]
     rows: list[list[object]] = []
     for s in load_sources():
         e = status.get(s.name) or {}

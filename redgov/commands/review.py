@@ -112,7 +112,8 @@ def list_cmd(fmt: str, lang: str) -> None:
         return
     headers = [say(lang, *h) for h in (
         ("编号", "id"), ("状态", "status"), ("来源", "source"), ("快照日期", "snapshot date"),
-        ("类型", "kind"), ("暂存时间", "staged at"), ("基于快照", "base snapshot"),
+        ("类型", "kind"), ("暂存时间（北京时间）", "staged at (Beijing time)"),
+        ("基于快照", "base snapshot"),
         ("新增", "added"), ("修改", "changed"), ("退出", "retired"), ("各表变化", "per table"))]
     cells = []
     for r in records:
@@ -178,10 +179,12 @@ def show_cmd(sid: str, fmt: str, lang: str) -> None:
         lang,
         f"暂存同步 {record['id']}（{_status(record, lang)}）— 来源 {record.get('source')}，"
         f"快照日期 {record.get('snapshot_date')}，{kind}，"
-        f"暂存于 {format_time(record.get('staged_at'))}，基于第 {base.get('ordinal')} 个快照",
+        f"暂存于 {format_time(record.get('staged_at'))}（北京时间），"
+        f"基于第 {base.get('ordinal')} 个快照",
         f"staged sync {record['id']} ({_status(record, lang)}) — source {record.get('source')}, "
         f"snapshot {record.get('snapshot_date')}, {kind}, staged "
-        f"{format_time(record.get('staged_at'))}, base snapshot {base.get('ordinal')}",
+        f"{format_time(record.get('staged_at'))} (Beijing time), base snapshot "
+        f"{base.get('ordinal')}",
     ))
     decision = record.get("decision")
     if decision:

@@ -85,7 +85,7 @@ def targets(ctx: click.Context, scope: str | None, snapshot_spec: str | None,
         try:
             rows, chosen = progress(store, goals, scope=scope, snapshot=snapshot)
         except ParamError as exc:
-            raise click.UsageError(str(exc)) from None
+            raise click.UsageError(exc.text(lang)) from None
         cover = report_context(store, chosen, chosen.date if chosen else None,
                                scope) if fmt == "xlsx" else None
     if fmt == "json":

@@ -19,7 +19,8 @@ from ..access.audit import AuditUnwritable, audited
 from ..graph import scope as scoping
 from ..graph.vocabulary import ACCOUNT_ROLE_ZH, ACCOUNT_ROLES, LEVEL_ZH
 from ..output import render, to_json
-from .common import opened_store, store_option
+from ..present.times import format_time
+from .common import opened_store, run_lang, store_option, word
 
 __all__ = ["COMMANDS", "user"]
 
@@ -35,11 +36,12 @@ def _actor() -> str:
 
 def _read_password(name: str) -> str:
     if sys.stdin.isatty():
-        return click.prompt(f"password for {name}", hide_input=True,
-                            confirmation_prompt="repeat the password")
+        lang = run_lang()
+        return click.prompt(word("user.password_prompt", lang, name=name), hide_input=True,
+                            confirmation_prompt=word("user.password_repeat", lang))
     line = sys.stdin.readline()
     if not line:
-        raise click.ClickException("no password on standard input")
+        raise click.ClickException(word("user.no_stdin_password", run_lang()))
     return line.rstrip("\r\n")
 
 
@@ -58,8 +60,14 @@ def _revoke(store: object, name: str) -> int:
     return ended
 
 
+def _role(role: str) -> str:
+    """A role as the run's reader names it (管理员 in Chinese, the code in English)."""
+    return role if run_lang() == "en" else ACCOUNT_ROLE_ZH.get(role, role)
+
+
 def _fail(exc: Exception) -> click.ClickException:
-    return click.ClickException(str(exc))
+    text = getattr(exc, "text", None)
+    return click.ClickException(text(run_lang()) if callable(text) else str(exc))
 
 
 @click.group()
@@ -89,18 +97,17 @@ def add(name: str, role: str, scope: str | None, oidc_subject: str | None,
     """Create account NAME; the password is prompted for (or read from standard input)."""
     with opened_store(store_spec) as store:
         if scope is not None and scoping.resolve(store, scope) is None:
-            raise click.BadParameter(f"no unit with code {scope!r} in the graph",
+            raise click.BadParameter(word("user.no_unit", run_lang(), code=scope),
                                      param_hint="--scope")
         try:
             accounts.check_name(name)
             if scope is None and role != "admin":
                 raise accounts.AccountError(
-                    f"a {role} needs --scope (a unit code): only an admin may see all")
+                    word("user.needs_scope", run_lang(), role=_role(role)))
             if accounts.get(store, name) is not None:
-                raise accounts.AccountError(f"an account named {name!r} already exists")
+                raise accounts.AccountError(word("user.exists", run_lang(), name=name))
             if no_password and not (oidc_subject or email):
-                raise accounts.AccountError(
-                    "--no-password needs --oidc-subject or --email: else nobody could sign in")
+                raise accounts.AccountError(word("user.no_password_needs_link", run_lang()))
             # No local password: a random one nobody is told (it cannot be guessed).
             password = _unusable_password() if no_password else _read_password(name)
             if not no_password:
@@ -116,8 +123,9 @@ def add(name: str, role: str, scope: str | None, oidc_subject: str | None,
                         raise
         except (accounts.AccountError, AuditUnwritable) as exc:
             raise _fail(exc) from None
-    click.echo(f"account {account.name} created: {account.role}, scope "
-               f"{account.scope or 'everything'}")
+    lang = run_lang()
+    click.echo(word("user.created", lang, name=account.name, role=_role(account.role),
+                    scope=account.scope or word("user.scope_all", lang)))
 
 
 @user.command("list")
@@ -138,7 +146,7 @@ def list_(fmt: str, store_spec: str | None) -> None:
                              "email": linked[a.name][1]} for a in found]))
         return
     if not found:
-        click.echo("尚无账户（no account）：redgov user add NAME --role … --scope …")
+        click.echo(word("user.none", run_lang()))
         return
     rows = [{
         "账户": a.name, "角色": ACCOUNT_ROLE_ZH[a.role],
@@ -147,7 +155,8 @@ def list_(fmt: str, store_spec: str | None) -> None:
         "状态": "停用" if a.disabled else "正常",
         "统一身份": "、".join(w for w, v in zip(("标识", "邮箱"), linked[a.name], strict=True)
                            if v) or "",
-        "创建时间": a.created_at, "最近登录": a.last_login or "",
+        "创建时间（北京时间）": format_time(a.created_at),
+        "最近登录（北京时间）": format_time(a.last_login) if a.last_login else "",
     } for a in found]
     text = render(list(rows[0]), rows, "table")
     click.echo(text, nl=not text.endswith("\n"))
@@ -169,20 +178,17 @@ def set_(name: str, role: str | None, scope: str | None, oidc_subject: str | Non
          email: str | None, store_spec: str | None) -> None:
     """Change NAME's role, scope or single sign-on link; its open sessions end at once."""
     if role is None and scope is None and oidc_subject is None and email is None:
-        raise click.UsageError("给出 --role、--scope、--oidc-subject 或 --email"
-                               "（give --role, --scope, --oidc-subject and/or --email）")
+        raise click.UsageError(word("user.give_something", run_lang()))
     with opened_store(store_spec) as store:
         try:
             accounts.check_name(name)
             current = accounts.get(store, name)
             if current is None:
-                raise accounts.AccountError(
-                    f"没有名为 {name!r} 的账户（no account named {name!r}）")
+                raise accounts.AccountError(word("user.unknown", run_lang(), name=name))
             new_scope = current.scope if scope is None else (None if scope == "all" else scope)
             if new_scope is not None and new_scope != current.scope and \
                     scoping.resolve(store, new_scope) is None:
-                raise click.BadParameter(f"图中没有代码为 {new_scope!r} 的单位（no unit with "
-                                         f"code {new_scope!r} in the graph）",
+                raise click.BadParameter(word("user.no_unit", run_lang(), code=new_scope),
                                          param_hint="--scope")
             with audited("user_set", _actor(), account=name, role=role or current.role,
                          scope=new_scope,
@@ -200,10 +206,9 @@ def set_(name: str, role: str | None, scope: str | None, oidc_subject: str | Non
         except (accounts.AccountError, AuditUnwritable) as exc:
             raise _fail(exc) from None
         _revoke(store, name)
-    click.echo(f"账户 {name} 已更新：{ACCOUNT_ROLE_ZH[account.role]}，范围 "
-               f"{account.scope or '全部'}；其已登录的会话已结束"
-               f"（account {name} updated: {account.role}, scope "
-               f"{account.scope or 'everything'}; its open sessions ended）")
+    lang = run_lang()
+    click.echo(word("user.updated", lang, name=name, role=_role(account.role),
+                    scope=account.scope or word("user.scope_all", lang)))
 
 
 @user.command("passwd")
@@ -213,7 +218,7 @@ def passwd(name: str, store_spec: str | None) -> None:
     """Set NAME's password (ends its open sessions and clears a login lock)."""
     with opened_store(store_spec) as store:
         if accounts.get(store, name) is None:
-            raise click.ClickException(f"no account named {name!r}")
+            raise click.ClickException(word("user.unknown", run_lang(), name=name))
         try:
             password = _read_password(name)
             accounts.check_password_policy(name, password)
@@ -223,20 +228,20 @@ def passwd(name: str, store_spec: str | None) -> None:
             raise _fail(exc) from None
         throttle.clear(store, name)
         _revoke(store, name)
-    click.echo(f"password of {name} changed")
+    click.echo(word("user.password_changed", run_lang(), name=name))
 
 
 def _switch(name: str, store_spec: str | None, disabled: bool) -> None:
     with opened_store(store_spec) as store:
         try:
             if accounts.get(store, name) is None:
-                raise accounts.AccountError(f"no account named {name!r}")
+                raise accounts.AccountError(word("user.unknown", run_lang(), name=name))
             with audited("user_disable" if disabled else "user_enable", _actor(), account=name):
                 accounts.set_disabled(store, name, disabled)
         except (accounts.AccountError, AuditUnwritable) as exc:
             raise _fail(exc) from None
         _revoke(store, name)
-    click.echo(f"account {name} {'disabled' if disabled else 'enabled'}")
+    click.echo(word("user.disabled" if disabled else "user.enabled", run_lang(), name=name))
 
 
 @user.command("disable")
@@ -263,14 +268,14 @@ def remove(name: str, store_spec: str | None) -> None:
     with opened_store(store_spec) as store:
         try:
             if accounts.get(store, name) is None:
-                raise accounts.AccountError(f"no account named {name!r}")
+                raise accounts.AccountError(word("user.unknown", run_lang(), name=name))
             with audited("user_remove", _actor(), account=name):
                 accounts.remove(store, name)
         except (accounts.AccountError, AuditUnwritable) as exc:
             raise _fail(exc) from None
         throttle.clear(store, name)
         _revoke(store, name)
-    click.echo(f"account {name} removed")
+    click.echo(word("user.removed", run_lang(), name=name))
 
 
 COMMANDS = [user]
