@@ -118,7 +118,8 @@ class _Writer:
             t: [] for t in (*EVALUATION_TABLES, "评价")}
 
     def add(self, table: str, *values: object) -> None:
-        self.rows[table].append(values)
+        # columns declared past the ones the demo fills are left empty, as ExportWriter does
+        self.rows[table].append((*values, *[""] * (len(HEADERS[table]) - len(values))))
 
     def flush(self) -> dict[str, int]:
         for table, rows in self.rows.items():
