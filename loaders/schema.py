@@ -96,6 +96,7 @@ __all__ = [
     "display_fields",
     "docs_tables",
     "review_fields",
+    "shown_values",
     "signature_values",
 ]
 
@@ -649,6 +650,12 @@ def review_fields(table: Table) -> tuple[str, ...]:
     shown, like ``term_end_day``, left out)."""
     hidden_from_review = {c.name for c in table.computed if not c.shown}
     return tuple(f for f in table.fields if f not in hidden_from_review)
+
+
+def shown_values(table: Table) -> tuple[str, ...]:
+    """The values a person may see of a record (the review's, hidden ones left out)."""
+    hidden = hidden_fields()
+    return tuple(f for f in review_fields(table) if f not in hidden)
 
 
 def hidden_fields() -> frozenset[str]:
