@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, Final
 
+from ..loaders.schema import display_fields
 from .evaluation_rules import CRITERION_ZH, INCIDENT_KIND_ZH
 from .vocabulary import (
     COMPOUND_TYPES,
@@ -242,35 +243,11 @@ DOMAINS: Final[dict[str, dict[str, tuple[str, str]]]] = {
 #: and ``show``).  Property names, not codes: kept out of :data:`DOMAINS` (a command's
 #: words like ``status`` are not leaked codes).
 FIELDS: Final[dict[str, tuple[str, str]]] = {
-    "name": ("名称", "name"), "level": ("层级", "level"),
-    "parent_code": ("上级编码", "parent code"), "compound_type": ("小区类型", "compound type"),
-    "households": ("户数", "households"), "kind": ("类型", "kind"),
-    "unit_code": ("所在单位编码", "unit code"), "built_in_codes": ("依托主体编码", "built in"),
-    "formation": ("组建方式", "formation"), "founded": ("成立日期", "founded"),
-    "term_end": ("届满日期", "term end"), "status": ("状态", "status"),
-    "title": ("职务", "title"), "role": ("职务类别", "role"), "rel": ("关系类型", "relation"),
-    "start": ("开始日期", "start"), "end": ("结束日期", "end"),
-    "project": ("项目名称", "project"), "gender": ("性别", "gender"),
-    "standing": ("政治面貌", "standing"),
-    "standing_text": ("政治面貌（原文）", "standing text"),
-    "party_org_code": ("党组织编码", "party organisation"),
-    "home_code": ("居住单位编码", "home"), "id_masked": ("身份证号（脱敏）", "ID (masked)"),
-    "phone_masked": ("手机号（脱敏）", "phone (masked)"),
-    "retired_on": ("退出日期", "retired on"),
-    # the rest of a registry row's values (``redgov review show``)
-    "code": ("编码", "code"), "person": ("人员编码", "person"), "org": ("组织编码", "organisation"),
-    "type": ("任职类型", "post type"), "src": ("监管方编码", "supervisor"),
-    "dst": ("被监管方编码", "supervised"), "company": ("企业编码", "company"),
-    "compound": ("小区编码", "compound"), "date": ("日期", "date"),
-    "company_code": ("企业编码", "company"), "year": ("年度", "year"),
-    "list": ("红黑榜", "list"), "grade": ("信用等级", "grade"), "sig": ("其他", "other"),
-    "id_hash": ("身份证号", "ID number"), "phone": ("手机号", "phone"),
-    # 示范创建 tables (评分, 命名, 事件, 经费)
-    "candidate_code": ("对象编码", "candidate"), "category": ("评选类别", "category"),
-    "criterion": ("指标", "criterion"), "score": ("得分", "score"),
-    "scorer_code": ("评分组织编码", "scorer"), "target_code": ("对象编码", "subject"),
-    "note": ("说明", "note"), "org_code": ("组织编码", "organisation"),
-    "amount": ("金额", "amount"),
+    # every registry value's label, declared with its column (loaders/schema.py)
+    **display_fields(),
+    # values that are not a registry column's
+    "rel": ("关系类型", "relation"), "retired_on": ("退出日期", "retired on"),
+    "sig": ("其他", "other"),
 }
 #: A staged sync's status (``redgov review``, the 同步 page).
 REVIEW_STATUS: Final[dict[str, tuple[str, str]]] = {

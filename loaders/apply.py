@@ -37,6 +37,7 @@ from .progress import advance
 from .progress import table as progress_table
 from .read import Export
 from .records import Record
+from .schema import ORG_T, PERSON_T, TABLES, UNIT_T
 from .state import GraphState
 from .validate import Scan
 
@@ -95,11 +96,11 @@ def apply_plan(
     hasher: Hasher | None, run: str, batch_size: int = DEFAULT_BATCH, ordinal: int = 1,
 ) -> Batches:
     b = Batches(writer, run, scan.manifest.snapshot_date, batch_size, ordinal)
-    units = scan.codes("单位").keys() | state.units.keys()
-    orgs = scan.codes("组织").keys() | state.org_kinds.keys()
+    units = scan.codes(UNIT_T).keys() | state.units.keys()
+    orgs = scan.codes(ORG_T).keys() | state.org_kinds.keys()
     for nm in NODE_MAPS.values():
         tp = plan.tables.get(nm.table)
-        ancestry = plan.ancestry if nm.table == "单位" else {}
+        ancestry = plan.ancestry if nm.table == UNIT_T else {}
         if tp is None and not ancestry:
             continue
         tp = tp or TablePlan()
@@ -117,9 +118,9 @@ def apply_plan(
 
 
 def _node_records(nm: NodeMap, scan: Scan) -> Iterator[Record]:
-    if nm.table == "单位":
+    if nm.table == UNIT_T:
         return iter(scan.units.values())
-    if nm.table == "组织":
+    if nm.table == ORG_T:
         return iter(scan.orgs.values())
     return scan.spool.records(nm.table)
 
@@ -135,7 +136,7 @@ def _node_table(
     writes = tp.writes()
     if writes:
         for chunk in batched(_node_records(nm, scan), b.size):
-            creates, updates = _node_rows(chunk, tp, plan if table == "单位" else None)
+            creates, updates = _node_rows(chunk, tp, plan if table == UNIT_T else None)
             if IDENTITY[label] == "key":  # keyed nodes store their identity as `key`
                 for r in creates + updates:
                     r["props"]["key"] = r["key"]
@@ -216,9 +217,9 @@ class _Codes:
     """Organisation codes (export ∪ graph), with people codes for the 党建指导 tie-break."""
 
     def __init__(self, scan: Scan, state: GraphState) -> None:
-        self.orgs = scan.codes("组织").keys() | state.org_kinds.keys()
-        self.people = _Either(scan.codes("人员"), state.sigs.get("人员", {}))
-        self.units = scan.codes("单位").keys() | state.units.keys()
+        self.orgs = scan.codes(ORG_T).keys() | state.org_kinds.keys()
+        self.people = _Either(scan.codes(PERSON_T), state.sigs.get(PERSON_T, {}))
+        self.units = scan.codes(UNIT_T).keys() | state.units.keys()
 
     def __contains__(self, code: object) -> bool:
         return code in self.orgs
@@ -272,7 +273,8 @@ def _relation_table(b: Batches, rm: RelMap, tp: TablePlan, scan: Scan, codes: _C
             for edge, rows in by_edge.items():
                 advance(b.send(q.CREATE_REL[edge], rows, rm.table))
     if tp.retire:
-        rows = [{"key": k, "src": k.split("|", 1)[0]} for k in sorted(tp.retire)]
+        spec = TABLES[rm.table]
+        rows = [{"key": k, "src": spec.key_part(k, rm.src)} for k in sorted(tp.retire)]
         for pair in _src_keys(rm):
             b.send(q.FORK_REL[pair], rows)
             b.send(q.RETIRE_REL[pair], rows)

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .mapping import KEYED_NODE_TABLES, REL_MAPS
+from .schema import ANCHOR_TABLES, UNIT_T
 from .state import ANCESTRY, GraphState, UnitInfo, is_retired
-from .tables import TABLE_ORDER
+from .tables import TABLE_ORDER, TABLES
 from .validate import Scan
 
 __all__ = ["Plan", "TablePlan", "ancestry_of", "diff"]
@@ -111,16 +112,17 @@ def diff(scan: Scan, state: GraphState) -> Plan:
 
 def _cascade(plan: Plan, scan: Scan, state: GraphState) -> None:
     """Relations of retired units, organisations and people retire with them."""
-    gone = {t: plan.table(t).retire for t in ("单位", "组织", "人员")}
+    gone = {t: plan.table(t).retire for t in ANCHOR_TABLES}
     if not any(gone.values()):
         return
     for table, ends in _ENDPOINTS.items():
+        spec = TABLES[table]
         tp = plan.table(table)
         listed = scan.sigs.get(table, {})
         for key, stored in state.sigs.get(table, {}).items():
             if is_retired(stored) or key in tp.retire:
                 continue
-            parts = key.split("|")
+            parts = spec.key_parts(key)
             if any(parts[i] in gone[t] for i, tables in enumerate(ends) for t in tables):
                 if key in tp.change:
                     tp.change.discard(key)
@@ -153,9 +155,9 @@ def _ancestry(plan: Plan, scan: Scan, state: GraphState) -> None:
         if not rec.deleted:
             v = rec.values
             units[code] = UnitInfo(v["level"], v["name"], v["parent_code"])
-    tp = plan.tables.get("单位", TablePlan())
+    tp = plan.tables.get(UNIT_T, TablePlan())
     rewritten = tp.writes()
-    graph_units = state.sigs.get("单位", {})
+    graph_units = state.sigs.get(UNIT_T, {})
     for code in units:
         if code in tp.retire:
             continue

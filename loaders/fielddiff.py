@@ -27,29 +27,16 @@ from ..graph.stores.base import Store
 from .diff import Plan
 from .mapping import IDENTITY, NODE_MAPS, REL_MAPS
 from .records import Record
+from .schema import ORG_T, PERSON_T, TABLE_ORDER, TABLES, UNIT_T, hidden_fields, review_fields
 from .validate import Scan
 
 __all__ = ["FIELDS", "HIDDEN", "compare", "field_changes"]
 
-#: Per table, the record's value fields a reviewer sees, in column order.
-FIELDS: dict[str, tuple[str, ...]] = {
-    "单位": ("code", "name", "level", "parent_code", "compound_type", "households"),
-    "组织": ("code", "name", "kind", "unit_code", "parent_code", "built_in_codes", "formation",
-           "founded", "term_end", "status"),
-    "人员": ("code", "name", "gender", "standing", "standing_text", "party_org_code",
-           "home_code", "id_masked", "phone_masked", "id_hash"),
-    "任职": ("person", "org", "title", "role", "type", "start", "end"),
-    "监管": ("src", "dst", "kind", "start", "end"),
-    "物业服务": ("company", "compound", "project", "start", "end"),
-    "走访": ("person", "org", "date"),
-    "评价": ("company_code", "year", "list", "grade"),
-    "评分": ("candidate_code", "year", "category", "criterion", "score", "scorer_code"),
-    "命名": ("candidate_code", "year", "category", "date"),
-    "事件": ("target_code", "kind", "date", "note"),
-    "经费": ("org_code", "year", "amount"),
-}
+#: Per table, the record's value fields a reviewer sees, in column order (from the
+#: table declarations in schema.py).
+FIELDS: dict[str, tuple[str, ...]] = {t.name: review_fields(t) for t in TABLE_ORDER}
 #: Fields whose values are never shown, only whether they changed.
-HIDDEN = frozenset({"id_hash"})
+HIDDEN = hidden_fields()
 #: A person's sig also covers the phone's keyed hash; when only the hidden middle digits
 #: of the phone changed, no shown field differs and this pseudo-field says so.
 PHONE = "phone"
@@ -129,8 +116,9 @@ def _before(store: Store, table: str, keys: list[str]) -> dict[str, dict[str, An
                 out[r["key"]] = dict(r["props"] or {})
         return out
     src_name, dst_name, type_name = _REL_ENDS[table]
+    spec = TABLES[table]
     for chunk in _chunks(keys):
-        rows = [{"key": k, "src": k.split("|", 1)[0]} for k in chunk]
+        rows = [{"key": k, "src": spec.key_part(k, src_name)} for k in chunk]
         for query in _REL_QUERIES[table]:
             for r in store.read(query, {"rows": rows}):
                 values = dict(r["props"] or {})
@@ -142,9 +130,9 @@ def _before(store: Store, table: str, keys: list[str]) -> dict[str, dict[str, An
 
 
 def _records(scan: Scan, table: str) -> Iterable[Record]:
-    if table == "单位":
+    if table == UNIT_T:
         return scan.units.values()
-    if table == "组织":
+    if table == ORG_T:
         return scan.orgs.values()
     return scan.spool.records(table)
 
@@ -180,7 +168,7 @@ def field_changes(store: Store, scan: Scan, plan: Plan, limit: int = 2000
             old, new = before.get(key, {}), after.get(key, {})
             fields = compare(old, new, table)
             if not fields:  # only the sig moved: for people, the phone's hidden digits
-                fields = [{"field": PHONE if table == "人员" else "sig", "before": None,
+                fields = [{"field": PHONE if table == PERSON_T else "sig", "before": None,
                            "after": None, "hidden": True}]
             entry["changed"].append({"key": key, "name": new.get("name") or old.get("name"),
                                      "fields": fields})

@@ -2,7 +2,8 @@
 
 :func:`to_record` checks what one row can tell on its own (required values,
 enumerations, dates, end before start) and returns a :class:`Record` — identity ``key``,
-English-named ``values``, the change-detection ``sig`` — or the row's issues.  Checks
+English-named ``values``, the change-detection ``sig`` — or the row's issues.  The values
+come from the table's declaration (:func:`.schema.build`: plain columns, named hooks).  Checks
 that need other rows (duplicates, references, levels) live in ``validate.py``.
 
 >>> from .tables import UNITS
@@ -24,12 +25,10 @@ from datetime import date
 from typing import Any
 
 from ..graph.evaluation_rules import CRITERIA, CRITERION_BY_ZH
-from ..graph.vocabulary import STANDING_OTHER, STANDINGS, normalise_role
 from .normalise import (
     BadValue,
     clean_code,
     clean_text,
-    day_number,
     mask_id,
     mask_phone,
     parse_date,
@@ -39,6 +38,7 @@ from .normalise import (
 from .pii import Hasher, find_pii, id_check_digit, id_shape_ok, normalise_id
 from .read import FORMULAS, ROW_ERROR, Formula
 from .report import Issue
+from .schema import build, signature_values
 from .tables import (
     CODE,
     CODES,
@@ -114,14 +114,15 @@ _GRADE = re.compile(r"^[A-E]{1,3}[+-]?$")
 FAR_FUTURE_YEARS = 50
 
 
-_CHECKED_HEADERS: dict[str, tuple[str, ...]] = {}
+_CHECKED_HEADERS: dict[str, tuple[tuple[Column, ...], tuple[str, ...]]] = {}
 
 
 def _checked_headers(table: Table) -> tuple[str, ...]:
-    headers = _CHECKED_HEADERS.get(table.name)
-    if headers is None:
-        headers = tuple(c.header for c in table.columns if c.kind in _PII_CHECKED)
-        _CHECKED_HEADERS[table.name] = headers
+    cached = _CHECKED_HEADERS.get(table.name)
+    if cached is not None and cached[0] is table.columns:
+        return cached[1]
+    headers = tuple(c.header for c in table.columns if c.kind in _PII_CHECKED)
+    _CHECKED_HEADERS[table.name] = (table.columns, headers)
     return headers
 
 
@@ -371,8 +372,7 @@ def to_record(
         warnings.extend(light_warnings)
         if light_errors:
             return None, light_errors, warnings
-    build = _BUILDERS[table.english]
-    key, values, extra_sig = build(cells, hasher)
+    key, values, extra_sig = build(table, cells, hasher)
     for header, zh, en in _end_checks(table.english, values):
         errors.append(issue(header, clean_text(raw.get(header)), zh, en))
     if table.english == "posts" and values["role"] is None and op != DELETE:
@@ -382,18 +382,20 @@ def to_record(
         ))
     if errors:
         return None, errors, warnings
-    sig = signature({**values, **extra_sig})
+    sig = signature(signature_values(name, values, extra_sig))
     return Record(table.name, row, key, values, sig, op), errors, warnings
 
 
-_COLUMN_PLANS: dict[str, tuple[tuple[Column, str, bool], ...]] = {}
+_COLUMN_PLANS: dict[str, tuple[tuple[Column, ...], tuple[tuple[Column, str, bool], ...]]] = {}
 
 
 def _columns(table: Table) -> tuple[tuple[Column, str, bool], ...]:
-    plan = _COLUMN_PLANS.get(table.name)
-    if plan is None:
-        plan = tuple((c, c.header, c.header in table.identity) for c in table.columns)
-        _COLUMN_PLANS[table.name] = plan
+    """(column, header, is identity) per column, cached while the columns are the same."""
+    cached = _COLUMN_PLANS.get(table.name)
+    if cached is not None and cached[0] is table.columns:
+        return cached[1]
+    plan = tuple((c, c.header, c.identity) for c in table.columns)
+    _COLUMN_PLANS[table.name] = (table.columns, plan)
     return plan
 
 
@@ -410,129 +412,3 @@ def _end_checks(english: str, v: dict[str, Any]) -> list[tuple[str, str, str]]:
     if v.get(start) and v.get(end) and v[end] < v[start]:
         return [(header, "结束日期早于开始日期", "the end date is before the start date")]
     return []
-
-
-def _join(*parts: Any) -> str:
-    return "|".join("" if p is None else str(p) for p in parts)
-
-
-Built = tuple[str, dict[str, Any], dict[str, Any]]
-
-
-def _unit(c: dict[str, Any], _h: Hasher | None) -> Built:
-    values = {
-        "code": c["单位编码"], "name": c["名称"], "level": c["层级"],
-        "parent_code": c["上级单位编码"], "compound_type": c["小区类型"], "households": c["户数"],
-    }
-    return c["单位编码"], values, {}
-
-
-def _org(c: dict[str, Any], _h: Hasher | None) -> Built:
-    values = {
-        "code": c["组织编码"], "name": c["名称"], "kind": c["类型"],
-        "unit_code": c["所在单位编码"], "parent_code": c["隶属组织编码"],
-        "built_in_codes": c["依托主体编码"] or [], "formation": c["组建方式"],
-        "founded": c["成立日期"], "term_end": c["届满日期"],
-        "term_end_day": day_number(c["届满日期"]),
-        "status": c["状态"] or ("active" if c["类型"] else None),
-    }
-    return c["组织编码"], values, {}
-
-
-def _person(c: dict[str, Any], h: Hasher | None) -> Built:
-    standing_text = c["政治面貌"]
-    standing = STANDINGS.get(standing_text or "", STANDING_OTHER) if standing_text else None
-    raw_id, raw_phone = c["身份证号"], c["手机号"]
-    values = {
-        "code": c["人员编码"], "name": c["姓名"], "gender": c["性别"],
-        "standing": standing, "standing_text": standing_text,
-        "party_org_code": c["党组织编码"], "home_code": c["居住单位编码"],
-        "id_hash": h.id_hash(raw_id) if (raw_id and h) else None,
-        "id_masked": mask_id(normalise_id(raw_id)) if raw_id else None,
-        "phone_masked": mask_phone(raw_phone) if raw_phone else None,
-    }
-    extra = {"phone": h.phone_hash(raw_phone) if (raw_phone and h) else None}
-    return c["人员编码"], values, extra
-
-
-def _post(c: dict[str, Any], _h: Hasher | None) -> Built:
-    title = c["职务"]
-    role = normalise_role(title) if title else None
-    role_key = role or clean_code(title)
-    values = {
-        "person": c["人员编码"], "org": c["组织编码"], "title": title, "role": role,
-        "type": c["任职类型"], "start": c["开始日期"], "end": c["结束日期"],
-    }
-    return _join(c["人员编码"], c["组织编码"], role_key, c["开始日期"]), values, {}
-
-
-def _supervision(c: dict[str, Any], _h: Hasher | None) -> Built:
-    values = {
-        "src": c["监管方编码"], "dst": c["被监管方编码"], "kind": c["监管类型"],
-        "start": c["开始日期"], "end": c["结束日期"],
-    }
-    key = _join(c["监管方编码"], c["被监管方编码"], c["监管类型"], c["开始日期"])
-    return key, values, {}
-
-
-def _contract(c: dict[str, Any], _h: Hasher | None) -> Built:
-    values = {
-        "company": c["企业编码"], "compound": c["小区编码"], "project": c["项目名称"],
-        "start": c["开始日期"], "end": c["结束日期"],
-    }
-    return _join(c["企业编码"], c["小区编码"], c["开始日期"]), values, {}
-
-
-def _visit(c: dict[str, Any], _h: Hasher | None) -> Built:
-    values = {"person": c["人员编码"], "org": c["组织编码"], "date": c["日期"]}
-    return _join(c["人员编码"], c["组织编码"], c["日期"]), values, {}
-
-
-def _rating(c: dict[str, Any], _h: Hasher | None) -> Built:
-    grade = c["信用等级"]
-    values = {
-        "company_code": c["企业编码"], "year": c["年度"], "list": c["红黑榜"],
-        "grade": grade.upper() if grade else None,
-    }
-    return _join(c["企业编码"], c["年度"]), values, {}
-
-
-def _criterion(category: str | None, name: str | None) -> str | None:
-    """The criterion's code (a 删除 row carries only its identity, still a known 指标)."""
-    if not category or not name:
-        return name
-    found = CRITERION_BY_ZH[category].get(name.replace(" ", ""))
-    return found.code if found else name
-
-
-def _score(c: dict[str, Any], _h: Hasher | None) -> Built:
-    criterion = _criterion(c["评选类别"], c["指标"])
-    values = {
-        "candidate_code": c["对象编码"], "year": c["年度"], "category": c["评选类别"],
-        "criterion": criterion, "score": c["得分"], "scorer_code": c["评分组织编码"],
-    }
-    return _join(c["年度"], c["评选类别"], c["对象编码"], criterion, c["评分组织编码"]), values, {}
-
-
-def _naming(c: dict[str, Any], _h: Hasher | None) -> Built:
-    values = {"candidate_code": c["对象编码"], "year": c["年度"], "category": c["评选类别"],
-              "date": c["命名日期"]}
-    return _join(c["年度"], c["评选类别"], c["对象编码"]), values, {}
-
-
-def _incident(c: dict[str, Any], _h: Hasher | None) -> Built:
-    values = {"target_code": c["对象编码"], "kind": c["类型"], "date": c["日期"],
-              "note": c["说明"]}
-    return _join(c["对象编码"], c["类型"], c["日期"]), values, {}
-
-
-def _funding(c: dict[str, Any], _h: Hasher | None) -> Built:
-    values = {"org_code": c["组织编码"], "year": c["年度"], "amount": c["金额"]}
-    return _join(c["组织编码"], c["年度"]), values, {}
-
-
-_BUILDERS = {
-    "units": _unit, "organisations": _org, "people": _person, "posts": _post,
-    "supervision": _supervision, "contracts": _contract, "visits": _visit, "ratings": _rating,
-    "scores": _score, "namings": _naming, "incidents": _incident, "funding": _funding,
-}

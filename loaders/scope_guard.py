@@ -35,6 +35,7 @@ from ..graph.stores.base import Store
 from .diff import Plan
 from .mapping import RATING_KEY_TABLES, REL_MAPS
 from .report import Issue
+from .schema import ANCHOR_TABLES, ORG_T, PERSON_T, TABLES, UNIT_T
 from .state import GraphState
 from .validate import Scan
 
@@ -91,17 +92,17 @@ class _Places:
         above = set(_chain(scope, self.after)[1:]) | set(_chain(scope, self.before)[1:])
         self.ancestors = above
         # People: those the plan touches and the person ends of touched relation rows.
-        wanted = set(_touched(plan, "人员"))
+        wanted = set(_touched(plan, PERSON_T))
         for table, ends in _ENDS.items():
             for key in _touched(plan, table):
-                parts = key.split("|")
+                parts = TABLES[table].key_parts(key)
                 wanted.update(parts[i] for i, t in enumerate(ends)
-                              if "人员" in t and i < len(parts))
+                              if PERSON_T in t and i < len(parts))
         self.person_before: dict[str, tuple[str | None, str | None]] = {
             r["code"]: (r["home"], r["org"])
             for r in store.read(_PEOPLE_PLACES, {**pin, "codes": sorted(wanted)})}
         self.person_after = dict(self.person_before)
-        for rec in found.spool.records("人员"):
+        for rec in found.spool.records(PERSON_T):
             if rec.key in wanted and not rec.deleted:
                 self.person_after[rec.key] = (rec.values.get("home_code"),
                                               rec.values.get("party_org_code"))
@@ -125,11 +126,11 @@ class _Places:
 
     def _units_of(self, table: str, code: str, after: bool) -> list[str | None] | None:
         """The units a node sits at on one side; None when it does not exist there."""
-        if table == "单位":
+        if table == UNIT_T:
             parents = self.after if after else self.before
             return [code] if code in parents else None
         orgs = self.org_after if after else self.org_before
-        if table == "组织":
+        if table == ORG_T:
             return [orgs[code]] if code in orgs else None
         people = self.person_after if after else self.person_before
         if code not in people:
@@ -170,7 +171,7 @@ class _Places:
         return bool(found) and all(u in self.ancestors for u in found)
 
     def row_inside(self, table: str, key: str) -> bool:
-        parts = key.split("|")
+        parts = TABLES[table].key_parts(key)
         ends: list[tuple[str, ...]] = list(_ENDS[table])
         verdicts = []
         for i, tables in enumerate(ends):
@@ -184,9 +185,9 @@ class _Places:
         return any(v[0] for v in verdicts) and all(v[1] for v in verdicts)
 
     def _known(self, table: str, code: str) -> bool:
-        if table == "单位":
+        if table == UNIT_T:
             return code in self.after or code in self.before
-        if table == "组织":
+        if table == ORG_T:
             return code in self.org_after or code in self.org_before
         return code in self.person_after or code in self.person_before
 
@@ -215,18 +216,18 @@ def scope_check(scope: str, source: str) -> Any:
             return []
         places = _Places(store, scope, found, state, plan)
         outside: list[tuple[str, str, str, str]] = []
-        for table in ("单位", "组织", "人员"):
+        for table in ANCHOR_TABLES:
             for key in _touched(plan, table):
                 if not places.node_inside(table, key):
                     outside.append((table, key, *_verb(plan, table, key)))
         for code in sorted(plan.ancestry):
-            if not places.node_inside("单位", code):
-                outside.append(("单位", code, "修改", "change"))
+            if not places.node_inside(UNIT_T, code):
+                outside.append((UNIT_T, code, "修改", "change"))
         for table in _ENDS:
             for key in _touched(plan, table):
                 if not places.row_inside(table, key):
                     outside.append((table, key, *_verb(plan, table, key)))
-        for table in sorted(set(plan.tables) - {"单位", "组织", "人员", *_ENDS}):
+        for table in sorted(set(plan.tables) - {*ANCHOR_TABLES, *_ENDS}):
             # A table this check cannot place in the tree: refused rather than let through.
             outside.extend((table, key, *_verb(plan, table, key))
                            for key in _touched(plan, table))

@@ -2,7 +2,7 @@
 
 ``stage_export`` copies the export as given into ``<data dir>/staged/<id>/`` (private:
 0700 folders, 0600 files, like everything in the data directory), validates and diffs the
-copy exactly as a sync would (the same ``open_export`` → ``scan`` → ``diff``), and writes
+copy exactly as a sync would (the same ``open_export`` → :func:`.prepare.prepare`), and writes
 ``staged.json``: id, source, snapshot date, kind, the base snapshot (the latest published
 ordinal and its run id when staged), counts per table, the export's fingerprint, and the
 field-level before/after of every changed record (:mod:`.fielddiff`; masked personal data
@@ -49,19 +49,16 @@ from ..graph.home import data_dir, open_private, pid_alive, private_dir, write_p
 from ..graph.snapshots import NO_SNAPSHOT, list_snapshots
 from ..graph.snapshots import latest as latest_snapshot
 from ..graph.stores.base import Store
-from .diff import diff
 from .fielddiff import field_changes
 from .limits import BadLimit
 from .package import folder_entries
 from .pii import Hasher, load_key, mask_pii
+from .prepare import prepare
 from .progress import PhaseClock
 from .read import ExportUnreadable, open_export
 from .report import APPLIED, REJECTED, UNCHANGED, Issue, SyncReport
 from .runlog import append_log, new_run_id, now_iso
-from .state import read_state
 from .sync import PlanCheck, fingerprint, older_than_latest, sync_export
-from .tables import TABLE_ORDER
-from .validate import scan
 from .workdir import private_dir as scratch_dir
 
 __all__ = [
@@ -134,11 +131,6 @@ def _copy_export(src: Path, folder: Path) -> Path:
     with open(src, "rb") as fh, open_private(dest, "wb") as out:
         shutil.copyfileobj(fh, out)
     return dest
-
-
-def _counts(plan: Any) -> dict[str, dict[str, int]]:
-    counts = plan.counts()
-    return {t.name: counts[t.name] for t in TABLE_ORDER if t.name in counts}
 
 
 def _review_key(home: Path | None = None) -> bytes:
@@ -293,31 +285,20 @@ def _stage_timed(store: Store, src: Path, folder: Path, sid: str, report: SyncRe
         with export:
             key = load_key()
             report.export_digest = fingerprint(export, key)
-            state = read_state(store)
-            clock.start("validate", len(TABLE_ORDER))
-            found = scan(export, state, Hasher(key), workdir)
+            prepared = prepare(store, export, Hasher(key), workdir, report, check=check,
+                               clock=clock, date_check=older_than_latest)
             try:
-                m = found.manifest
-                report.snapshot_date, report.kind = m.snapshot_date, m.kind_en
-                report.source, report.exported_at = m.source, m.exported_at
-                report.warnings = found.warnings
-                older = older_than_latest(store.read, m.snapshot_date)
-                if found.errors or older:
-                    report.errors = [*([older] if older else []), *found.errors]
+                if prepared.errors or prepared.plan is None:
+                    report.errors = prepared.errors
                     return None
-                clock.start("diff")
-                plan = diff(found, state)
-                report.changes = _counts(plan)
-                if check is not None and (refused := check(store, found, state, plan)):
-                    report.errors = refused
-                    return None
+                plan = prepared.plan
                 if plan.empty:
                     report.status = UNCHANGED
                     return None
                 clock.start("stage")
-                records = field_changes(store, found, plan, LISTED)
+                records = field_changes(store, prepared.scan, plan, LISTED)
             finally:
-                found.spool.close()
+                prepared.close()
     record = {
         "schema": SCHEMA, "id": sid, "status": STAGED, "source": report.source,
         "snapshot_date": report.snapshot_date, "kind": report.kind,

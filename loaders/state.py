@@ -17,6 +17,8 @@ from typing import Any
 from ..graph.cypher import cypher
 from ..graph.snapshots import latest
 from ..graph.stores.base import Store
+from .mapping import NODE_MAPS, REL_MAPS, NodeMap, RelMap
+from .schema import ORG_T, UNIT_T
 
 __all__ = ["ANCESTRY", "GraphState", "UnitInfo", "is_retired", "read_state"]
 
@@ -59,6 +61,9 @@ class GraphState:
         return self.sigs.setdefault(name, {})
 
 
+#: Units and organisations are read whole (the level rules, the company checks and the
+#: unit ancestry need their fields): one hand-written text each.
+_WHOLE = (UNIT_T, ORG_T)
 _UNITS = cypher(
     "sync.state.units",
     """
@@ -81,87 +86,36 @@ RETURN o.code AS code, o.sig AS sig, o.retired AS retired, o.kind AS kind,
 )
 # Keyed records come back as ONE row holding a list of "identity sig" strings (identities
 # never contain spaces): parsing a million one-cell rows costs the client ~40 µs each,
-# a million list items a few µs.  A retired record's sig is prefixed with "~".
-_PEOPLE = cypher(
-    "sync.state.people",
-    """
-MATCH (p:Person)
-WHERE @live(p)
-RETURN collect(p.code + ' ' + CASE WHEN p.retired THEN '~' ELSE '' END + coalesce(p.sig, ''))
-       AS items
-""",
-)
-_RATINGS = cypher(
-    "sync.state.ratings",
-    """
-MATCH (n:Rating)
-WHERE @live(n)
-RETURN collect(n.key + ' ' + CASE WHEN n.retired THEN '~' ELSE '' END + coalesce(n.sig, ''))
-       AS items
-""",
-)
-_SERVES = cypher(
-    "sync.state.serves_as",
-    """
-MATCH (:Person)-[e:SERVES_AS]->(:Organisation)
-WHERE @live(e)
-RETURN collect(e.key + ' ' + CASE WHEN e.retired THEN '~' ELSE '' END + coalesce(e.sig, ''))
-       AS items
-""",
-)
-_CROSS = cypher(
-    "sync.state.cross_appointed",
-    """
-MATCH (:Person)-[e:CROSS_APPOINTED_TO]->(:Organisation)
-WHERE @live(e)
-RETURN collect(e.key + ' ' + CASE WHEN e.retired THEN '~' ELSE '' END + coalesce(e.sig, ''))
-       AS items
-""",
-)
-_SUPERVISES = cypher(
-    "sync.state.supervises",
-    """
-MATCH ()-[e:SUPERVISES]->()
-WHERE @live(e)
-RETURN collect(e.key + ' ' + CASE WHEN e.retired THEN '~' ELSE '' END + coalesce(e.sig, ''))
-       AS items
-""",
-)
-_MANAGES = cypher(
-    "sync.state.manages",
-    """
-MATCH (:Organisation)-[e:MANAGES]->(:Unit)
-WHERE @live(e)
-RETURN collect(e.key + ' ' + CASE WHEN e.retired THEN '~' ELSE '' END + coalesce(e.sig, ''))
-       AS items
-""",
-)
-_VISITED = cypher(
-    "sync.state.visited",
-    """
-MATCH (:Person)-[e:VISITED]->(:Organisation)
-WHERE @live(e)
-RETURN collect(e.key + ' ' + CASE WHEN e.retired THEN '~' ELSE '' END + coalesce(e.sig, ''))
-       AS items
-""",
-)
+# a million list items a few µs.  A retired record's sig is prefixed with "~".  One text
+# per keyed label and per relation type, generated from the table declarations
+# (loaders/schema.py) and each registered, so the lint test sees it.
+_ITEMS = ("collect({v}.{key} + ' ' + CASE WHEN {v}.retired THEN '~' ELSE '' END"
+          " + coalesce({v}.sig, ''))")
 
-# The 示范创建 tables (评分, 命名, 事件, 经费) are keyed nodes like 评价: one text each,
-# generated from the label (each registered, so the lint test sees it).
-_EVALUATION = tuple(
-    (table, cypher(f"sync.state.{label}", f"""
-MATCH (n:{label})
-WHERE @live(n)
-RETURN collect(n.key + ' ' + CASE WHEN n.retired THEN '~' ELSE '' END + coalesce(n.sig, ''))
-       AS items
-"""))
-    for table, label in (("评分", "Score"), ("命名", "Naming"), ("事件", "Incident"),
-                         ("经费", "Funding"))
-)
 
-_KEYED = (
-    ("人员", _PEOPLE), ("评价", _RATINGS), ("任职", _SERVES), ("任职", _CROSS),
-    ("监管", _SUPERVISES), ("物业服务", _MANAGES), ("走访", _VISITED), *_EVALUATION,
+def _node_read(nm: NodeMap) -> str:
+    items = _ITEMS.format(v="n", key=nm.key)
+    return cypher(f"sync.state.{nm.label}",
+                  f"\nMATCH (n:{nm.label})\nWHERE @live(n)\nRETURN {items}\n       AS items\n")
+
+
+def _end(labels: tuple[str, ...]) -> str:
+    return f"(:{labels[0]})" if len(labels) == 1 else "()"
+
+
+def _rel_read(rm: RelMap, rel_type: str) -> str:
+    items = _ITEMS.format(v="e", key="key")
+    return cypher(f"sync.state.{rel_type}", f"""
+MATCH {_end(rm.src_labels)}-[e:{rel_type}]->{_end(rm.dst_labels)}
+WHERE @live(e)
+RETURN {items}
+       AS items
+""")
+
+
+_KEYED: tuple[tuple[str, str], ...] = (
+    *((nm.table, _node_read(nm)) for nm in NODE_MAPS.values() if nm.table not in _WHOLE),
+    *((rm.table, _rel_read(rm, t)) for rm in REL_MAPS.values() for t in rm.types),
 )
 
 
@@ -171,13 +125,13 @@ def read_state(store: Store) -> GraphState:
     state = GraphState()
     state.snapshot = latest(store.read)
     pin = {"snapshot": state.snapshot}
-    units = state.table("单位")
+    units = state.table(UNIT_T)
     for r in store.read(_UNITS, pin):
         units[r["code"]] = mark(r["sig"], r["retired"])
         state.units[r["code"]] = UnitInfo(
             r["level"], r["name"], r["parent_code"], tuple(r["ancestry"] or ())
         )
-    orgs = state.table("组织")
+    orgs = state.table(ORG_T)
     for r in store.read(_ORGS, pin):
         orgs[r["code"]] = mark(r["sig"], r["retired"])
         state.org_kinds[r["code"]] = r["kind"]

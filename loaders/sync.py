@@ -1,7 +1,8 @@
 """``sync_export``: read → validate → diff → apply → record, for one export.
 
-The steps are separate functions (``validate.scan``, ``diff.diff``, ``apply.apply_plan``,
-``runlog``); this module only runs them in order and decides the status:
+The steps are separate functions (``prepare.prepare`` — state, ``validate.scan``,
+``diff.diff``, the plan check — then ``apply.apply_plan`` and ``runlog``); this module only
+runs them in order and decides the status:
 
 - any error → ``rejected``, nothing written;
 - ``dry_run`` → ``dry-run``, the diff reported, nothing written;
@@ -30,20 +31,18 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..graph.conditions import OPEN
 from ..graph.cypher import cypher
 from ..graph.snapshots import latest as latest_snapshot
-from ..graph.snapshots import list_snapshots
 from ..graph.stores.base import DEFAULT_BATCH, Store
 from . import cypher_sync as q
 from .apply import apply_plan, clean
-from .diff import Plan, diff
 from .limits import BadLimit
 from .pii import Hasher, load_key
+from .prepare import PlanCheck, change_counts, older_than_latest, prepare
 from .progress import PhaseClock
 from .read import Export, ExportUnreadable, open_export
 from .report import APPLIED, DRY_RUN, REJECTED, UNCHANGED, Issue, SyncReport
@@ -56,18 +55,12 @@ from .runlog import (
     phases_json,
     sync_run_props,
 )
-from .state import read_state
-from .tables import MANIFEST, TABLE_ORDER
-from .validate import Scan, read_manifest, scan
+from .tables import TABLE_ORDER
+from .validate import Scan, read_manifest
 from .workdir import private_dir
 
-__all__ = ["LOADER_VERSION", "PlanCheck", "SyncRejected", "base_moved", "older_than_latest",
-           "sync_export"]
-
-#: A last check of a diffed plan before anything is written (a pull's source scope,
-#: loaders/scope_guard.py): the issues it returns reject the sync.  Run after every diff,
-#: the one redone under the writers' lock included.
-PlanCheck = Callable[[Store, Scan, Any, Plan], list[Issue]]
+__all__ = ["LOADER_VERSION", "PlanCheck", "SyncRejected", "base_moved", "change_counts",
+           "older_than_latest", "sync_export"]
 
 #: Bump when normalisation or signatures change: old fingerprints then stop matching.
 LOADER_VERSION = "sync-1"
@@ -133,28 +126,6 @@ def base_moved(expected: int, found: int) -> Issue:
     )
 
 
-def older_than_latest(read: Any, snapshot_date: str | None) -> Issue | None:
-    """The refusal of an export dated before the latest published snapshot, else None.
-
-    Snapshots are published in date order: an older export published as the newest would
-    roll the live graph back and make the later dates unreachable by ``--snapshot DATE``.
-    An export of the same date as the latest is a correction and is accepted.
-    """
-    found = list_snapshots(read)
-    latest_date = found[-1].date if found else None
-    if not snapshot_date or not latest_date or str(snapshot_date) >= str(latest_date):
-        return None
-    return Issue(
-        MANIFEST, None, "快照日期", str(snapshot_date),
-        f"快照日期 {snapshot_date} 早于最新快照的日期 {latest_date}，未写入任何数据：请核对是否"
-        f"选错了导出，按 {latest_date} 或之后的日期重新导出后再同步（查阅早先的数据用 "
-        f"--snapshot 日期）",
-        f"the snapshot date {snapshot_date} is before the latest snapshot's date "
-        f"{latest_date}; nothing was applied: check the export, export again as of "
-        f"{latest_date} or later and sync that (earlier data: --snapshot DATE)",
-    )
-
-
 class _Unchanged(Exception):
     """Raised inside the transaction to roll it back when a re-check finds nothing to do."""
 
@@ -162,11 +133,6 @@ class _Unchanged(Exception):
 def _last_run(reader: Any) -> dict[str, Any]:
     rows = reader(_LAST_RUN)
     return rows[0] if rows else {}
-
-
-def _changes(plan: Plan) -> dict[str, dict[str, int]]:
-    counts = plan.counts()
-    return {t.name: counts[t.name] for t in TABLE_ORDER if t.name in counts}
 
 
 def _records(found: Scan) -> dict[str, int]:
@@ -277,27 +243,16 @@ def _run_export(
         if not verify and _same_bytes(export, report, last, dry_run):
             _finish(report, t0)
             return
-        state = read_state(store)
-        clock.start("validate", len(TABLE_ORDER))
-        found = scan(export, state, hasher, workdir)
-        stack.callback(lambda: found.spool.close())
-        m = found.manifest
-        report.snapshot_date, report.kind = m.snapshot_date, m.kind_en
-        report.source, report.exported_at = m.source, m.exported_at
-        report.warnings = found.warnings
-        older = older_than_latest(store.read, m.snapshot_date)
-        if found.errors or older:
-            report.errors = [*([older] if older else []), *found.errors]
+        prepared = prepare(store, export, hasher, workdir, report, check=check, clock=clock,
+                           date_check=older_than_latest)
+        stack.callback(lambda: prepared.close())
+        if prepared.plan is not None:
+            report.records = _records(prepared.scan)
+        if prepared.errors or prepared.plan is None:
+            report.errors = prepared.errors
             _finish(report, t0)
             return
-        clock.start("diff")
-        plan = diff(found, state)
-        report.changes = _changes(plan)
-        report.records = _records(found)
-        if check is not None and (refused := check(store, found, state, plan)):
-            report.errors = refused
-            _finish(report, t0)
-            return
+        found, state, plan = prepared.scan, prepared.state, prepared.plan
         if dry_run or plan.empty:
             report.status = DRY_RUN if dry_run else UNCHANGED
             _finish(report, t0)
@@ -315,19 +270,15 @@ def _run_export(
                     raise SyncRejected
                 if published != state.snapshot:
                     # Another sync published meanwhile: redo the pure steps under the lock.
-                    found.spool.close()
-                    state = read_state(store)
-                    found = scan(export, state, hasher, workdir)
-                    report.warnings = found.warnings
-                    if found.errors:
-                        report.errors = found.errors
+                    prepared.close()
+                    prepared = prepare(store, export, hasher, workdir, report, check=check,
+                                       date_check=None)
+                    if prepared.plan is not None:
+                        report.records = _records(prepared.scan)
+                    if prepared.errors or prepared.plan is None:
+                        report.errors = prepared.errors
                         raise SyncRejected
-                    plan = diff(found, state)
-                    report.changes = _changes(plan)
-                    report.records = _records(found)
-                    if check is not None and (refused := check(store, found, state, plan)):
-                        report.errors = refused
-                        raise SyncRejected
+                    found, state, plan = prepared.scan, prepared.state, prepared.plan
                     if plan.empty:
                         raise _Unchanged
                 ordinal = published + 1

@@ -25,6 +25,7 @@ from .progress import ticking
 from .read import Export, TableError, TableRows
 from .records import Record, to_record
 from .report import Issue
+from .schema import ANCHOR_TABLES, ORG_T, PERSON_T, UNIT_T
 from .spool import Spool
 from .state import GraphState, is_retired
 from .tables import (
@@ -95,9 +96,9 @@ def _scan_all(export: Export, state: GraphState, hasher: Hasher | None, result: 
             errors.append(exc.issue())
             result.present.discard(table.name)  # its references are not judged further
             continue
-        if table.name == "单位" and "单位" in result.present:
+        if table.name == UNIT_T and UNIT_T in result.present:
             _check_units(ctx)
-        elif table.name == "组织" and "组织" in result.present:
+        elif table.name == ORG_T and ORG_T in result.present:
             _check_orgs(ctx)
 
 
@@ -184,7 +185,7 @@ class _Context:
     def known(self, table: str, code: str) -> bool:
         if code in self.scan.broken:
             return True
-        if table not in self.scan.present and table in ("单位", "组织", "人员"):
+        if table not in self.scan.present and table in ANCHOR_TABLES:
             return True  # that table could not be read: its errors are already reported
         return code in self.scan.sigs.get(table, {}) or code in self.state.sigs.get(table, {})
 
@@ -303,7 +304,7 @@ def _need(ctx: _Context, rec: Record, column: str, code: str | None, *tables: st
 
 
 def _company(ctx: _Context, rec: Record, column: str, code: str) -> None:
-    if _need(ctx, rec, column, code, "组织"):
+    if _need(ctx, rec, column, code, ORG_T):
         kind = ctx.org_kind(code)
         if kind is not None and kind != COMPANY_KIND:
             _ref_error(ctx, rec, column, code, "该编码不是物业服务企业",
@@ -314,17 +315,17 @@ def _check_refs(table: Table, rec: Record, ctx: _Context) -> None:
     v = rec.values
     name = table.english
     if name == "people":
-        _need(ctx, rec, "党组织编码", v["party_org_code"], "组织")
-        _need(ctx, rec, "居住单位编码", v["home_code"], "单位")
+        _need(ctx, rec, "党组织编码", v["party_org_code"], ORG_T)
+        _need(ctx, rec, "居住单位编码", v["home_code"], UNIT_T)
     elif name in ("posts", "visits"):
-        _need(ctx, rec, "人员编码", v["person"], "人员")
-        _need(ctx, rec, "组织编码", v["org"], "组织")
+        _need(ctx, rec, "人员编码", v["person"], PERSON_T)
+        _need(ctx, rec, "组织编码", v["org"], ORG_T)
     elif name == "supervision":
-        _need(ctx, rec, "监管方编码", v["src"], "组织", "人员")
-        _need(ctx, rec, "被监管方编码", v["dst"], "组织", "单位")
+        _need(ctx, rec, "监管方编码", v["src"], ORG_T, PERSON_T)
+        _need(ctx, rec, "被监管方编码", v["dst"], ORG_T, UNIT_T)
     elif name == "contracts":
         _company(ctx, rec, "企业编码", v["company"])
-        if _need(ctx, rec, "小区编码", v["compound"], "单位"):
+        if _need(ctx, rec, "小区编码", v["compound"], UNIT_T):
             level = ctx.unit_level(v["compound"])
             if level is not None and level != "compound":
                 _ref_error(ctx, rec, "小区编码", v["compound"], "该编码不是小区",
@@ -334,10 +335,10 @@ def _check_refs(table: Table, rec: Record, ctx: _Context) -> None:
     elif name in ("scores", "namings"):
         _candidate(ctx, rec, v["category"], v["candidate_code"])
         if name == "scores":
-            _need(ctx, rec, "评分组织编码", v["scorer_code"], "组织")
+            _need(ctx, rec, "评分组织编码", v["scorer_code"], ORG_T)
     elif name == "incidents":
         _incident_target(ctx, rec, v["target_code"])
-    elif name == "funding" and _need(ctx, rec, "组织编码", v["org_code"], "组织"):
+    elif name == "funding" and _need(ctx, rec, "组织编码", v["org_code"], ORG_T):
         kind = ctx.org_kind(v["org_code"])
         if kind is not None and kind not in PARTY_SIDE_KINDS:
             _ref_error(ctx, rec, "组织编码", v["org_code"],
@@ -350,7 +351,7 @@ def _candidate(ctx: _Context, rec: Record, category: str, code: str) -> None:
     zh = CATEGORY_ZH[category]
     kind, detail = CANDIDATE_KINDS[category]
     if kind == "person":
-        if not ctx.has("人员", code):
+        if not ctx.has(PERSON_T, code):
             _ref_error(ctx, rec, "对象编码", code, f"{zh}的评选对象应为人员，人员表中没有该编码",
                        f"a {category} candidate is a person; no person has this code")
         return
@@ -375,7 +376,7 @@ _INCIDENT_ORG_KINDS = (COMPANY_KIND, "owners_committee")
 def _incident_target(ctx: _Context, rec: Record, code: str) -> None:
     if code in ctx.scan.broken or ctx.org_kind(code) in _INCIDENT_ORG_KINDS:
         return
-    if ctx.unit_level(code) == "compound" or ctx.has("人员", code):
+    if ctx.unit_level(code) == "compound" or ctx.has(PERSON_T, code):
         return
     _ref_error(ctx, rec, "对象编码", code,
                "事件对象应为物业服务企业、小区、业主委员会或人员",
@@ -398,7 +399,7 @@ def _check_units(ctx: _Context) -> None:
                 _ref_error(ctx, rec, "上级单位编码", "", "只有市级单位可以没有上级单位",
                            "only a city may have no parent unit")
             continue
-        if not _need(ctx, rec, "上级单位编码", parent, "单位"):
+        if not _need(ctx, rec, "上级单位编码", parent, UNIT_T):
             continue
         parent_level = ctx.unit_level(parent)
         want = _parent_level(level)
@@ -441,12 +442,12 @@ def _check_city_root(ctx: _Context, cities: list[Record]) -> None:
         deleted = {k for k, r in scan.units.items() if r.deleted}
         graph_cities = [
             c for c, info in ctx.state.units.items()
-            if info.level == "city" and not is_retired(ctx.state.sigs.get("单位", {}).get(c, ""))
+            if info.level == "city" and not is_retired(ctx.state.sigs.get(UNIT_T, {}).get(c, ""))
             and c not in deleted and c not in roots
         ]
         roots = graph_cities + roots
     elif not cities:
-        scan.errors.append(_err("单位", None, "层级", None, "全量导出须有一个市级根单位",
+        scan.errors.append(_err(UNIT_T, None, "层级", None, "全量导出须有一个市级根单位",
                                 "a full export needs exactly one city (the root unit)"))
         return
     extra = [c for c in cities if c.key != roots[0]]
@@ -485,15 +486,15 @@ def _check_orgs(ctx: _Context) -> None:
         if rec.deleted:
             continue
         v = rec.values
-        _need(ctx, rec, "所在单位编码", v["unit_code"], "单位")
+        _need(ctx, rec, "所在单位编码", v["unit_code"], UNIT_T)
         if v["parent_code"]:
             if v["kind"] not in PARTY_SIDE_KINDS:
                 _ref_error(ctx, rec, "隶属组织编码", v["parent_code"], "只有党组织填写隶属组织编码",
                            "only party organisations have an affiliation parent (隶属组织编码)")
             else:
-                _need(ctx, rec, "隶属组织编码", v["parent_code"], "组织")
+                _need(ctx, rec, "隶属组织编码", v["parent_code"], ORG_T)
         for code in v["built_in_codes"]:
-            _need(ctx, rec, "依托主体编码", code, "单位", "组织")
+            _need(ctx, rec, "依托主体编码", code, UNIT_T, ORG_T)
     parents = dict(ctx.state.org_parents) if ctx.incremental else {}
     for code, rec in scan.orgs.items():
         parents[code] = None if rec.deleted else rec.values["parent_code"]

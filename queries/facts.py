@@ -26,6 +26,7 @@ from ..graph.cypher import cypher
 from ..graph.snapshots import Snapshot, list_snapshots
 from ..graph.stores.base import Store
 from ..graph.vocabulary import LABEL_ORGANISATION, LABEL_PERSON, LABEL_UNIT, REL
+from ..loaders.schema import PEOPLE, shown_values
 
 __all__ = ["Fact", "NotFound", "Subject", "explain_facts", "read_subject", "unit_ancestry"]
 
@@ -80,9 +81,9 @@ _SECTION = {
     (REL.SCORED, True): "score", (REL.NAMED, True): "naming",
     (REL.HAD_INCIDENT, True): "incident", (REL.FUNDED, True): "funding",
 }
-#: What of a person may be shown (masked values only; never a hash).
-PERSON_FIELDS = ("code", "name", "gender", "standing", "standing_text", "party_org_code",
-                 "home_code", "id_masked", "phone_masked", "retired", "retired_on")
+#: What of a person may be shown (masked values only; never a hash): the declared values
+#: of 人员 (loaders/schema.py), then whether and when the person left.
+PERSON_FIELDS = (*shown_values(PEOPLE), "retired", "retired_on")
 _ANCESTRY = ("city_code", "district_code", "street_code", "community_code")
 _MAX_AFFILIATION = 8
 

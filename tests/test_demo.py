@@ -25,24 +25,23 @@ from redgov.loaders.demo.personal import id_check
 
 from redgov.cli import main
 
-# docs/registry.md, spelt out again on purpose: the generator's HEADERS must match this copy.
-REGISTRY_HEADERS = {
-    "清单": ["项目", "值"],
-    "单位": ["单位编码", "名称", "层级", "上级单位编码", "小区类型", "户数"],
-    "组织": ["组织编码", "名称", "类型", "所在单位编码", "隶属组织编码", "依托主体编码", "组建方式",
-           "成立日期", "届满日期", "状态"],
-    "人员": ["人员编码", "姓名", "性别", "政治面貌", "党组织编码", "居住单位编码", "身份证号",
-           "手机号"],
-    "任职": ["人员编码", "组织编码", "职务", "任职类型", "开始日期", "结束日期"],
-    "监管": ["监管方编码", "被监管方编码", "监管类型", "开始日期", "结束日期"],
-    "物业服务": ["企业编码", "小区编码", "项目名称", "开始日期", "结束日期"],
-    "走访": ["人员编码", "组织编码", "日期"],
-    "评价": ["企业编码", "年度", "红黑榜", "信用等级"],
-    "评分": ["年度", "评选类别", "对象编码", "指标", "得分", "评分组织编码"],
-    "命名": ["年度", "评选类别", "对象编码", "命名日期"],
-    "事件": ["对象编码", "类型", "日期", "说明"],
-    "经费": ["组织编码", "年度", "金额"],
-}
+
+def _doc_headers() -> dict[str, list[str]]:
+    """The headers docs/registry.md's column tables list (generated from loaders/schema.py
+    and checked against it by test_schema): the generator must write exactly these."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "registry.md").read_text("utf-8")
+    out: dict[str, list[str]] = {"清单": ["项目", "值"]}
+    table = None
+    for line in text.splitlines():
+        if line.startswith("#### "):
+            table = line[5:].split(" ")[0]
+            out[table] = []
+        elif table and line.startswith("| `"):
+            out[table].append(line.split("`")[1])
+    return out
+
+
+REGISTRY_HEADERS = _doc_headers()
 HULI = {  # docs/domain.md §6
     "streets": 5, "communities": 59, "compounds": 510, "compound_branches": 444,
     "managed_compounds": 359, "managed_share": 0.72, "owners_committee_compounds": 331,

@@ -100,10 +100,10 @@ def _city(folder: Path, snapshot: date) -> _City:
                 city.built_in[target].append(code)
         if kind in ("组织部", "党工委"):
             city.scorers[unit].append(code)
-    for company, compound, _p, start, end in _read(folder, "物业服务"):
+    for company, compound, _p, start, end, *_ in _read(folder, "物业服务"):
         if start <= day and (not end or day < end):
             city.managed_by[compound].append(company)
-    for person, org, _t, kind, _s, end in _read(folder, "任职"):
+    for person, org, _t, kind, _s, end, *_ in _read(folder, "任职"):
         if kind == "本职" and not end and org in city.orgs and city.orgs[org][2] == "物业服务企业":
             city.staff[org].append(person)
     city.rated = {(r[0], r[1]): (r[2], r[3]) for r in _read(folder, "评价")}
@@ -118,7 +118,8 @@ class _Writer:
             t: [] for t in (*EVALUATION_TABLES, "评价")}
 
     def add(self, table: str, *values: object) -> None:
-        self.rows[table].append(values)
+        # columns declared past the ones the demo fills are left empty, as ExportWriter does
+        self.rows[table].append((*values, *[""] * (len(HEADERS[table]) - len(values))))
 
     def flush(self) -> dict[str, int]:
         for table, rows in self.rows.items():

@@ -2,8 +2,8 @@
 
 Rows go straight to disk as they are generated, so a province-sized export never sits
 in memory; the writer only keeps a row count per table for the summary.  Headers are
-spelt here exactly as docs/registry.md lists them (a test compares the two).  Files are UTF-8
-without BOM and ``\\r\\n`` line ends (what Excel and the csv module expect).
+the loaders' declarations (docs/registry.md's column tables are generated from the
+same).  Files are UTF-8 without BOM and ``\\r\\n`` line ends (what Excel and the csv module expect).
 """
 
 from __future__ import annotations
@@ -13,31 +13,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final, TextIO
 
+from ..schema import TABLE_ORDER
+
 __all__ = ["HEADERS", "MANIFEST", "ExportWriter"]
 
 MANIFEST: Final = "清单"
 
-#: Table name → Chinese headers in file order (docs/registry.md), manifest first.
+#: Table name → Chinese headers in file order, manifest first: the loaders' declarations
+#: (loaders/schema.py, whose column tables docs/registry.md holds).
 HEADERS: Final[dict[str, tuple[str, ...]]] = {
     MANIFEST: ("项目", "值"),
-    "单位": ("单位编码", "名称", "层级", "上级单位编码", "小区类型", "户数"),
-    "组织": (
-        "组织编码", "名称", "类型", "所在单位编码", "隶属组织编码", "依托主体编码",
-        "组建方式", "成立日期", "届满日期", "状态",
-    ),
-    "人员": (
-        "人员编码", "姓名", "性别", "政治面貌", "党组织编码", "居住单位编码", "身份证号", "手机号",
-    ),
-    "任职": ("人员编码", "组织编码", "职务", "任职类型", "开始日期", "结束日期"),
-    "监管": ("监管方编码", "被监管方编码", "监管类型", "开始日期", "结束日期"),
-    "物业服务": ("企业编码", "小区编码", "项目名称", "开始日期", "结束日期"),
-    "走访": ("人员编码", "组织编码", "日期"),
-    "评价": ("企业编码", "年度", "红黑榜", "信用等级"),
-    # 示范创建 (seed 004), written after the rest by .evaluation
-    "评分": ("年度", "评选类别", "对象编码", "指标", "得分", "评分组织编码"),
-    "命名": ("年度", "评选类别", "对象编码", "命名日期"),
-    "事件": ("对象编码", "类型", "日期", "说明"),
-    "经费": ("组织编码", "年度", "金额"),
+    **{table.name: table.headers for table in TABLE_ORDER},
 }
 
 
@@ -58,7 +44,13 @@ class ExportWriter:
             self._writers[name] = writer
 
     def row(self, table: str, *values: object) -> None:
-        self._writers[table].writerow(values)
+        """Append one row; columns past the values given are left empty (a column declared
+        after the generator was written, which the demo does not fill)."""
+        width = len(HEADERS[table])
+        if len(values) > width:
+            raise ValueError(f"{table}: {len(values)} values for {width} columns")
+        self._writers[table].writerow(values if len(values) == width
+                                      else (*values, *[""] * (width - len(values))))
         self.counts[table] += 1
 
     def close(self) -> None:
