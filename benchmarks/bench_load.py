@@ -93,6 +93,7 @@ def _syncer(stop: threading.Event, exports: list[Path], env: dict[str, str],
 
 def phase(label: str, readers: int, seconds: float, scopes: list[str], names: list[str],
           timeout: float, exports: list[Path] | None, env: dict[str, str]) -> dict[str, Any]:
+    load_at_start = [round(x, 1) for x in os.getloadavg()]  # the cores are shared
     stop = threading.Event()
     results: dict[str, Any] = {}
     syncs: list[dict[str, Any]] = []
@@ -119,10 +120,12 @@ def phase(label: str, readers: int, seconds: float, scopes: list[str], names: li
         "p99_s": round(_percentile(lat, 0.99), 3), "max_s": round(max(lat, default=0), 3),
         "mean_s": round(statistics.fmean(lat), 3) if lat else None,
         "errors": len(errors), "first_errors": errors[:5], "syncs": syncs,
+        "load_at_start": load_at_start, "load_at_end": [round(x, 1) for x in os.getloadavg()],
     }
     print(f"\n{label}: {summary['reads']} reads in {summary['seconds']} s "
           f"({summary['reads_per_s']}/s), p50 {summary['p50_s']} s, p95 {summary['p95_s']} s, "
-          f"p99 {summary['p99_s']} s, max {summary['max_s']} s, errors {summary['errors']}")
+          f"p99 {summary['p99_s']} s, max {summary['max_s']} s, errors {summary['errors']}; "
+          f"load average {summary['load_at_start']} → {summary['load_at_end']}")
     for e in errors[:5]:
         print(f"  error: {e}")
     for s in syncs:

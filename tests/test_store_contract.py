@@ -26,6 +26,24 @@ def test_parameters_are_passed_not_pasted(store: Store) -> None:
     assert rows == [{"s": tricky, "n": 3, "l": ["a"]}]
 
 
+def test_parameter_values_round_trip_through_writes_and_reads(store: Store) -> None:
+    """Every value shape a sync sends (nested maps and lists, quotes, backslashes, control
+    characters, Chinese, empty strings, booleans, floats, nulls) is written and read back
+    unchanged: FalkorDB's parameter text is rendered by the store itself, Neo4j's by Bolt."""
+    props = {"name": 'a "quoted" \\ back\\slash\ttab\nline 中文', "empty": "",
+             "flag": True, "off": False, "n": -7, "x": 2.5, "codes": ["A1", "B\"2", ""]}
+    with store.writing() as w:
+        w.run("UNWIND $rows AS row CREATE (n:ContractProbe) SET n += row.props, n.k = $k",
+              {"rows": [{"props": props}], "k": None})
+    rows = store.read("MATCH (n:ContractProbe) RETURN properties(n) AS p")
+    assert rows == [{"p": props}], rows
+    echoed = store.read("RETURN $m AS m, $l AS l, $none AS none",
+                        {"m": {"inner": {"q": '"', "b": "\\"}}, "l": [None, True, 1.0, [1, ["x"]]],
+                         "none": None})
+    assert echoed == [{"m": {"inner": {"q": '"', "b": "\\"}}, "l": [None, True, 1.0, [1, ["x"]]],
+                       "none": None}], echoed
+
+
 def test_committed_transaction_is_visible(store: Store) -> None:
     with store.transaction() as w:
         sent = w.run_batched(

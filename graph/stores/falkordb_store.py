@@ -19,6 +19,7 @@ read stops too, and a lost connection (server killed) is a one-line :class:`Stor
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import socket
 import time
@@ -85,15 +86,76 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _param(value: Any) -> Any:
-    """The client renders parameters as Cypher text and breaks on dates: send ISO strings."""
+def _quote(text: str) -> str:
+    """A Cypher string literal, escaped as the client escapes it (backslash, double quote)."""
+    if "\\" in text or '"' in text:
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+@functools.lru_cache(maxsize=4096)
+def _key(name: Any) -> str:
+    """A map key or parameter name in backticks (the client's rules: not empty, no backtick).
+
+    Cached: a batch repeats the same few dozen field names on every row."""
+    name = name.decode() if isinstance(name, bytes) else str(name)
+    if not name or "`" in name:
+        raise StoreError(f"a parameter or map key FalkorDB cannot take: {name!r}")
+    return f"`{name}`"
+
+
+def _literal(value: Any) -> str:
+    """One parameter value as Cypher text — what the client's ``stringify_param_value``
+    makes of it, in one pass, with dates sent as ISO strings (the client breaks on them).
+
+    Why not the client's: it copies nothing but tests every value against each type in
+    turn and recurses through a generic join; for a batch of 5,000 rows of 10–20 fields
+    that rendering cost more than the server's work on the batch (the profile of a city
+    sync: 52 s of Python against 14 s waiting for the server).  Here the common types are
+    dispatched on ``type()`` once and dates become ISO strings on the way.
+    """
+    kind = type(value)
+    if kind is str:
+        return _quote(value)  # type: ignore[arg-type]
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int or kind is float:
+        return str(value)
+    if kind is dict:
+        parts = []
+        for k, v in value.items():  # inlined for the common leaves: most of a batch
+            t = type(v)
+            if t is str:
+                parts.append(f"{_key(k)}:{_quote(v)}")
+            elif t is int:
+                parts.append(f"{_key(k)}:{v}")
+            else:
+                parts.append(f"{_key(k)}:{_literal(v)}")
+        return "{" + ",".join(parts) + "}"
+    if kind is list or kind is tuple:
+        return "[" + ",".join(map(_literal, value)) + "]"
     if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _param(v) for k, v in value.items()}
+        return _quote(value.isoformat())
+    if isinstance(value, str):
+        return _quote(str(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Mapping):
+        return _literal(dict(value))
     if isinstance(value, list | tuple):
-        return [_param(v) for v in value]
-    return value
+        return _literal(list(value))
+    if isinstance(value, bytes):
+        return _quote(value.decode())
+    return str(value)
+
+
+def _with_params(query: str, params: Mapping[str, Any] | None) -> str:
+    """``CYPHER `a`=… `b`=… query``: the parameter header FalkorDB reads, rendered here."""
+    if not params:
+        return query
+    return "CYPHER " + "".join(f"{_key(k)}={_literal(v)} " for k, v in params.items()) + query
 
 
 def _rows(result: Any) -> list[Row]:
@@ -127,7 +189,7 @@ class _FalkorWriter:
         with _connection(self._store.description):
             self._store._refresh_lock()
             try:
-                return _rows(self._graph.query(query, _param(dict(params or {}))))
+                return _rows(self._graph.query(_with_params(query, params)))
             except redis.ResponseError as exc:
                 raise StoreError(f"FalkorDB refused a write: {exc}") from exc
 
@@ -254,7 +316,7 @@ class FalkorStore:
                 # reads behave exactly as on an empty graph.
                 self.setup_schema()
             try:
-                result = self._graph.ro_query(query, _param(dict(params or {})), timeout=timeout_ms)
+                result = self._graph.ro_query(_with_params(query, params), timeout=timeout_ms)
             except redis.ResponseError as exc:
                 if _is_write_refusal(exc):
                     raise ReadOnlyViolation(
@@ -487,7 +549,7 @@ class FalkorStore:
         if not self._graph_exists(name):
             return []
         try:
-            return _rows(self._db.select_graph(name).ro_query(query, _param(dict(params or {}))))
+            return _rows(self._db.select_graph(name).ro_query(_with_params(query, params)))
         except redis.ResponseError as exc:
             if _is_write_refusal(exc):
                 raise ReadOnlyViolation("read_meta only reads: the query tries to write") from exc
@@ -499,7 +561,7 @@ class FalkorStore:
             if not self._meta_ready:
                 self._setup_meta_schema()
             try:
-                return _rows(graph.query(query, _param(dict(params or {}))))
+                return _rows(graph.query(_with_params(query, params)))
             except redis.ResponseError as exc:
                 raise StoreError(f"FalkorDB refused a write: {exc}") from exc
 
