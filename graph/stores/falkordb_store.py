@@ -321,8 +321,9 @@ class FalkorStore:
         with self._reconnecting():
             self._acquire_lock()
             try:
-                if not self._graph_exists(self.graph_name):
-                    self._setup_schema_on(self.graph_name)
+                # Also on an existing graph: an index added to graph/schema.py since the
+                # graph was made is created here (a listing, when none is missing).
+                self._setup_schema_on(self.graph_name)
                 yield _FalkorWriter(self, self.graph_name)
                 if self._compact:
                     self.compact()
