@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -167,6 +168,7 @@ class FalkorStore:
         self._lock_key = f"redgov:lock:{graph}"
         self._lock_value: str | None = None
         self._meta_ready = False
+        self._meta_lock = threading.Lock()
         #: The embedded server's data directory: the server is found again there after it
         #: restarts (on another port), and proven ours before the password is sent.
         self._home = home
@@ -505,12 +507,25 @@ class FalkorStore:
                 raise StoreError(f"FalkorDB refused a write: {exc}") from exc
 
     def _setup_meta_schema(self) -> None:
+        # Several threads of one process write the metadata space at once (the dashboard
+        # asks its questions three at a time, and keeps their answers there): one of them
+        # sets the schema up; another process doing the same at the same moment only
+        # finds the index already there.
+        with self._meta_lock:
+            if not self._meta_ready:
+                self._setup_meta_schema_locked()
+
+    def _setup_meta_schema_locked(self) -> None:
         name = self.meta_graph_name
         graph = self._db.select_graph(name)
         existing = self._existing_indexes(name)
         for (label, prop), text in falkordb_meta_index_statements().items():
             if (label, prop) not in existing:
-                graph.query(text)
+                try:
+                    graph.query(text)
+                except redis.ResponseError as exc:
+                    if "already indexed" not in str(exc):
+                        raise
         for label, prop in META_KEYS.items():
             with contextlib.suppress(redis.ResponseError):  # already there
                 self._redis.execute_command(
