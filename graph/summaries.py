@@ -29,7 +29,7 @@ from .cypher import cypher
 from .snapshots import Snapshot, list_snapshots
 from .stores.base import Store, StoreError
 
-__all__ = ["KEEP", "MAX_CHARS", "kept", "summary_key"]
+__all__ = ["KEEP", "MAX_CHARS", "forget", "kept", "summary_key"]
 
 #: Entries are kept for the newest this many published snapshots.
 KEEP = 36
@@ -53,6 +53,13 @@ _PRUNE = cypher(
     "summaries.prune",
     "MATCH (s:SnapshotSummary) WHERE NOT s.run_id IN $keep DELETE s",
 )
+_FORGET = cypher("summaries.forget", "MATCH (s:SnapshotSummary) DELETE s")
+
+
+def forget(store: Store) -> None:
+    """Delete every kept answer.  Only needed when a published snapshot was changed by
+    hand (a write that bypassed the sync, e.g. a repair or a test): a sync never does."""
+    store.write_meta(_FORGET)
 
 
 def summary_key(kind: str, snapshot: Snapshot, params: Mapping[str, Any] | None = None) -> str:
