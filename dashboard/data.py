@@ -221,15 +221,32 @@ def catalog() -> list[Any]:
     return list(_catalog())
 
 
+#: Questions whose answers are also kept in the store per snapshot (graph/summaries.py):
+#: the overview's (figures, chart, trend).  The page cache above is per process and is
+#: emptied by every sync; these survive it, a restart and another host, so the overview
+#: computes each snapshot's figures once (the previous snapshot's, for the changes shown
+#: under the cards, are already kept by then).
+KEPT_QUESTIONS = frozenset({"coverage_rollup", "compounds_without_branch",
+                            "company_party_org_status", "overdue_reelection"})
+
+
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=2000)
 def question(key: Key, name: str, params_json: str = "{}") -> dict[str, Any]:
     """A catalog answer as a plain dict (``run_question`` → ``QueryResult.to_dict()``)."""
+    from ..graph.summaries import kept
     from ..queries import run_question
 
-    result = run_question(_at(key), name, json.loads(params_json) or None,
-                          account_scope=_scope(key), snapshot=snapshot_of(key))
-    return {"query": result.question, "params": result.params, "columns": result.columns,
-            "rows": result.rows, "count": result.count}
+    def compute() -> dict[str, Any]:
+        result = run_question(_at(key), name, json.loads(params_json) or None,
+                              account_scope=_scope(key), snapshot=snapshot_of(key))
+        return {"query": result.question, "params": result.params, "columns": result.columns,
+                "rows": result.rows, "count": result.count}
+
+    if name not in KEPT_QUESTIONS:
+        return compute()
+    # Keyed by the viewer's scope too: an answer is kept per scope, never shared across.
+    return kept(store(), f"question.{name}", snapshot_of(key), compute,
+                {"params": params_json, "account_scope": key[4]})
 
 
 #: The least role that may download an answer (CSV/XLSX through redgov.output).

@@ -4,6 +4,11 @@ Used by ``redgov status`` and the dashboard's sync page; kept apart from the sto
 same Cypher serves both engines.  Counts are taken at one published snapshot: only the
 versions live in it (``@live``), never ``SyncRun`` nodes (not versioned: the snapshots'
 own records) nor the metadata labels (accounts on Neo4j).
+
+Counting scans every node and relation (seconds on a province), but a published snapshot
+never changes, so ``status`` counts each snapshot once and keeps the counts in the store's
+metadata space (:mod:`.summaries`): every later ``redgov status`` (on any host, after a
+restart too) reads them back in one lookup.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 from .cypher import cypher
 from .snapshots import NO_SNAPSHOT, Snapshot, list_snapshots, resolve
 from .stores.base import Store
+from .summaries import kept
 from .vocabulary import LABEL_SYNC_RUN, META_LABELS
 
 __all__ = ["graph_counts", "last_sync_run", "status", "sync_runs"]
@@ -81,7 +87,10 @@ def status(store: Store, snapshot: Snapshot | str | None = None) -> dict[str, An
     """
     chosen = snapshot if isinstance(snapshot, Snapshot) else resolve(store.read, snapshot)
     snapshots = list_snapshots(store.read)
-    nodes, rels = graph_counts(store, chosen.ordinal if chosen is not None else NO_SNAPSHOT)
+    nodes, rels = kept(
+        store, "status.counts", chosen,
+        lambda: graph_counts(store, chosen.ordinal if chosen is not None else NO_SNAPSHOT))
+    nodes, rels = dict(nodes), dict(rels)
     return {
         "store": store.description,
         "engine": store.engine,

@@ -21,6 +21,7 @@ from .vocabulary import (
     LABEL_PERSON,
     LABEL_RATING,
     LABEL_SCORE,
+    LABEL_SNAPSHOT_SUMMARY,
     LABEL_SYNC_RUN,
     LABEL_UNIT,
 )
@@ -60,6 +61,8 @@ UNIQUE_KEYS: dict[str, str] = {LABEL_SYNC_RUN: "id"}
 LOOKUPS: dict[str, tuple[str, ...]] = {
     LABEL_UNIT: ("level",),
     LABEL_ORGANISATION: ("kind",),
+    # duplicate_people scoped: a placed person's matches, by ID-number hash and by name.
+    LABEL_PERSON: ("id_hash", "name"),
 }
 
 # Index texts are written out (not formatted from KEYS) so that each is a literal the
@@ -76,6 +79,8 @@ _FALKOR_INDEXES = {
     (LABEL_SYNC_RUN, "id"): "CREATE INDEX FOR (n:SyncRun) ON (n.id)",
     (LABEL_UNIT, "level"): "CREATE INDEX FOR (n:Unit) ON (n.level)",
     (LABEL_ORGANISATION, "kind"): "CREATE INDEX FOR (n:Organisation) ON (n.kind)",
+    (LABEL_PERSON, "id_hash"): "CREATE INDEX FOR (n:Person) ON (n.id_hash)",
+    (LABEL_PERSON, "name"): "CREATE INDEX FOR (n:Person) ON (n.name)",
 }
 for (_label, _prop), _text in _FALKOR_INDEXES.items():
     cypher(f"schema.falkordb.{_label}.{_prop}", _text)
@@ -138,6 +143,16 @@ _NEO4J_SCHEMA = (
         "CREATE INDEX redgov_org_kind IF NOT EXISTS FOR (n:Organisation) ON (n.kind)",
         neo4j_only=True,
     ),
+    cypher(
+        "schema.neo4j.person_id_hash",
+        "CREATE INDEX redgov_person_id_hash IF NOT EXISTS FOR (n:Person) ON (n.id_hash)",
+        neo4j_only=True,
+    ),
+    cypher(
+        "schema.neo4j.person_name",
+        "CREATE INDEX redgov_person_name IF NOT EXISTS FOR (n:Person) ON (n.name)",
+        neo4j_only=True,
+    ),
 )
 
 
@@ -155,7 +170,7 @@ def neo4j_schema_statements() -> tuple[str, ...]:
 #: Unique names.  On FalkorDB these live in their own graph key (``<graph>__meta``), on
 #: Neo4j in the same database under labels no governance query matches.
 META_KEYS: dict[str, str] = {LABEL_ACCOUNT: "name", LABEL_LOGIN_THROTTLE: "name",
-                             LABEL_LOGIN_SESSION: "key"}
+                             LABEL_LOGIN_SESSION: "key", LABEL_SNAPSHOT_SUMMARY: "key"}
 _FALKOR_META_INDEXES = {
     (LABEL_ACCOUNT, "name"): cypher(
         "schema.falkordb.meta.account_name", "CREATE INDEX FOR (n:Account) ON (n.name)"),
@@ -163,6 +178,8 @@ _FALKOR_META_INDEXES = {
         "schema.falkordb.meta.throttle_name", "CREATE INDEX FOR (n:LoginThrottle) ON (n.name)"),
     (LABEL_LOGIN_SESSION, "key"): cypher(
         "schema.falkordb.meta.session_key", "CREATE INDEX FOR (n:LoginSession) ON (n.key)"),
+    (LABEL_SNAPSHOT_SUMMARY, "key"): cypher(
+        "schema.falkordb.meta.summary_key", "CREATE INDEX FOR (n:SnapshotSummary) ON (n.key)"),
 }
 _NEO4J_META_SCHEMA = (
     cypher(
@@ -181,6 +198,12 @@ _NEO4J_META_SCHEMA = (
         "schema.neo4j.session_key",
         "CREATE CONSTRAINT redgov_session_key IF NOT EXISTS "
         "FOR (n:LoginSession) REQUIRE n.key IS UNIQUE",
+        neo4j_only=True,
+    ),
+    cypher(
+        "schema.neo4j.summary_key",
+        "CREATE CONSTRAINT redgov_summary_key IF NOT EXISTS "
+        "FOR (n:SnapshotSummary) REQUIRE n.key IS UNIQUE",
         neo4j_only=True,
     ),
 )

@@ -35,6 +35,7 @@ __all__ = [
     "LABEL_PERSON",
     "LABEL_RATING",
     "LABEL_SCORE",
+    "LABEL_SNAPSHOT_SUMMARY",
     "LABEL_SYNC_RUN",
     "LABEL_UNIT",
     "LEVELS",
@@ -75,7 +76,11 @@ LABEL_ACCOUNT: Final = "Account"
 LABEL_LOGIN_THROTTLE: Final = "LoginThrottle"
 #: A signed-in browser (redgov.access.sessions): keyed by a hash of its cookie's id.
 LABEL_LOGIN_SESSION: Final = "LoginSession"
-META_LABELS: Final = (LABEL_ACCOUNT, LABEL_LOGIN_THROTTLE, LABEL_LOGIN_SESSION)
+#: An answer kept for one published snapshot (graph/summaries.py: status counts, the
+#: overview's figures), keyed by what, the snapshot's run id and the parameters.
+LABEL_SNAPSHOT_SUMMARY: Final = "SnapshotSummary"
+META_LABELS: Final = (LABEL_ACCOUNT, LABEL_LOGIN_THROTTLE, LABEL_LOGIN_SESSION,
+                      LABEL_SNAPSHOT_SUMMARY)
 #: Dashboard account roles, least to most: 查看 (overview, hierarchy, people), 审计 (+ the
 #: audit catalog and downloads), 管理 (+ sync history and account management).
 ACCOUNT_ROLES: Final = ("viewer", "auditor", "admin")

@@ -36,8 +36,17 @@
 // type: person_orgs — codes:organisation
 // type: other_orgs — codes:organisation
 // finding: every row
-// Equal ID numbers give equal masked forms, so grouping by the masked form first finds the
-// candidates of both tests in one pass; each group is tiny, so the pairs stay few.
+// Whole graph ($scope null): equal ID numbers give equal masked forms, so grouping by the
+// masked form finds the candidates of both tests in one pass.  (At a province one masked
+// form is shared by ~100 people and these pairs run to tens of millions: grouping by the
+// exact keys instead needs more memory than a read may use there; a key kept at publish
+// time would make this an index walk.)  Scoped: the work starts from the people placed
+// in the scope (home, or an active post in a body sitting there; a pair is inside when
+// one of the two has a place there) and finds each one's matches through the indexes on
+// the ID-number hash and the name (graph/schema.py), so a district reads its district.
+// One text serves both (neither engine here takes a CALL subquery the other accepts): the
+// other way in is empty each time.  The tests themselves are checked again below.
+UNWIND (CASE WHEN $scope IS NULL THEN [1] ELSE [] END) AS whole_graph
 MATCH (p:Person)
 WHERE @current(p) AND p.id_masked IS NOT NULL
 WITH p.id_masked AS masked, collect(p) AS people
@@ -45,7 +54,33 @@ WHERE size(people) > 1
 UNWIND people AS a
 UNWIND people AS b
 WITH a, b
-WHERE a.code < b.code
+WHERE a.code < b.code AND ((a.id_hash IS NOT NULL AND a.id_hash = b.id_hash)
+      OR (a.name = b.name AND coalesce(a.gender, '') = coalesce(b.gender, '')))
+WITH collect({a: a, b: b}) AS whole
+OPTIONAL MATCH (u:Unit)
+WHERE $scope IS NOT NULL AND @live(u) AND @in_scope(u)
+OPTIONAL MATCH (hx:Person)-[h:LIVES_IN]->(u)
+WHERE @live(h)
+WITH whole, u, collect(hx) AS residents
+OPTIONAL MATCH (px:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[s:SITS_AT]->(u)
+WHERE @active(r) AND @live(s)
+WITH whole, residents, collect(px) AS posted
+UNWIND (CASE WHEN size(residents) + size(posted) = 0 THEN [null]
+        ELSE residents + posted END) AS x
+WITH DISTINCT whole, x
+WITH whole, x, x.id_hash AS xh, x.name AS xn, x.id_masked AS xm
+OPTIONAL MATCH (same:Person {id_hash: xh})
+WITH whole, x, xn, xm, collect(same) AS same
+OPTIONAL MATCH (named:Person {name: xn})
+WHERE named.id_masked = xm
+WITH whole, x, same, collect(named) AS named
+WITH whole, [y IN same + named
+             WHERE x IS NOT NULL AND @current(x) AND x.id_masked IS NOT NULL
+               AND y.code <> x.code AND @current(y) AND y.id_masked = x.id_masked
+             | CASE WHEN x.code < y.code THEN {a: x, b: y} ELSE {a: y, b: x} END] AS found
+WITH whole, collect(found) AS founds
+UNWIND whole + reduce(acc = [], f IN founds | acc + f) AS pair
+WITH DISTINCT pair.a AS a, pair.b AS b
 WITH a, b, (a.id_hash IS NOT NULL AND a.id_hash = b.id_hash) AS same_hash
 WHERE same_hash OR (a.name = b.name AND coalesce(a.gender, '') = coalesce(b.gender, ''))
 WITH a, b, same_hash,

@@ -104,3 +104,48 @@ def test_duplicate_people_answers_for_the_snapshot(store: Store, tmp_path: Path)
     params = {"as_of": "2024-06-01", "scope": None}
     assert len(store.read(question.text, {**params, "snapshot": 2})) == 2
     assert store.read(question.text, {**params, "snapshot": 1}) == []
+
+
+def test_duplicate_people_scope_starts_from_either_record(store: Store, tmp_path: Path) -> None:
+    """A scoped answer starts from the people placed in the scope (home, or a post in a
+    body sitting there) and finds their matches anywhere: the pair is in when either
+    record has a place there.  Extra people (hand-known):
+
+    - P21 (孙七) and P22 (孙柒): the same ID number, neither placed anywhere → in the
+      whole graph's answer, in no scope's.
+    - P24 (钱八, no home, a post in O_CO9 at K9 in D2) and P25 (钱捌, home K1 in D1): the
+      same ID number → in D2 and K9 through P24's post, in D1 and K1 through P25's home.
+    """
+    folder = write_fixture(tmp_path)
+    for code, name, home, raw_id in (("P21", "孙七", "", "350206197001015678"),
+                                     ("P22", "孙柒", "", "350206197001015678"),
+                                     ("P24", "钱八", "", "350206196501012222"),
+                                     ("P25", "钱捌", "K1", "350206196501012222")):
+        add_row(folder, "人员", {"人员编码": code, "姓名": name, "性别": "男", "政治面貌": "群众",
+                               "居住单位编码": home, "身份证号": raw_id})
+    add_row(folder, "任职", {"人员编码": "P24", "组织编码": "O_CO9", "职务": "项目经理",
+                           "任职类型": "本职", "开始日期": "2022-01-01"})
+    report = sync_export(store, folder)
+    assert report.status == "applied", report.errors[:3]
+
+    def pairs(scope: str | None) -> list[tuple[str, str]]:
+        rows = run_question(store, "duplicate_people", {"scope": scope}).rows
+        return [(r["person_code"], r["other_code"]) for r in rows]
+
+    everything = run_question(store, "duplicate_people", {}).rows
+    assert _brief(everything) == [
+        ("P1", "P11", "身份证号相同", ["D1"], ["O_BR1", "O_OC1"], []),
+        ("P13", "P3", "姓名性别脱敏号相同", ["D1"], ["O_OC1"], ["O_CO1"]),
+        ("P21", "P22", "身份证号相同", [], [], []),
+        ("P24", "P25", "身份证号相同", [], ["O_CO9"], []),
+    ]
+    d1 = [("P1", "P11"), ("P13", "P3"), ("P24", "P25")]
+    expected = {"D1": d1, "S1": d1, "M1": d1, "K1": d1,
+                "K2": [("P1", "P11"), ("P13", "P3")],
+                "D2": [("P24", "P25")], "K9": [("P24", "P25")]}
+    seen = {scope: pairs(scope) for scope in expected}
+    assert seen == expected, seen
+    # a scoped row is the whole graph's row, column for column
+    whole = {(r["person_code"], r["other_code"]): r for r in everything}
+    for r in run_question(store, "duplicate_people", {"scope": "K9"}).rows:
+        assert r == whole[(r["person_code"], r["other_code"])], r

@@ -22,6 +22,7 @@ import contextlib
 import functools
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -229,6 +230,7 @@ class FalkorStore:
         self._lock_key = f"redgov:lock:{graph}"
         self._lock_value: str | None = None
         self._meta_ready = False
+        self._meta_lock = threading.Lock()
         #: The embedded server's data directory: the server is found again there after it
         #: restarts (on another port), and proven ours before the password is sent.
         self._home = home
@@ -383,8 +385,9 @@ class FalkorStore:
         with self._reconnecting():
             self._acquire_lock()
             try:
-                if not self._graph_exists(self.graph_name):
-                    self._setup_schema_on(self.graph_name)
+                # Also on an existing graph: an index added to graph/schema.py since the
+                # graph was made is created here (a listing, when none is missing).
+                self._setup_schema_on(self.graph_name)
                 yield _FalkorWriter(self, self.graph_name)
                 if self._compact:
                     self.compact()
@@ -566,12 +569,25 @@ class FalkorStore:
                 raise StoreError(f"FalkorDB refused a write: {exc}") from exc
 
     def _setup_meta_schema(self) -> None:
+        # Several threads of one process write the metadata space at once (the dashboard
+        # asks its questions three at a time, and keeps their answers there): one of them
+        # sets the schema up; another process doing the same at the same moment only
+        # finds the index already there.
+        with self._meta_lock:
+            if not self._meta_ready:
+                self._setup_meta_schema_locked()
+
+    def _setup_meta_schema_locked(self) -> None:
         name = self.meta_graph_name
         graph = self._db.select_graph(name)
         existing = self._existing_indexes(name)
         for (label, prop), text in falkordb_meta_index_statements().items():
             if (label, prop) not in existing:
-                graph.query(text)
+                try:
+                    graph.query(text)
+                except redis.ResponseError as exc:
+                    if "already indexed" not in str(exc):
+                        raise
         for label, prop in META_KEYS.items():
             with contextlib.suppress(redis.ResponseError):  # already there
                 self._redis.execute_command(

@@ -23,6 +23,7 @@ There is no default account: with none defined the dashboard serves one person o
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import secrets
@@ -119,8 +120,16 @@ class _BoundedHasher:
 
 
 _HASHER = _BoundedHasher(PasswordHasher())  # argon2id, 64 MiB, t=3, p=4: RFC 9106's profile
-# Verified against when the name is unknown, so an unknown name costs what a known one does.
-_DUMMY_HASH = _HASHER.hash("redgov-no-such-account")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the name is unknown, so an unknown name costs what a known one
+    does.  Made on first use, not at import: one argon2 hash (64 MiB, t=3) is ~0.3–1 s that
+    every CLI command (``redgov status`` …) paid at start-up.  Every check asks for it first,
+    known name or not, so the one-time cost does not tell names apart either."""
+    return _HASHER.hash("redgov-no-such-account")
+
 
 _COUNT = cypher("access.accounts.count", "MATCH (a:Account) RETURN count(a) AS n")
 _GET = cypher(
@@ -413,10 +422,11 @@ def verify_password(store: Store, name: str, password: str) -> Account | None:
     cannot be an account's is refused before any store call.
     """
     check_name(name)
+    dummy = _dummy_hash()
     rows = store.read_meta(_GET, {"name": name})
     stored = rows[0].get("hash") if rows else None
     try:
-        _HASHER.verify(stored or _DUMMY_HASH, password)
+        _HASHER.verify(stored or dummy, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     if not rows or rows[0].get("disabled"):

@@ -1,0 +1,142 @@
+"""Read-side figures of issue 18 on the graph of the current REDGOV_HOME / REDGOV_GRAPH.
+
+Usage (after ``redgov demo --scale city`` or ``province``, same environment)::
+
+    python benchmarks/bench_reads.py [--repeat 3] [--only duplicate_people,brokers]
+                                     [--no-questions] [--restart] [--json]
+
+Prints, and as one JSON line at the end (every figure):
+
+- per catalog question (``--only`` to choose): rows and median seconds unscoped and
+  scoped to the district holding the most compounds;
+- ``status``: ``graph.introspection.status`` in-process, the first call after the kept
+  summaries were removed (what the first ``redgov status`` after a sync pays) and the
+  median of the next calls; then the wall time of the ``redgov status`` command (a new
+  process each time: interpreter, imports, connection and the read);
+- with ``--restart`` (embedded store only): ``redgov stop`` then ``redgov status``, wall
+  time of the ``status`` that starts the server again and waits for its load.
+
+Nothing here is a timed test: the script prints figures; the machine's load average is
+printed beside them, because on a shared 2-core machine it moves every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+_BIGGEST_DISTRICT = """
+MATCH (c:Unit {level: 'compound'})
+RETURN c.district_code AS code, count(*) AS n
+ORDER BY n DESC, code
+LIMIT 1
+"""
+_FORGET = "MATCH (s:SnapshotSummary) DELETE s"
+
+
+def _timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return round(statistics.median(times), 3), result
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 1)
+
+
+def _cli(*args: str) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "redgov", *args], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return round(time.perf_counter() - t0, 3)
+
+
+def questions(store: Any, only: list[str], repeat: int) -> dict[str, Any]:
+    from redgov.queries import catalog, run_question
+
+    district = store.read(_BIGGEST_DISTRICT)[0]["code"]
+    out: dict[str, Any] = {"scope": district}
+    for q in catalog():
+        if only and q.name not in only:
+            continue
+        if not any(p.name == "scope" for p in q.params):
+            continue
+        unscoped, a = _timed(lambda q=q: run_question(store, q.name, None), repeat)
+        scoped, b = _timed(lambda q=q: run_question(store, q.name, {"scope": district}), repeat)
+        out[q.name] = {"rows": a.count, "unscoped_s": unscoped, "scoped_rows": b.count,
+                       "scoped_s": scoped, "load": _load()}
+        print(f"{q.name:32s} {a.count:>7} {unscoped:>9.3f} s {b.count:>7} {scoped:>9.3f} s"
+              f"   load {_load()}", flush=True)
+    return out
+
+
+def status_figures(store: Any, repeat: int) -> dict[str, Any]:
+    from redgov.graph.introspection import status
+
+    # The first status after a sync finds nothing kept (an older redgov keeps nothing).
+    with contextlib.suppress(Exception):
+        store.write_meta(_FORGET)
+    t0 = time.perf_counter()
+    status(store)
+    first = round(time.perf_counter() - t0, 3)
+    later, _ = _timed(lambda: status(store), repeat)
+    command = statistics.median(_cli("status") for _ in range(repeat))
+    figures = {"status_first_s": first, "status_later_s": later,
+               "status_command_s": round(command, 3), "load": _load()}
+    print(f"status in-process: first {first} s, later {later} s; `redgov status` "
+          f"{command:.3f} s   load {_load()}", flush=True)
+    return figures
+
+
+def restart_figures(repeat: int) -> dict[str, Any]:
+    walls = []
+    for _ in range(repeat):
+        _cli("stop")
+        walls.append(_cli("status"))
+    wall = round(statistics.median(walls), 3)
+    print(f"restart: `redgov stop` then `redgov status` {wall} s (runs {walls})   "
+          f"load {_load()}", flush=True)
+    return {"restart_status_s": wall, "runs": walls, "load": _load()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default="", help="comma-separated question names")
+    parser.add_argument("--no-questions", action="store_true")
+    parser.add_argument("--no-status", action="store_true")
+    parser.add_argument("--restart", action="store_true")
+    parser.add_argument("--json", action="store_true", help="only the JSON line")
+    args = parser.parse_args(argv)
+    from redgov.graph.stores import open_store
+
+    store = open_store()
+    report: dict[str, Any] = {"home": os.environ.get("REDGOV_HOME"), "engine": store.engine,
+                              "load_at_start": _load()}
+    try:
+        if not args.no_questions:
+            only = [n for n in args.only.split(",") if n]
+            report["questions"] = questions(store, only, args.repeat)
+        if not args.no_status:
+            report["status"] = status_figures(store, args.repeat)
+    finally:
+        store.close()
+    if args.restart:
+        report["restart"] = restart_figures(args.repeat)
+    print(json.dumps(report, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
