@@ -175,7 +175,8 @@ class FalkorStore:
             self._connect(host, port, password)
         except (redis.RedisError, OSError) as exc:
             # The exception text of redis-py never includes the password.
-            raise StoreError(f"cannot reach FalkorDB at {description}: {exc}") from exc
+            raise StoreError(f"无法连接 FalkorDB（{description}）：{exc}",
+                             en=f"cannot reach FalkorDB at {description}: {exc}") from exc
 
     def _connect(self, host: str, port: int, password: str | None) -> None:
         verify = self._verified_connect if self._home is not None else None

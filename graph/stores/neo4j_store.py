@@ -155,7 +155,8 @@ class Neo4jStore:
         except Exception as exc:  # the driver's messages do not carry the password
             reason = getattr(exc, "message", None) or exc
             raise StoreError(
-                f"cannot reach Neo4j at {self.description}: {type(exc).__name__}: {reason}"
+                f"无法连接 Neo4j（{self.description}）：{type(exc).__name__}: {reason}",
+                en=f"cannot reach Neo4j at {self.description}: {type(exc).__name__}: {reason}",
             ) from None
 
     def _session(self, mode: str) -> Any:

@@ -59,7 +59,8 @@ def parse_timeout(text: str | float, where: str = ENV) -> float:
     except (TypeError, ValueError):
         value = math.nan
     if not math.isfinite(value) or value < 0:
-        raise StoreError(f"{where} must be a number of seconds (0 = no limit), not {text!r}")
+        raise StoreError(f"{where} 应为秒数（0 = 不限），实际为 {text!r}",
+                         en=f"{where} must be a number of seconds (0 = no limit), not {text!r}")
     return value
 
 
@@ -89,7 +90,8 @@ def _mib(env: str, default: int) -> int:
     if not text:
         return default
     if not text.strip().isdigit():
-        raise StoreError(f"{env} must be a whole number of MiB (0 = no limit), not {text!r}")
+        raise StoreError(f"{env} 应为兆字节数（整数，0 = 不限），实际为 {text!r}",
+                         en=f"{env} must be a whole number of MiB (0 = no limit), not {text!r}")
     return int(text)
 
 
