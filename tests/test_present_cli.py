@@ -175,6 +175,8 @@ REFUSED_ON_A_GRAPH = [
     ("procedure refused", ("cypher", "CALL dbms.listConfig()")),
     ("account labels refused", ("cypher", "MATCH (n) RETURN n")),
     ("LOAD CSV refused", ("cypher", "LOAD CSV FROM 'http://x/' AS r RETURN r")),
+    ("range too large", ("cypher", "UNWIND range(1, 1000000000) AS x RETURN count(x)")),
+    ("self-growing reduce", ("cypher", "RETURN reduce(s = 'a', i IN range(1, 40) | s + s) AS s")),
 ]
 
 
@@ -183,3 +185,13 @@ REFUSED_ON_A_GRAPH = [
 def test_refusals_on_a_graph_answer_in_chinese(what: str, args: tuple[str, ...],
                                                redgov_env: dict[str, str]) -> None:
     _refusal_in_both(what, args, {})
+
+
+def test_an_engine_refusal_is_headed_in_the_readers_language(redgov_env: dict[str, str]) -> None:
+    """Cypher the engine rejects: the head is ours (Chinese by default), the reason the
+    engine's own (it only speaks English), on both engines."""
+    args = ("cypher", "RETURN nosuchfn(1) AS x")
+    code, zh = _run(*args)
+    assert code == 1 and re.match(r"错误：(FalkorDB|Neo4j) 拒绝执行该查询：\S", zh), zh
+    code, en = _run("--lang", "en", *args)
+    assert code == 1 and re.match(r"Error: (FalkorDB|Neo4j) refused the query: \S", en), en

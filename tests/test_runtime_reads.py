@@ -110,7 +110,8 @@ def test_a_runaway_read_is_stopped_by_the_timeout(store) -> None:
     with pytest.raises(ReadTimeout) as caught:
         store.read(HEAVY)
     assert time.monotonic() - t0 < 30  # bounded (the figure itself is in benchmarks/)
-    assert str(caught.value).startswith(
+    assert str(caught.value).startswith("查询超过读取时限（1 秒），已被停止"), caught.value
+    assert caught.value.text("en").startswith(
         "the query ran longer than the read timeout (1 s) and was stopped")
     store.read_timeout = 30.0
     assert store.read("MATCH (p:Person) RETURN count(p) AS n") == [{"n": 3000}]
@@ -122,7 +123,10 @@ def test_cli_timeout_gives_one_line(store, redgov_env: dict) -> None:
                                 catch_exceptions=False)
     assert result.exit_code == 1, result.output
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and "read timeout (1 s)" in lines[0], result.output
+    assert len(lines) == 1 and "读取时限（1 秒）" in lines[0], result.output
+    result = CliRunner().invoke(main, ["--lang", "en", "cypher", HEAVY, "--timeout", "1"],
+                                catch_exceptions=False)
+    assert "read timeout (1 s)" in result.output, result.output
 
 
 def test_timeout_from_the_environment_and_bad_values(
@@ -131,7 +135,7 @@ def test_timeout_from_the_environment_and_bad_values(
     _many_nodes(store)
     monkeypatch.setenv("REDGOV_READ_TIMEOUT", "1")
     result = CliRunner().invoke(main, ["cypher", HEAVY], catch_exceptions=False)
-    assert result.exit_code == 1 and "read timeout (1 s)" in result.output, result.output
+    assert result.exit_code == 1 and "读取时限（1 秒）" in result.output, result.output
     monkeypatch.setenv("REDGOV_READ_TIMEOUT", "soon")
     result = CliRunner().invoke(main, ["cypher", "RETURN 1 AS one"], catch_exceptions=False)
     assert result.exit_code == 1, result.output

@@ -265,7 +265,8 @@ class FalkorStore:
                     raise timed_out(self.read_timeout) from None
                 if _is_out_of_memory(exc):
                     raise out_of_memory() from None
-                raise StoreError(f"FalkorDB refused the query: {exc}") from exc
+                raise StoreError(f"FalkorDB 拒绝执行该查询：{exc}",
+                                 en=f"FalkorDB refused the query: {exc}") from exc
             return _rows(result)
 
     def _graph_exists(self, name: str) -> bool:

@@ -180,7 +180,7 @@ def check_read(text: str) -> None:
     >>> check_read("UNWIND range(1, 1000000000) AS x RETURN count(x)")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    redgov.graph.stores.timeouts.ReadTooLarge: range() 要生成 1000000000 个元素...
+    redgov.graph.stores.timeouts.ReadTooLarge: `range()` 要生成 1000000000 个元素...
     """
     what = _verdict(text)
     if what is not None:
@@ -189,18 +189,19 @@ def check_read(text: str) -> None:
         from .timeouts import ReadTooLarge
 
         raise ReadTooLarge(
-            "reduce() 的每一步把累加值与自身相加或相乘，结果成倍增长、会耗尽内存，查询未执行。"
-            " (reduce() combines its accumulator with itself at every step, so its value "
-            "doubles each time)"
+            "`reduce()` 的每一步把累加值与自身相加或相乘，结果成倍增长、会耗尽内存，查询未执行。",
+            en="reduce() combines its accumulator with itself at every step, so its value "
+            "doubles each time; the query was not run",
         )
     size = _largest_range(text)
     if size > MAX_RANGE:
         from .timeouts import ReadTooLarge
 
         raise ReadTooLarge(
-            f"range() 要生成 {size} 个元素，超过单次查询上限 {MAX_RANGE}、会耗尽内存，"
-            "查询未执行；请缩小范围。"
-            f" (range() would build {size} elements, more than one read may: {MAX_RANGE})"
+            f"`range()` 要生成 {size} 个元素，超过单次查询上限 {MAX_RANGE}、会耗尽内存，"
+            "查询未执行；请缩小范围。",
+            en=f"range() would build {size} elements, more than one read may: {MAX_RANGE}; "
+            "the query was not run",
         )
 
 

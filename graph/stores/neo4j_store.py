@@ -201,7 +201,8 @@ class Neo4jStore:
                 raise ReadOnlyViolation(
                     "this entry point only reads: the query tries to write"
                 ) from None
-            raise StoreError(f"Neo4j refused the query: {exc.message}") from None
+            raise StoreError(f"Neo4j 拒绝执行该查询：{exc.message}",
+                             en=f"Neo4j refused the query: {exc.message}") from None
 
     @contextlib.contextmanager
     def transaction(self, *, bulk: bool = False) -> Iterator[_Neo4jWriter]:
