@@ -120,8 +120,13 @@ def plain(text: object) -> str:
 
     >>> print(plain("![t](http://host/x.png)"))
     \!\[t\]\(http\://host/x\.png\)
+
+    A refusal that speaks both languages (``StoreError``, ``ParamError``: a ``text(lang)``
+    method) is shown in the session's.
     """
-    return _MARKDOWN.sub(r"\\\g<0>", str(text))
+    speak = getattr(text, "text", None) if isinstance(text, Exception) else None
+    shown = speak(lang()) if callable(speak) else str(text)
+    return _MARKDOWN.sub(r"\\\g<0>", shown)
 
 
 _MARKDOWN: Final = re.compile(r"[\\`*_{}\[\]()#+\-.!|~<>:$&]")

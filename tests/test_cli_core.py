@@ -105,13 +105,15 @@ def test_cypher_bad_param_is_a_usage_error(redgov_env, store) -> None:
 def test_unknown_store_is_refused(redgov_env) -> None:
     code, out = _run("status", "--store", "mysql://root:hunter2@db")
     assert code == 1
-    assert "unknown store" in out and "hunter2" not in out
+    assert "未知的数据库类型 'mysql://db'" in out and "hunter2" not in out, out
+    code, out = _run("--lang", "en", "status", "--store", "mysql://root:hunter2@db")
+    assert code == 1 and "unknown store" in out and "hunter2" not in out, out
 
 
 def test_store_from_environment(redgov_env, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDGOV_STORE", "ftp://nowhere")
     code, out = _run("status")
-    assert code == 1 and "unknown store" in out
+    assert code == 1 and "未知的数据库类型" in out, out
 
 
 def test_remote_falkordb_url(server, falkor_graph_name, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -142,8 +144,8 @@ def test_neo4j_unreachable_error_hides_credentials(
     monkeypatch.setenv("NEO4J_PASSWORD", "s3cret-pw")
     with pytest.raises(StoreError) as err:
         open_store(f"{scheme}://user:inline-pw@127.0.0.1:{_closed_port()}")
-    message = str(err.value)
-    assert "cannot reach Neo4j" in message
+    message = str(err.value) + err.value.text("en")
+    assert "无法连接 Neo4j" in str(err.value) and "cannot reach Neo4j" in err.value.text("en")
     for secret in ("s3cret-pw", "inline-pw", "auditor"):
         assert secret not in message, message
 

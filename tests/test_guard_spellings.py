@@ -59,7 +59,8 @@ def test_hostile_spellings_are_refused_on_both_engines(store, query: str) -> Non
     with pytest.raises(RefusedRead) as caught:
         store.read(query)
     message = str(caught.value)
-    assert message.startswith("refused: ") and "\n" not in message, message
+    assert message.startswith("已拒绝：") and "\n" not in message, message
+    assert caught.value.text("en").startswith("refused: "), caught.value.text("en")
 
 
 @pytest.mark.parametrize("query", STILL_ALLOWED)

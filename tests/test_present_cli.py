@@ -2,10 +2,13 @@
 ``--lang en`` (issue 19 §3): the help of every command walked, a list of bad invocations
 run, and what they print checked for English left behind (redgov/present/leaks.py).
 
-No store is opened: help and usage errors come before any command touches the graph.
+Help and usage errors come before any command touches the graph; the refusals a person
+causes on a graph (an unknown account, a refused free query) run on both engines.
 """
 
 from __future__ import annotations
+
+import re
 
 import click
 import pytest
@@ -117,3 +120,78 @@ def test_bad_invocations_answer_in_chinese(what: str, args: tuple[str, ...],
 def test_version_in_both_languages() -> None:
     assert _run("--version") == (0, _run("--version")[1])
     assert "版本" in _run("--version")[1] and "version" in _run("--lang", "en", "--version")[1]
+
+
+#: Refusals a person causes from the command line before any graph is read: a bad
+#: ``--store``, a bad environment value.  Exit 1 (not a usage error), one line.
+REFUSED = [
+    ("bad --store port", ("status", "--store", "falkordb://h:notaport"), {}),
+    ("bad --store no host", ("status", "--store", "bolt://"), {}),
+    ("bad --store not a URL", ("status", "--store", "nonsense"), {}),
+    ("bad --store query", ("status", "--store", "redis://127.0.0.1:6379?x=1"), {}),
+    ("bad --store path", ("status", "--store", "falkordb://h/a/b"), {}),
+    ("unknown store", ("status", "--store", "mysql://root:pw@db"), {}),
+    ("unknown store from env", ("status",), {"REDGOV_STORE": "ftp://nowhere"}),
+    ("bad read timeout", ("status",), {"REDGOV_READ_TIMEOUT": "soon"}),
+    ("bad read memory", ("status",), {"REDGOV_READ_MEMORY": "lots"}),
+    ("bad fsync", ("status",), {"REDGOV_FSYNC": "never"}),
+    ("bad threads", ("status",), {"REDGOV_THREADS": "0"}),
+]
+
+
+def _refusal_in_both(what: str, args: tuple[str, ...], env: dict[str, str],
+                     code: int = 1) -> None:
+    """``args`` refused with exit ``code``: one Chinese line without English, and the
+    same refusal in English with ``--lang en`` and with ``REDGOV_LANG=en``."""
+    got, zh = _run(*args, env=env)
+    assert got == code and zh.startswith("错误：") and len(zh.strip().splitlines()) == 1, \
+        (what, got, zh)
+    typed = {w for a in (*args, *env.values()) for w in a.split()}
+    assert [w for w in english_words(zh) if w not in typed] == [], (what, zh)
+    got, en = _run("--lang", "en", *args, env=env)
+    assert got == code and en.startswith("Error: ") and not re.search(r"[\u4e00-\u9fff]", en), \
+        (what, en)
+    assert _run(*args, env={**env, "REDGOV_LANG": "en"}) == (code, en), what
+
+
+@pytest.mark.parametrize(("what", "args", "env"), REFUSED, ids=[r[0] for r in REFUSED])
+def test_refusals_before_the_graph_answer_in_chinese(what: str, args: tuple[str, ...],
+                                                     env: dict[str, str], tmp_path,
+                                                     monkeypatch) -> None:
+    monkeypatch.setenv("REDGOV_HOME", str(tmp_path))
+    monkeypatch.delenv("REDGOV_STORE", raising=False)
+    _refusal_in_both(what, args, env)
+    assert "pw" not in _run(*args, env=env)[1].replace("pw@", "")  # never the password
+
+
+#: Refusals that need the graph (an account looked up, a query checked): run against
+#: the session's engine (``redgov_env``), both engines.
+REFUSED_ON_A_GRAPH = [
+    ("unknown account", ("user", "disable", "nosuch")),
+    ("unknown account on set", ("user", "set", "nosuch", "--role", "viewer")),
+    ("bad account name", ("user", "set", " ", "--role", "viewer")),
+    ("bad account name on add", ("user", "add", "x", "--role", "admin")),
+    ("bad e-mail", ("user", "set", "nosuch", "--email", "not-mail")),
+    ("procedure refused", ("cypher", "CALL dbms.listConfig()")),
+    ("account labels refused", ("cypher", "MATCH (n) RETURN n")),
+    ("LOAD CSV refused", ("cypher", "LOAD CSV FROM 'http://x/' AS r RETURN r")),
+    ("range too large", ("cypher", "UNWIND range(1, 1000000000) AS x RETURN count(x)")),
+    ("self-growing reduce", ("cypher", "RETURN reduce(s = 'a', i IN range(1, 40) | s + s) AS s")),
+]
+
+
+@pytest.mark.parametrize(("what", "args"), REFUSED_ON_A_GRAPH,
+                         ids=[r[0] for r in REFUSED_ON_A_GRAPH])
+def test_refusals_on_a_graph_answer_in_chinese(what: str, args: tuple[str, ...],
+                                               redgov_env: dict[str, str]) -> None:
+    _refusal_in_both(what, args, {})
+
+
+def test_an_engine_refusal_is_headed_in_the_readers_language(redgov_env: dict[str, str]) -> None:
+    """Cypher the engine rejects: the head is ours (Chinese by default), the reason the
+    engine's own (it only speaks English), on both engines."""
+    args = ("cypher", "RETURN nosuchfn(1) AS x")
+    code, zh = _run(*args)
+    assert code == 1 and re.match(r"错误：(FalkorDB|Neo4j) 拒绝执行该查询：\S", zh), zh
+    code, en = _run("--lang", "en", *args)
+    assert code == 1 and re.match(r"Error: (FalkorDB|Neo4j) refused the query: \S", en), en

@@ -90,3 +90,18 @@ def test_the_example_of_the_issue_is_caught() -> None:
 def test_moments_name_their_zone() -> None:
     assert format_moment("2026-11-30T16:00:00Z") == "2026-12-01 00:00:00（北京时间）"
     assert format_moment("2026-11-30T16:00:00Z", "en").endswith("(Beijing time, UTC+8)")
+
+
+def test_the_dashboard_shows_a_refusal_in_the_sessions_language(monkeypatch) -> None:
+    """A store refusal on a dashboard page (a read past its timeout) reads in the session's
+    language, escaped for Markdown like every registry text."""
+    from redgov.dashboard import ui
+    from redgov.graph.stores.timeouts import timed_out
+
+    refusal = timed_out(2)
+    monkeypatch.setattr(ui, "lang", lambda: "zh")
+    assert ui.plain(refusal).startswith("查询超过读取时限（2 秒）"), ui.plain(refusal)
+    monkeypatch.setattr(ui, "lang", lambda: "en")
+    assert ui.plain(refusal).startswith(r"the query ran longer than the read timeout \(2 s\)"), \
+        ui.plain(refusal)
+    assert ui.plain("a (b)") == r"a \(b\)"  # plain text as before

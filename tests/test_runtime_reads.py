@@ -70,8 +70,10 @@ def test_outside_reaching_query_is_refused_with_one_message(store, query: str) -
     with pytest.raises(RefusedRead) as caught:
         store.read(query)
     message = str(caught.value)
-    assert message.startswith("refused: ") and "reaches outside the graph" in message
-    assert "\n" not in message
+    assert message.startswith("已拒绝：") and "超出图数据的范围" in message, message
+    english = caught.value.text("en")
+    assert english.startswith("refused: ") and "reaches outside the graph" in english
+    assert "\n" not in message and "\n" not in english
 
 
 def test_refusal_message_is_the_same_on_every_engine(store) -> None:
@@ -108,7 +110,8 @@ def test_a_runaway_read_is_stopped_by_the_timeout(store) -> None:
     with pytest.raises(ReadTimeout) as caught:
         store.read(HEAVY)
     assert time.monotonic() - t0 < 30  # bounded (the figure itself is in benchmarks/)
-    assert str(caught.value).startswith(
+    assert str(caught.value).startswith("查询超过读取时限（1 秒），已被停止"), caught.value
+    assert caught.value.text("en").startswith(
         "the query ran longer than the read timeout (1 s) and was stopped")
     store.read_timeout = 30.0
     assert store.read("MATCH (p:Person) RETURN count(p) AS n") == [{"n": 3000}]
@@ -120,7 +123,10 @@ def test_cli_timeout_gives_one_line(store, redgov_env: dict) -> None:
                                 catch_exceptions=False)
     assert result.exit_code == 1, result.output
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and "read timeout (1 s)" in lines[0], result.output
+    assert len(lines) == 1 and "读取时限（1 秒）" in lines[0], result.output
+    result = CliRunner().invoke(main, ["--lang", "en", "cypher", HEAVY, "--timeout", "1"],
+                                catch_exceptions=False)
+    assert "read timeout (1 s)" in result.output, result.output
 
 
 def test_timeout_from_the_environment_and_bad_values(
@@ -129,11 +135,11 @@ def test_timeout_from_the_environment_and_bad_values(
     _many_nodes(store)
     monkeypatch.setenv("REDGOV_READ_TIMEOUT", "1")
     result = CliRunner().invoke(main, ["cypher", HEAVY], catch_exceptions=False)
-    assert result.exit_code == 1 and "read timeout (1 s)" in result.output, result.output
+    assert result.exit_code == 1 and "读取时限（1 秒）" in result.output, result.output
     monkeypatch.setenv("REDGOV_READ_TIMEOUT", "soon")
     result = CliRunner().invoke(main, ["cypher", "RETURN 1 AS one"], catch_exceptions=False)
     assert result.exit_code == 1, result.output
-    assert "REDGOV_READ_TIMEOUT must be a number of seconds" in result.output
+    assert "REDGOV_READ_TIMEOUT 应为秒数" in result.output, result.output
     monkeypatch.delenv("REDGOV_READ_TIMEOUT")
     for bad in ("-1", "x"):
         result = CliRunner().invoke(main, ["audit", "overdue_reelection", "--timeout", bad])
@@ -164,7 +170,7 @@ def test_malformed_store_url_is_one_line(spec: str) -> None:
     assert result.exit_code == 1, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1, result.output
-    assert lines[0].startswith(("错误：bad --store", "错误：unknown store")), result.output
+    assert lines[0].startswith(("错误：--store 的值", "错误：未知的数据库类型")), result.output
     assert "secret-pw" not in result.output
 
 

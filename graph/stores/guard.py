@@ -23,13 +23,14 @@ function only from the built-in namespaces in :data:`ALLOWED_FUNCTION_NAMESPACES
 >>> check_read("load/**/csv from 'http://x/' as row return row")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-redgov.graph.stores.guard.RefusedRead: ...LOAD CSV...
+redgov.graph.stores.guard.RefusedRead: 已拒绝：LOAD CSV...
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from typing import Final
 
 from .base import StoreError
 
@@ -88,11 +89,40 @@ class RefusedRead(StoreError):
     """A read-only entry point was given a query that reaches outside the graph."""
 
 
+#: What a refused query reached for (a verdict's English head) in Chinese.
+_WHAT_ZH: Final = (
+    ("procedure ", "过程 "), ("function ", "函数 "), ("label expression with ", "标签表达式中的 "),
+    ("label ", "标签 "),
+    ("a node pattern without a label, joined to no relationship", "既无标签也不连关系的节点模式"),
+    ("a zero-length path", "零长度路径"),
+    ("a quantified path that may repeat zero times", "可能重复零次的量化路径"),
+)
+
+
+def what_zh(what: str) -> str:
+    """A verdict (``procedure dbms.x``) in Chinese (``过程 dbms.x``).
+
+    >>> what_zh("procedure dbms.listConfig")
+    '过程 dbms.listConfig'
+    >>> what_zh("SHOW (another database or server administration)")
+    'SHOW（其他数据库或服务器管理）'
+    """
+    if what.endswith(" (another database or server administration)"):
+        return what.partition(" ")[0] + "（其他数据库或服务器管理）"
+    for en, zh in _WHAT_ZH:
+        if what.startswith(en):
+            return zh + what.removeprefix(en)
+    return what
+
+
 def _refuse(what: str) -> RefusedRead:
+    allowed = ", ".join(sorted(ALLOWED_PROCEDURES))
     return RefusedRead(
-        f"refused: {what} reaches outside the graph; the read-only path runs only queries "
+        f"已拒绝：{what_zh(what)} 超出图数据的范围；只读入口只运行图上的查询（不允许 LOAD CSV、"
+        f"USE、管理命令，以及 {'、'.join(sorted(ALLOWED_PROCEDURES))} 以外的过程）",
+        en=f"refused: {what} reaches outside the graph; the read-only path runs only queries "
         "on the graph (LOAD CSV, USE, administration commands and procedures other than "
-        f"{', '.join(sorted(ALLOWED_PROCEDURES))} are not allowed)"
+        f"{allowed} are not allowed)",
     )
 
 
@@ -150,7 +180,7 @@ def check_read(text: str) -> None:
     >>> check_read("UNWIND range(1, 1000000000) AS x RETURN count(x)")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    redgov.graph.stores.timeouts.ReadTooLarge: range() 要生成 1000000000 个元素...
+    redgov.graph.stores.timeouts.ReadTooLarge: `range()` 要生成 1000000000 个元素...
     """
     what = _verdict(text)
     if what is not None:
@@ -159,18 +189,19 @@ def check_read(text: str) -> None:
         from .timeouts import ReadTooLarge
 
         raise ReadTooLarge(
-            "reduce() 的每一步把累加值与自身相加或相乘，结果成倍增长、会耗尽内存，查询未执行。"
-            " (reduce() combines its accumulator with itself at every step, so its value "
-            "doubles each time)"
+            "`reduce()` 的每一步把累加值与自身相加或相乘，结果成倍增长、会耗尽内存，查询未执行。",
+            en="reduce() combines its accumulator with itself at every step, so its value "
+            "doubles each time; the query was not run",
         )
     size = _largest_range(text)
     if size > MAX_RANGE:
         from .timeouts import ReadTooLarge
 
         raise ReadTooLarge(
-            f"range() 要生成 {size} 个元素，超过单次查询上限 {MAX_RANGE}、会耗尽内存，"
-            "查询未执行；请缩小范围。"
-            f" (range() would build {size} elements, more than one read may: {MAX_RANGE})"
+            f"`range()` 要生成 {size} 个元素，超过单次查询上限 {MAX_RANGE}、会耗尽内存，"
+            "查询未执行；请缩小范围。",
+            en=f"range() would build {size} elements, more than one read may: {MAX_RANGE}; "
+            "the query was not run",
         )
 
 
@@ -299,11 +330,12 @@ def _meta_labels() -> frozenset[str]:
 
 def _refuse_private(what: str) -> RefusedRead:
     return RefusedRead(
-        f"refused: {what}。自由查询只读治理数据：每个模式须从治理标签（如 :Unit、:Person）出发或"
-        "经过关系，不得使用账户与登录限制标签、标签通配（%）、取反（!）、动态标签（$）或零长度路径"
-        f"（refused: {what}; a free query reads governance data only: start every pattern "
+        f"已拒绝：{what_zh(what)}。自由查询只读治理数据："
+        "每个模式须从治理标签（如 `:Unit`、`:Person`）出发或经过关系，"
+        "不得使用账户与登录限制标签、标签通配（%）、取反（!）、动态标签（$）或零长度路径",
+        en=f"refused: {what}; a free query reads governance data only: start every pattern "
         "from a governance label or walk a relationship; no account or throttle labels, "
-        "label wildcards, negations, dynamic labels or zero-length paths）"
+        "label wildcards, negations, dynamic labels or zero-length paths",
     )
 
 
@@ -361,7 +393,7 @@ def check_free_read(text: str) -> None:
     >>> check_free_read("MATCH (n) RETURN n")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    redgov.graph.stores.guard.RefusedRead: refused: a node pattern without a label...
+    redgov.graph.stores.guard.RefusedRead: 已拒绝：既无标签也不连关系的节点模式...
     """
     check_read(text)
     what = _private_verdict(text)

@@ -155,7 +155,8 @@ class Neo4jStore:
         except Exception as exc:  # the driver's messages do not carry the password
             reason = getattr(exc, "message", None) or exc
             raise StoreError(
-                f"cannot reach Neo4j at {self.description}: {type(exc).__name__}: {reason}"
+                f"无法连接 Neo4j（{self.description}）：{type(exc).__name__}: {reason}",
+                en=f"cannot reach Neo4j at {self.description}: {type(exc).__name__}: {reason}",
             ) from None
 
     def _session(self, mode: str) -> Any:
@@ -200,7 +201,8 @@ class Neo4jStore:
                 raise ReadOnlyViolation(
                     "this entry point only reads: the query tries to write"
                 ) from None
-            raise StoreError(f"Neo4j refused the query: {exc.message}") from None
+            raise StoreError(f"Neo4j 拒绝执行该查询：{exc.message}",
+                             en=f"Neo4j refused the query: {exc.message}") from None
 
     @contextlib.contextmanager
     def transaction(self, *, bulk: bool = False) -> Iterator[_Neo4jWriter]:

@@ -18,13 +18,33 @@ def resolve_store_spec(spec: str | None = None) -> str:
     return spec or os.environ.get("REDGOV_STORE") or "embedded"
 
 
-def _bad_url(spec: str, why: str, what: str = "bad --store") -> StoreError:
+#: Why a --store value is refused: Chinese, English.
+_WHY: dict[str, tuple[str, str]] = {
+    "port": ("端口不是 1 到 65535 之间的数字", "the port is not a number from 1 to 65535"),
+    "host": ("缺少主机", "no host"),
+    "query": ("不应有 ?查询 或 #片段", "unexpected ?query or #fragment"),
+    "url": ("不是数据库地址", "not a store URL"),
+    "path": ("路径只能指定一个图，例如 falkordb://host:6379/redgov",
+             "the path names one graph, e.g. falkordb://host:6379/redgov"),
+}
+_USE = ("可用 embedded、falkordb://host:port[/graph]、bolt://host:port、neo4j://host:port "
+        "或 neo4j+s://host:port",
+        "use embedded, falkordb://host:port[/graph], bolt://host:port, neo4j://host:port "
+        "or neo4j+s://host:port")
+
+
+def _bad_url(spec: str, why: str, scheme_name: str | None = None) -> StoreError:
+    """The one-line refusal of ``spec`` (``why`` a key of :data:`_WHY`; ``scheme_name``
+    set: a scheme redgov does not know), Chinese with its English form."""
     scheme, sep, rest = spec.partition("://")
     shown = f"{scheme}{sep}{rest.rpartition('@')[2]}"  # never echo a password
-    return StoreError(
-        f"{what} {shown!r}: {why}; use embedded, falkordb://host:port[/graph], "
-        "bolt://host:port, neo4j://host:port or neo4j+s://host:port"
-    )
+    if scheme_name is not None:
+        return StoreError(
+            f"未知的数据库类型 {shown!r}：redgov 不认识 {scheme_name!r}；{_USE[0]}",
+            en=f"unknown store {shown!r}: redgov knows no {scheme_name!r} store; {_USE[1]}")
+    zh, en = _WHY[why]
+    return StoreError(f"--store 的值 {shown!r} 无效：{zh}；{_USE[0]}",
+                      en=f"bad --store {shown!r}: {en}; {_USE[1]}")
 
 
 def _host_port(spec: str, default_port: int) -> tuple[str, int]:
@@ -33,11 +53,11 @@ def _host_port(spec: str, default_port: int) -> tuple[str, int]:
     try:
         port = url.port or default_port
     except ValueError:
-        raise _bad_url(spec, "the port is not a number from 1 to 65535") from None
+        raise _bad_url(spec, "port") from None
     if not url.hostname:
-        raise _bad_url(spec, "no host")
+        raise _bad_url(spec, "host")
     if url.query or url.fragment:
-        raise _bad_url(spec, "unexpected ?query or #fragment")
+        raise _bad_url(spec, "query")
     return url.hostname, port
 
 
@@ -65,14 +85,14 @@ def open_store(spec: str | None = None, *, read_timeout: float | None = None) ->
     scheme, sep, _ = spec.partition("://")
     scheme = scheme.lower()
     if not sep:
-        raise _bad_url(spec, "not a store URL")
+        raise _bad_url(spec, "url")
     if scheme in ("falkordb", "redis"):
         host, port = _host_port(spec, 6379)
         url = urlsplit(spec)
         password = unquote(url.password) if url.password else os.environ.get("FALKORDB_PASSWORD")
         path_graph = url.path.strip("/")
         if "/" in path_graph:
-            raise _bad_url(spec, "the path names one graph, e.g. falkordb://host:6379/redgov")
+            raise _bad_url(spec, "path")
         return FalkorStore(
             host=host, port=port, password=password, graph=path_graph or graph,
             description=f"falkordb://{host}:{port}/{path_graph or graph}",
@@ -85,7 +105,8 @@ def open_store(spec: str | None = None, *, read_timeout: float | None = None) ->
         try:
             store = Neo4jStore(spec)
         except StoreError as exc:  # the driver's reasons span lines: keep one
-            raise StoreError(" ".join(str(exc).split())) from None
+            raise StoreError(" ".join(str(exc).split()),
+                             en=" ".join(exc.text("en").split())) from None
         store.read_timeout = timeout
         return store
-    raise _bad_url(spec, f"redgov knows no {scheme!r} store", "unknown store")
+    raise _bad_url(spec, "", scheme)

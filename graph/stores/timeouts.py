@@ -14,7 +14,9 @@ server's ``db.memory.transaction.max`` (tests/neo4j/server sets it; a user's ser
 configured by its owner, README "Limits and data protection").  A read stopped so is
 :class:`ReadTooLarge`.
 
->>> timed_out(2.5).args[0].split(";")[0]
+>>> timed_out(2.5).args[0].split("；")[0]
+'查询超过读取时限（2.5 秒），已被停止'
+>>> timed_out(2.5).text("en").split(";")[0]
 'the query ran longer than the read timeout (2.5 s) and was stopped'
 """
 
@@ -59,7 +61,8 @@ def parse_timeout(text: str | float, where: str = ENV) -> float:
     except (TypeError, ValueError):
         value = math.nan
     if not math.isfinite(value) or value < 0:
-        raise StoreError(f"{where} must be a number of seconds (0 = no limit), not {text!r}")
+        raise StoreError(f"{where} 应为秒数（0 = 不限），实际为 {text!r}",
+                         en=f"{where} must be a number of seconds (0 = no limit), not {text!r}")
     return value
 
 
@@ -89,7 +92,8 @@ def _mib(env: str, default: int) -> int:
     if not text:
         return default
     if not text.strip().isdigit():
-        raise StoreError(f"{env} must be a whole number of MiB (0 = no limit), not {text!r}")
+        raise StoreError(f"{env} 应为兆字节数（整数，0 = 不限），实际为 {text!r}",
+                         en=f"{env} must be a whole number of MiB (0 = no limit), not {text!r}")
     return int(text)
 
 
@@ -119,16 +123,20 @@ def out_of_memory(mib: int | None = None) -> ReadTooLarge:
     '查询所需内存超过单次查询上限（256 MiB），已被停止'
     """
     mib = read_memory_mib() if mib is None else mib
-    limit = f"{mib} MiB" if mib else "the server's limit"
+    limit = f"{mib} MiB" if mib else "服务器的上限"
     return ReadTooLarge(
         f"查询所需内存超过单次查询上限（{limit}），已被停止；请缩小查询范围（限定单位、加 LIMIT），"
-        f"或由管理员调整 ${MEMORY_ENV}。数据库仍在运行。 (the query needed more memory than one "
-        f"read may use ({limit}) and was stopped; the server is still up)"
+        f"或由管理员调整 ${MEMORY_ENV}。数据库仍在运行。",
+        en=f"the query needed more memory than one read may use "
+        f"({f'{mib} MiB' if mib else 'the server limit'}) and was stopped; narrow it (a scope, "
+        f"a LIMIT) or have an administrator raise ${MEMORY_ENV}; the server is still up",
     )
 
 
 def timed_out(seconds: float) -> ReadTimeout:
     return ReadTimeout(
-        f"the query ran longer than the read timeout ({seconds:g} s) and was stopped; "
-        f"narrow it (a scope, a LIMIT) or allow more time with --timeout or ${ENV}"
+        f"查询超过读取时限（{seconds:g} 秒），已被停止；请缩小查询范围（限定单位、加 LIMIT），"
+        f"或用 --timeout 或 ${ENV} 放宽时限",
+        en=f"the query ran longer than the read timeout ({seconds:g} s) and was stopped; "
+        f"narrow it (a scope, a LIMIT) or allow more time with --timeout or ${ENV}",
     )

@@ -317,18 +317,22 @@ def set_link(store: Store, name: str, subject: str | None, email: str | None) ->
     subject = (subject or "").strip() or None
     email = (email or "").strip().lower() or None
     if subject is not None and (len(subject) > _MAX_SUBJECT or not subject.isprintable()):
-        raise AccountError("--oidc-subject: 1–255 printable characters")
+        raise AccountError("--oidc-subject 须为 1–255 个可打印字符",
+                           en="--oidc-subject: 1–255 printable characters")
     if email is not None and (len(email) > 254 or "@" not in email or " " in email):
-        raise AccountError(f"--email {email!r}: not an e-mail address")
-    for query, value, what in ((_BY_SUBJECT, subject, "subject"), (_BY_EMAIL, email, "e-mail")):
+        raise AccountError(f"--email {email!r} 不是电子邮件地址",
+                           en=f"--email {email!r}: not an e-mail address")
+    for query, value, what, what_zh in ((_BY_SUBJECT, subject, "subject", "身份标识"),
+                                        (_BY_EMAIL, email, "e-mail", "电子邮件地址")):
         if value is None:
             continue
         others = [n for n in _names(store, query, {"subject": value, "email": value})
                   if n != name]
         if others:
-            raise AccountError(f"that {what} is already linked to account {others[0]!r}")
+            raise AccountError(f"该{what_zh}已关联到账户 {others[0]!r}",
+                               en=f"that {what} is already linked to account {others[0]!r}")
     from .accounts import _now
 
     if not store.write_meta(_LINK, {"name": name, "subject": subject, "email": email,
                                     "now": _now()}):
-        raise AccountError(f"no account named {name!r}")
+        raise AccountError(f"没有名为 {name!r} 的账户", en=f"no account named {name!r}")

@@ -79,7 +79,7 @@ def _errors(name: str) -> Iterator[None]:
     except UnknownQuestion as exc:
         raise click.UsageError(str(exc)) from None
     except StoreError as exc:
-        raise click.ClickException(f"{name}: {exc}") from None
+        raise click.ClickException(f"{name}: {exc.text(run_lang())}") from None
 
 
 def _run(store: Any, name: str, params: dict[str, Any], spec: str | None) -> QueryResult:

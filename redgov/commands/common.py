@@ -49,11 +49,11 @@ def opened_store(spec: str | None, *, timeout: float | None = None) -> Iterator[
     try:
         store = open_store(spec, read_timeout=timeout)
     except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(exc.text(run_lang())) from None
     try:
         yield store
     except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(exc.text(run_lang())) from None
     finally:
         store.close()
 

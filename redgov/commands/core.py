@@ -182,7 +182,7 @@ def cypher(
         except ReadOnlyViolation:
             raise click.ClickException(word("cypher.read_only", run_lang())) from None
         except StoreError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(exc.text(run_lang())) from None
     columns = list(rows[0]) if rows else []
     text = render(columns, rows, fmt)
     click.echo(text, nl=not text.endswith("\n"))

@@ -232,9 +232,10 @@ def approve_cmd(sid: str, fmt: str, lang: str, store_spec: str | None,
             _fail(exc, lang, fmt)
             return
         except StoreError as exc:
-            raise click.ClickException(
-                f"批准失败，未应用任何更改 / approval failed and nothing was applied: "
-                f"{mask_pii(str(exc))}") from None
+            reason = mask_pii(exc.text(lang))
+            raise click.ClickException(say(
+                lang, f"批准失败，未应用任何更改：{reason}",
+                f"approval failed and nothing was applied: {reason}")) from None
     if fmt == "json":
         click.echo(to_json({"status": record["status"], "id": sid, "sync": report.to_json()}))
         return

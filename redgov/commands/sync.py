@@ -159,15 +159,15 @@ def sync(path: Path, dry_run: bool, review: bool, fmt: str, errors_out: Path | N
             else:
                 report = sync_export(store, path, dry_run=dry_run)
         except StoreError as exc:
-            raise click.ClickException(
-                f"同步失败，未应用任何更改 / the sync failed and nothing was applied: "
-                f"{mask_pii(str(exc))}"
-            ) from None
+            reason = mask_pii(exc.text(lang))
+            raise click.ClickException(say(
+                lang, f"同步失败，未应用任何更改：{reason}",
+                f"the sync failed and nothing was applied: {reason}")) from None
         except Exception as exc:  # a bug, not the input: still one line, never personal data
-            raise click.ClickException(
-                f"同步意外中止，未应用任何更改 / the sync stopped unexpectedly and nothing "
-                f"was applied: {type(exc).__name__}: {mask_pii(str(exc))[:300]}"
-            ) from None
+            reason = f"{type(exc).__name__}: {mask_pii(str(exc))[:300]}"
+            raise click.ClickException(say(
+                lang, f"同步意外中止，未应用任何更改：{reason}",
+                f"the sync stopped unexpectedly and nothing was applied: {reason}")) from None
     if errors_out is not None:
         write_errors_csv(report, errors_out)
     if fmt == "json":
