@@ -20,6 +20,7 @@ import hashlib
 import re
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -38,7 +39,7 @@ from .normalise import (
 from .pii import Hasher, find_pii, id_check_digit, id_shape_ok, normalise_id
 from .read import FORMULAS, ROW_ERROR, Formula
 from .report import Issue
-from .schema import build, signature_values
+from .schema import SIGNED_EMPTY_V1, build, signature_values
 from .tables import (
     CODE,
     CODES,
@@ -127,17 +128,17 @@ def _checked_headers(table: Table) -> tuple[str, ...]:
 
 
 def _cell_problems(
-    table: Table, raw: dict[Any, Any], plan: tuple[tuple[Column, str, bool], ...],
+    table: Table, raw: dict[Any, Any], plan: ColumnPlan,
     issue: Any,
 ) -> list[Issue]:
     """Formula cells without a value, control characters, personal data out of place.
 
     Each check first looks at the whole row joined (one C-level join and scan) and only
-    then at the cells, so a clean row costs one join and two regex searches.
+    then at the cells, so a clean row costs two joins and two regex searches.
     """
     errors: list[Issue] = []
     if FORMULAS in raw:
-        for _column, header, _ in plan:
+        for _column, header, *_ in plan:
             value = raw.get(header)
             if isinstance(value, Formula):
                 errors.append(issue(
@@ -151,7 +152,7 @@ def _cell_problems(
     except TypeError:  # spreadsheet values, markers
         joined = "\x1f".join(v for v in raw.values() if type(v) is str)
     if _CONTROL.search(joined):  # then judge the known cells (unknown columns are ignored)
-        for column, header, _ in plan:
+        for column, header, *_ in plan:
             value = raw.get(header)
             if type(value) is str and _CONTROL.search(value):
                 what = "NUL 字符" if "\x00" in value else "控制字符"
@@ -160,8 +161,13 @@ def _cell_problems(
                     f"含有{what}，不是有效的取值",
                     "contains a NUL or control character",
                 ))
-    if _LONG_NUMBER.search(joined):  # people rows always (their ID), others rarely
-        for header in _checked_headers(table):
+    # Only the checked columns' cells: a match can only come from one of them (the
+    # separator is not part of a number), and the ID / phone / code columns that make most
+    # rows' text long-numbered are not scanned twice.
+    checked = _checked_headers(table)
+    texts = [value for header in checked if type(value := raw.get(header)) is str]
+    if texts and _LONG_NUMBER.search("\x1f".join(texts)):
+        for header in checked:
             value = raw.get(header)
             if type(value) is not str or not _LONG_NUMBER.search(value):
                 continue
@@ -285,33 +291,49 @@ def parse_score(raw: Any) -> float:
     return round(float(text), 1)
 
 
-def _parse(column: Column, raw: Any) -> Any:
-    kind = column.kind
-    if kind == DECIMAL:
-        return parse_score(raw)
-    if kind == CODE:
-        return clean_code(raw) or None
-    if kind == CODES:
-        return split_codes(raw)
-    if kind == DATE:
-        return parse_date(raw)
-    if kind == INT:
-        return parse_int(raw)
-    if kind == ENUM:
+def _code_or_none(raw: Any) -> str | None:
+    return clean_code(raw) or None
+
+
+def _text_or_none(raw: Any) -> str | None:
+    return clean_text(raw) or None
+
+
+def _enum_parser(enum: dict[str, str]) -> Callable[[Any], str | None]:
+    allowed = "、".join(enum)
+    lookup = enum.get
+
+    def parse(raw: Any) -> str | None:
         text = clean_code(raw)
         if not text:
             return None
-        assert column.enum is not None
-        value = column.enum.get(text) or column.enum.get(unicodedata.normalize("NFKC", text))
+        value = lookup(text) or lookup(unicodedata.normalize("NFKC", text))
         if value is None:
-            allowed = "、".join(column.enum)
             raise BadValue(
                 f"不是允许的取值（{allowed}）", f"not one of the allowed values ({allowed})"
             )
         return value
-    if kind in (PII_ID, PII_PHONE, FREE):
-        return clean_code(raw) or None
-    return clean_text(raw) or None  # TEXT, ROLE
+
+    return parse
+
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    DECIMAL: parse_score, CODE: _code_or_none, CODES: split_codes, DATE: parse_date,
+    INT: parse_int, PII_ID: _code_or_none, PII_PHONE: _code_or_none, FREE: _code_or_none,
+}
+
+
+def _parser(column: Column) -> Callable[[Any], Any]:
+    """The one function that normalises a non-empty cell of ``column`` (chosen once per
+    table, not per cell)."""
+    if column.kind == ENUM:
+        assert column.enum is not None
+        return _enum_parser(column.enum)
+    return _PARSERS.get(column.kind, _text_or_none)  # TEXT, ROLE
+
+
+def _parse(column: Column, raw: Any) -> Any:
+    return _parser(column)(raw)
 
 
 def to_record(
@@ -348,20 +370,20 @@ def to_record(
             op = None
     deleting = op == DELETE
     cells: dict[str, Any] = {}
-    for column, header, is_key in plan:
+    for column, header, is_key, parse, required, many in plan:
         if deleting and not is_key:
             cells[header] = None
             continue
         rawv = raw.get(header)
         if rawv is None or rawv == "":
-            value = [] if column.kind == CODES else None
+            value = [] if many else None
         else:
             try:
-                value = _parse(column, rawv)
+                value = parse(rawv)
             except BadValue as exc:
                 errors.append(issue(header, _shown(column, rawv), exc.zh, exc.en))
                 continue
-        if column.required and (value is None or value == "" or value == []):
+        if required and (value is None or value == "" or value == []):
             errors.append(issue(header, "", "必填项为空", "a required value is empty"))
             continue
         cells[header] = value
@@ -382,30 +404,61 @@ def to_record(
         ))
     if errors:
         return None, errors, warnings
-    sig = signature(signature_values(name, values, extra_sig))
+    sig = _signature(table, values, extra_sig)
     return Record(table.name, row, key, values, sig, op), errors, warnings
 
 
-_COLUMN_PLANS: dict[str, tuple[tuple[Column, ...], tuple[tuple[Column, str, bool], ...]]] = {}
+#: (column, header, is identity, parser, required, empty is a list) per column.
+ColumnPlan = tuple[tuple[Column, str, bool, Callable[[Any], Any], bool, bool], ...]
+_COLUMN_PLANS: dict[str, tuple[tuple[Column, ...], ColumnPlan]] = {}
+#: per table: (the value names in sorted order, the names signed when None)
+_SIG_ORDERS: dict[str, tuple[tuple[Column, ...], tuple[str, ...], frozenset[str]]] = {}
 
 
-def _columns(table: Table) -> tuple[tuple[Column, str, bool], ...]:
-    """(column, header, is identity) per column, cached while the columns are the same."""
+def _signature(table: Table, values: dict[str, Any], extra: dict[str, Any]) -> str:
+    """``signature(signature_values(...))`` without its per-row dictionaries and sort: the
+    value names of a table's records are the same every row (:func:`.schema.build`), so
+    their sorted order is taken once; the text hashed is the same, character for
+    character (``repr`` of the sorted (name, value) pairs)."""
+    cached = _SIG_ORDERS.get(table.name)
+    if cached is None or cached[0] is not table.columns:
+        cached = (table.columns, tuple(sorted({*values, *extra})),
+                  SIGNED_EMPTY_V1.get(table.name, frozenset()))
+        _SIG_ORDERS[table.name] = cached
+    _, order, signed = cached
+    merged = {**values, **extra} if extra else values
+    try:
+        if len(merged) != len(order) or len(values) + len(extra) != len(order):
+            raise KeyError(table.name)
+        text = repr([(k, v) for k in order if (v := merged[k]) is not None or k in signed])
+    except KeyError:  # not the usual names (never from build): the general path
+        return signature(signature_values(table.name, values, extra))
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def _columns(table: Table) -> ColumnPlan:
+    """The table's column plan, built once and cached while the columns are the same
+    object (a test may declare one more): per row, no kind dispatch and no lookups."""
     cached = _COLUMN_PLANS.get(table.name)
     if cached is not None and cached[0] is table.columns:
         return cached[1]
-    plan = tuple((c, c.header, c.identity) for c in table.columns)
+    plan = tuple((c, c.header, c.identity, _parser(c), c.required, c.kind == CODES)
+                 for c in table.columns)
     _COLUMN_PLANS[table.name] = (table.columns, plan)
     return plan
 
 
+#: (start value, end value, the end's header) of the tables whose records have a term.
+_END_PAIRS: dict[str, tuple[str, str, str]] = {
+    "posts": ("start", "end", "结束日期"),
+    "supervision": ("start", "end", "结束日期"),
+    "contracts": ("start", "end", "结束日期"),
+    "organisations": ("founded", "term_end", "届满日期"),
+}
+
+
 def _end_checks(english: str, v: dict[str, Any]) -> list[tuple[str, str, str]]:
-    pairs = {
-        "posts": ("start", "end", "结束日期"),
-        "supervision": ("start", "end", "结束日期"),
-        "contracts": ("start", "end", "结束日期"),
-        "organisations": ("founded", "term_end", "届满日期"),
-    }.get(english)
+    pairs = _END_PAIRS.get(english)
     if pairs is None:
         return []
     start, end, header = pairs

@@ -37,6 +37,7 @@ record's signature and the next sync writes nothing new.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -254,8 +255,10 @@ class Table:
         """The headers of the identity columns, in column order."""
         return tuple(c.header for c in self.columns if c.identity)
 
-    @property
+    @functools.cached_property
     def key_columns(self) -> tuple[Column, ...]:
+        """Cached (computed per row by :meth:`key_of`; the columns of a frozen table
+        never change)."""
         return tuple(c for c in self.columns if c.identity)
 
     def key_of(self, values: Values) -> str:
