@@ -61,13 +61,19 @@ def _redgov(*args: str) -> list[str]:
     return [sys.executable, "-m", "redgov", *args]
 
 
+def _sigint_default() -> None:
+    """A suite started in the background (``cmd &`` in a script) runs with SIGINT ignored,
+    and a child inherits that and Python keeps it: Ctrl-C would never reach the sync."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Terminal:
     """A child whose standard input, output and error are one pseudo-terminal."""
 
     def __init__(self, argv: list[str], env: dict[str, str]) -> None:
         self.master, slave = pty.openpty()
         self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
-                                     close_fds=True)
+                                     close_fds=True, preexec_fn=_sigint_default)
         os.close(slave)
         self.raw = b""
 

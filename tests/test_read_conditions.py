@@ -41,6 +41,7 @@ NOT_SNAPSHOT_READS = {
     "demo.published_digests": "SyncRun nodes are not versioned",
     "introspection.sync_runs": "SyncRun nodes are not versioned",
     "falkordb.list_indexes": "schema, not data",
+    "summaries.": "answers kept in the metadata space, keyed by a published snapshot's run id",
     "doc.": "doctest examples (graph/cypher.py)",
     "test.": "texts registered by tests",
 }
