@@ -10,6 +10,7 @@ engines in test_access_sessions.py; here FalkorDB serves.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -82,6 +83,12 @@ def _login_form_shows(page: Any, notice: str | None = None) -> None:
     page.get_by_label("密码").wait_for(timeout=60_000)
     if notice is not None:
         page.get_by_text(notice).wait_for(timeout=30_000)
+    # The run that draws the form ends by clearing what the last page drew (the sidebar's
+    # 当前用户 line): wait for that end, then nothing of the account may be left anywhere.
+    with contextlib.suppress(Exception):
+        page.wait_for_function(
+            "() => !document.documentElement.outerHTML.includes('当前用户')"
+            " && !document.body.innerText.includes('阳光小区')", timeout=30_000)
     main = page.locator('[data-testid="stMain"]').inner_text()
     assert "阳光小区" not in main and "当前用户" not in page.content(), main[:500]
 
