@@ -5,9 +5,23 @@ see :mod:`.conditions`) get a plain index on their identity on both engines; uni
 identities (sync run ids, the lock, accounts) get uniqueness constraints on Neo4j 5 and an
 index plus a ``GRAPH.CONSTRAINT`` on FalkorDB, which has no Cypher constraint syntax.
 Both engines also get plain indexes on the properties the catalog filters by.
+
+Who creates them: the store itself, whenever a writer takes the lock (``writing()``, which
+every sync uses, and ``transaction()``) and before its first metadata write — it lists what
+the engine holds and runs only what is missing (:func:`neo4j_missing`,
+:func:`falkordb_missing`), so a production server gets its indexes from its first sync, an
+older store gets the ones added here since, a store that has them all pays two listings,
+and a read never tries (a read-only account need not be allowed to; FalkorDB's one
+exception: a graph that does not exist at all is made, empty and with its schema, by the
+first read, since FalkorDB cannot read a missing graph).  ``setup_schema()`` is the same
+check, called by hand (tests, benchmarks).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from .cypher import cypher
 from .vocabulary import (
@@ -27,14 +41,26 @@ from .vocabulary import (
 )
 
 __all__ = [
+    "FALKORDB_LIST_CONSTRAINTS",
+    "FALKORDB_LIST_INDEXES",
     "KEYS",
     "LOOKUPS",
     "META_KEYS",
+    "NEO4J_LIST_CONSTRAINTS",
+    "NEO4J_LIST_INDEXES",
     "UNIQUE_KEYS",
     "VERSIONED_KEYS",
+    "FalkorSteps",
+    "Present",
     "falkordb_index_statements",
     "falkordb_meta_index_statements",
+    "falkordb_meta_missing",
+    "falkordb_missing",
+    "falkordb_present",
+    "neo4j_meta_missing",
     "neo4j_meta_schema_statements",
+    "neo4j_missing",
+    "neo4j_present",
     "neo4j_schema_statements",
 ]
 
@@ -53,6 +79,8 @@ KEYS: dict[str, str] = {
 #: Labels whose nodes are versions (several per identity, one per snapshot span): their
 #: identity is indexed, not unique.
 VERSIONED_KEYS: dict[str, str] = {k: v for k, v in KEYS.items() if k != LABEL_SYNC_RUN}
+#: The Neo4j writers' lock node (stores/neo4j_store.py); unique by name.
+_LOCK_LABEL = "RedgovLock"
 #: Unique identities.
 UNIQUE_KEYS: dict[str, str] = {LABEL_SYNC_RUN: "id"}
 #: Secondary properties queries filter by.  Only what a query uses: FalkorDB rebuilds every
@@ -85,75 +113,67 @@ _FALKOR_INDEXES = {
 for (_label, _prop), _text in _FALKOR_INDEXES.items():
     cypher(f"schema.falkordb.{_label}.{_prop}", _text)
 
-_NEO4J_SCHEMA = (
+@dataclass(frozen=True)
+class _Neo4jItem:
+    """One Neo4j schema statement and what the engine lists once it has run."""
+
+    kind: str  # "index" (plain range index), "unique" (constraint) or "drop" (a constraint)
+    label: str
+    prop: str
+    name: str  # the index's or constraint's name
+    text: str
+
+
+def _n4j(kind: str, label: str, prop: str, name: str, registered: str, text: str) -> _Neo4jItem:
+    return _Neo4jItem(kind, label, prop, name, cypher(registered, text, neo4j_only=True))
+
+
+_NEO4J_ITEMS = (
     # Versioned labels: older redgov made their identities unique; several versions now
     # share one, so those constraints go and plain indexes take their place.
-    cypher("schema.neo4j.drop_unit_code", "DROP CONSTRAINT redgov_unit_code IF EXISTS",
-           neo4j_only=True),
-    cypher("schema.neo4j.drop_org_code", "DROP CONSTRAINT redgov_org_code IF EXISTS",
-           neo4j_only=True),
-    cypher("schema.neo4j.drop_person_code", "DROP CONSTRAINT redgov_person_code IF EXISTS",
-           neo4j_only=True),
-    cypher("schema.neo4j.drop_rating_key", "DROP CONSTRAINT redgov_rating_key IF EXISTS",
-           neo4j_only=True),
-    cypher("schema.neo4j.unit_code",
-           "CREATE INDEX redgov_unit_code_idx IF NOT EXISTS FOR (n:Unit) ON (n.code)",
-           neo4j_only=True),
-    cypher("schema.neo4j.org_code",
-           "CREATE INDEX redgov_org_code_idx IF NOT EXISTS FOR (n:Organisation) ON (n.code)",
-           neo4j_only=True),
-    cypher("schema.neo4j.person_code",
-           "CREATE INDEX redgov_person_code_idx IF NOT EXISTS FOR (n:Person) ON (n.code)",
-           neo4j_only=True),
-    cypher("schema.neo4j.rating_key",
-           "CREATE INDEX redgov_rating_key_idx IF NOT EXISTS FOR (n:Rating) ON (n.key)",
-           neo4j_only=True),
-    cypher("schema.neo4j.score_key",
-           "CREATE INDEX redgov_score_key_idx IF NOT EXISTS FOR (n:Score) ON (n.key)",
-           neo4j_only=True),
-    cypher("schema.neo4j.naming_key",
-           "CREATE INDEX redgov_naming_key_idx IF NOT EXISTS FOR (n:Naming) ON (n.key)",
-           neo4j_only=True),
-    cypher("schema.neo4j.incident_key",
-           "CREATE INDEX redgov_incident_key_idx IF NOT EXISTS FOR (n:Incident) ON (n.key)",
-           neo4j_only=True),
-    cypher("schema.neo4j.funding_key",
-           "CREATE INDEX redgov_funding_key_idx IF NOT EXISTS FOR (n:Funding) ON (n.key)",
-           neo4j_only=True),
-    cypher(
-        "schema.neo4j.run_id",
-        "CREATE CONSTRAINT redgov_run_id IF NOT EXISTS FOR (n:SyncRun) REQUIRE n.id IS UNIQUE",
-        neo4j_only=True,
-    ),
+    _n4j("drop", LABEL_UNIT, "code", "redgov_unit_code", "schema.neo4j.drop_unit_code",
+         "DROP CONSTRAINT redgov_unit_code IF EXISTS"),
+    _n4j("drop", LABEL_ORGANISATION, "code", "redgov_org_code", "schema.neo4j.drop_org_code",
+         "DROP CONSTRAINT redgov_org_code IF EXISTS"),
+    _n4j("drop", LABEL_PERSON, "code", "redgov_person_code", "schema.neo4j.drop_person_code",
+         "DROP CONSTRAINT redgov_person_code IF EXISTS"),
+    _n4j("drop", LABEL_RATING, "key", "redgov_rating_key", "schema.neo4j.drop_rating_key",
+         "DROP CONSTRAINT redgov_rating_key IF EXISTS"),
+    _n4j("index", LABEL_UNIT, "code", "redgov_unit_code_idx", "schema.neo4j.unit_code",
+         "CREATE INDEX redgov_unit_code_idx IF NOT EXISTS FOR (n:Unit) ON (n.code)"),
+    _n4j("index", LABEL_ORGANISATION, "code", "redgov_org_code_idx", "schema.neo4j.org_code",
+         "CREATE INDEX redgov_org_code_idx IF NOT EXISTS FOR (n:Organisation) ON (n.code)"),
+    _n4j("index", LABEL_PERSON, "code", "redgov_person_code_idx", "schema.neo4j.person_code",
+         "CREATE INDEX redgov_person_code_idx IF NOT EXISTS FOR (n:Person) ON (n.code)"),
+    _n4j("index", LABEL_RATING, "key", "redgov_rating_key_idx", "schema.neo4j.rating_key",
+         "CREATE INDEX redgov_rating_key_idx IF NOT EXISTS FOR (n:Rating) ON (n.key)"),
+    _n4j("index", LABEL_SCORE, "key", "redgov_score_key_idx", "schema.neo4j.score_key",
+         "CREATE INDEX redgov_score_key_idx IF NOT EXISTS FOR (n:Score) ON (n.key)"),
+    _n4j("index", LABEL_NAMING, "key", "redgov_naming_key_idx", "schema.neo4j.naming_key",
+         "CREATE INDEX redgov_naming_key_idx IF NOT EXISTS FOR (n:Naming) ON (n.key)"),
+    _n4j("index", LABEL_INCIDENT, "key", "redgov_incident_key_idx",
+         "schema.neo4j.incident_key",
+         "CREATE INDEX redgov_incident_key_idx IF NOT EXISTS FOR (n:Incident) ON (n.key)"),
+    _n4j("index", LABEL_FUNDING, "key", "redgov_funding_key_idx", "schema.neo4j.funding_key",
+         "CREATE INDEX redgov_funding_key_idx IF NOT EXISTS FOR (n:Funding) ON (n.key)"),
+    _n4j("unique", LABEL_SYNC_RUN, "id", "redgov_run_id", "schema.neo4j.run_id",
+         "CREATE CONSTRAINT redgov_run_id IF NOT EXISTS FOR (n:SyncRun) REQUIRE n.id IS UNIQUE"),
     # The writers' lock (stores/neo4j_store.py): without it, two transactions that MERGE the
     # lock node at once each create one and neither waits.
-    cypher(
-        "schema.neo4j.lock_name",
-        "CREATE CONSTRAINT redgov_lock_name IF NOT EXISTS "
-        "FOR (n:RedgovLock) REQUIRE n.name IS UNIQUE",
-        neo4j_only=True,
-    ),
-    cypher(
-        "schema.neo4j.unit_level",
-        "CREATE INDEX redgov_unit_level IF NOT EXISTS FOR (n:Unit) ON (n.level)",
-        neo4j_only=True,
-    ),
-    cypher(
-        "schema.neo4j.org_kind",
-        "CREATE INDEX redgov_org_kind IF NOT EXISTS FOR (n:Organisation) ON (n.kind)",
-        neo4j_only=True,
-    ),
-    cypher(
-        "schema.neo4j.person_id_hash",
-        "CREATE INDEX redgov_person_id_hash IF NOT EXISTS FOR (n:Person) ON (n.id_hash)",
-        neo4j_only=True,
-    ),
-    cypher(
-        "schema.neo4j.person_name",
-        "CREATE INDEX redgov_person_name IF NOT EXISTS FOR (n:Person) ON (n.name)",
-        neo4j_only=True,
-    ),
+    _n4j("unique", _LOCK_LABEL, "name", "redgov_lock_name", "schema.neo4j.lock_name",
+         "CREATE CONSTRAINT redgov_lock_name IF NOT EXISTS "
+         "FOR (n:RedgovLock) REQUIRE n.name IS UNIQUE"),
+    _n4j("index", LABEL_UNIT, "level", "redgov_unit_level", "schema.neo4j.unit_level",
+         "CREATE INDEX redgov_unit_level IF NOT EXISTS FOR (n:Unit) ON (n.level)"),
+    _n4j("index", LABEL_ORGANISATION, "kind", "redgov_org_kind", "schema.neo4j.org_kind",
+         "CREATE INDEX redgov_org_kind IF NOT EXISTS FOR (n:Organisation) ON (n.kind)"),
+    _n4j("index", LABEL_PERSON, "id_hash", "redgov_person_id_hash",
+         "schema.neo4j.person_id_hash",
+         "CREATE INDEX redgov_person_id_hash IF NOT EXISTS FOR (n:Person) ON (n.id_hash)"),
+    _n4j("index", LABEL_PERSON, "name", "redgov_person_name", "schema.neo4j.person_name",
+         "CREATE INDEX redgov_person_name IF NOT EXISTS FOR (n:Person) ON (n.name)"),
 )
+_NEO4J_SCHEMA = tuple(item.text for item in _NEO4J_ITEMS)
 
 
 def falkordb_index_statements() -> dict[tuple[str, str], str]:
@@ -181,32 +201,23 @@ _FALKOR_META_INDEXES = {
     (LABEL_SNAPSHOT_SUMMARY, "key"): cypher(
         "schema.falkordb.meta.summary_key", "CREATE INDEX FOR (n:SnapshotSummary) ON (n.key)"),
 }
-_NEO4J_META_SCHEMA = (
-    cypher(
-        "schema.neo4j.account_name",
-        "CREATE CONSTRAINT redgov_account_name IF NOT EXISTS "
-        "FOR (n:Account) REQUIRE n.name IS UNIQUE",
-        neo4j_only=True,
-    ),
-    cypher(
-        "schema.neo4j.throttle_name",
-        "CREATE CONSTRAINT redgov_throttle_name IF NOT EXISTS "
-        "FOR (n:LoginThrottle) REQUIRE n.name IS UNIQUE",
-        neo4j_only=True,
-    ),
-    cypher(
-        "schema.neo4j.session_key",
-        "CREATE CONSTRAINT redgov_session_key IF NOT EXISTS "
-        "FOR (n:LoginSession) REQUIRE n.key IS UNIQUE",
-        neo4j_only=True,
-    ),
-    cypher(
-        "schema.neo4j.summary_key",
-        "CREATE CONSTRAINT redgov_summary_key IF NOT EXISTS "
-        "FOR (n:SnapshotSummary) REQUIRE n.key IS UNIQUE",
-        neo4j_only=True,
-    ),
+_NEO4J_META_ITEMS = (
+    _n4j("unique", LABEL_ACCOUNT, "name", "redgov_account_name", "schema.neo4j.account_name",
+         "CREATE CONSTRAINT redgov_account_name IF NOT EXISTS "
+         "FOR (n:Account) REQUIRE n.name IS UNIQUE"),
+    _n4j("unique", LABEL_LOGIN_THROTTLE, "name", "redgov_throttle_name",
+         "schema.neo4j.throttle_name",
+         "CREATE CONSTRAINT redgov_throttle_name IF NOT EXISTS "
+         "FOR (n:LoginThrottle) REQUIRE n.name IS UNIQUE"),
+    _n4j("unique", LABEL_LOGIN_SESSION, "key", "redgov_session_key", "schema.neo4j.session_key",
+         "CREATE CONSTRAINT redgov_session_key IF NOT EXISTS "
+         "FOR (n:LoginSession) REQUIRE n.key IS UNIQUE"),
+    _n4j("unique", LABEL_SNAPSHOT_SUMMARY, "key", "redgov_summary_key",
+         "schema.neo4j.summary_key",
+         "CREATE CONSTRAINT redgov_summary_key IF NOT EXISTS "
+         "FOR (n:SnapshotSummary) REQUIRE n.key IS UNIQUE"),
 )
+_NEO4J_META_SCHEMA = tuple(item.text for item in _NEO4J_META_ITEMS)
 
 
 def falkordb_meta_index_statements() -> dict[tuple[str, str], str]:
@@ -218,3 +229,146 @@ def falkordb_meta_index_statements() -> dict[tuple[str, str], str]:
 def neo4j_meta_schema_statements() -> tuple[str, ...]:
     """Idempotent uniqueness constraints for the metadata labels on Neo4j 5."""
     return _NEO4J_META_SCHEMA
+
+
+# -- ensuring the schema: list what the store holds, add only what is missing -------------
+# Each store calls these when it takes the writers' lock (``writing()``, ``transaction()``)
+# and before its first metadata write, never on a read: a sync therefore brings a fresh
+# or an older store's schema up to this module's, a read-only account never tries to, and
+# a store that has it all pays two listings and runs nothing.
+NEO4J_LIST_INDEXES = cypher(
+    "schema.neo4j.list_indexes",
+    "SHOW INDEXES YIELD name, type, entityType, labelsOrTypes, properties, owningConstraint",
+    neo4j_only=True,
+)
+NEO4J_LIST_CONSTRAINTS = cypher(
+    "schema.neo4j.list_constraints",
+    "SHOW CONSTRAINTS YIELD name, type, entityType, labelsOrTypes, properties",
+    neo4j_only=True,
+)
+# FalkorDB-only: Neo4j 5 lists them with SHOW INDEXES / SHOW CONSTRAINTS.
+FALKORDB_LIST_INDEXES = cypher(
+    "falkordb.list_indexes", "CALL db.indexes() YIELD label, properties", falkordb_only=True
+)
+FALKORDB_LIST_CONSTRAINTS = cypher(
+    "schema.falkordb.list_constraints",
+    "CALL db.constraints() YIELD type, label, properties, entitytype",
+    falkordb_only=True,
+)
+
+
+@dataclass(frozen=True)
+class Present:
+    """The schema a graph holds, as its engine lists it."""
+
+    #: (label, property) of each plain single-property node index (not a constraint's own).
+    indexes: frozenset[tuple[str, str]] = frozenset()
+    #: (label, property) of each single-property node uniqueness constraint.
+    unique: frozenset[tuple[str, str]] = frozenset()
+    #: Neo4j: the constraints' names (an older redgov's constraints are dropped by name).
+    constraint_names: frozenset[str] = frozenset()
+
+
+def _pairs(rows: Iterable[Mapping[str, Any]], label: str, props: str) -> frozenset[
+        tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for row in rows:
+        labels = row.get(label)
+        labels = [labels] if isinstance(labels, str) else list(labels or [])
+        properties = list(row.get(props) or [])
+        if len(labels) == 1 and len(properties) == 1:
+            found.add((labels[0], properties[0]))
+    return frozenset(found)
+
+
+def neo4j_present(indexes: Iterable[Mapping[str, Any]],
+                  constraints: Iterable[Mapping[str, Any]]) -> Present:
+    """What :data:`NEO4J_LIST_INDEXES` and :data:`NEO4J_LIST_CONSTRAINTS` rows say."""
+    constraints = list(constraints)
+    plain = [r for r in indexes if r.get("type") == "RANGE" and r.get("entityType") == "NODE"
+             and not r.get("owningConstraint")]
+    unique = [r for r in constraints if "UNIQUENESS" in str(r.get("type") or "")
+              and r.get("entityType") == "NODE"]
+    return Present(_pairs(plain, "labelsOrTypes", "properties"),
+                   _pairs(unique, "labelsOrTypes", "properties"),
+                   frozenset(str(r.get("name")) for r in constraints))
+
+
+def falkordb_present(indexes: Iterable[Mapping[str, Any]],
+                     constraints: Iterable[Mapping[str, Any]]) -> Present:
+    """What :data:`FALKORDB_LIST_INDEXES` and :data:`FALKORDB_LIST_CONSTRAINTS` rows say
+    (a constraint still being built counts: asking for it again would fail)."""
+    found: set[tuple[str, str]] = set()
+    for row in indexes:
+        for prop in row.get("properties") or []:
+            found.add((row["label"], prop))
+    unique = [r for r in constraints if r.get("type") == "UNIQUE"
+              and r.get("entitytype", "NODE") == "NODE"]
+    return Present(frozenset(found), _pairs(unique, "label", "properties"))
+
+
+def _neo4j_missing(items: Iterable[_Neo4jItem], present: Present) -> list[str]:
+    out = []
+    for item in items:
+        if item.kind == "drop":
+            wanted = item.name in present.constraint_names
+        elif item.kind == "unique":
+            wanted = (item.label, item.prop) not in present.unique
+        else:
+            wanted = (item.label, item.prop) not in present.indexes
+        if wanted:
+            out.append(item.text)
+    return out
+
+
+def neo4j_missing(present: Present) -> list[str]:
+    """The statements of :func:`neo4j_schema_statements` a Neo4j graph holding ``present``
+    still needs, in order (an older redgov's constraints dropped first: each held the
+    index that then has to be made)."""
+    return _neo4j_missing(_NEO4J_ITEMS, present)
+
+
+def neo4j_meta_missing(present: Present) -> list[str]:
+    """The same for the metadata labels' constraints."""
+    return _neo4j_missing(_NEO4J_META_ITEMS, present)
+
+
+@dataclass
+class FalkorSteps:
+    """What a FalkorDB graph still needs: index texts (Cypher), then ``GRAPH.CONSTRAINT``
+    commands (not Cypher on FalkorDB) as (``"CREATE"`` or ``"DROP"``, label, property)."""
+
+    indexes: list[str] = field(default_factory=list)
+    constraints: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.indexes or self.constraints)
+
+    def describe(self) -> tuple[str, ...]:
+        """Every step as one line (what a store reports it ran)."""
+        return (*self.indexes, *(f"GRAPH.CONSTRAINT {op} UNIQUE NODE {label} {prop}"
+                                 for op, label, prop in self.constraints))
+
+
+def falkordb_missing(present: Present) -> FalkorSteps:
+    """What a FalkorDB graph holding ``present`` still needs: every index of
+    :data:`KEYS` and :data:`LOOKUPS`, a unique constraint on :data:`UNIQUE_KEYS`, and none
+    on the versioned labels (an older redgov made their identities unique)."""
+    steps = FalkorSteps()
+    steps.indexes = [text for key, text in _FALKOR_INDEXES.items()
+                     if key not in present.indexes]
+    steps.constraints = [("DROP", label, prop) for label, prop in VERSIONED_KEYS.items()
+                         if (label, prop) in present.unique]
+    steps.constraints += [("CREATE", label, prop) for label, prop in UNIQUE_KEYS.items()
+                          if (label, prop) not in present.unique]
+    return steps
+
+
+def falkordb_meta_missing(present: Present) -> FalkorSteps:
+    """The same for the FalkorDB metadata graph (:data:`META_KEYS`, each unique)."""
+    steps = FalkorSteps()
+    steps.indexes = [text for key, text in _FALKOR_META_INDEXES.items()
+                     if key not in present.indexes]
+    steps.constraints = [("CREATE", label, prop) for label, prop in META_KEYS.items()
+                         if (label, prop) not in present.unique]
+    return steps

@@ -92,7 +92,9 @@ class Store(Protocol):
         ...
 
     def setup_schema(self) -> None:
-        """Create indexes/constraints; safe to call any number of times."""
+        """Create the indexes/constraints graph/schema.py has and the store lacks; safe to
+        call any number of times.  ``writing()`` and ``transaction()`` do the same check
+        before taking the writers' lock, so a sync needs no separate call; reads never do."""
         ...
 
     # -- metadata kept beside the synced graph (accounts, login throttling) ---------------

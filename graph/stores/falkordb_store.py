@@ -36,13 +36,14 @@ from falkordb.edge import Edge
 from falkordb.node import Node
 from falkordb.path import Path as FPath
 
-from ..cypher import cypher
 from ..schema import (
-    META_KEYS,
-    UNIQUE_KEYS,
-    VERSIONED_KEYS,
-    falkordb_index_statements,
-    falkordb_meta_index_statements,
+    FALKORDB_LIST_CONSTRAINTS,
+    FALKORDB_LIST_INDEXES,
+    FalkorSteps,
+    Present,
+    falkordb_meta_missing,
+    falkordb_missing,
+    falkordb_present,
 )
 from ..snapshots import with_snapshot
 from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, StoreUnavailable, batched
@@ -52,10 +53,6 @@ from .timeouts import default_read_timeout, out_of_memory, timed_out
 __all__ = ["FalkorStore"]
 
 LOCK_TTL_MS = 120_000
-# FalkorDB-only: Neo4j 5 lists indexes with SHOW INDEXES and flags db.indexes().
-_LIST_INDEXES = cypher(
-    "falkordb.list_indexes", "CALL db.indexes() YIELD label, properties", falkordb_only=True
-)
 LOCK_WAIT_S = float(os.environ.get("REDGOV_LOCK_WAIT", "600"))
 #: How long a graph copy waits for an AOF rewrite (or another fork) to finish.
 FORK_WAIT_S = float(os.environ.get("REDGOV_FORK_WAIT", "600"))
@@ -354,8 +351,7 @@ class FalkorStore:
             had_live = self._graph_exists(live)
             if had_live:
                 self._copy(live, staging)
-            else:
-                self._setup_schema_on(staging)
+            self._setup_schema_on(staging)  # a listing, when nothing is missing
             try:
                 yield _FalkorWriter(self, staging)
             except BaseException:
@@ -388,7 +384,7 @@ class FalkorStore:
             self._acquire_lock()
             try:
                 # Also on an existing graph: an index added to graph/schema.py since the
-                # graph was made is created here (a listing, when none is missing).
+                # graph was made is created here (two listings, when none is missing).
                 self._setup_schema_on(self.graph_name)
                 yield _FalkorWriter(self, self.graph_name)
                 if self._compact:
@@ -434,43 +430,56 @@ class FalkorStore:
             self._refresh_lock()
             time.sleep(0.05)
 
+    #: The schema steps the last check of the live graph ran (None until one ran; empty
+    #: when it already held everything): what a test or a benchmark can see of it.
+    schema_changes: tuple[str, ...] | None = None
+
     def setup_schema(self) -> None:
+        """Create what is missing of graph/schema.py's indexes and constraints; idempotent."""
         if self._graph_exists(self.graph_name):
             self._setup_schema_on(self.graph_name)
         else:
             with self.transaction():
                 pass  # an empty transaction creates the live graph with its schema
 
+    def ensure_schema(self) -> tuple[str, ...]:
+        """:meth:`setup_schema`, returning the steps it ran."""
+        with self._reconnecting():
+            self.setup_schema()
+        return self.schema_changes or ()
+
     def _setup_schema_on(self, graph_name: str) -> None:
+        """List the graph's indexes and constraints, then add only what graph/schema.py has
+        and it lacks (nothing, when all are there: two listings).  Called whenever a writer
+        takes the lock (:meth:`writing`, :meth:`transaction`), never on a read."""
+        steps = falkordb_missing(self._present(graph_name))
+        self._apply(graph_name, steps)
+        if graph_name in (self.graph_name, f"{self.graph_name}__staging"):
+            self.schema_changes = steps.describe()
+
+    def _apply(self, graph_name: str, steps: FalkorSteps) -> None:
         graph = self._db.select_graph(graph_name)
-        existing = self._existing_indexes(graph_name)
-        for (label, prop), text in falkordb_index_statements().items():
-            if (label, prop) not in existing:
+        for text in steps.indexes:
+            try:
                 graph.query(text)
-        # Versioned labels hold several versions per code: drop the unique constraints an
-        # older redgov created on them (not Cypher on FalkorDB, deliberately).
-        for label, prop in VERSIONED_KEYS.items():
-            with contextlib.suppress(redis.ResponseError):  # not there
+            except redis.ResponseError as exc:
+                if "already indexed" not in str(exc):  # another writer made it meanwhile
+                    raise
+        for op, label, prop in steps.constraints:
+            # Not Cypher on FalkorDB, deliberately; a concurrent writer's step is fine.
+            with contextlib.suppress(redis.ResponseError):
                 self._redis.execute_command(
-                    "GRAPH.CONSTRAINT", "DROP", graph_name, "UNIQUE", "NODE", label,
-                    "PROPERTIES", "1", prop,
-                )
-        for label, prop in UNIQUE_KEYS.items():
-            with contextlib.suppress(redis.ResponseError):  # already there
-                self._redis.execute_command(
-                    "GRAPH.CONSTRAINT", "CREATE", graph_name, "UNIQUE", "NODE", label,
+                    "GRAPH.CONSTRAINT", op, graph_name, "UNIQUE", "NODE", label,
                     "PROPERTIES", "1", prop,
                 )
 
-    def _existing_indexes(self, graph_name: str) -> set[tuple[str, str]]:
+    def _present(self, graph_name: str) -> Present:
+        """What the graph holds (nothing, when it does not exist yet)."""
         if not self._graph_exists(graph_name):
-            return set()
+            return Present()
         graph = self._db.select_graph(graph_name)
-        found: set[tuple[str, str]] = set()
-        for rec in graph.ro_query(_LIST_INDEXES).result_set:
-            for prop in rec[1]:
-                found.add((rec[0], prop))
-        return found
+        return falkordb_present(_rows(graph.ro_query(FALKORDB_LIST_INDEXES)),
+                                _rows(graph.ro_query(FALKORDB_LIST_CONSTRAINTS)))
 
     def compact(self, timeout: float = 600.0) -> float:
         """Rewrite the AOF so a restart loads a snapshot instead of replaying every query."""
@@ -581,21 +590,7 @@ class FalkorStore:
 
     def _setup_meta_schema_locked(self) -> None:
         name = self.meta_graph_name
-        graph = self._db.select_graph(name)
-        existing = self._existing_indexes(name)
-        for (label, prop), text in falkordb_meta_index_statements().items():
-            if (label, prop) not in existing:
-                try:
-                    graph.query(text)
-                except redis.ResponseError as exc:
-                    if "already indexed" not in str(exc):
-                        raise
-        for label, prop in META_KEYS.items():
-            with contextlib.suppress(redis.ResponseError):  # already there
-                self._redis.execute_command(
-                    "GRAPH.CONSTRAINT", "CREATE", name, "UNIQUE", "NODE", label,
-                    "PROPERTIES", "1", prop,
-                )
+        self._apply(name, falkordb_meta_missing(self._present(name)))
         self._meta_ready = True
 
     # -- the rest --------------------------------------------------------------------------

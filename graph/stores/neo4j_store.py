@@ -18,7 +18,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ..cypher import cypher
-from ..schema import neo4j_meta_schema_statements, neo4j_schema_statements
+from ..schema import (
+    NEO4J_LIST_CONSTRAINTS,
+    NEO4J_LIST_INDEXES,
+    neo4j_meta_missing,
+    neo4j_missing,
+    neo4j_present,
+)
 from ..snapshots import with_snapshot
 from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, StoreUnavailable, batched
 from .guard import check_read
@@ -208,6 +214,8 @@ class Neo4jStore:
     def transaction(self, *, bulk: bool = False) -> Iterator[_Neo4jWriter]:
         # Server-side refusals only; a lost connection is _connection's to report.
         errors = (self._neo4j.exceptions.Neo4jError,)
+        with _connection(self):
+            self._ensure_schema()
         with _connection(self), self._session("w") as session:
             tx = session.begin_transaction()
             try:
@@ -235,8 +243,13 @@ class Neo4jStore:
         ends, so a second writer's MERGE waits, and a killed writer's connection drop
         rolls the lock back.  Each write then commits on its own, so a large sync never
         holds more than one batch in the server's transaction memory.
+
+        First the schema is ensured (:meth:`ensure_schema`): the lock itself needs its
+        uniqueness constraint, and a production server gets its indexes from its first sync.
         """
         errors = (self._neo4j.exceptions.Neo4jError,)
+        with _connection(self):
+            self._ensure_schema()
         with _connection(self), self._session("w") as lock_session:
             lock_tx = lock_session.begin_transaction()
             try:
@@ -248,11 +261,50 @@ class Neo4jStore:
                     lock_tx.rollback()
                 lock_tx.close()
 
+    #: The schema statements the last check ran (None until one ran; empty when the
+    #: store already held everything): what a test or a benchmark can see of it.
+    schema_changes: tuple[str, ...] | None = None
+
     def setup_schema(self) -> None:
+        """Create what is missing of graph/schema.py's indexes and constraints; idempotent."""
+        with _connection(self):
+            self._ensure_schema()
+
+    def ensure_schema(self) -> tuple[str, ...]:
+        """:meth:`setup_schema`, returning the statements it ran."""
+        with _connection(self):
+            return self._ensure_schema()
+
+    def _ensure_schema(self, *, graph: bool = True) -> tuple[str, ...]:
+        """List the indexes and constraints the database holds, then run only the
+        statements graph/schema.py has and it lacks (none, when all are there: two
+        listings).  Called whenever a writer takes the lock and before the first metadata
+        write, never on a read, so a read-only account never tries.  An account the server
+        forbids schema changes (a role with write rights but no index management) writes
+        without them rather than failing: the indexes only make reads faster.
+        """
+        client_error = self._neo4j.exceptions.ClientError
+        ran: list[str] = []
         with self._session("w") as session:
-            for statement in (*neo4j_schema_statements(), *neo4j_meta_schema_statements()):
-                session.run(statement).consume()
+            present = neo4j_present(
+                [dict(r) for r in session.run(NEO4J_LIST_INDEXES)],
+                [dict(r) for r in session.run(NEO4J_LIST_CONSTRAINTS)],
+            )
+            todo = (neo4j_missing(present) if graph else []) + neo4j_meta_missing(present)
+            for statement in todo:
+                try:
+                    session.run(statement).consume()
+                except client_error as exc:
+                    code = exc.code or ""
+                    if ".Security." in code:
+                        break  # not this account's to change
+                    if "AlreadyExists" in code or "EquivalentSchemaRule" in code:
+                        continue  # another writer made it meanwhile
+                    raise _write_error(exc) from None
+                ran.append(statement)
         self._meta_ready = True
+        self.schema_changes = tuple(ran)
+        return self.schema_changes
 
     # -- the metadata space ----------------------------------------------------------------
     # Community has one database, so accounts live beside the governance graph under
@@ -262,10 +314,8 @@ class Neo4jStore:
 
     def write_meta(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         if not getattr(self, "_meta_ready", False):
-            with self._session("w") as session:
-                for statement in neo4j_meta_schema_statements():
-                    session.run(statement).consume()
-            self._meta_ready = True
+            with _connection(self):
+                self._ensure_schema(graph=False)
 
         def work(tx: Any) -> list[Row]:
             result = tx.run(query, dict(params or {}))
