@@ -139,3 +139,38 @@ def test_an_older_unique_constraint_on_a_versioned_identity_is_replaced(store) -
     indexes, unique, _ = listing(store)
     assert ("Unit", "code") not in unique and ("Unit", "code") in indexes, (indexes, unique)
     assert store.ensure_schema() == (), store.schema_changes  # type: ignore[attr-defined]
+
+
+def test_a_read_only_account_reads_and_never_tries(server, falkor_graph_name: str) -> None:
+    """A server account allowed nothing but ``GRAPH.RO_QUERY`` (a Redis ACL user, given as
+    ``falkordb://user:password@…``) answers questions and status on a graph without the
+    schema, and the schema is still absent after.  FalkorDB only: Neo4j Community, the
+    tests' server, has no read-only roles (its reads run in READ access mode, and the test
+    above shows they create nothing)."""
+    from redgov.graph.stores import open_store
+
+    admin = FalkorStore(host=server.host, port=server.port, password=server.password,
+                        graph=falkor_graph_name, description="test admin")
+    user, secret = f"t_ro_{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    admin._redis.execute_command(
+        "ACL", "SETUSER", user, "on", f">{secret}", "~*", "&*", "-@all", "+graph.ro_query",
+        "+ping", "+exists", "+info", "+hello", "+auth", "+client|setname", "+client|setinfo",
+        "+module|list")
+    try:
+        admin._db.select_graph(falkor_graph_name).query("CREATE (:Probe {x: 1})")
+        reader = open_store(
+            f"falkordb://{user}:{secret}@{server.host}:{server.port}/{falkor_graph_name}")
+        try:
+            for name in ("overdue_reelection", "duplicate_people"):
+                assert run_question(reader, name).count == 0
+            status(reader)
+        finally:
+            reader.close()
+        indexes, _, _ = listing(admin)
+        assert not indexes & WANTED_INDEXES, sorted(indexes)
+    finally:
+        admin._redis.execute_command("ACL", "DELUSER", user)
+        for key in (falkor_graph_name, f"{falkor_graph_name}__meta"):
+            if admin._graph_exists(key):
+                admin._redis.execute_command("GRAPH.DELETE", key)
+        admin.close()

@@ -218,8 +218,12 @@ class FalkorStore:
         read_timeout: float | None = None,
         home: Path | None = None,
         pid: int | None = None,
+        username: str | None = None,
     ) -> None:
         self.description = description
+        #: A server account (Redis ACL user) other than the default one, e.g. one allowed
+        #: only ``GRAPH.RO_QUERY``: such an account reads, and never tries the schema.
+        self._username = username or None
         #: Seconds a read may run (engine-enforced); 0 means no limit.
         self.read_timeout = default_read_timeout() if read_timeout is None else read_timeout
         self.graph_name = graph
@@ -241,8 +245,8 @@ class FalkorStore:
 
     def _connect(self, host: str, port: int, password: str | None) -> None:
         verify = self._verified_connect if self._home is not None else None
-        db = FalkorDB(host=host, port=port, password=password, socket_timeout=None,
-                      connect_func=verify)
+        db = FalkorDB(host=host, port=port, username=self._username, password=password,
+                      socket_timeout=None, connect_func=verify)
         db.connection.ping()
         self._db = db
         self._redis: redis.Redis = db.connection

@@ -64,8 +64,9 @@ def _host_port(spec: str, default_port: int) -> tuple[str, int]:
 def open_store(spec: str | None = None, *, read_timeout: float | None = None) -> Store:
     """Open the store named by ``spec`` (see :func:`resolve_store_spec`).
 
-    ``falkordb://[:password@]host:port[/graph]`` takes its password from the URL or from
-    ``$FALKORDB_PASSWORD``; Neo4j URIs take credentials from ``$NEO4J_USER`` and
+    ``falkordb://[[user]:password@]host:port[/graph]`` takes its password from the URL or
+    from ``$FALKORDB_PASSWORD`` and its account (a Redis ACL user; none: the default one)
+    from the URL or ``$FALKORDB_USER``; Neo4j URIs take credentials from ``$NEO4J_USER`` and
     ``$NEO4J_PASSWORD`` and the database from ``$NEO4J_DATABASE``.  ``read_timeout``
     (seconds, 0 = none) bounds every read; default ``$REDGOV_READ_TIMEOUT`` or 120 s.
     A malformed spec is a one-line :class:`StoreError`.
@@ -90,13 +91,14 @@ def open_store(spec: str | None = None, *, read_timeout: float | None = None) ->
         host, port = _host_port(spec, 6379)
         url = urlsplit(spec)
         password = unquote(url.password) if url.password else os.environ.get("FALKORDB_PASSWORD")
+        username = unquote(url.username) if url.username else os.environ.get("FALKORDB_USER")
         path_graph = url.path.strip("/")
         if "/" in path_graph:
             raise _bad_url(spec, "path")
         return FalkorStore(
             host=host, port=port, password=password, graph=path_graph or graph,
             description=f"falkordb://{host}:{port}/{path_graph or graph}",
-            read_timeout=timeout,
+            read_timeout=timeout, username=username,
         )
     if scheme in _NEO4J_SCHEMES:
         from .neo4j_store import Neo4jStore
