@@ -5,7 +5,8 @@ Usage::
     python benchmarks/bench_table.py [--scale city|province|district] [--seed 1]
                                      [--engines falkordb|neo4j|both] [--repeat 1]
                                      [--neo4j-heap 2g] [--readers 20] [--load-seconds 60]
-                                     [--before FILE] [--export DIR] [--keep]
+                                     [--skip PARTS] [--before FILE] [--export DIR]
+                                     [--keep] [--table FILE]
 
 Why a script of its own: the issue's figures come from six benchmarks that each build
 their own graph, so a table assembled from their separate runs mixes machine states
@@ -30,6 +31,9 @@ their JSON is read with ``.get``, so fields they add later are carried along):
 6. FalkorDB only, ``bench_reads.restart_figures``: ``redgov stop`` then ``redgov status``
    (the embedded server's restart; a Neo4j server is the operator's to restart).
 
+``--skip sync,readers,…`` leaves parts out (the reads then run on one plain sync of the
+export): a Neo4j province run syncs the export three times (the measured first sync, again
+after the raw replay, and seed+1's during the readers), ≈ 50 min each on 2 cores.
 Each part that fails is reported (``errors`` in the JSON, "—" in the table) and the rest
 still runs.  Prints the markdown table (figure × engine; with ``--before FILE``, a JSON
 line of an earlier run, "before" and "after" columns side by side) and ONE JSON line with
@@ -64,6 +68,8 @@ from redgov.loaders import sync_export
 #: The dashboard pages of the issue's table (bench_dashboard's labels, prefix-matched).
 PAGES = ("overview", "hierarchy district", "hierarchy street", "hierarchy compound")
 GRAPH = "bench"  # bench_sync.run_engine syncs into this graph
+#: What --skip can leave out (in the order they run).
+PARTS = ("sync", "dashboard", "questions", "status", "readers", "restart")
 
 
 def _load() -> list[float]:
@@ -76,6 +82,8 @@ def _commit() -> str:
     dirty = subprocess.run(["git", "-C", str(Path(__file__).resolve().parent), "status",
                             "--porcelain", "--untracked-files=no"],
                            capture_output=True, text=True, check=False).stdout.strip()
+    if done.returncode != 0:
+        return "unknown (not a git checkout)"
     return done.stdout.strip() + ("+dirty" if dirty else "")
 
 
@@ -182,12 +190,15 @@ def run_engine(engine: str, args: argparse.Namespace, home: Path, export: Path,
         finally:
             probe.close()
         with _env(env):
-            figures["sync"] = parts.run("sync", lambda: bench_sync.run_engine(
-                engine, open_graph, export, home, one_graph=False))
+            skip = set(args.skip)
+            if "sync" not in skip:
+                figures["sync"] = parts.run("sync", lambda: bench_sync.run_engine(
+                    engine, open_graph, export, home, one_graph=False))
             store = open_graph(GRAPH)
             try:
-                if engine == "neo4j":
-                    # The raw replay emptied the one database: the synced graph again.
+                if engine == "neo4j" or "sync" in skip:
+                    # Neo4j: the raw replay emptied the one database; --skip sync: no graph
+                    # yet.  Either way the reads need the synced graph.
                     def again() -> dict[str, Any]:
                         bench_sync.wipe(store)
                         t0 = time.perf_counter()
@@ -196,25 +207,28 @@ def run_engine(engine: str, args: argparse.Namespace, home: Path, export: Path,
                         return {"seconds": round(time.perf_counter() - t0, 2),
                                 "load_at_end": _load()}
                     figures["sync_again"] = parts.run("sync again", again)
-                else:
+                if engine == "falkordb" and "sync" not in skip:
                     raw = open_graph(f"{GRAPH}_raw")
                     with contextlib.suppress(Exception):
                         bench_sync.wipe(raw)  # free its memory before the reads
                     raw.close()
-                figures["dashboard"] = parts.run("dashboard", lambda: dashboard_pages(
-                    args.repeat))
-                figures["audit"] = parts.run("questions", lambda: bench_audit.run_engine(
-                    engine, store, export, frames, args.repeat))
-                figures["status"] = parts.run("status", lambda: bench_reads.status_figures(
-                    store, args.repeat))
+                if "dashboard" not in skip:
+                    figures["dashboard"] = parts.run("dashboard", lambda: dashboard_pages(
+                        args.repeat))
+                if "questions" not in skip:
+                    figures["audit"] = parts.run("questions", lambda: bench_audit.run_engine(
+                        engine, store, export, frames, args.repeat))
+                if "status" not in skip:
+                    figures["status"] = parts.run("status", lambda: bench_reads.status_figures(
+                        store, args.repeat))
             finally:
                 store.close()
-            if second is not None:
+            if second is not None and "readers" not in skip:
                 figures["load"] = parts.run("readers", lambda: load_phases(
                     export, second, args.readers, args.load_seconds, args.timeout))
                 for p in figures["load"] or []:
                     p.pop("latencies", None)
-            if engine == "falkordb":
+            if engine == "falkordb" and "restart" not in skip:
                 figures["restart"] = parts.run("restart", lambda: bench_reads.restart_figures(
                     args.repeat))
     figures["load_at_end"] = _load()
@@ -376,15 +390,24 @@ def main(argv: list[str] | None = None) -> int:
                     help="each readers phase; 0 skips the readers (and seed+1's export)")
     ap.add_argument("--timeout", type=float, default=120.0, help="the readers' read timeout")
     ap.add_argument("--export", type=Path, default=None, help="reuse (or create) this export")
+    ap.add_argument("--skip", type=lambda v: [x for x in v.split(",") if x], default=[],
+                    help="comma-separated parts to leave out: " + ",".join(PARTS))
     ap.add_argument("--before", type=Path, default=None,
                     help="a file whose last line is an earlier run's JSON: before/after table")
+    ap.add_argument("--table", type=Path, default=None,
+                    help="run nothing: print the table of this earlier run's JSON line")
     ap.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     args = ap.parse_args(argv)
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
+    if unknown := set(args.skip) - set(PARTS):
+        ap.error(f"--skip: no part {', '.join(sorted(unknown))}; parts: {', '.join(PARTS)}")
     before = None
     if args.before is not None:
         before = json.loads(args.before.read_text().strip().splitlines()[-1])
+    if args.table is not None:
+        print_table(json.loads(args.table.read_text().strip().splitlines()[-1]), before)
+        return 0
 
     os.environ["REDGOV_NEO4J_HEAP"] = args.neo4j_heap
     home = Path(tempfile.mkdtemp(prefix="redgov-bench-table-"))
@@ -404,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
             figures["generation_s"] = round(
                 bench_sync.generate_export(args.scale, args.seed, export), 2)
         second = None
-        if args.load_seconds > 0:
+        if args.load_seconds > 0 and "readers" not in args.skip:
             second = home / "export-seed2"
             bench_sync.generate_export(args.scale, args.seed + 1, second)
         frames = bench_audit.load_export(export)
