@@ -200,6 +200,27 @@ def test_holders_read_per_body_equals_the_per_person_read(fx: Store, scope: str 
             assert want or min_posts == 2 or scope == "ST21", (scope, snapshot, as_of)
 
 
+def test_a_network_answer_is_kept_per_snapshot_and_equals_the_computed_one(fx: Store) -> None:
+    """Asked twice, the second answer is read back from the store's kept answers
+    (graph/summaries.py); both equal the question computed afresh."""
+    from redgov.graph.summaries import _READ, summary_key
+    from redgov.queries import get_question
+    from redgov.queries.runner import as_day, choose_snapshot
+
+    snap = choose_snapshot(fx, None)
+    for name, params in (("brokers", {"scope": "DIST1", "top": 0}),
+                         ("interlocks", {"scope": "DIST1"}), ("overloaded", {"threshold": 1})):
+        first = run_question(fx, name, params)
+        again = run_question(fx, name, params)
+        q = get_question(name)
+        bound = {**first.params, "as_of_day": as_day(first.params["as_of"]),
+                 "snapshot": snap.ordinal}
+        computed = [{c: r[c] for c in q.column_names} for r in q.compute(fx, bound)]
+        assert first.rows == again.rows == computed and computed, (name, again.rows)
+        key = summary_key(f"question.{name}", snap, bound)
+        assert fx.read_meta(_READ, {"key": key}), (name, key)
+
+
 def test_overloaded_scope_and_threshold(fx: Store) -> None:
     """Within CP01 P01 holds three posts (SQ111 sits at the community): more than 2."""
     got = [(r["person_code"], r["posts"]) for r in run(fx, "overloaded", scope="CP01", threshold=2)]
