@@ -15,7 +15,8 @@ compares the latencies.  Prints, and as JSON at the end:
 
 - generation and sync (load) time of the demo export;
 - per question: rows and median latency unscoped and scoped to the district holding the
-  most compounds (targets: scoped < 0.5 s, unscoped < 5 s);
+  most compounds (targets: scoped < 0.5 s, unscoped < 5 s), and the first ask's latency
+  with nothing kept (``*_first_s``: a network question's later asks read its kept answer);
 - for a subset of questions, the same answer computed in memory with pandas / networkx
   from the export's CSV files (CSV load time reported separately and excluded), the
   ratio graph ÷ in-memory, and whether both agree.
@@ -24,6 +25,7 @@ compares the latencies.  Prints, and as JSON at the end:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -44,6 +46,7 @@ from bench_sync import (  # the scripts run with benchmarks/ on sys.path
 from engine_choice import chosen_engines
 from redgov.graph.cypher import cypher
 from redgov.graph.stores import Store
+from redgov.graph.summaries import forget
 from redgov.graph.vocabulary import normalise_role
 from redgov.loaders import sync_export
 from redgov.queries import catalog, run_question
@@ -58,6 +61,12 @@ LIMIT 1
 """,
 )
 PARTY = ("党委", "党总支", "党支部")
+
+
+def forget_kept(store: Store) -> None:
+    """Delete the answers kept per snapshot (graph/summaries.py): the next ask computes."""
+    with contextlib.suppress(Exception):
+        forget(store)
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
@@ -209,16 +218,27 @@ def run_engine(engine: str, store: Store, export: Path, frames: dict[str, pd.Dat
     as_of = run_question(store, "overdue_reelection").params["as_of"]
     rows = []
     for q in catalog():
+        # A network question's answer is kept per snapshot after its first ask
+        # (queries/runner.py): its first ask, with nothing kept, is timed on its own, and
+        # the graph ÷ memory ratio uses it (the median of the next asks is a kept read).
+        forget_kept(store)
+        first, _ = timed(lambda q=q: run_question(store, q.name), 1)
         whole, res = timed(lambda q=q: run_question(store, q.name), repeat)
+        forget_kept(store)
+        scoped_first, _ = timed(
+            lambda q=q: run_question(store, q.name, {"scope": district["code"]}), 1)
         scoped, sres = timed(
             lambda q=q: run_question(store, q.name, {"scope": district["code"]}), repeat)
         row: dict[str, Any] = {"question": q.name, "rules": ",".join(q.rules),
                                "rows": res.count, "unscoped_s": round(whole, 4),
-                               "scoped_rows": sres.count, "scoped_s": round(scoped, 4)}
+                               "unscoped_first_s": round(first, 4),
+                               "scoped_rows": sres.count, "scoped_s": round(scoped, 4),
+                               "scoped_first_s": round(scoped_first, 4)}
         if q.name in IN_MEMORY:
             mem_s, mem = timed(lambda q=q: IN_MEMORY[q.name](frames, as_of), repeat)
             row["memory_s"] = round(mem_s, 4)
-            row["ratio"] = round(whole / mem_s, 2) if mem_s else None
+            graph_s = first if q.kind == "analytics" else whole
+            row["ratio"] = round(graph_s / mem_s, 2) if mem_s else None
             row["agree"] = graph_view(q.name)(res.rows) == mem
         rows.append(row)
         print(f"[{engine}] {q.name:34s} rows {res.count:7d}  unscoped {whole:8.3f} s  "

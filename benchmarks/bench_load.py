@@ -15,8 +15,9 @@ of ``--seconds`` each:
    of seed 1 and of seed 2 (so every sync really rewrites the graph: copy, write, swap).
 
 Every read carries the read timeout (``--timeout``), so the run is bounded.  Prints per
-phase: reads, throughput, p50/p95/p99 latency, errors (with their first messages), and
-the syncs completed with their durations; and the whole as JSON at the end.
+phase: reads, throughput, p50/p95/p99 latency, errors (with their first messages), the
+syncs completed with their durations, and per question its reads, mean and p95 (the
+slowest printed: the questions the others queue behind); and the whole as JSON at the end.
 Target: 0 errors; p95 of a scoped question under 1 s at ``city`` scale during a sync.
 """
 
@@ -58,6 +59,7 @@ def _reader(k: int, stop: threading.Event, scopes: list[str], names: list[str],
             timeout: float, out: dict[str, Any]) -> None:
     store = open_store(read_timeout=timeout)
     latencies: list[float] = []
+    asked: list[str] = []  # the question of each latency, for the per-question figures
     errors: list[str] = []
     i = k
     try:
@@ -68,11 +70,12 @@ def _reader(k: int, stop: threading.Event, scopes: list[str], names: list[str],
             try:
                 run_question(store, name, {"scope": scope})
                 latencies.append(time.perf_counter() - t0)
+                asked.append(name)
             except StoreError as exc:
                 errors.append(f"{name}: {exc}")
     finally:
         store.close()
-    out[str(k)] = {"latencies": latencies, "errors": errors}
+    out[str(k)] = {"latencies": latencies, "asked": asked, "errors": errors}
 
 
 def _syncer(stop: threading.Event, exports: list[Path], env: dict[str, str],
@@ -113,6 +116,13 @@ def phase(label: str, readers: int, seconds: float, scopes: list[str], names: li
         t.join()
     lat = [x for r in results.values() for x in r["latencies"]]
     errors = [e for r in results.values() for e in r["errors"]]
+    by_question: dict[str, list[float]] = {}
+    for r in results.values():
+        for name, x in zip(r["asked"], r["latencies"], strict=True):
+            by_question.setdefault(name, []).append(x)
+    # Which questions the waiting is behind: a reader's latency is its own time plus the
+    # queue in front of it, so the slowest means name the questions that hold the others.
+    slowest = sorted(by_question.items(), key=lambda kv: -statistics.fmean(kv[1]))
     summary = {
         "phase": label, "readers": readers, "seconds": round(elapsed, 1), "reads": len(lat),
         "reads_per_s": round(len(lat) / elapsed, 1),
@@ -120,12 +130,18 @@ def phase(label: str, readers: int, seconds: float, scopes: list[str], names: li
         "p99_s": round(_percentile(lat, 0.99), 3), "max_s": round(max(lat, default=0), 3),
         "mean_s": round(statistics.fmean(lat), 3) if lat else None,
         "errors": len(errors), "first_errors": errors[:5], "syncs": syncs,
+        "by_question": {name: {"reads": len(xs), "mean_s": round(statistics.fmean(xs), 3),
+                               "p95_s": round(_percentile(xs, 0.95), 3)}
+                        for name, xs in slowest},
         "load_at_start": load_at_start, "load_at_end": [round(x, 1) for x in os.getloadavg()],
     }
     print(f"\n{label}: {summary['reads']} reads in {summary['seconds']} s "
           f"({summary['reads_per_s']}/s), p50 {summary['p50_s']} s, p95 {summary['p95_s']} s, "
           f"p99 {summary['p99_s']} s, max {summary['max_s']} s, errors {summary['errors']}; "
           f"load average {summary['load_at_start']} → {summary['load_at_end']}")
+    print("  slowest questions (mean / p95 s): " + ", ".join(
+        f"{name} {summary['by_question'][name]['mean_s']} / "
+        f"{summary['by_question'][name]['p95_s']}" for name, _ in slowest[:6]))
     for e in errors[:5]:
         print(f"  error: {e}")
     for s in syncs:

@@ -20,11 +20,11 @@ from __future__ import annotations
 import math
 import random
 from collections import deque
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 import networkx as nx
 
-__all__ = ["sampled_betweenness"]
+__all__ = ["sampled_betweenness", "sampled_betweenness_of"]
 
 
 def sampled_betweenness(g: nx.Graph, k: int, seed: int) -> dict[Hashable, float]:
@@ -36,8 +36,31 @@ def sampled_betweenness(g: nx.Graph, k: int, seed: int) -> dict[Hashable, float]
     n = len(g)
     if g.is_directed() or not 1 <= k < n:
         return nx.betweenness_centrality(g, k=k, normalized=False, seed=seed)
-    sources = random.Random(seed).sample(list(g.nodes()), k)
-    adj = g._adj  # the adjacency networkx's own search iterates (same order)
+    reached = sampled_betweenness_of(list(g.nodes()), g._adj, k, seed)
+    out = dict.fromkeys(g, 0.0)
+    out.update(reached)
+    return out
+
+
+def sampled_betweenness_of(
+    nodes: Sequence[Hashable], adj: Mapping[Hashable, Iterable[Hashable]], k: int, seed: int
+) -> dict[Hashable, float]:
+    """:func:`sampled_betweenness` of the undirected graph with ``nodes`` (in networkx's node
+    order) and neighbours ``adj[v]`` (in networkx's adjacency order), without a networkx
+    graph: only the sources and the nodes a sampled search reached are in the answer
+    (every other node's value is 0.0).  ``1 <= k < len(nodes)``.
+
+    Building a networkx graph of every post holder costs more than the searches on the
+    cross-appointment network (most people hold one post), so ``brokers`` passes plain
+    lists here.
+
+    >>> g = nx.barbell_graph(6, 3)
+    >>> got = sampled_betweenness_of(list(g), {v: list(g[v]) for v in g}, 5, 0)
+    >>> all(got.get(v, 0.0) == x for v, x in sampled_betweenness(g, 5, 0).items())
+    True
+    """
+    n = len(nodes)
+    sources = random.Random(seed).sample(list(nodes), k)
     betweenness: dict[Hashable, float] = {}
     for s in sources:
         order, preds, sigma, dist = [], {}, {s: 1.0}, {s: 0}
@@ -69,7 +92,7 @@ def sampled_betweenness(g: nx.Graph, k: int, seed: int) -> dict[Hashable, float]
     scale_source = big_n / ((k - 1) * 2) if k > 1 else math.nan
     scale_other = big_n / (k * 2)
     sampled = set(sources)
-    out = dict.fromkeys(g, 0.0)
-    for v in out:
-        out[v] = betweenness.get(v, 0.0) * (scale_source if v in sampled else scale_other)
-    return out
+    for s in sources:  # a source is in the answer even if unreached (nan when k = 1)
+        betweenness.setdefault(s, 0.0)
+    return {v: x * (scale_source if v in sampled else scale_other)
+            for v, x in betweenness.items()}

@@ -28,6 +28,7 @@ from ..graph.display import display
 from ..graph.snapshots import NO_SNAPSHOT, Snapshot
 from ..graph.snapshots import resolve as resolve_snapshot
 from ..graph.stores.base import Store
+from ..graph.summaries import kept
 from ..graph.vocabulary import LEVEL_ORDER
 from .catalog import Param, Question, get_question
 
@@ -237,6 +238,21 @@ def restrict_params(
     return out
 
 
+def _analytics(
+    store: Store, question: Question, bound: dict[str, Any], snapshot: Snapshot | None
+) -> list[dict[str, Any]]:
+    """A network question's rows, kept per published snapshot (graph/summaries.py).
+
+    Its answer is pure in the snapshot and ``bound`` (the parameters, the scope already
+    narrowed to the account's), and it costs a read of every active post in scope plus the
+    Python network work, so the first asker of a snapshot computes it and every later one
+    (any process, any host) reads it back.  Rows are JSON values, so what comes back is
+    what was computed.
+    """
+    return kept(store, f"question.{question.name}", snapshot,
+                lambda: question.compute(store, bound), bound)
+
+
 def run_question(
     store: Store, name: str, params: Mapping[str, Any] | None = None, *,
     account_scope: str | None = None, snapshot: Snapshot | str | None = None,
@@ -259,7 +275,7 @@ def run_question(
     resolved = restrict_params(store, question, resolved, account_scope, pinned)
     bound = {**resolved, "as_of_day": as_day(resolved["as_of"]), "snapshot": pinned}
     if question.kind == "analytics":
-        raw = question.compute(store, bound)
+        raw = _analytics(store, question, bound, chosen)
     else:
         raw = store.read(question.text, bound)
     columns = question.column_names

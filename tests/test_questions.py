@@ -180,6 +180,47 @@ def test_brokers_top(fx: Store) -> None:
     assert [r["person_code"] for r in run(fx, "brokers", scope="CP01", top=1)] == ["P01"]
 
 
+@pytest.mark.parametrize("scope", [None, "DIST1", "CP01", "ST21"])
+def test_holders_read_per_body_equals_the_per_person_read(fx: Store, scope: str | None) -> None:
+    """The network questions' one read (per body, regrouped here) gives exactly the holders,
+    posts and bodies the per-person text gives, at both snapshots, dates and filters."""
+    from redgov.queries.analytics import HOLDERS, read_holders
+
+    for snapshot, as_of in ((None, "2024-06-30"), (None, "2024-06-01"), (1, "2024-06-30")):
+        for min_posts, min_bodies in ((0, 1), (0, 2), (1, 1), (2, 1)):
+            params = {"as_of": as_of, "scope": scope, "min_posts": min_posts,
+                      "min_bodies": min_bodies}
+            if snapshot is not None:
+                params["snapshot"] = snapshot
+            want = [(r["person_code"], r["posts"], sorted(r["org_codes"]))
+                    for r in fx.read(HOLDERS, params)]
+            got = [(h.code, h.posts, h.orgs) for h in read_holders(
+                fx, as_of, scope, min_posts, min_bodies, snapshot=snapshot)]
+            assert got == want, (snapshot, as_of, min_posts, min_bodies)
+            assert want or min_posts == 2 or scope == "ST21", (scope, snapshot, as_of)
+
+
+def test_a_network_answer_is_kept_per_snapshot_and_equals_the_computed_one(fx: Store) -> None:
+    """Asked twice, the second answer is read back from the store's kept answers
+    (graph/summaries.py); both equal the question computed afresh."""
+    from redgov.graph.summaries import _READ, summary_key
+    from redgov.queries import get_question
+    from redgov.queries.runner import as_day, choose_snapshot
+
+    snap = choose_snapshot(fx, None)
+    for name, params in (("brokers", {"scope": "DIST1", "top": 0}),
+                         ("interlocks", {"scope": "DIST1"}), ("overloaded", {"threshold": 1})):
+        first = run_question(fx, name, params)
+        again = run_question(fx, name, params)
+        q = get_question(name)
+        bound = {**first.params, "as_of_day": as_day(first.params["as_of"]),
+                 "snapshot": snap.ordinal}
+        computed = [{c: r[c] for c in q.column_names} for r in q.compute(fx, bound)]
+        assert first.rows == again.rows == computed and computed, (name, again.rows)
+        key = summary_key(f"question.{name}", snap, bound)
+        assert fx.read_meta(_READ, {"key": key}), (name, key)
+
+
 def test_overloaded_scope_and_threshold(fx: Store) -> None:
     """Within CP01 P01 holds three posts (SQ111 sits at the community): more than 2."""
     got = [(r["person_code"], r["posts"]) for r in run(fx, "overloaded", scope="CP01", threshold=2)]
