@@ -8,7 +8,9 @@ Usage (after ``redgov demo --scale city`` or ``province``, same environment)::
 Prints, and as one JSON line at the end (every figure):
 
 - per catalog question (``--only`` to choose): rows and median seconds unscoped and
-  scoped to the district holding the most compounds;
+  scoped to the district holding the most compounds; for a question with a fact text
+  (``queries/from_facts``) also whether the facts answered (``from_facts``) and the same
+  two times computed from the graph (``unscoped_graph_s``, ``scoped_graph_s``);
 - ``status``: ``graph.introspection.status`` in-process, the first call after the kept
   summaries were removed (what the first ``redgov status`` after a sync pays) and the
   median of the next calls; then the wall time of the ``redgov status`` command (a new
@@ -63,7 +65,9 @@ def _cli(*args: str) -> float:
 
 
 def questions(store: Any, only: list[str], repeat: int) -> dict[str, Any]:
+    from redgov.graph.compound_facts import facts_ready
     from redgov.queries import catalog, run_question
+    from redgov.queries.fact_texts import FACT_TEXTS
 
     district = store.read(_BIGGEST_DISTRICT)[0]["code"]
     out: dict[str, Any] = {"scope": district}
@@ -76,8 +80,17 @@ def questions(store: Any, only: list[str], repeat: int) -> dict[str, Any]:
         scoped, b = _timed(lambda q=q: run_question(store, q.name, {"scope": district}), repeat)
         out[q.name] = {"rows": a.count, "unscoped_s": unscoped, "scoped_rows": b.count,
                        "scoped_s": scoped, "load": _load()}
+        graph = ""
+        if q.name in FACT_TEXTS:  # also computed from the graph, as before facts existed
+            out[q.name]["from_facts"] = facts_ready(store.read, a.snapshot and a.snapshot.run_id)
+            out[q.name]["unscoped_graph_s"], _ = _timed(
+                lambda q=q: run_question(store, q.name, None, use_facts=False), repeat)
+            out[q.name]["scoped_graph_s"], _ = _timed(lambda q=q: run_question(
+                store, q.name, {"scope": district}, use_facts=False), repeat)
+            graph = (f"  (graph {out[q.name]['unscoped_graph_s']:.3f} / "
+                     f"{out[q.name]['scoped_graph_s']:.3f} s)")
         print(f"{q.name:32s} {a.count:>7} {unscoped:>9.3f} s {b.count:>7} {scoped:>9.3f} s"
-              f"   load {_load()}", flush=True)
+              f"{graph}   load {_load()}", flush=True)
     return out
 
 
