@@ -110,6 +110,7 @@ def _sync_all(store: Any, exports: list[Path]) -> list[dict[str, Any]]:
     return figures
 
 
+@pytest.mark.timeout(900)  # five syncs and ~300 reads: minutes on a loaded Neo4j
 def test_facts_answer_as_the_definitions_at_every_history_snapshot(engine: Any) -> None:
     with engine.fresh_store("test_compound_facts history") as store:
         figures = _sync_all(store, EXPORTS)
