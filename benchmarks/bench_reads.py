@@ -11,6 +11,9 @@ Prints, and as one JSON line at the end (every figure):
   the district holding the most compounds, the first ask with nothing kept (``*_first_s``,
   what the first reader after a sync waits) and the median of the next asks (``*_s``: a
   network question's answer is kept per snapshot after the first);
+  for a question with a fact text (``queries/from_facts``) also whether the facts
+  answered (``from_facts``) and the same two times computed from the graph
+  (``unscoped_graph_s``, ``scoped_graph_s``);
 - ``status``: ``graph.introspection.status`` in-process, the first call after the kept
   summaries were removed (what the first ``redgov status`` after a sync pays) and the
   median of the next calls; then the wall time of the ``redgov status`` command (a new
@@ -72,7 +75,9 @@ def forget(store: Any) -> None:
 
 
 def questions(store: Any, only: list[str], repeat: int) -> dict[str, Any]:
+    from redgov.graph.compound_facts import facts_ready
     from redgov.queries import catalog, run_question
+    from redgov.queries.fact_texts import FACT_TEXTS
 
     district = store.read(_BIGGEST_DISTRICT)[0]["code"]
     out: dict[str, Any] = {"scope": district}
@@ -92,8 +97,18 @@ def questions(store: Any, only: list[str], repeat: int) -> dict[str, Any]:
         out[q.name] = {"rows": a.count, "unscoped_first_s": unscoped_first,
                        "unscoped_s": unscoped, "scoped_rows": b.count,
                        "scoped_first_s": scoped_first, "scoped_s": scoped, "load": _load()}
+        graph = ""
+        if q.name in FACT_TEXTS:  # also computed from the graph, as before facts existed
+            out[q.name]["from_facts"] = facts_ready(store.read, a.snapshot and a.snapshot.run_id)
+            out[q.name]["unscoped_graph_s"], _ = _timed(
+                lambda q=q: run_question(store, q.name, None, use_facts=False), repeat)
+            out[q.name]["scoped_graph_s"], _ = _timed(lambda q=q: run_question(
+                store, q.name, {"scope": district}, use_facts=False), repeat)
+            graph = (f"  (graph {out[q.name]['unscoped_graph_s']:.3f} / "
+                     f"{out[q.name]['scoped_graph_s']:.3f} s)")
         print(f"{q.name:32s} {a.count:>7} {unscoped_first:>8.3f} {unscoped:>8.3f} s "
-              f"{b.count:>7} {scoped_first:>8.3f} {scoped:>8.3f} s   load {_load()}", flush=True)
+              f"{b.count:>7} {scoped_first:>8.3f} {scoped:>8.3f} s{graph}   load {_load()}",
+              flush=True)
     return out
 
 

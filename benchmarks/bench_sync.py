@@ -29,7 +29,9 @@ compares them.  Figures printed per engine (and as JSON at the end):
   from getrusage and /proc): wall time on shared cores moves with other people's load
   between the sync and the replay minutes later; CPU seconds barely do;
 - the phase timings (read, validate, diff, write, publish) of the first sync and of the
-  ``verify=True`` re-sync (target for the latter ≤ 0.1 × first);
+  ``verify=True`` re-sync (target for the latter ≤ 0.1 × first), and the first sync's
+  compound facts (``facts``: compounds, created, closed, compute_s and write_s, inside
+  ``publish``; ``bench_facts.py`` measures a month of churn);
 - peak RSS of this process (the redgov side: reading, validating, diffing, writing)
   after both syncs, before the raw replay (target ≤ 2 GiB), and for a private Neo4j the
   server JVM's peak RSS;
@@ -298,6 +300,8 @@ def run_engine(engine: str, open_graph: Callable[[str], Store], export: Path,
             "nodes": sum(nodes.values()), "relations": sum(rels.values()),
             "rows_per_s": round(written / first.duration_s),
             "phases": {k: round(v, 2) for k, v in first.phases.items()},
+            # the compound facts written inside the publish phase (graph/compound_facts.py)
+            "facts": dict(first.facts),
             **cpu_spent(cpu0, cpu_seconds(home)),
         }
         print(f"[{engine}] first sync: {first.duration_s:.1f} s, {written} nodes+relations "

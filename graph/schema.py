@@ -26,6 +26,7 @@ from typing import Any
 from .cypher import cypher
 from .vocabulary import (
     LABEL_ACCOUNT,
+    LABEL_COMPOUND_FACT,
     LABEL_FUNDING,
     LABEL_INCIDENT,
     LABEL_LOGIN_SESSION,
@@ -74,6 +75,7 @@ KEYS: dict[str, str] = {
     LABEL_NAMING: "key",
     LABEL_INCIDENT: "key",
     LABEL_FUNDING: "key",
+    LABEL_COMPOUND_FACT: "code",
     LABEL_SYNC_RUN: "id",
 }
 #: Labels whose nodes are versions (several per identity, one per snapshot span): their
@@ -91,6 +93,8 @@ LOOKUPS: dict[str, tuple[str, ...]] = {
     LABEL_ORGANISATION: ("kind",),
     # duplicate_people scoped: a placed person's matches, by ID-number hash and by name.
     LABEL_PERSON: ("id_hash", "name"),
+    # coverage_rollup from facts: the compounds under one unit of the rolled-up level.
+    LABEL_COMPOUND_FACT: ("community_code", "street_code", "district_code", "city_code"),
 }
 
 # Index texts are written out (not formatted from KEYS) so that each is a literal the
@@ -109,6 +113,13 @@ _FALKOR_INDEXES = {
     (LABEL_ORGANISATION, "kind"): "CREATE INDEX FOR (n:Organisation) ON (n.kind)",
     (LABEL_PERSON, "id_hash"): "CREATE INDEX FOR (n:Person) ON (n.id_hash)",
     (LABEL_PERSON, "name"): "CREATE INDEX FOR (n:Person) ON (n.name)",
+    (LABEL_COMPOUND_FACT, "code"): "CREATE INDEX FOR (n:CompoundFact) ON (n.code)",
+    (LABEL_COMPOUND_FACT, "community_code"):
+        "CREATE INDEX FOR (n:CompoundFact) ON (n.community_code)",
+    (LABEL_COMPOUND_FACT, "street_code"): "CREATE INDEX FOR (n:CompoundFact) ON (n.street_code)",
+    (LABEL_COMPOUND_FACT, "district_code"):
+        "CREATE INDEX FOR (n:CompoundFact) ON (n.district_code)",
+    (LABEL_COMPOUND_FACT, "city_code"): "CREATE INDEX FOR (n:CompoundFact) ON (n.city_code)",
 }
 for (_label, _prop), _text in _FALKOR_INDEXES.items():
     cypher(f"schema.falkordb.{_label}.{_prop}", _text)
@@ -172,6 +183,12 @@ _NEO4J_ITEMS = (
          "CREATE INDEX redgov_person_id_hash IF NOT EXISTS FOR (n:Person) ON (n.id_hash)"),
     _n4j("index", LABEL_PERSON, "name", "redgov_person_name", "schema.neo4j.person_name",
          "CREATE INDEX redgov_person_name IF NOT EXISTS FOR (n:Person) ON (n.name)"),
+    # Per-compound facts (graph/compound_facts.py): identity and the roll-up's level codes.
+    *(_n4j("index", LABEL_COMPOUND_FACT, _p, f"redgov_compound_fact_{_p}",
+           f"schema.neo4j.compound_fact_{_p}",
+           f"CREATE INDEX redgov_compound_fact_{_p} IF NOT EXISTS "
+           f"FOR (n:CompoundFact) ON (n.{_p})")
+      for _p in ("code", "community_code", "street_code", "district_code", "city_code")),
 )
 _NEO4J_SCHEMA = tuple(item.text for item in _NEO4J_ITEMS)
 

@@ -26,6 +26,7 @@ __all__ = [
     "CONTRACT_REL",
     "FORMATIONS",
     "LABEL_ACCOUNT",
+    "LABEL_COMPOUND_FACT",
     "LABEL_FUNDING",
     "LABEL_INCIDENT",
     "LABEL_LOGIN_SESSION",
@@ -68,8 +69,12 @@ LABEL_SCORE: Final = "Score"  # 评分: one criterion's score by one scorer
 LABEL_NAMING: Final = "Naming"  # 命名: one candidate named in one year
 LABEL_INCIDENT: Final = "Incident"  # 事件: one incident that can disqualify
 LABEL_FUNDING: Final = "Funding"  # 经费: one year's party-work funding
+#: Not from the registry: one compound's facts, computed when a snapshot is published
+#: (graph/compound_facts.py), versioned like the rest; counted by no status figure.
+LABEL_COMPOUND_FACT: Final = "CompoundFact"
 NODE_LABELS: Final = (LABEL_UNIT, LABEL_ORGANISATION, LABEL_PERSON, LABEL_RATING, LABEL_SYNC_RUN,
-                      LABEL_SCORE, LABEL_NAMING, LABEL_INCIDENT, LABEL_FUNDING)
+                      LABEL_SCORE, LABEL_NAMING, LABEL_INCIDENT, LABEL_FUNDING,
+                      LABEL_COMPOUND_FACT)
 # Not governance data: the store's metadata space (Store.read_meta / write_meta) holds
 # dashboard accounts and the shared login-throttling state under these labels.
 LABEL_ACCOUNT: Final = "Account"

@@ -75,6 +75,9 @@ class SyncReport:
     records: dict[str, int] = field(default_factory=dict)  # records per table in the export
     #: Wall seconds per phase (read, validate, diff, write, publish …; loaders/progress.py).
     phases: dict[str, float] = field(default_factory=dict)
+    #: The compound facts written before publishing (graph/compound_facts.write_facts):
+    #: compounds, created, closed, compute_s, write_s.  Benchmarks read it; not in the JSON.
+    facts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

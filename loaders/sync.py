@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..graph.compound_facts import write_facts
 from ..graph.conditions import OPEN
 from ..graph.cypher import cypher
 from ..graph.snapshots import latest as latest_snapshot
@@ -292,6 +293,9 @@ def _run_export(
                     report.status = APPLIED
                     report.writes = batches.rows
                     clock.start("publish")
+                    # The snapshot's compound facts, before readers can see it (issue 18).
+                    report.facts = write_facts(writer, report.run_id, ordinal,
+                                               report.snapshot_date, batch_size)
                     _finish(report, t0)
                     batches.before_commit()
                     writer.run(q.PUBLISH, {"id": report.run_id, "ordinal": ordinal,

@@ -31,6 +31,7 @@ from ..graph.stores.base import Store
 from ..graph.summaries import kept
 from ..graph.vocabulary import LEVEL_ORDER
 from .catalog import Param, Question, get_question
+from .fact_texts import choose_text
 
 __all__ = [
     "ParamError",
@@ -256,12 +257,15 @@ def _analytics(
 def run_question(
     store: Store, name: str, params: Mapping[str, Any] | None = None, *,
     account_scope: str | None = None, snapshot: Snapshot | str | None = None,
+    use_facts: bool = True,
 ) -> QueryResult:
     """Run one catalog question and return its rows in the declared column order.
 
     ``account_scope`` None runs unrestricted (the CLI, an admin without a scope).
     ``snapshot``: the published snapshot to answer for — a :class:`Snapshot`, a date
     (the latest snapshot on or before it), a run id, ``latest`` or None (the latest).
+    ``use_facts``: read the snapshot's per-compound facts where they give the definition's
+    answer (:mod:`.fact_texts`); False always computes from the graph (tests, benchmarks).
     """
     question = get_question(name)
     chosen = choose_snapshot(store, snapshot)
@@ -277,7 +281,9 @@ def run_question(
     if question.kind == "analytics":
         raw = _analytics(store, question, bound, chosen)
     else:
-        raw = store.read(question.text, bound)
+        text = (choose_text(store.read, name, question.text, bound, chosen) if use_facts
+                else question.text)
+        raw = store.read(text, bound)
     columns = question.column_names
     if raw and set(raw[0]) != set(columns):
         raise RuntimeError(

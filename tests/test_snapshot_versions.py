@@ -61,7 +61,8 @@ def test_storage_grows_with_what_changed(store, tmp_path: Path) -> None:
     nodes1, rels1 = store.read(_ALL)[0]["n"], store.read(_ALL_RELS)[0]["n"]
     assert sync_export(store, _second(tmp_path)).status == "applied"
     nodes2, rels2 = store.read(_ALL)[0]["n"], store.read(_ALL_RELS)[0]["n"]
-    assert nodes2 == nodes1 + 1  # one unit changed: one more version
+    # one compound changed: one more version of it, and of its fact (its households)
+    assert nodes2 == nodes1 + 2
     degree = store.read(
         "MATCH (u:Unit {code: 'K1'}) WHERE u.vt = $open MATCH (u)-[r]-() RETURN count(r) AS n",
         {"open": OPEN})[0]["n"]

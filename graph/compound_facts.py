@@ -1,0 +1,264 @@
+"""Per-compound facts, computed once per snapshot while the sync that makes it publishes.
+
+Most whole-graph questions aggregate the same things about every compound again and
+again: has it an in-force party organisation (and its lowest code), an owners' committee,
+a self-governance body, a supervisory committee, an active property-service contract; is
+the secretary also the committee's chair (一肩挑, R6); how large is the party committee and
+how many of its members hold a post in the compound's other bodies (R7); how many full
+members live there, has it a work group, an instructor (R1).  A province has 51k
+compounds, so each question re-walking every compound's neighbourhood costs seconds.
+
+So the sync computes one :data:`LABEL` node per current compound (``code`` = the
+compound's code) with those facts and the compound's name, type, households and ancestry
+(``community_code`` … ``city_name``, so that ``@in_scope(f)`` works on a fact as on a
+unit), under the writers' lock, after the versions it wrote and before the ``SyncRun`` is
+published (:func:`write_facts`, one call from ``loaders/sync.py``).  The facts are read
+from the graph as the new snapshot has it (``$snapshot`` = its ordinal, ``$as_of`` = its
+date: what ``redgov audit`` answers by default), with the definitions' own conditions.
+
+Facts are versions like everything else (``vf``/``vt``, :mod:`.conditions`): a compound
+whose facts did not change keeps its version; a changed one is closed (``vt`` = the new
+ordinal) and created again; the fact of a compound that is no longer current is closed.
+So a re-sync that changes few compounds rewrites few facts, and a killed sync's facts are
+removed with its other unpublished versions (``loaders/sync.remove_unpublished``).  The
+run then carries ``facts`` = :data:`FACTS_VERSION`; a snapshot without it (synced before
+facts existed, or by an older definition of the facts) is answered from the graph
+(:func:`facts_ready`).
+
+The catalog's ``.cypher`` definitions stay the truth: ``queries/from_facts/`` holds a
+second text for the questions that these facts answer, and ``tests/test_compound_facts.py``
+proves at every snapshot of the history fixtures and of a ``demo --history`` graph, on
+both engines, that each gives its definition's rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+from .conditions import OPEN
+from .cypher import cypher
+from .stores.base import DEFAULT_BATCH
+from .vocabulary import LABEL_COMPOUND_FACT
+
+__all__ = ["FACTS_VERSION", "LABEL", "compute_facts", "facts_ready", "write_facts"]
+
+LABEL: Final = LABEL_COMPOUND_FACT
+#: Bump when what a fact holds or how it is computed changes: snapshots whose run carries
+#: another version are answered from the graph, and the next sync rewrites every fact.
+FACTS_VERSION: Final = 1
+
+_PARTY_KINDS = "['party_committee', 'general_branch', 'party_branch']"
+_COMMITTEE_ROLES = "['secretary', 'deputy_secretary', 'committee_member', 'concurrent_member']"
+
+#: The compound itself and the bodies seated at it: owners' committees (with their chairs),
+#: supervisory committees, self-governance bodies; and the companies managing it.
+_BODIES = cypher("compound_facts.bodies", """
+MATCH (c:Unit {level: 'compound'})
+WHERE @current(c)
+OPTIONAL MATCH (b:Organisation)-[bs:SITS_AT]->(c)
+OPTIONAL MATCH (h:Person)-[hr:SERVES_AS|CROSS_APPOINTED_TO]->(b)
+WITH c, b, h, hr,
+     b.kind IN ['owners_committee', 'supervisory_committee', 'self_governance_body']
+       AND @live(bs) AND @current(b) AND b.status = 'active' AS seated
+WITH c,
+     collect(DISTINCT CASE WHEN seated AND b.kind = 'owners_committee' THEN b.code END)
+       AS committees,
+     collect(DISTINCT CASE WHEN seated AND b.kind = 'supervisory_committee' THEN b.code END)
+       AS supervisors,
+     collect(DISTINCT CASE WHEN seated AND b.kind = 'self_governance_body' THEN b.code END)
+       AS self_bodies,
+     collect(DISTINCT CASE WHEN seated AND b.kind = 'owners_committee'
+                            AND hr.role = 'director' AND @active(hr) THEN h.code END) AS chairs
+OPTIONAL MATCH (co:Organisation)-[k:MANAGES]->(c)
+WITH c, committees, supervisors, self_bodies, chairs,
+     collect(DISTINCT CASE WHEN co.kind = 'property_company' AND @current(co)
+                            AND co.status = 'active' AND @active(k) THEN co.code END)
+       AS companies
+RETURN c.code AS code, c.name AS name, c.compound_type AS compound_type,
+       c.households AS households,
+       c.community_code AS community_code, c.community_name AS community_name,
+       c.street_code AS street_code, c.street_name AS street_name,
+       c.district_code AS district_code, c.district_name AS district_name,
+       c.city_code AS city_code, c.city_name AS city_name,
+       committees, supervisors, self_bodies, chairs, companies
+""")
+
+#: The party organisations built in the compound, their committee members and secretaries,
+#: and every active post those members hold (to find the cross-appointed ones).
+_PARTY = cypher("compound_facts.party", f"""
+MATCH (c:Unit {{level: 'compound'}})
+WHERE @current(c)
+OPTIONAL MATCH (po:Organisation)-[pb:BUILT_IN]->(c)
+OPTIONAL MATCH (m:Person)-[mr:SERVES_AS|CROSS_APPOINTED_TO]->(po)
+OPTIONAL MATCH (m)-[xr:SERVES_AS|CROSS_APPOINTED_TO]->(xb:Organisation)
+WITH c, po, m, mr, xr, xb,
+     po.kind IN {_PARTY_KINDS} AND @live(pb) AND @current(po) AND po.status = 'active'
+       AS party_org
+WITH c, po, m, mr, xr, xb, party_org,
+     party_org AND mr.role IN {_COMMITTEE_ROLES} AND @active(mr) AS on_committee
+RETURN c.code AS code,
+       collect(DISTINCT CASE WHEN party_org THEN po.code END) AS party_orgs,
+       collect(DISTINCT CASE WHEN on_committee THEN m.code END) AS members,
+       collect(DISTINCT CASE WHEN on_committee AND mr.role = 'secretary' THEN m.code END)
+         AS secretaries,
+       collect(DISTINCT CASE WHEN on_committee AND @active(xr) THEN [m.code, xb.code] END)
+         AS posts
+""")
+
+#: R1's facts for a compound without a party organisation: resident full members, work
+#: groups built in or seated at it, and the instructors guiding them or the compound.
+_BRANCH = cypher("compound_facts.branch", """
+MATCH (c:Unit {level: 'compound'})
+WHERE @current(c)
+OPTIONAL MATCH (wg:Organisation)-[wr:BUILT_IN|SITS_AT]->(c)
+OPTIONAL MATCH (gi:Person)-[gs:SUPERVISES]->(wg)
+OPTIONAL MATCH (gp:Person)-[gr:SERVES_AS|CROSS_APPOINTED_TO]->(wg)
+WITH c, wg, gi, gs, gp, gr,
+     wg.kind = 'party_work_group' AND @live(wr) AND @current(wg) AND wg.status = 'active'
+       AS grp
+WITH c,
+     collect(DISTINCT CASE WHEN grp THEN wg.code END) AS groups,
+     collect(DISTINCT CASE WHEN grp AND gs.kind = 'party_building_guidance' AND @active(gs)
+                      THEN gi.code END)
+       + collect(DISTINCT CASE WHEN grp AND gr.role = 'instructor' AND @active(gr)
+                          THEN gp.code END) AS group_guides
+OPTIONAL MATCH (ci:Person)-[cs:SUPERVISES]->(c)
+WITH c, groups, group_guides,
+     count(CASE WHEN cs.kind = 'party_building_guidance' AND @active(cs) THEN ci END)
+       AS compound_guides
+OPTIONAL MATCH (res:Person)-[lv:LIVES_IN]->(c)
+RETURN c.code AS code, size(groups) > 0 AS has_work_group,
+       size(group_guides) > 0 AS group_guides, compound_guides > 0 AS compound_guides,
+       count(CASE WHEN res.standing = 'full_member' AND @live(lv) AND @current(res)
+             THEN res END) AS full_members
+""")
+
+#: The current fact versions' signatures, to write only what changed.
+_CURRENT = cypher("sync.compound_facts.current", f"""
+MATCH (f:{LABEL})
+WHERE f.vt = $open
+RETURN f.code AS code, f.sig AS sig
+""")
+_CLOSE = cypher("compound_facts.close", f"""
+UNWIND $rows AS row
+MATCH (f:{LABEL} {{code: row.code}})
+WHERE f.vt = $open AND f.vf < $ordinal
+SET f.vt = $ordinal
+""")
+_CREATE = cypher("compound_facts.create", f"""
+UNWIND $rows AS row
+CREATE (f:{LABEL})
+SET f += row.props, f.run = $run, f.vf = $ordinal, f.vt = $open
+""")
+_MARK_RUN = cypher("compound_facts.mark_run", """
+MATCH (r:SyncRun {id: $id})
+WHERE r.ordinal = $ordinal
+SET r.facts = $version
+""")
+_RUN_FACTS = cypher(
+    "snapshots.compound_facts_version",
+    "MATCH (r:SyncRun {id: $id}) WHERE r.published = true RETURN r.facts AS facts",
+)
+
+
+def _lowest(codes: Iterable[Any]) -> Any:
+    found = [c for c in codes if c is not None]
+    return min(found) if found else None
+
+
+def _fact(body: Mapping[str, Any], party: Mapping[str, Any],
+          branch: Mapping[str, Any]) -> dict[str, Any]:
+    """One compound's fact row from the three reads (Python does what Cypher did per row)."""
+    committees, chairs = list(body["committees"]), list(body["chairs"])
+    party_orgs, secretaries = list(party["party_orgs"]), list(party["secretaries"])
+    bodies = set(committees) | set(body["supervisors"]) | set(body["companies"])
+    crossers = {m for m, xb in party["posts"] if xb in bodies}
+    both = [s for s in secretaries if s in chairs]
+    has_party_org, has_committee = bool(party_orgs), bool(committees)
+    group_guides = bool(branch["group_guides"])
+    fact = {
+        "code": body["code"], "name": body["name"], "compound_type": body["compound_type"],
+        "households": body["households"],
+        **{f"{lv}_{x}": body[f"{lv}_{x}"] for lv in ("community", "street", "district", "city")
+           for x in ("code", "name")},
+        "has_party_org": has_party_org,
+        "party_org_code": _lowest(party_orgs),
+        "has_owners_committee": has_committee,
+        "committee_code": _lowest(committees),
+        "has_supervisory_committee": bool(body["supervisors"]),
+        "has_self_governance": bool(body["self_bodies"]),
+        "managed": bool(body["companies"]),
+        # one_shoulder's answer: the pair that shares a person, else the lowest of each
+        "one_shoulder": has_party_org and has_committee and bool(both),
+        "secretary_code": _lowest(both or secretaries),
+        "chair_code": _lowest(both or chairs),
+        "committee_size": len(party["members"]),
+        "cross_size": len(crossers),
+        "full_members": int(branch["full_members"]),
+        "has_work_group": bool(branch["has_work_group"]),
+        "has_instructor": group_guides or bool(branch["compound_guides"]),
+        "group_guided": group_guides or (bool(branch["has_work_group"])
+                                         and bool(branch["compound_guides"])),
+    }
+    fact = {k: v for k, v in fact.items() if v is not None}  # null is absence (docs/model.md)
+    fact["sig"] = _sig(fact)
+    return fact
+
+
+def _sig(fact: Mapping[str, Any]) -> str:
+    text = json.dumps([FACTS_VERSION, sorted(fact.items())], ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def compute_facts(run: Any, ordinal: int, as_of: str) -> list[dict[str, Any]]:
+    """Every current compound's fact at snapshot ``ordinal`` (published or being written),
+    as of ``as_of``; ``run`` is a writer's ``run`` or a store's ``read``."""
+    params = {"snapshot": ordinal, "as_of": as_of}
+    party = {r["code"]: r for r in run(_PARTY, params)}
+    branch = {r["code"]: r for r in run(_BRANCH, params)}
+    return sorted((_fact(b, party[b["code"]], branch[b["code"]]) for b in run(_BODIES, params)),
+                  key=lambda f: f["code"])
+
+
+def write_facts(writer: Any, run_id: str, ordinal: int, as_of: str | None,
+                batch_size: int = DEFAULT_BATCH) -> dict[str, Any]:
+    """Compute snapshot ``ordinal``'s facts and write what changed (see the module
+    docstring); mark the run.  Called under the writers' lock before publishing.
+
+    Returns figures for the report: compounds, facts created and closed, seconds.
+    """
+    t0 = time.perf_counter()
+    if as_of is None:  # a run always has a snapshot date; nothing to answer for without one
+        return {}
+    facts = compute_facts(writer.run, ordinal, as_of)
+    t1 = time.perf_counter()
+    current = {r["code"]: r["sig"] for r in writer.run(_CURRENT, {"open": OPEN})}
+    fresh = [f for f in facts if current.get(f["code"]) != f["sig"]]
+    gone = current.keys() - {f["code"] for f in facts}
+    close = sorted({f["code"] for f in fresh if f["code"] in current} | gone)
+    params = {"ordinal": ordinal, "open": OPEN, "run": run_id}
+    closed = _batched(writer, _CLOSE, [{"code": c} for c in close],
+                      {"ordinal": ordinal, "open": OPEN}, batch_size)
+    created = _batched(writer, _CREATE, [{"props": f} for f in fresh], params, batch_size)
+    writer.run(_MARK_RUN, {"id": run_id, "ordinal": ordinal, "version": FACTS_VERSION})
+    return {"compounds": len(facts), "created": created, "closed": closed,
+            "compute_s": round(t1 - t0, 3), "write_s": round(time.perf_counter() - t1, 3)}
+
+
+def _batched(writer: Any, text: str, rows: list[dict[str, Any]], params: Mapping[str, Any],
+             size: int) -> int:
+    for i in range(0, len(rows), size):
+        writer.run(text, {**params, "rows": rows[i:i + size]})
+    return len(rows)
+
+
+def facts_ready(read: Any, run_id: str | None) -> bool:
+    """Whether the published snapshot of run ``run_id`` has facts of this version."""
+    if run_id is None:
+        return False
+    rows = read(_RUN_FACTS, {"id": run_id})
+    return bool(rows) and rows[0]["facts"] == FACTS_VERSION
