@@ -12,6 +12,12 @@ time: a copy that meets an AOF rewrite fails inside the server ("Can't fork for 
 and the command never returns.  So the copy switches automatic rewrites off, waits for
 any fork in progress to end, copies, and switches them back (:meth:`_copy`).
 
+Busy.  While the server prepares a fork (an AOF rewrite or a save of a large graph), the
+graph module waits for running queries and answers every other command ``BUSY preparing
+to fork`` without running it; a province sync met it on its lock refresh after 40
+minutes of writing.  Such a command is refused, not half-run, so it is sent again
+(:func:`_unbusy`) for up to ``REDGOV_BUSY_WAIT`` seconds.
+
 Reads carry a timeout that the engine enforces (``ro_query``'s timeout), so an abandoned
 read stops too, and a lost connection (server killed) is a one-line :class:`StoreError`.
 """
@@ -25,10 +31,10 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 from falkordb import FalkorDB
@@ -52,10 +58,14 @@ from .timeouts import default_read_timeout, out_of_memory, timed_out
 
 __all__ = ["FalkorStore"]
 
+T = TypeVar("T")
+
 LOCK_TTL_MS = 120_000
 LOCK_WAIT_S = float(os.environ.get("REDGOV_LOCK_WAIT", "600"))
 #: How long a graph copy waits for an AOF rewrite (or another fork) to finish.
 FORK_WAIT_S = float(os.environ.get("REDGOV_FORK_WAIT", "600"))
+#: How long a command refused with BUSY (the server preparing a fork) is sent again.
+BUSY_WAIT_S = float(os.environ.get("REDGOV_BUSY_WAIT", "300"))
 _LOST = (redis.ConnectionError, redis.TimeoutError, ConnectionError, OSError)
 
 
@@ -168,6 +178,25 @@ def _text(value: Any) -> str | None:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def _is_busy(exc: Exception) -> bool:
+    return isinstance(exc, redis.ResponseError) and str(exc).startswith("BUSY")
+
+
+def _unbusy(call: Callable[[], T], wait: float | None = None) -> T:
+    """``call()``, sent again while the server refuses it with BUSY (a fork being
+    prepared refuses a command before running it, so sending it again is safe)."""
+    deadline = time.monotonic() + (BUSY_WAIT_S if wait is None else wait)
+    pause = 0.05
+    while True:
+        try:
+            return call()
+        except redis.ResponseError as exc:
+            if not _is_busy(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(1.0, pause * 2)
+
+
 def _is_out_of_memory(exc: Exception) -> bool:
     """FalkorDB's QUERY_MEM_CAPACITY refusal ("Query's mem consumption exceeded capacity")."""
     return "exceeded capacity" in str(exc).lower()
@@ -187,7 +216,8 @@ class _FalkorWriter:
         with _connection(self._store.description):
             self._store._refresh_lock()
             try:
-                return _rows(self._graph.query(_with_params(query, params)))
+                text = _with_params(query, params)
+                return _rows(_unbusy(lambda: self._graph.query(text)))
             except redis.ResponseError as exc:
                 raise StoreError(f"FalkorDB refused a write: {exc}") from exc
 
@@ -320,7 +350,8 @@ class FalkorStore:
                 # reads behave exactly as on an empty graph.
                 self.setup_schema()
             try:
-                result = self._graph.ro_query(_with_params(query, params), timeout=timeout_ms)
+                text = _with_params(query, params)
+                result = _unbusy(lambda: self._graph.ro_query(text, timeout=timeout_ms))
             except redis.ResponseError as exc:
                 if _is_write_refusal(exc):
                     raise ReadOnlyViolation(
@@ -505,7 +536,7 @@ class FalkorStore:
         value = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
         deadline = time.monotonic() + LOCK_WAIT_S
         while True:
-            if self._redis.set(self._lock_key, value, nx=True, px=LOCK_TTL_MS):
+            if _unbusy(lambda: self._redis.set(self._lock_key, value, nx=True, px=LOCK_TTL_MS)):
                 self._lock_value = value
                 return
             holder = _text(self._redis.get(self._lock_key))
@@ -535,7 +566,8 @@ class FalkorStore:
 
     def _refresh_lock(self) -> None:
         if self._lock_value is not None:
-            self._redis.set(self._lock_key, self._lock_value, xx=True, px=LOCK_TTL_MS)
+            value = self._lock_value
+            _unbusy(lambda: self._redis.set(self._lock_key, value, xx=True, px=LOCK_TTL_MS))
 
     def _release_lock(self) -> None:
         if self._lock_value is None:
@@ -567,7 +599,8 @@ class FalkorStore:
         if not self._graph_exists(name):
             return []
         try:
-            return _rows(self._db.select_graph(name).ro_query(_with_params(query, params)))
+            text = _with_params(query, params)
+            return _rows(_unbusy(lambda: self._db.select_graph(name).ro_query(text)))
         except redis.ResponseError as exc:
             if _is_write_refusal(exc):
                 raise ReadOnlyViolation("read_meta only reads: the query tries to write") from exc
@@ -579,7 +612,8 @@ class FalkorStore:
             if not self._meta_ready:
                 self._setup_meta_schema()
             try:
-                return _rows(graph.query(_with_params(query, params)))
+                text = _with_params(query, params)
+                return _rows(_unbusy(lambda: graph.query(text)))
             except redis.ResponseError as exc:
                 raise StoreError(f"FalkorDB refused a write: {exc}") from exc
 
