@@ -15,14 +15,20 @@ metadata space is persisted with the graph).  A store that refuses the metadata 
 read-only account on a server of one's own) just computes every time.  Entries of
 snapshots no longer among the newest :data:`KEEP` published are deleted when a new entry
 is written, so the space stays small.
+
+The code that computes an answer is in the key too (:func:`code_fingerprint`: a digest of
+the question texts and the modules that compute them): after an upgrade that changes a
+question, an answer kept by the older code is never read back.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from .cypher import cypher
@@ -62,6 +68,19 @@ def forget(store: Store) -> None:
     store.write_meta(_FORGET)
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of every file that decides what a kept answer holds: the Cypher texts and
+    Python modules of the graph and question packages (read once per process)."""
+    digest = hashlib.sha256()
+    for package in (Path(__file__).parent, Path(__file__).parent.parent / "queries"):
+        for path in sorted(package.rglob("*")):
+            if path.suffix in (".py", ".cypher") and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(package).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def summary_key(kind: str, snapshot: Snapshot, params: Mapping[str, Any] | None = None) -> str:
     """The entry's key: what, at which snapshot (run id and ordinal), with which parameters.
 
@@ -69,7 +88,8 @@ def summary_key(kind: str, snapshot: Snapshot, params: Mapping[str, Any] | None 
     >>> a == summary_key("status.counts", Snapshot(1, "2024-12-31", "run-b"))
     False
     """
-    text = json.dumps([kind, snapshot.run_id, snapshot.ordinal, dict(params or {})],
+    text = json.dumps([kind, snapshot.run_id, snapshot.ordinal, dict(params or {}),
+                       code_fingerprint()],
                       sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -59,3 +59,16 @@ def test_kept_computes_once_and_keys_by_run_id(store: Store) -> None:
     assert len(calls) == 2, calls
     assert summary_key("test.kind", snap, {"p": 1}) != summary_key("test.kind", snap, {"p": 2})
     assert kept(store, "test.kind", None, compute) == compute()  # nothing published: no entry
+
+
+def test_an_answer_kept_by_other_code_is_not_read_back(store: Store, monkeypatch) -> None:
+    """After an upgrade that changes a question, the answer the old code kept is stale:
+    the code's fingerprint is in the key, so the new code computes afresh."""
+    from redgov.graph import summaries
+
+    assert sync_export(store, BASIC).status == "applied"
+    snap = list_snapshots(store.read)[-1]
+    assert kept(store, "test.code", snap, lambda: {"by": "old code"}) == {"by": "old code"}
+    assert kept(store, "test.code", snap, lambda: {"by": "again"}) == {"by": "old code"}
+    monkeypatch.setattr(summaries, "code_fingerprint", lambda: "another-release")
+    assert kept(store, "test.code", snap, lambda: {"by": "new code"}) == {"by": "new code"}
