@@ -61,8 +61,9 @@ UNIQUE_KEYS: dict[str, str] = {LABEL_SYNC_RUN: "id"}
 LOOKUPS: dict[str, tuple[str, ...]] = {
     LABEL_UNIT: ("level",),
     LABEL_ORGANISATION: ("kind",),
-    # duplicate_people scoped: a placed person's matches, by ID-number hash and by name.
-    LABEL_PERSON: ("id_hash", "name"),
+    # duplicate_people: the marked people (dup_shared), then each one's matches by
+    # ID-number hash and by dup_key (loaders/duplicates.py).
+    LABEL_PERSON: ("id_hash", "dup_key", "dup_shared"),
 }
 
 # Index texts are written out (not formatted from KEYS) so that each is a literal the
@@ -80,7 +81,8 @@ _FALKOR_INDEXES = {
     (LABEL_UNIT, "level"): "CREATE INDEX FOR (n:Unit) ON (n.level)",
     (LABEL_ORGANISATION, "kind"): "CREATE INDEX FOR (n:Organisation) ON (n.kind)",
     (LABEL_PERSON, "id_hash"): "CREATE INDEX FOR (n:Person) ON (n.id_hash)",
-    (LABEL_PERSON, "name"): "CREATE INDEX FOR (n:Person) ON (n.name)",
+    (LABEL_PERSON, "dup_key"): "CREATE INDEX FOR (n:Person) ON (n.dup_key)",
+    (LABEL_PERSON, "dup_shared"): "CREATE INDEX FOR (n:Person) ON (n.dup_shared)",
 }
 for (_label, _prop), _text in _FALKOR_INDEXES.items():
     cypher(f"schema.falkordb.{_label}.{_prop}", _text)
@@ -148,9 +150,20 @@ _NEO4J_SCHEMA = (
         "CREATE INDEX redgov_person_id_hash IF NOT EXISTS FOR (n:Person) ON (n.id_hash)",
         neo4j_only=True,
     ),
+    # duplicate_people no longer looks people up by name (dup_key instead).
     cypher(
-        "schema.neo4j.person_name",
-        "CREATE INDEX redgov_person_name IF NOT EXISTS FOR (n:Person) ON (n.name)",
+        "schema.neo4j.drop_person_name",
+        "DROP INDEX redgov_person_name IF EXISTS",
+        neo4j_only=True,
+    ),
+    cypher(
+        "schema.neo4j.person_dup_key",
+        "CREATE INDEX redgov_person_dup_key IF NOT EXISTS FOR (n:Person) ON (n.dup_key)",
+        neo4j_only=True,
+    ),
+    cypher(
+        "schema.neo4j.person_dup_shared",
+        "CREATE INDEX redgov_person_dup_shared IF NOT EXISTS FOR (n:Person) ON (n.dup_shared)",
         neo4j_only=True,
     ),
 )
