@@ -40,10 +40,11 @@
 // carries dup_key, a digest of (name, gender, masked ID), and a version that shared it or
 // its ID-number hash with another current person when it was written carries
 // dup_shared = 1; all three are indexed (graph/schema.py).  Of any pair current together,
-// the version written later is marked, so the work starts from the marked people (a few
-// thousand at the province demo) and finds each one's matches through the dup_key and
-// id_hash indexes, scoped or not (the scope is a filter on the pairs' places below): no
-// pass over every person.  The tests themselves are checked again below; a mark is a hint.
+// the version written later is marked, so the work starts from the marked people (~4,700
+// at the province demo), takes their distinct keys and finds each key's people through
+// the dup_key and id_hash indexes (one lookup a key), scoped or not (the scope is a
+// filter on the pairs' places below): no pass over every person.  The tests themselves
+// are checked again below; a mark is a hint.
 // A graph whose newest published run has no dup_marks was written before the keys (its
 // next sync backfills them): there, and only there, the whole graph is grouped by masked
 // ID as before (~100 people a group at a province, tens of millions of candidate pairs).
@@ -67,16 +68,20 @@ WHERE a.code < b.code AND ((a.id_hash IS NOT NULL AND a.id_hash = b.id_hash)
 WITH collect({a: a, b: b}) AS whole
 OPTIONAL MATCH (x:Person)
 WHERE x.dup_shared = 1 AND @current(x) AND x.id_masked IS NOT NULL
-WITH whole, x, x.id_hash AS xh, x.dup_key AS xk
-OPTIONAL MATCH (same:Person {id_hash: xh})
-WITH whole, x, xk, collect(same) AS same
-OPTIONAL MATCH (named:Person {dup_key: xk})
-WITH whole, x, same, collect(named) AS named
-WITH whole, [y IN same + named
-             WHERE x IS NOT NULL AND y.code <> x.code AND @current(y)
-               AND y.id_masked = x.id_masked
-             | CASE WHEN x.code < y.code THEN {a: x, b: y} ELSE {a: y, b: x} END] AS found
-WITH whole, collect(found) AS founds
+WITH whole, collect(DISTINCT x.dup_key) AS keys, collect(DISTINCT x.id_hash) AS hashes
+// one row a key (no list carried along the rows: at a province that alone passes a read's
+// memory); the lookup of the other kind gets null and finds nothing
+WITH whole, [k IN keys | {k: k, h: null}] + [h IN hashes | {k: null, h: h}] AS todo
+UNWIND (CASE WHEN size(todo) = 0 THEN [null] ELSE todo END) AS todo_one
+WITH whole, todo_one.k AS k, todo_one.h AS h
+OPTIONAL MATCH (named:Person {dup_key: k})
+WITH whole, k, h, collect(named) AS by_key
+OPTIONAL MATCH (same:Person {id_hash: h})
+WITH whole, k, h, by_key, collect(same) AS by_hash
+WITH whole, collect([y IN by_key + by_hash WHERE @current(y) AND y.id_masked IS NOT NULL])
+       AS groups
+WITH whole, [g IN groups | reduce(acc = [], a IN g | acc + [b IN g
+               WHERE a.code < b.code AND a.id_masked = b.id_masked | {a: a, b: b}])] AS founds
 UNWIND [whole] + founds AS pairs
 UNWIND pairs AS pair
 WITH DISTINCT pair.a AS a, pair.b AS b
