@@ -91,8 +91,10 @@ UNIQUE_KEYS: dict[str, str] = {LABEL_SYNC_RUN: "id"}
 LOOKUPS: dict[str, tuple[str, ...]] = {
     LABEL_UNIT: ("level",),
     LABEL_ORGANISATION: ("kind",),
-    # duplicate_people scoped: a placed person's matches, by ID-number hash and by name.
-    LABEL_PERSON: ("id_hash", "name"),
+    # duplicate_people: the marked people (dup_shared), then each one's matches by
+    # ID-number hash and by dup_key (loaders/duplicates.py).  The name index is no longer
+    # read by a question (the people search uses CONTAINS); it stays for graphs that have it.
+    LABEL_PERSON: ("id_hash", "name", "dup_key", "dup_shared"),
     # coverage_rollup from facts: the compounds under one unit of the rolled-up level.
     LABEL_COMPOUND_FACT: ("community_code", "street_code", "district_code", "city_code"),
 }
@@ -120,6 +122,8 @@ _FALKOR_INDEXES = {
     (LABEL_COMPOUND_FACT, "district_code"):
         "CREATE INDEX FOR (n:CompoundFact) ON (n.district_code)",
     (LABEL_COMPOUND_FACT, "city_code"): "CREATE INDEX FOR (n:CompoundFact) ON (n.city_code)",
+    (LABEL_PERSON, "dup_key"): "CREATE INDEX FOR (n:Person) ON (n.dup_key)",
+    (LABEL_PERSON, "dup_shared"): "CREATE INDEX FOR (n:Person) ON (n.dup_shared)",
 }
 for (_label, _prop), _text in _FALKOR_INDEXES.items():
     cypher(f"schema.falkordb.{_label}.{_prop}", _text)
@@ -189,6 +193,12 @@ _NEO4J_ITEMS = (
            f"CREATE INDEX redgov_compound_fact_{_p} IF NOT EXISTS "
            f"FOR (n:CompoundFact) ON (n.{_p})")
       for _p in ("code", "community_code", "street_code", "district_code", "city_code")),
+    _n4j("index", LABEL_PERSON, "dup_key", "redgov_person_dup_key",
+         "schema.neo4j.person_dup_key",
+         "CREATE INDEX redgov_person_dup_key IF NOT EXISTS FOR (n:Person) ON (n.dup_key)"),
+    _n4j("index", LABEL_PERSON, "dup_shared", "redgov_person_dup_shared",
+         "schema.neo4j.person_dup_shared",
+         "CREATE INDEX redgov_person_dup_shared IF NOT EXISTS FOR (n:Person) ON (n.dup_shared)"),
 )
 _NEO4J_SCHEMA = tuple(item.text for item in _NEO4J_ITEMS)
 

@@ -11,7 +11,8 @@ current version of every record that changes (values, retirement, restoration,
 ancestry), rewrite / retire / re-ancestor the fresh versions, re-point the relations of
 the closed versions, re-link the rewritten records' own structural relations; then the
 relation tables — close or delete changed rows, create added and changed ones, fork and
-retire retired ones.  Which label, relation and endpoints each table uses comes from
+retire retired ones; last, duplicate_people's marks on the people written
+(:mod:`.duplicates`).  Which label, relation and endpoints each table uses comes from
 :mod:`.mapping`.
 
 Test hook: ``REDGOV_TEST_KILL_AFTER_BATCHES=N`` makes the process SIGKILL itself after
@@ -31,6 +32,7 @@ from ..graph.stores.base import DEFAULT_BATCH, Writer, batched
 from ..graph.vocabulary import LABEL_ORGANISATION, LABEL_PERSON, LABEL_UNIT
 from . import cypher_sync as q
 from .diff import Plan, TablePlan
+from .duplicates import mark_duplicates
 from .mapping import EDGES, IDENTITY, NODE_MAPS, REL_MAPS, Edge, NodeMap, RelMap
 from .pii import Hasher
 from .progress import advance
@@ -114,6 +116,10 @@ def apply_plan(
         if tp is not None:
             progress_table(rm.table, len(tp.writes()) + len(tp.retire))
             _relation_table(b, rm, tp, scan, codes)
+    people = plan.tables.get(PERSON_T)
+    written = people.writes() if people is not None else set()
+    mark_duplicates(writer, run, ordinal, (rec.values for rec in scan.spool.records(PERSON_T)
+                                           if rec.key in written) if written else ())
     return b
 
 

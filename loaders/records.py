@@ -39,7 +39,7 @@ from .normalise import (
 from .pii import Hasher, find_pii, id_check_digit, id_shape_ok, normalise_id
 from .read import FORMULAS, ROW_ERROR, Formula
 from .report import Issue
-from .schema import SIGNED_EMPTY_V1, build, signature_values
+from .schema import SIGNED_EMPTY_V1, UNSIGNED, build, signature_values
 from .tables import (
     CODE,
     CODES,
@@ -411,8 +411,10 @@ def to_record(
 #: (column, header, is identity, parser, required, empty is a list) per column.
 ColumnPlan = tuple[tuple[Column, str, bool, Callable[[Any], Any], bool, bool], ...]
 _COLUMN_PLANS: dict[str, tuple[tuple[Column, ...], ColumnPlan]] = {}
-#: per table: (the value names in sorted order, the names signed when None)
-_SIG_ORDERS: dict[str, tuple[tuple[Column, ...], tuple[str, ...], frozenset[str]]] = {}
+#: per table: (the signed value names in sorted order, the names signed when None, the
+#: unsigned names)
+_SIG_ORDERS: dict[str, tuple[tuple[Column, ...], tuple[str, ...], frozenset[str],
+                             frozenset[str]]] = {}
 
 
 def _signature(table: Table, values: dict[str, Any], extra: dict[str, Any]) -> str:
@@ -422,13 +424,16 @@ def _signature(table: Table, values: dict[str, Any], extra: dict[str, Any]) -> s
     character (``repr`` of the sorted (name, value) pairs)."""
     cached = _SIG_ORDERS.get(table.name)
     if cached is None or cached[0] is not table.columns:
-        cached = (table.columns, tuple(sorted({*values, *extra})),
-                  SIGNED_EMPTY_V1.get(table.name, frozenset()))
+        unsigned = UNSIGNED.get(table.name, frozenset())
+        cached = (table.columns, tuple(sorted({*values, *extra} - unsigned)),
+                  SIGNED_EMPTY_V1.get(table.name, frozenset()), unsigned)
         _SIG_ORDERS[table.name] = cached
-    _, order, signed = cached
+    _, order, signed, unsigned = cached
     merged = {**values, **extra} if extra else values
     try:
-        if len(merged) != len(order) or len(values) + len(extra) != len(order):
+        size = len(order) + len(unsigned)
+        if (len(merged) != size or len(values) + len(extra) != size
+                or not unsigned <= merged.keys()):
             raise KeyError(table.name)
         text = repr([(k, v) for k in order if (v := merged[k]) is not None or k in signed])
     except KeyError:  # not the usual names (never from build): the general path

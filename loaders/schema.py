@@ -67,6 +67,7 @@ from ..graph.vocabulary import (
     SUPERVISION_KINDS,
     normalise_role,
 )
+from .duplicates import dup_key
 from .normalise import clean_code, day_number, mask_id, mask_phone
 from .pii import Hasher, normalise_id
 
@@ -85,6 +86,7 @@ __all__ = [
     "TABLES",
     "TABLE_ORDER",
     "UNITS",
+    "UNSIGNED",
     "VISITS",
     "Column",
     "Computed",
@@ -167,7 +169,9 @@ class Computed:
     """A value computed from the row's cells (a named hook), not copied from one cell.
 
     ``shown``: the review lists it; ``hidden``: the review says only that it changed;
-    ``stored``: written to the graph (False: it only enters the signature).
+    ``stored``: written to the graph (False: it only enters the signature); ``signed``:
+    it enters the signature (False: a value derived only from signed values, a lookup
+    key: adding one changes no signature, so an existing graph is not re-versioned).
     """
 
     name: str
@@ -176,6 +180,7 @@ class Computed:
     shown: bool = True
     hidden: bool = False
     stored: bool = True
+    signed: bool = True
 
 
 @dataclass(frozen=True)
@@ -340,6 +345,11 @@ def _id_masked(c: Cells, v: Values, _h: Hasher | None) -> Any:
     return mask_id(normalise_id(raw)) if raw else None
 
 
+def _dup_key(c: Cells, v: Values, _h: Hasher | None) -> Any:
+    """duplicate_people's second test as one indexed value (:func:`.duplicates.dup_key`)."""
+    return dup_key(v["name"], v["gender"], v["id_masked"])
+
+
 def _phone_masked(c: Cells, v: Values, _h: Hasher | None) -> Any:
     raw = c["手机号"]
     return mask_phone(raw) if raw else None
@@ -450,6 +460,8 @@ PEOPLE = Table(
         Computed("standing", _standing, ("政治面貌", "standing")),
         Computed("id_hash", _id_hash, ("身份证号", "ID number"), hidden=True),
         Computed("id_masked", _id_masked, ("身份证号（脱敏）", "ID (masked)")),
+        # after name, gender and id_masked (the hook reads them); signed through them
+        Computed("dup_key", _dup_key, shown=False, signed=False),
         Computed("phone_masked", _phone_masked, ("手机号（脱敏）", "phone (masked)")),
         Computed("phone", _phone_hash, ("手机号", "phone"), shown=False, stored=False),
     ),
@@ -639,11 +651,19 @@ def build(table: Table, cells: Cells, hasher: Hasher | None
     return table.key_of(values), values, extra
 
 
+#: Per table, the computed values left out of its signature (``Computed.signed`` False).
+UNSIGNED: Final[dict[str, frozenset[str]]] = {
+    t.name: frozenset(c.name for c in t.computed if not c.signed) for t in TABLE_ORDER}
+
+
 def signature_values(table: str, values: Values, extra: Values) -> Values:
-    """What a record's signature covers: every value, but a None only when
-    :data:`SIGNED_EMPTY_V1` lists it (a column added later, empty, changes nothing)."""
+    """What a record's signature covers: every value but the unsigned ones
+    (:data:`UNSIGNED`), and a None only when :data:`SIGNED_EMPTY_V1` lists it (a column
+    added later, empty, changes nothing)."""
     signed = SIGNED_EMPTY_V1.get(table, frozenset())
-    out = {k: v for k, v in values.items() if v is not None or k in signed}
+    unsigned = UNSIGNED.get(table, frozenset())
+    out = {k: v for k, v in values.items()
+           if (v is not None or k in signed) and k not in unsigned}
     out.update((k, v) for k, v in extra.items() if v is not None or k in signed)
     return out
 
@@ -721,7 +741,7 @@ def _doc_table(table: Table) -> list[str]:
                                                             if (p := col.prop)}]
     if computed:
         names = "、".join(f"`{c.name}`" + ("" if c.stored else "（只入签名）")
-                         for c in computed)
+                         + ("" if c.signed else "（不入签名）") for c in computed)
         rows += ["", f"计算值：{names}。"]
     return [*rows, ""]
 

@@ -36,17 +36,26 @@
 // type: person_orgs — codes:organisation
 // type: other_orgs — codes:organisation
 // finding: every row
-// Whole graph ($scope null): equal ID numbers give equal masked forms, so grouping by the
-// masked form finds the candidates of both tests in one pass.  (At a province one masked
-// form is shared by ~100 people and these pairs run to tens of millions: grouping by the
-// exact keys instead needs more memory than a read may use there; a key kept at publish
-// time would make this an index walk.)  Scoped: the work starts from the people placed
-// in the scope (home, or an active post in a body sitting there; a pair is inside when
-// one of the two has a place there) and finds each one's matches through the indexes on
-// the ID-number hash and the name (graph/schema.py), so a district reads its district.
-// One text serves both (neither engine here takes a CALL subquery the other accepts): the
-// other way in is empty each time.  The tests themselves are checked again below.
-UNWIND (CASE WHEN $scope IS NULL THEN [1] ELSE [] END) AS whole_graph
+// Keys kept by the loader (loaders/duplicates.py): every person version with a masked ID
+// carries dup_key, a digest of (name, gender, masked ID), and a version that shared it or
+// its ID-number hash with another current person when it was written carries
+// dup_shared = 1; all three are indexed (graph/schema.py).  Of any pair current together,
+// the version written later is marked, so the work starts from the marked people (~4,700
+// at the province demo), takes their distinct keys and finds each key's people through
+// the dup_key and id_hash indexes (one lookup a key), scoped or not (the scope is a
+// filter on the pairs' places below): no pass over every person.  The tests themselves
+// are checked again below; a mark is a hint.
+// A graph whose newest published run has no dup_marks was written before the keys (its
+// next sync backfills them): there, and only there, the whole graph is grouped by masked
+// ID as before (~100 people a group at a province, tens of millions of candidate pairs).
+// One text serves both engines (neither takes a CALL subquery the other accepts): the
+// way not taken is empty, and OPTIONAL MATCH keeps one row when nobody is marked.
+OPTIONAL MATCH (run:SyncRun)
+WHERE run.published = true
+WITH run
+ORDER BY run.ordinal DESC
+LIMIT 1
+UNWIND (CASE WHEN coalesce(run.dup_marks, 0) = 1 THEN [] ELSE [1] END) AS unmarked
 MATCH (p:Person)
 WHERE @current(p) AND p.id_masked IS NOT NULL
 WITH p.id_masked AS masked, collect(p) AS people
@@ -57,46 +66,53 @@ WITH a, b
 WHERE a.code < b.code AND ((a.id_hash IS NOT NULL AND a.id_hash = b.id_hash)
       OR (a.name = b.name AND coalesce(a.gender, '') = coalesce(b.gender, '')))
 WITH collect({a: a, b: b}) AS whole
-OPTIONAL MATCH (u:Unit)
-WHERE $scope IS NOT NULL AND @live(u) AND @in_scope(u)
-OPTIONAL MATCH (hx:Person)-[h:LIVES_IN]->(u)
-WHERE @live(h)
-WITH whole, u, collect(hx) AS residents
-OPTIONAL MATCH (px:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[s:SITS_AT]->(u)
-WHERE @active(r) AND @live(s)
-WITH whole, residents, collect(px) AS posted
-UNWIND (CASE WHEN size(residents) + size(posted) = 0 THEN [null]
-        ELSE residents + posted END) AS x
-WITH DISTINCT whole, x
-WITH whole, x, x.id_hash AS xh, x.name AS xn, x.id_masked AS xm
-OPTIONAL MATCH (same:Person {id_hash: xh})
-WITH whole, x, xn, xm, collect(same) AS same
-OPTIONAL MATCH (named:Person {name: xn})
-WHERE named.id_masked = xm
-WITH whole, x, same, collect(named) AS named
-WITH whole, [y IN same + named
-             WHERE x IS NOT NULL AND @current(x) AND x.id_masked IS NOT NULL
-               AND y.code <> x.code AND @current(y) AND y.id_masked = x.id_masked
-             | CASE WHEN x.code < y.code THEN {a: x, b: y} ELSE {a: y, b: x} END] AS found
-WITH whole, collect(found) AS founds
-UNWIND whole + reduce(acc = [], f IN founds | acc + f) AS pair
+OPTIONAL MATCH (x:Person)
+WHERE x.dup_shared = 1 AND @current(x) AND x.id_masked IS NOT NULL
+WITH whole, collect(DISTINCT x.dup_key) AS keys, collect(DISTINCT x.id_hash) AS hashes
+// one row a key (no list carried along the rows: at a province that alone passes a read's
+// memory); the lookup of the other kind gets null and finds nothing
+WITH whole, [k IN keys | {k: k, h: null}] + [h IN hashes | {k: null, h: h}] AS todo
+UNWIND (CASE WHEN size(todo) = 0 THEN [null] ELSE todo END) AS todo_one
+WITH whole, todo_one.k AS k, todo_one.h AS h
+OPTIONAL MATCH (named:Person {dup_key: k})
+WITH whole, k, h, collect(named) AS by_key
+OPTIONAL MATCH (same:Person {id_hash: h})
+WITH whole, k, h, by_key, collect(same) AS by_hash
+WITH whole, collect([y IN by_key + by_hash WHERE @current(y) AND y.id_masked IS NOT NULL])
+       AS groups
+WITH whole, [g IN groups | reduce(acc = [], a IN g | acc + [b IN g
+               WHERE a.code < b.code AND a.id_masked = b.id_masked | {a: a, b: b}])] AS founds
+UNWIND [whole] + founds AS pairs
+UNWIND pairs AS pair
 WITH DISTINCT pair.a AS a, pair.b AS b
 WITH a, b, (a.id_hash IS NOT NULL AND a.id_hash = b.id_hash) AS same_hash
 WHERE same_hash OR (a.name = b.name AND coalesce(a.gender, '') = coalesce(b.gender, ''))
-WITH a, b, same_hash,
+// The districts first, for every candidate (an OPTIONAL MATCH without WHERE is one batched
+// traversal on FalkorDB, where a pattern comprehension is one per row); the places, in
+// their order, only for the pairs that stay (variables not reused: see ENGINE notes).
+OPTIONAL MATCH (a)-[h1:LIVES_IN]->(u1:Unit)
+WITH a, b, same_hash, collect(CASE WHEN @live(h1) THEN u1.district_code END) AS a_homes
+OPTIONAL MATCH (a)-[p1:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[s1:SITS_AT]->(v1:Unit)
+WITH a, b, same_hash, a_homes,
+     collect(CASE WHEN @active(p1) AND @live(s1) THEN v1.district_code END) AS a_posts
+OPTIONAL MATCH (b)-[h2:LIVES_IN]->(u2:Unit)
+WITH a, b, same_hash, a_homes + a_posts AS a_districts,
+     collect(CASE WHEN @live(h2) THEN u2.district_code END) AS b_homes
+OPTIONAL MATCH (b)-[p2:SERVES_AS|CROSS_APPOINTED_TO]->(:Organisation)-[s2:SITS_AT]->(v2:Unit)
+WITH a, b, same_hash, a_districts, b_homes,
+     collect(CASE WHEN @active(p2) AND @live(s2) THEN v2.district_code END) AS b_posts
+// (FalkorDB reads `d IN x + y` as `(d IN x) + y`: the lists are joined first)
+WITH a, b, same_hash, a_districts, b_homes + b_posts AS b_districts
+WITH a, b, same_hash, [d IN a_districts WHERE d IN b_districts] AS shared
+WHERE same_hash OR size(shared) > 0
+WITH a, b, same_hash, shared,
      [(a)-[ha:LIVES_IN]->(ua:Unit) WHERE @live(ha) | ua] +
      [(a)-[pa:SERVES_AS|CROSS_APPOINTED_TO]->(oa1:Organisation)-[sa:SITS_AT]->(va:Unit)
-      WHERE @active(pa) AND @live(sa) | va] AS a_places,
+      WHERE @active(pa) AND @live(sa) | va] +
      [(b)-[hb:LIVES_IN]->(ub:Unit) WHERE @live(hb) | ub] +
      [(b)-[pb:SERVES_AS|CROSS_APPOINTED_TO]->(ob1:Organisation)-[sb:SITS_AT]->(vb:Unit)
-      WHERE @active(pb) AND @live(sb) | vb] AS b_places
-WITH a, b, same_hash, a_places, b_places,
-     [x IN a_places WHERE x.district_code IS NOT NULL | x.district_code] AS a_districts,
-     [y IN b_places WHERE y.district_code IS NOT NULL | y.district_code] AS b_districts
-WITH a, b, same_hash, a_places + b_places AS places,
-     [d IN a_districts WHERE d IN b_districts] AS shared
-WHERE (same_hash OR size(shared) > 0)
-  AND ($scope IS NULL OR any(u IN places WHERE @in_scope(u)))
+      WHERE @active(pb) AND @live(sb) | vb] AS places
+WHERE $scope IS NULL OR any(u IN places WHERE @in_scope(u))
 WITH a, b, same_hash, shared, head(places) AS place
 UNWIND (CASE WHEN size(shared) = 0 THEN [null] ELSE shared END) AS district
 WITH a, b, same_hash, place, district

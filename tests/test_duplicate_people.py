@@ -21,10 +21,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from redgov.graph.cypher import cypher
 from redgov.graph.stores.base import Store
 from redgov.loaders import sync_export
 from redgov.queries import get_question, run_question
-from test_sync_support import add_row, copy_export
+from test_sync_support import add_row, copy_export, read_rows, set_manifest
 
 # 3502**********3456 but not P3's number; check digits need not be right (a warning only).
 TYPO_ID = "350206199103183456"
@@ -92,7 +93,7 @@ def test_duplicate_people_finds_the_known_pairs_only(store: Store, tmp_path: Pat
 
 def test_duplicate_people_answers_for_the_snapshot(store: Store, tmp_path: Path) -> None:
     """Before the duplicates were added (snapshot 1) there is nothing to report."""
-    from test_sync_support import BASIC, set_manifest
+    from test_sync_support import BASIC
 
     assert sync_export(store, BASIC).status == "applied"
     folder = write_fixture(tmp_path)
@@ -149,3 +150,129 @@ def test_duplicate_people_scope_starts_from_either_record(store: Store, tmp_path
     whole = {(r["person_code"], r["other_code"]): r for r in everything}
     for r in run_question(store, "duplicate_people", {"scope": "K9"}).rows:
         assert r == whole[(r["person_code"], r["other_code"])], r
+
+
+# --- the loader's keys and marks (loaders/duplicates.py) ----------------------------------
+_VERSIONS = cypher("test.dup.versions", """
+MATCH (p:Person)
+RETURN p.code AS code, p.vf AS vf, p.name AS name, p.gender AS gender,
+       p.id_masked AS masked, p.dup_key AS dup_key, p.dup_shared AS shared, p.sig AS sig
+ORDER BY code, vf
+""")
+_RUN_FLAGS = cypher("test.dup.run_flags",
+                    "MATCH (r:SyncRun) RETURN r.ordinal AS ordinal, r.dup_marks AS marks "
+                    "ORDER BY ordinal")
+# What a graph written before the keys existed holds: no dup_key, no marks, no flag.  One
+# property a text, and only where it is (FalkorDB 4.16's REMOVE of two properties, one of
+# them absent, removes another one instead).
+_FORGET = tuple(cypher(f"test.dup.forget_{prop}",
+                       f"MATCH (n:{label}) WHERE n.{prop} IS NOT NULL REMOVE n.{prop} "
+                       "RETURN count(n) AS n")
+                for label, prop in (("Person", "dup_key"), ("Person", "dup_shared"),
+                                    ("SyncRun", "dup_marks")))
+
+
+def _answers(store: Store, snapshots: tuple[int, ...]) -> dict[tuple[int, str | None], Any]:
+    """Every row of the question at each snapshot, unscoped and per district."""
+    text = get_question("duplicate_people").text
+    return {(s, scope): store.read(text, {"snapshot": s, "as_of": "2024-06-30", "scope": scope})
+            for s in snapshots for scope in (None, "D1", "D2", "K9")}
+
+
+def test_dup_key_is_stored_but_not_signed(store: Store, tmp_path: Path) -> None:
+    """Every person with a masked ID carries the loader's key (the digest of name, gender
+    and masked ID), never raw data, and a signature that does not cover it."""
+    from redgov.loaders.duplicates import dup_key
+    from redgov.loaders.records import signature
+    from redgov.loaders.schema import PEOPLE, build, signature_values
+
+    assert sync_export(store, write_fixture(tmp_path)).status == "applied"
+    rows = store.read(_VERSIONS)
+    with_id = [r for r in rows if r["masked"]]
+    assert len(with_id) == 8 and len(rows) == 9, rows  # P4 has no ID number
+    for r in rows:
+        assert r["dup_key"] == dup_key(r["name"], r["gender"], r["masked"]), r
+        assert r["dup_key"] is None or (len(r["dup_key"]) == 32 and r["dup_key"].isalpha()), r
+    # P3 and P13 (王五, 男, 3502**********3456) share the key; P16 (女) does not
+    keys = {r["code"]: r["dup_key"] for r in rows}
+    assert keys["P3"] == keys["P13"] != keys["P16"]
+    assert not any(raw in repr(rows) for raw in RAW_IDS)
+    _, values, extra = build(PEOPLE, {"人员编码": "P1", "姓名": "张三", "性别": "男",
+                                      "政治面貌": None, "党组织编码": None,
+                                      "居住单位编码": None, "身份证号": RAW_IDS[0],
+                                      "手机号": None}, None)
+    assert values["dup_key"] is not None
+    without = {k: v for k, v in values.items() if k != "dup_key"}
+    assert signature(signature_values(PEOPLE.name, values, extra)) == \
+        signature(signature_values(PEOPLE.name, without, extra))
+
+
+def test_marks_follow_the_versions(store: Store, tmp_path: Path) -> None:
+    """A pair is found in every snapshot where both records are current, though only the
+    version written later is marked: P13 joins P3 (snapshot 1, both marked), P13's phone
+    changes (snapshot 2: only P13's new version is written and marked; P3 keeps its
+    version), P13 leaves (snapshot 3: no pair, the earlier snapshots keep theirs)."""
+    from test_sync_support import drop_rows, set_cell
+
+    folder = write_fixture(tmp_path)
+    set_manifest(folder, "快照日期", "2024-06-01")
+    assert sync_export(store, folder).status == "applied"
+    p13 = next(i for i, row in enumerate(read_rows(folder, "人员"), 1) if row[0] == "P13")
+    set_cell(folder, "人员", p13, "手机号", "13900002222")
+    set_manifest(folder, "快照日期", "2024-06-15")
+    assert sync_export(store, folder).status == "applied"
+    drop_rows(folder, "人员", lambda r: r["人员编码"] != "P13")
+    drop_rows(folder, "任职", lambda r: r["人员编码"] != "P13")
+    set_manifest(folder, "快照日期", "2024-06-30")
+    assert sync_export(store, folder).status == "applied"
+
+    marks = {(r["code"], r["vf"]): r["shared"] for r in store.read(_VERSIONS)
+             if r["code"] in ("P3", "P13")}
+    # P3's one version marked at snapshot 1; P13's retired version is a copy of the last
+    assert marks == {("P3", 1): 1, ("P13", 1): 1, ("P13", 2): 1, ("P13", 3): 1}, marks
+    answers = _answers(store, (1, 2, 3))
+    pairs = {k: [(r["person_code"], r["other_code"]) for r in v] for k, v in answers.items()}
+    for snapshot in (1, 2):
+        assert pairs[(snapshot, None)] == [("P1", "P11"), ("P13", "P3")], pairs
+        assert pairs[(snapshot, "D1")] == [("P1", "P11"), ("P13", "P3")], pairs
+    assert pairs[(3, None)] == pairs[(3, "D1")] == [("P1", "P11")], pairs
+    assert [r["marks"] for r in store.read(_RUN_FLAGS)] == [1, 1, 1]
+
+
+def test_a_graph_written_before_the_keys(store: Store, tmp_path: Path) -> None:
+    """A graph written before the loader kept keys (none on any person, no run flagged):
+    the question falls back to grouping the whole graph, with the same rows; the next sync
+    that writes anything backfills keys and marks on every version (re-versioning nobody:
+    the key is not signed) and flags its run; the answers, at every snapshot, stay."""
+    from test_sync_support import BASIC
+
+    assert sync_export(store, BASIC).status == "applied"
+    folder = write_fixture(tmp_path)
+    set_manifest(folder, "快照日期", "2024-06-01")
+    assert sync_export(store, folder).status == "applied"
+    keyed = _answers(store, (1, 2))
+    assert len(keyed[(2, None)]) == 2 and keyed[(1, None)] == [], keyed
+    versions = store.read(_VERSIONS)
+
+    with store.writing() as w:  # as an earlier redgov left it
+        for text in _FORGET:
+            w.run(text)
+    assert [(r["code"], r["vf"], r["sig"], r["dup_key"], r["shared"])
+            for r in store.read(_VERSIONS)] == \
+        [(r["code"], r["vf"], r["sig"], None, None) for r in versions]
+    assert _answers(store, (1, 2)) == keyed  # the fallback
+
+    add_row(folder, "单位", {"单位编码": "K8", "名称": "新建小区", "层级": "小区",
+                           "上级单位编码": "M9", "小区类型": "物管小区", "户数": "10"})
+    set_manifest(folder, "快照日期", "2024-06-30")
+    report = sync_export(store, folder)
+    assert report.status == "applied", report.errors[:3]
+    after = store.read(_VERSIONS)
+    # no person re-versioned: the same versions, the same signatures, keys back
+    assert [(r["code"], r["vf"], r["sig"], r["dup_key"]) for r in after] == \
+        [(r["code"], r["vf"], r["sig"], r["dup_key"]) for r in versions]
+    assert {r["code"] for r in after if r["shared"]} == {"P1", "P11", "P3", "P13", "P14"}
+    assert [r["marks"] for r in store.read(_RUN_FLAGS)] == [None, None, 1]
+    again = _answers(store, (1, 2, 3))
+    assert {k: v for k, v in again.items() if k[0] < 3} == keyed
+    assert again[(3, None)] == keyed[(2, None)]
