@@ -62,7 +62,7 @@ def _load(page: str | None, state: dict) -> float:
     from streamlit.testing.v1 import AppTest
     from streamlit.util import calc_hash
 
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = AppTest.from_file(APP, default_timeout=600)
     for key, value in state.items():
         at.session_state[key] = value
     if page is None:
