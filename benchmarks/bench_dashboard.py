@@ -62,7 +62,7 @@ def _load(page: str | None, state: dict) -> float:
     from streamlit.testing.v1 import AppTest
     from streamlit.util import calc_hash
 
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = AppTest.from_file(APP, default_timeout=600)
     for key, value in state.items():
         at.session_state[key] = value
     if page is None:
@@ -183,6 +183,18 @@ def main(argv: list[str] | None = None) -> int:
         _print(results, args.json)
         return 1 if any(r["first_s"] >= 5 or r["later_s"] >= 2 for r in results) else 0
 
+    results = page_results([w for w in args.only.split(",") if w], args.repeat)
+    _print(results, args.json)
+    slow = [r for r in results if r["first_s"] >= 5 or r["later_s"] >= 2]
+    return 1 if slow else 0
+
+
+def page_results(wanted: list[str], repeat: int) -> list[dict]:
+    """first / kept / later seconds of each page (labels prefix-matched by ``wanted``; all
+    when empty), with the load average after each page (``bench_reads --pages`` puts them
+    in its JSON line)."""
+    import os
+
     import streamlit as st
 
     district, street, _ = _pick_units()
@@ -197,7 +209,6 @@ def main(argv: list[str] | None = None) -> int:
         (f"people {person}", "people", {"sel_person": person}),
         ("sync", "sync", {}),
     ]
-    wanted = [w for w in args.only.split(",") if w]
     results = []
     for label, page, state in cases:
         if wanted and not any(label.startswith(w) for w in wanted):
@@ -210,14 +221,13 @@ def main(argv: list[str] | None = None) -> int:
         st.cache_data.clear()
         first_kept = _load(page, state)
         # The overview is drawn before any other page, so its warm time is in every run.
-        later = [_load(page, state) for _ in range(args.repeat)]
+        later = [_load(page, state) for _ in range(repeat)]
         results.append({"page": label, "first_s": round(first, 3),
                         "first_kept_s": round(first_kept, 3),
-                        "later_s": round(statistics.median(later), 3)})
+                        "later_s": round(statistics.median(later), 3),
+                        "load": round(os.getloadavg()[0], 1)})
         print(f"  measured {label}", file=sys.stderr, flush=True)
-    _print(results, args.json)
-    slow = [r for r in results if r["first_s"] >= 5 or r["later_s"] >= 2]
-    return 1 if slow else 0
+    return results
 
 
 def _print(results: list[dict], as_json: bool) -> None:

@@ -19,7 +19,13 @@ Prints, and as one JSON line at the end (every figure):
   median of the next calls; then the wall time of the ``redgov status`` command (a new
   process each time: interpreter, imports, connection and the read);
 - with ``--restart`` (embedded store only): ``redgov stop`` then ``redgov status``, wall
-  time of the ``status`` that starts the server again and waits for its load.
+  time of the ``status`` that starts the server again and waits for its load;
+- with ``--pages``: the dashboard's overview and hierarchy pages (a district, a street, a
+  compound) through ``bench_dashboard.page_results``: first load right after a sync,
+  first load with the kept answers, later loads (``--pages all``: every page).
+
+The ``redgov status`` command's CPU seconds (the child's user + system time) are given
+beside its wall time: on a loaded machine the wall time is mostly waiting for a core.
 
 Nothing here is a timed test: the script prints figures; the machine's load average is
 printed beside them, because on a shared 2-core machine it moves every figure.
@@ -61,10 +67,21 @@ def _load() -> float:
 
 
 def _cli(*args: str) -> float:
+    return _cli_cpu(*args)[0]
+
+
+def _cli_cpu(*args: str) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system) of one ``redgov`` command in a new process."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "redgov", *args], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return round(time.perf_counter() - t0, 3)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return round(wall, 3), round(cpu, 3)
 
 
 def forget(store: Any) -> None:
@@ -121,11 +138,14 @@ def status_figures(store: Any, repeat: int) -> dict[str, Any]:
     status(store)
     first = round(time.perf_counter() - t0, 3)
     later, _ = _timed(lambda: status(store), repeat)
-    command = statistics.median(_cli("status") for _ in range(repeat))
+    runs = [_cli_cpu("status") for _ in range(repeat)]
+    command = statistics.median(w for w, _ in runs)
+    cpu = statistics.median(c for _, c in runs)
     figures = {"status_first_s": first, "status_later_s": later,
-               "status_command_s": round(command, 3), "load": _load()}
+               "status_command_s": round(command, 3), "status_command_cpu_s": round(cpu, 3),
+               "load": _load()}
     print(f"status in-process: first {first} s, later {later} s; `redgov status` "
-          f"{command:.3f} s   load {_load()}", flush=True)
+          f"{command:.3f} s ({cpu:.3f} CPU s)   load {_load()}", flush=True)
     return figures
 
 
@@ -140,6 +160,19 @@ def restart_figures(repeat: int) -> dict[str, Any]:
     return {"restart_status_s": wall, "runs": walls, "load": _load()}
 
 
+def page_figures(pages: str, repeat: int) -> list[dict[str, Any]]:
+    """bench_dashboard's figures (first / kept / later seconds, load) of the chosen pages."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import bench_dashboard
+
+    wanted = [] if pages == "all" else [p for p in pages.split(",") if p]
+    results = bench_dashboard.page_results(wanted, repeat)
+    for r in results:
+        print(f"page {r['page']:40s} first {r['first_s']:.3f} s, kept {r['first_kept_s']:.3f} s,"
+              f" later {r['later_s']:.3f} s   load {r['load']}", flush=True)
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -147,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-questions", action="store_true")
     parser.add_argument("--no-status", action="store_true")
     parser.add_argument("--restart", action="store_true")
+    parser.add_argument("--pages", nargs="?", const="overview,hierarchy", default=None,
+                        help="dashboard pages to load (bench_dashboard labels, prefix-"
+                             "matched; default overview and the hierarchy pages; all: every page)")
     parser.add_argument("--json", action="store_true", help="only the JSON line")
     args = parser.parse_args(argv)
     from redgov.graph.stores import open_store
@@ -162,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
             report["status"] = status_figures(store, args.repeat)
     finally:
         store.close()
+    if args.pages is not None:
+        report["pages"] = page_figures(args.pages, args.repeat)
     if args.restart:
         report["restart"] = restart_figures(args.repeat)
     print(json.dumps(report, ensure_ascii=False))

@@ -61,6 +61,7 @@ __all__ = [
     "sync_log",
     "sync_runs",
     "units",
+    "units_around",
     "viewer",
 ]
 
@@ -366,6 +367,13 @@ def _code_names(key: Key, name: str, codes: tuple[str, ...]) -> dict[str, str]:
 def units(key: Key) -> list[dict[str, Any]]:
     """The units the viewer may see: their scope's subtree."""
     return reads.units(_at(key), _scope(key))
+
+
+@st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
+def units_around(key: Key, code: str) -> list[dict[str, Any]]:
+    """What a unit's page needs of :func:`units`: the unit, its subtree and the units above
+    it, as the viewer may see them (the same rows; a province has 57,654 units)."""
+    return reads.units_around(_at(key), code, _scope(key))
 
 
 def unit_visible(key: Key, code: str | None) -> bool:

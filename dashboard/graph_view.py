@@ -103,16 +103,18 @@ def network_orgs(key: data.Key, unit: dict[str, Any],
         chosen = list(orgs)
     else:
         below = LEVEL_ORDER[min(LEVEL_ORDER.index(level) + 1, len(LEVEL_ORDER) - 1)]
-        levels = {u["code"]: u["level"] for u in data.units(key)}
+        levels = {u["code"]: u["level"] for u in data.units_around(key, unit["code"])}
         chosen = [o for o in orgs if levels.get(o.get("unit_code")) in (level, below)]
     chosen.sort(key=lambda o: (o.get("unit_code") != unit["code"], o["code"]))
     return chosen[:ORG_LIMIT]
 
 
 @st.cache_data(show_spinner=False, ttl=data.TTL_S, max_entries=50)
-def compounds_under(key: data.Key) -> dict[str, int]:
-    """unit code → compounds in its subtree (a compound counts itself)."""
-    units = data.units(key)
+def compounds_under(key: data.Key, code: str | None = None) -> dict[str, int]:
+    """unit code → compounds in its subtree (a compound counts itself); with ``code``, for
+    the units of that unit's page (its subtree and the units above it, whose counts then
+    cover that subtree only)."""
+    units = data.units(key) if code is None else data.units_around(key, code)
     parents = {u["code"]: u.get("parent_code") for u in units}
     out: dict[str, int] = {}
     for u in units:
@@ -138,8 +140,9 @@ def _org_network(key: data.Key, unit: dict[str, Any], orgs: tuple[tuple[str, ...
     people: dict[str, set[str]] = {}
     for p in around["posts"]:
         people.setdefault(p["org_code"], set()).add(p["person_code"])
-    under = compounds_under(key)
-    units = {u["code"]: u for u in data.units(key)}
+    under = compounds_under(key, code)
+    page_units = data.units_around(key, code)  # the page's subtree and the units above it
+    units = {u["code"]: u for u in page_units}
     managed: dict[str, set[str]] = {}
     contracts = data.contracts(key, code, as_of) if level in ("street", "community") else []
     for c in contracts:
@@ -149,7 +152,7 @@ def _org_network(key: data.Key, unit: dict[str, Any], orgs: tuple[tuple[str, ...
     cover.update({c: len(m) for c, m in managed.items()})
     compounds, links = [], []
     if level == "community":
-        compounds = [{"code": u["code"], "name": u["name"]} for u in data.units(key)
+        compounds = [{"code": u["code"], "name": u["name"]} for u in page_units
                      if u.get("parent_code") == code and u["level"] == "compound"]
         links = [{"org_code": c, "compound_code": u, "rel": r} for c, _, _, u, r in orgs
                  if units.get(u, {}).get("level") == "compound"]

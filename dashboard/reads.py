@@ -50,6 +50,7 @@ __all__ = [
     "search_people",
     "unit_orgs",
     "units",
+    "units_around",
 ]
 
 POST_TYPES = [REL.SERVES_AS, REL.CROSS_APPOINTED_TO]
@@ -62,6 +63,32 @@ WHERE @current(u) AND @in_scope(u)
 RETURN u.code AS code, u.name AS name, u.level AS level, u.parent_code AS parent_code,
        u.compound_type AS compound_type, u.households AS households
 ORDER BY code
+""",
+)
+
+# A unit's page: its subtree and the units above it (breadcrumbs, the places named above
+# the network), the same rows `units` gives for them.  Not every unit: at a province that
+# is 57,654 rows (seconds to read, for one page), a district's subtree ~700.
+UNITS_AROUND = cypher(
+    "dashboard.units_around",
+    """
+MATCH (x:Unit {code: $code})
+WHERE @current(x) AND @in_scope(x)
+WITH x
+MATCH (u:Unit)
+WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
+  AND @current(u) AND @in_scope(u)
+RETURN u.code AS code, u.name AS name, u.level AS level, u.parent_code AS parent_code,
+       u.compound_type AS compound_type, u.households AS households
+UNION
+MATCH (x:Unit {code: $code})
+WHERE @current(x) AND @in_scope(x)
+WITH x
+UNWIND [x.city_code, x.district_code, x.street_code, x.community_code] AS above
+MATCH (u:Unit {code: above})
+WHERE @current(u) AND @in_scope(u)
+RETURN u.code AS code, u.name AS name, u.level AS level, u.parent_code AS parent_code,
+       u.compound_type AS compound_type, u.households AS households
 """,
 )
 
@@ -281,6 +308,14 @@ LIMIT $limit
 
 def units(store: Store, scope: str | None = None) -> list[dict[str, Any]]:
     return store.read(UNITS, {"scope": scope})
+
+
+def units_around(store: Store, code: str, scope: str | None = None) -> list[dict[str, Any]]:
+    """The unit ``code``, its subtree and the units above it (those inside ``scope``; none
+    when ``code`` itself is outside), by code: what a unit's page needs of ``units``, with
+    the same rows."""
+    rows = store.read(UNITS_AROUND, {"code": code, "scope": scope})
+    return sorted({r["code"]: r for r in rows}.values(), key=lambda r: r["code"])
 
 
 def unit_orgs(store: Store, code: str, as_of: str,

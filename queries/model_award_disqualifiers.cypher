@@ -36,9 +36,20 @@
 // type: evidence_date — date
 // finding: every row
 // example: --param year=2024
-MATCH (cand)-[e:SCORED|NAMED]->(x)
-WHERE @live(cand, e) AND @current(x) AND x.category IN ['committee', 'person']
+// The candidates start from the year's scores and namings (two small labels), each followed
+// back to what it marks: starting from the relation types instead made FalkorDB scan every
+// node of the graph (seconds at a province, for one compound's page as for the whole).
+MATCH (x:Score)
+WHERE @current(x) AND x.category IN ['committee', 'person']
   AND x.year = coalesce($year, toInteger(substring($as_of, 0, 4)))
+WITH collect(x) AS scores
+OPTIONAL MATCH (n:Naming)
+WHERE @current(n) AND n.category IN ['committee', 'person']
+  AND n.year = coalesce($year, toInteger(substring($as_of, 0, 4)))
+WITH scores, collect(n) AS namings
+UNWIND scores + namings AS x
+MATCH (cand)-[e:SCORED|NAMED]->(x)
+WHERE @live(cand, e)
 WITH DISTINCT cand, x.year AS year, x.category AS category
 OPTIONAL MATCH (cand)-[st:SITS_AT|LIVES_IN]->(u:Unit)
 WITH cand, year, category, u, st

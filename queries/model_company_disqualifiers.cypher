@@ -39,9 +39,20 @@
 // type: evidence_date — date
 // finding: every row
 // example: --param year=2024
-MATCH (co:Organisation)-[e:SCORED|NAMED]->(x)
-WHERE @live(co, e) AND @current(x) AND x.category = 'company'
+// The candidates start from the year's scores and namings (two small labels), each followed
+// back to what it marks: starting from the relation types instead made FalkorDB scan every
+// node of the graph (seconds at a province, for one compound's page as for the whole).
+MATCH (x:Score)
+WHERE @current(x) AND x.category = 'company'
   AND x.year = coalesce($year, toInteger(substring($as_of, 0, 4)))
+WITH collect(x) AS scores
+OPTIONAL MATCH (n:Naming)
+WHERE @current(n) AND n.category = 'company'
+  AND n.year = coalesce($year, toInteger(substring($as_of, 0, 4)))
+WITH scores, collect(n) AS namings
+UNWIND scores + namings AS x
+MATCH (co:Organisation)-[e:SCORED|NAMED]->(x)
+WHERE @live(co, e)
 WITH DISTINCT co, x.year AS year
 OPTIONAL MATCH (co)-[st:SITS_AT]->(u:Unit)
 WITH co, year, u, st

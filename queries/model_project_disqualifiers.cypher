@@ -41,9 +41,20 @@
 // example: --param year=2024
 // One chain of named steps: the candidates, then each kind of fact collected as a list of
 // evidence maps (collect drops the nulls of facts that do not apply), one row per fact.
-MATCH (c:Unit)-[e:SCORED|NAMED]->(x)
-WHERE @live(c, e) AND @current(x) AND x.category = 'project' AND @in_scope(c)
+// The candidates start from the year's scores and namings (two small labels), each followed
+// back to what it marks: starting from the relation types instead made FalkorDB scan every
+// node of the graph (seconds at a province, for one compound's page as for the whole).
+MATCH (x:Score)
+WHERE @current(x) AND x.category = 'project'
   AND x.year = coalesce($year, toInteger(substring($as_of, 0, 4)))
+WITH collect(x) AS scores
+OPTIONAL MATCH (n:Naming)
+WHERE @current(n) AND n.category = 'project'
+  AND n.year = coalesce($year, toInteger(substring($as_of, 0, 4)))
+WITH scores, collect(n) AS namings
+UNWIND scores + namings AS x
+MATCH (c:Unit)-[e:SCORED|NAMED]->(x)
+WHERE @live(c, e) AND @in_scope(c)
 WITH DISTINCT c, x.year AS year
 WITH c, year, toString(year) + '-12-31' AS year_end, toString(year - 1) + '-01-01' AS two_years
 // 1. a party organisation built in the compound (附件2 ①)

@@ -27,7 +27,8 @@ def main() -> None:
     """redgov — the party-building-led property governance graph (党建引领“红色物业”)."""
 
 
-register(main)
+# Commands are added when first needed (RedgovGroup): `redgov status` imports only its own.
+main.registrar = register
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -110,6 +110,37 @@ def test_reads_keep_to_the_subtree(fx) -> None:
     assert {c["compound_code"] for c in reads.contracts(fx, "D1", scope="S1")} == {"X1", "X2"}
 
 
+def _around(units: list[dict], code: str) -> list[dict]:
+    """From every unit: ``code``, its subtree and the units above it (by parent_code)."""
+    by_code = {u["code"]: u for u in units}
+    above, walk = set(), by_code.get(code, {}).get("parent_code")
+    while walk in by_code:
+        above.add(walk)
+        walk = by_code[walk].get("parent_code")
+
+    def inside(u: dict) -> bool:
+        c: str | None = u["code"]
+        while c in by_code:
+            if c == code:
+                return True
+            c = by_code[c].get("parent_code")
+        return False
+
+    return [u for u in units if u["code"] in above or inside(u)]
+
+
+@pytest.mark.parametrize("scope", [None, "S1", "S2"])
+def test_a_unit_page_reads_its_subtree_and_the_units_above(fx, scope: str | None) -> None:
+    """units_around (the hierarchy page of one unit) gives exactly the rows of `units`
+    for the unit, its subtree and its ancestors, within the viewer's scope."""
+    every = reads.units(fx, scope)
+    for code in [*sorted(ALL_UNITS), "nope"]:
+        assert reads.units_around(fx, code, scope) == _around(every, code), (scope, code)
+    assert {u["code"] for u in reads.units_around(fx, "M1")} == {"C", "D1", "S1", "M1",
+                                                                 "X1", "X2"}
+    assert reads.units_around(fx, "X3", "S1") == []  # a unit outside: nothing
+
+
 def test_networks_keep_to_the_subtree(fx) -> None:
     asked = ["W3", "OC3", "B3", "CO1", "B1"]  # a page could ask for any codes
     s1 = reads.network_rows(fx, "X3", asked, SECOND_SNAPSHOT, "S1")

@@ -129,13 +129,16 @@ def render() -> None:
     key, snapshot = data.current_key()
     lang = ui.lang()
     st.header(ui.label("hi.header"))
-    all_units = data.units(key)
-    by_code = {u["code"]: u for u in all_units}
     ui.from_query("unit")
     current = st.session_state.get("sel_unit")
+    # A unit's page reads its subtree and the units above it; the top reads every unit.
+    all_units = data.units(key) if current is None else data.units_around(key, str(current))
+    by_code = {u["code"]: u for u in all_units}
     if current is not None and current not in by_code:
         st.error(ui.label("hi.unknown_unit", code=ui.plain(current)))
         current = st.session_state["sel_unit"] = None
+        all_units = data.units(key)
+        by_code = {u["code"]: u for u in all_units}
     ui.to_query("unit", current)
     _breadcrumbs(current, by_code)
     children = _children(current, all_units, by_code)

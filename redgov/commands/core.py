@@ -18,7 +18,7 @@ from ..graph.stores.embedded_server import stop_server
 from ..graph.stores.guard import check_free_read
 from ..loaders.progress import timings_text
 from ..output import display_width, render, to_json
-from ..report import store_text
+from ..present.stores import store_text
 from .common import (
     CYPHER_HELP_EXAMPLE,
     chosen_snapshot,

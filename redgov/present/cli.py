@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import click
@@ -26,7 +26,7 @@ from .helpformat import ChineseContext
 from .helptext import COMMANDS, METAVARS, OPTIONS, TYPE_METAVARS
 from .messages import word
 
-__all__ = ["RedgovGroup", "chosen_lang", "help_key", "speaking", "walk"]
+__all__ = ["RedgovGroup", "chosen_lang", "command_word", "help_key", "speaking", "walk"]
 
 clicktext.install()
 
@@ -82,10 +82,20 @@ def _metavar(param: click.Parameter) -> str | None:
     return METAVARS.get(param.metavar or "", param.metavar)
 
 
-def _chinese(root: click.Command) -> list[tuple[object, str, object]]:
-    """(object, attribute, Chinese value) for every help text and placeholder."""
+def _walked(root: click.Command, only: str | None) -> Iterator[tuple[str, click.Command]]:
+    """``walk(root)``, or with ``only`` the root itself and that one command's subtree."""
+    if only is None or not isinstance(root, click.Group):
+        yield from walk(root)
+        return
+    yield "", root
+    yield from walk(root.commands[only], (only,))
+
+
+def _chinese(root: click.Command, only: str | None = None) -> list[tuple[object, str, object]]:
+    """(object, attribute, Chinese value) for every help text and placeholder (of the
+    root and ``only``'s subtree, when given)."""
     out: list[tuple[object, str, object]] = []
-    for path, command in walk(root):
+    for path, command in _walked(root, only):
         if path in COMMANDS:
             out.append((command, "help", COMMANDS[path]))
             out.append((command, "short_help", _first_sentence(COMMANDS[path])))
@@ -105,13 +115,14 @@ def _chinese(root: click.Command) -> list[tuple[object, str, object]]:
 
 
 @contextlib.contextmanager
-def speaking(root: click.Command, lang: str) -> Iterator[None]:
-    """Run the block with click and every command of ``root`` speaking ``lang``."""
+def speaking(root: click.Command, lang: str, only: str | None = None) -> Iterator[None]:
+    """Run the block with click and every command of ``root`` (or the root and ``only``'s
+    subtree: a run of that one command) speaking ``lang``."""
     token = clicktext.LANG.set(lang)
     lent: list[tuple[object, str, object]] = []
     try:
         if lang == "zh":
-            for obj, attr, value in _chinese(root):
+            for obj, attr, value in _chinese(root, only):
                 lent.append((obj, attr, getattr(obj, attr)))
                 setattr(obj, attr, value)
         yield
@@ -141,10 +152,74 @@ group_lang_option = click.option(
     expose_value=False, help="Language of the help and messages: Chinese or English.")
 
 
+def command_word(args: Sequence[str]) -> str | None:
+    """The command a top-level command line runs (None: the group's own help or version).
+
+    >>> command_word(["--lang", "en", "status", "--format", "json"])
+    'status'
+    >>> command_word(["--help", "status"]) is None
+    True
+    """
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--lang":
+            skip = True
+        elif arg.startswith("--lang="):
+            continue
+        elif arg.startswith("-"):
+            return None  # -h, --help, --version, or an error click should report
+        else:
+            return arg
+    return None
+
+
 class RedgovGroup(click.Group):
-    """The top-level group: every run speaks the language its command line chose."""
+    """The top-level group: every run speaks the language its command line chose.
+
+    Its commands are added when first needed by :attr:`registrar` (``redgov.commands.
+    register``): a run of one command that can load alone (``redgov status``) imports only
+    its module; reading :attr:`commands` outside such a run (help, the tests' walks) adds
+    every one.
+    """
+
+    #: Adds commands to the group: ``registrar(group, name)`` adds what running ``name``
+    #: needs (None: everything) and returns whether everything is now added.
+    registrar: Callable[[click.Group, str | None], bool] | None = None
+    _complete = False  # every command added
+    _partial = False  # a run of one command loaded alone is under way
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, click.Command]:
+        if not (self._complete or self._partial):
+            self._register(None)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+
+    def _register(self, name: str | None) -> None:
+        if self.registrar is None:
+            self._complete = True
+            return
+        self._partial, was = True, self._partial  # adding reads `commands`: no recursion
+        try:
+            complete = self.registrar(self, name)
+        finally:
+            self._partial = was
+        self._complete = self._complete or complete
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
-        with speaking(self, chosen_lang(argv)):
-            return super().main(argv, *rest, **kwargs)
+        name = command_word(argv)
+        if not self._complete:
+            self._register(name)
+        alone = not self._complete and name in self._commands
+        self._partial = alone
+        try:
+            with speaking(self, chosen_lang(argv), only=name if alone else None):
+                return super().main(argv, *rest, **kwargs)
+        finally:
+            self._partial = False
