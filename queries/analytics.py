@@ -97,7 +97,9 @@ ORDER BY person_code
 # (tens of thousands), and the client decodes one string per body instead of one cell per
 # post; the regrouping per person is done here.  A code never holds a space (the loader's
 # clean_code removes every one), and collect() skips nulls, so splitting on spaces gives
-# the codes back exactly.  Same matching as HOLDERS, so the same posts.
+# the codes back exactly.  Same matching as HOLDERS, so the same posts.  The join is
+# written the one way FalkorDB 4.16 builds long strings right (docs/engine-notes.md: an
+# accumulator that starts as '' and has a literal appended loses bytes past 512).
 BODY_HOLDERS = cypher(
     "queries.analytics.body_holders",
     """
@@ -109,7 +111,9 @@ WHERE (st IS NULL OR @live(st)) AND @in_scope(u)
 MATCH (p:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(o)
 WHERE @active(r)
 WITH o.code AS org_code, collect(p.code) AS codes
-RETURN org_code, reduce(joined = '', c IN codes | joined + c + ' ') AS person_codes
+RETURN org_code,
+       reduce(joined = '', c IN codes | CASE WHEN joined = '' THEN c ELSE joined + (' ' + c) END)
+         AS person_codes
 """,
 )
 PEOPLE_INFO = cypher(

@@ -117,7 +117,7 @@ WITH co, year, u, facts, collect(CASE WHEN @in_scope(c) THEN c.code END) AS code
 WITH co, year, u,
      facts + CASE WHEN named = 0
                   THEN [{reason: 'no_model_project', tbl: '物业服务', row: null,
-                         key: reduce(s = '', x IN codes | s + CASE WHEN s = '' THEN '' ELSE ';' END + x),
+                         key: reduce(s = '', x IN codes | CASE WHEN s = '' THEN x ELSE s + (';' + x) END),
                          date: null, note: null, run: null}]
                   ELSE [] END AS facts
 UNWIND facts AS f
