@@ -226,11 +226,18 @@ def _scan_table(export: Export, table: Table, ctx: _Context, hasher: Hasher | No
     keep_whole = table.english in ("units", "organisations")
     key_column = table.identity[0]
     graph_sigs = ctx.state.sigs.get(table.name, {})
-    # kept.py: a known row, unchanged in the graph, is not normalised (nor spooled) again.
-    memo = scan.memo.table(table, rows.headers, ctx.incremental, graph_sigs,
+    # kept.py: a known row, unchanged in the graph, is not normalised (nor spooled) again;
+    # a file with the same bytes as a table the last sync read cleanly is not even read.
+    memo = scan.memo.table(export, table, rows.headers, ctx.incremental, graph_sigs,
                            REF_FIELDS.get(table.english)) if scan.memo is not None else None
-    for number, raw in ticking(rows.rows):
-        known = memo.known(number, raw) if memo is not None else None
+    replay = memo.replay() if memo is not None else None
+    if replay is not None:
+        rows.close()
+    before = len(scan.errors), len(scan.warnings)
+    for number, raw in ticking(replay if replay is not None else rows.rows):
+        # replayed: ``raw`` is the record itself
+        known = raw if replay is not None else (
+            memo.known(number, raw) if memo is not None else None)
         if known is not None:
             record, errors, warnings = known, [], []
         else:
@@ -286,6 +293,8 @@ def _scan_table(export: Export, table: Table, ctx: _Context, hasher: Hasher | No
             if known is None:
                 scan.spool.add(record)
     scan.warnings.extend(rows.notes)
+    if memo is not None:
+        memo.finish((len(scan.errors), len(scan.warnings)) == before)
     if not keep_whole:
         scan.spool.finish(table.name)
 
@@ -326,10 +335,13 @@ def _company(ctx: _Context, rec: Record, column: str, code: str) -> None:
                        "the code is not a property company (物业服务企业)")
 
 
-#: The values :func:`_check_refs` reads, per table: kept with a memoised row's digest
-#: (kept.py), so a row not normalised again is still checked.  A table missing here is
-#: never memoised.
+#: The values the checks across rows read, per table (:func:`_check_refs`, the duplicate
+#: scorer, the unit and organisation rules, ``diff._ancestry``, ``scope_guard``): kept with a
+#: memoised row's digest (kept.py), so a row not normalised again is still checked.  No
+#: personal data among them.  A table missing here is never memoised.
 REF_FIELDS: dict[str, tuple[str, ...]] = {
+    "units": ("level", "name", "parent_code"),
+    "organisations": ("kind", "parent_code", "unit_code", "built_in_codes"),
     "people": ("party_org_code", "home_code"),
     "posts": ("person", "org"), "visits": ("person", "org"),
     "supervision": ("src", "dst"),

@@ -1,8 +1,7 @@
 """The kept state and row memo of a full-diff re-sync (loaders/kept.py), on both engines.
 
 With the hand-made ``sync_basic`` export (6 units, 7 organisations, 4 people, 5 posts,
-3 supervisions, 1 contract, 2 visits, 1 rating: 29 records, of which the 12 people and
-relation rows are memoised — units and organisations never are):
+3 supervisions, 1 contract, 2 visits, 1 rating: 29 rows, all memoised):
 
 - after every applied sync of a history that retires, cascades, restores, modifies by
   增量, moves a post's type and renames a street, the kept state equals the graph's;
@@ -43,9 +42,9 @@ from test_sync_support import (
 
 _DAMAGE = cypher("test.kept.damage", "MATCH (k:SyncKept) SET k.data = k.data + ' '")
 
-#: The memoised rows of sync_basic: people 4, posts 5, supervision 3, contracts 1,
-#: visits 2, ratings 1.
-MEMOISED = 16
+#: The memoised rows of sync_basic: units 6, organisations 7, people 4, posts 5,
+#: supervision 3, contracts 1, visits 2, ratings 1.
+MEMOISED = 29
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +73,7 @@ def _as_data(state: GraphState) -> tuple:  # type: ignore[type-arg]
 
 def _kept_state(store) -> GraphState | None:  # type: ignore[no-untyped-def]
     bundle = kept._bundle(store, Hasher(load_key()))
-    return None if bundle is None else kept._state_of(bundle["state"])
+    return None if bundle is None else bundle["state"]
 
 
 def _check_kept(store, report) -> None:  # type: ignore[no-untyped-def]
@@ -122,8 +121,8 @@ def test_kept_state_equals_the_graph_after_every_sync(store, tmp_path: Path) -> 
 def _respell(src: Path, dst: Path) -> None:
     """The same content in other bytes: GB18030, every cell quoted, rows and columns in
     another order, and blanks (which normalisation strips) around the first value of every
-    other row: 10 of the 16 memoised rows (people 2, posts 3, supervision 2, contracts 1,
-    visits 1, ratings 1)."""
+    other row: 17 of the 29 memoised rows (units 3, organisations 4, people 2, posts 3,
+    supervision 2, contracts 1, visits 1, ratings 1)."""
     dst.mkdir()
     for path in src.glob("*.csv"):
         rows = read_rows(src, path.stem)
@@ -149,21 +148,24 @@ def test_respelt_export_is_unchanged_and_writes_nothing(store, tmp_path: Path) -
     again = _prepare(store, export, tmp_path)
     assert again.plan is not None and again.plan.empty
     assert again.scan.memo.hits == MEMOISED, again.scan.memo.hits
+    # ... and each file, byte for byte as the last sync read it cleanly, is not even read.
+    replayed = {n for n, t in again.scan.memo.tables.items() if t.replayed}
+    assert replayed == set(again.scan.memo.tables) and len(replayed) == 8, replayed
     verified = sync_export(store, export, verify=True)
     assert verified.status == "unchanged" and dump(store) == before
     # Re-spelt: the rows without blanks are known (column order, quoting and encoding do not
-    # matter), the 10 with blanks are normalised again; every row is unchanged.
+    # matter), the 17 with blanks are normalised again; every row is unchanged.
     prepared = _prepare(store, respelt, tmp_path)
     assert prepared.ok and prepared.state.kept, prepared.errors
     assert prepared.plan is not None and prepared.plan.empty, prepared.plan.counts()
-    assert prepared.scan.memo.hits == MEMOISED - 10, prepared.scan.memo.hits
+    assert prepared.scan.memo.hits == MEMOISED - 17, prepared.scan.memo.hits
     report = sync_export(store, respelt)
     assert report.status == "unchanged", (report.status, report.errors)
     assert all(set(c) == {"unchanged"} for c in status_counts(report).values()), report.changes
     assert report.writes == 0 and dump(store) == before
     assert verified.changes == report.changes
-    # The memo kept is the last sync's: the re-spelt rows (6 of them spelt as the first).
-    assert _prepare(store, export, tmp_path).scan.memo.hits == MEMOISED - 10
+    # The memo kept is the last sync's: the re-spelt rows (12 of them spelt as the first).
+    assert _prepare(store, export, tmp_path).scan.memo.hits == MEMOISED - 17
 
 
 def test_a_changed_row_is_found_among_known_ones(store, tmp_path: Path) -> None:
@@ -194,11 +196,28 @@ def test_a_known_row_is_still_checked_against_the_other_rows(store, tmp_path: Pa
     assert sync_export(store, export).status == "applied"
     set_manifest(export, "快照日期", "2024-04-01")
     set_cell(export, "组织", 6, "类型", "行业主管部门")  # O_CO1
-    assert _prepare(store, export, tmp_path).scan.memo.hits == MEMOISED
+    assert _prepare(store, export, tmp_path).scan.memo.hits == MEMOISED - 1  # O_CO1's row
     report = sync_export(store, export)
     assert report.status == "rejected"
     assert sorted((e.table, e.column, e.value) for e in report.errors) == [
         ("物业服务", "企业编码", "O_CO1"), ("评价", "企业编码", "O_CO1")], report.errors
+    # The very errors (rows, words) a sync without anything kept finds.
+    kept.forget(store)
+    assert not _prepare(store, export, tmp_path).state.kept
+    assert sync_export(store, export).errors == report.errors
+
+
+def test_a_warned_row_is_warned_again(store, tmp_path: Path) -> None:
+    """Rows with a warning are never memoised, and their file is read again each time."""
+    export = copy_export(tmp_path)
+    set_cell(export, "任职", 4, "职务", "楼长助理")  # not a known role: kept and warned
+    first = sync_export(store, export)
+    assert [(w.table, w.row, w.value) for w in first.warnings] == [("任职", 4, "楼长助理")]
+    prepared = _prepare(store, export, tmp_path)
+    assert prepared.scan.memo.hits == MEMOISED - 1
+    assert not prepared.scan.memo.tables["任职"].replayed
+    again = sync_export(store, export, verify=True)
+    assert again.status == "unchanged" and again.warnings == first.warnings
 
 
 def test_a_bundle_of_an_older_snapshot_or_another_key_is_not_used(store, tmp_path: Path,
@@ -211,8 +230,8 @@ def test_a_bundle_of_an_older_snapshot_or_another_key_is_not_used(store, tmp_pat
     set_cell(export, "人员", 3, "政治面貌", "中共党员")
     assert sync_export(store, export).status == "applied"
     # The first snapshot's bundle put back: it names snapshot 1, the latest is 2.
-    old_state = kept._state_of(old_bundle["state"])
-    assert kept.keep(store, Hasher(load_key()), old_bundle["run_id"], old_state, None)
+    old_state = old_bundle["state"]
+    assert kept.keep(store, Hasher(load_key()), old_bundle["head"]["run_id"], old_state, None)
     prepared = _prepare(store, export, tmp_path)
     assert not prepared.state.kept and prepared.state.snapshot == 2
     assert prepared.plan is not None and prepared.plan.empty, prepared.plan.counts()
