@@ -32,6 +32,12 @@ compares them.  Figures printed per engine (and as JSON at the end):
   ``verify=True`` re-sync (target for the latter ≤ 0.1 × first), and the first sync's
   compound facts (``facts``: compounds, created, closed, compute_s and write_s, inside
   ``publish``; ``bench_facts.py`` measures a month of churn);
+- ``verify_split``: where a full-diff re-sync's CPU goes, each part timed alone (client
+  and server CPU seconds): reading the graph's state (``state.read_state``) against loading
+  the state kept at the last sync (``kept.load``, loaders/kept.py), the scan (reading,
+  normalising, validating the rows) without and with the kept row memo, and the diff;
+  then a re-spelt copy of the export (GB18030, rows reversed: other bytes, same content)
+  synced as ``redgov sync`` would, its CPU seconds and ratio to the first sync;
 - peak RSS of this process (the redgov side: reading, validating, diffing, writing)
   after both syncs, before the raw replay (target ≤ 2 GiB), and for a private Neo4j the
   server JVM's peak RSS;
@@ -60,7 +66,7 @@ from redgov.graph.cypher import cypher
 from redgov.graph.stores import Store, open_store
 from redgov.graph.stores.embedded_server import ensure_server, stop_server
 from redgov.graph.stores.falkordb_store import FalkorStore
-from redgov.graph.vocabulary import NODE_LABELS
+from redgov.graph.vocabulary import META_LABELS, NODE_LABELS
 
 _LABEL_COUNTS = cypher(
     "bench.sync.label_counts", "MATCH (n) RETURN labels(n)[0] AS label, count(*) AS n"
@@ -117,7 +123,10 @@ def generate_export(scale: str, seed: int, out: Path) -> float:
 
 
 def graph_counts(store: Store) -> tuple[dict[str, int], dict[tuple[str, str, str], int]]:
-    nodes = {r["label"]: int(r["n"]) for r in store.read(_LABEL_COUNTS)}
+    """Nodes per label and relations per shape, the metadata space left out (on Neo4j it
+    shares the database: accounts, kept answers, what a sync keeps for the next)."""
+    nodes = {r["label"]: int(r["n"]) for r in store.read(_LABEL_COUNTS)
+             if r["label"] not in META_LABELS}
     rels = {(r["type"], r["a"], r["b"]): int(r["n"]) for r in store.read(_REL_COUNTS)}
     return nodes, rels
 
@@ -157,6 +166,7 @@ def bench_engine(engine: str, home: Path, spec: str | None) -> Iterator[Callable
                 description=f"bench {graph}", compact_after_bulk=True)
         finally:
             stop_server(home)
+            _SERVER_PID[0] = None  # the next engine's server is read from its own pid file
         return
     from redgov.graph.stores.neo4j_store import Neo4jStore
 
@@ -332,8 +342,24 @@ def run_engine(engine: str, open_graph: Callable[[str], Store], export: Path,
         figures["server_peak_rss_mib"] = server_peak_rss_mib(home)
         print(f"[{engine}] peak RSS of the sync process: {figures['peak_rss_mib']} MiB "
               f"(target ≤ 2048); server: {figures['server_peak_rss_mib']} MiB", flush=True)
+        figures["verify_split"] = verify_split(store, export, home)  # after the peak RSS
+        respelt_cpu = figures["verify_split"]["respelt_resync"]["cpu_s"]
+        if figures["first_sync"]["cpu_s"] and respelt_cpu:
+            figures["respelt_to_first_cpu_ratio"] = round(
+                respelt_cpu / figures["first_sync"]["cpu_s"], 3)
+        print(f"[{engine}] verify split (CPU s, client + server): "
+              f"{figures['verify_split']}", flush=True)
         cpu0 = cpu_seconds(home)
-        rawfig = raw_replay(store, raw)
+        try:
+            rawfig = raw_replay(store, raw)
+        except Exception as exc:  # the server's memory, typically: keep the figures so far
+            figures["raw_create_failed"] = f"{type(exc).__name__}: {exc}"[:500]
+            first_cpu = figures["first_sync"]["cpu_s"]
+            verify_cpu = figures["resync_full_diff"]["cpu_s"]
+            if first_cpu and verify_cpu:
+                figures["verify_to_first_cpu_ratio"] = round(verify_cpu / first_cpu, 3)
+            print(f"[{engine}] raw replay FAILED: {figures['raw_create_failed']}", flush=True)
+            return figures
         figures["raw_create"] = {**{k: round(v, 2) for k, v in rawfig.items()},
                                  **cpu_spent(cpu0, cpu_seconds(home))}
         first_cpu, raw_cpu = figures["first_sync"]["cpu_s"], figures["raw_create"]["cpu_s"]
@@ -353,6 +379,64 @@ def run_engine(engine: str, open_graph: Callable[[str], Store], export: Path,
         store.close()
         if raw is not store:
             raw.close()
+
+
+def verify_split(store: Store, export: Path, home: Path) -> dict[str, Any]:
+    """CPU seconds (client + server) of each part of a full-diff re-sync, timed alone."""
+    from redgov.loaders import sync_export
+    from redgov.loaders.diff import diff
+    from redgov.loaders.pii import Hasher, load_key
+    from redgov.loaders.read import open_export
+    from redgov.loaders.state import read_state
+    from redgov.loaders.validate import scan
+
+    def timed(step: Callable[[], Any]) -> tuple[Any, float | None]:
+        cpu0 = cpu_seconds(home)
+        out = step()
+        return out, cpu_spent(cpu0, cpu_seconds(home))["cpu_s"]
+
+    hasher = Hasher(load_key())
+    split: dict[str, Any] = {}
+    state, split["graph_state_read"] = timed(lambda: read_state(store))
+    memo = None
+    try:
+        from redgov.loaders import kept
+    except ImportError:  # measuring the loader from before kept state (the "before" run)
+        kept = None  # type: ignore[assignment]
+    if kept is not None:
+        (state, memo), split["kept_state_load"] = timed(lambda: kept.load(store, hasher))
+        split["kept_state_used"] = state.kept
+    work = home / "split"
+    work.mkdir(exist_ok=True)
+    with open_export(export, work) as ex:
+        ex.digest()
+        found, split["scan_without_memo"] = timed(lambda: scan(ex, state, hasher, work))
+        found.spool.close()
+        if memo is not None:
+            found, split["scan_with_memo"] = timed(lambda: scan(ex, state, hasher, work, memo))
+            split["memo_rows_known"] = memo.hits
+            split["tables_not_read"] = sum(t.replayed for t in memo.tables.values())
+        plan, split["diff"] = timed(lambda: diff(found, state))
+        found.spool.close()
+        assert plan.empty, plan.counts()
+    respelt = home / "respelt"
+    respell(export, respelt)
+    cpu0 = cpu_seconds(home)
+    report = sync_export(store, respelt)
+    assert report.status == "unchanged", (report.status, report.errors[:5])
+    split["respelt_resync"] = {"seconds": round(report.duration_s, 2),
+                               **cpu_spent(cpu0, cpu_seconds(home))}
+    shutil.rmtree(respelt, ignore_errors=True)
+    return split
+
+
+def respell(src: Path, dst: Path) -> None:
+    """The same export in other bytes: GB18030, data rows in reverse order."""
+    dst.mkdir(parents=True)
+    for path in src.glob("*.csv"):
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        body = lines[1:] if path.stem == "清单" else list(reversed(lines[1:]))
+        (dst / path.name).write_text("\n".join([lines[0], *body]) + "\n", encoding="gb18030")
 
 
 def _load() -> list[float]:
@@ -420,6 +504,13 @@ def print_table(per_engine: dict[str, dict[str, Any]]) -> None:
              ("raw CPU s (client + server)", ("raw_create", "cpu_s")),
              ("sync ÷ raw in CPU s (raw CPU ÷ sync CPU)", ("sync_to_raw_cpu_ratio",)),
              ("verify ÷ first in CPU s", ("verify_to_first_cpu_ratio",)),
+             ("re-spelt re-sync CPU s", ("verify_split", "respelt_resync", "cpu_s")),
+             ("re-spelt ÷ first in CPU s", ("respelt_to_first_cpu_ratio",)),
+             ("verify split: graph state read CPU s", ("verify_split", "graph_state_read")),
+             ("verify split: kept state load CPU s", ("verify_split", "kept_state_load")),
+             ("verify split: scan without memo CPU s", ("verify_split", "scan_without_memo")),
+             ("verify split: scan with memo CPU s", ("verify_split", "scan_with_memo")),
+             ("verify split: diff CPU s", ("verify_split", "diff")),
              ("load avg at start (1/5/15 min)", ("load_at_start",)),
              ("load avg at end", ("load_at_end",)),
              ("sync process peak RSS MiB", ("peak_rss_mib",)),

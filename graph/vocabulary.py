@@ -84,8 +84,11 @@ LABEL_LOGIN_SESSION: Final = "LoginSession"
 #: An answer kept for one published snapshot (graph/summaries.py: status counts, the
 #: overview's figures), keyed by what, the snapshot's run id and the parameters.
 LABEL_SNAPSHOT_SUMMARY: Final = "SnapshotSummary"
+#: What the last sync kept for the next full diff (loaders/kept.py): the latest snapshot's
+#: identities and signatures and the row memo, in parts.
+LABEL_SYNC_KEPT: Final = "SyncKept"
 META_LABELS: Final = (LABEL_ACCOUNT, LABEL_LOGIN_THROTTLE, LABEL_LOGIN_SESSION,
-                      LABEL_SNAPSHOT_SUMMARY)
+                      LABEL_SNAPSHOT_SUMMARY, LABEL_SYNC_KEPT)
 #: Dashboard account roles, least to most: 查看 (overview, hierarchy, people), 审计 (+ the
 #: audit catalog and downloads), 管理 (+ sync history and account management).
 ACCOUNT_ROLES: Final = ("viewer", "auditor", "admin")

@@ -85,6 +85,12 @@ def diff(scan: Scan, state: GraphState) -> Plan:
         if export is None:
             # An optional table left out of a full export says nothing about its records.
             continue
+        if full and export.items() <= graph.items():  # all as the graph holds it (a re-sync)
+            tp.unchanged += len(export)
+            if len(graph) > len(export):
+                tp.retire.update(k for k, s in graph.items()
+                                 if not is_retired(s) and k not in export)
+            continue
         for key, sig in export.items():
             stored = graph.get(key)
             if sig == "":  # 增量 删除

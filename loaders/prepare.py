@@ -21,12 +21,13 @@ from typing import Any
 
 from ..graph.snapshots import list_snapshots
 from ..graph.stores.base import Store
+from . import kept
 from .diff import Plan, diff
 from .pii import Hasher
 from .progress import PhaseClock
 from .read import Export
 from .report import Issue, SyncReport
-from .state import GraphState, read_state
+from .state import GraphState
 from .tables import MANIFEST, TABLE_ORDER
 from .validate import Scan, scan
 
@@ -100,10 +101,10 @@ def prepare(
     writers' lock, where the sync checks that with the writer's own reads first).
     ``clock``: the phases timed (``validate``, ``diff``); none when redone under the lock.
     """
-    state = read_state(store)
+    state, memo = kept.load(store, hasher)  # kept at the last sync, else read (kept.py)
     if clock is not None:
         clock.start("validate", len(TABLE_ORDER))
-    found = scan(export, state, hasher, workdir)
+    found = scan(export, state, hasher, workdir, memo)
     try:
         m = found.manifest
         report.snapshot_date, report.kind = m.snapshot_date, m.kind_en

@@ -56,6 +56,8 @@ class GraphState:
     org_parents: dict[str, str | None] = field(default_factory=dict)
     #: the published snapshot this state was read at
     snapshot: int = 0
+    #: taken from the bundle kept at that snapshot (loaders/kept.py), not read from the graph
+    kept: bool = False
 
     def table(self, name: str) -> dict[str, str]:
         return self.sigs.setdefault(name, {})

@@ -41,6 +41,7 @@ from ..graph.snapshots import latest as latest_snapshot
 from ..graph.stores.base import DEFAULT_BATCH, Store
 from . import cypher_sync as q
 from .apply import apply_plan, clean
+from .kept import remember
 from .limits import BadLimit
 from .pii import Hasher, load_key
 from .prepare import PlanCheck, change_counts, older_than_latest, prepare
@@ -256,6 +257,7 @@ def _run_export(
         found, state, plan = prepared.scan, prepared.state, prepared.plan
         if dry_run or plan.empty:
             report.status = DRY_RUN if dry_run else UNCHANGED
+            remember(store, hasher, state, found, plan, None)  # kept.py: for the next re-sync
             _finish(report, t0)
             return
         clock.start("write")
@@ -314,4 +316,6 @@ def _run_export(
             report.status = REJECTED
         except _Unchanged:
             report.status = UNCHANGED
+        if report.status == APPLIED:  # kept.py: this snapshot's state, for the next re-sync
+            remember(store, hasher, state, found, plan, (report.run_id, ordinal))
         _finish(report, t0)

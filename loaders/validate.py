@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..graph.evaluation_rules import CANDIDATE_KINDS, CATEGORY_ZH
 from ..graph.vocabulary import COMPANY_KIND, LEVEL_ORDER, ORG_KIND_ZH, PARTY_SIDE_KINDS
@@ -52,6 +53,8 @@ class Scan:
     broken: set[str] = field(default_factory=set)
     #: Valid records of the big tables (people, relations), for the apply step.
     spool: Spool = field(default_factory=Spool)
+    #: The row memo this scan used and filled (loaders/kept.py), or None.
+    memo: Any = None
 
     def codes(self, table: str) -> dict[str, str]:
         return self.sigs.setdefault(table, {})
@@ -61,14 +64,16 @@ _err = issue
 
 
 def scan(export: Export, state: GraphState, hasher: Hasher | None,
-         workdir: Path | None = None) -> Scan:
+         workdir: Path | None = None, memo: Any = None) -> Scan:
     """Read and check the whole export; ``scan.errors`` empty means it may be applied.
 
     The spool (in ``workdir``, a private folder) is removed here if the scan fails.
+    ``memo`` (``kept.RowMemo``): rows it knows, unchanged in ``state``, are not normalised
+    again (their references are still checked) and not spooled (nothing of them is written).
     """
     errors: list[Issue] = []
     manifest = read_manifest(export, errors)
-    result = Scan(manifest, errors=errors, spool=Spool(workdir))
+    result = Scan(manifest, errors=errors, spool=Spool(workdir), memo=memo)
     try:
         _scan_all(export, state, hasher, result)
     except BaseException:
@@ -221,8 +226,24 @@ def _scan_table(export: Export, table: Table, ctx: _Context, hasher: Hasher | No
     keep_whole = table.english in ("units", "organisations")
     key_column = table.identity[0]
     graph_sigs = ctx.state.sigs.get(table.name, {})
-    for number, raw in ticking(rows.rows):
-        record, errors, warnings = to_record(table, number, raw, ctx.incremental, hasher)
+    # kept.py: a known row, unchanged in the graph, is not normalised (nor spooled) again;
+    # a file with the same bytes as a table the last sync read cleanly is not even read.
+    memo = scan.memo.table(export, table, rows.headers, ctx.incremental, graph_sigs,
+                           REF_FIELDS.get(table.english)) if scan.memo is not None else None
+    replay = memo.replay() if memo is not None else None
+    if replay is not None:
+        rows.close()
+    before = len(scan.errors), len(scan.warnings)
+    for number, raw in ticking(replay if replay is not None else rows.rows):
+        # replayed: ``raw`` is the record itself
+        known = raw if replay is not None else (
+            memo.known(number, raw) if memo is not None else None)
+        if known is not None:
+            record, errors, warnings = known, [], []
+        else:
+            record, errors, warnings = to_record(table, number, raw, ctx.incremental, hasher)
+            if memo is not None and record is not None and not warnings:
+                memo.learn(record)
         scan.warnings.extend(warnings)
         if record is None:
             scan.errors.extend(errors)
@@ -269,8 +290,11 @@ def _scan_table(export: Export, table: Table, ctx: _Context, hasher: Hasher | No
             scan.orgs[record.key] = record
         elif not record.deleted:
             _check_refs(table, record, ctx)
-            scan.spool.add(record)
+            if known is None:
+                scan.spool.add(record)
     scan.warnings.extend(rows.notes)
+    if memo is not None:
+        memo.finish((len(scan.errors), len(scan.warnings)) == before)
     if not keep_whole:
         scan.spool.finish(table.name)
 
@@ -309,6 +333,25 @@ def _company(ctx: _Context, rec: Record, column: str, code: str) -> None:
         if kind is not None and kind != COMPANY_KIND:
             _ref_error(ctx, rec, column, code, "该编码不是物业服务企业",
                        "the code is not a property company (物业服务企业)")
+
+
+#: The values the checks across rows read, per table (:func:`_check_refs`, the duplicate
+#: scorer, the unit and organisation rules, ``diff._ancestry``, ``scope_guard``): kept with a
+#: memoised row's digest (kept.py), so a row not normalised again is still checked.  No
+#: personal data among them.  A table missing here is never memoised.
+REF_FIELDS: dict[str, tuple[str, ...]] = {
+    "units": ("level", "name", "parent_code"),
+    "organisations": ("kind", "parent_code", "unit_code", "built_in_codes"),
+    "people": ("party_org_code", "home_code"),
+    "posts": ("person", "org"), "visits": ("person", "org"),
+    "supervision": ("src", "dst"),
+    "contracts": ("company", "compound"),
+    "ratings": ("company_code",),
+    "scores": ("category", "candidate_code", "scorer_code"),
+    "namings": ("category", "candidate_code"),
+    "incidents": ("target_code",),
+    "funding": ("org_code",),
+}
 
 
 def _check_refs(table: Table, rec: Record, ctx: _Context) -> None:

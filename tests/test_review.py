@@ -32,6 +32,7 @@ from engine_diff import normalise, run_map
 from redgov.graph.home import data_dir
 from redgov.graph.snapshots import latest
 from redgov.graph.stores.base import Store
+from redgov.graph.vocabulary import META_LABELS
 from redgov.loaders import sync_export
 from redgov.loaders.pii import find_pii
 from redgov.loaders.staging import STAGED_FILE, staged_root
@@ -94,6 +95,8 @@ def dump(store: Store, runs: list[str]) -> tuple[list[str], list[str]]:
     names = run_map(runs)
     nodes = []
     for r in normalise(store.read(_NODES), names):
+        if set(r["labels"]) & set(META_LABELS):
+            continue  # the metadata space (Neo4j: the same database) is not the graph
         props = dict(r["props"])
         if "SyncRun" in r["labels"]:
             props.pop("path", None)

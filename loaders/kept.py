@@ -1,0 +1,528 @@
+"""What a full-diff re-sync needs, kept per published snapshot so it is not rebuilt.
+
+A re-sync of the same content in other bytes (``verify=True``, a re-spelt, re-encoded or
+reordered export) must read the graph's identities and signatures and know each row's
+identity and signature.  Both are costly (a scan of every live record; normalising every
+row) and both are known at the end of the sync before it, so that sync keeps them in the
+store's metadata space (:meth:`Store.write_meta`, beside the kept answers of
+``graph/summaries.py``), as one bundle for the snapshot it published:
+
+- **the state** — the :class:`GraphState` of that snapshot (per table identity → ``sig``,
+  ``~sig`` when retired; the unit and organisation fields the checks use).  An applied
+  sync derives it from the state it diffed against and the plan it wrote
+  (:func:`after`); a sync that read the state from the graph and found nothing to write
+  keeps what it read.  The next sync uses it instead of reading the graph **only** when
+  the bundle names the latest published snapshot (run id and ordinal), was made by this
+  loader code with this personal-data key, and its digest matches its text; otherwise
+  the graph is read as before.  (Like the fingerprint shortcut, this relies on every write
+  to a published snapshot going through a sync; :func:`forget` drops the bundle.)
+- **the row memo** — per table, a keyed digest of each clean row's raw cells (taken by
+  header: column order, quoting and encoding do not change it) → the identity, signature
+  and the values the checks across rows read (``validate.REF_FIELDS``: codes, levels,
+  kinds, unit names) that ``to_record`` made of it.  A row whose digest is known and whose
+  identity holds that same signature, live, in the graph state is unchanged: it is not
+  normalised again, its references and level rules are checked again as before, and
+  nothing of it is written.  Any other row is normalised as before.  The digest is BLAKE2b
+  keyed with an HMAC of the personal-data key over the loader code, the day, the table and
+  the declared columns the file has, so a memo made under another key, by other code or on
+  another day (the checks of dates and years depend on today) matches nothing.  Rows with
+  warnings or errors and 增量 exports are never memoised.  A table whose file has the same
+  bytes (keyed digest, input limits included) as one the last sync read cleanly — every
+  row memoised, no error, warning or note — is not read at all: its records are replayed
+  from the memo, row numbers included, and checked as before.  The memo kept is the one of
+  the last sync that published, or that found nothing to write and knew fewer than half of
+  its rows (keeping it again costs about what reading it does).
+
+Nothing raw is kept: identities, reference codes, levels, kinds and unit names (never
+personal data), signatures, and keyed digests.  The bundle is stored in parts of about
+:data:`PART_ITEMS` entries, so no text of the whole is built in memory.  Keeping is best
+effort: a store that refuses the metadata write (a read-only account) just reads the graph
+every time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import operator
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from datetime import datetime as _dt
+from pathlib import Path
+from typing import Any
+
+from ..graph.cypher import cypher
+from ..graph.snapshots import list_snapshots
+from ..graph.stores.base import Store, StoreError
+from ..graph.vocabulary import LABEL_SYNC_KEPT
+from .pii import Hasher
+from .read import FORMULAS, ROW_ERROR
+from .records import Record
+from .schema import ORG_T, UNIT_T
+from .state import ANCESTRY, RETIRED_MARK, GraphState, UnitInfo, is_retired, read_state
+from .tables import Table
+
+__all__ = ["KEPT_FORMAT", "RowMemo", "TableMemo", "after", "forget", "keep", "load",
+           "remember"]
+
+#: Bump when the bundle's layout changes (old bundles then stop matching).
+KEPT_FORMAT = "kept-1"
+
+_READ = cypher(
+    "sync.kept.read",
+    f"""
+MATCH (k:{LABEL_SYNC_KEPT} {{run_id: $run_id}})
+RETURN k.part AS part, k.parts AS parts, k.digest AS digest, k.data AS data
+ORDER BY part
+""",
+)
+_DROP = cypher("sync.kept.drop", f"MATCH (k:{LABEL_SYNC_KEPT}) DELETE k")
+_WRITE = cypher(
+    "sync.kept.write",
+    f"""
+CREATE (k:{LABEL_SYNC_KEPT} {{run_id: $run_id, ordinal: $ordinal, part: $part, parts: $parts,
+                    digest: $digest, data: $data, at: $at}})
+""",
+)
+
+#: The modules whose code decides what a row normalises to and how the state is read:
+#: any change to them makes earlier bundles match nothing.
+_CODE_MODULES = ("records", "normalise", "pii", "schema", "tables", "mapping", "state",
+                 "validate", "kept")
+_GRAPH_MODULES = ("evaluation_rules", "vocabulary")
+
+
+def _code_id() -> str:
+    h = hashlib.blake2b(KEPT_FORMAT.encode(), digest_size=16)
+    base = __name__.rsplit(".", 1)[0]
+    graph = base.rsplit(".", 1)[0] + ".graph"
+    for name in (*(f"{base}.{m}" for m in _CODE_MODULES),
+                 *(f"{graph}.{m}" for m in _GRAPH_MODULES)):
+        module = sys.modules.get(name)
+        if module is None:
+            __import__(name)
+            module = sys.modules[name]
+        h.update(name.encode() + b"\0" + Path(module.__file__ or "").read_bytes())
+    return h.hexdigest()
+
+
+_CODE_ID: list[str] = []
+
+
+def code_id() -> str:
+    """Digest of the loader code that makes records and states (computed once)."""
+    if not _CODE_ID:
+        _CODE_ID.append(_code_id())
+    return _CODE_ID[0]
+
+
+def _key_id(hasher: Hasher) -> str:
+    """Names the personal-data key (an HMAC under it, never the key)."""
+    return hasher._hmac(b"redgov kept key")[:16]
+
+
+# -- the row memo ---------------------------------------------------------------------------
+#: A memoised row: [identity, row number, *the REF_FIELDS values]; its sig is the one the
+#: scan found for the identity (``scan.sigs``), kept only when the state then holds it.
+Entry = list[Any]
+
+
+@dataclass
+class TableMemo:
+    """One table's memo while it is scanned: what was kept (``old``: digest → identity,
+    row, values; the sig is the kept state's), what is kept next (``new``)."""
+
+    table: Table
+    hash: Any  # a keyed BLAKE2b, copied per row
+    fields: tuple[str, ...]
+    cells: Callable[[Mapping[Any, Any]], Any]
+    old: Mapping[str, list[Any]]
+    new: dict[str, Entry]
+    graph: Mapping[str, str]
+    #: keyed digest of the table's file, and what the last sync kept of it (or None)
+    file: str | None = None
+    old_file: Mapping[str, Any] | None = None
+    seen: int = 0
+    hits: int = 0
+    clean: bool = False
+    replayed: bool = False
+    #: replayed and read cleanly again: what is kept of it would be what was kept
+    same: bool = False
+    _digest: str | None = None
+
+    def _live(self, ident: str) -> str | None:
+        sig = self.graph.get(ident)
+        return sig if sig and not sig.startswith(RETIRED_MARK) else None
+
+    def known(self, number: int, raw: Mapping[Any, Any]) -> Record | None:
+        """The row's record when it is known and unchanged in the graph, else None.
+
+        The record returned carries only the values the checks across rows read (nothing
+        is written for an unchanged row).  Call :meth:`learn` with the record of a row
+        this returned None for."""
+        self.seen += 1
+        self._digest = None
+        if ROW_ERROR in raw or FORMULAS in raw:
+            return None
+        try:
+            cells = self.cells(raw)
+        except KeyError:  # a row without one of the header's columns: read it in full
+            return None
+        h = self.hash.copy()
+        try:  # CSV cells are text: joined, unambiguous while no cell holds the separator
+            text = "\x1f".join(cells)
+            if text.count("\x1f") != len(cells) - 1:
+                raise TypeError
+            h.update(b"j" + text.encode())
+        except TypeError:  # spreadsheet values (numbers, dates, None): their repr
+            h.update(b"r" + repr(cells).encode())
+        digest = self._digest = h.hexdigest()
+        entry = self.old.get(digest)
+        if entry is None:
+            return None
+        ident, refs = entry[0], entry[2:]
+        sig = self._live(ident)
+        if sig is None:  # absent or retired in the graph: normalise it
+            return None
+        self.new[digest] = entry if entry[1] == number else [ident, number, *refs]
+        self.hits += 1
+        return _record(self.table.name, number, ident, dict(zip(self.fields, refs,
+                                                                strict=True)), sig)
+
+    def learn(self, record: Record) -> None:
+        """Keep the row just looked up (a clean record, no warnings) for the next sync."""
+        if self._digest is not None and not record.deleted:
+            self.new[self._digest] = [record.key, record.row,
+                                      *(record.values.get(f) for f in self.fields)]
+        self._digest = None
+
+    def replay(self) -> Iterator[tuple[int, Record]] | None:
+        """The table's records without reading it, when its file has the same bytes (same
+        key, code, day and input limits) as a table the last sync read cleanly — every row
+        memoised, no error, warning or note — and every record is live, unchanged, in the
+        graph state; else None (read the rows)."""
+        kept_file = self.old_file
+        if (self.file is None or not kept_file or kept_file.get("file") != self.file
+                or kept_file.get("rows") != len(self.old)):
+            return None
+        entries = sorted(((e[1], d, e) for d, e in self.old.items()), key=lambda x: x[0])
+        sigs = [self._live(e[0]) for _, _, e in entries]
+        if None in sigs:
+            return None
+        self.replayed = True
+        return self._replay(entries, sigs)
+
+    def _replay(self, entries: list[tuple[int, str, list[Any]]], sigs: list[str | None]
+                ) -> Iterator[tuple[int, Record]]:
+        name, fields, new = self.table.name, self.fields, self.new
+        for (row, digest, e), sig in zip(entries, sigs, strict=True):
+            assert sig is not None
+            refs = e[2:]
+            new[digest] = e
+            self.seen += 1
+            self.hits += 1
+            yield row, _record(name, row, e[0], dict(zip(fields, refs, strict=True)), sig)
+
+    def finish(self, clean: bool) -> None:
+        """The table is scanned; ``clean``: no error, warning or note came from its rows.
+        What was kept of it is let go (memory: a million rows each)."""
+        self.clean = clean and self.file is not None and len(self.new) == self.seen
+        self.same = self.replayed and self.clean
+        self.old = {}
+
+
+def _record(table: str, row: int, key: str, values: dict[str, Any], sig: str) -> Record:
+    """``Record(table, row, key, values, sig, None)`` without the frozen dataclass's
+    ``__init__`` (one ``object.__setattr__`` per field: twice the cost, at a million rows)."""
+    rec = object.__new__(Record)
+    rec.__dict__.update(table=table, row=row, key=key, values=values, sig=sig, op=None)
+    return rec
+
+
+@dataclass
+class RowMemo:
+    """Every memoised table of one scan: the kept digests in, the digests to keep out."""
+
+    hasher: Hasher
+    day: str
+    #: as kept: table → digest → [identity, row, *values]; table → {"file", "rows"}
+    old: Mapping[str, Mapping[str, list[Any]]] = field(default_factory=dict)
+    old_files: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    tables: dict[str, TableMemo] = field(default_factory=dict)
+
+    def table(self, export: Any, table: Table, headers: list[str], incremental: bool,
+              graph: Mapping[str, str], fields: tuple[str, ...] | None) -> TableMemo | None:
+        """The memo of ``table`` as read with ``headers``; None when it is not memoised."""
+        if incremental or fields is None:
+            return None
+        if self.day != date.today().isoformat():
+            return None
+        present = tuple(c.header for c in table.columns if c.header in headers)
+        if not present:
+            return None
+        # The cells are taken by header, so the file's column order, quoting and encoding
+        # do not change a row's digest; which declared columns the file has does.
+        label = json.dumps([code_id(), self.day, table.name, present], ensure_ascii=False)
+        key = bytes.fromhex(self.hasher._hmac(f"redgov kept rows|{label}".encode()))
+        getter = operator.itemgetter(*present)
+        cells = getter if len(present) > 1 else (lambda raw: (getter(raw),))
+        old = self.old.pop(table.name, {}) if isinstance(self.old, dict) else {}
+        memo = TableMemo(table, hashlib.blake2b(key=key, digest_size=16), fields, cells,
+                         old, {}, graph,
+                         _file_digest(export, table.name, key),
+                         self.old_files.get(table.name))
+        self.tables[table.name] = memo
+        return memo
+
+    @property
+    def hits(self) -> int:
+        return sum(t.hits for t in self.tables.values())
+
+    @property
+    def seen(self) -> int:
+        return sum(t.seen for t in self.tables.values())
+
+    def kept(self, state: GraphState, scan: Any) -> tuple[dict[str, dict[str, Entry]],
+                                                          dict[str, dict[str, Any]]]:
+        """What to keep with ``state`` (the state after this scan's sync): the rows whose
+        record the state holds as the scan found it (the sig is then implied), and the
+        tables read cleanly whose every row is among them."""
+        rows: dict[str, dict[str, Entry]] = {}
+        files: dict[str, dict[str, Any]] = {}
+        for name, tm in self.tables.items():
+            sigs, found = state.sigs.get(name, {}), scan.sigs.get(name, {})
+            out = rows[name] = {d: e for d, e in tm.new.items()
+                                if (sig := found.get(e[0])) and sigs.get(e[0]) == sig}
+            if tm.clean and len(out) == len(tm.new):
+                files[name] = {"file": tm.file, "rows": len(out)}
+        return rows, files
+
+    def same(self) -> bool:
+        """Every table was replayed as kept and nothing else was kept: keeping again would
+        write what is kept already."""
+        return bool(self.tables) and all(t.same for t in self.tables.values()) and set(
+            self.tables) == set(self.old_files)
+
+
+def _file_digest(export: Any, name: str, key: bytes) -> str | None:
+    """Keyed digest of a CSV table's bytes and the input limits (None for a sheet)."""
+    opener = getattr(export, "_csv", {}).get(name)  # read.Export: one opener per CSV table
+    if opener is None:
+        return None
+    h = hashlib.blake2b(repr(getattr(export, "limits", None)).encode(), key=key,
+                        digest_size=16)
+    try:
+        with opener() as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+    except Exception:  # unreadable: the scan reports it; nothing is replayed
+        return None
+    return h.hexdigest()
+
+
+def new_memo(hasher: Hasher | None) -> RowMemo | None:
+    return None if hasher is None else RowMemo(hasher, date.today().isoformat())
+
+
+# -- the state as data ----------------------------------------------------------------------
+def after(state: GraphState, plan: Any, scan: Any, ordinal: int) -> GraphState:
+    """The state the graph holds once ``plan`` (diffed from ``scan`` against ``state``) is
+    published as snapshot ``ordinal``: what ``apply.apply_plan`` writes, as data.
+
+    Written records take the export's signature (restored ones live again); retired ones
+    keep theirs, marked; units rewritten or re-ancestored take their new ancestry; the
+    rest is as it was.  ``tests/test_kept.py`` compares this with :func:`read_state` after
+    every sync of the history fixtures, on both engines.
+    """
+    out = GraphState(sigs={t: dict(s) for t, s in state.sigs.items()},
+                     units=dict(state.units), org_kinds=dict(state.org_kinds),
+                     org_parents=dict(state.org_parents), snapshot=ordinal)
+    for name, tp in plan.tables.items():
+        sigs = out.table(name)
+        listed = scan.sigs.get(name, {})
+        for k in tp.writes():
+            sigs[k] = listed[k]
+        for k in tp.retire:
+            old = sigs.get(k, "")
+            sigs[k] = old if is_retired(old) else RETIRED_MARK + old
+    units = plan.tables.get(UNIT_T)
+    for code in units.writes() if units is not None else ():
+        v = scan.units[code].values
+        anc = plan.unit_ancestry.get(code)
+        out.units[code] = UnitInfo(v["level"], v["name"], v["parent_code"],
+                                   _ancestry(anc if anc is not None else {}))
+    for code, anc in plan.ancestry.items():
+        if units is None or code not in units.writes():
+            old_info = out.units[code]
+            out.units[code] = UnitInfo(old_info.level, old_info.name, old_info.parent_code,
+                                       _ancestry(anc))
+    orgs = plan.tables.get(ORG_T)
+    for code in orgs.writes() if orgs is not None else ():
+        v = scan.orgs[code].values
+        out.org_kinds[code] = v["kind"]
+        out.org_parents[code] = v["parent_code"]
+    return out
+
+
+def _ancestry(anc: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(anc.get(f) for f in ANCESTRY)
+
+
+# -- keeping and loading --------------------------------------------------------------------
+def _chunks(items: Mapping[str, Any], size: int) -> Iterator[dict[str, Any]]:
+    chunk: dict[str, Any] = {}
+    for k, v in items.items():
+        chunk[k] = v
+        if len(chunk) >= size:
+            yield chunk
+            chunk = {}
+    if chunk:
+        yield chunk
+
+
+#: Entries per stored part (a part is one metadata node; about a megabyte of text).
+PART_ITEMS = 10_000
+
+
+def _parts(head: dict[str, Any], state: GraphState, rows: Mapping[str, Mapping[str, Any]]
+           ) -> Iterator[str]:
+    """The bundle as a sequence of small JSON texts: no text of the whole is ever built."""
+    yield json.dumps({"head": head}, ensure_ascii=False)
+    for name, sigs in state.sigs.items():
+        for chunk in _chunks(sigs, PART_ITEMS):
+            yield json.dumps({"sigs": [name, chunk]}, ensure_ascii=False)
+    units = {c: [u.level, u.name, u.parent_code, list(u.ancestry)]
+             for c, u in state.units.items()}
+    for what, data in (("units", units), ("org_kinds", state.org_kinds),
+                       ("org_parents", state.org_parents)):
+        for chunk in _chunks(data, PART_ITEMS):
+            yield json.dumps({what: chunk}, ensure_ascii=False)
+    for name, entries in rows.items():
+        for chunk in _chunks(entries, PART_ITEMS):
+            yield json.dumps({"rows": [name, chunk]}, ensure_ascii=False)
+
+
+def keep(store: Store, hasher: Hasher, run_id: str, state: GraphState,
+         memo: RowMemo | None, scan: Any = None) -> bool:
+    """Keep ``state`` (of the published snapshot ``run_id``) and the scan's row memo;
+    replaces any earlier bundle.  False when the store refused (nothing kept then)."""
+    rows, files = memo.kept(state, scan) if memo is not None and scan is not None else ({}, {})
+    head = {"format": KEPT_FORMAT, "run_id": run_id, "ordinal": state.snapshot,
+            "code": code_id(), "key": _key_id(hasher),
+            "day": memo.day if memo is not None else None, "files": files,
+            "snapshot": state.snapshot}
+    texts = list(_parts(head, state, rows))
+    whole = hashlib.blake2b(digest_size=16)
+    for text in texts:
+        whole.update(text.encode() + b"\0")
+    digest = whole.hexdigest()
+    at = _dt.now().astimezone().isoformat(timespec="seconds")
+    try:
+        store.write_meta(_DROP)
+        for n, text in enumerate(texts):
+            store.write_meta(_WRITE, {"run_id": run_id, "ordinal": state.snapshot, "part": n,
+                                      "parts": len(texts), "digest": digest, "data": text,
+                                      "at": at})
+    except Exception:  # best effort: a read-only account, a busy store
+        return False
+    return True
+
+
+def forget(store: Store) -> None:
+    """Drop the kept bundle (after a write that bypassed the sync, e.g. a repair)."""
+    store.write_meta(_DROP)
+
+
+def _bundle(store: Store, hasher: Hasher) -> dict[str, Any] | None:
+    """The kept bundle of the latest published snapshot, if it is whole and ours:
+    ``{"head", "state": GraphState, "rows"}``."""
+    snapshots = list_snapshots(store.read)
+    if not snapshots:
+        return None
+    last = snapshots[-1]
+    try:
+        found = store.read_meta(_READ, {"run_id": last.run_id})
+    except StoreError:
+        return None
+    if not found or any(r["part"] != n or r["parts"] != len(found)
+                        or r["digest"] != found[0]["digest"] for n, r in enumerate(found)):
+        return None
+    whole = hashlib.blake2b(digest_size=16)
+    for r in found:
+        whole.update(str(r["data"] or "").encode() + b"\0")
+    if whole.hexdigest() != found[0]["digest"]:
+        return None
+    head: dict[str, Any] = {}
+    state = GraphState()
+    rows: dict[str, dict[str, Entry]] = {}
+    try:
+        for n in range(len(found)):
+            part = json.loads(found[n]["data"])
+            found[n] = {}  # let each text go once read
+            if "head" in part:
+                head = part["head"]
+            elif "sigs" in part:
+                state.table(part["sigs"][0]).update(part["sigs"][1])
+            elif "units" in part:
+                state.units.update((c, UnitInfo(u[0], u[1], u[2], tuple(u[3])))
+                                   for c, u in part["units"].items())
+            elif "org_kinds" in part:
+                state.org_kinds.update(part["org_kinds"])
+            elif "org_parents" in part:
+                state.org_parents.update(part["org_parents"])
+            elif "rows" in part:
+                rows.setdefault(part["rows"][0], {}).update(part["rows"][1])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    if (head.get("format") != KEPT_FORMAT or head.get("run_id") != last.run_id
+            or head.get("ordinal") != last.ordinal or head.get("code") != code_id()
+            or head.get("key") != _key_id(hasher) or head.get("snapshot") != last.ordinal):
+        return None
+    state.snapshot = last.ordinal
+    return {"head": head, "state": state, "rows": rows}
+
+
+def load(store: Store, hasher: Hasher | None) -> tuple[GraphState, RowMemo | None]:
+    """The latest published state — kept, else read from the graph (``state.kept`` says
+    which) — and the row memo to scan with (None without a hasher)."""
+    memo = new_memo(hasher)
+    bundle = _bundle(store, hasher) if hasher is not None else None
+    if bundle is None:
+        return read_state(store), memo
+    state = bundle["state"]
+    state.kept = True
+    if memo is not None and bundle["head"].get("day") == memo.day:
+        memo.old = bundle["rows"]
+        memo.old_files = bundle["head"].get("files") or {}
+    return state, memo
+
+
+def remember(store: Store, hasher: Hasher | None, state: GraphState, scan: Any,
+             plan: Any, published: tuple[str, int] | None) -> None:
+    """After a sync: keep the state of the snapshot it published (``published``: run id,
+    ordinal) or, when it published nothing and read the state from the graph, the state it
+    read (so the next re-sync need not read it)."""
+    if hasher is None or scan is None:
+        return
+    try:
+        _remember(store, hasher, state, scan, plan, published)
+    except Exception:  # keeping is best effort: without it the next sync reads the graph
+        return
+
+
+def _remember(store: Store, hasher: Hasher, state: GraphState, scan: Any, plan: Any,
+              published: tuple[str, int] | None) -> None:
+    memo = getattr(scan, "memo", None)
+    if published is not None:
+        run_id, ordinal = published
+        keep(store, hasher, run_id, after(state, plan, scan, ordinal), memo, scan)
+        return
+    if state.kept and (memo is None or memo.same() or memo.hits * 2 >= memo.seen):
+        # The bundle kept is this state's: keep it as it is unless its memo knew fewer than
+        # half of these rows (writing it again costs about what reading it does).
+        return
+    snapshots = list_snapshots(store.read)
+    if snapshots and snapshots[-1].ordinal == state.snapshot:
+        keep(store, hasher, snapshots[-1].run_id, state, memo, scan)
