@@ -92,15 +92,17 @@ def change_counts(plan: Plan) -> dict[str, dict[str, int]]:
 def prepare(
     store: Store, export: Export, hasher: Hasher | None, workdir: Path | None,
     report: SyncReport, *, check: PlanCheck | None = None, clock: PhaseClock | None = None,
-    date_check: DateCheck | None = older_than_latest,
+    date_check: DateCheck | None = older_than_latest, state: GraphState | None = None,
 ) -> Prepared:
     """Read the graph's state, validate the export against it, diff, run ``check``.
 
     ``date_check``: refuses an export older than the latest snapshot (None under the
     writers' lock, where the sync checks that with the writer's own reads first).
     ``clock``: the phases timed (``validate``, ``diff``); none when redone under the lock.
+    ``state``: the graph's state when the caller has just read it (else read here).
     """
-    state = read_state(store)
+    if state is None:
+        state = read_state(store)
     if clock is not None:
         clock.start("validate", len(TABLE_ORDER))
     found = scan(export, state, hasher, workdir)

@@ -75,6 +75,9 @@ class SyncReport:
     records: dict[str, int] = field(default_factory=dict)  # records per table in the export
     #: Wall seconds per phase (read, validate, diff, write, publish …; loaders/progress.py).
     phases: dict[str, float] = field(default_factory=dict)
+    #: Where the time went inside the phases (seconds: state read, validation and its CPU,
+    #: spool writes and reads, waiting for the engine …), for benchmarks; not recorded.
+    split: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
