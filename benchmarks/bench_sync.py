@@ -284,7 +284,8 @@ def time_split(split: dict[str, float], param_text: list[float]) -> dict[str, fl
         out["rows_s"] = out["apply_s"] - out.get("engine_s", 0.0) - out.get("spool_read_s", 0.0)
     if param_text[0]:
         out["param_text_s"] = param_text[0]
-        out["engine_wait_s"] = out.get("engine_s", 0.0) - param_text[0]
+        if "engine_s" in out:
+            out["engine_wait_s"] = out["engine_s"] - param_text[0]
     return {k: round(v, 3) for k, v in out.items()}
 
 
