@@ -32,7 +32,7 @@ compares them.  Figures printed per engine (and as JSON at the end):
   ``verify=True`` re-sync (target for the latter ≤ 0.1 × first);
 - the first sync's CPU on its longest chain (``critical_path_cpu_s``: client + server
   when sequential, max(validation worker, writer + server) when overlapped) and raw CPU ÷
-  that: the wall ratio two free cores would give, from figures the load barely moves;
+  that: a bound on the wall ratio two free cores give, from figures the load barely moves;
 - the first sync's time split (``first_sync.split``): the graph-state read, validation
   (wall and CPU), spool writes and read-back, diff, building rows, FalkorDB's parameter
   text, the engine's part, and — when it validated in a worker while writing
@@ -294,8 +294,9 @@ def critical_path_cpu(first: dict[str, Any]) -> float | None:
     two free cores.  Sequential, every part waits for the one before (client + server);
     overlapped, the validation worker runs beside the writer, which alternates with the
     server it waits for: max(worker, writer + server).  The raw replay is one chain (its
-    client waits for every batch), so raw CPU ÷ this is the wall ratio on a quiet machine,
-    read from figures the machine's load barely moves."""
+    client waits for every batch), so raw CPU ÷ this bounds the wall ratio on a quiet
+    machine from above, read from figures the load barely moves (a bound: a table is
+    written only once validated whole, so the writer also waits)."""
     client, server = first.get("client_cpu_s"), first.get("server_cpu_s")
     if client is None or server is None:
         return None
