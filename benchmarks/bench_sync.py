@@ -513,7 +513,7 @@ def print_table(per_engine: dict[str, dict[str, Any]]) -> None:
              ("sync ÷ raw in CPU s (raw CPU ÷ sync CPU)", ("sync_to_raw_cpu_ratio",)),
              ("first sync CPU s, longest chain (two free cores)",
               ("first_sync", "critical_path_cpu_s")),
-             ("sync ÷ raw on two free cores (raw CPU ÷ longest chain)",
+             ("sync ÷ raw on two free cores, bound (raw CPU ÷ longest chain)",
               ("sync_to_raw_critical_path_ratio",)),
              ("verify ÷ first in CPU s", ("verify_to_first_cpu_ratio",)),
              ("load avg at start (1/5/15 min)", ("load_at_start",)),
