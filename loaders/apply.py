@@ -6,14 +6,16 @@ nothing is visible to readers until the sync publishes its ``SyncRun`` (readers 
 published ordinal, :mod:`redgov.graph.conditions`).  A failure or a kill anywhere leaves
 an unpublished partial version that no reader sees and the next sync removes.
 
-Order (each step needs the one before): per node table — create added records, fork the
-current version of every record that changes (values, retirement, restoration,
-ancestry), rewrite / retire / re-ancestor the fresh versions, re-point the relations of
-the closed versions, re-link the rewritten records' own structural relations; then the
-relation tables — close or delete changed rows, create added and changed ones, fork and
-retire retired ones; last, duplicate_people's marks on the people written
-(:mod:`.duplicates`).  Which label, relation and endpoints each table uses comes from
-:mod:`.mapping`.
+Order (each step needs the one before): tables in ``TABLE_ORDER`` (units, organisations
+and people before the tables that refer to them).  Per node table — fork the current
+version of every record that changes (values, retirement, restoration, ancestry),
+create added records, rewrite / retire / re-ancestor the fresh versions, re-point the
+relations of the closed versions, re-link the rewritten records' own structural
+relations; per relation table — close or delete changed rows, create added and changed
+ones, fork and retire retired ones; last, duplicate_people's marks on the people written
+(:func:`finish`, :mod:`.duplicates`).  Which label, relation and endpoints each table uses
+comes from :mod:`.mapping`.  Each table is written by :func:`apply_table`, so a sync may
+write a table while the next is still being validated (:mod:`.overlap`).
 
 Test hook: ``REDGOV_TEST_KILL_AFTER_BATCHES=N`` makes the process SIGKILL itself after
 its N-th batch (``0``: as soon as the writes start; ``-1``: after the last write, just
@@ -24,7 +26,8 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ..graph.conditions import OPEN
@@ -39,11 +42,11 @@ from .progress import advance
 from .progress import table as progress_table
 from .read import Export
 from .records import Record
-from .schema import ORG_T, PERSON_T, TABLES, UNIT_T
+from .schema import ORG_T, PERSON_T, TABLE_ORDER, TABLES, UNIT_T
 from .state import GraphState
 from .validate import Scan
 
-__all__ = ["KILL_HOOK", "Batches", "apply_plan", "clean"]
+__all__ = ["KILL_HOOK", "Batches", "apply_plan", "apply_table", "clean", "finish"]
 
 KILL_HOOK = "REDGOV_TEST_KILL_AFTER_BATCHES"
 
@@ -59,6 +62,12 @@ class Batches:
         self.size = batch_size
         self.batches = 0
         self.rows = 0
+        #: Wall seconds inside ``writer.run``: the engine's part of the write as this
+        #: process sees it (on FalkorDB with the client's parameter text).
+        self.engine_s = 0.0
+        #: Called after every batch (the overlapped sync relays the validation worker's
+        #: messages there); None: nothing.
+        self.between: Callable[[], None] | None = None
         hook = os.environ.get(KILL_HOOK)
         self._kill_at = int(hook) if hook and hook.lstrip("-").isdigit() else None
         self._check()
@@ -71,10 +80,14 @@ class Batches:
         """``$run``, ``$date``, ``$ordinal`` and ``$table`` go once per batch."""
         sent = 0
         for batch in batched(rows, self.size):
+            t0 = time.perf_counter()
             self.writer.run(query, {**self.params, "table": table, "rows": list(batch)})
+            self.engine_s += time.perf_counter() - t0
             self.batches += 1
             sent += len(batch)
             self._check()
+            if self.between is not None:
+                self.between()
         self.rows += sent
         return sent
 
@@ -98,29 +111,45 @@ def apply_plan(
     hasher: Hasher | None, run: str, batch_size: int = DEFAULT_BATCH, ordinal: int = 1,
 ) -> Batches:
     b = Batches(writer, run, scan.manifest.snapshot_date, batch_size, ordinal)
-    units = scan.codes(UNIT_T).keys() | state.units.keys()
-    orgs = scan.codes(ORG_T).keys() | state.org_kinds.keys()
-    for nm in NODE_MAPS.values():
-        tp = plan.tables.get(nm.table)
-        ancestry = plan.ancestry if nm.table == UNIT_T else {}
-        if tp is None and not ancestry:
-            continue
-        tp = tp or TablePlan()
-        # Progress counts records: written (with their links), retired, re-ancestored.
-        progress_table(nm.table, len(tp.writes()) + len(tp.retire)
-                       + len(ancestry.keys() - tp.writes()))
-        _node_table(b, nm, tp, plan, scan, (units, orgs), ancestry)
-    codes = _Codes(scan, state)
-    for rm in REL_MAPS.values():
-        tp = plan.tables.get(rm.table)
-        if tp is not None:
-            progress_table(rm.table, len(tp.writes()) + len(tp.retire))
-            _relation_table(b, rm, tp, scan, codes)
+    for spec in TABLE_ORDER:
+        apply_table(b, spec.name, plan, scan, state)
+    finish(b, plan, scan)
+    return b
+
+
+def finish(b: Batches, plan: Plan, scan: Scan) -> None:
+    """What follows the last table's writes (both the sequential and the overlapped sync
+    call it): duplicate_people's marks on the people this sync wrote."""
     people = plan.tables.get(PERSON_T)
     written = people.writes() if people is not None else set()
-    mark_duplicates(writer, run, ordinal, (rec.values for rec in scan.spool.records(PERSON_T)
-                                           if rec.key in written) if written else ())
-    return b
+    run, ordinal = b.params["run"], b.params["ordinal"]
+    mark_duplicates(b.writer, run, ordinal, (rec.values for rec in scan.spool.records(PERSON_T)
+                                             if rec.key in written) if written else ())
+
+
+def apply_table(b: Batches, name: str, plan: Plan, scan: Scan, state: GraphState) -> None:
+    """Write table ``name``'s part of the plan (nothing when it has none).
+
+    Tables go in ``TABLE_ORDER``: units, organisations and people first (every other
+    table refers to them, none to a later one), so a table may be written as soon as it
+    and the tables before it are validated and diffed (:mod:`.overlap`).
+    """
+    tp = plan.tables.get(name)
+    nm = NODE_MAPS.get(name)
+    if nm is None:
+        if tp is not None:
+            progress_table(name, len(tp.writes()) + len(tp.retire))
+            _relation_table(b, REL_MAPS[name], tp, scan, _Codes(scan, state))
+        return
+    ancestry = plan.ancestry if name == UNIT_T else {}
+    if tp is None and not ancestry:
+        return
+    tp = tp or TablePlan()
+    # Progress counts records: written (with their links), retired, re-ancestored.
+    progress_table(name, len(tp.writes()) + len(tp.retire) + len(ancestry.keys() - tp.writes()))
+    units = scan.sigs.get(UNIT_T, {}).keys() | state.units.keys()
+    orgs = scan.sigs.get(ORG_T, {}).keys() | state.org_kinds.keys()
+    _node_table(b, nm, tp, plan, scan, (units, orgs), ancestry)
 
 
 def _node_records(nm: NodeMap, scan: Scan) -> Iterator[Record]:
@@ -135,11 +164,22 @@ def _node_table(
     b: Batches, nm: NodeMap, tp: TablePlan, plan: Plan, scan: Scan, units: Any,
     ancestry: Mapping[str, Mapping[str, Any]],
 ) -> None:
+    """Fork, (re)write, re-ancestor and retire one node table's records, and link them.
+
+    A record's structural links are replaced after the relations of its closed version
+    were moved onto its new one (:func:`_repoint`): those copies are what the links
+    replace.  A table whose links point at its own label (units, organisations) links in a
+    second pass, once all its records exist; the others re-point first and write each
+    chunk with its links in one pass, so their spool is read once.
+    """
     label, table = nm.label, nm.table
     rewritten = tp.restore | tp.change
     forked = sorted(rewritten | tp.retire | (ancestry.keys() - tp.add))
     b.send(q.FORK[label], ({"key": k} for k in forked))
     writes = tp.writes()
+    one_pass = not any(label in link.targets for link in nm.links)
+    if one_pass:
+        _repoint(b, label, forked)
     if writes:
         for chunk in batched(_node_records(nm, scan), b.size):
             creates, updates = _node_rows(chunk, tp, plan if table == UNIT_T else None)
@@ -148,13 +188,20 @@ def _node_table(
                     r["props"]["key"] = r["key"]
             b.send(q.CREATE[label], creates, table)
             b.send(q.REWRITE[label], updates, table)
-            advance((len(creates) + len(updates)) / 2)  # the other half with their links
+            if one_pass:
+                written = [rec for rec in chunk if rec.key in writes]
+                if written:
+                    _links(b, nm, written, rewritten, units)
+                advance(len(creates) + len(updates))
+            else:
+                advance((len(creates) + len(updates)) / 2)  # the other half with their links
     advance(b.send(q.UPDATE_ANCESTRY,
                    ({"key": k, **a} for k, a in ancestry.items() if k not in writes)))
     b.send(q.RETIRE[label], ({"key": k} for k in sorted(tp.retire)))
-    _repoint(b, label, forked)
+    if not one_pass:
+        _repoint(b, label, forked)
     advance(len(tp.retire))
-    if writes:
+    if writes and not one_pass:
         for chunk in batched(_node_records(nm, scan), b.size):
             written = [rec for rec in chunk if rec.key in writes]
             if written:
@@ -223,9 +270,9 @@ class _Codes:
     """Organisation codes (export ∪ graph), with people codes for the 党建指导 tie-break."""
 
     def __init__(self, scan: Scan, state: GraphState) -> None:
-        self.orgs = scan.codes(ORG_T).keys() | state.org_kinds.keys()
-        self.people = _Either(scan.codes(PERSON_T), state.sigs.get(PERSON_T, {}))
-        self.units = scan.codes(UNIT_T).keys() | state.units.keys()
+        self.orgs = scan.sigs.get(ORG_T, {}).keys() | state.org_kinds.keys()
+        self.people = _Either(scan.sigs.get(PERSON_T, {}), state.sigs.get(PERSON_T, {}))
+        self.units = scan.sigs.get(UNIT_T, {}).keys() | state.units.keys()
 
     def __contains__(self, code: object) -> bool:
         return code in self.orgs

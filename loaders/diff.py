@@ -23,7 +23,7 @@ from .state import ANCESTRY, GraphState, UnitInfo, is_retired
 from .tables import TABLE_ORDER, TABLES
 from .validate import Scan
 
-__all__ = ["Plan", "TablePlan", "ancestry_of", "diff"]
+__all__ = ["Plan", "TablePlan", "ancestry_of", "diff", "diff_table"]
 
 #: Relation tables: the node tables each identity part points into (by position in the key),
 #: from the table mapping (ratings are nodes, but go with their company all the same).
@@ -76,21 +76,32 @@ class Plan:
 
 def diff(scan: Scan, state: GraphState) -> Plan:
     plan = Plan()
-    full = not scan.manifest.incremental
     for spec in TABLE_ORDER:
-        name = spec.name
-        tp = plan.table(name)
-        graph = state.sigs.get(name, {})
-        export = scan.sigs.get(name)
-        if export is None:
-            # An optional table left out of a full export says nothing about its records.
-            continue
-        if full and export.items() <= graph.items():  # all as the graph holds it (a re-sync)
-            tp.unchanged += len(export)
-            if len(graph) > len(export):
-                tp.retire.update(k for k, s in graph.items()
-                                 if not is_retired(s) and k not in export)
-            continue
+        diff_table(plan, scan, state, spec.name)
+    return plan
+
+
+def diff_table(plan: Plan, scan: Scan, state: GraphState, name: str) -> TablePlan | None:
+    """Add table ``name``'s part to ``plan`` and return it (None: nothing to do there).
+
+    Tables are diffed in ``TABLE_ORDER``, each after the ones before it: a table's part
+    depends only on its own rows, the graph and the tables before it (the units' and
+    organisations' and people's retirements cascade into the later tables, the unit
+    ancestry needs the units), so a sync may write a table as soon as it is diffed
+    (:mod:`.overlap`).  A table the export leaves out keeps a part only for what retires
+    with a unit, organisation or person.
+    """
+    tp = plan.table(name)
+    graph = state.sigs.get(name, {})
+    export = scan.sigs.get(name)
+    full = not scan.manifest.incremental
+    # An optional table left out of a full export says nothing about its records.
+    if export is not None and full and export.items() <= graph.items():
+        # All as the graph holds it (a re-sync): no record to compare one by one.
+        tp.unchanged += len(export)
+        if len(graph) > len(export):
+            tp.retire.update(k for k, s in graph.items() if not is_retired(s) and k not in export)
+    elif export is not None:
         for key, sig in export.items():
             stored = graph.get(key)
             if sig == "":  # 增量 删除
@@ -108,33 +119,36 @@ def diff(scan: Scan, state: GraphState) -> Plan:
                 tp.unchanged += 1
         if full:
             tp.retire.update(k for k, s in graph.items() if not is_retired(s) and k not in export)
-    _cascade(plan, scan, state)
-    _ancestry(plan, scan, state)
-    for name in list(plan.tables):
-        if name not in scan.sigs and not plan.tables[name].retire:
-            del plan.tables[name]
-    return plan
+    if name in _ENDPOINTS:
+        _cascade(plan, name, scan, state)
+    if name == UNIT_T:
+        _ancestry(plan, scan, state)
+    if export is None and not tp.retire:
+        del plan.tables[name]
+        return None
+    return tp
 
 
-def _cascade(plan: Plan, scan: Scan, state: GraphState) -> None:
-    """Relations of retired units, organisations and people retire with them."""
-    gone = {t: plan.table(t).retire for t in ANCHOR_TABLES}
+def _cascade(plan: Plan, table: str, scan: Scan, state: GraphState) -> None:
+    """Rows of ``table`` whose unit, organisation or person retires retire with it."""
+    empty: set[str] = set()
+    gone = {t: plan.tables[t].retire if t in plan.tables else empty for t in ANCHOR_TABLES}
     if not any(gone.values()):
         return
-    for table, ends in _ENDPOINTS.items():
-        spec = TABLES[table]
-        tp = plan.table(table)
-        listed = scan.sigs.get(table, {})
-        for key, stored in state.sigs.get(table, {}).items():
-            if is_retired(stored) or key in tp.retire:
-                continue
-            parts = spec.key_parts(key)
-            if any(parts[i] in gone[t] for i, tables in enumerate(ends) for t in tables):
-                if key in tp.change:
-                    tp.change.discard(key)
-                elif key in listed:  # it was counted unchanged (or a repeated 删除)
-                    tp.unchanged -= 1
-                tp.retire.add(key)
+    ends = _ENDPOINTS[table]
+    spec = TABLES[table]
+    tp = plan.table(table)
+    listed = scan.sigs.get(table, {})
+    for key, stored in state.sigs.get(table, {}).items():
+        if is_retired(stored) or key in tp.retire:
+            continue
+        parts = spec.key_parts(key)
+        if any(parts[i] in gone[t] for i, tables in enumerate(ends) for t in tables):
+            if key in tp.change:
+                tp.change.discard(key)
+            elif key in listed:  # it was counted unchanged (or a repeated 删除)
+                tp.unchanged -= 1
+            tp.retire.add(key)
 
 
 def ancestry_of(code: str, units: dict[str, UnitInfo]) -> dict[str, Any]:

@@ -93,15 +93,19 @@ def change_counts(plan: Plan) -> dict[str, dict[str, int]]:
 def prepare(
     store: Store, export: Export, hasher: Hasher | None, workdir: Path | None,
     report: SyncReport, *, check: PlanCheck | None = None, clock: PhaseClock | None = None,
-    date_check: DateCheck | None = older_than_latest,
+    date_check: DateCheck | None = older_than_latest, state: GraphState | None = None,
+    memo: Any = None,
 ) -> Prepared:
     """Read the graph's state, validate the export against it, diff, run ``check``.
 
     ``date_check``: refuses an export older than the latest snapshot (None under the
     writers' lock, where the sync checks that with the writer's own reads first).
     ``clock``: the phases timed (``validate``, ``diff``); none when redone under the lock.
+    ``state``: the graph's state when the caller has just read it (else read here), and
+    ``memo`` the row memo kept with it (``kept.load``).
     """
-    state, memo = kept.load(store, hasher)  # kept at the last sync, else read (kept.py)
+    if state is None:  # kept at the last sync, else read (kept.py)
+        state, memo = kept.load(store, hasher)
     if clock is not None:
         clock.start("validate", len(TABLE_ORDER))
     found = scan(export, state, hasher, workdir, memo)

@@ -108,6 +108,11 @@ class PhaseClock:
         self._name: str | None = None
         self._t0 = 0.0
 
+    @property
+    def running(self) -> str | None:
+        """The phase being timed (None between phases)."""
+        return self._name
+
     def start(self, name: str, total: int | None = None) -> None:
         self.stop()
         current().start(name, total)

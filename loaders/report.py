@@ -78,6 +78,9 @@ class SyncReport:
     #: The compound facts written before publishing (graph/compound_facts.write_facts):
     #: compounds, created, closed, compute_s, write_s.  Benchmarks read it; not in the JSON.
     facts: dict[str, Any] = field(default_factory=dict)
+    #: Where the time went inside the phases (seconds: state read, validation and its CPU,
+    #: spool writes and reads, waiting for the engine …), for benchmarks; not recorded.
+    split: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pickle
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -34,6 +35,22 @@ class Spool:
             self._dir = Path(tempfile.mkdtemp(prefix="spool-", dir=workdir))
         self._files: dict[str, Path] = {}
         self._open: dict[str, tuple[IO[bytes], list[tuple[Any, ...]]]] = {}
+        #: Wall seconds pickling chunks to disk and reading them back (a sync's time split).
+        self.write_s = 0.0
+        self.read_s = 0.0
+
+    @property
+    def directory(self) -> Path:
+        return self._dir
+
+    def path(self, table: str) -> Path | None:
+        """The file holding ``table``'s records (complete once :meth:`finish` ran)."""
+        return self._files.get(table)
+
+    def adopt(self, table: str, path: Path) -> None:
+        """Read ``table`` from ``path``, a finished file another spool wrote (the
+        validation worker's, :mod:`.overlap`); :meth:`close` removes it too."""
+        self._files[table] = path
 
     def add(self, rec: Record) -> None:
         entry = self._open.get(rec.table)
@@ -44,16 +61,20 @@ class Spool:
         fh, chunk = entry
         chunk.append((rec.row, rec.key, rec.values, rec.sig, rec.op))
         if len(chunk) >= _CHUNK:
+            t0 = time.perf_counter()
             pickle.dump(chunk, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            self.write_s += time.perf_counter() - t0
             chunk.clear()
 
     def finish(self, table: str) -> None:
         entry = self._open.pop(table, None)
         if entry is not None:
             fh, chunk = entry
+            t0 = time.perf_counter()
             if chunk:
                 pickle.dump(chunk, fh, protocol=pickle.HIGHEST_PROTOCOL)
             fh.close()
+            self.write_s += time.perf_counter() - t0
 
     def records(self, table: str) -> Iterator[Record]:
         path = self._files.get(table)
@@ -61,14 +82,20 @@ class Spool:
             return
         with open(path, "rb") as fh:
             while True:
+                t0 = time.perf_counter()
                 try:
                     chunk = pickle.load(fh)
                 except EOFError:
                     return
+                finally:
+                    self.read_s += time.perf_counter() - t0
                 for row, key, values, sig, op in chunk:
                     yield Record(table, row, key, values, sig, op)
 
     def close(self) -> None:
         for table in list(self._open):
             self.finish(table)
+        for path in self._files.values():
+            if path.parent != self._dir:  # adopted
+                path.unlink(missing_ok=True)
         shutil.rmtree(self._dir, ignore_errors=True)

@@ -15,7 +15,9 @@ runs them in order and decides the status:
 
 The graph state is read (at the latest published snapshot) before the lock is taken, so
 unchanged and rejected runs never wait; under the lock the latest ordinal is read again,
-and if another sync published meanwhile, state, validation and diff are redone.
+and if another sync published meanwhile, state, validation and diff are redone.  A large
+first sync instead validates in a worker process while it writes, table by table, under
+the lock (``overlap.py``: the same errors, nothing published unless all is valid).
 
 Shortcut for the same bytes again: each applied run records a fingerprint of the
 export's bytes (with the loader version and the personal-data key's fingerprint).  When
@@ -40,7 +42,9 @@ from ..graph.cypher import cypher
 from ..graph.snapshots import latest as latest_snapshot
 from ..graph.stores.base import DEFAULT_BATCH, Store
 from . import cypher_sync as q
-from .apply import apply_plan, clean
+from . import overlap
+from .apply import Batches, apply_plan, clean
+from .kept import load as load_kept
 from .kept import remember
 from .limits import BadLimit
 from .pii import Hasher, load_key
@@ -57,6 +61,7 @@ from .runlog import (
     phases_json,
     sync_run_props,
 )
+from .state import read_state
 from .tables import TABLE_ORDER
 from .validate import Scan, read_manifest
 from .workdir import private_dir
@@ -202,6 +207,12 @@ def _same_bytes(export: Export, report: SyncReport, last: dict[str, Any], dry_ru
     return True
 
 
+def _split(found: Scan, batches: Batches, apply_s: float) -> dict[str, float]:
+    """Where a sequential sync's write time went (``SyncReport.split``)."""
+    return {"apply_s": apply_s, "engine_s": batches.engine_s,
+            "spool_write_s": found.spool.write_s, "spool_read_s": found.spool.read_s}
+
+
 def _run(
     store: Store, path: Path, report: SyncReport, dry_run: bool, verify: bool, batch_size: int,
     t0: float, expect_base: int | None = None, check: PlanCheck | None = None,
@@ -245,22 +256,34 @@ def _run_export(
         if not verify and _same_bytes(export, report, last, dry_run):
             _finish(report, t0)
             return
-        prepared = prepare(store, export, hasher, workdir, report, check=check, clock=clock,
-                           date_check=older_than_latest)
-        stack.callback(lambda: prepared.close())
-        if prepared.plan is not None:
-            report.records = _records(prepared.scan)
-        if prepared.errors or prepared.plan is None:
-            report.errors = prepared.errors
-            _finish(report, t0)
-            return
-        found, state, plan = prepared.scan, prepared.state, prepared.plan
-        if dry_run or plan.empty:
-            report.status = DRY_RUN if dry_run else UNCHANGED
-            remember(store, hasher, state, found, plan, None)  # kept.py: for the next re-sync
-            _finish(report, t0)
-            return
-        clock.start("write")
+        # The state kept at the last sync, else read from the graph (kept.py).
+        t1 = time.perf_counter()
+        state, memo = load_kept(store, hasher)
+        report.split["state_read_s"] = round(time.perf_counter() - t1, 3)
+        # A large first sync validates in a worker process while it writes (overlap.py).
+        pipeline, state = overlap.begin(store, export, key, workdir, report, state=state,
+                                        allowed=(check is None and expect_base is None
+                                                 and not dry_run))
+        if pipeline is not None:
+            stack.callback(pipeline.close)
+            clock.start("validate", len(TABLE_ORDER))
+        else:
+            prepared = prepare(store, export, hasher, workdir, report, check=check, clock=clock,
+                               date_check=older_than_latest, state=state, memo=memo)
+            stack.callback(lambda: prepared.close())
+            if prepared.plan is not None:
+                report.records = _records(prepared.scan)
+            if prepared.errors or prepared.plan is None:
+                report.errors = prepared.errors
+                _finish(report, t0)
+                return
+            found, state, plan = prepared.scan, prepared.state, prepared.plan
+            if dry_run or plan.empty:
+                report.status = DRY_RUN if dry_run else UNCHANGED
+                remember(store, hasher, state, found, plan, None)  # kept.py: for the next
+                _finish(report, t0)
+                return
+            clock.start("write")
         try:
             with store.writing() as writer:
                 published = remove_unpublished(writer)
@@ -271,7 +294,9 @@ def _run_export(
                 if older := older_than_latest(writer.run, report.snapshot_date):
                     report.errors = [older]
                     raise SyncRejected
-                if published != state.snapshot:
+                if published != state.snapshot and pipeline is not None:
+                    state = pipeline.state = read_state(store)  # its worker waits for it
+                elif published != state.snapshot:
                     # Another sync published meanwhile: redo the pure steps under the lock.
                     prepared.close()
                     prepared = prepare(store, export, hasher, workdir, report, check=check,
@@ -288,10 +313,24 @@ def _run_export(
                 writer.run(q.CREATE_SYNC_RUN, {
                     "props": clean(sync_run_props(report)), "ordinal": ordinal})
                 try:
-                    batches = apply_plan(
-                        writer, plan, found, state, export, hasher, report.run_id,
-                        batch_size, ordinal,
-                    )
+                    t1 = time.perf_counter()
+                    if pipeline is not None:
+                        found, plan, batches = pipeline.write(writer, report, clock, batch_size,
+                                                              ordinal)
+                        report.split.update(pipeline.split)
+                        if found.errors:
+                            report.errors = found.errors
+                            raise SyncRejected
+                        report.records = _records(found)
+                        report.changes = change_counts(plan)
+                        if plan.empty:
+                            raise _Unchanged
+                    else:
+                        batches = apply_plan(
+                            writer, plan, found, state, export, hasher, report.run_id,
+                            batch_size, ordinal,
+                        )
+                        report.split.update(_split(found, batches, time.perf_counter() - t1))
                     report.status = APPLIED
                     report.writes = batches.rows
                     clock.start("publish")

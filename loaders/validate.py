@@ -12,6 +12,7 @@ keeps identity → signature, which is all the diff needs.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from .tables import (
     Table,
 )
 
-__all__ = ["Manifest", "Scan", "read_manifest", "scan"]
+__all__ = ["Manifest", "Scan", "TableDone", "read_manifest", "scan"]
 
 
 @dataclass
@@ -63,48 +64,62 @@ class Scan:
 _err = issue
 
 
+#: Called after each table is checked (``TABLE_ORDER``, absent tables too) with the scan
+#: so far and the table's name: every error of that table is in ``scan.errors`` by then.
+TableDone = Callable[[Scan, str], None]
+
+
 def scan(export: Export, state: GraphState, hasher: Hasher | None,
-         workdir: Path | None = None, memo: Any = None) -> Scan:
+         workdir: Path | None = None, memo: Any = None,
+         on_table: TableDone | None = None) -> Scan:
     """Read and check the whole export; ``scan.errors`` empty means it may be applied.
 
     The spool (in ``workdir``, a private folder) is removed here if the scan fails.
     ``memo`` (``kept.RowMemo``): rows it knows, unchanged in ``state``, are not normalised
     again (their references are still checked) and not spooled (nothing of them is written).
+    ``on_table``: see :data:`TableDone` (the overlapped sync's worker, :mod:`.overlap`).
     """
     errors: list[Issue] = []
     manifest = read_manifest(export, errors)
     result = Scan(manifest, errors=errors, spool=Spool(workdir), memo=memo)
     try:
-        _scan_all(export, state, hasher, result)
+        _scan_all(export, state, hasher, result, on_table)
     except BaseException:
         result.spool.close()
         raise
     return result
 
 
-def _scan_all(export: Export, state: GraphState, hasher: Hasher | None, result: Scan) -> None:
-    errors = result.errors
+def _scan_all(export: Export, state: GraphState, hasher: Hasher | None, result: Scan,
+              on_table: TableDone | None = None) -> None:
     if result.manifest.kind is None:
         return  # without 全量/增量 the rows cannot be read correctly
     ctx = _Context(result, state)
     for table in TABLE_ORDER:
-        if not export.has(table.name):
-            if table.required and not ctx.incremental:  # 增量 carries changed tables only
-                errors.append(_err(table.name, None, None, None, *MISSING_TABLE))
-            continue
-        # Rows expected: the CSV's lines, else what the graph holds (progress only).
-        progress_table(table.name, export.expected_rows(table.name)
-                       or len(state.sigs.get(table.name, ())) or None)
-        try:
-            _scan_table(export, table, ctx, hasher)
-        except TableError as exc:
-            errors.append(exc.issue())
-            result.present.discard(table.name)  # its references are not judged further
-            continue
-        if table.name == UNIT_T and UNIT_T in result.present:
-            _check_units(ctx)
-        elif table.name == ORG_T and ORG_T in result.present:
-            _check_orgs(ctx)
+        _scan_one(export, table, ctx, hasher)
+        if on_table is not None:
+            on_table(result, table.name)
+
+
+def _scan_one(export: Export, table: Table, ctx: _Context, hasher: Hasher | None) -> None:
+    result, state = ctx.scan, ctx.state
+    if not export.has(table.name):
+        if table.required and not ctx.incremental:  # 增量 carries changed tables only
+            result.errors.append(_err(table.name, None, None, None, *MISSING_TABLE))
+        return
+    # Rows expected: the CSV's lines, else what the graph holds (progress only).
+    progress_table(table.name, export.expected_rows(table.name)
+                   or len(state.sigs.get(table.name, ())) or None)
+    try:
+        _scan_table(export, table, ctx, hasher)
+    except TableError as exc:
+        result.errors.append(exc.issue())
+        result.present.discard(table.name)  # its references are not judged further
+        return
+    if table.name == UNIT_T and UNIT_T in result.present:
+        _check_units(ctx)
+    elif table.name == ORG_T and ORG_T in result.present:
+        _check_orgs(ctx)
 
 
 def _similar(header: str, candidates: list[str]) -> str | None:
