@@ -333,7 +333,7 @@ def _work(inbox: Connection, outbox: Connection) -> None:
 
     with open_export(setup["path"], workdir, setup["limits"]) as export, \
             reporting(_Relay(outbox)):
-        found = scan(export, setup["state"], Hasher(setup["key"]), workdir, table_done)
+        found = scan(export, setup["state"], Hasher(setup["key"]), workdir, on_table=table_done)
     stats = {"validate_s": time.perf_counter() - t0,
              "validate_cpu_s": time.process_time() - cpu0,
              "spool_write_s": found.spool.write_s}
