@@ -323,9 +323,9 @@ _PATTERN_AFTER = frozenset({"match", "where", "and", "or", "xor", "not",
 
 
 def _meta_labels() -> frozenset[str]:
-    from ..schema import META_KEYS  # late: schema imports the stores' neighbours
+    from ..vocabulary import META_LABELS  # every label of the metadata space
 
-    return frozenset(label.lower() for label in META_KEYS)
+    return frozenset(label.lower() for label in META_LABELS)
 
 
 def _refuse_private(what: str) -> RefusedRead:
