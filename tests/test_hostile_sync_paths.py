@@ -57,6 +57,12 @@ class DyingStore:
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Any]:
         return self._inner.read(query, params)
 
+    def read_meta(self, query: str, params: Mapping[str, Any] | None = None) -> list[Any]:
+        return self._inner.read_meta(query, params)
+
+    def write_meta(self, query: str, params: Mapping[str, Any] | None = None) -> list[Any]:
+        return self._inner.write_meta(query, params)
+
     @contextlib.contextmanager
     def transaction(self, *, bulk: bool = False) -> Iterator[_DyingWriter]:
         with self._inner.transaction(bulk=bulk) as writer:
