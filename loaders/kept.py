@@ -45,6 +45,7 @@ from __future__ import annotations
 import hashlib
 import json
 import operator
+import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -124,6 +125,11 @@ def _key_id(hasher: Hasher) -> str:
 
 
 # -- the row memo ---------------------------------------------------------------------------
+#: At most this many rows are memoised per scan (all tables together): an entry costs
+#: a few hundred bytes in memory and again while the bundle is written, and a province
+#: export's 2.5 M rows pushed a sync past 3.7 GiB (the bound for a sync is 2 GiB).  Rows
+#: past it are normalised at the next re-sync as before.
+MEMO_MAX_ROWS = int(os.environ.get("REDGOV_KEPT_ROWS", "400000"))
 #: A memoised row: [identity, row number, *the REF_FIELDS values]; its sig is the one the
 #: scan found for the identity (``scan.sigs``), kept only when the state then holds it.
 Entry = list[Any]
@@ -151,6 +157,13 @@ class TableMemo:
     #: replayed and read cleanly again: what is kept of it would be what was kept
     same: bool = False
     _digest: str | None = None
+    #: rows this scan may still memoise, shared by its tables (``MEMO_MAX_ROWS``)
+    budget: list[int] = field(default_factory=lambda: [MEMO_MAX_ROWS])
+
+    def _keep(self, digest: str, entry: Entry) -> None:
+        if self.budget[0] > 0:
+            self.budget[0] -= 1
+            self.new[digest] = entry
 
     def _live(self, ident: str) -> str | None:
         sig = self.graph.get(ident)
@@ -164,7 +177,7 @@ class TableMemo:
         this returned None for."""
         self.seen += 1
         self._digest = None
-        if ROW_ERROR in raw or FORMULAS in raw:
+        if ROW_ERROR in raw or FORMULAS in raw or (not self.old and self.budget[0] <= 0):
             return None
         try:
             cells = self.cells(raw)
@@ -186,7 +199,7 @@ class TableMemo:
         sig = self._live(ident)
         if sig is None:  # absent or retired in the graph: normalise it
             return None
-        self.new[digest] = entry if entry[1] == number else [ident, number, *refs]
+        self._keep(digest, entry if entry[1] == number else [ident, number, *refs])
         self.hits += 1
         return _record(self.table.name, number, ident, dict(zip(self.fields, refs,
                                                                 strict=True)), sig)
@@ -194,8 +207,8 @@ class TableMemo:
     def learn(self, record: Record) -> None:
         """Keep the row just looked up (a clean record, no warnings) for the next sync."""
         if self._digest is not None and not record.deleted:
-            self.new[self._digest] = [record.key, record.row,
-                                      *(record.values.get(f) for f in self.fields)]
+            self._keep(self._digest, [record.key, record.row,
+                                      *(record.values.get(f) for f in self.fields)])
         self._digest = None
 
     def replay(self) -> Iterator[tuple[int, Record]] | None:
@@ -221,6 +234,7 @@ class TableMemo:
             assert sig is not None
             refs = e[2:]
             new[digest] = e
+            self.budget[0] -= 1  # a replayed table was within the bound when it was kept
             self.seen += 1
             self.hits += 1
             yield row, _record(name, row, e[0], dict(zip(fields, refs, strict=True)), sig)
@@ -251,6 +265,7 @@ class RowMemo:
     old: Mapping[str, Mapping[str, list[Any]]] = field(default_factory=dict)
     old_files: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     tables: dict[str, TableMemo] = field(default_factory=dict)
+    budget: list[int] = field(default_factory=lambda: [MEMO_MAX_ROWS])
 
     def table(self, export: Any, table: Table, headers: list[str], incremental: bool,
               graph: Mapping[str, str], fields: tuple[str, ...] | None) -> TableMemo | None:
@@ -272,7 +287,7 @@ class RowMemo:
         memo = TableMemo(table, hashlib.blake2b(key=key, digest_size=16), fields, cells,
                          old, {}, graph,
                          _file_digest(export, table.name, key),
-                         self.old_files.get(table.name))
+                         self.old_files.get(table.name), budget=self.budget)
         self.tables[table.name] = memo
         return memo
 

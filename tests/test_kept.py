@@ -261,3 +261,26 @@ def test_a_damaged_or_missing_bundle_reads_the_graph(store, tmp_path: Path) -> N
     store.write_meta(_DAMAGE)
     assert kept._bundle(store, Hasher(load_key())) is None
     assert not _prepare(store, export, tmp_path).state.kept
+
+
+def test_the_memo_is_bounded_and_a_re_sync_past_it_is_still_right(
+        store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At province the memo of every row pushed a sync past 3.7 GiB: it keeps at most
+    ``MEMO_MAX_ROWS`` rows; the rows past it are normalised again, and the answer is the
+    same (unchanged, nothing written; a changed row found)."""
+    monkeypatch.setattr(kept, "MEMO_MAX_ROWS", 10)
+    export = copy_export(tmp_path)
+    assert sync_export(store, export).status == "applied"
+    before = dump(store)
+    again = _prepare(store, export, tmp_path)
+    assert again.plan is not None and again.plan.empty, again.plan.counts()
+    assert again.scan.memo.hits == 10, again.scan.memo.hits
+    assert sum(len(t.new) for t in again.scan.memo.tables.values()) <= 10
+    assert not all(t.replayed for t in again.scan.memo.tables.values())  # past the bound: read
+    verified = sync_export(store, export, verify=True)
+    assert verified.status == "unchanged" and verified.writes == 0 and dump(store) == before
+    set_manifest(export, "快照日期", "2024-04-01")
+    set_cell(export, "人员", 3, "政治面貌", "中共党员")
+    report = sync_export(store, export, verify=True)
+    assert status_counts(report)["人员"] == {"changed": 1, "unchanged": 3}, report.changes
+    assert node(store, "Person", "P2")["standing"] == "full_member"
