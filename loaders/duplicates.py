@@ -84,9 +84,9 @@ _FLAG_RUN = cypher("sync.duplicates.flag_run",
                    "MATCH (r:SyncRun {id: $run}) SET r.dup_marks = 1 RETURN r.id AS id")
 # Versions of this snapshot (vf = $ordinal) that share a key with a current version of
 # another person.  The index walk per key; versions of the same person never pair.
-_MARK_BY_KEY = cypher("sync.duplicates.mark.dup_key", """
+_MARK = {prop: cypher(f"sync.duplicates.mark.{prop}", f"""
 UNWIND $keys AS k
-MATCH (p:Person {dup_key: k})
+MATCH (p:Person {{{prop}: k}})
 WHERE p.vt = $open
 WITH k, collect(p) AS ps
 WHERE any(x IN ps WHERE x.code <> head(ps).code)
@@ -94,18 +94,8 @@ UNWIND ps AS p
 WITH p
 WHERE p.vf = $ordinal
 SET p.dup_shared = 1
-""")
-_MARK_BY_HASH = cypher("sync.duplicates.mark.id_hash", """
-UNWIND $keys AS k
-MATCH (p:Person {id_hash: k})
-WHERE p.vt = $open
-WITH k, collect(p) AS ps
-WHERE any(x IN ps WHERE x.code <> head(ps).code)
-UNWIND ps AS p
-WITH p
-WHERE p.vf = $ordinal
-SET p.dup_shared = 1
-""")
+""") for prop in ("dup_key", "id_hash")}
+_MARK_BY_KEY, _MARK_BY_HASH = _MARK["dup_key"], _MARK["id_hash"]
 # The backfill: every version with a masked ID, a page at a time (the scan order is
 # stable while the writers' lock is held), then keys and marks by (code, vf).
 _VERSIONS = cypher("sync.duplicates.backfill.versions", """
