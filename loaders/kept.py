@@ -79,7 +79,14 @@ RETURN k.part AS part, k.parts AS parts, k.digest AS digest, k.data AS data
 ORDER BY part
 """,
 )
-_DROP = cypher("sync.kept.drop", f"MATCH (k:{LABEL_SYNC_KEPT}) DELETE k")
+#: Parts are deleted a few at a time: on Neo4j a deletion holds the deleted values in the
+#: transaction's memory, and a province bundle is hundreds of one-megabyte parts.
+_DROP = cypher("sync.kept.drop", f"""
+MATCH (k:{LABEL_SYNC_KEPT})
+WITH k LIMIT 8
+DELETE k
+RETURN count(*) AS n
+""")
 _WRITE = cypher(
     "sync.kept.write",
     f"""
@@ -435,7 +442,7 @@ def keep(store: Store, hasher: Hasher, run_id: str, state: GraphState,
     digest = whole.hexdigest()
     at = _dt.now().astimezone().isoformat(timespec="seconds")
     try:
-        store.write_meta(_DROP)
+        forget(store)
         for n, text in enumerate(texts):
             store.write_meta(_WRITE, {"run_id": run_id, "ordinal": state.snapshot, "part": n,
                                       "parts": len(texts), "digest": digest, "data": text,
@@ -447,7 +454,8 @@ def keep(store: Store, hasher: Hasher, run_id: str, state: GraphState,
 
 def forget(store: Store) -> None:
     """Drop the kept bundle (after a write that bypassed the sync, e.g. a repair)."""
-    store.write_meta(_DROP)
+    while store.write_meta(_DROP)[0]["n"]:
+        pass
 
 
 def _bundle(store: Store, hasher: Hasher) -> dict[str, Any] | None:
