@@ -34,12 +34,13 @@ import json
 import os
 import random
 import shutil
-import statistics
 import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from bench_reads import _BIGGEST_DISTRICT, _timed  # the same district, timed the same way
 
 QUESTION = "duplicate_people"
 _SCOPES = """
@@ -47,12 +48,6 @@ MATCH (u:Unit)
 WHERE u.level IN ['district', 'street', 'community'] AND u.vt = 2147483647
 RETURN u.code AS code, u.level AS level
 ORDER BY code
-"""
-_BIGGEST_DISTRICT = """
-MATCH (c:Unit {level: 'compound'})
-RETURN c.district_code AS code, count(*) AS n
-ORDER BY n DESC, code
-LIMIT 1
 """
 _NAME_SWAP = "明华伟强军平杰磊涛斌"
 
@@ -126,14 +121,6 @@ def plant(src: Path, dst: Path, seed: int) -> None:
     _append(dst / "任职.csv", post_header, posts)
     print(f"planted {len(added)} people and {len(posts)} posts into {dst}")
 
-
-def _timed(fn: Any, repeat: int) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return round(statistics.median(times), 3), result
 
 
 def run(repeat: int, max_scopes: int, save: Path | None, compare: Path | None) -> int:

@@ -31,31 +31,14 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_reads import _BIGGEST_DISTRICT, _timed  # the same district, timed the same way
 from bench_sync import _load, bench_engine, engines_of, wipe
 from redgov.graph.stores import Store
-
-_BIGGEST_DISTRICT = """
-MATCH (c:Unit {level: 'compound'})
-RETURN c.district_code AS code, count(*) AS n
-ORDER BY n DESC, code
-LIMIT 1
-"""
-
-
-def _timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return round(statistics.median(times), 3), result
 
 
 def syncs(store: Store, folders: list[Path]) -> list[dict[str, Any]]:
