@@ -136,7 +136,16 @@ def _key_id(hasher: Hasher) -> str:
 #: a few hundred bytes in memory and again while the bundle is written, and a province
 #: export's 2.5 M rows pushed a sync past 3.7 GiB (the bound for a sync is 2 GiB).  Rows
 #: past it are normalised at the next re-sync as before.
-MEMO_MAX_ROWS = int(os.environ.get("REDGOV_KEPT_ROWS", "400000"))
+MEMO_MAX_ROWS = 400_000
+
+
+def memo_max_rows() -> int:
+    """The bound: ``REDGOV_KEPT_ROWS`` when it is a whole number from 0 to 100 million,
+    else :data:`MEMO_MAX_ROWS` (a cache's size: a bad value must not stop a sync)."""
+    text = os.environ.get("REDGOV_KEPT_ROWS", "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= 9 and int(text) <= 100_000_000:
+        return int(text)
+    return MEMO_MAX_ROWS
 #: A memoised row: [identity, row number, *the REF_FIELDS values]; its sig is the one the
 #: scan found for the identity (``scan.sigs``), kept only when the state then holds it.
 Entry = list[Any]
@@ -165,7 +174,7 @@ class TableMemo:
     same: bool = False
     _digest: str | None = None
     #: rows this scan may still memoise, shared by its tables (``MEMO_MAX_ROWS``)
-    budget: list[int] = field(default_factory=lambda: [MEMO_MAX_ROWS])
+    budget: list[int] = field(default_factory=lambda: [memo_max_rows()])
 
     def _keep(self, digest: str, entry: Entry) -> None:
         if self.budget[0] > 0:
@@ -272,7 +281,7 @@ class RowMemo:
     old: Mapping[str, Mapping[str, list[Any]]] = field(default_factory=dict)
     old_files: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     tables: dict[str, TableMemo] = field(default_factory=dict)
-    budget: list[int] = field(default_factory=lambda: [MEMO_MAX_ROWS])
+    budget: list[int] = field(default_factory=lambda: [memo_max_rows()])
 
     def table(self, export: Any, table: Table, headers: list[str], incremental: bool,
               graph: Mapping[str, str], fields: tuple[str, ...] | None) -> TableMemo | None:

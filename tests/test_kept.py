@@ -284,3 +284,13 @@ def test_the_memo_is_bounded_and_a_re_sync_past_it_is_still_right(
     report = sync_export(store, export, verify=True)
     assert status_counts(report)["人员"] == {"changed": 1, "unchanged": 3}, report.changes
     assert node(store, "Person", "P2")["standing"] == "full_member"
+
+
+@pytest.mark.parametrize(("value", "bound"), [
+    ("12", 12), ("0", 0), (" 7 ", 7), ("", None), ("abc", None), ("-5", None), ("1e9", None),
+    ("99999999999999999999", None), ("１２", None), ("12; rm -rf /", None),
+])
+def test_the_memo_bound_from_the_environment_is_checked(
+        monkeypatch: pytest.MonkeyPatch, value: str, bound: int | None) -> None:
+    monkeypatch.setenv("REDGOV_KEPT_ROWS", value)
+    assert kept.memo_max_rows() == (kept.MEMO_MAX_ROWS if bound is None else bound)
