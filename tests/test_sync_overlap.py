@@ -50,7 +50,7 @@ WORKER = b"redgov.loaders.overlap"
 
 def _history(store: Any, monkeypatch: pytest.MonkeyPatch, mode: str) -> dict[str, Any]:
     monkeypatch.setenv(OVERLAP_ENV, mode)
-    monkeypatch.setenv(CHUNK_ENV, "8")  # the first sync streams its tables in chunks of 8
+    monkeypatch.setenv(CHUNK_ENV, "16")  # the first sync streams its tables in chunks
     reports, lines, streamed = [], [], []
     for export in EXPORTS:
         out = _Lines()
@@ -78,6 +78,7 @@ class _Lines:
         pass
 
 
+@pytest.mark.timeout(900)  # ten syncs: minutes on a loaded Neo4j
 def test_an_overlapped_history_equals_a_sequential_one(
     engine: Any, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
