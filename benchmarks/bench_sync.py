@@ -287,12 +287,14 @@ def param_text_timer() -> Iterator[list[float]]:
 
 def time_split(split: dict[str, float], param_text: list[float]) -> dict[str, float]:
     """The sync's own split (loaders: ``SyncReport.split``), with what follows from it:
-    ``rows_s`` — building the rows in apply.py (its time less the engine's and the spool
+    ``rows_s`` — building the rows in apply.py (its time less waiting for the engine and the spool
     read-back), ``param_text_s`` — FalkorDB's client rendering parameters (inside
     ``engine_s``), ``engine_wait_s`` — the rest of ``engine_s``: sending and waiting."""
     out = dict(split)
     if "apply_s" in out:
-        out["rows_s"] = out["apply_s"] - out.get("engine_s", 0.0) - out.get("spool_read_s", 0.0)
+        # Pipelined batches (apply.Batches): the engine's part the writer waited for.
+        engine = out["send_wait_s"] if "send_wait_s" in out else out.get("engine_s", 0.0)
+        out["rows_s"] = out["apply_s"] - engine - out.get("spool_read_s", 0.0)
     if param_text[0]:
         out["param_text_s"] = param_text[0]
         if "engine_s" in out:

@@ -24,6 +24,7 @@ before publishing).  The atomicity tests use it; nothing else should.
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import signal
 import time
@@ -46,7 +47,7 @@ from .schema import ORG_T, PERSON_T, TABLE_ORDER, TABLES, UNIT_T
 from .state import GraphState
 from .validate import Scan
 
-__all__ = ["KILL_HOOK", "Batches", "apply_plan", "apply_table", "clean", "finish"]
+__all__ = ["KILL_HOOK", "Batches", "Stream", "apply_plan", "apply_table", "clean", "finish"]
 
 KILL_HOOK = "REDGOV_TEST_KILL_AFTER_BATCHES"
 
@@ -65,24 +66,41 @@ class Batches:
         #: Wall seconds inside ``writer.run``: the engine's part of the write as this
         #: process sees it (on FalkorDB with the client's parameter text).
         self.engine_s = 0.0
+        #: Wall seconds this process waited for a batch in flight (the rest of
+        #: ``engine_s`` overlapped with building the next batch).
+        self.wait_s = 0.0
         #: Called after every batch (the overlapped sync relays the validation worker's
         #: messages there); None: nothing.
         self.between: Callable[[], None] | None = None
+        self._thread: concurrent.futures.ThreadPoolExecutor | None = None
+        self._pending: concurrent.futures.Future[None] | None = None
         hook = os.environ.get(KILL_HOOK)
         self._kill_at = int(hook) if hook and hook.lstrip("-").isdigit() else None
         self._check()
 
     def _check(self) -> None:
         if self._kill_at is not None and self._kill_at == self.batches:
+            if self.batches:
+                self.drain()  # "after the N-th batch": once it is written
             os.kill(os.getpid(), signal.SIGKILL)
 
     def send(self, query: str, rows: Iterable[Mapping[str, Any]], table: str = "") -> int:
-        """``$run``, ``$date``, ``$ordinal`` and ``$table`` go once per batch."""
+        """``$run``, ``$date``, ``$ordinal`` and ``$table`` go once per batch.
+
+        Pipelined: a batch is handed to one sending thread, and this returns while the
+        engine works on it, so the next batch's rows are built meanwhile (the thread
+        waits on the socket without the GIL).  One batch at a time is in flight, in
+        order; its error is raised by the next :meth:`send` or :meth:`drain`, before
+        anything else is sent.  Call :meth:`drain` before using the writer directly.
+        """
         sent = 0
         for batch in batched(rows, self.size):
-            t0 = time.perf_counter()
-            self.writer.run(query, {**self.params, "table": table, "rows": list(batch)})
-            self.engine_s += time.perf_counter() - t0
+            self.drain()
+            if self._thread is None:
+                self._thread = concurrent.futures.ThreadPoolExecutor(
+                    1, thread_name_prefix="redgov-batches")
+            self._pending = self._thread.submit(
+                self._run, query, {**self.params, "table": table, "rows": list(batch)})
             self.batches += 1
             sent += len(batch)
             self._check()
@@ -91,7 +109,37 @@ class Batches:
         self.rows += sent
         return sent
 
+    def _run(self, query: str, params: dict[str, Any]) -> None:
+        t0 = time.perf_counter()
+        try:
+            self.writer.run(query, params)
+        finally:
+            self.engine_s += time.perf_counter() - t0
+
+    def drain(self) -> None:
+        """Wait for the batch in flight (its error raised here); the writer is then free."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            t0 = time.perf_counter()
+            try:
+                pending.result()
+            finally:
+                self.wait_s += time.perf_counter() - t0
+
+    def close(self) -> None:
+        """Wait for the batch in flight and end the sending thread.  On the way out of
+        an error its own error is dropped (the first one is the one reported)."""
+        try:
+            pending, self._pending = self._pending, None
+            if pending is not None:
+                concurrent.futures.wait([pending])
+        finally:
+            if self._thread is not None:
+                self._thread.shutdown(wait=True)
+                self._thread = None
+
     def before_commit(self) -> None:
+        self.drain()
         if self._kill_at == -1:
             os.kill(os.getpid(), signal.SIGKILL)
 
@@ -111,15 +159,19 @@ def apply_plan(
     hasher: Hasher | None, run: str, batch_size: int = DEFAULT_BATCH, ordinal: int = 1,
 ) -> Batches:
     b = Batches(writer, run, scan.manifest.snapshot_date, batch_size, ordinal)
-    for spec in TABLE_ORDER:
-        apply_table(b, spec.name, plan, scan, state)
-    finish(b, plan, scan)
+    try:
+        for spec in TABLE_ORDER:
+            apply_table(b, spec.name, plan, scan, state)
+        finish(b, plan, scan)
+    finally:
+        b.close()
     return b
 
 
 def finish(b: Batches, plan: Plan, scan: Scan) -> None:
     """What follows the last table's writes (both the sequential and the overlapped sync
     call it): duplicate_people's marks on the people this sync wrote."""
+    b.drain()  # the writer is used directly from here on
     people = plan.tables.get(PERSON_T)
     written = people.writes() if people is not None else set()
     run, ordinal = b.params["run"], b.params["ordinal"]
@@ -152,6 +204,54 @@ def apply_table(b: Batches, name: str, plan: Plan, scan: Scan, state: GraphState
     _node_table(b, nm, tp, plan, scan, (units, orgs), ancestry)
 
 
+class Stream:
+    """One table written chunk by chunk while the worker still validates it (:mod:`.overlap`).
+
+    Only a table whose every valid row is an addition (:meth:`possible`): a full export
+    (an increment deletes and modifies), a table of which the graph holds no record (so
+    nothing changes, restores, retires or cascades: its diff is "add all"), and not units
+    or organisations (kept whole, checked as a whole, linked in a second pass).  A chunk
+    is written as :func:`apply_table` writes those records; the table's diff at its end
+    (:func:`.diff.diff_table`) then finds exactly the additions already written.
+    """
+
+    def __init__(self, b: Batches, name: str, plan: Plan, scan: Scan, state: GraphState) -> None:
+        self.b, self.name, self.tp = b, name, plan.table(name)
+        self.nm, self.rm = NODE_MAPS.get(name), REL_MAPS.get(name)
+        self.scan = scan
+        self.codes = _Codes(scan, state)
+        self.units = (self.codes.units, self.codes.orgs)
+        #: The spool file's bytes written so far (the next chunk starts there).
+        self.end = 0
+
+    @staticmethod
+    def possible(name: str, scan: Scan, state: GraphState) -> bool:
+        nm = NODE_MAPS.get(name)
+        if scan.manifest.incremental or state.sigs.get(name) or name in (UNIT_T, ORG_T):
+            return False
+        if nm is not None:
+            return not any(nm.label in link.targets for link in nm.links)
+        return name in REL_MAPS
+
+    def write(self, records: list[Record], end: int) -> None:
+        """Write one chunk of valid records (all additions), spooled up to byte ``end``."""
+        self.tp.add.update(rec.key for rec in records)
+        if self.nm is not None:
+            _node_chunk(self.b, self.nm, records, self.tp, None, self.units,
+                        (self.tp.add, set()))
+        else:
+            assert self.rm is not None
+            _relation_chunk(self.b, self.rm, records, self.tp, set(), self.codes)
+        self.end = end
+
+    def finish(self) -> None:
+        """The table is validated whole (and diffed): write the rows after the last chunk."""
+        rest = list(self.scan.spool.records(self.name, self.end))
+        progress_table(self.name, len(rest))
+        for chunk in batched(rest, self.b.size):
+            self.write(chunk, self.end)
+
+
 def _node_records(nm: NodeMap, scan: Scan) -> Iterator[Record]:
     if nm.table == UNIT_T:
         return iter(scan.units.values())
@@ -182,19 +282,8 @@ def _node_table(
         _repoint(b, label, forked)
     if writes:
         for chunk in batched(_node_records(nm, scan), b.size):
-            creates, updates = _node_rows(chunk, tp, plan if table == UNIT_T else None)
-            if IDENTITY[label] == "key":  # keyed nodes store their identity as `key`
-                for r in creates + updates:
-                    r["props"]["key"] = r["key"]
-            b.send(q.CREATE[label], creates, table)
-            b.send(q.REWRITE[label], updates, table)
-            if one_pass:
-                written = [rec for rec in chunk if rec.key in writes]
-                if written:
-                    _links(b, nm, written, rewritten, units)
-                advance(len(creates) + len(updates))
-            else:
-                advance((len(creates) + len(updates)) / 2)  # the other half with their links
+            _node_chunk(b, nm, chunk, tp, plan if table == UNIT_T else None, units,
+                        one_pass and (writes, rewritten))
     advance(b.send(q.UPDATE_ANCESTRY,
                    ({"key": k, **a} for k, a in ancestry.items() if k not in writes)))
     b.send(q.RETIRE[label], ({"key": k} for k in sorted(tp.retire)))
@@ -207,6 +296,28 @@ def _node_table(
             if written:
                 _links(b, nm, written, rewritten, units)
                 advance(len(written) / 2)
+
+
+def _node_chunk(b: Batches, nm: NodeMap, chunk: list[Record], tp: TablePlan,
+                unit_plan: Plan | None, units: Any,
+                one_pass: tuple[set[str], set[str]] | bool) -> None:
+    """Create and rewrite one chunk's records; ``one_pass``: (the table's writes, its
+    rewritten identities) to link them in the same pass, else False (linked later)."""
+    label = nm.label
+    creates, updates = _node_rows(chunk, tp, unit_plan)
+    if IDENTITY[label] == "key":  # keyed nodes store their identity as `key`
+        for r in creates + updates:
+            r["props"]["key"] = r["key"]
+    b.send(q.CREATE[label], creates, nm.table)
+    b.send(q.REWRITE[label], updates, nm.table)
+    if one_pass:
+        writes, rewritten = one_pass
+        written = [rec for rec in chunk if rec.key in writes]
+        if written:
+            _links(b, nm, written, rewritten, units)
+        advance(len(creates) + len(updates))
+    else:
+        advance((len(creates) + len(updates)) / 2)  # the other half with their links
 
 
 def _node_rows(
@@ -222,10 +333,14 @@ def _node_rows(
             target = updates
         else:
             continue
-        props = {**rec.values, **_provenance(rec)}
         if plan is not None:
+            props = {**rec.values, **_provenance(rec)}
             props.update(plan.unit_ancestry.get(rec.key, {}))
-        target.append({"key": rec.key, "props": clean(props)})
+            props = clean(props)
+        else:  # clean({**values, **_provenance(rec)}) in one pass: most rows of a sync
+            props = {k: v for k, v in rec.values.items() if v is not None}
+            props["src_row"], props["sig"] = rec.row, rec.sig
+        target.append({"key": rec.key, "props": props})
     return creates, updates
 
 
@@ -308,27 +423,39 @@ def _relation_table(b: Batches, rm: RelMap, tp: TablePlan, scan: Scan, codes: _C
     replaced = tp.restore | tp.change
     if tp.writes():
         for chunk in batched(scan.spool.records(rm.table), b.size):
-            by_edge: dict[Edge, list[dict[str, Any]]] = {}
-            drops: list[dict[str, Any]] = []
-            for rec in chunk:
-                if rec.key not in tp.add and rec.key not in replaced:
-                    continue
-                if rec.key in replaced:
-                    drops.append({"key": rec.key, "src": rec.values[rm.src]})
-                props = {n: rec.values[n] for n in rm.props}
-                props.update(_provenance(rec), key=rec.key)
-                by_edge.setdefault(_edge(rm, rec, codes), []).append({
-                    "src": rec.values[rm.src], "dst": rec.values[rm.dst], "props": clean(props),
-                })
-            for pair in _src_keys(rm):
-                for text in q.DROP_REL[pair]:
-                    b.send(text, drops)
-            for edge, rows in by_edge.items():
-                advance(b.send(q.CREATE_REL[edge], rows, rm.table))
+            _relation_chunk(b, rm, chunk, tp, replaced, codes)
     if tp.retire:
-        spec = TABLES[rm.table]
-        rows = [{"key": k, "src": spec.key_part(k, rm.src)} for k in sorted(tp.retire)]
-        for pair in _src_keys(rm):
-            b.send(q.FORK_REL[pair], rows)
-            b.send(q.RETIRE_REL[pair], rows)
-        advance(len(rows))
+        _retire_relations(b, rm, tp)
+
+
+def _relation_chunk(b: Batches, rm: RelMap, chunk: list[Record], tp: TablePlan,
+                    replaced: set[str], codes: _Codes) -> None:
+    """Close the replaced and create the added and changed rows of one chunk."""
+    by_edge: dict[Edge, list[dict[str, Any]]] = {}
+    drops: list[dict[str, Any]] = []
+    for rec in chunk:
+        if rec.key not in tp.add and rec.key not in replaced:
+            continue
+        if rec.key in replaced:
+            drops.append({"key": rec.key, "src": rec.values[rm.src]})
+        values = rec.values
+        # clean() of the relation's values, provenance and key, in one pass
+        props = {n: v for n in rm.props if (v := values[n]) is not None}
+        props["src_row"], props["sig"], props["key"] = rec.row, rec.sig, rec.key
+        by_edge.setdefault(_edge(rm, rec, codes), []).append({
+            "src": values[rm.src], "dst": values[rm.dst], "props": props,
+        })
+    for pair in _src_keys(rm):
+        for text in q.DROP_REL[pair]:
+            b.send(text, drops)
+    for edge, rows in by_edge.items():
+        advance(b.send(q.CREATE_REL[edge], rows, rm.table))
+
+
+def _retire_relations(b: Batches, rm: RelMap, tp: TablePlan) -> None:
+    spec = TABLES[rm.table]
+    rows = [{"key": k, "src": spec.key_part(k, rm.src)} for k in sorted(tp.retire)]
+    for pair in _src_keys(rm):
+        b.send(q.FORK_REL[pair], rows)
+        b.send(q.RETIRE_REL[pair], rows)
+    advance(len(rows))

@@ -10,6 +10,27 @@ validates the export table by table, as a sequential sync does, and hands each f
 table over (its identities and signatures, its spool file); this process diffs and writes
 it under the writers' lock while the worker validates the next one.
 
+**Chunks** (so the writes start at once and the two processes overlap for the whole
+sync): a table that is all additions (:meth:`.apply.Stream.possible`: a full export, a
+table the graph holds nothing of, not units or organisations) is written while it is
+still validated, a spool chunk (5,000 records) at a time.
+
+The protocol, worker → this process, one pipe, in order:
+
+- ``("table-start", name, expected)``, ``("advance", rows)``: progress only;
+- ``("chunk", name, spool path, start, end, errors so far)``: a full chunk of valid
+  records is on disk at bytes ``start:end`` of the table's spool file; written at once
+  when the table streams and no error has been found, else ignored (the table is then
+  written whole at its ``table`` message, as before);
+- ``("table", name, payload, spool path, errors so far)``: the table is checked; the
+  payload (a pickle: its identities → signatures, and the whole records of units and
+  organisations) and its spool are adopted; a streamed table writes the rows after its
+  last chunk, the others are diffed and written whole;
+- ``("done", errors, warnings, present, broken, stats)`` or ``("failed", masked text)``.
+
+A new kind of message (e.g. a row memo handed over with its table) is one more branch in
+:meth:`Overlap._pump` and :meth:`Overlap.write`; the order above is what the writes rely on.
+
 What a sequential sync guarantees still holds:
 
 - **Nothing is published unless the whole export is valid.**  The writes are an unpublished
@@ -53,7 +74,7 @@ from typing import Any
 
 from ..graph.stores.base import Store, Writer
 from . import cypher_sync as q
-from .apply import Batches, apply_table, finish
+from .apply import Batches, Stream, apply_table, finish
 from .diff import Plan, diff_table
 from .manifest import read_manifest
 from .pii import Hasher, mask_pii
@@ -152,6 +173,7 @@ class Overlap:
         self._ready: collections.deque[tuple[Any, ...]] = collections.deque()
         self._done: tuple[Any, ...] | None = None
         self._reporter: Reporter = SILENT
+        self._batches: Batches | None = None
         self.split: dict[str, float] = {}
 
     # -- the hand-over ---------------------------------------------------------------------
@@ -168,16 +190,44 @@ class Overlap:
             raise self._failed(None) from None
         b = Batches(writer, report.run_id, report.snapshot_date, batch_size, ordinal)
         b.between = self._pump
+        self._batches = b
+        try:
+            return self._write(b, report, clock)
+        finally:
+            b.close()
+            self._batches = None
+
+    def _write(self, b: Batches, report: SyncReport, clock: PhaseClock
+               ) -> tuple[Scan, Plan, Batches]:
+        writer = b.writer
         plan, view = Plan(), self.scan
         stopped = False
         waited = applied = diffed = loaded = 0.0
-        for _ in TABLE_ORDER:
+        streams: dict[str, Stream] = {}
+        chunks = 0
+        while True:
             t0 = time.perf_counter()
             handed = self._next_table(writer)
             waited += time.perf_counter() - t0
             if handed is None:
                 break
-            name, payload, spool_path, errors = handed
+            if handed[0] == "chunk":  # a chunk of valid records of a table still validated
+                _, name, spool_path, start, end, errors = handed
+                stopped = stopped or bool(errors)
+                if stopped:
+                    continue
+                stream = streams.get(name)
+                if stream is None:
+                    if not Stream.possible(name, view, self.state):
+                        continue  # written whole once validated, as before
+                    stream = streams[name] = Stream(b, name, plan, view, self.state)
+                t0 = time.perf_counter()
+                with reporting(SILENT):
+                    stream.write(view.spool.read_chunk(name, Path(spool_path), start), end)
+                applied += time.perf_counter() - t0
+                chunks += 1
+                continue
+            _, name, payload, spool_path, errors = handed
             if stopped or errors:
                 stopped = True
                 Path(payload).unlink(missing_ok=True)
@@ -188,7 +238,11 @@ class Overlap:
             diff_table(plan, view, self.state, name)
             t2 = time.perf_counter()
             with reporting(SILENT) if self._done is None else contextlib.nullcontext():
-                apply_table(b, name, plan, view, self.state)
+                stream = streams.pop(name, None)
+                if stream is None:
+                    apply_table(b, name, plan, view, self.state)
+                else:  # the rows after its last chunk
+                    stream.finish()
             loaded, diffed = loaded + t1 - t0, diffed + t2 - t1
             applied += time.perf_counter() - t2
             self._phase(clock)
@@ -197,6 +251,7 @@ class Overlap:
             self._wait(writer)
         waited += time.perf_counter() - t0
         self._phase(clock)
+        b.drain()
         _, view.errors, view.warnings, view.present, view.broken, stats = self._done
         report.warnings = view.warnings
         if not stopped and not view.errors:
@@ -204,7 +259,9 @@ class Overlap:
         self.split.update(stats)
         self.split.update({
             "wait_for_validation_s": waited, "table_handover_s": loaded, "diff_s": diffed,
-            "apply_s": applied, "engine_s": b.engine_s, "spool_read_s": view.spool.read_s,
+            "apply_s": applied, "engine_s": b.engine_s, "send_wait_s": b.wait_s,
+            "spool_read_s": view.spool.read_s,
+            "chunks_streamed": chunks,
         })
         return view, plan, b
 
@@ -238,6 +295,8 @@ class Overlap:
         if self._from.poll(KEEP_ALIVE_S):
             self._pump()
         else:
+            if self._batches is not None:
+                self._batches.drain()  # the writer is free again
             writer.run(q.UNPUBLISHED_RUNS)  # keeps the writers' lock (a cheap read)
 
     def _pump(self) -> None:
@@ -254,8 +313,8 @@ class Overlap:
                 self._reporter.table(msg[1], expected if expected is not None else msg[2])
             elif kind == "advance":
                 self._reporter.advance(msg[1])
-            elif kind == "table":
-                self._ready.append(msg[1:])
+            elif kind in ("table", "chunk"):
+                self._ready.append(msg)
             elif kind == "done":
                 self._done = msg
             else:
@@ -331,9 +390,13 @@ def _work(inbox: Connection, outbox: Connection) -> None:
         outbox.send(("table", name, str(payload), str(spool_path) if spool_path else None,
                      len(found.errors)))
 
+    def chunk_done(found: Scan, name: str, path: Path, start: int, end: int) -> None:
+        outbox.send(("chunk", name, str(path), start, end, len(found.errors)))
+
     with open_export(setup["path"], workdir, setup["limits"]) as export, \
             reporting(_Relay(outbox)):
-        found = scan(export, setup["state"], Hasher(setup["key"]), workdir, on_table=table_done)
+        found = scan(export, setup["state"], Hasher(setup["key"]), workdir,
+                     on_table=table_done, on_chunk=chunk_done)
     stats = {"validate_s": time.perf_counter() - t0,
              "validate_cpu_s": time.process_time() - cpu0,
              "spool_write_s": found.spool.write_s}

@@ -59,7 +59,7 @@ from .tables import (
     Table,
 )
 
-__all__ = ["Record", "signature", "to_record"]
+__all__ = ["Record", "new_record", "signature", "to_record"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,16 @@ class Record:
     @property
     def deleted(self) -> bool:
         return self.op == DELETE
+
+
+def new_record(table: str, row: int, key: str, values: dict[str, Any], sig: str,
+               op: str | None) -> Record:
+    """``Record(...)`` without the frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` per field: twice the cost, at millions of records read back
+    from the spool)."""
+    rec = object.__new__(Record)
+    rec.__dict__.update(table=table, row=row, key=key, values=values, sig=sig, op=op)
+    return rec
 
 
 def signature(values: dict[str, Any]) -> str:

@@ -8,19 +8,27 @@ Only identity, row, values and sig are kept — never a raw ID number or phone n
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from .records import Record
+from .records import Record, new_record
 
 __all__ = ["Spool"]
 
 _CHUNK = 5000
+#: Test hook: records per chunk (a small number makes small fixtures stream in chunks).
+CHUNK_ENV = "REDGOV_TEST_SPOOL_CHUNK"
+
+
+def _chunk_size() -> int:
+    text = os.environ.get(CHUNK_ENV, "")
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= _CHUNK else _CHUNK
 
 
 class Spool:
@@ -38,6 +46,11 @@ class Spool:
         #: Wall seconds pickling chunks to disk and reading them back (a sync's time split).
         self.write_s = 0.0
         self.read_s = 0.0
+        self._chunk = _chunk_size()
+        #: Called as ``on_chunk(table, path, start, end)`` once a full chunk of ``table`` is
+        #: on disk at bytes ``start:end`` of ``path`` (the overlapped sync's worker tells
+        #: the writer, which may write those records at once, :func:`read_chunk`).
+        self.on_chunk: Callable[[str, Path, int, int], None] | None = None
 
     @property
     def directory(self) -> Path:
@@ -60,11 +73,16 @@ class Spool:
             entry = self._open[rec.table] = (open(path, "wb"), [])  # noqa: SIM115
         fh, chunk = entry
         chunk.append((rec.row, rec.key, rec.values, rec.sig, rec.op))
-        if len(chunk) >= _CHUNK:
+        if len(chunk) >= self._chunk:
             t0 = time.perf_counter()
+            start = fh.tell()
             pickle.dump(chunk, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            if self.on_chunk is not None:
+                fh.flush()
             self.write_s += time.perf_counter() - t0
             chunk.clear()
+            if self.on_chunk is not None:
+                self.on_chunk(rec.table, self._files[rec.table], start, fh.tell())
 
     def finish(self, table: str) -> None:
         entry = self._open.pop(table, None)
@@ -76,11 +94,13 @@ class Spool:
             fh.close()
             self.write_s += time.perf_counter() - t0
 
-    def records(self, table: str) -> Iterator[Record]:
+    def records(self, table: str, start: int = 0) -> Iterator[Record]:
+        """``table``'s records, from byte ``start`` on (a chunk's start: see ``on_chunk``)."""
         path = self._files.get(table)
         if path is None:
             return
         with open(path, "rb") as fh:
+            fh.seek(start)
             while True:
                 t0 = time.perf_counter()
                 try:
@@ -90,7 +110,18 @@ class Spool:
                 finally:
                     self.read_s += time.perf_counter() - t0
                 for row, key, values, sig, op in chunk:
-                    yield Record(table, row, key, values, sig, op)
+                    yield new_record(table, row, key, values, sig, op)
+
+    def read_chunk(self, table: str, path: Path, start: int) -> list[Record]:
+        """The chunk of ``table`` that begins at byte ``start`` of ``path`` (see
+        ``on_chunk``): a file another process is still writing, read up to that chunk."""
+        t0 = time.perf_counter()
+        with open(path, "rb") as fh:
+            fh.seek(start)
+            chunk = pickle.load(fh)
+        self.read_s += time.perf_counter() - t0
+        return [new_record(table, row, key, values, sig, op)
+                for row, key, values, sig, op in chunk]
 
     def close(self) -> None:
         for table in list(self._open):

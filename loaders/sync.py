@@ -209,7 +209,7 @@ def _same_bytes(export: Export, report: SyncReport, last: dict[str, Any], dry_ru
 
 def _split(found: Scan, batches: Batches, apply_s: float) -> dict[str, float]:
     """Where a sequential sync's write time went (``SyncReport.split``)."""
-    return {"apply_s": apply_s, "engine_s": batches.engine_s,
+    return {"apply_s": apply_s, "engine_s": batches.engine_s, "send_wait_s": batches.wait_s,
             "spool_write_s": found.spool.write_s, "spool_read_s": found.spool.read_s}
 
 

@@ -12,6 +12,7 @@ keeps identity → signature, which is all the diff needs.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,7 @@ from .tables import (
     Table,
 )
 
-__all__ = ["Manifest", "Scan", "TableDone", "read_manifest", "scan"]
+__all__ = ["ChunkDone", "Manifest", "Scan", "TableDone", "read_manifest", "scan"]
 
 
 @dataclass
@@ -67,21 +68,28 @@ _err = issue
 #: Called after each table is checked (``TABLE_ORDER``, absent tables too) with the scan
 #: so far and the table's name: every error of that table is in ``scan.errors`` by then.
 TableDone = Callable[[Scan, str], None]
+#: Called with the scan so far, the table, the spool file and the chunk's bytes
+#: (``Spool.on_chunk``) each time a full chunk of valid records is spooled: every error
+#: found up to that chunk's last row is in ``scan.errors`` by then.
+ChunkDone = Callable[[Scan, str, Path, int, int], None]
 
 
 def scan(export: Export, state: GraphState, hasher: Hasher | None,
          workdir: Path | None = None, memo: Any = None,
-         on_table: TableDone | None = None) -> Scan:
+         on_table: TableDone | None = None, on_chunk: ChunkDone | None = None) -> Scan:
     """Read and check the whole export; ``scan.errors`` empty means it may be applied.
 
     The spool (in ``workdir``, a private folder) is removed here if the scan fails.
     ``memo`` (``kept.RowMemo``): rows it knows, unchanged in ``state``, are not normalised
     again (their references are still checked) and not spooled (nothing of them is written).
-    ``on_table``: see :data:`TableDone` (the overlapped sync's worker, :mod:`.overlap`).
+    ``on_table``, ``on_chunk``: see :data:`TableDone`, :data:`ChunkDone` (the overlapped
+    sync's worker, :mod:`.overlap`).
     """
     errors: list[Issue] = []
     manifest = read_manifest(export, errors)
     result = Scan(manifest, errors=errors, spool=Spool(workdir), memo=memo)
+    if on_chunk is not None:
+        result.spool.on_chunk = functools.partial(on_chunk, result)
     try:
         _scan_all(export, state, hasher, result, on_table)
     except BaseException:

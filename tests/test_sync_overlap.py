@@ -38,6 +38,7 @@ from redgov.loaders.apply import KILL_HOOK
 from redgov.loaders.demo import generate
 from redgov.loaders.overlap import OVERLAP_ENV
 from redgov.loaders.progress import reporting
+from redgov.loaders.spool import CHUNK_ENV
 from test_snapshot_history import EXPORTS
 
 from redgov.progress import PlainReporter
@@ -49,7 +50,8 @@ WORKER = b"redgov.loaders.overlap"
 
 def _history(store: Any, monkeypatch: pytest.MonkeyPatch, mode: str) -> dict[str, Any]:
     monkeypatch.setenv(OVERLAP_ENV, mode)
-    reports, lines = [], []
+    monkeypatch.setenv(CHUNK_ENV, "16")  # the first sync streams its tables in chunks
+    reports, lines, streamed = [], [], []
     for export in EXPORTS:
         out = _Lines()
         with reporting(PlainReporter("zh", out)):
@@ -58,10 +60,11 @@ def _history(store: Any, monkeypatch: pytest.MonkeyPatch, mode: str) -> dict[str
                         "warnings": [w.to_json() for w in r.warnings], "writes": r.writes,
                         "errors": [e.to_json() for e in r.errors], "phases": list(r.phases),
                         "overlapped": "wait_for_validation_s" in r.split})
+        streamed.append(r.split.get("chunks_streamed", 0))
         lines.append([line.split()[1] for line in out.lines])
     ordinals = [s.ordinal for s in list_snapshots(store.read)]
     return {"reports": reports, "progress": lines, "versions": versions(store),
-            "dumps": {o: dump_at(store, o) for o in ordinals}}
+            "streamed": streamed, "dumps": {o: dump_at(store, o) for o in ordinals}}
 
 
 class _Lines:
@@ -75,6 +78,7 @@ class _Lines:
         pass
 
 
+@pytest.mark.timeout(900)  # ten syncs: minutes on a loaded Neo4j
 def test_an_overlapped_history_equals_a_sequential_one(
     engine: Any, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -91,6 +95,7 @@ def test_an_overlapped_history_equals_a_sequential_one(
                for r in on["reports"]), on["reports"]
     for a, b in zip(on["reports"], off["reports"], strict=True):
         a.pop("overlapped"), b.pop("overlapped")
+    assert on["streamed"][0] > 0 and not any(on["streamed"][1:]), on["streamed"]
     assert on["reports"] == off["reports"]
     assert len(on["dumps"]) == len(EXPORTS) and on["dumps"] == off["dumps"]
     assert {"only overlapped": sorted(set(on["versions"]) - set(off["versions"]))[:5],
@@ -129,6 +134,33 @@ def test_an_error_in_a_late_table_rejects_with_the_same_errors_and_leaves_the_gr
     # Not vacuous: the overlapped run had written the tables before 走访, then undid them.
     assert report.split["engine_s"] > 0 and "undo" in report.phases, (report.split,
                                                                      report.phases)
+
+
+def test_an_error_in_a_table_written_in_chunks_stops_the_writes_and_leaves_an_empty_graph(
+    store: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    """A first sync streams 人员 in chunks of 4 while it is validated: a repeated person in
+    its last row, found after chunks were written, rejects the sync with the sequential
+    sync's errors (走访's too), and what was written is removed."""
+    folder = tmp_path / "dup"
+    shutil.copytree(EXPORTS[0], folder)
+    people = (folder / "人员.csv").read_text("utf-8").splitlines()
+    (folder / "人员.csv").write_text("\n".join([*people, people[1]]) + "\n", "utf-8")
+    with open(folder / "走访.csv", "a", encoding="utf-8") as fh:
+        fh.write("P_NOBODY,CO2,2024-07-01\n")
+    monkeypatch.setenv(CHUNK_ENV, "4")
+    seen = {}
+    for mode in ("off", "on"):
+        monkeypatch.setenv(OVERLAP_ENV, mode)
+        report = sync_export(store, folder)
+        assert report.status == "rejected", (mode, report.status)
+        seen[mode] = [e.to_json() for e in report.errors], report.records, report.changes
+        assert (versions(store), list_snapshots(store.read)) == ([], []), mode
+    assert [e["table"] for e in seen["on"][0]] == ["人员", "走访"], seen["on"][0]
+    assert seen["on"] == seen["off"]
+    # Not vacuous: people's first chunks were written before the repeat was found.
+    assert report.split["chunks_streamed"] > 0 and "undo" in report.phases, (report.split,
+                                                                             report.phases)
 
 
 def _workers(graph: str) -> list[int]:
