@@ -494,6 +494,12 @@ class FalkorStore:
 
     def _apply(self, graph_name: str, steps: FalkorSteps) -> None:
         graph = self._db.select_graph(graph_name)
+        for text in steps.drops:  # retired indexes (graph/schema.py RETIRED)
+            try:
+                graph.query(text)
+            except redis.ResponseError as exc:
+                if "no such index" not in str(exc).lower():  # another writer dropped it
+                    raise
         for text in steps.indexes:
             try:
                 graph.query(text)
