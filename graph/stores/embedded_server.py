@@ -48,14 +48,17 @@ from ..home import (
 )
 from .base import StoreError
 from .timeouts import maxmemory_mib, read_memory_mib
+from .waits import PROBE_TIMEOUT, probe_timeout_s
 
 __all__ = ["ServerInfo", "data_dir", "ensure_server", "is_our_server", "server_running",
            "stop_server"]
 
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 120.0  # AOF replay of a very large graph can take a while
-#: How long a live server may take to answer before it is reported as unresponsive.
-PROBE_TIMEOUT_S = float(os.environ.get("REDGOV_PROBE_TIMEOUT", "5"))
+#: How long a live server may take to answer before it is reported as unresponsive: the
+#: default; the value used is read, checked, when a probe starts (waits.py,
+#: REDGOV_PROBE_TIMEOUT).
+PROBE_TIMEOUT_S = PROBE_TIMEOUT.default
 CONFIG_FILE = "redis.conf"
 TEMP_FOLDER = "tmp"  # FalkorDB's graph copies (GRAPH.COPY dumps)
 IMPORT_FOLDER = "import"  # LOAD CSV file:// root; kept empty (and LOAD CSV is refused)
@@ -279,7 +282,7 @@ def _command(home: Path) -> list[str]:
 def _unresponsive(home: Path, pid: int | str) -> StoreError:
     return StoreError(
         f"the embedded FalkorDB server of {home} (pid {pid}) is running but not answering "
-        f"within {PROBE_TIMEOUT_S:g} s; it was not replaced. Try again shortly, or stop it "
+        f"within {probe_timeout_s():g} s; it was not replaced. Try again shortly, or stop it "
         "with `redgov stop`"
     )
 
@@ -293,7 +296,7 @@ def server_running(home: Path | None = None) -> ServerInfo | None:
     if not is_our_server(home, int(state["pid"]), int(state["port"])):
         return None  # never send the password to a process not proven ours
     password = _password(home)
-    if not _is_ours(int(state["port"]), password, int(state["pid"]), PROBE_TIMEOUT_S):
+    if not _is_ours(int(state["port"]), password, int(state["pid"]), probe_timeout_s()):
         return None
     return ServerInfo(HOST, int(state["port"]), password, int(state["pid"]), home, False, 0.0)
 
@@ -332,7 +335,7 @@ def ensure_server(home: Path | None = None) -> ServerInfo:
             return running
         fd = _take_lifetime_lock(home)
         stray = _stray_pid(home)
-        deadline = time.monotonic() + PROBE_TIMEOUT_S
+        deadline = time.monotonic() + probe_timeout_s()
         while fd is None and stray is None and time.monotonic() < deadline:
             # The server is gone but a fork of it (an AOF rewrite, a graph copy) outlives
             # it for a moment and still holds the lock: wait for it, then start.
