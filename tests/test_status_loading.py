@@ -123,3 +123,21 @@ def test_status_of_a_stopped_server_starts_it_and_answers(home: Path) -> None:
         assert store.read("MATCH (u:Unit) RETURN count(u) AS n") == [{"n": 3}]
     finally:
         store.close()
+
+
+def test_a_large_graph_is_reported_starting_before_its_load_begins(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a large file to load, status does not wait for the background start to reach
+    the load (seconds on a busy machine): it reports the start (``load_start``) or the
+    load's phase at once; the start then finishes on its own."""
+    from redgov.graph.stores import embedded_server
+
+    _graph_of_three(home)
+    monkeypatch.setattr(embedded_server, "LARGE_LOAD_BYTES", 1)  # the three nodes' files
+    assert embedded_server._data_bytes(home) >= 1
+    seen = embedded_server.start_or_loading(home, wait=0.0)
+    assert seen is not None and seen.phase in DOMAINS["load_phase"], seen
+    deadline = time.monotonic() + 60
+    while server_running(home) is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert server_running(home) is not None and embedded_server.start_or_loading(home) is None
