@@ -591,6 +591,9 @@ def start_or_loading(home: Path | None = None, wait: float = 1.0) -> Loading | N
         return None  # answering, or alive and not answering: the usual path says which
     progress = loading(home)
     started = False
+    large = _data_bytes(home) >= LARGE_LOAD_BYTES
+    if large:
+        wait = min(wait, 0.2)  # a large graph takes tens of seconds: nothing to wait for
     if progress is None or progress.phase == "load_start":
         if not _start_lock_busy(home):
             started = True
@@ -609,8 +612,7 @@ def start_or_loading(home: Path | None = None, wait: float = 1.0) -> Loading | N
     # Not yet reading (on a busy machine the start itself takes seconds): reported as
     # starting only when there is a large file to load; a server with little to load
     # answers a moment later, and the usual path waits for it.
-    if _data_bytes(home) >= LARGE_LOAD_BYTES and (progress is not None or started
-                                                  or _start_lock_busy(home)):
+    if large and (progress is not None or started or _start_lock_busy(home)):
         return progress or Loading(None, "load_start", None, None, None, 0.0)
     return None
 
