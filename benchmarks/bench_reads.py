@@ -18,8 +18,10 @@ Prints, and as one JSON line at the end (every figure):
   summaries were removed (what the first ``redgov status`` after a sync pays) and the
   median of the next calls; then the wall time of the ``redgov status`` command (a new
   process each time: interpreter, imports, connection and the read);
-- with ``--restart`` (embedded store only): ``redgov stop`` then ``redgov status``, wall
-  time of the ``status`` that starts the server again and waits for its load;
+- with ``--restart`` (embedded store only): ``redgov stop`` then ``redgov status`` (which
+  answers the load's state while the server loads), the time until a read answers (the
+  graph queryable), and where the load went (decode and index rebuild per graph, from
+  the server's log);
 - with ``--pages``: the dashboard's overview and hierarchy pages (a district, a street, a
   compound) through ``bench_dashboard.page_results``: first load right after a sync,
   first load with the kept answers, later loads (``--pages all``: every page).
@@ -150,14 +152,90 @@ def status_figures(store: Any, repeat: int) -> dict[str, Any]:
 
 
 def restart_figures(repeat: int) -> dict[str, Any]:
-    walls = []
+    """``redgov stop``, then three times from the same start (the median of --repeat):
+
+    - ``restart_status_s``: the ``redgov status`` that finds the server stopped, starts it
+      in the background and answers (the load's state while it loads);
+    - ``restart_queryable_s``: until a read answers (``redgov cypher``, which waits for the
+      load as every command but status does) — the graph's own restart time;
+    - ``load``: where the load went, from the server's log (:func:`load_breakdown`).
+    """
+    walls, queryable, stops, states, loads = [], [], [], [], []
     for _ in range(repeat):
-        _cli("stop")
-        walls.append(_cli("status"))
+        stops.append(_cli("stop"))
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-m", "redgov", "status", "--format", "json"],
+                             check=True, capture_output=True, text=True).stdout
+        walls.append(round(time.perf_counter() - t0, 3))
+        with contextlib.suppress(ValueError):
+            states.append(json.loads(out).get("state", "ready"))
+        _cli("cypher", "MATCH (u:Unit) RETURN count(u) AS n")
+        queryable.append(round(time.perf_counter() - t0, 3))
+        loads.append(load_breakdown())
     wall = round(statistics.median(walls), 3)
-    print(f"restart: `redgov stop` then `redgov status` {wall} s (runs {walls})   "
+    ready = round(statistics.median(queryable), 3)
+    print(f"restart: `redgov stop` then `redgov status` {wall} s (runs {walls}, answered "
+          f"{states}); graph queryable after {ready} s (runs {queryable}); stop {stops} s   "
           f"load {_load()}", flush=True)
-    return {"restart_status_s": wall, "runs": walls, "load": _load()}
+    print(f"restart load breakdown: {json.dumps(loads[-1], ensure_ascii=False)}", flush=True)
+    return {"restart_status_s": wall, "runs": walls, "status_answered": states,
+            "restart_queryable_s": ready, "queryable_runs": queryable, "stop_s": stops,
+            "load_breakdown": loads[-1], "load": _load()}
+
+
+def load_breakdown(home: str | None = None) -> dict[str, Any]:
+    """The last start's load, from the embedded server's ``redis.log``: per graph, the
+    decode (nodes, relations, matrices) and the index rebuild FalkorDB does before the
+    server answers; the AOF's base (RDB) and incremental (replayed queries) parts."""
+    from datetime import datetime
+    from pathlib import Path
+
+    from redgov.graph.home import data_dir
+
+    path = Path(home) if home else data_dir()
+    try:
+        lines = (path / "redis.log").read_text(errors="replace").splitlines()
+    except OSError:
+        return {}
+    starts = [i for i, line in enumerate(lines) if "Server initialized" in line]
+    lines = lines[starts[-1]:] if starts else lines
+
+    def at(line: str) -> float:
+        return datetime.strptime(" ".join(line.split()[1:5]), "%d %b %Y %H:%M:%S.%f").timestamp()
+
+    graphs: dict[str, dict[str, float]] = {}
+    out: dict[str, Any] = {"graphs": graphs}
+    began = None
+    for line in lines:
+        if "Reading RDB" in line or "Loading RDB" in line:
+            began = began or at(line)
+        if "Graph '" in line and "processing virtual key: 1/" in line:
+            name = line.split("Graph '", 1)[1].split("'", 1)[0]
+            graphs.setdefault(name, {})["start"] = at(line)
+        elif "Constructing indexes" in line:
+            name = line.split("Graph '", 1)[1].split("'", 1)[0]
+            graphs.setdefault(name, {})["indexes"] = at(line)
+        elif "Done decoding graph" in line:
+            name = line.rsplit(" ", 1)[1]
+            graphs.setdefault(name, {})["done"] = at(line)
+        for key, marker in (("base_s", "DB loaded from base file"),
+                            ("incr_s", "DB loaded from incr file"),
+                            ("aof_s", "DB loaded from append only file")):
+            if marker in line:
+                out[key] = float(line.rsplit(":", 1)[1].split()[0])
+        if "Ready to accept connections" in line and began is not None:
+            out["log_start_to_ready_s"] = round(at(line) - began, 3)
+    for name, t in list(graphs.items()):
+        figures = {}
+        if "start" in t and "indexes" in t:
+            figures["decode_s"] = round(t["indexes"] - t["start"], 3)
+        if "indexes" in t and "done" in t:
+            figures["index_rebuild_s"] = round(t["done"] - t["indexes"], 3)
+        graphs[name] = figures
+    if "base_s" in out:  # the rest of the base file: other keys (the metadata graph, …)
+        out["base_outside_logged_graphs_s"] = round(out["base_s"] - sum(
+            sum(f.values()) for f in graphs.values()), 3)
+    return out
 
 
 def page_figures(pages: str, repeat: int) -> list[dict[str, Any]]:

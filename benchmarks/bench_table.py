@@ -339,6 +339,12 @@ ROWS: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
     ("restart: `redgov stop` → `redgov status` s", "< 2",
      lambda f: _s(_get(f, "restart", "restart_status_s")) if f.get("restart")
      else ("n/a (a server the operator runs)" if f.get("engine") == "neo4j" else "—")),
+    ("restart: graph queryable s (load: decode / index rebuild s)", "",
+     lambda f: f"{_s(_get(f, 'restart', 'restart_queryable_s'))} ("
+               + _pair(_get(f, "restart", "load_breakdown", "graphs", GRAPH, "decode_s"),
+                       _get(f, "restart", "load_breakdown", "graphs", GRAPH,
+                            "index_rebuild_s")) + ")"
+     if _get(f, "restart", "restart_queryable_s") is not None else "—"),
     ("`redgov status` command s (in-process first / later)", "< 0.5",
      lambda f: f"{_s(_get(f, 'status', 'status_command_s'))} ("
                + _pair(_get(f, "status", "status_first_s"), _get(f, "status", "status_later_s"))

@@ -169,6 +169,17 @@ DOMAINS: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "undo": ("撤销未发布的写入", "undo unpublished writes"),
         "questions": ("审计问题", "audit questions"),
     },
+    # the embedded server while it loads its graph after a start (`redgov status`,
+    # graph/stores/embedded_server.py loading()): what it is doing now
+    "load_phase": {
+        "load_start": ("启动中", "starting"),
+        "load_file": ("读取数据文件", "reading the data file"),
+        "load_nodes": ("载入节点", "loading nodes"),
+        "load_edges": ("载入关系", "loading relations"),
+        "load_matrices": ("载入邻接矩阵", "loading matrices"),
+        "load_indexes": ("重建索引", "rebuilding indexes"),
+        "load_replay": ("重放追加日志", "replaying the append-only log"),
+    },
     "change": {
         "added": ("新增", "added"), "changed": ("修改", "changed"),
         "retired": ("退出", "retired"), "unchanged": ("无变化", "unchanged"),

@@ -49,6 +49,7 @@ __all__ = [
     "META_KEYS",
     "NEO4J_LIST_CONSTRAINTS",
     "NEO4J_LIST_INDEXES",
+    "RETIRED",
     "UNIQUE_KEYS",
     "VERSIONED_KEYS",
     "FalkorSteps",
@@ -92,9 +93,8 @@ LOOKUPS: dict[str, tuple[str, ...]] = {
     LABEL_UNIT: ("level",),
     LABEL_ORGANISATION: ("kind",),
     # duplicate_people: the marked people (dup_shared), then each one's matches by
-    # ID-number hash and by dup_key (loaders/duplicates.py).  The name index is no longer
-    # read by a question (the people search uses CONTAINS); it stays for graphs that have it.
-    LABEL_PERSON: ("id_hash", "name", "dup_key", "dup_shared"),
+    # ID-number hash and by dup_key (loaders/duplicates.py).
+    LABEL_PERSON: ("id_hash", "dup_key", "dup_shared"),
     # coverage_rollup from facts: the compounds under one unit of the rolled-up level.
     LABEL_COMPOUND_FACT: ("community_code", "street_code", "district_code", "city_code"),
 }
@@ -114,7 +114,6 @@ _FALKOR_INDEXES = {
     (LABEL_UNIT, "level"): "CREATE INDEX FOR (n:Unit) ON (n.level)",
     (LABEL_ORGANISATION, "kind"): "CREATE INDEX FOR (n:Organisation) ON (n.kind)",
     (LABEL_PERSON, "id_hash"): "CREATE INDEX FOR (n:Person) ON (n.id_hash)",
-    (LABEL_PERSON, "name"): "CREATE INDEX FOR (n:Person) ON (n.name)",
     (LABEL_COMPOUND_FACT, "code"): "CREATE INDEX FOR (n:CompoundFact) ON (n.code)",
     (LABEL_COMPOUND_FACT, "community_code"):
         "CREATE INDEX FOR (n:CompoundFact) ON (n.community_code)",
@@ -128,11 +127,26 @@ _FALKOR_INDEXES = {
 for (_label, _prop), _text in _FALKOR_INDEXES.items():
     cypher(f"schema.falkordb.{_label}.{_prop}", _text)
 
+#: Indexes an older redgov made that nothing reads any more: a writer taking the lock drops
+#: them where the graph still has them.  Each costs every write of its label and, on
+#: FalkorDB, its share of every restart (the engine rebuilds all indexes while it loads,
+#: before it answers).  ``Person.name`` was read by the old ``duplicate_people`` grouping;
+#: the question now looks people up by ``dup_key``/``id_hash`` from ``dup_shared`` and the
+#: people search uses ``CONTAINS``, which no index serves.
+RETIRED: frozenset[tuple[str, str]] = frozenset({(LABEL_PERSON, "name")})
+# FalkorDB's form (Neo4j 5 removed it: Neo4j drops its index by name, below).
+_FALKOR_DROPS = {
+    (LABEL_PERSON, "name"): cypher("schema.falkordb.drop.Person.name",
+                                   "DROP INDEX ON :Person(name)", falkordb_only=True),
+}
+
 @dataclass(frozen=True)
 class _Neo4jItem:
     """One Neo4j schema statement and what the engine lists once it has run."""
 
-    kind: str  # "index" (plain range index), "unique" (constraint) or "drop" (a constraint)
+    #: "index" (plain range index), "unique" (constraint), "drop" (a constraint) or
+    #: "drop_index" (a retired plain index, by name)
+    kind: str
     label: str
     prop: str
     name: str  # the index's or constraint's name
@@ -185,8 +199,9 @@ _NEO4J_ITEMS = (
     _n4j("index", LABEL_PERSON, "id_hash", "redgov_person_id_hash",
          "schema.neo4j.person_id_hash",
          "CREATE INDEX redgov_person_id_hash IF NOT EXISTS FOR (n:Person) ON (n.id_hash)"),
-    _n4j("index", LABEL_PERSON, "name", "redgov_person_name", "schema.neo4j.person_name",
-         "CREATE INDEX redgov_person_name IF NOT EXISTS FOR (n:Person) ON (n.name)"),
+    # Retired (see RETIRED): made by an older redgov, read by nothing now.
+    _n4j("drop_index", LABEL_PERSON, "name", "redgov_person_name",
+         "schema.neo4j.drop_person_name", "DROP INDEX redgov_person_name IF EXISTS"),
     # Per-compound facts (graph/compound_facts.py): identity and the roll-up's level codes.
     *(_n4j("index", LABEL_COMPOUND_FACT, _p, f"redgov_compound_fact_{_p}",
            f"schema.neo4j.compound_fact_{_p}",
@@ -294,6 +309,8 @@ class Present:
     unique: frozenset[tuple[str, str]] = frozenset()
     #: Neo4j: the constraints' names (an older redgov's constraints are dropped by name).
     constraint_names: frozenset[str] = frozenset()
+    #: Neo4j: the plain indexes' names (a retired index is dropped by name).
+    index_names: frozenset[str] = frozenset()
 
 
 def _pairs(rows: Iterable[Mapping[str, Any]], label: str, props: str) -> frozenset[
@@ -318,7 +335,8 @@ def neo4j_present(indexes: Iterable[Mapping[str, Any]],
               and r.get("entityType") == "NODE"]
     return Present(_pairs(plain, "labelsOrTypes", "properties"),
                    _pairs(unique, "labelsOrTypes", "properties"),
-                   frozenset(str(r.get("name")) for r in constraints))
+                   frozenset(str(r.get("name")) for r in constraints),
+                   frozenset(str(r.get("name")) for r in plain))
 
 
 def falkordb_present(indexes: Iterable[Mapping[str, Any]],
@@ -339,6 +357,8 @@ def _neo4j_missing(items: Iterable[_Neo4jItem], present: Present) -> list[str]:
     for item in items:
         if item.kind == "drop":
             wanted = item.name in present.constraint_names
+        elif item.kind == "drop_index":
+            wanted = item.name in present.index_names
         elif item.kind == "unique":
             wanted = (item.label, item.prop) not in present.unique
         else:
@@ -362,26 +382,31 @@ def neo4j_meta_missing(present: Present) -> list[str]:
 
 @dataclass
 class FalkorSteps:
-    """What a FalkorDB graph still needs: index texts (Cypher), then ``GRAPH.CONSTRAINT``
-    commands (not Cypher on FalkorDB) as (``"CREATE"`` or ``"DROP"``, label, property)."""
+    """What a FalkorDB graph still needs: retired indexes to drop and index texts to create
+    (Cypher), then ``GRAPH.CONSTRAINT`` commands (not Cypher on FalkorDB) as (``"CREATE"`` or
+    ``"DROP"``, label, property)."""
 
     indexes: list[str] = field(default_factory=list)
     constraints: list[tuple[str, str, str]] = field(default_factory=list)
+    drops: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.indexes or self.constraints)
+        return bool(self.drops or self.indexes or self.constraints)
 
     def describe(self) -> tuple[str, ...]:
         """Every step as one line (what a store reports it ran)."""
-        return (*self.indexes, *(f"GRAPH.CONSTRAINT {op} UNIQUE NODE {label} {prop}"
-                                 for op, label, prop in self.constraints))
+        return (*self.drops, *self.indexes,
+                *(f"GRAPH.CONSTRAINT {op} UNIQUE NODE {label} {prop}"
+                  for op, label, prop in self.constraints))
 
 
 def falkordb_missing(present: Present) -> FalkorSteps:
-    """What a FalkorDB graph holding ``present`` still needs: every index of
-    :data:`KEYS` and :data:`LOOKUPS`, a unique constraint on :data:`UNIQUE_KEYS`, and none
-    on the versioned labels (an older redgov made their identities unique)."""
+    """What a FalkorDB graph holding ``present`` still needs: none of the :data:`RETIRED`
+    indexes, every index of :data:`KEYS` and :data:`LOOKUPS`, a unique constraint on
+    :data:`UNIQUE_KEYS`, and none on the versioned labels (an older redgov made their
+    identities unique)."""
     steps = FalkorSteps()
+    steps.drops = [text for key, text in _FALKOR_DROPS.items() if key in present.indexes]
     steps.indexes = [text for key, text in _FALKOR_INDEXES.items()
                      if key not in present.indexes]
     steps.constraints = [("DROP", label, prop) for label, prop in VERSIONED_KEYS.items()

@@ -11,6 +11,7 @@ holding one node and no index — and checks the engine's own index listing.
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -174,3 +175,33 @@ def test_a_read_only_account_reads_and_never_tries(server, falkor_graph_name: st
             if admin._graph_exists(key):
                 admin._redis.execute_command("GRAPH.DELETE", key)
         admin.close()
+
+
+def test_a_retired_index_is_dropped_by_the_next_writer_and_only_once(engine, store) -> None:
+    """``Person.name`` (made by an older redgov, read by nothing now: graph/schema.py
+    RETIRED) goes at the next writer's lock, on both engines; the writer after that drops
+    nothing."""
+    from redgov.graph.schema import RETIRED
+
+    assert ("Person", "name") in RETIRED and ("Person", "name") not in WANTED_INDEXES
+    store.setup_schema()
+    if isinstance(store, FalkorStore):  # the older redgov's own statements, as it ran them
+        store._db.select_graph(store.graph_name).query("CREATE INDEX FOR (n:Person) ON (n.name)")
+    else:
+        with store._session("w") as session:  # type: ignore[attr-defined]
+            session.run("CREATE INDEX redgov_person_name IF NOT EXISTS "
+                        "FOR (n:Person) ON (n.name)").consume()
+            session.run("CALL db.awaitIndexes(60)").consume()
+    assert ("Person", "name") in listing(store)[0], sorted(listing(store)[0])
+
+    first = sync_export(store, HISTORY / "e1_2024-06-30_full")  # takes the writers' lock
+    assert first.status == "applied", first.errors[:3]
+    assert any("person" in step.lower() and "name" in step for step in store.schema_changes), (
+        store.schema_changes)  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 10  # FalkorDB drops an index asynchronously
+    while ("Person", "name") in listing(store)[0] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    indexes, unique, _ = listing(store)
+    assert ("Person", "name") not in indexes, sorted(indexes)
+    assert indexes >= WANTED_INDEXES and unique >= WANTED_UNIQUE, (indexes, unique)
+    assert store.ensure_schema() == (), store.schema_changes  # type: ignore[attr-defined]

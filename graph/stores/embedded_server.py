@@ -23,14 +23,17 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import redis
@@ -48,14 +51,21 @@ from ..home import (
 )
 from .base import StoreError
 from .timeouts import maxmemory_mib, read_memory_mib
+from .waits import PROBE_TIMEOUT, probe_timeout_s
 
-__all__ = ["ServerInfo", "data_dir", "ensure_server", "is_our_server", "server_running",
-           "stop_server"]
+__all__ = ["Loading", "ServerInfo", "data_dir", "ensure_server", "is_our_server", "loading",
+           "server_running", "start_or_loading", "stop_server"]
 
 HOST = "127.0.0.1"
-START_TIMEOUT_S = 120.0  # AOF replay of a very large graph can take a while
-#: How long a live server may take to answer before it is reported as unresponsive.
-PROBE_TIMEOUT_S = float(os.environ.get("REDGOV_PROBE_TIMEOUT", "5"))
+START_TIMEOUT_S = 120.0  # until the server is seen loading (or ready)
+#: Once the server is seen loading (its log says so), the start waits this long for it: a
+#: province graph takes 50–110 s to load on 2 busy cores, and killing a server halfway
+#: through its load only makes the next start load it all again.
+LOAD_TIMEOUT_S = 3600.0
+#: How long a live server may take to answer before it is reported as unresponsive: the
+#: default; the value used is read, checked, when a probe starts (waits.py,
+#: REDGOV_PROBE_TIMEOUT).
+PROBE_TIMEOUT_S = PROBE_TIMEOUT.default
 CONFIG_FILE = "redis.conf"
 TEMP_FOLDER = "tmp"  # FalkorDB's graph copies (GRAPH.COPY dumps)
 IMPORT_FOLDER = "import"  # LOAD CSV file:// root; kept empty (and LOAD CSV is refused)
@@ -279,7 +289,7 @@ def _command(home: Path) -> list[str]:
 def _unresponsive(home: Path, pid: int | str) -> StoreError:
     return StoreError(
         f"the embedded FalkorDB server of {home} (pid {pid}) is running but not answering "
-        f"within {PROBE_TIMEOUT_S:g} s; it was not replaced. Try again shortly, or stop it "
+        f"within {probe_timeout_s():g} s; it was not replaced. Try again shortly, or stop it "
         "with `redgov stop`"
     )
 
@@ -293,7 +303,7 @@ def server_running(home: Path | None = None) -> ServerInfo | None:
     if not is_our_server(home, int(state["pid"]), int(state["port"])):
         return None  # never send the password to a process not proven ours
     password = _password(home)
-    if not _is_ours(int(state["port"]), password, int(state["pid"]), PROBE_TIMEOUT_S):
+    if not _is_ours(int(state["port"]), password, int(state["pid"]), probe_timeout_s()):
         return None
     return ServerInfo(HOST, int(state["port"]), password, int(state["pid"]), home, False, 0.0)
 
@@ -332,7 +342,7 @@ def ensure_server(home: Path | None = None) -> ServerInfo:
             return running
         fd = _take_lifetime_lock(home)
         stray = _stray_pid(home)
-        deadline = time.monotonic() + PROBE_TIMEOUT_S
+        deadline = time.monotonic() + probe_timeout_s()
         while fd is None and stray is None and time.monotonic() < deadline:
             # The server is gone but a fork of it (an AOF rewrite, a graph copy) outlives
             # it for a moment and still holds the lock: wait for it, then start.
@@ -368,9 +378,17 @@ def _start(home: Path, lock_fd: int) -> ServerInfo:
             start_new_session=True, cwd=home, umask=PRIVATE_UMASK, pass_fds=(lock_fd,),
         )
         deadline = time.monotonic() + START_TIMEOUT_S
+        seen_loading = False
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 break
+            if not seen_loading and time.monotonic() > deadline - 10:
+                # Near the bound: a server that is loading (its log shows a phase past
+                # the start) gets the load's bound; one stuck before loading does not.
+                progress = loading(home, proc.pid)
+                if progress is not None and progress.phase != "load_start":
+                    seen_loading = True
+                    deadline = time.monotonic() + LOAD_TIMEOUT_S
             if (is_our_server(home, proc.pid, port) and _ready(port, password)
                     and _is_ours(port, password, proc.pid)):
                 elapsed = time.perf_counter() - t0
@@ -427,15 +445,193 @@ def stop_server(home: Path | None = None, timeout: float = 30.0) -> bool:
                     _wait_gone(stray, 5)
             (home / "server.json").unlink(missing_ok=True)
             return stray is not None
-        save = "SAVE" if home.exists() else "NOSAVE"
+        # Plain SHUTDOWN: the AOF (the only file a start loads, appendonly yes) is flushed
+        # and synced; with no save points no RDB is written.  ``SAVE`` wrote a dump.rdb
+        # that nothing ever loaded (the graph's size on disk, and seconds of every stop).
+        save = () if home.exists() else ("NOSAVE",)
         # Retries are disabled: the disconnect that follows SHUTDOWN is the success case.
         with (
             contextlib.suppress(redis.ConnectionError, redis.TimeoutError, OSError),
             _client(info.port, info.password, timeout=timeout) as r,
         ):
-            r.execute_command("SHUTDOWN", save)
+            r.execute_command("SHUTDOWN", *save)
         if not _wait_gone(info.pid, timeout):
             os.kill(info.pid, signal.SIGKILL)
             _wait_gone(info.pid, 5)
         (home / "server.json").unlink(missing_ok=True)
         return True
+
+
+# -- a start seen from outside: is the server loading, and how far has it got -----------
+@dataclass(frozen=True)
+class Loading:
+    """The embedded server while it loads its graph after a start (before it answers).
+
+    FalkorDB decodes each graph and then rebuilds every index of it before the server
+    answers anything (the rebuild is most of a province graph's load), so a client waiting
+    for it learns nothing; the server's own log says where it is.
+    """
+
+    pid: int | None  # None: the start has not yet run the server
+    #: a ``load_phase`` code (graph/display.py): load_start, load_file, load_nodes,
+    #: load_edges, load_matrices, load_indexes, load_replay
+    phase: str
+    graph: str | None  # the graph being decoded, when the log names one
+    done: int | None  # nodes or relations decoded so far (load_nodes, load_edges)
+    total: int | None
+    elapsed_s: float  # since the server logged its start
+
+    def as_json(self) -> dict[str, object]:
+        return {"state": "loading", "phase": self.phase, "graph": self.graph,
+                "done": self.done, "total": self.total,
+                "elapsed_s": round(self.elapsed_s, 1), "pid": self.pid}
+
+
+#: What the log's lines say, in the order a load writes them (the last match wins).
+_PHASES = (
+    (re.compile(r"Reading RDB|Loading RDB|Reading the remaining AOF"), "load_file"),
+    (re.compile(r"Graph '(?P<g>.*?)' processed (?P<d>\d+)/(?P<t>\d+) nodes"), "load_nodes"),
+    (re.compile(r"Graph '(?P<g>.*?)' processed (?P<d>\d+)/(?P<t>\d+) edges"), "load_edges"),
+    (re.compile(r"Graph '(?P<g>.*?)' loading .*matri"), "load_matrices"),
+    (re.compile(r"Graph '(?P<g>.*?)' Constructing indexes"), "load_indexes"),
+    (re.compile(r"Done decoding graph"), "load_file"),
+    (re.compile(r"DB loaded from base file"), "load_replay"),
+)
+_LOG_TAIL = 256 * 1024  # a load writes ~50 lines per graph; the tail holds this start's
+
+
+def _config_port(home: Path) -> int | None:
+    with contextlib.suppress(OSError):
+        for line in (home / CONFIG_FILE).read_text().splitlines():
+            key, _, value = line.partition(" ")
+            if key == "port" and value.strip('"').isdigit():
+                return int(value.strip('"'))
+    return None
+
+
+def _log_lines(home: Path, pid: int) -> list[str]:
+    """The lines process ``pid`` wrote to ``redis.log`` (its tail), prefix removed."""
+    try:
+        with open(home / "redis.log", "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, fh.tell() - _LOG_TAIL))
+            text = fh.read().decode("utf-8", "replace")
+    except OSError:
+        return []
+    prefix = f"{pid}:"
+    return [line[len(prefix):] for line in text.splitlines() if line.startswith(prefix)]
+
+
+def _logged_at(line: str) -> float | None:
+    """The epoch time of a redis.log line (``M 06 Dec 2026 12:54:11.159 * …``, local)."""
+    with contextlib.suppress(ValueError, IndexError):
+        stamp = " ".join(line.split()[1:5])
+        return datetime.strptime(stamp, "%d %b %Y %H:%M:%S.%f").timestamp()
+    return None
+
+
+def loading(home: Path | None = None, pid: int | None = None) -> Loading | None:
+    """What the embedded server of ``home`` is loading, or None when no server of ``home``
+    is loading (none is running, or it has loaded: then ask it).
+
+    Read from ``/proc`` and the server's own log, never from the server (which answers
+    nothing while it rebuilds a graph's indexes): the process named by ``redis.pid`` (or
+    ``pid``) must run redis-server and hold ``server.lock`` (:func:`is_our_server`), and
+    must not yet have logged that it accepts connections.
+    """
+    home = home or data_dir()
+    if pid is None:
+        with contextlib.suppress(OSError, ValueError):
+            pid = int((home / "redis.pid").read_text().strip())
+    port = _config_port(home)
+    if pid is None or port is None or not pid_alive(pid) or not is_our_server(home, pid, port):
+        return None
+    lines = _log_lines(home, pid)
+    if any("Ready to accept connections" in line for line in lines):
+        return None
+    phase, graph, done, total = "load_start", None, None, None
+    for line in lines:
+        for pattern, code in _PHASES:
+            m = pattern.search(line)
+            if m:
+                phase = code
+                names = m.groupdict()
+                graph = names.get("g") or (graph if code == "load_file" else None)
+                done = int(names["d"]) if names.get("d") else None
+                total = int(names["t"]) if names.get("t") else None
+                break
+    started = next((t for t in map(_logged_at, lines) if t is not None), None)
+    elapsed = max(0.0, time.time() - started) if started is not None else 0.0
+    return Loading(pid, phase, graph, done, total, elapsed)
+
+
+def _start_lock_busy(home: Path) -> bool:
+    """True while another redgov process starts or stops the server (holds start.lock)."""
+    with open_private(home / "start.lock", "a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        return False
+
+
+def start_or_loading(home: Path | None = None, wait: float = 1.0) -> Loading | None:
+    """For ``redgov status``: None when the server answers (or will within ``wait``
+    seconds, or cannot be judged: the caller then opens the store as every command does),
+    else how far its load has got — at once, instead of waiting minutes for a large graph.
+
+    A server that is not running is started by a detached ``python -m`` of this module,
+    which waits for the load under ``start.lock`` as :func:`ensure_server` always does, so
+    every other command still waits for the loaded graph; this process only looks.
+    """
+    home = home or data_dir()
+    private_dir(home)
+    if server_running(home) is not None or _stray_pid(home) is not None:
+        return None  # answering, or alive and not answering: the usual path says which
+    progress = loading(home)
+    started = False
+    large = _data_bytes(home) >= LARGE_LOAD_BYTES
+    if large:
+        wait = min(wait, 0.2)  # a large graph takes tens of seconds: nothing to wait for
+    if progress is None or progress.phase == "load_start":
+        if not _start_lock_busy(home):
+            started = True
+            subprocess.Popen(
+                [sys.executable, "-m", __name__, str(home)], stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            )
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            if server_running(home) is not None:
+                return None
+        progress = loading(home)
+    if progress is not None and progress.phase != "load_start":
+        return progress
+    # Not yet reading (on a busy machine the start itself takes seconds): reported as
+    # starting only when there is a large file to load; a server with little to load
+    # answers a moment later, and the usual path waits for it.
+    if large and (progress is not None or started or _start_lock_busy(home)):
+        return progress or Loading(None, "load_start", None, None, None, 0.0)
+    return None
+
+
+#: Persistence files at least this large take seconds to load (a city graph's ~20 MB
+#: loads in about a second, a province graph's ~380 MB in 50–110 s).
+LARGE_LOAD_BYTES = 64 * 1024 * 1024
+
+
+def _data_bytes(home: Path) -> int:
+    """The size of the AOF files a start loads."""
+    total = 0
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(home / "appendonlydir"):
+            with contextlib.suppress(OSError):
+                total += entry.stat().st_size
+    return total
+
+
+if __name__ == "__main__":  # the detached start of start_or_loading()
+    with contextlib.suppress(StoreError):
+        ensure_server(Path(sys.argv[1]))

@@ -55,17 +55,18 @@ from ..snapshots import with_snapshot
 from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, StoreUnavailable, batched
 from .guard import check_read
 from .timeouts import default_read_timeout, out_of_memory, timed_out
+from .waits import BUSY_WAIT, FORK_WAIT, LOCK_WAIT, busy_wait_s, fork_wait_s, lock_wait_s
 
 __all__ = ["FalkorStore"]
 
 T = TypeVar("T")
 
 LOCK_TTL_MS = 120_000
-LOCK_WAIT_S = float(os.environ.get("REDGOV_LOCK_WAIT", "600"))
-#: How long a graph copy waits for an AOF rewrite (or another fork) to finish.
-FORK_WAIT_S = float(os.environ.get("REDGOV_FORK_WAIT", "600"))
-#: How long a command refused with BUSY (the server preparing a fork) is sent again.
-BUSY_WAIT_S = float(os.environ.get("REDGOV_BUSY_WAIT", "300"))
+# The waits' defaults (kept for importers); the values used are read, checked, when a wait
+# starts (waits.py: REDGOV_LOCK_WAIT, REDGOV_FORK_WAIT, REDGOV_BUSY_WAIT).
+LOCK_WAIT_S = LOCK_WAIT.default
+FORK_WAIT_S = FORK_WAIT.default
+BUSY_WAIT_S = BUSY_WAIT.default
 _LOST = (redis.ConnectionError, redis.TimeoutError, ConnectionError, OSError)
 
 
@@ -185,7 +186,7 @@ def _is_busy(exc: Exception) -> bool:
 def _unbusy(call: Callable[[], T], wait: float | None = None) -> T:
     """``call()``, sent again while the server refuses it with BUSY (a fork being
     prepared refuses a command before running it, so sending it again is safe)."""
-    deadline = time.monotonic() + (BUSY_WAIT_S if wait is None else wait)
+    deadline = time.monotonic() + (busy_wait_s() if wait is None else wait)
     pause = 0.05
     while True:
         try:
@@ -441,7 +442,7 @@ class FalkorStore:
             previous = got.decode() if isinstance(got, bytes) else got
             self._redis.config_set(key, 0)
         try:
-            self._wait_for_forks(FORK_WAIT_S)
+            self._wait_for_forks(fork_wait_s())
             self._redis.execute_command("GRAPH.COPY", source, target)
         finally:
             if previous is not None:
@@ -494,6 +495,12 @@ class FalkorStore:
 
     def _apply(self, graph_name: str, steps: FalkorSteps) -> None:
         graph = self._db.select_graph(graph_name)
+        for text in steps.drops:  # retired indexes (graph/schema.py RETIRED)
+            try:
+                graph.query(text)
+            except redis.ResponseError as exc:
+                if "no such index" not in str(exc).lower():  # another writer dropped it
+                    raise
         for text in steps.indexes:
             try:
                 graph.query(text)
@@ -534,7 +541,7 @@ class FalkorStore:
     # -- the lock ------------------------------------------------------------------------
     def _acquire_lock(self) -> None:
         value = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
-        deadline = time.monotonic() + LOCK_WAIT_S
+        deadline = time.monotonic() + lock_wait_s()
         while True:
             if _unbusy(lambda: self._redis.set(self._lock_key, value, nx=True, px=LOCK_TTL_MS)):
                 self._lock_value = value

@@ -14,8 +14,9 @@ from ..graph.home import data_dir
 from ..graph.introspection import status as graph_status
 from ..graph.snapshots import Snapshot
 from ..graph.stores import ReadOnlyViolation, StoreError
-from ..graph.stores.embedded_server import stop_server
+from ..graph.stores.embedded_server import Loading, start_or_loading, stop_server
 from ..graph.stores.guard import check_free_read
+from ..graph.stores.select import resolve_store_spec
 from ..loaders.progress import timings_text
 from ..output import display_width, render, to_json
 from ..present.stores import store_text
@@ -91,6 +92,34 @@ def _snapshot_lines(info: Mapping[str, Any], lang: str) -> list[tuple[str, str]]
     return lines
 
 
+def _loading(progress: Loading, fmt: str, lang: str) -> None:
+    """``redgov status`` while the embedded server loads: the state, not the graph."""
+    home = data_dir()
+    if fmt == "json":
+        click.echo(to_json({"store": f"embedded FalkorDB ({home})", **progress.as_json()}))
+        return
+    phase = display(progress.phase, lang, "load_phase")
+    if progress.total:
+        phase += say(lang, f"（{progress.done:,} / {progress.total:,}）",
+                     f" ({progress.done:,} / {progress.total:,})")
+    if progress.graph:
+        phase += say(lang, f"，图 {progress.graph}", f", graph {progress.graph}")
+    lines = [
+        (say(lang, "数据库", "store"), store_text(f"embedded FalkorDB ({home})", lang)),
+        (say(lang, "状态", "state"), say(
+            lang, f"正在载入图（已用 {progress.elapsed_s:.0f} 秒）：{phase}",
+            f"loading the graph ({progress.elapsed_s:.0f} s so far): {phase}")),
+        (say(lang, "说明", "note"), say(
+            lang, "载入完成前图不能查询，其他命令会等待载入完成；稍后再运行 redgov status",
+            "the graph answers once loaded (other commands wait for it); run redgov status "
+            "again shortly")),
+    ]
+    width = max(display_width(k) for k, _ in lines)
+    sep = say(lang, "：", ":")
+    for key, value in lines:
+        click.echo(f"{key}{sep}{' ' * (width - display_width(key))}  {value}")
+
+
 @click.command()
 @store_option
 @snapshot_option
@@ -98,7 +127,15 @@ def _snapshot_lines(info: Mapping[str, Any], lang: str) -> list[tuple[str, str]]
 @lang_option
 def status(store_spec: str | None, snapshot_spec: str | None, fmt: str, lang: str) -> None:
     """Show the store, its engine, node and relation counts at a snapshot (default the
-    latest), the published snapshots and the last sync run."""
+    latest), the published snapshots and the last sync run.
+
+    While the embedded server loads its graph (after a start: a province graph takes
+    minutes), it says so at once, with how far the load has got, instead of waiting."""
+    if resolve_store_spec(store_spec) == "embedded":
+        progress = start_or_loading(data_dir())
+        if progress is not None:
+            _loading(progress, fmt, lang)
+            return
     with opened_store(store_spec) as store:
         info = graph_status(store, chosen_snapshot(store, snapshot_spec))
     run = info["last_sync"]
