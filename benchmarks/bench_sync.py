@@ -5,6 +5,10 @@ Usage::
     python benchmarks/bench_sync.py [--scale district|city|province] [--seed 1]
                                     [--export DIR] [--keep] [--profile PATH]
                                     [--engines falkordb|neo4j|both] [--store SPEC]
+                                    [--first-only]
+
+``--first-only``: the first sync and the raw replay only (sync ÷ raw in wall and CPU
+seconds), without the re-syncs and the verify split: a Neo4j province run then syncs once.
 
 By default everything runs on private servers (a temporary data directory): an embedded
 FalkorDB of its own and, for ``neo4j``/``both``, a Neo4j 5.26 of its own started with
