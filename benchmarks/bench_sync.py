@@ -159,6 +159,12 @@ def wipe(store: Store) -> None:
             if store._graph_exists(name):
                 store._redis.execute_command("GRAPH.DELETE", name)
         return
+    # The kept bundle first, a few parts a transaction (loaders/kept.forget): a Neo4j
+    # deletion holds the deleted values in the transaction's memory, and 10,000 rows of
+    # megabyte parts passed the 1 GiB bound after a province sync (the replay then failed).
+    from redgov.loaders.kept import forget
+
+    forget(store)
     with store._session("w") as session:
         session.run(_NEO4J_WIPE).consume()
 
