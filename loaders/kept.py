@@ -31,13 +31,19 @@ store's metadata space (:meth:`Store.write_meta`, beside the kept answers of
   row memoised, no error, warning or note — is not read at all: its records are replayed
   from the memo, row numbers included, and checked as before.  The memo kept is the one of
   the last sync that published, or that found nothing to write and knew fewer than half of
-  its rows (keeping it again costs about what reading it does).
+  its rows (keeping it again costs about what reading it does).  An overlapped first sync
+  (loaders/overlap.py) keeps it too: its worker hands each table's memo over with the
+  table.  An entry is one 16-byte key and one packed string (:func:`pack`), ≈ 200 bytes a
+  row in memory, so a province export's 2.52 M rows fit a sync's 2 GiB; the bound
+  :data:`MEMO_MAX_ROWS` (``REDGOV_KEPT_ROWS``) stays as a safety.
 
 Nothing raw is kept: identities, reference codes, levels, kinds and unit names (never
 personal data), signatures, and keyed digests.  The bundle is stored in parts of about
-:data:`PART_ITEMS` entries, so no text of the whole is built in memory.  Keeping is best
-effort: a store that refuses the metadata write (a read-only account) just reads the graph
-every time.
+:data:`PART_ITEMS` entries, written as they are made and read :data:`READ_PARTS` at a time,
+so no text of the whole is built in memory; the head (part 0, with the number of parts
+and the digest of their texts) is written last, so a bundle whose writing stopped is
+never used.  Keeping is best effort: a store that refuses the metadata write (a read-only
+account) just reads the graph every time.
 """
 
 from __future__ import annotations
@@ -61,7 +67,7 @@ from ..graph.vocabulary import LABEL_SYNC_KEPT
 from .pii import Hasher
 from .read import FORMULAS, ROW_ERROR
 from .records import Record
-from .schema import ORG_T, UNIT_T
+from .schema import ORG_T, TABLES, UNIT_T
 from .state import ANCESTRY, RETIRED_MARK, GraphState, UnitInfo, is_retired, read_state
 from .tables import Table
 
@@ -69,12 +75,13 @@ __all__ = ["KEPT_FORMAT", "RowMemo", "TableMemo", "after", "forget", "keep", "lo
            "remember"]
 
 #: Bump when the bundle's layout changes (old bundles then stop matching).
-KEPT_FORMAT = "kept-1"
+KEPT_FORMAT = "kept-2"
 
 _READ = cypher(
     "sync.kept.read",
     f"""
 MATCH (k:{LABEL_SYNC_KEPT} {{run_id: $run_id}})
+WHERE k.part >= $lo AND k.part < $hi
 RETURN k.part AS part, k.parts AS parts, k.digest AS digest, k.data AS data
 ORDER BY part
 """,
@@ -132,11 +139,11 @@ def _key_id(hasher: Hasher) -> str:
 
 
 # -- the row memo ---------------------------------------------------------------------------
-#: At most this many rows are memoised per scan (all tables together): an entry costs
-#: a few hundred bytes in memory and again while the bundle is written, and a province
-#: export's 2.5 M rows pushed a sync past 3.7 GiB (the bound for a sync is 2 GiB).  Rows
-#: past it are normalised at the next re-sync as before.
-MEMO_MAX_ROWS = 400_000
+#: At most this many rows are memoised per scan (all tables together): a safety bound on the
+#: memory of a sync (2 GiB), now that an entry is one 16-byte key and one short string
+#: (≈ 200 bytes with the dict's own; the province export's 2.52 M rows fit in ≈ 0.5 GiB).
+#: Rows past it are normalised at the next re-sync as before.
+MEMO_MAX_ROWS = 4_000_000
 
 
 def memo_max_rows() -> int:
@@ -146,22 +153,70 @@ def memo_max_rows() -> int:
     if text.isascii() and text.isdigit() and len(text) <= 9 and int(text) <= 100_000_000:
         return int(text)
     return MEMO_MAX_ROWS
-#: A memoised row: [identity, row number, *the REF_FIELDS values]; its sig is the one the
-#: scan found for the identity (``scan.sigs``), kept only when the state then holds it.
-Entry = list[Any]
+
+
+#: A memoised row, packed into one string (a list of a row's values cost ≈ 500 bytes; the
+#: string ≈ 100): ``identity US row US value …`` with ``NUL`` for None, or, when a value is
+#: not a plain string (a list of codes) or holds a separator, ``RS`` + the JSON list
+#: ``[identity, row, *values]``.  Its sig is the one the scan found for the identity
+#: (``scan.sigs``), kept only when the state then holds it.
+Entry = str
+_US, _RS, _NONE = "\x1f", "\x1e", "\x00"
+
+
+def pack(ident: str, row: int, values: Any) -> Entry:
+    """One memo entry (see :data:`Entry`); :func:`unpack` gives back exactly what went in."""
+    parts = [ident, str(row)]
+    for v in values:
+        if v is None:
+            parts.append(_NONE)
+        elif type(v) is str and v != _NONE:
+            parts.append(v)
+        else:
+            return _RS + json.dumps([ident, row, *values], ensure_ascii=False)
+    text = _US.join(parts)
+    if text.count(_US) != len(parts) - 1 or ident.startswith(_RS):
+        return _RS + json.dumps([ident, row, *values], ensure_ascii=False)
+    return text
+
+
+def unpack(entry: Entry) -> tuple[str, int, list[Any]]:
+    """identity, row number, values of a packed entry."""
+    if entry.startswith(_RS):
+        ident, row, *values = json.loads(entry[1:])
+        if type(ident) is not str or type(row) is not int:
+            raise ValueError("not a memo entry")
+        return ident, row, values
+    ident, row, *values = entry.split(_US)
+    return ident, int(row), [None if v == _NONE else v for v in values]
+
+
+def _ident(entry: Entry) -> str:
+    if entry.startswith(_RS):
+        return unpack(entry)[0]
+    return entry[:entry.index(_US)]
+
+
+def _head(entry: Entry) -> tuple[str, int]:
+    """identity and row number of a packed entry (its values left packed)."""
+    if entry.startswith(_RS):
+        ident, row, _ = unpack(entry)
+        return ident, row
+    ident, row, *_ = entry.split(_US, 2)
+    return ident, int(row)
 
 
 @dataclass
 class TableMemo:
-    """One table's memo while it is scanned: what was kept (``old``: digest → identity,
-    row, values; the sig is the kept state's), what is kept next (``new``)."""
+    """One table's memo while it is scanned: what was kept (``old``: keyed digest of the
+    row's cells → packed entry; the sig is the kept state's), what is kept next (``new``)."""
 
     table: Table
     hash: Any  # a keyed BLAKE2b, copied per row
     fields: tuple[str, ...]
     cells: Callable[[Mapping[Any, Any]], Any]
-    old: Mapping[str, list[Any]]
-    new: dict[str, Entry]
+    old: Mapping[bytes, Entry]
+    new: dict[bytes, Entry]
     graph: Mapping[str, str]
     #: keyed digest of the table's file, and what the last sync kept of it (or None)
     file: str | None = None
@@ -172,11 +227,11 @@ class TableMemo:
     replayed: bool = False
     #: replayed and read cleanly again: what is kept of it would be what was kept
     same: bool = False
-    _digest: str | None = None
+    _digest: bytes | None = None
     #: rows this scan may still memoise, shared by its tables (``MEMO_MAX_ROWS``)
     budget: list[int] = field(default_factory=lambda: [memo_max_rows()])
 
-    def _keep(self, digest: str, entry: Entry) -> None:
+    def _keep(self, digest: bytes, entry: Entry) -> None:
         if self.budget[0] > 0:
             self.budget[0] -= 1
             self.new[digest] = entry
@@ -207,15 +262,15 @@ class TableMemo:
             h.update(b"j" + text.encode())
         except TypeError:  # spreadsheet values (numbers, dates, None): their repr
             h.update(b"r" + repr(cells).encode())
-        digest = self._digest = h.hexdigest()
+        digest = self._digest = h.digest()
         entry = self.old.get(digest)
         if entry is None:
             return None
-        ident, refs = entry[0], entry[2:]
+        ident, row, refs = unpack(entry)
         sig = self._live(ident)
         if sig is None:  # absent or retired in the graph: normalise it
             return None
-        self._keep(digest, entry if entry[1] == number else [ident, number, *refs])
+        self._keep(digest, entry if row == number else pack(ident, number, refs))
         self.hits += 1
         return _record(self.table.name, number, ident, dict(zip(self.fields, refs,
                                                                 strict=True)), sig)
@@ -223,8 +278,9 @@ class TableMemo:
     def learn(self, record: Record) -> None:
         """Keep the row just looked up (a clean record, no warnings) for the next sync."""
         if self._digest is not None and not record.deleted:
-            self._keep(self._digest, [record.key, record.row,
-                                      *(record.values.get(f) for f in self.fields)])
+            values = record.values
+            self._keep(self._digest, pack(record.key, record.row,
+                                          [values.get(f) for f in self.fields]))
         self._digest = None
 
     def replay(self) -> Iterator[tuple[int, Record]] | None:
@@ -236,24 +292,45 @@ class TableMemo:
         if (self.file is None or not kept_file or kept_file.get("file") != self.file
                 or kept_file.get("rows") != len(self.old)):
             return None
-        entries = sorted(((e[1], d, e) for d, e in self.old.items()), key=lambda x: x[0])
-        sigs = [self._live(e[0]) for _, _, e in entries]
-        if None in sigs:
-            return None
+        # The entries were kept in the order their rows were read, which is the rows'
+        # order: checked here (with every record live), so nothing is sorted or held twice.
+        # (Inlined: at province this loop and the next run 2.5 M times.)
+        sigs: list[str] = []
+        live, mark, us, rs = self.graph.get, RETIRED_MARK, _US, _RS
+        last = 0
+        for entry in self.old.values():
+            if entry.startswith(rs):
+                ident, row = _head(entry)
+            else:
+                head = entry.split(us, 2)
+                ident, row = head[0], int(head[1])
+            sig = live(ident)
+            if not sig or sig.startswith(mark) or row <= last:
+                return None
+            sigs.append(sig)
+            last = row
         self.replayed = True
-        return self._replay(entries, sigs)
+        return self._replay(sigs)
 
-    def _replay(self, entries: list[tuple[int, str, list[Any]]], sigs: list[str | None]
-                ) -> Iterator[tuple[int, Record]]:
-        name, fields, new = self.table.name, self.fields, self.new
-        for (row, digest, e), sig in zip(entries, sigs, strict=True):
-            assert sig is not None
-            refs = e[2:]
-            new[digest] = e
-            self.budget[0] -= 1  # a replayed table was within the bound when it was kept
-            self.seen += 1
-            self.hits += 1
-            yield row, _record(name, row, e[0], dict(zip(fields, refs, strict=True)), sig)
+    def _replay(self, sigs: list[str]) -> Iterator[tuple[int, Record]]:
+        name, fields, new, us, none = self.table.name, self.fields, self.new, _US, _NONE
+        new_record = object.__new__
+        for (digest, entry), sig in zip(self.old.items(), sigs, strict=True):
+            if entry.startswith(_RS):
+                ident, row, refs = unpack(entry)
+            else:
+                ident, text, *refs = entry.split(us)
+                row = int(text)
+                refs = [None if v == none else v for v in refs]
+            new[digest] = entry
+            rec = new_record(Record)  # as _record, inlined
+            rec.__dict__.update(table=name, row=row, key=ident,
+                                values=dict(zip(fields, refs, strict=True)), sig=sig, op=None)
+            yield row, rec
+        n = len(sigs)  # a replayed table was within the bound when it was kept
+        self.budget[0] -= n
+        self.seen += n
+        self.hits += n
 
     def finish(self, clean: bool) -> None:
         """The table is scanned; ``clean``: no error, warning or note came from its rows.
@@ -261,6 +338,13 @@ class TableMemo:
         self.clean = clean and self.file is not None and len(self.new) == self.seen
         self.same = self.replayed and self.clean
         self.old = {}
+
+    def handover(self) -> tuple[Any, ...]:
+        """What :meth:`RowMemo.adopt` needs of this table in another process (the
+        overlapped sync's worker, loaders/overlap.py); this side lets its entries go."""
+        out = (self.new, self.clean, self.file, self.seen, self.hits)
+        self.new = {}
+        return out
 
 
 def _record(table: str, row: int, key: str, values: dict[str, Any], sig: str) -> Record:
@@ -277,8 +361,8 @@ class RowMemo:
 
     hasher: Hasher
     day: str
-    #: as kept: table → digest → [identity, row, *values]; table → {"file", "rows"}
-    old: Mapping[str, Mapping[str, list[Any]]] = field(default_factory=dict)
+    #: as kept: table → keyed digest → packed entry; table → {"file", "rows"}
+    old: Mapping[str, Mapping[bytes, Entry]] = field(default_factory=dict)
     old_files: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     tables: dict[str, TableMemo] = field(default_factory=dict)
     budget: list[int] = field(default_factory=lambda: [memo_max_rows()])
@@ -307,6 +391,12 @@ class RowMemo:
         self.tables[table.name] = memo
         return memo
 
+    def adopt(self, name: str, handed: tuple[Any, ...]) -> None:
+        """Take a table's memo scanned in another process (:meth:`TableMemo.handover`)."""
+        new, clean, file, seen, hits = handed
+        self.tables[name] = TableMemo(TABLES[name], None, (), tuple, {}, new, {}, file,
+                                      seen=seen, hits=hits, clean=clean, budget=self.budget)
+
     @property
     def hits(self) -> int:
         return sum(t.hits for t in self.tables.values())
@@ -315,18 +405,22 @@ class RowMemo:
     def seen(self) -> int:
         return sum(t.seen for t in self.tables.values())
 
-    def kept(self, state: GraphState, scan: Any) -> tuple[dict[str, dict[str, Entry]],
+    def kept(self, state: GraphState, scan: Any) -> tuple[dict[str, dict[bytes, Entry]],
                                                           dict[str, dict[str, Any]]]:
         """What to keep with ``state`` (the state after this scan's sync): the rows whose
         record the state holds as the scan found it (the sig is then implied), and the
-        tables read cleanly whose every row is among them."""
-        rows: dict[str, dict[str, Entry]] = {}
+        tables read cleanly whose every row is among them.  The rows are filtered in place
+        (a copy of a province memo would cost another ≈ 200 MB): call it once, at the end."""
+        rows: dict[str, dict[bytes, Entry]] = {}
         files: dict[str, dict[str, Any]] = {}
         for name, tm in self.tables.items():
             sigs, found = state.sigs.get(name, {}), scan.sigs.get(name, {})
-            out = rows[name] = {d: e for d, e in tm.new.items()
-                                if (sig := found.get(e[0])) and sigs.get(e[0]) == sig}
-            if tm.clean and len(out) == len(tm.new):
+            out = rows[name] = tm.new
+            gone = [d for d, e in out.items()
+                    if not ((sig := found.get(i := _ident(e))) and sigs.get(i) == sig)]
+            for d in gone:
+                del out[d]
+            if tm.clean and not gone:
                 files[name] = {"file": tm.file, "rows": len(out)}
         return rows, files
 
@@ -415,47 +509,56 @@ def _chunks(items: Mapping[str, Any], size: int) -> Iterator[dict[str, Any]]:
 
 #: Entries per stored part (a part is one metadata node; about a megabyte of text).
 PART_ITEMS = 10_000
+#: Parts read at once when the bundle is loaded (so the whole text is never in memory).
+READ_PARTS = 16
 
 
-def _parts(head: dict[str, Any], state: GraphState, rows: Mapping[str, Mapping[str, Any]]
-           ) -> Iterator[str]:
-    """The bundle as a sequence of small JSON texts: no text of the whole is ever built."""
-    yield json.dumps({"head": head}, ensure_ascii=False)
+def _parts(state: GraphState, rows: Mapping[str, Mapping[bytes, Entry]]) -> Iterator[str]:
+    """The bundle's data as a sequence of small JSON texts, made one at a time.  ASCII
+    (the few Chinese names escaped): an ASCII text is read, hashed and parsed faster."""
     for name, sigs in state.sigs.items():
         for chunk in _chunks(sigs, PART_ITEMS):
-            yield json.dumps({"sigs": [name, chunk]}, ensure_ascii=False)
+            yield json.dumps({"sigs": [name, chunk]}, ensure_ascii=True)
     units = {c: [u.level, u.name, u.parent_code, list(u.ancestry)]
              for c, u in state.units.items()}
     for what, data in (("units", units), ("org_kinds", state.org_kinds),
                        ("org_parents", state.org_parents)):
         for chunk in _chunks(data, PART_ITEMS):
-            yield json.dumps({what: chunk}, ensure_ascii=False)
+            yield json.dumps({what: chunk}, ensure_ascii=True)
     for name, entries in rows.items():
         for chunk in _chunks(entries, PART_ITEMS):
-            yield json.dumps({"rows": [name, chunk]}, ensure_ascii=False)
+            # keys: one hex text of 16-byte digests in a row; values: the packed entries
+            yield json.dumps({"rows": [name, b"".join(chunk).hex(), list(chunk.values())]},
+                             ensure_ascii=True)
 
 
 def keep(store: Store, hasher: Hasher, run_id: str, state: GraphState,
          memo: RowMemo | None, scan: Any = None) -> bool:
     """Keep ``state`` (of the published snapshot ``run_id``) and the scan's row memo;
-    replaces any earlier bundle.  False when the store refused (nothing kept then)."""
+    replaces any earlier bundle.  False when the store refused (nothing kept then).
+
+    Parts 1… are written as they are made; part 0, the head, last: it carries the number
+    of parts and the digest of their texts, so a bundle whose writing stopped has no head
+    and is never used."""
     rows, files = memo.kept(state, scan) if memo is not None and scan is not None else ({}, {})
-    head = {"format": KEPT_FORMAT, "run_id": run_id, "ordinal": state.snapshot,
-            "code": code_id(), "key": _key_id(hasher),
-            "day": memo.day if memo is not None else None, "files": files,
-            "snapshot": state.snapshot}
-    texts = list(_parts(head, state, rows))
-    whole = hashlib.blake2b(digest_size=16)
-    for text in texts:
-        whole.update(text.encode() + b"\0")
-    digest = whole.hexdigest()
+    token = os.urandom(8).hex()  # names this writing's parts
     at = _dt.now().astimezone().isoformat(timespec="seconds")
+    whole = hashlib.blake2b(digest_size=16)
+    n = 0
     try:
         forget(store)
-        for n, text in enumerate(texts):
+        for n, text in enumerate(_parts(state, rows), start=1):
+            whole.update(text.encode() + b"\0")
             store.write_meta(_WRITE, {"run_id": run_id, "ordinal": state.snapshot, "part": n,
-                                      "parts": len(texts), "digest": digest, "data": text,
-                                      "at": at})
+                                      "parts": 0, "digest": token, "data": text, "at": at})
+        head = {"format": KEPT_FORMAT, "run_id": run_id, "ordinal": state.snapshot,
+                "code": code_id(), "key": _key_id(hasher),
+                "day": memo.day if memo is not None else None, "files": files,
+                "snapshot": state.snapshot, "parts": n, "whole": whole.hexdigest()}
+        store.write_meta(_WRITE, {"run_id": run_id, "ordinal": state.snapshot, "part": 0,
+                                  "parts": n + 1, "digest": token,
+                                  "data": json.dumps({"head": head}, ensure_ascii=False),
+                                  "at": at})
     except Exception:  # best effort: a read-only account, a busy store
         return False
     return True
@@ -467,6 +570,19 @@ def forget(store: Store) -> None:
         pass
 
 
+def _read_parts(store: Store, run_id: str, parts: int, token: str) -> Iterator[str]:
+    """The texts of parts 1 … ``parts - 1``, a few at a time; ValueError when one is
+    missing, doubled or of another writing."""
+    for lo in range(1, parts, READ_PARTS):
+        hi = min(lo + READ_PARTS, parts)
+        found = store.read_meta(_READ, {"run_id": run_id, "lo": lo, "hi": hi})
+        if [r["part"] for r in found] != list(range(lo, hi)) or any(
+                r["digest"] != token for r in found):
+            raise ValueError("parts missing or mixed")
+        for r in found:
+            yield str(r["data"] or "")
+
+
 def _bundle(store: Store, hasher: Hasher) -> dict[str, Any] | None:
     """The kept bundle of the latest published snapshot, if it is whole and ours:
     ``{"head", "state": GraphState, "rows"}``."""
@@ -475,45 +591,50 @@ def _bundle(store: Store, hasher: Hasher) -> dict[str, Any] | None:
         return None
     last = snapshots[-1]
     try:
-        found = store.read_meta(_READ, {"run_id": last.run_id})
-    except StoreError:
-        return None
-    if not found or any(r["part"] != n or r["parts"] != len(found)
-                        or r["digest"] != found[0]["digest"] for n, r in enumerate(found)):
-        return None
-    whole = hashlib.blake2b(digest_size=16)
-    for r in found:
-        whole.update(str(r["data"] or "").encode() + b"\0")
-    if whole.hexdigest() != found[0]["digest"]:
-        return None
-    head: dict[str, Any] = {}
-    state = GraphState()
-    rows: dict[str, dict[str, Entry]] = {}
-    try:
-        for n in range(len(found)):
-            part = json.loads(found[n]["data"])
-            found[n] = {}  # let each text go once read
-            if "head" in part:
-                head = part["head"]
-            elif "sigs" in part:
-                state.table(part["sigs"][0]).update(part["sigs"][1])
-            elif "units" in part:
-                state.units.update((c, UnitInfo(u[0], u[1], u[2], tuple(u[3])))
-                                   for c, u in part["units"].items())
-            elif "org_kinds" in part:
-                state.org_kinds.update(part["org_kinds"])
-            elif "org_parents" in part:
-                state.org_parents.update(part["org_parents"])
-            elif "rows" in part:
-                rows.setdefault(part["rows"][0], {}).update(part["rows"][1])
-    except (ValueError, KeyError, IndexError, TypeError):
-        return None
-    if (head.get("format") != KEPT_FORMAT or head.get("run_id") != last.run_id
-            or head.get("ordinal") != last.ordinal or head.get("code") != code_id()
-            or head.get("key") != _key_id(hasher) or head.get("snapshot") != last.ordinal):
+        found = store.read_meta(_READ, {"run_id": last.run_id, "lo": 0, "hi": 1})
+        if len(found) != 1 or found[0]["part"] != 0:
+            return None
+        head = json.loads(found[0]["data"])["head"]
+        if (head.get("format") != KEPT_FORMAT or head.get("run_id") != last.run_id
+                or head.get("ordinal") != last.ordinal or head.get("code") != code_id()
+                or head.get("key") != _key_id(hasher) or head.get("snapshot") != last.ordinal
+                or found[0]["parts"] != head.get("parts", -1) + 1):
+            return None
+        state = GraphState()
+        rows: dict[str, dict[bytes, Entry]] = {}
+        whole = hashlib.blake2b(digest_size=16)
+        for text in _read_parts(store, last.run_id, found[0]["parts"], found[0]["digest"]):
+            whole.update(text.encode() + b"\0")
+            _take(json.loads(text), state, rows)
+        if whole.hexdigest() != head.get("whole"):
+            return None
+    except (StoreError, ValueError, KeyError, IndexError, TypeError, AttributeError):
         return None
     state.snapshot = last.ordinal
     return {"head": head, "state": state, "rows": rows}
+
+
+def _take(part: Mapping[str, Any], state: GraphState, rows: dict[str, dict[bytes, Entry]]
+          ) -> None:
+    """One part's data into the state or the memo."""
+    if "sigs" in part:
+        state.table(part["sigs"][0]).update(part["sigs"][1])
+    elif "units" in part:
+        state.units.update((c, UnitInfo(u[0], u[1], u[2], tuple(u[3])))
+                           for c, u in part["units"].items())
+    elif "org_kinds" in part:
+        state.org_kinds.update(part["org_kinds"])
+    elif "org_parents" in part:
+        state.org_parents.update(part["org_parents"])
+    elif "rows" in part:
+        name, keys, values = part["rows"]
+        raw = bytes.fromhex(keys)
+        if len(raw) != 16 * len(values) or not all(type(v) is str for v in values):
+            raise ValueError("memo keys and entries differ")
+        rows.setdefault(name, {}).update(
+            zip([raw[i:i + 16] for i in range(0, len(raw), 16)], values, strict=True))
+    else:
+        raise ValueError("unknown part")
 
 
 def load(store: Store, hasher: Hasher | None) -> tuple[GraphState, RowMemo | None]:

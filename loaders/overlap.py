@@ -74,6 +74,7 @@ from typing import Any
 
 from ..graph.stores.base import Store, Writer
 from . import cypher_sync as q
+from . import kept
 from .apply import Batches, Stream, apply_table, finish
 from .diff import Plan, diff_table
 from .manifest import read_manifest
@@ -151,6 +152,7 @@ class Overlap:
         self.export, self.state, self.scan = export, state, view
         self._setup = {"path": str(export.path), "workdir": str(workdir),
                        "limits": export.limits, "key": key, "parent": os.getpid()}
+        self._key = key
         self._log = workdir / "validate-worker.log"
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
@@ -273,8 +275,14 @@ class Overlap:
 
     def _adopt(self, name: str, payload: Path, spool_path: str | None) -> None:
         with open(payload, "rb") as fh:
-            sigs, whole = pickle.load(fh)
+            sigs, whole, memo = pickle.load(fh)
         payload.unlink()
+        if memo is not None:  # kept.py: the worker's row memo of the table, kept after publish
+            day, handed = memo
+            if self.scan.memo is None:
+                self.scan.memo = kept.RowMemo(Hasher(self._key), day)
+            if self.scan.memo.day == day:
+                self.scan.memo.adopt(name, handed)
         if sigs is not None:
             self.scan.sigs[name] = sigs
         if name == UNIT_T:
@@ -384,8 +392,11 @@ def _work(inbox: Connection, outbox: Connection) -> None:
     def table_done(found: Scan, name: str) -> None:
         whole = found.units if name == UNIT_T else found.orgs if name == ORG_T else None
         payload = handed / f"{next(numbers)}.pickle"
+        tm = found.memo.tables.get(name) if found.memo is not None else None
+        memo = None if tm is None else (found.memo.day, tm.handover())
         with open(payload, "wb") as fh:
-            pickle.dump((found.sigs.get(name), whole), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((found.sigs.get(name), whole, memo), fh,
+                        protocol=pickle.HIGHEST_PROTOCOL)
         spool_path = found.spool.path(name)
         outbox.send(("table", name, str(payload), str(spool_path) if spool_path else None,
                      len(found.errors)))
@@ -395,7 +406,8 @@ def _work(inbox: Connection, outbox: Connection) -> None:
 
     with open_export(setup["path"], workdir, setup["limits"]) as export, \
             reporting(_Relay(outbox)):
-        found = scan(export, setup["state"], Hasher(setup["key"]), workdir,
+        hasher = Hasher(setup["key"])
+        found = scan(export, setup["state"], hasher, workdir, kept.new_memo(hasher),
                      on_table=table_done, on_chunk=chunk_done)
     stats = {"validate_s": time.perf_counter() - t0,
              "validate_cpu_s": time.process_time() - cpu0,

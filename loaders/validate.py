@@ -344,8 +344,9 @@ _NOT_FOUND = (
 def _need(ctx: _Context, rec: Record, column: str, code: str | None, *tables: str) -> bool:
     if not code:
         return False
-    if any(ctx.known(t, code) for t in tables):
-        return True
+    for t in tables:  # a loop, not any(…): 2.5 M references a province scan checks
+        if ctx.known(t, code):
+            return True
     _ref_error(ctx, rec, column, code, *_NOT_FOUND)
     return False
 

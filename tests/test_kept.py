@@ -10,7 +10,9 @@ With the hand-made ``sync_basic`` export (6 units, 7 organisations, 4 people, 5 
   ``unchanged`` from the memo alone;
 - one changed row in a re-spelt or a same-bytes export is found and written;
 - a bundle of an older snapshot, of another key, or damaged is not used (the graph is read),
-  and a graph without a bundle diffs as before.
+  and a graph without a bundle diffs as before; nor is one whose writing stopped (no head);
+- an overlapped first sync (its worker validates, loaders/overlap.py) keeps the memo too;
+- a memo entry packs into one string and unpacks to exactly what went in.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import pytest
 from redgov.graph.cypher import cypher
 from redgov.graph.snapshots import list_snapshots
 from redgov.loaders import kept, sync_export
+from redgov.loaders.overlap import OVERLAP_ENV
 from redgov.loaders.pii import Hasher, load_key
 from redgov.loaders.prepare import Prepared, prepare
 from redgov.loaders.read import open_export
@@ -41,6 +44,7 @@ from test_sync_support import (
 )
 
 _DAMAGE = cypher("test.kept.damage", "MATCH (k:SyncKept) SET k.data = k.data + ' '")
+_BEHEAD = cypher("test.kept.behead", "MATCH (k:SyncKept {part: 0}) DELETE k")
 
 #: The memoised rows of sync_basic: units 6, organisations 7, people 4, posts 5,
 #: supervision 3, contracts 1, visits 2, ratings 1.
@@ -294,3 +298,46 @@ def test_the_memo_bound_from_the_environment_is_checked(
         monkeypatch: pytest.MonkeyPatch, value: str, bound: int | None) -> None:
     monkeypatch.setenv("REDGOV_KEPT_ROWS", value)
     assert kept.memo_max_rows() == (kept.MEMO_MAX_ROWS if bound is None else bound)
+
+
+def test_a_bundle_without_its_head_is_not_used(store, tmp_path: Path) -> None:
+    """The head (part 0) is written last: a bundle whose writing stopped before it is not used."""
+    export = copy_export(tmp_path)
+    assert sync_export(store, export).status == "applied"
+    assert kept._bundle(store, Hasher(load_key())) is not None
+    store.write_meta(_BEHEAD)
+    assert kept._bundle(store, Hasher(load_key())) is None
+    prepared = _prepare(store, export, tmp_path)
+    assert not prepared.state.kept and prepared.plan is not None and prepared.plan.empty
+
+
+def test_an_overlapped_first_sync_keeps_the_memo(store, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker hands each table's memo over with the table; the bundle kept after the
+    publish holds every row, so a verify of the same bytes reads no file."""
+    monkeypatch.setenv(OVERLAP_ENV, "on")
+    export = copy_export(tmp_path)
+    first = sync_export(store, export)
+    assert first.status == "applied" and "wait_for_validation_s" in first.split, first.split
+    before = dump(store)
+    again = _prepare(store, export, tmp_path)
+    assert again.state.kept and again.plan is not None and again.plan.empty
+    assert again.scan.memo.hits == MEMOISED, again.scan.memo.hits
+    assert all(t.replayed for t in again.scan.memo.tables.values()), again.scan.memo.tables
+    monkeypatch.setenv(OVERLAP_ENV, "off")
+    set_manifest(export, "快照日期", "2024-04-01")
+    set_cell(export, "人员", 3, "政治面貌", "中共党员")
+    report = sync_export(store, export, verify=True)
+    assert status_counts(report)["人员"] == {"changed": 1, "unchanged": 3}, report.changes
+    assert dump(store) != before
+
+
+@pytest.mark.parametrize("values", [
+    ["O1", "社区"], [None, "K2"], [None, None], [], ["a\x1fb", None], ["\x00"], [""],
+    ["C1", ["O1", "O2"]], [3, "x"], ["湖里 街道办", "\x1e"],
+])
+@pytest.mark.parametrize("ident", ["P1", "\x1eP1", "人员|1", "a\x1fb"])
+def test_a_memo_entry_unpacks_to_what_was_packed(ident: str, values: list) -> None:  # type: ignore[type-arg]
+    entry = kept.pack(ident, 17, values)
+    assert isinstance(entry, str) and kept.unpack(entry) == (ident, 17, values), repr(entry)
+    assert kept._ident(entry) == ident and kept._head(entry) == (ident, 17)
