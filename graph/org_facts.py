@@ -124,13 +124,14 @@ RETURN po.code AS code, s.code AS secretary_code, s.name AS secretary_name,
             ELSE '其他' END AS origin
 """)
 
-#: R15: per organisation and year, the sum of its live funding rows and how many there are.
+#: R15: per organisation and year, the sum of its live funding rows and how many there are
+#: (``toInteger`` as the definitions: FalkorDB's ``sum`` is a double, Neo4j's an integer).
 _FUNDING = cypher("org_facts.funding", f"""
 MATCH (po:Organisation)
 WHERE {_PARTY}
 MATCH (po)-[fr:FUNDED]->(f:Funding)
 WHERE @live(fr) AND @current(f)
-RETURN po.code AS code, f.year AS year, sum(f.amount) AS amount, count(*) AS n
+RETURN po.code AS code, f.year AS year, toInteger(sum(f.amount)) AS amount, count(*) AS n
 """)
 
 _CURRENT = cypher("sync.org_facts.current", f"""
