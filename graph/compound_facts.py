@@ -23,7 +23,8 @@ So a re-sync that changes few compounds rewrites few facts, and a killed sync's 
 removed with its other unpublished versions (``loaders/sync.remove_unpublished``).  The
 run then carries ``facts`` = :data:`FACTS_VERSION`; a snapshot without it (synced before
 facts existed, or by an older definition of the facts) is answered from the graph
-(:func:`facts_ready`).
+(:func:`facts_ready`).  The per-organisation facts (:mod:`.org_facts`) are written in the
+same step, before the mark, which covers both.
 
 The catalog's ``.cypher`` definitions stay the truth: ``queries/from_facts/`` holds a
 second text for the questions that these facts answer, and ``tests/test_compound_facts.py``
@@ -41,6 +42,7 @@ from typing import Any, Final
 
 from .conditions import OPEN
 from .cypher import cypher
+from .org_facts import write_org_facts
 from .stores.base import DEFAULT_BATCH
 from .vocabulary import LABEL_COMPOUND_FACT
 
@@ -49,7 +51,11 @@ __all__ = ["FACTS_VERSION", "LABEL", "compute_facts", "facts_ready", "write_fact
 LABEL: Final = LABEL_COMPOUND_FACT
 #: Bump when what a fact holds or how it is computed changes: snapshots whose run carries
 #: another version are answered from the graph, and the next sync rewrites every fact.
-FACTS_VERSION: Final = 1
+#: 2: the run's facts include the per-organisation facts (graph/org_facts.py).
+FACTS_VERSION: Final = 2
+#: Part of a compound fact's signature (version 2 changed no compound fact: kept at 1, so
+#: the first sync after the upgrade does not rewrite every compound's fact).
+_SIG_VERSION: Final = 1
 
 _PARTY_KINDS = "['party_committee', 'general_branch', 'party_branch']"
 _COMMITTEE_ROLES = "['secretary', 'deputy_secretary', 'committee_member', 'concurrent_member']"
@@ -210,7 +216,7 @@ def _fact(body: Mapping[str, Any], party: Mapping[str, Any],
 
 
 def _sig(fact: Mapping[str, Any]) -> str:
-    text = json.dumps([FACTS_VERSION, sorted(fact.items())], ensure_ascii=False, default=str)
+    text = json.dumps([_SIG_VERSION, sorted(fact.items())], ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
@@ -244,9 +250,13 @@ def write_facts(writer: Any, run_id: str, ordinal: int, as_of: str | None,
     closed = _batched(writer, _CLOSE, [{"code": c} for c in close],
                       {"ordinal": ordinal, "open": OPEN}, batch_size)
     created = _batched(writer, _CREATE, [{"props": f} for f in fresh], params, batch_size)
+    t2 = time.perf_counter()
+    # The per-organisation facts, in the same step; the run's mark covers both labels.
+    orgs = write_org_facts(writer, run_id, ordinal, as_of, batch_size)
     writer.run(_MARK_RUN, {"id": run_id, "ordinal": ordinal, "version": FACTS_VERSION})
     return {"compounds": len(facts), "created": created, "closed": closed,
-            "compute_s": round(t1 - t0, 3), "write_s": round(time.perf_counter() - t1, 3)}
+            "compute_s": round(t1 - t0, 3), "write_s": round(t2 - t1, 3), **orgs,
+            "org_s": round(time.perf_counter() - t2, 3)}
 
 
 def _batched(writer: Any, text: str, rows: list[dict[str, Any]], params: Mapping[str, Any],

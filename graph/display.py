@@ -125,6 +125,7 @@ DOMAINS: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "Score": ("评分", "score"), "Naming": ("命名", "naming"),
         "Incident": ("事件", "incident"), "Funding": ("经费", "funding"),
         "CompoundFact": ("小区事实汇总", "compound fact"),
+        "PartyOrgFact": ("党组织事实汇总", "party organisation fact"),
     },
     # 示范创建 (seed 004, graph/evaluation_rules.py).  The category and criterion codes
     # are read with their domain only (``person`` is also a record kind, and

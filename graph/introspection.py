@@ -19,7 +19,7 @@ from .cypher import cypher
 from .snapshots import NO_SNAPSHOT, Snapshot, list_snapshots, resolve
 from .stores.base import Store
 from .summaries import kept
-from .vocabulary import LABEL_COMPOUND_FACT, LABEL_SYNC_RUN, META_LABELS
+from .vocabulary import LABEL_COMPOUND_FACT, LABEL_PARTY_ORG_FACT, LABEL_SYNC_RUN, META_LABELS
 
 __all__ = ["graph_counts", "last_sync_run", "status", "sync_runs"]
 
@@ -62,8 +62,8 @@ def graph_counts(
     latest published)."""
     pin: dict[str, Any] = {} if snapshot is None else {"snapshot": snapshot}
     # On Neo4j accounts share the database: they are not governance data, never counted;
-    # nor are the facts computed from the graph (graph/compound_facts.py).
-    hidden = sorted({*META_LABELS, LABEL_SYNC_RUN, LABEL_COMPOUND_FACT})
+    # nor are the facts computed from the graph (graph/compound_facts.py, org_facts.py).
+    hidden = sorted({*META_LABELS, LABEL_SYNC_RUN, LABEL_COMPOUND_FACT, LABEL_PARTY_ORG_FACT})
     nodes = {r["label"]: int(r["n"])
              for r in store.read(_NODE_COUNTS, {"meta_labels": hidden, **pin})}
     rels = {r["type"]: int(r["n"]) for r in store.read(_REL_COUNTS, pin)}

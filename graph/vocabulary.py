@@ -33,6 +33,7 @@ __all__ = [
     "LABEL_LOGIN_THROTTLE",
     "LABEL_NAMING",
     "LABEL_ORGANISATION",
+    "LABEL_PARTY_ORG_FACT",
     "LABEL_PERSON",
     "LABEL_RATING",
     "LABEL_SCORE",
@@ -72,9 +73,11 @@ LABEL_FUNDING: Final = "Funding"  # 经费: one year's party-work funding
 #: Not from the registry: one compound's facts, computed when a snapshot is published
 #: (graph/compound_facts.py), versioned like the rest; counted by no status figure.
 LABEL_COMPOUND_FACT: Final = "CompoundFact"
+#: The same for one active party organisation at one seat (graph/org_facts.py).
+LABEL_PARTY_ORG_FACT: Final = "PartyOrgFact"
 NODE_LABELS: Final = (LABEL_UNIT, LABEL_ORGANISATION, LABEL_PERSON, LABEL_RATING, LABEL_SYNC_RUN,
                       LABEL_SCORE, LABEL_NAMING, LABEL_INCIDENT, LABEL_FUNDING,
-                      LABEL_COMPOUND_FACT)
+                      LABEL_COMPOUND_FACT, LABEL_PARTY_ORG_FACT)
 # Not governance data: the store's metadata space (Store.read_meta / write_meta) holds
 # dashboard accounts and the shared login-throttling state under these labels.
 LABEL_ACCOUNT: Final = "Account"

@@ -6,7 +6,8 @@ compound_facts.LABEL` nodes the sync wrote for the snapshot (:mod:`redgov.graph.
 compound_facts`).  Such a file holds only Cypher (leading ``//`` lines are comments): the
 header, parameters and columns are its definition's.  A text containing ``{level_key}``
 is registered once per roll-up level, with the fact property that holds the code of the
-compound's unit at that level.
+compound's unit at that level; one containing ``{roll_key}`` likewise, with the per-organisation
+fact's ``roll_<level>`` (:mod:`redgov.graph.org_facts`), at the :data:`ROLL_LEVELS` only.
 
 The runner takes the fact text only when it answers exactly what the definition would
 (:func:`choose_text`): the question has one, the pinned snapshot's run wrote facts of the
@@ -27,7 +28,7 @@ from ..graph.cypher import cypher
 from ..graph.snapshots import Snapshot
 from ..graph.vocabulary import LEVEL_ORDER
 
-__all__ = ["FACT_DIR", "FACT_TEXTS", "LEVEL_KEYS", "choose_text", "fact_text"]
+__all__ = ["FACT_DIR", "FACT_TEXTS", "LEVEL_KEYS", "ROLL_LEVELS", "choose_text", "fact_text"]
 
 FACT_DIR: Final = Path(__file__).parent / "from_facts"
 #: The fact property holding the code of the compound's unit at each roll-up level.
@@ -36,6 +37,12 @@ LEVEL_KEYS: Final[dict[str, str]] = {
     "district": "district_code", "city": "city_code",
 }
 _PLACEHOLDER = "{level_key}"
+#: The same for the per-organisation facts (graph/org_facts.py): ``roll_<level>``.
+_ROLL_PLACEHOLDER = "{roll_key}"
+#: The levels such a text serves: each unit picks its sums from a list of every unit's, so
+#: only where units are few (a province has 532 streets but 51k compounds); the other
+#: levels are answered by the definition.
+ROLL_LEVELS: Final = ("city", "district", "street")
 
 
 def _body(path: Path) -> str:
@@ -54,6 +61,10 @@ def _load() -> dict[str, dict[str | None, str]]:
         if _PLACEHOLDER in body:
             out[name] = {level: cypher(f"facts.{name}.{level}", body.replace(_PLACEHOLDER, key))
                          for level, key in LEVEL_KEYS.items()}
+        elif _ROLL_PLACEHOLDER in body:
+            out[name] = {level: cypher(f"facts.{name}.{level}",
+                                       body.replace(_ROLL_PLACEHOLDER, f"roll_{level}"))
+                         for level in ROLL_LEVELS}
         else:
             out[name] = {None: cypher(f"facts.{name}", body)}
     return out

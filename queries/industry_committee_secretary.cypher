@@ -39,24 +39,20 @@ WHERE (st IS NULL OR @live(st)) AND @in_scope(u)
 OPTIONAL MATCH (s:Person)-[sr:SERVES_AS|CROSS_APPOINTED_TO]->(hy)
 WHERE sr.role = 'secretary' AND @active(sr)
 WITH hy, u, s, collect(type(sr)) AS post_types
+// The secretary's posts are matched once, unfiltered (batched on FalkorDB; three pattern
+// comprehensions ran once per row each), and sorted into the three kinds in the aggregation.
+OPTIONAL MATCH (s)-[pr:SERVES_AS|CROSS_APPOINTED_TO]->(po:Organisation)-[ps:SITS_AT]->(pu:Unit)
+WITH hy, u, s, post_types, pr, po,
+     @current(po) AND po.status = 'active' AND @live(ps) AND pu.code = u.code AND @active(pr)
+       AS here
 WITH hy, u, s, post_types,
-     [(s)-[rr:SERVES_AS|CROSS_APPOINTED_TO]->(reg:Organisation)-[rs:SITS_AT]->(ru:Unit)
-      WHERE reg.kind = 'regulator'
-        AND @current(reg) AND reg.status = 'active' AND @live(rs) AND ru.code = u.code
-        AND @active(rr)
-      | reg.code] AS regulator_posts,
-     [(s)-[dr:SERVES_AS|CROSS_APPOINTED_TO]->(dw:Organisation)-[ds:SITS_AT]->(du:Unit)
-      WHERE dr.role = 'deputy_secretary'
-        AND dw.kind IN ['party_working_committee', 'party_committee']
-        AND @current(dw) AND dw.status = 'active' AND @live(ds) AND du.code = u.code
-        AND @active(dr)
-      | dw.code] AS street_posts,
-     [(s)-[cr:SERVES_AS|CROSS_APPOINTED_TO]->(cw:Organisation)-[cs:SITS_AT]->(cu:Unit)
-      WHERE cr.role = 'secretary'
-        AND cw.kind IN ['party_committee', 'general_branch', 'party_branch']
-        AND @current(cw) AND cw.status = 'active' AND @live(cs) AND cu.code = u.code
-        AND @active(cr)
-      | cw.code] AS community_posts
+     collect(CASE WHEN here AND po.kind = 'regulator' THEN po.code END) AS regulator_posts,
+     collect(CASE WHEN here AND pr.role = 'deputy_secretary'
+                   AND po.kind IN ['party_working_committee', 'party_committee']
+                  THEN po.code END) AS street_posts,
+     collect(CASE WHEN here AND pr.role = 'secretary'
+                   AND po.kind IN ['party_committee', 'general_branch', 'party_branch']
+                  THEN po.code END) AS community_posts
 RETURN hy.code AS committee_code, hy.name AS committee_name, u.code AS unit_code,
        u.level AS unit_level, s.code AS secretary_code, s.name AS secretary_name,
        CASE WHEN s IS NULL THEN null ELSE 'CROSS_APPOINTED_TO' IN post_types END AS concurrent,

@@ -42,10 +42,12 @@ WHERE @current(oc) AND oc.status = 'active'
 OPTIONAL MATCH (oc)-[st:SITS_AT]->(c:Unit)
 WITH oc, c, st
 WHERE (st IS NULL OR @live(st)) AND @in_scope(c)
+// The posts are matched unfiltered (an OPTIONAL MATCH with a WHERE runs once per row on
+// FalkorDB) and the condition applied inside the aggregation.
 OPTIONAL MATCH (m:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(oc)
-WHERE @active(r)
-WITH oc, c, collect(DISTINCT m) AS people,
-     collect(DISTINCT CASE WHEN r.role = 'director' THEN m END) AS chairs
+WITH oc, c, m, r, @active(r) AS live
+WITH oc, c, collect(DISTINCT CASE WHEN live THEN m END) AS people,
+     collect(DISTINCT CASE WHEN live AND r.role = 'director' THEN m END) AS chairs
 WITH oc, c, size(people) AS members,
      size([p IN people WHERE p.standing IN ['full_member', 'probationary_member']]) AS party_members,
      reduce(h = null, x IN chairs | CASE WHEN h IS NULL OR x.code < h.code THEN x ELSE h END) AS chair

@@ -1,9 +1,10 @@
 """Issue 18: the per-compound facts written at publish time answer as the definitions do.
 
-Every question with a text in ``queries/from_facts/`` is asked twice at every snapshot —
+Every question with a text in ``queries/from_facts/`` (read from the per-compound facts or
+the per-organisation ones, graph/org_facts.py) is asked twice at every snapshot —
 once as the runner answers it (from the facts, since they exist for the snapshot and
 ``as_of`` is its date) and once from its ``.cypher`` definition (``use_facts=False``) —
-unscoped and scoped to a district, every roll-up level for ``coverage_rollup``; rows,
+unscoped and scoped to a district, every roll-up level for the roll-ups; rows,
 their order and their value types must be equal.  The data:
 the hand-written snapshot history (tests/fixtures/history, five exports) and a two-month
 ``demo --history`` at the smallest scale (``district``), both engines.
@@ -11,7 +12,8 @@ the hand-written snapshot history (tests/fixtures/history, five exports) and a t
 Also: ``--as-of`` another day than the snapshot's is computed from the graph; a graph
 whose snapshot has no facts (synced before they existed) answers from the graph and the
 next sync writes facts for its own snapshot; a re-sync rewrites only the facts of the
-compounds it changed, and every current compound has exactly one live fact.
+compounds it changed, and every current compound has exactly one live fact (every active
+party organisation one per live seat).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 import pytest
 from redgov.graph.compound_facts import FACTS_VERSION, LABEL, facts_ready
 from redgov.graph.cypher import cypher
+from redgov.graph.org_facts import LABEL as ORG_LABEL
 from redgov.graph.snapshots import Snapshot, list_snapshots
 from redgov.graph.vocabulary import LEVEL_ORDER
 from redgov.loaders import sync_export
@@ -52,6 +55,19 @@ WHERE @current(c)
 RETURN c.code AS code
 ORDER BY code
 """)
+_LIVE_ORG_FACTS = cypher("test.compound_facts.live_orgs", f"""
+MATCH (f:{ORG_LABEL})
+WHERE @live(f)
+RETURN f.code AS code, f.vf AS vf
+ORDER BY code
+""")
+_PARTY_ORGS = cypher("test.compound_facts.party_orgs", """
+MATCH (po:Organisation)
+WHERE po.kind IN ['party_committee', 'general_branch', 'party_branch']
+  AND @current(po) AND po.status = 'active'
+RETURN DISTINCT po.code AS code
+ORDER BY code
+""")
 _DROP_FACTS = cypher("test.compound_facts.drop", f"""
 MATCH (f:{LABEL})
 DETACH DELETE f
@@ -67,7 +83,7 @@ def _typed(rows: list[dict[str, Any]]) -> str:
 
 def _asks(store: Any, snap: Snapshot, scoped: bool = True) -> list[tuple[str, dict[str, Any]]]:
     """Each fact question unscoped and scoped to a district (one scope: ``@in_scope`` is
-    one macro for every level); the roll-up at every level unscoped, at its default level
+    one macro for every level); each roll-up at every level unscoped, at its default level
     scoped."""
     found = store.read(_SCOPES, {"snapshot": snap.ordinal}) if scoped else []
     scopes = [r["code"] for r in found if r["code"] is not None]
@@ -75,9 +91,9 @@ def _asks(store: Any, snap: Snapshot, scoped: bool = True) -> list[tuple[str, di
     for name in sorted(FACT_TEXTS):
         out.append((name, {}))
         out += [(name, {"scope": scope}) for scope in scopes]
-        if name == "coverage_rollup":
+        if None not in FACT_TEXTS[name]:  # a roll-up: one text per level it serves
             default = get_question(name).param("level").default
-            out += [(name, {"level": lv}) for lv in LEVEL_ORDER if lv != default]
+            out += [(name, {"level": lv}) for lv in FACT_TEXTS[name] if lv != default]
     return out
 
 
@@ -127,9 +143,19 @@ def test_facts_answer_as_the_definitions_at_every_history_snapshot(engine: Any) 
             assert fig["compounds"] == len(compounds), (snap, fig)
             made_here = sum(1 for r in live if r["vf"] == snap.ordinal)
             assert fig["created"] == made_here, (snap, fig, made_here)
+            # The same for the organisation facts: one per active party organisation and
+            # live seat (the fixtures give each at most one), only the changed ones made.
+            orgs = store.read(_LIVE_ORG_FACTS, {"snapshot": snap.ordinal})
+            party = store.read(_PARTY_ORGS, {"snapshot": snap.ordinal})
+            assert [r["code"] for r in orgs] == [r["code"] for r in party], snap
+            assert fig["orgs"] == len(orgs) > 0, (snap, fig)
+            org_made = sum(1 for r in orgs if r["vf"] == snap.ordinal)
+            assert fig["org_created"] == org_made, (snap, fig, org_made)
         assert figures[0]["created"] == figures[0]["compounds"], figures[0]
         assert any(0 < f["created"] < f["compounds"] for f in figures[1:]), figures
         assert all(f["closed"] <= f["created"] + f["compounds"] for f in figures), figures
+        assert figures[0]["org_created"] == figures[0]["orgs"], figures[0]
+        assert any(0 < f["org_created"] < f["orgs"] for f in figures[1:]), figures
 
 
 @pytest.mark.timeout(900)  # two district syncs; Neo4j on a loaded machine takes minutes

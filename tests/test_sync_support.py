@@ -24,10 +24,11 @@ RAW_PII = ("350206198001011234", "35020619850208567X", "350206199003183456",
            "13812345678", "13900001111")
 
 #: The loader's records only: the compound facts computed at publish time are derived
-#: from them (graph/compound_facts.py) and checked in test_compound_facts.py.
+#: from them (graph/compound_facts.py, org_facts.py) and checked in test_compound_facts.py.
 _DUMP_NODES = cypher(
     "test.sync.dump_nodes",
-    "MATCH (n) WHERE NOT n:CompoundFact AND ((n:SyncRun AND n.published = true) OR @live(n)) "
+    "MATCH (n) WHERE NOT n:CompoundFact AND NOT n:PartyOrgFact "
+    "AND ((n:SyncRun AND n.published = true) OR @live(n)) "
     "RETURN labels(n) AS labels, properties(n) AS props",
 )
 _DUMP_RELS = cypher(
@@ -151,7 +152,8 @@ _REL = cypher(
 )
 _COUNTS = cypher(
     "test.sync.counts",
-    "MATCH (n) WHERE NOT n:CompoundFact AND ((n:SyncRun AND n.published = true) OR @live(n)) "
+    "MATCH (n) WHERE NOT n:CompoundFact AND NOT n:PartyOrgFact "
+    "AND ((n:SyncRun AND n.published = true) OR @live(n)) "
     "RETURN labels(n)[0] AS label, count(*) AS n ORDER BY label",
 )
 

@@ -53,6 +53,7 @@ from ..schema import (
 )
 from ..snapshots import with_snapshot
 from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, StoreUnavailable, batched
+from .falkordb_rows import ro_rows
 from .guard import check_read
 from .timeouts import default_read_timeout, out_of_memory, timed_out
 from .waits import BUSY_WAIT, FORK_WAIT, LOCK_WAIT, busy_wait_s, fork_wait_s, lock_wait_s
@@ -352,7 +353,8 @@ class FalkorStore:
                 self.setup_schema()
             try:
                 text = _with_params(query, params)
-                result = _unbusy(lambda: self._graph.ro_query(text, timeout=timeout_ms))
+                # decoded in one pass (falkordb_rows.py): the client's cost at large answers
+                return _unbusy(lambda: ro_rows(self._graph, text, timeout_ms, _plain))
             except redis.ResponseError as exc:
                 if _is_write_refusal(exc):
                     raise ReadOnlyViolation(
@@ -364,7 +366,6 @@ class FalkorStore:
                     raise out_of_memory() from None
                 raise StoreError(f"FalkorDB 拒绝执行该查询：{exc}",
                                  en=f"FalkorDB refused the query: {exc}") from exc
-            return _rows(result)
 
     def _graph_exists(self, name: str) -> bool:
         return bool(self._redis.exists(name))
