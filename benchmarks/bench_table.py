@@ -247,6 +247,12 @@ def _get(f: Any, *path: Any) -> Any:
     return f
 
 
+def _run(f: dict[str, Any], page: str, key: str) -> Any:
+    """A dashboard page's figure from its first run (None when that run did not have it)."""
+    runs = _get(f, "dashboard", page, "runs") or [{}]
+    return runs[0].get(key)
+
+
 def _s(value: Any, digits: int = 2) -> str:
     if value is None:
         return "—"
@@ -333,6 +339,11 @@ ROWS: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
      lambda f: _s(_get(f, "dashboard", "overview", "first_s"))),
     ("hierarchy page district / street / compound, first load s", "< 1",
      lambda f: " / ".join(_s(_get(f, "dashboard", k, "first_s")) for k in PAGES[1:])),
+    ("the same, cold (nothing kept or warmed) s: overview; district / street / compound",
+     "", lambda f: _s(_run(f, "overview", "cold_s")) + "; " + " / ".join(
+         _s(_run(f, k, "cold_s")) for k in PAGES[1:])),
+    ("post-publish warm step (dashboard/warm.py) s", "",
+     lambda f: _s(_run(f, "overview", "warm_s"))),
     ("`duplicate_people` unscoped / scoped s", "< 1 / < 0.2",
      lambda f: _pair(_question(f, "duplicate_people", "unscoped_s"),
                      _question(f, "duplicate_people", "scoped_s"))),

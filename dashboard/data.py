@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -39,7 +40,7 @@ from ..graph.introspection import sync_runs as _graph_sync_runs
 from ..graph.snapshots import NO_SNAPSHOT, Snapshot, list_snapshots
 from ..graph.stores import Store, open_store
 from ..graph.vocabulary import ACCOUNT_ROLES
-from . import reads
+from . import reads, warm
 from .snapshot import SNAPSHOT_KEY, PinnedStore, chosen
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "catalog",
     "current_key",
     "key_at",
+    "prefetch",
     "question",
     "snapshot_of",
     "snapshots",
@@ -62,6 +64,7 @@ __all__ = [
     "sync_runs",
     "units",
     "units_around",
+    "units_at",
     "viewer",
 ]
 
@@ -226,28 +229,24 @@ def catalog() -> list[Any]:
 #: the overview's (figures, chart, trend).  The page cache above is per process and is
 #: emptied by every sync; these survive it, a restart and another host, so the overview
 #: computes each snapshot's figures once (the previous snapshot's, for the changes shown
-#: under the cards, are already kept by then).
-KEPT_QUESTIONS = frozenset({"coverage_rollup", "compounds_without_branch",
-                            "company_party_org_status", "overdue_reelection"})
+#: under the cards, are already kept by then).  A large graph's sync computes them right
+#: after it publishes (:mod:`..warm`), so no reader pays that.
+KEPT_QUESTIONS = warm.KEPT_QUESTIONS
 
 
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=2000)
 def question(key: Key, name: str, params_json: str = "{}") -> dict[str, Any]:
-    """A catalog answer as a plain dict (``run_question`` → ``QueryResult.to_dict()``)."""
-    from ..graph.summaries import kept
-    from ..queries import run_question
+    """A catalog answer as a plain dict (``run_question`` → ``QueryResult.to_dict()``);
+    the overview's kept per snapshot and scope (:func:`warm.kept_question`)."""
+    snap = snapshot_of(key)
+    if snap is None:  # nothing published: nothing to keep, nothing pinned
+        from ..queries import run_question
 
-    def compute() -> dict[str, Any]:
         result = run_question(_at(key), name, json.loads(params_json) or None,
-                              account_scope=_scope(key), snapshot=snapshot_of(key))
+                              account_scope=_scope(key), snapshot=None)
         return {"query": result.question, "params": result.params, "columns": result.columns,
                 "rows": result.rows, "count": result.count}
-
-    if name not in KEPT_QUESTIONS:
-        return compute()
-    # Keyed by the viewer's scope too: an answer is kept per scope, never shared across.
-    return kept(store(), f"question.{name}", snapshot_of(key), compute,
-                {"params": params_json, "account_scope": key[4]})
+    return warm.kept_question(store(), snap, name, params_json, _scope(key))
 
 
 #: The least role that may download an answer (CSV/XLSX through redgov.output).
@@ -283,15 +282,9 @@ def _ask_one(key: Key, name: str, params_json: str) -> dict[str, Any]:
 
 
 def _params_json(key: Key, name: str, params: dict[str, Any]) -> str:
-    """The parameters as the cache sees them: None left to the runner's default, except
-    ``as_of``, which defaults to the date of the key's snapshot (not of the latest)."""
-    from ..queries import get_question
-
-    clean = {k: v for k, v in params.items() if v is not None}
-    if "as_of" not in clean and key[6] and any(p.name == "as_of"
-                                               for p in get_question(name).params):
-        clean["as_of"] = key[6]
-    return json.dumps(clean, sort_keys=True, default=str)
+    """The parameters as the cache sees them (:func:`warm.params_json`: ``as_of`` defaults
+    to the date of the key's snapshot, not of the latest)."""
+    return warm.params_json(name, params, key[6] or None)
 
 
 def ask(key: Key, name: str, **params: Any) -> dict[str, Any]:
@@ -308,16 +301,51 @@ def ask_many(key: Key, asks: list[tuple[str, dict[str, Any]]]) -> list[dict[str,
     (the questions still running, how many of how many are done) until they are, so the
     page is never blank meanwhile; cached answers come back at once and show nothing.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     jobs = [(name, _params_json(key, name, params)) for name, params in asks]
-    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
-        futures = [pool.submit(question, key, *job) for job in jobs]
-        _show_until_done(futures, [name for name, _ in jobs])
-        answers = [f.result() for f in futures]
+    futures = [_submit(key, *job) for job in jobs]
+    _show_until_done(futures, [name for name, _ in jobs])
+    answers = [f.result() for f in futures]
     for (name, params_json), answer in zip(jobs, answers, strict=True):
         _asked(name, params_json, answer)
     return answers
+
+
+_POOL: list[Any] = []  # the process's question pool, made on first use
+_INFLIGHT: dict[tuple[Key, str, str], Any] = {}  # answers being computed → their future
+_INFLIGHT_LOCK = threading.Lock()
+
+
+def _submit(key: Key, name: str, params_json: str) -> Any:
+    """The future of one answer on the process's pool of :data:`PARALLEL` threads: the one
+    already running when a page (or its prefetch) asked for it before, else a new one.
+    One pool for every session keeps the engine to a few questions at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    job = (key, name, params_json)
+    with _INFLIGHT_LOCK:
+        found = _INFLIGHT.get(job)
+        if found is not None:
+            return found
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(max_workers=PARALLEL,
+                                            thread_name_prefix="redgov-question"))
+        future = _INFLIGHT[job] = _POOL[0].submit(question, *job)
+
+    def done(_: Any) -> None:  # from now on the cache (or a new computation) answers
+        with _INFLIGHT_LOCK:
+            if _INFLIGHT.get(job) is future:
+                del _INFLIGHT[job]
+
+    future.add_done_callback(done)
+    return future
+
+
+def prefetch(key: Key, asks: list[tuple[str, dict[str, Any]]]) -> None:
+    """Start computing answers a page will ask for later (:func:`ask_many`), without
+    waiting: the page draws its other parts meanwhile, and the later ask takes the same
+    computations over (an error is raised by that ask)."""
+    for name, params in asks:
+        _submit(key, name, _params_json(key, name, params))
 
 
 def _show_until_done(futures: list[Any], names: list[str]) -> None:
@@ -369,6 +397,13 @@ def units(key: Key) -> list[dict[str, Any]]:
     return reads.units(_at(key), _scope(key))
 
 
+@st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=50)
+def units_at(key: Key, levels: tuple[str, ...]) -> list[dict[str, Any]]:
+    """What :func:`units` gives for the units at ``levels`` only (the overview's chart
+    names districts and streets: a province has 57,654 units, ~1,500 of them at those)."""
+    return reads.units_at_levels(_at(key), list(levels), _scope(key))
+
+
 @st.cache_data(show_spinner=False, ttl=TTL_S, max_entries=500)
 def units_around(key: Key, code: str) -> list[dict[str, Any]]:
     """What a unit's page needs of :func:`units`: the unit, its subtree and the units above
@@ -377,7 +412,9 @@ def units_around(key: Key, code: str) -> list[dict[str, Any]]:
 
 
 def unit_visible(key: Key, code: str | None) -> bool:
-    return bool(code) and any(u["code"] == code for u in units(key))
+    """Whether the viewer may see the unit: it is among the rows of its own page's read
+    (:func:`units_around`, which the page then reuses), not searched for in every unit."""
+    return bool(code) and any(u["code"] == code for u in units_around(key, str(code)))
 
 
 def unit_orgs(key: Key, code: str, as_of_: str) -> list[dict[str, Any]]:

@@ -18,8 +18,9 @@ from . import data
 from .network import GovernanceRows, NetworkView, build_network
 from .orgnet import OrgRows, build_org_network
 
-__all__ = ["NODE_LIMIT", "ORG_LIMIT", "compounds_under", "gap_answers", "gap_rows", "gaps_for_unit",
-           "in_force", "network_for_unit", "network_orgs"]
+__all__ = ["NODE_LIMIT", "ORG_LIMIT", "compounds_under", "gap_answers", "gap_asks",
+           "gap_questions", "gap_rows", "gaps_for_unit", "in_force", "network_for_unit",
+           "network_orgs"]
 
 NODE_LIMIT: Final = 150  # past this many nodes people fold into their organisations
 ORG_LIMIT: Final = 400  # organisations drawn at most (a whole district has thousands)
@@ -41,10 +42,20 @@ def gap_rows(question: Any, rows: Sequence[Mapping[str, Any]]) -> list[Mapping[s
     return list(question.finding_rows(rows))
 
 
+def gap_questions() -> list[Any]:
+    """The catalog questions a unit's gaps are asked of (those declaring their findings)."""
+    return [q for q in data.catalog() if q.finding.declared and q.kind == "cypher"]
+
+
+def gap_asks(code: str) -> list[tuple[str, dict[str, Any]]]:
+    """What :func:`gap_answers` asks for the unit ``code`` (a page prefetches them)."""
+    return [(q.name, {"scope": code}) for q in gap_questions()]
+
+
 def gap_answers(key: data.Key, code: str) -> list[tuple[Any, list[Mapping[str, Any]]]]:
     """(question, finding rows) for every catalog question with findings in the unit."""
-    questions = [q for q in data.catalog() if q.finding.declared and q.kind == "cypher"]
-    answers = data.ask_many(key, [(q.name, {"scope": code}) for q in questions])
+    questions = gap_questions()
+    answers = data.ask_many(key, gap_asks(code))
     found = [(q, gap_rows(q, a["rows"])) for q, a in zip(questions, answers, strict=True)]
     return [(q, rows) for q, rows in found if rows]
 

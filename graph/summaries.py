@@ -19,6 +19,11 @@ is written, so the space stays small.
 The code that computes an answer is in the key too (:func:`code_fingerprint`: a digest of
 the question texts and the modules that compute them): after an upgrade that changes a
 question, an answer kept by the older code is never read back.
+
+One computation per entry and process: callers asking for an entry that another thread of
+the process is computing wait for that answer instead of computing it again (twenty
+dashboard sessions or readers opening the same page right after a sync would otherwise
+each pay the first computation, and queue the engine behind one another).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +66,18 @@ _PRUNE = cypher(
     "MATCH (s:SnapshotSummary) WHERE NOT s.run_id IN $keep DELETE s",
 )
 _FORGET = cypher("summaries.forget", "MATCH (s:SnapshotSummary) DELETE s")
+
+
+class _Flight:
+    """An entry being computed by one thread of this process: the others wait for it."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.text: str | None = None  # the answer as JSON; None: the computation failed
+
+
+_FLIGHTS: dict[str, _Flight] = {}
+_FLIGHTS_LOCK = threading.Lock()
 
 
 def forget(store: Store) -> None:
@@ -115,9 +133,25 @@ def kept(store: Store, kind: str, snapshot: Snapshot | None, compute: Callable[[
             return json.loads(rows[0]["json"])  # type: ignore[no-any-return]
         except ValueError:
             pass  # a damaged entry: compute it again (and overwrite it)
-    text = json.dumps(compute(), ensure_ascii=False, default=str)
-    if len(text) <= MAX_CHARS:
-        _keep(store, key, kind, snapshot, text)
+    with _FLIGHTS_LOCK:
+        flight = _FLIGHTS.get(key)
+        leader = flight is None
+        if flight is None:
+            flight = _FLIGHTS[key] = _Flight()
+    if not leader:
+        flight.done.wait()
+        if flight.text is not None:
+            return json.loads(flight.text)  # type: ignore[no-any-return]
+        return kept(store, kind, snapshot, compute, params)  # the leader failed: try again
+    try:
+        text = json.dumps(compute(), ensure_ascii=False, default=str)
+        if len(text) <= MAX_CHARS:
+            _keep(store, key, kind, snapshot, text)
+        flight.text = text
+    finally:
+        with _FLIGHTS_LOCK:
+            _FLIGHTS.pop(key, None)
+        flight.done.set()
     # What is kept, read back: the first answer is exactly what every later one will be.
     return json.loads(text)  # type: ignore[no-any-return]
 

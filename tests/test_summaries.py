@@ -72,3 +72,46 @@ def test_an_answer_kept_by_other_code_is_not_read_back(store: Store, monkeypatch
     assert kept(store, "test.code", snap, lambda: {"by": "again"}) == {"by": "old code"}
     monkeypatch.setattr(summaries, "code_fingerprint", lambda: "another-release")
     assert kept(store, "test.code", snap, lambda: {"by": "new code"}) == {"by": "new code"}
+
+
+
+def _ask_at_once(store: Store, snap: object, params: dict[str, str]) -> tuple[list, list]:
+    """Six threads asking for one entry at the same moment: (their answers, computations)."""
+    import threading
+    import time
+
+    calls: list[int] = []
+    started = threading.Barrier(6)
+    got: list[object] = []
+
+    def compute() -> list[int]:
+        calls.append(1)
+        time.sleep(0.3)  # long enough for every other thread to arrive meanwhile
+        return [1, 2, 3]
+
+    def ask() -> None:
+        started.wait()
+        got.append(kept(store, "test.flight", snap, compute, params))  # type: ignore[arg-type]
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return got, calls
+
+
+def test_kept_is_computed_once_when_asked_at_once(store: Store, monkeypatch) -> None:
+    """Threads asking for the same entry at once wait for one computation, also when the
+    answer is too long to keep (then it is shared in memory, not written)."""
+    from redgov.graph import summaries
+
+    assert sync_export(store, BASIC).status == "applied"
+    snap = list_snapshots(store.read)[-1]
+    for params, limit in (({"p": "kept"}, summaries.MAX_CHARS), ({"p": "long"}, 5)):
+        monkeypatch.setattr(summaries, "MAX_CHARS", limit)
+        got, calls = _ask_at_once(store, snap, params)
+        assert got == [[1, 2, 3]] * 6, got
+        assert len(calls) == 1, (params, calls)
+    # the long answer was not kept: asked again later, it is computed again
+    assert len(_ask_at_once(store, snap, {"p": "long"})[1]) == 1

@@ -18,6 +18,7 @@ from ..figures import FINDING_WORK_COVERED
 from ..graph_view import (
     NODE_LIMIT,
     gap_answers,
+    gap_asks,
     gaps_for_unit,
     network_for_unit,
     network_orgs,
@@ -140,6 +141,8 @@ def render() -> None:
         all_units = data.units(key)
         by_code = {u["code"]: u for u in all_units}
     ui.to_query("unit", current)
+    if current is not None:  # the unit's finding questions run while the rest is drawn
+        data.prefetch(key, gap_asks(str(current)))
     _breadcrumbs(current, by_code)
     children = _children(current, all_units, by_code)
     if children:

@@ -14,7 +14,7 @@ import streamlit as st
 
 from ...graph.snapshots import Snapshot
 from ...queries.worst import lowest_first
-from .. import data, figures, ui
+from .. import data, figures, ui, warm
 from ..i18n import term
 
 __all__ = ["axis_domain", "figures_as_of", "met", "render", "trend_domain", "trend_panel",
@@ -23,6 +23,7 @@ __all__ = ["axis_domain", "figures_as_of", "met", "render", "trend_domain", "tre
 CARDS_PER_ROW = 4
 TREND_RUNS = 12  # the latest snapshots drawn
 CHART_BARS = 40  # units the chart by unit draws (the lowest rates)
+CHART_LEVELS = warm.CHART_LEVELS  # the levels the chart by unit can draw
 TREND_COLUMNS = 2  # the trend's panels per row, one panel per rate
 #: The trend's date axis: Chinese dates (numeric in English), never Vega's English months.
 TREND_DATE = {"zh": "%Y年%-m月%-d日", "en": "%Y-%m-%d"}
@@ -30,9 +31,7 @@ TREND_AUTO_COMPOUNDS = 5000  # above this the trend is drawn on request
 
 
 def figures_as_of(key: data.Key, as_of: str | None, level: str = "district") -> list:
-    asks = [(name, {"as_of": as_of, **({"level": level} if name == "coverage_rollup" else {})})
-            for name in figures.FIGURE_QUESTIONS]
-    got = data.ask_many(key, asks)
+    got = data.ask_many(key, warm.overview_asks(as_of, level))  # what a sync warms
     answers = dict(zip(figures.FIGURE_QUESTIONS, got, strict=True))
     minimum = answers["company_party_org_status"]["params"].get("min_full_members")
     return figures.headline({name: a["rows"] for name, a in answers.items()},
@@ -142,8 +141,9 @@ def _chart(key: data.Key) -> None:
     lang = ui.lang()
     metric_names = {k: ui.label("fig." + k) for k in figures.RATE_METRICS}
     left, right = st.columns(2)
+    shown = data.units_at(key, CHART_LEVELS)  # not every unit: the chart names these
     with left:
-        districts = sum(1 for u in data.units(key) if u["level"] == "district")
+        districts = sum(1 for u in shown if u["level"] == "district")
         level = st.radio(ui.label("ov.by"), ("district", "street"), key="ov.level",
                          index=0 if districts > 1 else 1,  # one district: show its streets
                          horizontal=True, format_func=lambda v: term("level", v, lang))
@@ -151,7 +151,7 @@ def _chart(key: data.Key) -> None:
         metric = st.selectbox(ui.label("ov.metric"), list(figures.RATE_METRICS), key="ov.metric",
                               format_func=metric_names.__getitem__)
     rows = data.ask(key, "coverage_rollup", level=level)["rows"]
-    names = {u["code"]: u["name"] for u in data.units(key)}
+    names = {u["code"]: u["name"] for u in shown}
     # The worst (lowest rate) on top; a province's streets: only the lowest CHART_BARS.
     ranked = sorted(figures.rollup_rates(rows, metric), key=lambda r: lowest_first(r["rate"]))
     frame = pd.DataFrame(ranked[:CHART_BARS])

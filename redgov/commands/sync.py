@@ -158,6 +158,8 @@ def sync(path: Path, dry_run: bool, review: bool, fmt: str, errors_out: Path | N
                 report, staged = outcome.report, outcome.record
             else:
                 report = sync_export(store, path, dry_run=dry_run)
+                from ..dashboard.warm import after_sync
+                after_sync(store, report)  # the first page loads' answers (issue 18)
         except StoreError as exc:
             reason = mask_pii(exc.text(lang))
             raise click.ClickException(say(

@@ -1,0 +1,140 @@
+"""The post-publish warm step of the commands that publish (dashboard/warm.py), on both
+engines.
+
+The dashboard fixture's two exports (test_dashboard_fixture.py) synced with the warm step
+forced on: after each sync the store keeps, for the new snapshot, the overview's answers
+under the very keys the dashboard reads (``data.question`` → ``warm.kept_question``) and
+the network questions' answers under the runner's keys, each equal to the answer computed
+afresh at that snapshot; the second snapshot's entries hold its own answers (party
+organisations in 1 of 3 compounds, then 2 of 3), never the first's.  Forced off, a sync
+keeps nothing; unset, only graphs of at least ``MIN_COMPOUNDS`` compounds are warmed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from redgov.dashboard import warm
+from redgov.dashboard.snapshot import PinnedStore
+from redgov.graph.snapshots import Snapshot, list_snapshots
+from redgov.graph.stores.base import Store
+from redgov.graph.summaries import summary_key
+from redgov.loaders import sync_export
+from redgov.loaders.report import SyncReport
+from redgov.queries import get_question, run_question
+from redgov.queries.runner import as_day, resolve_params
+from test_dashboard_fixture import write_export
+
+_READ = "MATCH (s:SnapshotSummary {key: $key}) RETURN s.json AS json"
+_KINDS = "MATCH (s:SnapshotSummary) RETURN DISTINCT s.kind AS kind ORDER BY kind"
+
+
+def _kept(store: Store, key: str) -> object:
+    rows = store.read_meta(_READ, {"key": key})
+    assert rows, f"nothing kept under {key}"
+    return json.loads(rows[0]["json"])
+
+
+def _overview_entries(store: Store, snap: Snapshot, fresh: bool = True) -> dict[str, object]:
+    """The overview's kept answers at ``snap`` (with ``fresh``, each checked against the
+    answer computed afresh at ``snap``)."""
+    rows_by_name: dict[str, object] = {}
+    for name, params in warm.overview_asks(snap.date):
+        text = warm.params_json(name, params, snap.date)
+        key = summary_key(f"question.{name}", snap, {"params": text, "account_scope": "*"})
+        entry = _kept(store, key)
+        if fresh:
+            again = run_question(PinnedStore(store, snap.ordinal), name, json.loads(text),
+                                 snapshot=snap)
+            assert entry["rows"] == json.loads(json.dumps(again.rows, default=str)), (name, entry)
+        rows_by_name[name] = entry["rows"]
+    return rows_by_name
+
+
+def _analytics_entries(store: Store, snap: Snapshot) -> None:
+    """The network questions' kept answers at ``snap`` (the runner's own keys)."""
+    for name in warm.ANALYTICS_WARMED:
+        resolved = resolve_params(store, get_question(name), {"as_of": snap.date}, snap)
+        bound = {**resolved, "as_of_day": as_day(resolved["as_of"]), "snapshot": snap.ordinal}
+        entry = _kept(store, summary_key(f"question.{name}", snap, bound))
+        fresh = get_question(name).compute(PinnedStore(store, snap.ordinal), bound)
+        assert entry == json.loads(json.dumps(fresh, default=str)), (name, entry)
+
+
+def _sync(store: Store, folder: Path) -> SyncReport:
+    """A sync as the commands that publish run it: then the warm step."""
+    report = sync_export(store, folder)
+    warm.after_sync(store, report)
+    return report
+
+
+def test_a_warmed_sync_keeps_each_snapshot_its_own_answers(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDGOV_WARM", "on")
+    # The unit page's reads only plan texts (nothing kept): tested alone below.
+    monkeypatch.setattr(warm, "_unit_page", lambda *_: None)
+    first = _sync(store, write_export(tmp_path / "e1"))
+    assert first.status == "applied", first.errors
+    assert first.split.get("warm_s") is not None, first.split
+    assert not any(k.endswith("_failed") for k in first.split), first.split
+    one = list_snapshots(store.read)[-1]
+    before = _overview_entries(store, one)
+
+    second = _sync(store, write_export(tmp_path / "e2", second=True))
+    assert second.status == "applied", second.errors
+    two = list_snapshots(store.read)[-1]
+    assert two.ordinal == one.ordinal + 1, (one, two)
+    after = _overview_entries(store, two)
+    _analytics_entries(store, two)
+    # X1 has a party organisation at the first snapshot, X1 and X3 at the second.
+    with_org = [sum(int(r["with_party_org"]) for r in rows["coverage_rollup"])  # type: ignore[union-attr]
+                for rows in (before, after)]
+    assert with_org == [1, 2], with_org
+    # the first snapshot's are still its own
+    assert _overview_entries(store, one, fresh=False) == before
+
+
+def test_the_unit_page_part_runs_a_districts_reads(store: Store, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the warm step runs on Neo4j to plan a unit page's texts: every read and finding
+    question of a district's page, without an error (nothing of it is kept)."""
+    monkeypatch.setenv("REDGOV_WARM", "off")
+    assert sync_export(store, write_export(tmp_path / "e1")).status == "applied"
+    snap = list_snapshots(store.read)[-1]
+    warm._unit_page(PinnedStore(store, snap.ordinal), snap)
+    assert store.read_meta(_KINDS) == [], store.read_meta(_KINDS)
+
+
+def test_an_unwarmed_sync_keeps_nothing(store: Store, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDGOV_WARM", "off")
+    report = _sync(store, write_export(tmp_path / "e1"))
+    assert report.status == "applied", report.errors
+    assert "warm_s" not in report.split, report.split
+    assert store.read_meta(_KINDS) == [], store.read_meta(_KINDS)
+
+
+def test_redgov_sync_warms(store: Store, redgov_env: dict, tmp_path: Path,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command warms after it publishes: the overview's answers are kept at once."""
+    from click.testing import CliRunner
+
+    from redgov.cli import main
+
+    monkeypatch.setenv("REDGOV_WARM", "on")
+    monkeypatch.setattr(warm, "_unit_page", lambda *_: None)  # plans only: tested above
+    done = CliRunner().invoke(main, ["sync", str(write_export(tmp_path / "e1")), "--format",
+                                     "json"], catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    _overview_entries(store, list_snapshots(store.read)[-1], fresh=False)
+
+
+def test_when_a_sync_warms(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REDGOV_WARM", raising=False)
+    assert [warm.wanted(n) for n in (None, 3, warm.MIN_COMPOUNDS)] == [False, False, True]
+    monkeypatch.setenv("REDGOV_WARM", "on")
+    assert warm.wanted(3)
+    monkeypatch.setenv("REDGOV_WARM", "off")
+    assert not warm.wanted(10 * warm.MIN_COMPOUNDS)
