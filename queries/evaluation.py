@@ -61,10 +61,11 @@ _PIVOT = ("community_code", "community_name", "street_code", "street_name",
 # at province, ~2 s per category), whatever the scope.  One arm per label (FalkorDB 4.16
 # loses a collected list across a later OPTIONAL MATCH); UNION keeps each row once, and
 # :func:`evaluate` orders them by code.
-_CANDIDATES = cypher("queries.evaluation.candidates", """
-MATCH (x:Score)
+_CANDIDATES = cypher("queries.evaluation.candidates", "UNION\n".join(
+    """
+MATCH (x:__LABEL__)
 WHERE @current(x) AND x.category = $category AND x.year = $year
-MATCH (cand)-[e:SCORED]->(x)
+MATCH (cand)-[e:__REL__]->(x)
 WHERE @live(cand, e)
 WITH DISTINCT cand
 OPTIONAL MATCH (cand)-[st:SITS_AT|LIVES_IN]->(u:Unit)
@@ -76,22 +77,8 @@ RETURN cand.code AS code, cand.name AS name,
        place.community_code AS community_code, place.community_name AS community_name,
        place.street_code AS street_code, place.street_name AS street_name,
        place.district_code AS district_code, place.district_name AS district_name
-UNION
-MATCH (x:Naming)
-WHERE @current(x) AND x.category = $category AND x.year = $year
-MATCH (cand)-[e:NAMED]->(x)
-WHERE @live(cand, e)
-WITH DISTINCT cand
-OPTIONAL MATCH (cand)-[st:SITS_AT|LIVES_IN]->(u:Unit)
-WITH cand, u, st
-WHERE st IS NULL OR @live(st)
-WITH cand, CASE WHEN cand.level IS NULL THEN u ELSE cand END AS place
-WHERE @in_scope(place)
-RETURN cand.code AS code, cand.name AS name,
-       place.community_code AS community_code, place.community_name AS community_name,
-       place.street_code AS street_code, place.street_name AS street_name,
-       place.district_code AS district_code, place.district_name AS district_name
-""")
+""".replace("__LABEL__", label).replace("__REL__", rel)
+    for label, rel in (("Score", "SCORED"), ("Naming", "NAMED"))))
 _SCORES = cypher("queries.evaluation.scores", """
 MATCH (cand)-[e:SCORED]->(s:Score)
 WHERE @live(cand, e) AND @current(s) AND s.category = $category AND s.year = $year
