@@ -79,6 +79,20 @@ class _Lines:
 
 
 @pytest.mark.timeout(900)  # ten syncs: minutes on a loaded Neo4j
+def _rejected_both_ways(store: Any, monkeypatch: pytest.MonkeyPatch, folder: Path,
+                        graph: Any, before: Any) -> tuple[dict[str, Any], Any]:
+    """Sync ``folder`` sequentially, then overlapped: both reject it and leave ``graph()``
+    as ``before``; what each reported (errors, records, changes) and the last report."""
+    seen = {}
+    for mode in ("off", "on"):
+        monkeypatch.setenv(OVERLAP_ENV, mode)
+        report = sync_export(store, folder)
+        assert report.status == "rejected", (mode, report.status)
+        seen[mode] = [e.to_json() for e in report.errors], report.records, report.changes
+        assert graph() == before, mode
+    return seen, report
+
+
 def test_an_overlapped_history_equals_a_sequential_one(
     engine: Any, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -122,13 +136,9 @@ def test_an_error_in_a_late_table_rejects_with_the_same_errors_and_leaves_the_gr
     assert sync_export(store, EXPORTS[0]).status == "applied"
     before = (versions(store), list_snapshots(store.read), dump_at(store, 1))
     bad = _broken(tmp_path)
-    seen = {}
-    for mode in ("off", "on"):
-        monkeypatch.setenv(OVERLAP_ENV, mode)
-        report = sync_export(store, bad)
-        assert report.status == "rejected", (mode, report.status)
-        seen[mode] = [e.to_json() for e in report.errors], report.records, report.changes
-        assert (versions(store), list_snapshots(store.read), dump_at(store, 1)) == before, mode
+    seen, report = _rejected_both_ways(
+        store, monkeypatch, bad,
+        lambda: (versions(store), list_snapshots(store.read), dump_at(store, 1)), before)
     assert [e["table"] for e in seen["on"][0]] == ["走访", "评价"], seen["on"][0]
     assert seen["on"] == seen["off"]
     # Not vacuous: the overlapped run had written the tables before 走访, then undid them.
@@ -149,13 +159,9 @@ def test_an_error_in_a_table_written_in_chunks_stops_the_writes_and_leaves_an_em
     with open(folder / "走访.csv", "a", encoding="utf-8") as fh:
         fh.write("P_NOBODY,CO2,2024-07-01\n")
     monkeypatch.setenv(CHUNK_ENV, "4")
-    seen = {}
-    for mode in ("off", "on"):
-        monkeypatch.setenv(OVERLAP_ENV, mode)
-        report = sync_export(store, folder)
-        assert report.status == "rejected", (mode, report.status)
-        seen[mode] = [e.to_json() for e in report.errors], report.records, report.changes
-        assert (versions(store), list_snapshots(store.read)) == ([], []), mode
+    seen, report = _rejected_both_ways(
+        store, monkeypatch, folder, lambda: (versions(store), list_snapshots(store.read)),
+        ([], []))
     assert [e["table"] for e in seen["on"][0]] == ["人员", "走访"], seen["on"][0]
     assert seen["on"] == seen["off"]
     # Not vacuous: people's first chunks were written before the repeat was found.
