@@ -43,22 +43,17 @@ MATCH (u:Unit {level: 'district'})
 WHERE @current(u)
 RETURN min(u.code) AS code
 """)
-_LIVE_FACTS = cypher("test.compound_facts.live", f"""
-MATCH (f:{LABEL})
+_LIVE_FACTS, _LIVE_ORG_FACTS = (cypher(name, f"""
+MATCH (f:{label})
 WHERE @live(f)
 RETURN f.code AS code, f.vf AS vf
 ORDER BY code
-""")
+""") for name, label in (("test.compound_facts.live", LABEL),
+                         ("test.compound_facts.live_orgs", ORG_LABEL)))
 _COMPOUNDS = cypher("test.compound_facts.compounds", """
 MATCH (c:Unit {level: 'compound'})
 WHERE @current(c)
 RETURN c.code AS code
-ORDER BY code
-""")
-_LIVE_ORG_FACTS = cypher("test.compound_facts.live_orgs", f"""
-MATCH (f:{ORG_LABEL})
-WHERE @live(f)
-RETURN f.code AS code, f.vf AS vf
 ORDER BY code
 """)
 _PARTY_ORGS = cypher("test.compound_facts.party_orgs", """
