@@ -34,14 +34,13 @@ both engines, that each gives its definition's rows.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from .conditions import OPEN
 from .cypher import cypher
+from .fact_versions import changes, fact_sig
 from .org_facts import write_org_facts
 from .stores.base import DEFAULT_BATCH
 from .vocabulary import LABEL_COMPOUND_FACT
@@ -211,13 +210,8 @@ def _fact(body: Mapping[str, Any], party: Mapping[str, Any],
                                          and bool(branch["compound_guides"])),
     }
     fact = {k: v for k, v in fact.items() if v is not None}  # null is absence (docs/model.md)
-    fact["sig"] = _sig(fact)
+    fact["sig"] = fact_sig(_SIG_VERSION, fact)
     return fact
-
-
-def _sig(fact: Mapping[str, Any]) -> str:
-    text = json.dumps([_SIG_VERSION, sorted(fact.items())], ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def compute_facts(run: Any, ordinal: int, as_of: str) -> list[dict[str, Any]]:
@@ -243,9 +237,7 @@ def write_facts(writer: Any, run_id: str, ordinal: int, as_of: str | None,
     facts = compute_facts(writer.run, ordinal, as_of)
     t1 = time.perf_counter()
     current = {r["code"]: r["sig"] for r in writer.run(_CURRENT, {"open": OPEN})}
-    fresh = [f for f in facts if current.get(f["code"]) != f["sig"]]
-    gone = current.keys() - {f["code"] for f in facts}
-    close = sorted({f["code"] for f in fresh if f["code"] in current} | gone)
+    fresh, close = changes(facts, current, "code")
     params = {"ordinal": ordinal, "open": OPEN, "run": run_id}
     closed = _batched(writer, _CLOSE, [{"code": c} for c in close],
                       {"ordinal": ordinal, "open": OPEN}, batch_size)

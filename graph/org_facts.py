@@ -34,14 +34,13 @@ compares every ``queries/from_facts/`` text with its definition at every snapsho
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any, Final
 
 from .conditions import OPEN
 from .cypher import cypher
+from .fact_versions import changes, fact_sig
 from .stores.base import DEFAULT_BATCH
 from .vocabulary import LABEL_PARTY_ORG_FACT, LEVEL_ORDER
 
@@ -152,11 +151,6 @@ SET f += row.props, f.run = $run, f.vf = $ordinal, f.vt = $open
 """)
 
 
-def _sig(fact: Mapping[str, Any]) -> str:
-    text = json.dumps([_DEFINITION, sorted(fact.items())], ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-
 def _sort_key(value: Any) -> tuple[bool, str]:
     return (value is None, str(value))
 
@@ -212,7 +206,7 @@ def compute_org_facts(run: Any, ordinal: int, as_of: str) -> list[dict[str, Any]
         ident = f"{code}\x1f{seat['unit_code'] or ''}"
         seen[ident] += 1
         fact["key"] = f"{ident}\x1f{seen[ident]}"
-        fact["sig"] = _sig(fact)
+        fact["sig"] = fact_sig(_DEFINITION, fact)
         facts.append(fact)
     return sorted(facts, key=lambda f: f["key"])
 
@@ -224,9 +218,7 @@ def write_org_facts(writer: Any, run_id: str, ordinal: int, as_of: str,
     lock, before the run is published.  Returns orgs (facts), created and closed."""
     facts = compute_org_facts(writer.run, ordinal, as_of)
     current = {r["key"]: r["sig"] for r in writer.run(_CURRENT, {"open": OPEN})}
-    fresh = [f for f in facts if current.get(f["key"]) != f["sig"]]
-    gone = current.keys() - {f["key"] for f in facts}
-    close = sorted({f["key"] for f in fresh if f["key"] in current} | gone)
+    fresh, close = changes(facts, current, "key")
     for i in range(0, len(close), batch_size):
         writer.run(_CLOSE, {"keys": close[i:i + batch_size], "ordinal": ordinal, "open": OPEN})
     params = {"ordinal": ordinal, "open": OPEN, "run": run_id}
