@@ -94,12 +94,11 @@ def test_status_during_a_load_answers_at_once_with_the_state(home: Path) -> None
             en, _ = _redgov("status", "--lang", "en")
             assert "loading the graph" in en.stdout, en.stdout
 
-            deadline = time.monotonic() + 60
-            while loading(home) is not None and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert loading(home) is None and proc.poll() is None  # loaded, still running
+            # Asking did not stop the load: the server still runs. Waiting for the rest of the
+            # slowed load would only cost the suite time (the next test covers a finished one).
+            assert proc.poll() is None, proc.returncode
         finally:
-            proc.terminate()
+            proc.kill()  # a loading server answers SIGTERM only when its load ends
             proc.wait(30)
 
 
