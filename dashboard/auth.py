@@ -39,9 +39,8 @@ from ..access.login import login
 from ..graph.vocabulary import ACCOUNT_ROLE_ZH
 from . import data, ui, web
 
-__all__ = ["IDLE_S", "TEXT", "gate", "guard_links", "sidebar", "text"]
+__all__ = ["TEXT", "gate", "guard_links", "sidebar", "text"]
 
-IDLE_S = float(os.environ.get("REDGOV_IDLE_MINUTES", "15")) * 60
 _SEEN = "_auth_seen"
 _SID = "_auth_sid"
 _NOTICE = "_auth_notice"
@@ -222,7 +221,7 @@ def gate(paths: tuple[str, ...] = ()) -> data.Viewer:
     if isinstance(who, data.Viewer) and who.name is not None and \
             not st.session_state.get(_VIA_COOKIE):
         now = time.time()
-        if now - float(st.session_state.get(_SEEN, now)) > IDLE_S:
+        if now - float(st.session_state.get(_SEEN, now)) > sessions.idle_s():
             _end("expired", "login.expired")
         else:
             account = accounts.get(store, who.name)

@@ -61,6 +61,7 @@ from pathlib import Path
 from typing import Any
 
 from ..graph.cypher import cypher
+from ..graph.settings import Setting, whole
 from ..graph.snapshots import list_snapshots
 from ..graph.stores.base import Store, StoreError
 from ..graph.vocabulary import LABEL_SYNC_KEPT
@@ -146,13 +147,15 @@ def _key_id(hasher: Hasher) -> str:
 MEMO_MAX_ROWS = 4_000_000
 
 
+#: The memo bound's setting (its default is read from :data:`MEMO_MAX_ROWS` when used).
+KEPT_ROWS = Setting("REDGOV_KEPT_ROWS", MEMO_MAX_ROWS, 0, 100_000_000,
+                    "rows a full-diff sync keeps in its memo")
+
+
 def memo_max_rows() -> int:
     """The bound: ``REDGOV_KEPT_ROWS`` when it is a whole number from 0 to 100 million,
     else :data:`MEMO_MAX_ROWS` (a cache's size: a bad value must not stop a sync)."""
-    text = os.environ.get("REDGOV_KEPT_ROWS", "").strip()
-    if text.isascii() and text.isdigit() and len(text) <= 9 and int(text) <= 100_000_000:
-        return int(text)
-    return MEMO_MAX_ROWS
+    return whole(KEPT_ROWS, default=MEMO_MAX_ROWS)
 
 
 #: A memoised row, packed into one string (a list of a row's values cost ≈ 500 bytes; the

@@ -130,7 +130,7 @@ def test_growing_delay_is_shown(graph: SimpleNamespace) -> None:
 
 def test_idle_session_expires(graph: SimpleNamespace) -> None:
     at = signed_in("li")
-    at.session_state["_auth_seen"] = time.time() - auth.IDLE_S - 5
+    at.session_state["_auth_seen"] = time.time() - sessions.idle_s() - 5
     at.run()
     assert [t.value for t in at.title] == ["请登录"]
     assert [i.value for i in at.info] == ["闲置超时，会话已结束，请重新登录。"]

@@ -7,8 +7,8 @@ message could say which setting was wrong), ``nan``/``inf``/``-5`` were taken as
 (``nan`` made every wait end at once, ``inf`` wait for ever), and a value set after the
 import (a test, a long-lived process) was never seen.  Now each is read when a wait starts
 and used only when it is an ASCII decimal number within the setting's bounds; anything
-else gives the default (a wait's length must not stop a sync), as ``REDGOV_KEPT_ROWS``
-does (loaders/kept.py).
+else gives the default (a wait's length must not stop a sync): graph/settings.py, which
+reads every such setting.
 
 >>> import os
 >>> os.environ["REDGOV_LOCK_WAIT"] = "30"; lock_wait_s()
@@ -20,27 +20,13 @@ does (loaders/kept.py).
 
 from __future__ import annotations
 
-import os
-import re
-from dataclasses import dataclass
+from ..settings import Setting, number
 
 __all__ = ["BUSY_WAIT", "FORK_WAIT", "LOCK_WAIT", "PROBE_TIMEOUT", "WAITS", "Wait",
            "busy_wait_s", "fork_wait_s", "lock_wait_s", "probe_timeout_s", "seconds"]
 
-#: Digits with at most one decimal point, no sign, no exponent; short.
-_NUMBER = re.compile(r"[0-9]{1,7}(\.[0-9]{1,3})?")
-
-
-@dataclass(frozen=True)
-class Wait:
-    """One setting: its variable, its default and the bounds a value must lie within."""
-
-    env: str
-    default: float
-    low: float
-    high: float
-    why: str
-
+#: A wait is a setting in seconds (graph/settings.py reads and checks every setting).
+Wait = Setting
 
 #: A writer waiting for another writer's lock on the same graph.
 LOCK_WAIT = Wait("REDGOV_LOCK_WAIT", 600.0, 0.0, 86_400.0,
@@ -58,14 +44,8 @@ WAITS = (LOCK_WAIT, FORK_WAIT, BUSY_WAIT, PROBE_TIMEOUT)
 
 
 def seconds(wait: Wait) -> float:
-    """``wait``'s value from the environment now: a plain ASCII number of seconds within
-    its bounds, else its default."""
-    text = os.environ.get(wait.env, "").strip()
-    if text.isascii() and _NUMBER.fullmatch(text):
-        value = float(text)
-        if wait.low <= value <= wait.high:
-            return value
-    return wait.default
+    """``wait``'s value from the environment now (see :func:`..settings.number`)."""
+    return number(wait)
 
 
 def lock_wait_s() -> float:

@@ -24,7 +24,6 @@ There is no default account: with none defined the dashboard serves one person o
 from __future__ import annotations
 
 import functools
-import os
 import re
 import secrets
 import threading
@@ -38,6 +37,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from ..graph.cypher import cypher
+from ..graph.settings import Setting, whole
 from ..graph.stores.base import Store
 from ..graph.vocabulary import ACCOUNT_ROLE_ZH, ACCOUNT_ROLES
 
@@ -70,7 +70,8 @@ MAX_NAME = 64
 _NAME = re.compile(rf"[\w.@-]{{2,{MAX_NAME}}}")
 #: argon2 computations allowed at once in this process ($REDGOV_LOGIN_HASHES, default 2):
 #: each takes 64 MiB, so sixteen parallel logins must not take a gigabyte.
-HASHES_IN_FLIGHT = max(1, int(os.environ.get("REDGOV_LOGIN_HASHES", "2") or 2))
+LOGIN_HASHES = Setting("REDGOV_LOGIN_HASHES", 2, 1, 16, "argon2 computations at once")
+HASHES_IN_FLIGHT = whole(LOGIN_HASHES)
 
 
 class _InFlight:

@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from ..graph.home import data_dir
+from ..graph.settings import Setting, whole
 from ..loaders.normalise import mask_id, mask_phone
 from ..loaders.pii import mask_pii
 
@@ -91,12 +92,9 @@ class Bounds:
 
     @classmethod
     def from_env(cls) -> Bounds:
-        values: dict[str, int] = {}
-        for name, var in _ENV.items():
-            text = os.environ.get(var, "").strip()
-            if text.isdigit() and int(text) > 0:
-                values[name] = int(text)
-        return cls(**values)
+        # graph/settings.py: a whole number from 1 to a million, else the default.
+        return cls(**{name: whole(Setting(var, getattr(cls, name), 1, 1_000_000, name))
+                      for name, var in _ENV.items()})
 
 
 def log_path() -> Path:

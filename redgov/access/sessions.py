@@ -22,13 +22,13 @@ out of every read a person can send, like the accounts themselves.
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from ..graph.cypher import cypher
+from ..graph.settings import Setting, number
 from ..graph.stores.base import Store
 from .accounts import Account
 
@@ -115,14 +115,21 @@ RETURN count(key) AS n
 )
 
 
+#: Minutes unused, and hours in all, after which a session ends (graph/settings.py: read
+#: on each call, so a server started with another value uses it; a bad value gives the
+#: default rather than a page that fails on every click).
+IDLE = Setting(IDLE_ENV, 15, 0.05, 7 * 24 * 60, "minutes unused before a session ends")
+ABSOLUTE = Setting(ABSOLUTE_ENV, 12, 0.02, 30 * 24, "hours in all before a session ends")
+
+
 def idle_s() -> float:
-    """The idle limit in seconds (``REDGOV_IDLE_MINUTES``, default 15, read on each call
-    so a server started with another value uses it)."""
-    return max(1.0, float(os.environ.get(IDLE_ENV, "15")) * 60)
+    """The idle limit in seconds (``REDGOV_IDLE_MINUTES``, default 15)."""
+    return number(IDLE) * 60
 
 
 def absolute_s() -> float:
-    return max(60.0, float(os.environ.get(ABSOLUTE_ENV, "12")) * 3600)
+    """The whole session's limit in seconds (``REDGOV_SESSION_HOURS``, default 12)."""
+    return number(ABSOLUTE) * 3600
 
 
 def key_of(session_id: str) -> str:
