@@ -94,13 +94,17 @@ class Batches:
         anything else is sent.  Call :meth:`drain` before using the writer directly.
         """
         sent = 0
-        for batch in batched(rows, self.size):
+        size = self.size
+        # a list is sliced (its batches are new lists either way: nothing sent is shared)
+        batches = ((rows[i:i + size] for i in range(0, len(rows), size))
+                   if type(rows) is list else batched(rows, size))
+        for batch in batches:
             self.drain()
             if self._thread is None:
                 self._thread = concurrent.futures.ThreadPoolExecutor(
                     1, thread_name_prefix="redgov-batches")
             self._pending = self._thread.submit(
-                self._run, query, {**self.params, "table": table, "rows": list(batch)})
+                self._run, query, {**self.params, "table": table, "rows": batch})
             self.batches += 1
             sent += len(batch)
             self._check()
@@ -304,10 +308,8 @@ def _node_chunk(b: Batches, nm: NodeMap, chunk: list[Record], tp: TablePlan,
     """Create and rewrite one chunk's records; ``one_pass``: (the table's writes, its
     rewritten identities) to link them in the same pass, else False (linked later)."""
     label = nm.label
-    creates, updates = _node_rows(chunk, tp, unit_plan)
-    if IDENTITY[label] == "key":  # keyed nodes store their identity as `key`
-        for r in creates + updates:
-            r["props"]["key"] = r["key"]
+    # keyed nodes store their identity as `key`
+    creates, updates = _node_rows(chunk, tp, unit_plan, IDENTITY[label] == "key")
     b.send(q.CREATE[label], creates, nm.table)
     b.send(q.REWRITE[label], updates, nm.table)
     if one_pass:
@@ -321,26 +323,31 @@ def _node_chunk(b: Batches, nm: NodeMap, chunk: list[Record], tp: TablePlan,
 
 
 def _node_rows(
-    records: Iterable[Record], tp: TablePlan, plan: Plan | None
+    records: Iterable[Record], tp: TablePlan, plan: Plan | None, keyed: bool = False
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(rows to CREATE, rows to REWRITE) for the records the plan (re)writes."""
+    """(rows to CREATE, rows to REWRITE) for the records the plan (re)writes; ``keyed``:
+    the label stores the identity as the property ``key`` too."""
     creates: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    add, restore, change = tp.add, tp.restore, tp.change
     for rec in records:
-        if rec.key in tp.add:
+        key = rec.key
+        if key in add:
             target = creates
-        elif rec.key in tp.restore or rec.key in tp.change:
+        elif key in restore or key in change:
             target = updates
         else:
             continue
         if plan is not None:
             props = {**rec.values, **_provenance(rec)}
-            props.update(plan.unit_ancestry.get(rec.key, {}))
+            props.update(plan.unit_ancestry.get(key, {}))
             props = clean(props)
         else:  # clean({**values, **_provenance(rec)}) in one pass: most rows of a sync
             props = {k: v for k, v in rec.values.items() if v is not None}
             props["src_row"], props["sig"] = rec.row, rec.sig
-        target.append({"key": rec.key, "props": props})
+        if keyed:
+            props["key"] = key
+        target.append({"key": key, "props": props})
     return creates, updates
 
 
@@ -364,6 +371,13 @@ def _links(
     for link in nm.links:
         for target in link.targets:
             b.send(q.DROP_LINKS[(nm.label, link.type, target)], redone)
+        if len(link.targets) == 1 and not link.many:  # one code, one label: most links
+            field = link.field
+            rows = [{"key": rec.key, "to": value, "row": rec.row} for rec in written
+                    if (value := rec.values.get(field))]
+            if rows:
+                b.send(q.LINK[(nm.label, link.type, link.targets[0])], rows, nm.table)
+            continue
         by_target: dict[str, list[dict[str, Any]]] = {}
         for rec in written:
             value = rec.values.get(link.field)

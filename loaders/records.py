@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import operator
 import re
 import time
 import unicodedata
@@ -39,7 +40,7 @@ from .normalise import (
 from .pii import Hasher, find_pii, id_check_digit, id_shape_ok, normalise_id
 from .read import FORMULAS, ROW_ERROR, Formula
 from .report import Issue
-from .schema import SIGNED_EMPTY_V1, UNSIGNED, build, signature_values
+from .schema import PII_NONE, SIGNED_EMPTY_V1, UNSIGNED, build, signature_values
 from .tables import (
     CODE,
     CODES,
@@ -134,7 +135,21 @@ def _checked_headers(table: Table) -> tuple[str, ...]:
         return cached[1]
     headers = tuple(c.header for c in table.columns if c.kind in _PII_CHECKED)
     _CHECKED_HEADERS[table.name] = (table.columns, headers)
+    if len(headers) > 1:
+        _CHECKED_GETTERS[headers] = operator.itemgetter(*headers)
+    elif headers:
+        _CHECKED_GETTERS[headers] = _one_getter(headers[0])
     return headers
+
+
+#: checked headers → a getter of their cells as a tuple (:func:`_cell_problems`)
+_CHECKED_GETTERS: dict[tuple[str, ...], Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _one_getter(header: str) -> Callable[[Any], tuple[Any, ...]]:
+    def get(raw: Any) -> tuple[Any, ...]:
+        return (raw[header],)
+    return get
 
 
 def _cell_problems(
@@ -175,8 +190,13 @@ def _cell_problems(
     # separator is not part of a number), and the ID / phone / code columns that make most
     # rows' text long-numbered are not scanned twice.
     checked = _checked_headers(table)
-    texts = [value for header in checked if type(value := raw.get(header)) is str]
-    if texts and _LONG_NUMBER.search("\x1f".join(texts)):
+    getter = _CHECKED_GETTERS.get(checked)
+    try:  # CSV rows: every checked cell present and text, one C-level gather and join
+        scanned = "\x1f".join(getter(raw)) if getter is not None else ""
+    except (KeyError, TypeError):  # a short row, spreadsheet values
+        scanned = "\x1f".join(
+            [value for header in checked if type(value := raw.get(header)) is str])
+    if scanned and _LONG_NUMBER.search(scanned):
         for header in checked:
             value = raw.get(header)
             if type(value) is not str or not _LONG_NUMBER.search(value):
@@ -202,6 +222,50 @@ def _this_year() -> int:
     return _today_cached(int(time.time()) // 3600).year
 
 
+_GENDER_SET = frozenset(GENDERS)
+_STANDING_SET = frozenset(STANDING_FORMS)
+#: ``sum(weight × digit)`` from the digits' code points: the weights' sum times ``ord("0")``
+#: taken off once instead of an ``int()`` per digit (:func:`_check_digit`).
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ZERO_SUM = ord("0") * sum(_WEIGHTS)
+#: birth date text (``YYYYMMDD``) → that date, or None when there is no such day; bounded.
+_BIRTHS: dict[str, date | None] = {}
+_BIRTHS_MAX = 200_000
+
+
+def _check_digit(first17: str) -> str:
+    """:func:`.pii.id_check_digit`, four times cheaper for ASCII digits (every row that
+    reaches it has passed :func:`_id_shape_ok`); anything else takes the general one."""
+    if first17.isascii() and first17.isdigit() and len(first17) == 17:
+        return _CHECK[(sum(map(operator.mul, first17.encode(), _WEIGHTS)) - _ZERO_SUM) % 11]
+    return id_check_digit(first17)
+
+
+_CHECK = "10X98765432"
+
+
+def _id_shape_ok(v: str) -> bool:
+    """:func:`.pii.id_shape_ok` for an ASCII value, with each birth date parsed once per
+    scan (a province holds millions of ID numbers but some tens of thousands of birth
+    days); the general one otherwise."""
+    if not (len(v) == 18 and v.isascii() and v.isalnum() and not v.endswith("x")):
+        return id_shape_ok(v)
+    if not (v[:17].isdigit() and (v[17].isdigit() or v[17] == "X")):
+        return False
+    text = v[6:14]
+    if text in _BIRTHS:
+        born = _BIRTHS[text]
+    else:
+        try:
+            born = date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        except ValueError:
+            born = None
+        if len(_BIRTHS) < _BIRTHS_MAX:
+            _BIRTHS[text] = born
+    return born is not None and born.year >= 1900 and born <= _today_cached(
+        int(time.time()) // 3600)
+
+
 @functools.lru_cache(maxsize=1)
 def _today_cached(_hour: int) -> date:
     return date.today()
@@ -214,24 +278,26 @@ def _light_checks(table: Table, cells: dict[str, Any], issue: Any
     warnings: list[Issue] = []
     english = table.english
     if english == "people":
-        if cells.get("性别") and cells["性别"] not in GENDERS:
-            errors.append(issue("性别", cells["性别"], "性别应为“男”“女”或留空",
+        gender = cells.get("性别")
+        if gender and gender not in _GENDER_SET:
+            errors.append(issue("性别", gender, "性别应为“男”“女”或留空",
                                 "性别 must be 男, 女 or empty"))
-        if cells.get("政治面貌") and cells["政治面貌"] not in STANDING_FORMS:
+        standing = cells.get("政治面貌")
+        if standing and standing not in _STANDING_SET:
             errors.append(issue(
-                "政治面貌", cells["政治面貌"], "不是认可的政治面貌（如中共党员、群众、民盟盟员）",
+                "政治面貌", standing, "不是认可的政治面貌（如中共党员、群众、民盟盟员）",
                 "not a recognised 政治面貌 (e.g. 中共党员, 群众, 民盟盟员)",
             ))
         raw_id = cells.get("身份证号")
         if raw_id:
             v = raw_id if len(raw_id) == 18 and raw_id.isalnum() and raw_id.isascii() \
                 and not raw_id.endswith("x") else normalise_id(raw_id)
-            if not id_shape_ok(v):
+            if not _id_shape_ok(v):
                 errors.append(issue("身份证号", mask_id(v),
                                     "身份证号应为 18 位（17 位数字含有效出生日期，末位数字或 X）",
                                     "an ID number has 18 characters: 17 digits with a valid "
                                     "birth date, then a digit or X"))
-            elif id_check_digit(v[:17]) != v[17]:
+            elif _check_digit(v[:17]) != v[17]:
                 warnings.append(issue("身份证号", mask_id(v), "身份证号校验位不符（GB 11643）",
                                       "the ID number's check digit is wrong (GB 11643)"))
         phone = cells.get("手机号")
@@ -269,10 +335,12 @@ def _light_checks(table: Table, cells: dict[str, Any], issue: Any
         if grade and not _GRADE.match(grade.upper()):
             errors.append(issue("信用等级", grade, "信用等级应为字母等级（如 A、B、C、AA）",
                                 "信用等级 must be a letter grade (A, B, C, AA, …)"))
-    limit = _this_year() + FAR_FUTURE_YEARS
     for header in _END_HEADERS.get(english, ()):
         end = cells.get(header)
-        if end and int(end[:4]) > limit:
+        if not end:
+            continue
+        limit = _this_year() + FAR_FUTURE_YEARS
+        if int(end[:4]) > limit:
             warnings.append(issue(header, end, f"结束日期远在 {limit} 年之后，请核对",
                                   f"an end date past {limit}: please check"))
     return errors, warnings
@@ -380,19 +448,24 @@ def to_record(
             op = None
     deleting = op == DELETE
     cells: dict[str, Any] = {}
-    for column, header, is_key, parse, required, many in plan:
+    for column, header, is_key, parse, required, many, memo in _row_plan(table):
         if deleting and not is_key:
             cells[header] = None
             continue
         rawv = raw.get(header)
         if rawv is None or rawv == "":
             value = [] if many else None
+        elif memo is not None and type(rawv) is str and (
+                value := memo.get(rawv, _UNPARSED)) is not _UNPARSED:
+            pass  # a text this column already parsed (a date, a code, an enumeration)
         else:
             try:
                 value = parse(rawv)
             except BadValue as exc:
                 errors.append(issue(header, _shown(column, rawv), exc.zh, exc.en))
                 continue
+            if memo is not None and type(rawv) is str and len(memo) < PARSED_MAX:
+                memo[rawv] = value
         if required and (value is None or value == "" or value == []):
             errors.append(issue(header, "", "必填项为空", "a required value is empty"))
             continue
@@ -415,16 +488,17 @@ def to_record(
     if errors:
         return None, errors, warnings
     sig = _signature(table, values, extra_sig)
-    return Record(table.name, row, key, values, sig, op), errors, warnings
+    return new_record(name, row, key, values, sig, op), errors, warnings
 
 
 #: (column, header, is identity, parser, required, empty is a list) per column.
 ColumnPlan = tuple[tuple[Column, str, bool, Callable[[Any], Any], bool, bool], ...]
 _COLUMN_PLANS: dict[str, tuple[tuple[Column, ...], ColumnPlan]] = {}
 #: per table: (the signed value names in sorted order, the names signed when None, the
-#: unsigned names)
+#: unsigned names, a getter of every signed name's value (two names or more), the
+#: positions of the names left out when None, ``repr`` of the pairs as a %-template)
 _SIG_ORDERS: dict[str, tuple[tuple[Column, ...], tuple[str, ...], frozenset[str],
-                             frozenset[str]]] = {}
+                             frozenset[str], Any, tuple[int, ...], str]] = {}
 
 
 def _signature(table: Table, values: dict[str, Any], extra: dict[str, Any]) -> str:
@@ -435,20 +509,69 @@ def _signature(table: Table, values: dict[str, Any], extra: dict[str, Any]) -> s
     cached = _SIG_ORDERS.get(table.name)
     if cached is None or cached[0] is not table.columns:
         unsigned = UNSIGNED.get(table.name, frozenset())
-        cached = (table.columns, tuple(sorted({*values, *extra} - unsigned)),
-                  SIGNED_EMPTY_V1.get(table.name, frozenset()), unsigned)
+        order = tuple(sorted({*values, *extra} - unsigned))
+        signed = SIGNED_EMPTY_V1.get(table.name, frozenset())
+        cached = (table.columns, order, signed, unsigned,
+                  operator.itemgetter(*order) if len(order) > 1 else None,
+                  tuple(i for i, k in enumerate(order) if k not in signed),
+                  "[" + ", ".join("(" + repr(k).replace("%", "%%") + ", %r)"
+                                  for k in order) + "]")
         _SIG_ORDERS[table.name] = cached
-    _, order, signed, unsigned = cached
+    _, order, signed, unsigned, getter, optional, template = cached
     merged = {**values, **extra} if extra else values
     try:
         size = len(order) + len(unsigned)
         if (len(merged) != size or len(values) + len(extra) != size
                 or not unsigned <= merged.keys()):
             raise KeyError(table.name)
-        text = repr([(k, v) for k in order if (v := merged[k]) is not None or k in signed])
+        if getter is None:
+            text = repr([(k, v) for k in order if (v := merged[k]) is not None or k in signed])
+        else:  # every value at once; a None left out only where it is not signed
+            got = getter(merged)
+            for i in optional:
+                if got[i] is None:
+                    text = repr([(k, v) for k, v in zip(order, got, strict=True)
+                                 if v is not None or k in signed])
+                    break
+            else:  # ``repr`` of the pairs, the names' part written once
+                text = template % got
     except KeyError:  # not the usual names (never from build): the general path
         return signature(signature_values(table.name, values, extra))
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+#: Texts each column keeps parsed (per process, per column): past this the column parses.
+PARSED_MAX = 20_000
+_UNPARSED = object()
+#: The kinds whose parsed text is kept (pure parsers, immutable values, values that
+#: repeat: dates, enumerations, numbers, roles and titles); a list (``CODES``) and
+#: personal data (``PII_*``, ``FREE``) never are.
+_REMEMBERED_KINDS = frozenset({DATE, ENUM, INT, DECIMAL, ROLE})
+#: per table: (its columns, the column plan with one more item per column: the dict of
+#: texts it parsed, or None)
+_ROW_PLANS: dict[str, tuple[tuple[Column, ...], tuple[tuple[Any, ...], ...]]] = {}
+
+
+def _remembers(column: Column) -> bool:
+    """Parse this column's texts once each?  Codes that name other records (a person's
+    party organisation, a post's organisation) and short texts that repeat (性别, 政治面貌,
+    指标) do; names and the table's own codes are mostly unique and do not."""
+    if column.kind in _REMEMBERED_KINDS:
+        return True
+    if column.kind == CODE:
+        return bool(column.refs)
+    return column.kind == TEXT and column.prop not in (None, "name", "project", "note") \
+        and column.pii == PII_NONE
+
+
+def _row_plan(table: Table) -> tuple[tuple[Any, ...], ...]:
+    """:func:`_columns` with a parsed-text memo per column (:func:`_remembers`)."""
+    cached = _ROW_PLANS.get(table.name)
+    if cached is not None and cached[0] is table.columns:
+        return cached[1]
+    plan = tuple((*entry, {} if _remembers(entry[0]) else None) for entry in _columns(table))
+    _ROW_PLANS[table.name] = (table.columns, plan)
+    return plan
 
 
 def _columns(table: Table) -> ColumnPlan:

@@ -134,16 +134,7 @@ def _literal(value: Any) -> str:
     if kind is int or kind is float:
         return str(value)
     if kind is dict:
-        parts = []
-        for k, v in value.items():  # inlined for the common leaves: most of a batch
-            t = type(v)
-            if t is str:
-                parts.append(f"{_key(k)}:{_quote(v)}")
-            elif t is int:
-                parts.append(f"{_key(k)}:{v}")
-            else:
-                parts.append(f"{_key(k)}:{_literal(v)}")
-        return "{" + ",".join(parts) + "}"
+        return _map(value)  # type: ignore[arg-type]
     if kind is list or kind is tuple:
         return "[" + ",".join(map(_literal, value)) + "]"
     if isinstance(value, date | datetime):
@@ -159,6 +150,38 @@ def _literal(value: Any) -> str:
     if isinstance(value, bytes):
         return _quote(value.decode())
     return str(value)
+
+
+#: A text map key → its backticked form (:func:`_key`'s answer, checked once).
+_KEY_TEXT: dict[str, str] = {}
+
+
+def _map(value: dict[Any, Any]) -> str:
+    """A map as Cypher text: :func:`_literal` of a dict, with the common leaves (text,
+    integers, nested maps: the rows of a sync batch) rendered here without a call each.
+
+    Same text as before, character for character (``_quote``'s escapes, ``_key``'s
+    backticks); a key that is not text, or not yet seen, goes through :func:`_key`."""
+    parts = []
+    keys = _KEY_TEXT
+    for k, v in value.items():
+        kt = keys.get(k) if type(k) is str else None
+        if kt is None:
+            kt = _key(k)
+            if type(k) is str and len(keys) < 4096:
+                keys[k] = kt
+        t = type(v)
+        if t is str:
+            if "\\" in v or '"' in v:
+                v = v.replace("\\", "\\\\").replace('"', '\\"')
+            parts.append(f'{kt}:"{v}"')
+        elif t is int:
+            parts.append(f"{kt}:{v}")
+        elif t is dict:
+            parts.append(kt + ":" + _map(v))
+        else:
+            parts.append(f"{kt}:{_literal(v)}")
+    return "{" + ",".join(parts) + "}"
 
 
 def _with_params(query: str, params: Mapping[str, Any] | None) -> str:
