@@ -98,6 +98,8 @@ class Batches:
         waits on the socket without the GIL).  One batch at a time is in flight, in
         order; its error is raised by the next :meth:`send` or :meth:`drain`, before
         anything else is sent.  Call :meth:`drain` before using the writer directly.
+        Inside :meth:`chunk` on a writer with lanes (Neo4j), the batch goes to the chunk's
+        lane instead, beside the table's other chunks (:mod:`.lanes`).
         """
         sent = 0
         for batch in batched(rows, self.size):
