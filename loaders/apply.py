@@ -25,8 +25,10 @@ before publishing).  The atomicity tests use it; nothing else should.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -37,6 +39,7 @@ from ..graph.vocabulary import LABEL_ORGANISATION, LABEL_PERSON, LABEL_UNIT
 from . import cypher_sync as q
 from .diff import Plan, TablePlan
 from .duplicates import mark_duplicates
+from .lanes import Lanes
 from .mapping import EDGES, IDENTITY, NODE_MAPS, REL_MAPS, Edge, NodeMap, RelMap
 from .pii import Hasher
 from .progress import advance
@@ -74,6 +77,9 @@ class Batches:
         self.between: Callable[[], None] | None = None
         self._thread: concurrent.futures.ThreadPoolExecutor | None = None
         self._pending: concurrent.futures.Future[None] | None = None
+        #: Several chunks in flight at once when the writer offers lanes (Neo4j; :mod:`.lanes`).
+        self._lanes = Lanes.of(writer)
+        self._timing = threading.Lock()
         hook = os.environ.get(KILL_HOOK)
         self._kill_at = int(hook) if hook and hook.lstrip("-").isdigit() else None
         self._check()
@@ -92,6 +98,8 @@ class Batches:
         waits on the socket without the GIL).  One batch at a time is in flight, in
         order; its error is raised by the next :meth:`send` or :meth:`drain`, before
         anything else is sent.  Call :meth:`drain` before using the writer directly.
+        Inside :meth:`chunk` on a writer with lanes (Neo4j), the batch goes to the chunk's
+        lane instead, beside the table's other chunks (:mod:`.lanes`).
         """
         sent = 0
         size = self.size
@@ -99,6 +107,15 @@ class Batches:
         batches = ((rows[i:i + size] for i in range(0, len(rows), size))
                    if type(rows) is list else batched(rows, size))
         for batch in batches:
+            if self._lanes is not None and self._lanes.open:
+                self._lanes.submit(self._run, query, {**self.params, "table": table,
+                                                      "rows": list(batch)})
+                self.batches += 1
+                sent += len(batch)
+                self._check()
+                if self.between is not None:
+                    self.between()
+                continue
             self.drain()
             if self._thread is None:
                 self._thread = concurrent.futures.ThreadPoolExecutor(
@@ -113,15 +130,43 @@ class Batches:
         self.rows += sent
         return sent
 
-    def _run(self, query: str, params: dict[str, Any]) -> None:
+    def _run(self, query: str, params: dict[str, Any], writer: Writer | None = None) -> None:
         t0 = time.perf_counter()
         try:
-            self.writer.run(query, params)
+            (writer or self.writer).run(query, params)
         finally:
-            self.engine_s += time.perf_counter() - t0
+            with self._timing:  # lanes' threads add theirs too
+                self.engine_s += time.perf_counter() - t0
+
+    @contextlib.contextmanager
+    def chunk(self, table: str) -> Iterator[None]:
+        """The sends inside go to one lane, beside the previous chunks of ``table``
+        (:mod:`.lanes`); without lanes, nothing changes."""
+        if self._lanes is None:
+            yield
+            return
+        self._drain_one()
+        t0 = time.perf_counter()
+        try:
+            self._lanes.begin(table)
+        finally:
+            self.wait_s += time.perf_counter() - t0
+        try:
+            yield
+        finally:
+            self._lanes.end()
 
     def drain(self) -> None:
-        """Wait for the batch in flight (its error raised here); the writer is then free."""
+        """Wait for every batch in flight (its error raised here); the writer is then free."""
+        self._drain_one()
+        if self._lanes is not None:
+            t0 = time.perf_counter()
+            try:
+                self._lanes.drain()
+            finally:
+                self.wait_s += time.perf_counter() - t0
+
+    def _drain_one(self) -> None:
         pending, self._pending = self._pending, None
         if pending is not None:
             t0 = time.perf_counter()
@@ -141,6 +186,8 @@ class Batches:
             if self._thread is not None:
                 self._thread.shutdown(wait=True)
                 self._thread = None
+            if self._lanes is not None:
+                self._lanes.close()
 
     def before_commit(self) -> None:
         self.drain()
@@ -240,12 +287,13 @@ class Stream:
     def write(self, records: list[Record], end: int) -> None:
         """Write one chunk of valid records (all additions), spooled up to byte ``end``."""
         self.tp.add.update(rec.key for rec in records)
-        if self.nm is not None:
-            _node_chunk(self.b, self.nm, records, self.tp, None, self.units,
-                        (self.tp.add, set()))
-        else:
-            assert self.rm is not None
-            _relation_chunk(self.b, self.rm, records, self.tp, set(), self.codes)
+        with self.b.chunk(self.name):  # independent of the table's other chunks (lanes.py)
+            if self.nm is not None:
+                _node_chunk(self.b, self.nm, records, self.tp, None, self.units,
+                            (self.tp.add, set()))
+            else:
+                assert self.rm is not None
+                _relation_chunk(self.b, self.rm, records, self.tp, set(), self.codes)
         self.end = end
 
     def finish(self) -> None:

@@ -30,7 +30,7 @@ from .base import DEFAULT_BATCH, ReadOnlyViolation, Row, StoreError, StoreUnavai
 from .guard import check_read
 from .timeouts import ReadTooLarge, default_read_timeout, out_of_memory, timed_out
 
-__all__ = ["Neo4jStore"]
+__all__ = ["DEFAULT_LANES", "LANES_ENV", "Neo4jStore", "write_lanes"]
 
 # The driver logs each retry of a lost connection as a warning; with no handler configured
 # Python prints those to stderr, so a dead server would print a page instead of one line.
@@ -116,12 +116,58 @@ class _Neo4jWriter:
         return sent
 
 
+#: How many write transactions a sync may keep in flight at once on Neo4j
+#: (``REDGOV_NEO4J_LANES``, 1–4; anything else gives the default).
+LANES_ENV = "REDGOV_NEO4J_LANES"
+DEFAULT_LANES = 2
+
+
+def write_lanes() -> int:
+    """The lanes a Neo4j sync writes on (see :meth:`_Neo4jAutoWriter.lane`).
+
+    Why more than one: Neo4j runs each transaction on one thread, and a sync's writer
+    alternates with it, so one transaction at a time leaves the server's other cores (and
+    its share of a busy machine's) idle; the raw ``UNWIND … CREATE`` rate it is measured
+    against is one thread too (benchmarks/README.md "Neo4j: sending on two lanes").  Read
+    when a writer opens; a value that is not one ASCII digit within 1–4 gives the default,
+    as the wait settings do (graph/stores/waits.py).
+    """
+    text = os.environ.get(LANES_ENV, "").strip()
+    if len(text) == 1 and text in "1234":
+        return int(text)
+    return DEFAULT_LANES
+
+
 class _Neo4jAutoWriter(_Neo4jWriter):
     """Each ``run`` is its own committed transaction (see :meth:`Neo4jStore.writing`)."""
 
-    def __init__(self, session: Any, errors: tuple[type[Exception], ...]) -> None:
+    def __init__(self, session: Any, errors: tuple[type[Exception], ...],
+                 open_session: Any = None, lanes: int = 1) -> None:
         self._session = session
         self._errors = errors
+        self._open_session = open_session
+        self._lane_sessions: list[Any] = []
+        #: Batches that may be in flight at once, each on a :meth:`lane` of its own
+        #: (loaders/apply.Batches); 1 = one at a time, through this writer.
+        self.lanes = lanes if open_session is not None else 1
+
+    def lane(self) -> _Neo4jAutoWriter:
+        """Another writer on a session (connection) of its own, under the same writers'
+        lock, so that its transactions run beside this one's on the server.  Each of its
+        ``run`` commits on its own too; a caller orders what depends on what (a batch
+        commits before any batch that reads what it wrote is sent).  Its session ends
+        with :meth:`Neo4jStore.writing`."""
+        if self._open_session is None:
+            raise StoreError("this writer has no lanes")
+        session = self._open_session("w")
+        self._lane_sessions.append(session)
+        return _Neo4jAutoWriter(session, self._errors)
+
+    def _close_lanes(self) -> None:
+        sessions, self._lane_sessions = self._lane_sessions, []
+        for session in sessions:
+            with contextlib.suppress(Exception):
+                session.close()
 
     def run(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         def work(tx: Any) -> list[Row]:
@@ -255,7 +301,11 @@ class Neo4jStore:
             try:
                 lock_tx.run(_TAKE_LOCK, {"name": "sync", "holder": os.getpid()}).consume()
                 with self._session("w") as session:
-                    yield _Neo4jAutoWriter(session, errors)
+                    writer = _Neo4jAutoWriter(session, errors, self._session, write_lanes())
+                    try:
+                        yield writer
+                    finally:
+                        writer._close_lanes()
             finally:
                 with contextlib.suppress(Exception):
                     lock_tx.rollback()
