@@ -267,17 +267,17 @@ def _questions(f: dict[str, Any]) -> list[dict[str, Any]]:
     return _get(f, "audit", "questions") or []
 
 
-def _over(f: dict[str, Any], limit: float) -> str:
+def _over(f: dict[str, Any], limit: float, key: str = "unscoped_s") -> str:
     rows = _questions(f)
     if not rows:
         return "—"
-    slow = [r for r in rows if (r.get("unscoped_s") or 0) > limit]
+    slow = [r for r in rows if (r.get(key) or 0) > limit]
     return f"{len(slow)} of {len(rows)}"
 
 
-def _slowest(f: dict[str, Any], n: int = 5) -> str:
-    rows = sorted(_questions(f), key=lambda r: -(r.get("unscoped_s") or 0))[:n]
-    return ", ".join(f"`{r['question']}` {r['unscoped_s']:.2f}" for r in rows) or "—"
+def _slowest(f: dict[str, Any], n: int = 5, key: str = "unscoped_s") -> str:
+    rows = sorted(_questions(f), key=lambda r: -(r.get(key) or 0))[:n]
+    return ", ".join(f"`{r['question']}` {r[key]:.2f}" for r in rows if key in r) or "—"
 
 
 def _pandas(f: dict[str, Any]) -> str:
@@ -334,6 +334,10 @@ ROWS: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
     ("unscoped questions over 1 s", "none (FalkorDB)", lambda f: _over(f, 1.0)),
     ("unscoped questions over 2 s", "none (Neo4j)", lambda f: _over(f, 2.0)),
     ("slowest unscoped, s", "", _slowest),
+    ("the same, first ask (nothing kept) over 1 s / over 2 s", "",
+     lambda f: f"{_over(f, 1.0, 'unscoped_first_s')} / {_over(f, 2.0, 'unscoped_first_s')}"),
+    ("slowest unscoped first ask (nothing kept), s", "",
+     lambda f: _slowest(f, key="unscoped_first_s")),
     ("graph ÷ pandas, same answer", "≤ 1×", _pandas),
     ("dashboard overview, first load s", "< 2",
      lambda f: _s(_get(f, "dashboard", "overview", "first_s"))),
@@ -347,6 +351,8 @@ ROWS: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
     ("`duplicate_people` unscoped / scoped s", "< 1 / < 0.2",
      lambda f: _pair(_question(f, "duplicate_people", "unscoped_s"),
                      _question(f, "duplicate_people", "scoped_s"))),
+    ("`duplicate_people` scoped, the whole answer kept (warm step) s", "< 0.2",
+     lambda f: _s(_question(f, "duplicate_people", "scoped_warm_s"), 3)),
     ("restart: `redgov stop` → `redgov status` s", "< 2",
      lambda f: _s(_get(f, "restart", "restart_status_s")) if f.get("restart")
      else ("n/a (a server the operator runs)" if f.get("engine") == "neo4j" else "—")),

@@ -10,6 +10,11 @@ the published snapshot meanwhile), in the commands that publish (:func:`after_sy
 - the overview's kept answers (``data.KEPT_QUESTIONS``) exactly as the overview asks them
   (:func:`overview_asks`, :func:`params_json`: the same entry keys, so the dashboard reads
   them back), and the network questions' kept answers with their default parameters;
+- every other catalog question's unscoped answer with its default parameters, kept
+  compressed per snapshot (queries/kept_answers.py): ``redgov audit NAME`` and the audit
+  page then read back what costs 1–10 s to compute at province, and a unit page's
+  ``duplicate_people`` and two other data-quality questions are narrowed from it
+  (queries/scoped_answers.py);
 - on Neo4j, a unit page's reads and finding questions once, scoped to the first district:
   their answers are not kept (one unit's), but the server then holds their plans.
 
@@ -38,10 +43,10 @@ __all__ = ["ANALYTICS_WARMED", "KEPT_QUESTIONS", "MIN_COMPOUNDS", "after_sync", 
 #: (graph/summaries.py): the overview's (figures, chart, trend).  See ``data.question``.
 KEPT_QUESTIONS = frozenset({"coverage_rollup", "compounds_without_branch",
                             "company_party_org_status", "overdue_reelection"})
-#: The network questions computed after a sync (unscoped, default parameters).  ``interlocks``
-#: is left out: unscoped at province its answer is over the keeping limit, so computing it
-#: would keep nothing.
-ANALYTICS_WARMED = ("brokers", "overloaded", "named_vs_ranked")
+#: The network questions computed after a sync (unscoped, default parameters).
+#: ``interlocks``' unscoped answer (60 k rows at province) is kept compressed
+#: (queries/kept_answers.py).
+ANALYTICS_WARMED = ("brokers", "overloaded", "named_vs_ranked", "interlocks")
 #: ``REDGOV_WARM`` unset: warm after syncs of graphs with at least this many compounds.
 MIN_COMPOUNDS = 5000
 #: The overview's chart levels (``overview.CHART_LEVELS``): each is asked of coverage_rollup.
@@ -155,8 +160,16 @@ def warm(store: Store, snapshot: Snapshot | None = None) -> dict[str, float]:
         for name in ANALYTICS_WARMED:
             run_question(pinned, name, {"as_of": snap.date}, snapshot=snap)
 
+    def answers() -> None:
+        from ..queries import catalog, run_question
+
+        for q in catalog():
+            if q.kind == "cypher":
+                run_question(pinned, q.name, {"as_of": snap.date}, snapshot=snap, keep=True)
+
     part("overview", overview)
     part("analytics", analytics)
+    part("answers", answers)
     if store.engine == "neo4j":  # FalkorDB plans in milliseconds: nothing to gain there
         part("unit_page", lambda: _unit_page(pinned, snap))
     return seconds

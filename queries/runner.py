@@ -17,6 +17,7 @@ columns naming a unit outside the account's subtree are blanked.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -32,6 +33,8 @@ from ..graph.summaries import kept
 from ..graph.vocabulary import LEVEL_ORDER
 from .catalog import Param, Question, get_question
 from .fact_texts import choose_text
+from .kept_answers import kept_rows
+from .scoped_answers import narrowed
 
 __all__ = [
     "ParamError",
@@ -194,10 +197,37 @@ def resolve_params(
     if out.get("as_of") is None:
         snap = snapshot.date if snapshot is not None else None
         out["as_of"] = _coerce(known["as_of"], snap) if snap else date.today().isoformat()
-    if out.get("scope") is not None and not store.read(
-            _UNIT_EXISTS, {"code": out["scope"], "snapshot": ordinal(snapshot)}):
+    if out.get("scope") is not None and not _unit_exists(store, out["scope"], snapshot):
         raise unknown_scope(out["scope"])
     return out
+
+
+#: A run id as the loader makes them (loaders/runlog.py ``new_run_id``): unique to one sync.
+_RUN_ID = re.compile(r"\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{6}")
+_KNOWN_UNITS: set[tuple[str, str, str, str]] = set()
+_KNOWN_MAX = 20_000
+
+
+def _unit_exists(store: Store, code: str, snapshot: Snapshot | None) -> bool:
+    """Whether unit ``code`` is live at ``snapshot``; a yes is remembered per process.
+
+    A unit's page asks ~20 questions scoped to it, each checking its scope first: under
+    load each check queued behind the page's other reads (24 checks, 0.8 s of a city
+    district page at load 16).  A published snapshot never changes, and a run id made by
+    the loader names one sync of one graph, so a unit live at it stays live; a snapshot
+    without such an id (written by hand) is always asked.
+    """
+    run_id = snapshot.run_id if snapshot is not None else None
+    key = (getattr(store, "description", ""), str(getattr(store, "graph_name", "")),
+           run_id or "", code)
+    if key in _KNOWN_UNITS:
+        return True
+    found = bool(store.read(_UNIT_EXISTS, {"code": code, "snapshot": ordinal(snapshot)}))
+    if found and run_id and _RUN_ID.fullmatch(run_id):
+        if len(_KNOWN_UNITS) >= _KNOWN_MAX:
+            _KNOWN_UNITS.clear()
+        _KNOWN_UNITS.add(key)
+    return found
 
 
 def as_day(iso: str) -> int:
@@ -248,8 +278,12 @@ def _analytics(
     narrowed to the account's), and it costs a read of every active post in scope plus the
     Python network work, so the first asker of a snapshot computes it and every later one
     (any process, any host) reads it back.  Rows are JSON values, so what comes back is
-    what was computed.
+    what was computed.  Unscoped answers can be too large for a JSON entry (``interlocks``
+    at province: 60 k rows), so they are kept compressed (:mod:`.kept_answers`).
     """
+    if bound.get("scope") is None:
+        return kept_rows(store, question.name, snapshot, question.column_names,
+                         lambda: question.compute(store, bound), bound, keep=True)
     return kept(store, f"question.{question.name}", snapshot,
                 lambda: question.compute(store, bound), bound)
 
@@ -257,7 +291,7 @@ def _analytics(
 def run_question(
     store: Store, name: str, params: Mapping[str, Any] | None = None, *,
     account_scope: str | None = None, snapshot: Snapshot | str | None = None,
-    use_facts: bool = True,
+    use_facts: bool = True, keep: bool = False,
 ) -> QueryResult:
     """Run one catalog question and return its rows in the declared column order.
 
@@ -266,6 +300,10 @@ def run_question(
     (the latest snapshot on or before it), a run id, ``latest`` or None (the latest).
     ``use_facts``: read the snapshot's per-compound facts where they give the definition's
     answer (:mod:`.fact_texts`); False always computes from the graph (tests, benchmarks).
+    An unscoped answer is read back when it was kept for the snapshot and parameters
+    (:mod:`.kept_answers`: large or slow ones, and every one the post-publish warm step
+    asks with ``keep``); a few scoped answers are narrowed from it (:mod:`.scoped_answers`);
+    ``use_facts`` False never reads or keeps one.
     """
     question = get_question(name)
     chosen = choose_snapshot(store, snapshot)
@@ -280,15 +318,27 @@ def run_question(
     bound = {**resolved, "as_of_day": as_day(resolved["as_of"]), "snapshot": pinned}
     if question.kind == "analytics":
         raw = _analytics(store, question, bound, chosen)
+    elif not use_facts:
+        raw = store.read(question.text, bound)
     else:
-        text = (choose_text(store.read, name, question.text, bound, chosen) if use_facts
-                else question.text)
-        raw = store.read(text, bound)
+        def compute() -> list[dict[str, Any]]:
+            return store.read(choose_text(store.read, name, question.text, bound, chosen),
+                              bound)
+
+        if bound.get("scope") is None:
+            raw = kept_rows(store, name, chosen, question.column_names, compute, bound,
+                            keep=keep)
+        else:
+            narrow = narrowed(store, name, chosen, question.column_names, bound)
+            raw = compute() if narrow is None else narrow
     columns = question.column_names
     if raw and set(raw[0]) != set(columns):
         raise RuntimeError(
             f"{name} returned columns {sorted(raw[0])}, its header declares {sorted(columns)}"
         )
-    rows = [{c: r[c] for c in columns} for r in raw]
+    # One read's (or one computation's) rows all share their keys' order: already in the
+    # declared order (a kept answer always is), they are used as they are, not copied.
+    ordered = bool(raw) and list(raw[0]) == columns
+    rows = raw if ordered else [{c: r[c] for c in columns} for r in raw]
     rows = scoping.redact_rows(store, account_scope, rows, snapshot=pinned)
     return QueryResult(name, resolved, columns, rows, len(rows), chosen)

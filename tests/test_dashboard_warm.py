@@ -4,8 +4,9 @@ engines.
 The dashboard fixture's two exports (test_dashboard_fixture.py) synced with the warm step
 forced on: after each sync the store keeps, for the new snapshot, the overview's answers
 under the very keys the dashboard reads (``data.question`` → ``warm.kept_question``) and
-the network questions' answers under the runner's keys, each equal to the answer computed
-afresh at that snapshot; the second snapshot's entries hold its own answers (party
+the network questions' and every other catalog question's unscoped answers under the
+runner's keys (queries/kept_answers.py), each equal to the answer computed afresh at that
+snapshot; the second snapshot's entries hold its own answers (party
 organisations in 1 of 3 compounds, then 2 of 3), never the first's.  Forced off, a sync
 keeps nothing; unset, only graphs of at least ``MIN_COMPOUNDS`` compounds are warmed.
 """
@@ -23,7 +24,9 @@ from redgov.graph.stores.base import Store
 from redgov.graph.summaries import summary_key
 from redgov.loaders import sync_export
 from redgov.loaders.report import SyncReport
-from redgov.queries import get_question, run_question
+from redgov.queries import catalog, get_question, run_question
+from redgov.queries import kept_answers as ka
+from redgov.queries.fact_texts import choose_text
 from redgov.queries.runner import as_day, resolve_params
 from test_dashboard_fixture import write_export
 
@@ -53,14 +56,24 @@ def _overview_entries(store: Store, snap: Snapshot, fresh: bool = True) -> dict[
     return rows_by_name
 
 
-def _analytics_entries(store: Store, snap: Snapshot) -> None:
-    """The network questions' kept answers at ``snap`` (the runner's own keys)."""
-    for name in warm.ANALYTICS_WARMED:
-        resolved = resolve_params(store, get_question(name), {"as_of": snap.date}, snap)
+def _answer_entries(store: Store, snap: Snapshot) -> None:
+    """The network questions' and the other catalog questions' unscoped answers kept at
+    ``snap`` (the runner's own keys), each equal to the answer computed afresh there."""
+    pinned = PinnedStore(store, snap.ordinal)
+    names = [*warm.ANALYTICS_WARMED, *(q.name for q in catalog() if q.kind == "cypher")]
+    for name in names:
+        q = get_question(name)
+        resolved = resolve_params(store, q, {"as_of": snap.date}, snap)
         bound = {**resolved, "as_of_day": as_day(resolved["as_of"]), "snapshot": snap.ordinal}
-        entry = _kept(store, summary_key(f"question.{name}", snap, bound))
-        fresh = get_question(name).compute(PinnedStore(store, snap.ordinal), bound)
-        assert entry == json.loads(json.dumps(fresh, default=str)), (name, entry)
+        found = store.read_meta(ka._READ, {"key": summary_key(f"answer.{name}", snap, bound)})
+        assert found, f"nothing kept for {name} at {snap}"
+        columns, entry = ka.decode(found[0]["z"])
+        if q.kind == "analytics":
+            fresh = q.compute(pinned, bound)
+        else:
+            fresh = pinned.read(choose_text(pinned.read, name, q.text, bound, snap), bound)
+        assert columns == q.column_names, (name, columns)
+        assert entry == [{c: r[c] for c in columns} for r in fresh], (name, entry)
 
 
 def _sync(store: Store, folder: Path) -> SyncReport:
@@ -87,7 +100,7 @@ def test_a_warmed_sync_keeps_each_snapshot_its_own_answers(
     two = list_snapshots(store.read)[-1]
     assert two.ordinal == one.ordinal + 1, (one, two)
     after = _overview_entries(store, two)
-    _analytics_entries(store, two)
+    _answer_entries(store, two)
     # X1 has a party organisation at the first snapshot, X1 and X3 at the second.
     with_org = [sum(int(r["with_party_org"]) for r in rows["coverage_rollup"])  # type: ignore[union-attr]
                 for rows in (before, after)]

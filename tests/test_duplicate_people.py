@@ -150,6 +150,24 @@ def test_duplicate_people_scope_starts_from_either_record(store: Store, tmp_path
     whole = {(r["person_code"], r["other_code"]): r for r in everything}
     for r in run_question(store, "duplicate_people", {"scope": "K9"}).rows:
         assert r == whole[(r["person_code"], r["other_code"])], r
+    # With the whole answer kept (the warm step), a scoped answer is narrowed from it
+    # (queries/scoped_answers.py): the same pairs, rows and order as the text's.
+    from redgov.graph.snapshots import list_snapshots
+    from redgov.queries.runner import as_day
+    from redgov.queries.scoped_answers import narrowed
+
+    kept = run_question(store, "duplicate_people", {}, keep=True)
+    snap = list_snapshots(store.read)[-1]
+    columns = get_question("duplicate_people").column_names
+    for scope, want in expected.items():
+        bound = {**kept.params, "scope": scope, "as_of_day": as_day(kept.params["as_of"]),
+                 "snapshot": snap.ordinal}
+        got = narrowed(store, "duplicate_people", snap, columns, bound)
+        assert got is not None and [(r["person_code"], r["other_code"]) for r in got] == want, \
+            (scope, got)
+        assert got == run_question(store, "duplicate_people", {"scope": scope},
+                                   use_facts=False).rows, scope
+    assert pairs("D2") == expected["D2"], pairs("D2")
 
 
 # --- the loader's keys and marks (loaders/duplicates.py) ----------------------------------

@@ -205,6 +205,7 @@ def test_a_network_answer_is_kept_per_snapshot_and_equals_the_computed_one(fx: S
     (graph/summaries.py); both equal the question computed afresh."""
     from redgov.graph.summaries import _READ, summary_key
     from redgov.queries import get_question
+    from redgov.queries import kept_answers as ka
     from redgov.queries.runner import as_day, choose_snapshot
 
     snap = choose_snapshot(fx, None)
@@ -217,8 +218,97 @@ def test_a_network_answer_is_kept_per_snapshot_and_equals_the_computed_one(fx: S
                  "snapshot": snap.ordinal}
         computed = [{c: r[c] for c in q.column_names} for r in q.compute(fx, bound)]
         assert first.rows == again.rows == computed and computed, (name, again.rows)
-        key = summary_key(f"question.{name}", snap, bound)
-        assert fx.read_meta(_READ, {"key": key}), (name, key)
+        if "scope" in params:
+            key = summary_key(f"question.{name}", snap, bound)
+            assert fx.read_meta(_READ, {"key": key}), (name, key)
+        else:  # unscoped: kept compressed (queries/kept_answers.py)
+            key = summary_key(f"answer.{name}", snap, bound)
+            assert fx.read_meta(ka._READ, {"key": key}), (name, key)
+
+
+def test_an_unscoped_answer_kept_for_its_snapshot_and_parameters_is_read_back(
+        fx: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """queries/kept_answers.py: asked with ``keep`` (the warm step), an unscoped answer is
+    kept under its snapshot and every bound parameter and read back as computed; an entry
+    is what a later ask returns (a planted one shows it), another ``as_of`` is its own
+    entry, ``use_facts=False`` never reads one, and small fast answers are not kept unless
+    asked to."""
+    from redgov.graph.summaries import forget, summary_key
+    from redgov.queries import kept_answers as ka
+    from redgov.queries.runner import as_day, choose_snapshot
+
+    snap = choose_snapshot(fx, None)
+    name = "compounds_without_branch"
+    monkeypatch.setattr(ka, "MIN_SECONDS", 1e9)  # a loaded machine's slow first read
+    forget(fx)
+    try:
+        computed = run_question(fx, name)  # 3 rows, fast: not kept
+        bound = {**computed.params, "as_of_day": as_day(computed.params["as_of"]),
+                 "snapshot": snap.ordinal}
+        key = summary_key(f"answer.{name}", snap, bound)
+        assert computed.rows and not fx.read_meta(ka._READ, {"key": key}), computed.rows
+        first = run_question(fx, name, keep=True)
+        assert first.rows == computed.rows and fx.read_meta(ka._READ, {"key": key}), key
+        assert run_question(fx, name).rows == computed.rows
+        # A planted entry is what the next ask reads: the answer comes from the entry.
+        planted = [dict(r, compound_name="甲") for r in computed.rows]
+        fx.write_meta(ka._WRITE, {"key": key, "z": ka.encode(computed.columns, planted),
+                                  "kind": f"answer.{name}", "run_id": snap.run_id,
+                                  "ordinal": snap.ordinal, "at": "x"})
+        assert run_question(fx, name).rows == planted
+        assert run_question(fx, name, use_facts=False).rows == computed.rows
+        # Another date is another entry, computed for that date.
+        older = run_question(fx, name, {"as_of": "2022-12-31"})
+        assert older.rows == run_question(fx, name, {"as_of": "2022-12-31"},
+                                          use_facts=False).rows != planted, older.rows
+        # A large answer (here: any) is kept without being asked to.
+        monkeypatch.setattr(ka, "MIN_ROWS", 1)
+        again = run_question(fx, name, {"as_of": "2024-06-01"})
+        bound_again = {**again.params, "as_of_day": as_day("2024-06-01"),
+                       "snapshot": snap.ordinal}
+        assert fx.read_meta(ka._READ, {"key": summary_key(f"answer.{name}", snap,
+                                                         bound_again)}), again.rows
+    finally:
+        forget(fx)
+
+
+def test_a_scoped_answer_narrowed_from_the_kept_whole_equals_the_computed_one(
+        fx: Store) -> None:
+    """queries/scoped_answers.py: with the unscoped answer kept, the scoped answer of
+    ``dq_dual_primary_posts`` and ``dq_unaffiliated_party_orgs`` is narrowed from it; at
+    every unit of both snapshots it equals the question's text run with that scope (a
+    city scope is left to the text)."""
+    from redgov.dashboard.reads import units
+    from redgov.graph.snapshots import list_snapshots
+    from redgov.graph.summaries import forget
+    from redgov.queries import get_question
+    from redgov.queries.runner import as_day
+    from redgov.queries.scoped_answers import BY_PLACE, narrowed
+
+    forget(fx)
+    try:
+        seen = 0
+        for snap in list_snapshots(fx.read):
+            codes = [(u["code"], u["level"]) for u in units(fx)]
+            for name in BY_PLACE:
+                q = get_question(name)
+                whole = run_question(fx, name, snapshot=snap, keep=True)
+                for code, level in codes:
+                    bound = {**whole.params, "scope": code,
+                             "as_of_day": as_day(whole.params["as_of"]),
+                             "snapshot": snap.ordinal}
+                    got = narrowed(fx, name, snap, q.column_names, bound)
+                    want = run_question(fx, name, {"scope": code}, snapshot=snap,
+                                        use_facts=False).rows
+                    if level == "city":
+                        assert got is None, (name, code)
+                        continue
+                    assert got == want, (name, snap.ordinal, code, got, want)
+                    assert run_question(fx, name, {"scope": code}, snapshot=snap).rows == want
+                    seen += len(want)
+        assert seen, "no scoped row anywhere: the comparison proved nothing"
+    finally:
+        forget(fx)
 
 
 def test_overloaded_scope_and_threshold(fx: Store) -> None:
