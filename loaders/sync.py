@@ -335,8 +335,10 @@ def _run_export(
                     report.writes = batches.rows
                     clock.start("publish")
                     # The snapshot's compound facts, before readers can see it (issue 18).
+                    # Its reads go side by side through store.read (fact_versions.py).
                     report.facts = write_facts(writer, report.run_id, ordinal,
-                                               report.snapshot_date, batch_size)
+                                               report.snapshot_date, batch_size,
+                                               read=store.read)
                     _finish(report, t0)
                     batches.before_commit()
                     writer.run(q.PUBLISH, {"id": report.run_id, "ordinal": ordinal,
