@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..graph.compound_facts import write_facts
+from ..graph.compound_facts import warm_facts, write_facts
 from ..graph.conditions import OPEN
 from ..graph.cypher import cypher
 from ..graph.snapshots import latest as latest_snapshot
@@ -312,6 +312,8 @@ def _run_export(
                 ordinal = published + 1
                 writer.run(q.CREATE_SYNC_RUN, {
                     "props": clean(sync_run_props(report)), "ordinal": ordinal})
+                # The facts' texts planned beside the row writes (compound_facts.py).
+                warming = warm_facts(store.read, report.snapshot_date)
                 try:
                     t1 = time.perf_counter()
                     if pipeline is not None:
@@ -336,6 +338,8 @@ def _run_export(
                     clock.start("publish")
                     # The snapshot's compound facts, before readers can see it (issue 18).
                     # Its reads go side by side through store.read (fact_versions.py).
+                    if warming is not None:
+                        warming.join()
                     report.facts = write_facts(writer, report.run_id, ordinal,
                                                report.snapshot_date, batch_size,
                                                read=store.read)
