@@ -551,8 +551,15 @@ def after(state: GraphState, plan: Any, scan: Any, ordinal: int) -> GraphState:
                      units=dict(state.units), org_kinds=dict(state.org_kinds),
                      org_parents=dict(state.org_parents), snapshot=ordinal)
     for name, tp in plan.tables.items():
-        sigs = out.table(name)
         listed = scan.sigs.get(name, {})
+        if (not out.sigs.get(name) and len(tp.add) == len(listed)
+                and not (tp.restore or tp.change or tp.retire)):
+            # New to the graph and written whole (every table of a first sync): its state
+            # is what the scan listed, shared rather than copied (≈ 50 bytes a row of dict
+            # at keep time, 2.52 M rows at province).
+            out.sigs[name] = listed
+            continue
+        sigs = out.table(name)
         for k in tp.writes():
             sigs[k] = listed[k]
         for k in tp.retire:
