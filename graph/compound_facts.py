@@ -47,8 +47,8 @@ from .org_facts import write_org_facts
 from .stores.base import DEFAULT_BATCH
 from .vocabulary import LABEL_COMPOUND_FACT
 
-__all__ = ["FACTS_VERSION", "LABEL", "READS", "compute_facts", "facts_from", "facts_ready",
-           "warm_facts", "write_facts"]
+__all__ = ["FACTS_VERSION", "LABEL", "READS", "compute_facts", "facts_from", "facts_reader",
+           "facts_ready", "warm_facts", "write_facts"]
 
 LABEL: Final = LABEL_COMPOUND_FACT
 #: Bump when what a fact holds or how it is computed changes: snapshots whose run carries
@@ -242,14 +242,26 @@ def facts_from(rows: Mapping[str, list[Mapping[str, Any]]]) -> list[dict[str, An
 _NO_SNAPSHOT: Final = -1
 
 
+def facts_reader(store: Any) -> Any:
+    """The store's ``read`` where the sync asks the facts' reads beside its writer (the
+    warm-up, :func:`warm_facts`; two at a time at publish, :func:`.fact_versions.read_texts`),
+    else None (one after another on the writer, as before).  Neo4j only: there the cost is
+    the planner, which this takes off the publish step.  On FalkorDB the planning is cheap,
+    and the one province run with the reads side by side (2026-12-06, load ≈ 12) lost its
+    server to a segfault in a FalkorDB reader thread after 495 s, about when publish ran:
+    not understood, so FalkorDB keeps the serial reads on the writer that province had run."""
+    return store.read if getattr(store, "engine", None) == "neo4j" else None
+
+
 def warm_facts(read: Any, as_of: str | None) -> threading.Thread | None:
     """Ask every facts read once, for a snapshot nothing is live at, in a thread of its
     own, so that an engine that plans a text once and keeps the plan has it planned when
     the sync publishes: Neo4j's planner, cold in a new server, took seconds a text (most of
     the facts' 30–40 s of a city sync), and it plans beside the row writes this way.
     Cheap on both engines (each read stops at its first, empty match); best effort: a
-    read that fails here is asked again at publish.  Join the thread before publishing."""
-    if as_of is None:
+    read that fails here is asked again at publish.  Join the thread before publishing.
+    ``read`` None (:func:`facts_reader`): nothing to do."""
+    if as_of is None or read is None:
         return None
 
     def warm() -> None:

@@ -6,14 +6,14 @@ one's (or that is new) is created, and the live version of a changed or gone fac
 Kept in one place so the two labels cannot drift in what "changed" means.
 
 The reads (:func:`read_texts`): the two labels are computed from seven whole-graph reads,
-each answered by one server thread.  Asked one after another on the writer, as they were,
-the publish step used one core while the sync's other process (validation, finished by
-then) left the second idle: 47.6 s of a 283.6 s province first sync.  They are asked
-:data:`READ_WORKERS` at a time through the store's own ``read`` instead — a read sees
-what the writer committed (every write of a sync commits as it goes, the texts pin
-``$snapshot`` to the unpublished ordinal), and on FalkorDB its rows are decoded by the
-faster reader of ``falkordb_rows.py``.  A read that the store refuses or cuts (its read
-timeout) is asked again on the writer, which has none: never a failed sync for it.
+each answered by one server thread.  Asked one after another on the writer, the publish
+step uses one core while the sync's other process (validation, finished by then) leaves
+the second idle.  With ``read`` (the store's own, see ``compound_facts.facts_reader``:
+Neo4j, where planning each text is most of the cost) they are asked :data:`READ_WORKERS`
+at a time instead — a read sees what the writer committed (every write of a sync commits
+as it goes, the texts pin ``$snapshot`` to the unpublished ordinal).  A read that the
+store refuses or cuts (its read timeout) is asked again on the writer, which has none:
+never a failed sync for it.
 """
 
 from __future__ import annotations
