@@ -58,7 +58,8 @@ compares them.  Figures printed per engine (and as JSON at the end):
   how long the writer waited for validation;
 - peak RSS of this process (the redgov side: reading, validating, diffing, writing)
   after both syncs, before the raw replay (target ≤ 2 GiB), and for a private Neo4j the
-  server JVM's peak RSS;
+  server JVM's peak RSS; the first sync's own (``first_sync.peak_rss_mib``, also with
+  ``--first-only``);
 - on Neo4j a failed first sync (one transaction: its state lives in the server's heap) is
   reported with its message instead of figures.
 """
@@ -441,11 +442,14 @@ def run_engine(engine: str, open_graph: Callable[[str], Store], export: Path,
             # getattr: this script also measures older checkouts (no split there)
             "overlapped": "wait_for_validation_s" in getattr(first, "split", {}),
             "split": time_split(getattr(first, "split", {}), param_text),
+            # this process's peak so far: the first sync's (also with --first-only)
+            "peak_rss_mib": round(peak_rss_mib()),
         }
         print(f"[{engine}] first sync: {first.duration_s:.1f} s, {written} nodes+relations "
               f"({records} registry records), {written / first.duration_s:,.0f} rows/s; "
               f"phases {figures['first_sync']['phases']}; split "
-              f"{figures['first_sync']['split']}",
+              f"{figures['first_sync']['split']}; peak RSS "
+              f"{figures['first_sync']['peak_rss_mib']} MiB",
               flush=True)
         if first_only:
             return _raw_figures(figures, store, raw, home, written, first.duration_s)

@@ -34,18 +34,21 @@ both engines, that each gives its definition's rows.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from .conditions import OPEN
 from .cypher import cypher
-from .fact_versions import changes, fact_sig
+from .fact_versions import changes, fact_sig, read_texts
+from .org_facts import READS as ORG_READS
 from .org_facts import write_org_facts
 from .stores.base import DEFAULT_BATCH
 from .vocabulary import LABEL_COMPOUND_FACT
 
-__all__ = ["FACTS_VERSION", "LABEL", "compute_facts", "facts_ready", "write_facts"]
+__all__ = ["FACTS_VERSION", "LABEL", "READS", "compute_facts", "facts_from", "facts_reader",
+           "facts_ready", "warm_facts", "write_facts"]
 
 LABEL: Final = LABEL_COMPOUND_FACT
 #: Bump when what a fact holds or how it is computed changes: snapshots whose run carries
@@ -214,27 +217,83 @@ def _fact(body: Mapping[str, Any], party: Mapping[str, Any],
     return fact
 
 
-def compute_facts(run: Any, ordinal: int, as_of: str) -> list[dict[str, Any]]:
+#: The reads, costliest first (:func:`.fact_versions.read_texts` asks them in this order).
+READS: Final = {"compound_facts.branch": _BRANCH, "compound_facts.bodies": _BODIES,
+                "compound_facts.party": _PARTY}
+
+
+def compute_facts(run: Any, ordinal: int, as_of: str, read: Any = None) -> list[dict[str, Any]]:
     """Every current compound's fact at snapshot ``ordinal`` (published or being written),
-    as of ``as_of``; ``run`` is a writer's ``run`` or a store's ``read``."""
+    as of ``as_of``; ``run`` is a writer's ``run`` or a store's ``read`` (``read``: the
+    store's, to ask the reads side by side, :func:`.fact_versions.read_texts`)."""
     params = {"snapshot": ordinal, "as_of": as_of}
-    party = {r["code"]: r for r in run(_PARTY, params)}
-    branch = {r["code"]: r for r in run(_BRANCH, params)}
-    return sorted((_fact(b, party[b["code"]], branch[b["code"]]) for b in run(_BODIES, params)),
-                  key=lambda f: f["code"])
+    return facts_from(read_texts(READS, params, run, read))
+
+
+def facts_from(rows: Mapping[str, list[Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """The compound facts from the rows of :data:`READS` (by name)."""
+    party = {r["code"]: r for r in rows["compound_facts.party"]}
+    branch = {r["code"]: r for r in rows["compound_facts.branch"]}
+    return sorted((_fact(b, party[b["code"]], branch[b["code"]])
+                   for b in rows["compound_facts.bodies"]), key=lambda f: f["code"])
+
+
+#: An ordinal no version is live at (ordinals start at 1): every read answers nothing.
+_NO_SNAPSHOT: Final = -1
+
+
+def facts_reader(store: Any) -> Any:
+    """The store's ``read`` where the sync asks the facts' reads beside its writer (the
+    warm-up, :func:`warm_facts`; two at a time at publish, :func:`.fact_versions.read_texts`),
+    else None (one after another on the writer, as before).  Neo4j only: there the cost is
+    the planner, which this takes off the publish step.  On FalkorDB the planning is cheap,
+    and the one province run with the reads side by side (2026-12-06, load ≈ 12) lost its
+    server to a segfault in a FalkorDB reader thread after 495 s, about when publish ran:
+    not understood, so FalkorDB keeps the serial reads on the writer that province had run."""
+    return store.read if getattr(store, "engine", None) == "neo4j" else None
+
+
+def warm_facts(read: Any, as_of: str | None) -> threading.Thread | None:
+    """Ask every facts read once, for a snapshot nothing is live at, in a thread of its
+    own, so that an engine that plans a text once and keeps the plan has it planned when
+    the sync publishes: Neo4j's planner, cold in a new server, took seconds a text (most of
+    the facts' 30–40 s of a city sync), and it plans beside the row writes this way.
+    Cheap on both engines (each read stops at its first, empty match); best effort: a
+    read that fails here is asked again at publish.  Join the thread before publishing.
+    ``read`` None (:func:`facts_reader`): nothing to do."""
+    if as_of is None or read is None:
+        return None
+
+    def warm() -> None:
+        params = {"snapshot": _NO_SNAPSHOT, "as_of": as_of}
+        for text in (*READS.values(), *ORG_READS.values()):
+            try:
+                read(text, params)
+            except Exception:  # a warm-up only: publish asks again
+                return
+
+    thread = threading.Thread(target=warm, name="facts-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def write_facts(writer: Any, run_id: str, ordinal: int, as_of: str | None,
-                batch_size: int = DEFAULT_BATCH) -> dict[str, Any]:
+                batch_size: int = DEFAULT_BATCH, read: Any = None) -> dict[str, Any]:
     """Compute snapshot ``ordinal``'s facts and write what changed (see the module
     docstring); mark the run.  Called under the writers' lock before publishing.
+    ``read``: the store's ``read``, to ask the reads of both fact labels side by side
+    (:func:`.fact_versions.read_texts`; without it, one after another on the writer).
 
-    Returns figures for the report: compounds, facts created and closed, seconds.
+    Returns figures for the report: compounds, facts created and closed, seconds
+    (``read_s``: the reads of both labels, inside ``compute_s``).
     """
     t0 = time.perf_counter()
     if as_of is None:  # a run always has a snapshot date; nothing to answer for without one
         return {}
-    facts = compute_facts(writer.run, ordinal, as_of)
+    params = {"snapshot": ordinal, "as_of": as_of}
+    rows = read_texts({**READS, **ORG_READS}, params, writer.run, read)
+    read_s = time.perf_counter() - t0
+    facts = facts_from(rows)
     t1 = time.perf_counter()
     current = {r["code"]: r["sig"] for r in writer.run(_CURRENT, {"open": OPEN})}
     fresh, close = changes(facts, current, "code")
@@ -244,10 +303,11 @@ def write_facts(writer: Any, run_id: str, ordinal: int, as_of: str | None,
     created = _batched(writer, _CREATE, [{"props": f} for f in fresh], params, batch_size)
     t2 = time.perf_counter()
     # The per-organisation facts, in the same step; the run's mark covers both labels.
-    orgs = write_org_facts(writer, run_id, ordinal, as_of, batch_size)
+    orgs = write_org_facts(writer, run_id, ordinal, as_of, batch_size, rows=rows)
     writer.run(_MARK_RUN, {"id": run_id, "ordinal": ordinal, "version": FACTS_VERSION})
     return {"compounds": len(facts), "created": created, "closed": closed,
-            "compute_s": round(t1 - t0, 3), "write_s": round(t2 - t1, 3), **orgs,
+            "read_s": round(read_s, 3), "compute_s": round(t1 - t0, 3),
+            "write_s": round(t2 - t1, 3), **orgs,
             "org_s": round(time.perf_counter() - t2, 3)}
 
 

@@ -40,11 +40,11 @@ from typing import Any, Final
 
 from .conditions import OPEN
 from .cypher import cypher
-from .fact_versions import changes, fact_sig
+from .fact_versions import changes, fact_sig, read_texts
 from .stores.base import DEFAULT_BATCH
 from .vocabulary import LABEL_PARTY_ORG_FACT, LEVEL_ORDER
 
-__all__ = ["LABEL", "compute_org_facts", "write_org_facts"]
+__all__ = ["LABEL", "READS", "compute_org_facts", "org_facts_from", "write_org_facts"]
 
 LABEL: Final = LABEL_PARTY_ORG_FACT
 #: Part of each fact's signature: bump with what a fact holds, so that every fact is rewritten.
@@ -169,19 +169,31 @@ def _rolls(seat: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def compute_org_facts(run: Any, ordinal: int, as_of: str) -> list[dict[str, Any]]:
+#: The reads, costliest first (:func:`.fact_versions.read_texts` asks them in this order).
+READS: Final = {"org_facts.secretaries": _SECRETARIES, "org_facts.seats": _SEATS,
+                "org_facts.committee": _COMMITTEE, "org_facts.funding": _FUNDING}
+
+
+def compute_org_facts(run: Any, ordinal: int, as_of: str,
+                      read: Any = None) -> list[dict[str, Any]]:
     """Every (active party organisation, live seat)'s fact at snapshot ``ordinal`` as of
-    ``as_of``; ``run`` is a writer's ``run`` or a store's ``read``."""
+    ``as_of``; ``run`` is a writer's ``run`` or a store's ``read`` (``read``: the store's,
+    to ask the reads side by side, :func:`.fact_versions.read_texts`)."""
     params = {"snapshot": ordinal, "as_of": as_of}
-    committee = {r["code"]: r for r in run(_COMMITTEE, params)}
+    return org_facts_from(read_texts(READS, params, run, read))
+
+
+def org_facts_from(rows: Mapping[str, list[Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """The organisation facts from the rows of :data:`READS` (by name)."""
+    committee = {r["code"]: r for r in rows["org_facts.committee"]}
     secretaries: dict[Any, list[Mapping[str, Any]]] = defaultdict(list)
-    for r in run(_SECRETARIES, params):
+    for r in rows["org_facts.secretaries"]:
         secretaries[r["code"]].append(r)
     funding: dict[Any, list[Mapping[str, Any]]] = defaultdict(list)
-    for r in run(_FUNDING, params):
+    for r in rows["org_facts.funding"]:
         funding[r["code"]].append(r)
     facts, seen = [], defaultdict(int)
-    for seat in run(_SEATS, params):
+    for seat in rows["org_facts.seats"]:
         code = seat["code"]
         secs = sorted(secretaries.get(code, []), key=lambda r: _sort_key(r["secretary_code"]))
         years = sorted(funding.get(code, []), key=lambda r: _sort_key(r["year"]))
@@ -212,11 +224,15 @@ def compute_org_facts(run: Any, ordinal: int, as_of: str) -> list[dict[str, Any]
 
 
 def write_org_facts(writer: Any, run_id: str, ordinal: int, as_of: str,
-                    batch_size: int = DEFAULT_BATCH) -> dict[str, Any]:
-    """Compute snapshot ``ordinal``'s organisation facts and write what changed: a changed
-    or gone fact's version is closed, a changed or new one created.  Under the writers'
-    lock, before the run is published.  Returns orgs (facts), created and closed."""
-    facts = compute_org_facts(writer.run, ordinal, as_of)
+                    batch_size: int = DEFAULT_BATCH,
+                    rows: Mapping[str, list[Mapping[str, Any]]] | None = None
+                    ) -> dict[str, Any]:
+    """Compute snapshot ``ordinal``'s organisation facts (from ``rows`` of :data:`READS`
+    when the caller read them already) and write what changed: a changed or gone fact's
+    version is closed, a changed or new one created.  Under the writers' lock, before the
+    run is published.  Returns orgs (facts), created and closed."""
+    facts = (org_facts_from(rows) if rows is not None
+             else compute_org_facts(writer.run, ordinal, as_of))
     current = {r["key"]: r["sig"] for r in writer.run(_CURRENT, {"open": OPEN})}
     fresh, close = changes(facts, current, "key")
     for i in range(0, len(close), batch_size):

@@ -53,6 +53,7 @@ import json
 import operator
 import os
 import sys
+from array import array
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -209,6 +210,76 @@ def _head(entry: Entry) -> tuple[str, int]:
     return ident, int(row)
 
 
+class Packed:
+    """A table's memo entries as three buffers instead of a dict of small objects: the
+    16-byte keys one after another, the entries' UTF-8 one after another, and where each
+    entry ends.  A dict costs ≈ 195 bytes a row (a bytes key, a str, a slot) and pins
+    millions of small objects in the sync process for its whole length; this ≈ 90, in
+    three objects.  What an overlapped first sync's worker hands over (a province export's
+    2.52 M rows were ≈ 470 MiB of the sync process's peak) and what the parent then keeps
+    (issue 18: peak RSS ≤ 2 GiB).  Read only: :meth:`items` in the order packed, less the
+    rows :meth:`drop` took out."""
+
+    __slots__ = ("ends", "kept", "keys", "text")
+
+    def __init__(self, entries: Mapping[bytes, Entry]) -> None:
+        self.keys = b"".join(entries)
+        if len(self.keys) != _KEY_BYTES * len(entries):
+            raise ValueError("memo keys are not all 16 bytes")
+        text, ends, end = bytearray(), array("Q"), 0
+        for entry in entries.values():
+            data = entry.encode()
+            text += data
+            end += len(data)
+            ends.append(end)
+        self.text, self.ends = bytes(text), ends
+        #: indices of the rows still kept (None: all of them), see :meth:`drop`
+        self.kept: array[int] | None = None
+
+    def _rows(self) -> Iterator[int]:
+        return iter(self.kept) if self.kept is not None else iter(range(len(self.ends)))
+
+    def items(self) -> Iterator[tuple[bytes, Entry]]:
+        keys, text, ends, k = self.keys, self.text, self.ends, _KEY_BYTES
+        for i in self._rows():
+            start = ends[i - 1] if i else 0
+            yield keys[i * k:(i + 1) * k], text[start:ends[i]].decode()
+
+    def values(self) -> Iterator[Entry]:
+        return (entry for _, entry in self.items())
+
+    def __iter__(self) -> Iterator[bytes]:
+        return (key for key, _ in self.items())
+
+    def __len__(self) -> int:
+        return len(self.kept) if self.kept is not None else len(self.ends)
+
+    def drop(self, keep: Callable[[Entry], bool]) -> int:
+        """Keep only the rows whose entry ``keep`` accepts; how many went."""
+        kept, gone = array("Q"), 0
+        for i, (_, entry) in zip(self._rows(), self.items(), strict=True):
+            if keep(entry):
+                kept.append(i)
+            else:
+                gone += 1
+        if gone:
+            self.kept = kept
+        return gone
+
+
+_KEY_BYTES = 16
+
+
+def _packed(entries: Mapping[bytes, Entry]) -> Mapping[bytes, Entry] | Packed:
+    """``entries`` packed (:class:`Packed`), or as they are when a key is not 16 bytes."""
+    if isinstance(entries, Packed):
+        return entries
+    try:
+        return Packed(entries)
+    except ValueError:
+        return entries
+
+
 @dataclass
 class TableMemo:
     """One table's memo while it is scanned: what was kept (``old``: keyed digest of the
@@ -219,7 +290,7 @@ class TableMemo:
     fields: tuple[str, ...]
     cells: Callable[[Mapping[Any, Any]], Any]
     old: Mapping[bytes, Entry]
-    new: dict[bytes, Entry]
+    new: Any  # dict[bytes, Entry] while scanned; a Packed once handed over (RowMemo.adopt)
     graph: Mapping[str, str]
     #: keyed digest of the table's file, and what the last sync kept of it (or None)
     file: str | None = None
@@ -344,8 +415,10 @@ class TableMemo:
 
     def handover(self) -> tuple[Any, ...]:
         """What :meth:`RowMemo.adopt` needs of this table in another process (the
-        overlapped sync's worker, loaders/overlap.py); this side lets its entries go."""
-        out = (self.new, self.clean, self.file, self.seen, self.hits)
+        overlapped sync's worker, loaders/overlap.py); this side lets its entries go.
+        The entries go packed (:class:`Packed`): fewer bytes to pickle, and the other side
+        holds them in three buffers until it keeps them."""
+        out = (_packed(self.new), self.clean, self.file, self.seen, self.hits)
         self.new = {}
         return out
 
@@ -396,7 +469,7 @@ class RowMemo:
 
     def adopt(self, name: str, handed: tuple[Any, ...]) -> None:
         """Take a table's memo scanned in another process (:meth:`TableMemo.handover`)."""
-        new, clean, file, seen, hits = handed
+        new, clean, file, seen, hits = handed  # new: a Packed, or a dict (kept() takes both)
         self.tables[name] = TableMemo(TABLES[name], None, (), tuple, {}, new, {}, file,
                                       seen=seen, hits=hits, clean=clean, budget=self.budget)
 
@@ -408,21 +481,25 @@ class RowMemo:
     def seen(self) -> int:
         return sum(t.seen for t in self.tables.values())
 
-    def kept(self, state: GraphState, scan: Any) -> tuple[dict[str, dict[bytes, Entry]],
+    def kept(self, state: GraphState, scan: Any) -> tuple[dict[str, Any],
                                                           dict[str, dict[str, Any]]]:
         """What to keep with ``state`` (the state after this scan's sync): the rows whose
         record the state holds as the scan found it (the sig is then implied), and the
         tables read cleanly whose every row is among them.  The rows are filtered in place
         (a copy of a province memo would cost another ≈ 200 MB): call it once, at the end."""
-        rows: dict[str, dict[bytes, Entry]] = {}
+        rows: dict[str, Any] = {}
         files: dict[str, dict[str, Any]] = {}
         for name, tm in self.tables.items():
             sigs, found = state.sigs.get(name, {}), scan.sigs.get(name, {})
             out = rows[name] = tm.new
-            gone = [d for d, e in out.items()
-                    if not ((sig := found.get(i := _ident(e))) and sigs.get(i) == sig)]
-            for d in gone:
-                del out[d]
+            if isinstance(out, Packed):  # adopted from the worker: filtered by index
+                gone = out.drop(_holds(found, sigs))
+            else:
+                drop = [d for d, e in out.items()
+                        if not ((sig := found.get(i := _ident(e))) and sigs.get(i) == sig)]
+                for d in drop:
+                    del out[d]
+                gone = len(drop)
             if tm.clean and not gone:
                 files[name] = {"file": tm.file, "rows": len(out)}
         return rows, files
@@ -432,6 +509,15 @@ class RowMemo:
         write what is kept already."""
         return bool(self.tables) and all(t.same for t in self.tables.values()) and set(
             self.tables) == set(self.old_files)
+
+
+def _holds(found: Mapping[str, str], sigs: Mapping[str, str]) -> Callable[[Entry], bool]:
+    """Whether an entry's record is held by the state as the scan found it."""
+    def holds(entry: Entry) -> bool:
+        ident = _ident(entry)
+        sig = found.get(ident)
+        return bool(sig) and sigs.get(ident) == sig
+    return holds
 
 
 def _file_digest(export: Any, name: str, key: bytes) -> str | None:
@@ -468,8 +554,15 @@ def after(state: GraphState, plan: Any, scan: Any, ordinal: int) -> GraphState:
                      units=dict(state.units), org_kinds=dict(state.org_kinds),
                      org_parents=dict(state.org_parents), snapshot=ordinal)
     for name, tp in plan.tables.items():
-        sigs = out.table(name)
         listed = scan.sigs.get(name, {})
+        if (not out.sigs.get(name) and len(tp.add) == len(listed)
+                and not (tp.restore or tp.change or tp.retire)):
+            # New to the graph and written whole (every table of a first sync): its state
+            # is what the scan listed, shared rather than copied (≈ 50 bytes a row of dict
+            # at keep time, 2.52 M rows at province).
+            out.sigs[name] = listed
+            continue
+        sigs = out.table(name)
         for k in tp.writes():
             sigs[k] = listed[k]
         for k in tp.retire:
@@ -516,7 +609,7 @@ PART_ITEMS = 10_000
 READ_PARTS = 16
 
 
-def _parts(state: GraphState, rows: Mapping[str, Mapping[bytes, Entry]]) -> Iterator[str]:
+def _parts(state: GraphState, rows: Mapping[str, Any]) -> Iterator[str]:
     """The bundle's data as a sequence of small JSON texts, made one at a time.  ASCII
     (the few Chinese names escaped): an ASCII text is read, hashed and parsed faster."""
     for name, sigs in state.sigs.items():

@@ -24,10 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from redgov.graph.compound_facts import FACTS_VERSION, LABEL, facts_ready
+from redgov.graph.compound_facts import FACTS_VERSION, LABEL, compute_facts, facts_ready
 from redgov.graph.cypher import cypher
 from redgov.graph.org_facts import LABEL as ORG_LABEL
+from redgov.graph.org_facts import compute_org_facts
 from redgov.graph.snapshots import Snapshot, list_snapshots
+from redgov.graph.stores.base import StoreError
 from redgov.graph.vocabulary import LEVEL_ORDER
 from redgov.loaders import sync_export
 from redgov.loaders.demo.history import generate_history
@@ -112,6 +114,10 @@ def differences(store: Any, snap: Snapshot) -> list[str]:
     return found
 
 
+def _refuse(text: str, params: Any) -> list[dict[str, Any]]:
+    raise StoreError("refused (a read the store will not answer)")
+
+
 def _sync_all(store: Any, exports: list[Path]) -> list[dict[str, Any]]:
     figures = []
     for export in exports:
@@ -169,6 +175,13 @@ def test_another_as_of_and_a_graph_without_facts_answer_from_the_graph(engine: A
     with engine.fresh_store("test_compound_facts fallback") as store:
         _sync_all(store, EXPORTS[:1])
         (first,) = list_snapshots(store.read)
+        # The facts' reads asked two at a time (as the sync asks them, fact_versions.py),
+        # one by one, and again on the other runner when the store refuses them: the same.
+        at = (store.read, first.ordinal, str(first.date))
+        one = (compute_facts(*at), compute_org_facts(*at))
+        both = (compute_facts(*at, read=store.read), compute_org_facts(*at, read=store.read))
+        again = (compute_facts(*at, read=_refuse), compute_org_facts(*at, read=_refuse))
+        assert one[0] and one[1] and both == one and again == one, (one, both, again)
         day_before = (date.fromisoformat(str(first.date)) - timedelta(days=1)).isoformat()
         for name, params in _asks(store, first, scoped=False):
             other = {**params, "as_of": day_before}

@@ -341,3 +341,16 @@ def test_a_memo_entry_unpacks_to_what_was_packed(ident: str, values: list) -> No
     entry = kept.pack(ident, 17, values)
     assert isinstance(entry, str) and kept.unpack(entry) == (ident, 17, values), repr(entry)
     assert kept._ident(entry) == ident and kept._head(entry) == (ident, 17)
+
+
+def test_a_packed_memo_gives_back_its_entries_in_order() -> None:
+    """An overlapped sync's memo is handed over packed (kept.Packed): the same entries in
+    the same order, less those dropped; keys that are not 16 bytes stay a dict."""
+    entries = {bytes([i]) * 16: kept.pack(f"P{i}", i, ["名称", None, "x\x1fy" if i % 3 else "z"])
+               for i in range(40)}
+    packed = kept.Packed(entries)
+    assert list(packed.items()) == list(entries.items()) and len(packed) == 40
+    gone = packed.drop(lambda e: kept.unpack(e)[1] % 2 == 0)
+    want = [(k, v) for k, v in entries.items() if kept.unpack(v)[1] % 2 == 0]
+    assert (gone, len(packed), list(packed.items())) == (20, 20, want), list(packed.items())
+    assert kept._packed({b"short": "x"}) == {b"short": "x"}
