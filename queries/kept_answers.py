@@ -55,18 +55,18 @@ MAX_CHARS = 16_000_000
 
 _KIND = "answer."
 _READ = cypher(
-    "queries.kept_answers.read",
+    "summaries.answers.read",
     "MATCH (s:SnapshotSummary {key: $key}) RETURN s.z AS z",
 )
 _WRITE = cypher(
-    "queries.kept_answers.write",
+    "summaries.answers.write",
     """
 MERGE (s:SnapshotSummary {key: $key})
 SET s.z = $z, s.kind = $kind, s.run_id = $run_id, s.ordinal = $ordinal, s.at = $at
 """,
 )
 _PRUNE = cypher(
-    "queries.kept_answers.prune",
+    "summaries.answers.prune",
     """
 MATCH (s:SnapshotSummary)
 WHERE s.kind STARTS WITH $prefix AND NOT s.run_id IN $keep
