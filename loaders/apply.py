@@ -109,7 +109,8 @@ class Batches:
         for batch in batches:
             if self._lanes is not None and self._lanes.open:
                 self._lanes.submit(self._run, query, {**self.params, "table": table,
-                                                      "rows": list(batch)})
+                                                      "rows": batch if type(batch) is list
+                                                      else list(batch)})
                 self.batches += 1
                 sent += len(batch)
                 self._check()
