@@ -23,9 +23,10 @@ The protocol, worker → this process, one pipe, in order:
   when the table streams and no error has been found, else ignored (the table is then
   written whole at its ``table`` message, as before);
 - ``("table", name, payload, spool path, errors so far)``: the table is checked; the
-  payload (a pickle: its identities → signatures, and the whole records of units and
-  organisations) and its spool are adopted; a streamed table writes the rows after its
-  last chunk, the others are diffed and written whole;
+  payload (a pickle: its identities → signatures, the whole records of units and
+  organisations, its row memo, and for people the duplicate keys two of them share,
+  :class:`.duplicates.SharedKeys`) and its spool are adopted; a streamed table writes the
+  rows after its last chunk, the others are diffed and written whole;
 - ``("done", errors, warnings, present, broken, stats)`` or ``("failed", masked text)``.
 
 A new kind of message (e.g. a row memo handed over with its table) is one more branch in
