@@ -125,6 +125,46 @@ def _raw_rel_query(rel: str, a: str, b: str) -> str:
     )
 
 
+@contextlib.contextmanager
+def rss_by_phase() -> Iterator[Callable[[dict[str, float], float], dict[str, int]]]:
+    """Sample this process's RSS every 0.1 s while the block runs; yields a function of the
+    sync's phases (name → seconds, in order) and its duration that gives each phase's peak
+    MiB (what ran after the phases is ``keep``).  Where a sync's peak is, not only its size."""
+    import threading
+
+    samples: list[tuple[float, int]] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.1):
+            with open("/proc/self/statm") as fh:
+                rss = int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            samples.append((time.perf_counter(), rss))
+
+    t0 = time.perf_counter()
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+
+    def by_phase(phases: dict[str, float], duration: float) -> dict[str, int]:
+        out: dict[str, int] = {}
+        bounds, start = [], 0.0
+        for name, seconds in phases.items():
+            bounds.append((name, start, start + seconds))
+            start += seconds
+        for at, rss in samples:
+            rel = at - t0
+            name = next((n for n, a, b in bounds if a <= rel < b), "keep" if rel >= start
+                        else "other")
+            out[name] = max(out.get(name, 0), round(rss / 2**20))
+        return out
+
+    try:
+        yield by_phase
+    finally:
+        stop.set()
+        thread.join()
+
+
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -416,7 +456,8 @@ def run_engine(engine: str, open_graph: Callable[[str], Store], export: Path,
         t0 = time.perf_counter()
         cpu0 = cpu_seconds(home)
         try:
-            with param_text_timer() as param_text, profiled(profile, engine):
+            with param_text_timer() as param_text, profiled(profile, engine), \
+                    rss_by_phase() as rss_phases:
                 first = sync_export(store, export)
         except Exception as exc:  # a transaction too big for the server's heap, typically
             figures["first_sync_failed"] = {
@@ -444,6 +485,13 @@ def run_engine(engine: str, open_graph: Callable[[str], Store], export: Path,
             "split": time_split(getattr(first, "split", {}), param_text),
             # this process's peak so far: the first sync's (also with --first-only)
             "peak_rss_mib": round(peak_rss_mib()),
+            # the largest ended child's: the overlapped sync's validation worker (a private
+            # FalkorDB server runs on, so it is not counted here)
+            # the sync process's peak RSS while each phase ran (sampled every 0.1 s); after
+            # the phases, ``keep``: what the sync keeps for the next (loaders/kept.py)
+            "peak_rss_by_phase_mib": rss_phases(first.phases, first.duration_s),
+            "worker_peak_rss_mib": round(
+                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         }
         print(f"[{engine}] first sync: {first.duration_s:.1f} s, {written} nodes+relations "
               f"({records} registry records), {written / first.duration_s:,.0f} rows/s; "

@@ -227,8 +227,12 @@ def finish(b: Batches, plan: Plan, scan: Scan) -> None:
     people = plan.tables.get(PERSON_T)
     written = people.writes() if people is not None else set()
     run, ordinal = b.params["run"], b.params["ordinal"]
+    # The keys counted over the spooled people serve when those are exactly the written
+    # ones (each written person is spooled: equal counts, equal sets), e.g. a first sync.
+    shared = scan.duplicate_keys() if written else None
     mark_duplicates(b.writer, run, ordinal, (rec.values for rec in scan.spool.records(PERSON_T)
-                                             if rec.key in written) if written else ())
+                                             if rec.key in written) if written else (),
+                    shared if shared is not None and shared.rows == len(written) else None)
 
 
 def apply_table(b: Batches, name: str, plan: Plan, scan: Scan, state: GraphState) -> None:

@@ -44,12 +44,13 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ..graph.conditions import OPEN
 from ..graph.cypher import cypher
 
-__all__ = ["dup_key", "mark_duplicates"]
+__all__ = ["KeyCounts", "SharedKeys", "dup_key", "mark_duplicates"]
 
 _LETTERS: Final = bytes.maketrans(b"0123456789abcdef", b"abcdefghijklmnop")
 #: Batch of keys per marking query, of versions per backfill page.
@@ -120,19 +121,57 @@ SET p.dup_shared = 1
 """)
 
 
+@dataclass(frozen=True)
+class SharedKeys:
+    """Of the people records a scan spooled (every one a sync may write): how many, and
+    the ``dup_key`` and ``id_hash`` values two or more of them hold, sorted."""
+
+    rows: int
+    keys: list[str]
+    hashes: list[str]
+
+
+@dataclass
+class KeyCounts:
+    """Counts ``dup_key`` and ``id_hash`` while the people rows are scanned, so that a first
+    sync marks its duplicates without reading the people back (:func:`mark_duplicates`:
+    with no person left from an earlier snapshot, only keys shared among the written people
+    are walked).  In an overlapped sync the validation worker counts and hands over only
+    :meth:`shared` (loaders/overlap.py): the sync process then neither reads its 1.2 M
+    province people again nor holds their keys."""
+
+    rows: int = 0
+    keys: Counter[str] = field(default_factory=Counter)
+    hashes: Counter[str] = field(default_factory=Counter)
+
+    def add(self, values: Mapping[str, Any]) -> None:
+        self.rows += 1
+        if key := values.get("dup_key"):
+            self.keys[key] += 1
+        if key := values.get("id_hash"):
+            self.hashes[key] += 1
+
+    def shared(self) -> SharedKeys:
+        return SharedKeys(self.rows, sorted(k for k, n in self.keys.items() if n > 1),
+                          sorted(k for k, n in self.hashes.items() if n > 1))
+
+
 def _chunks(items: list[Any]) -> Iterable[list[Any]]:
     for i in range(0, len(items), _BATCH):
         yield items[i:i + _BATCH]
 
 
 def mark_duplicates(writer: Any, run: str, ordinal: int,
-                    written: Iterable[Mapping[str, Any]]) -> int:
+                    written: Iterable[Mapping[str, Any]], shared: SharedKeys | None = None
+                    ) -> int:
     """Key and mark the people of the snapshot being written; returns the versions the
     backfill marked (0 when none was needed).
 
     ``written``: the values of the People records this sync (re)writes.  When no current
     person is left from an earlier snapshot, only keys shared inside ``written`` can pair
-    and no index is walked for the others (a first sync).  Runs under the writers' lock,
+    and no index is walked for the others (a first sync).  ``shared``: those keys already
+    counted over exactly the records of ``written`` (:class:`KeyCounts`); ``written`` is then
+    not read unless another snapshot's people are current.  Runs under the writers' lock,
     after the snapshot's writes, before the run is published."""
     params = {"open": OPEN, "ordinal": ordinal}
     rows = writer.run(_LATEST_FLAG)
@@ -141,15 +180,17 @@ def mark_duplicates(writer: Any, run: str, ordinal: int,
         backfilled = _backfill(writer)
     else:
         others = bool(writer.run(_OTHERS, params))
-        keys: Counter[str] = Counter()
-        hashes: Counter[str] = Counter()
-        for values in written:
-            if values.get("dup_key"):
-                keys[values["dup_key"]] += 1
-            if values.get("id_hash"):
-                hashes[values["id_hash"]] += 1
-        for text, counts in ((_MARK_BY_KEY, keys), (_MARK_BY_HASH, hashes)):
-            todo = sorted(k for k, n in counts.items() if others or n > 1)
+        if shared is not None and not others:
+            todos = ((_MARK_BY_KEY, shared.keys), (_MARK_BY_HASH, shared.hashes))
+        else:
+            counted = KeyCounts()
+            for values in written:
+                counted.add(values)
+            todos = tuple(
+                (text, sorted(k for k, n in counts.items() if others or n > 1))
+                for text, counts in ((_MARK_BY_KEY, counted.keys),
+                                     (_MARK_BY_HASH, counted.hashes)))
+        for text, todo in todos:
             for chunk in _chunks(todo):
                 writer.run(text, {**params, "keys": chunk})
     writer.run(_FLAG_RUN, {"run": run})

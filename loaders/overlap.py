@@ -23,9 +23,10 @@ The protocol, worker → this process, one pipe, in order:
   when the table streams and no error has been found, else ignored (the table is then
   written whole at its ``table`` message, as before);
 - ``("table", name, payload, spool path, errors so far)``: the table is checked; the
-  payload (a pickle: its identities → signatures, and the whole records of units and
-  organisations) and its spool are adopted; a streamed table writes the rows after its
-  last chunk, the others are diffed and written whole;
+  payload (a pickle: its identities → signatures, the whole records of units and
+  organisations, its row memo, and for people the duplicate keys two of them share,
+  :class:`.duplicates.SharedKeys`) and its spool are adopted; a streamed table writes the
+  rows after its last chunk, the others are diffed and written whole;
 - ``("done", errors, warnings, present, broken, stats)`` or ``("failed", masked text)``.
 
 A new kind of message (e.g. a row memo handed over with its table) is one more branch in
@@ -77,13 +78,14 @@ from . import cypher_sync as q
 from . import kept
 from .apply import Batches, Stream, apply_table, finish
 from .diff import Plan, diff_table
+from .duplicates import KeyCounts
 from .manifest import read_manifest
 from .pii import Hasher, mask_pii
 from .prepare import older_than_latest
 from .progress import SILENT, PhaseClock, Reporter, current, reporting
 from .read import Export, open_export
 from .report import Issue, SyncReport
-from .schema import ORG_T, UNIT_T
+from .schema import ORG_T, PERSON_T, UNIT_T
 from .spool import Spool
 from .state import GraphState, read_state
 from .tables import TABLE_ORDER
@@ -245,6 +247,13 @@ class Overlap:
                     apply_table(b, name, plan, view, self.state)
                 else:  # the rows after its last chunk
                     stream.finish()
+            written = plan.tables.get(name)  # its writes are done: what it holds shrinks
+            if written is not None and name in view.sigs:
+                written.share_adds(view.sigs[name])
+            if name == UNIT_T:
+                view.units = kept.slim(view.units, name)
+            elif name == ORG_T:
+                view.orgs = kept.slim(view.orgs, name)
             loaded, diffed = loaded + t1 - t0, diffed + t2 - t1
             applied += time.perf_counter() - t2
             self._phase(clock)
@@ -275,8 +284,10 @@ class Overlap:
 
     def _adopt(self, name: str, payload: Path, spool_path: str | None) -> None:
         with open(payload, "rb") as fh:
-            sigs, whole, memo = pickle.load(fh)
+            sigs, whole, memo, shared = pickle.load(fh)
         payload.unlink()
+        if shared is not None:  # duplicate_people's keys of the people (apply.finish)
+            self.scan.shared_keys = shared
         if memo is not None:  # kept.py: the worker's row memo of the table, kept after publish
             day, handed = memo
             if self.scan.memo is None:
@@ -394,8 +405,12 @@ def _work(inbox: Connection, outbox: Connection) -> None:
         payload = handed / f"{next(numbers)}.pickle"
         tm = found.memo.tables.get(name) if found.memo is not None else None
         memo = None if tm is None else (found.memo.day, tm.handover())
+        shared = None
+        if name == PERSON_T:  # only the keys two people share go over (duplicates.py)
+            shared = found.dup_counts.shared()
+            found.dup_counts = KeyCounts()
         with open(payload, "wb") as fh:
-            pickle.dump((found.sigs.get(name), whole, memo), fh,
+            pickle.dump((found.sigs.get(name), whole, memo, shared), fh,
                         protocol=pickle.HIGHEST_PROTOCOL)
         spool_path = found.spool.path(name)
         outbox.send(("table", name, str(payload), str(spool_path) if spool_path else None,

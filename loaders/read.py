@@ -176,6 +176,9 @@ def _table_rows(
     result = TableRows(location, headers, iter(()), stack)
     named = [(i, h) for i, h in enumerate(headers) if h]
     blank = [i for i, h in enumerate(headers) if not h]
+    # Every column named: a row is the headers zipped with its values (cut to the shorter,
+    # later duplicates winning), the same dict as the general comprehension, made in C.
+    zipped = headers if not blank else None
 
     def rows() -> Iterator[tuple[int, dict[Any, Any]]]:
         warned = False
@@ -200,7 +203,8 @@ def _table_rows(
                         table, number, None, None, "有数据的列没有列名，已忽略该列",
                         "values in a column without a header are ignored",
                     ))
-                row = {h: values[i] for i, h in named if i < n}
+                row = dict(zip(zipped, values, strict=False)) if zipped is not None else {
+                    h: values[i] for i, h in named if i < n}
                 if formulas and any(isinstance(v, Formula) for v in values):
                     row[FORMULAS] = True
                 yield number, row

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..graph.evaluation_rules import CANDIDATE_KINDS, CATEGORY_ZH
 from ..graph.vocabulary import COMPANY_KIND, LEVEL_ORDER, ORG_KIND_ZH, PARTY_SIDE_KINDS
+from .duplicates import KeyCounts, SharedKeys
 from .manifest import MISSING_COLUMN, MISSING_TABLE, Manifest, issue, read_manifest
 from .normalise import clean_code
 from .pii import Hasher, find_pii
@@ -58,6 +59,14 @@ class Scan:
     spool: Spool = field(default_factory=Spool)
     #: The row memo this scan used and filled (loaders/kept.py), or None.
     memo: Any = None
+    #: duplicate_people's keys of the people spooled (:class:`.duplicates.KeyCounts`), and
+    #: what an overlapped sync's worker handed over of them instead (``shared_keys``).
+    dup_counts: KeyCounts = field(default_factory=KeyCounts)
+    shared_keys: SharedKeys | None = None
+
+    def duplicate_keys(self) -> SharedKeys:
+        """The spooled people's shared keys (:func:`.duplicates.mark_duplicates`)."""
+        return self.shared_keys if self.shared_keys is not None else self.dup_counts.shared()
 
     def codes(self, table: str) -> dict[str, str]:
         return self.sigs.setdefault(table, {})
@@ -263,6 +272,7 @@ def _scan_table(export: Export, table: Table, ctx: _Context, hasher: Hasher | No
     spooled = english not in ("units", "organisations")
     add_to_spool = scan.spool.add
     check_refs = _REF_CHECKS.get(english, _check_refs)
+    count_keys = scan.dup_counts.add if english == "people" else None
     for number, raw in ticking(replay if replay is not None else rows.rows):
         # replayed: ``raw`` is the record itself
         known = raw if replay is not None else (
@@ -320,6 +330,8 @@ def _scan_table(export: Export, table: Table, ctx: _Context, hasher: Hasher | No
                 check_refs(table, record, ctx)
                 if known is None:
                     add_to_spool(record)
+                    if count_keys is not None:
+                        count_keys(record.values)
         elif english == "units":
             scan.units[record.key] = record
         else:

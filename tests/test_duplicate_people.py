@@ -294,3 +294,30 @@ def test_a_graph_written_before_the_keys(store: Store, tmp_path: Path) -> None:
     again = _answers(store, (1, 2, 3))
     assert {k: v for k, v in again.items() if k[0] < 3} == keyed
     assert again[(3, None)] == keyed[(2, None)]
+
+
+def test_an_overlapped_first_sync_marks_what_a_sequential_one_marks(
+    engine: Any, tmp_path: Path, monkeypatch: Any,
+) -> None:
+    """The validation worker counts the people's keys and hands over only the shared ones
+    (loaders/duplicates.KeyCounts): the marks, keys and answers equal a sequential sync's,
+    and the sequential one's, counted while scanning, equal the people's own pairs."""
+    from redgov.loaders.overlap import OVERLAP_ENV
+    from redgov.loaders.spool import CHUNK_ENV
+
+    folder = write_fixture(tmp_path)
+    monkeypatch.setenv(CHUNK_ENV, "4")  # the people stream in chunks of four
+    seen = {}
+    for mode in ("off", "on"):
+        monkeypatch.setenv(OVERLAP_ENV, mode)
+        with engine.fresh_store(f"dups {mode}") as store:
+            report = sync_export(store, folder)
+            assert report.status == "applied", report.errors[:3]
+            assert ("wait_for_validation_s" in report.split) == (mode == "on"), report.split
+            seen[mode] = ([(r["code"], r["vf"], r["dup_key"], r["shared"])
+                           for r in store.read(_VERSIONS)],
+                          _brief(run_question(store, "duplicate_people", {}).rows))
+    marked = sorted(code for code, _, _, shared in seen["on"][0] if shared == 1)
+    # P14 shares P3's and P13's dup_key (another district: a hint the question rechecks)
+    assert marked == ["P1", "P11", "P13", "P14", "P3"], seen["on"][0]
+    assert seen["on"] == seen["off"], seen
