@@ -24,7 +24,7 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -179,6 +179,25 @@ def _isolated_home(session_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("REDGOV_STORE", "REDGOV_GRAPH", "NEO4J_USER", "NEO4J_PASSWORD",
                  "NEO4J_DATABASE"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def district_demo(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path]:
+    """``copy_to(folder)``: the district demo export (seed 1) copied into ``folder``.
+
+    Generated once a session (seconds of CPU; the demo is deterministic, which
+    tests/test_demo.py checks), then copied per user, so each test still owns its files.
+    """
+    from redgov.loaders.demo import generate
+
+    master = tmp_path_factory.mktemp("district-demo-seed1") / "export"
+    generate(master, scale="district", seed=1)
+
+    def copy_to(folder: Path) -> Path:
+        shutil.copytree(master, folder, dirs_exist_ok=True)
+        return folder
+
+    return copy_to
 
 
 @pytest.fixture(scope="session")
