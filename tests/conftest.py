@@ -246,6 +246,8 @@ def _wants_neo4j(item: pytest.Item) -> bool:
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Start what the session will wait for later, in the background: Neo4j and the lint."""
     items = session.items
+    if session.config.option.collectonly:
+        return
     if _neo4j_unavailable() is None and any(_wants_neo4j(i) for i in items):
         _early["neo4j"] = _Neo4jStart()
     if any(i.path.name in _LINTING_FILES for i in items):
