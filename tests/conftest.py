@@ -217,8 +217,8 @@ class _Neo4jStart:
     runs first, instead of sitting on the critical path when the first Neo4j test comes.
     """
 
-    def __init__(self) -> None:
-        self.home = Path(tempfile.mkdtemp(prefix="redgov-neo4j-"))
+    def __init__(self, home: Path) -> None:
+        self.home = home
         self.proc = subprocess.Popen([str(NEO4J_SERVER), "start", str(self.home)],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
@@ -243,15 +243,24 @@ def _wants_neo4j(item: pytest.Item) -> bool:
             or "neo4j_engine" in getattr(item, "fixturenames", ()))
 
 
+def _session_dir(config: pytest.Config, name: str) -> Path:
+    """A folder in the session's pytest temp folder (which pytest keeps from other sessions'
+    clean-ups while this one runs), else a private temp folder."""
+    factory = getattr(config, "_tmp_path_factory", None)
+    if isinstance(factory, pytest.TempPathFactory):
+        return factory.mktemp(name)
+    return Path(tempfile.mkdtemp(prefix=f"redgov-{name}-"))
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Start what the session will wait for later, in the background: Neo4j and the lint."""
     items = session.items
     if session.config.option.collectonly:
         return
     if _neo4j_unavailable() is None and any(_wants_neo4j(i) for i in items):
-        _early["neo4j"] = _Neo4jStart()
+        _early["neo4j"] = _Neo4jStart(_session_dir(session.config, "neo4j"))
     if any(i.path.name in _LINTING_FILES for i in items):
-        cypher_lint.start_prefetch(Path(tempfile.mkdtemp(prefix="redgov-lint-")))
+        cypher_lint.start_prefetch(_session_dir(session.config, "lint"))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -261,7 +270,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 @pytest.fixture(scope="session")
-def neo4j_server() -> Iterator[Neo4jServer]:
+def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServer]:
     """A real Neo4j 5.26 for the session (started once, stopped at the end)."""
     why = _neo4j_unavailable()
     if why:
@@ -269,7 +278,7 @@ def neo4j_server() -> Iterator[Neo4jServer]:
             pytest.fail(f"REDGOV_REQUIRE_NEO4J=1 but the Neo4j half cannot run: {why}",
                         pytrace=False)
         pytest.skip(f"Neo4j half skipped: {why}; REDGOV_REQUIRE_NEO4J=1 makes this a failure")
-    start = _early.pop("neo4j", None) or _Neo4jStart()
+    start = _early.pop("neo4j", None) or _Neo4jStart(tmp_path_factory.mktemp("neo4j"))
     code, out, err = start.result()
     try:
         if code != 0:

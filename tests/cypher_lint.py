@@ -10,19 +10,24 @@ for the registry and the catalog together.
 Why a prefetch: those two minutes would sit on the suite's critical path.  The session
 (tests/conftest.py) starts ``python tests/cypher_lint.py --prefetch DIR`` in the
 background as soon as the lint tests are collected; it lints the catalog's texts, then the
-registry's, each batch written to its own JSON file keyed by the *text*.  ``lint`` answers
-from those files and lints in the foreground only what they do not hold, so a test sees
-exactly the linter's verdict on exactly its texts, whatever the prefetch did or missed.
-Every verdict is kept for the session: a text is linted once, however many tests ask.
+registry's, each batch written to its own JSON file keyed by the *text* (the list of every
+text it will lint comes first, in ``texts.json``).  ``lint`` answers from those files, waits
+for the prefetch only for texts on its list, and lints in the foreground what it does not
+hold, so a test sees exactly the linter's verdict on exactly its texts, whatever the
+prefetch did or missed.  Every verdict is kept for the session: a text is linted once,
+however many tests ask.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 __all__ = ["LINTER_DIR", "LinterMissing", "lint", "lint_one", "start_prefetch", "stop_prefetch"]
@@ -52,12 +57,12 @@ def _check_installed() -> str:
     return node
 
 
-def _run_node(texts: dict[str, str]) -> dict[str, list[dict]]:
+def _run_node(texts: dict[str, str], timeout: float | None = 600) -> dict[str, list[dict]]:
     node = _check_installed()
     payload = json.dumps([{"id": k, "text": v} for k, v in texts.items()])
     proc = subprocess.run(
         [node, str(LINTER_DIR / "lint.mjs")], input=payload, capture_output=True,
-        text=True, timeout=600, check=False,
+        text=True, timeout=timeout, check=False,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"the linter failed: {proc.stderr[-2000:]}")
@@ -74,7 +79,8 @@ def _load_prefetched() -> None:
 
 
 def start_prefetch(folder: Path) -> None:
-    """Lint the catalog's and the registry's texts in a background process (niced)."""
+    """Lint the catalog's and the registry's texts in a background process (its own
+    session, so that stopping it stops its Node child too)."""
     global _prefetch, _prefetch_dir
     if _prefetch is not None or shutil.which("node") is None:
         return
@@ -84,14 +90,28 @@ def start_prefetch(folder: Path) -> None:
         _prefetch = subprocess.Popen(
             [sys.executable, str(Path(__file__).resolve()), "--prefetch", str(folder)],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
-            preexec_fn=lambda: os.nice(10),
+            start_new_session=True,
         )
+
+
+def _prefetched_texts() -> set[str]:
+    """The texts the running prefetch will lint (waits the few seconds it takes to list
+    them); empty when there is no prefetch or it ended without listing them."""
+    if _prefetch is None or _prefetch_dir is None:
+        return set()
+    manifest = _prefetch_dir / "texts.json"
+    while not manifest.exists() and _prefetch.poll() is None:
+        time.sleep(0.2)
+    if not manifest.exists():
+        return set()
+    return set(json.loads(manifest.read_text(encoding="utf-8")))
 
 
 def stop_prefetch() -> None:
     """End the background lint if it still runs (a session that never needed it)."""
     if _prefetch is not None and _prefetch.poll() is None:
-        _prefetch.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(_prefetch.pid, signal.SIGKILL)  # its own session: the Node child too
         _prefetch.wait()
     if _prefetch_dir is not None:
         shutil.rmtree(_prefetch_dir, ignore_errors=True)
@@ -99,9 +119,11 @@ def stop_prefetch() -> None:
 
 def lint(texts: dict[str, str]) -> dict[str, list[dict]]:
     _load_prefetched()
-    if _prefetch is not None and any(t not in _verdicts for t in texts.values()):
-        _prefetch.wait()  # still running: its remaining batch is cheaper than a second Node
-        _load_prefetched()
+    waiting = {t for t in texts.values() if t not in _verdicts}
+    if waiting and _prefetch is not None and _prefetch.poll() is None \
+            and waiting & _prefetched_texts():
+        _prefetch.wait()  # what it still has to lint is cheaper there than in a second Node
+    _load_prefetched()
     missing = {k: v for k, v in texts.items() if v not in _verdicts}
     if missing:
         for key, diagnostics in _run_node(missing).items():
@@ -126,10 +148,14 @@ def _prefetch_main(folder: Path) -> None:
     }
     _import_everything()
     batches["registry"] = [c.text for c in REGISTRY.values() if not c.falkordb_only]
+    every = list(dict.fromkeys(t for batch in _BATCHES for t in batches[batch]))
+    tmp = folder / "texts.json.tmp"
+    tmp.write_text(json.dumps(every, ensure_ascii=False), encoding="utf-8")
+    tmp.rename(folder / "texts.json")
     done: set[str] = set()
     for batch in _BATCHES:
         todo = {str(i): t for i, t in enumerate(dict.fromkeys(batches[batch])) if t not in done}
-        got = _run_node(todo) if todo else {}
+        got = _run_node(todo, timeout=None) if todo else {}  # nobody waits on it yet
         verdicts = {todo[k]: v for k, v in got.items()}
         done |= set(verdicts)
         tmp = folder / f"{batch}.json.tmp"
