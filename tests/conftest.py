@@ -3,7 +3,8 @@
 FalkorDB: one embedded server for the session, one fresh graph per test (graphs are
 independent keys, so a graph per test isolates at no cost).
 
-Neo4j: one server for the session (``tests/neo4j/server start`` in a session temp dir;
+Neo4j: one server for the session (``tests/neo4j/server start`` in a session temp dir,
+launched in the background at collection so the JVM starts while the FalkorDB half runs;
 Neo4j 5.26 Community from Maven Central, needs ``java`` and ``mvn``).  Community has one
 user database, so "a fresh graph" is that database emptied and its schema set up again
 (idempotent).  A module-scoped fixture that keeps a synced graph for its module holds the
