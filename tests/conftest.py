@@ -3,7 +3,8 @@
 FalkorDB: one embedded server for the session, one fresh graph per test (graphs are
 independent keys, so a graph per test isolates at no cost).
 
-Neo4j: one server for the session (``tests/neo4j/server start`` in a session temp dir;
+Neo4j: one server for the session (``tests/neo4j/server start`` in a session temp dir,
+launched in the background at collection so the JVM starts while the FalkorDB half runs;
 Neo4j 5.26 Community from Maven Central, needs ``java`` and ``mvn``).  Community has one
 user database, so "a fresh graph" is that database emptied and its schema set up again
 (idempotent).  A module-scoped fixture that keeps a synced graph for its module holds the
@@ -22,11 +23,13 @@ import contextlib
 import os
 import shutil
 import subprocess
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import cypher_lint
 import pytest
 from redgov.graph.stores.base import Store
 from redgov.graph.stores.embedded_server import ServerInfo, ensure_server, stop_server
@@ -180,9 +183,91 @@ def _isolated_home(session_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
+def district_demo(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path]:
+    """``copy_to(folder)``: the district demo export (seed 1) copied into ``folder``.
+
+    Generated once a session (seconds of CPU; the demo is deterministic, which
+    tests/test_demo.py checks), then copied per user, so each test still owns its files.
+    """
+    from redgov.loaders.demo import generate
+
+    master = tmp_path_factory.mktemp("district-demo-seed1") / "export"
+    generate(master, scale="district", seed=1)
+
+    def copy_to(folder: Path) -> Path:
+        shutil.copytree(master, folder, dirs_exist_ok=True)
+        return folder
+
+    return copy_to
+
+
+@pytest.fixture(scope="session")
 def server(session_home: Path) -> ServerInfo:
     """The session's embedded FalkorDB server."""
     return ensure_server(session_home)
+
+
+#: Files whose tests lint Cypher: their collection starts the background lint (cypher_lint).
+_LINTING_FILES = ("test_catalog.py", "test_cypher_lint.py")
+
+
+class _Neo4jStart:
+    """``tests/neo4j/server start`` running in the background from collection on.
+
+    The JVM's start (20–60 s of CPU) then overlaps the FalkorDB half of the session, which
+    runs first, instead of sitting on the critical path when the first Neo4j test comes.
+    """
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.proc = subprocess.Popen([str(NEO4J_SERVER), "start", str(self.home)],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+
+    def result(self) -> tuple[int, str, str]:
+        out, err = self.proc.communicate()
+        return self.proc.returncode, out, err
+
+    def stop(self) -> None:
+        self.proc.communicate()  # a start still under way finishes (or fails) first
+        subprocess.run([str(NEO4J_SERVER), "stop", str(self.home)], capture_output=True,
+                       check=False)
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+_early: dict[str, _Neo4jStart] = {}
+
+
+def _wants_neo4j(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return ((callspec is not None and callspec.params.get("engine") == "neo4j")
+            or "neo4j_engine" in getattr(item, "fixturenames", ()))
+
+
+def _session_dir(config: pytest.Config, name: str) -> Path:
+    """A folder in the session's pytest temp folder (which pytest keeps from other sessions'
+    clean-ups while this one runs), else a private temp folder."""
+    factory = getattr(config, "_tmp_path_factory", None)
+    if isinstance(factory, pytest.TempPathFactory):
+        return factory.mktemp(name)
+    return Path(tempfile.mkdtemp(prefix=f"redgov-{name}-"))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start what the session will wait for later, in the background: Neo4j and the lint."""
+    items = session.items
+    if session.config.option.collectonly:
+        return
+    if _neo4j_unavailable() is None and any(_wants_neo4j(i) for i in items):
+        _early["neo4j"] = _Neo4jStart(_session_dir(session.config, "neo4j"))
+    if any(i.path.name in _LINTING_FILES for i in items):
+        cypher_lint.start_prefetch(_session_dir(session.config, "lint"))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    cypher_lint.stop_prefetch()
+    if "neo4j" in _early:  # never asked for (e.g. -x stopped first): stopped all the same
+        _early.pop("neo4j").stop()
 
 
 @pytest.fixture(scope="session")
@@ -194,16 +279,16 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServ
             pytest.fail(f"REDGOV_REQUIRE_NEO4J=1 but the Neo4j half cannot run: {why}",
                         pytrace=False)
         pytest.skip(f"Neo4j half skipped: {why}; REDGOV_REQUIRE_NEO4J=1 makes this a failure")
-    home = tmp_path_factory.mktemp("neo4j")
-    done = subprocess.run([str(NEO4J_SERVER), "start", str(home)], capture_output=True,
-                          text=True, check=False)
-    if done.returncode != 0:
-        pytest.fail(f"tests/neo4j/server start failed:\n{done.stderr[-4000:]}", pytrace=False)
-    url = done.stdout.strip().splitlines()[-1]
+    start = _early.pop("neo4j", None) or _Neo4jStart(tmp_path_factory.mktemp("neo4j"))
+    code, out, err = start.result()
     try:
-        yield Neo4jServer(url=url, password=(home / "password").read_text().strip(), home=home)
+        if code != 0:
+            pytest.fail(f"tests/neo4j/server start failed:\n{err[-4000:]}", pytrace=False)
+        url = out.strip().splitlines()[-1]
+        yield Neo4jServer(url=url, password=(start.home / "password").read_text().strip(),
+                          home=start.home)
     finally:
-        subprocess.run([str(NEO4J_SERVER), "stop", str(home)], capture_output=True, check=False)
+        start.stop()
 
 
 @pytest.fixture(scope="session")

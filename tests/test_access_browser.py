@@ -24,7 +24,6 @@ from typing import Any
 
 import pytest
 from redgov.loaders import sync_export
-from redgov.loaders.demo import generate
 from test_dashboard_browser import CHROMIUM, QUIET_FLAGS, _free_port, chromium
 
 from redgov.access import accounts
@@ -40,11 +39,11 @@ pytestmark = [
 
 
 @pytest.fixture
-def demo_env(falkor_engine: Any, tmp_path: Path) -> Iterator[dict]:
+def demo_env(falkor_engine: Any, tmp_path: Path, district_demo: Any) -> Iterator[dict]:
     """FalkorDB only (the app's scoped reads run on both engines in the AppTests): the
     district demo with a street viewer; yields the server's environment."""
     export = tmp_path / "export"
-    generate(export, scale="district", seed=1)
+    district_demo(export)
     with falkor_engine.fresh_graph(f"access browser {tmp_path.name}") as name:
         env = {**os.environ, **falkor_engine.env(name),
                "REDGOV_ACCESS_LOG": str(tmp_path / "access.jsonl")}

@@ -18,7 +18,6 @@ import pytest
 from redgov.graph import scope as scoping
 from redgov.graph.cypher import cypher
 from redgov.loaders import sync_export
-from redgov.loaders.demo import generate
 from redgov.queries import catalog, run_question
 from streamlit.testing.v1 import AppTest
 from test_access_dashboard import goto
@@ -44,19 +43,37 @@ RETURN u.code AS code
 
 
 @pytest.fixture(scope="module")
-def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("district-demo") / "export"
-    generate(folder, scale="district", seed=1)
-    return folder
+def export(tmp_path_factory: pytest.TempPathFactory, district_demo: Any) -> Path:
+    return district_demo(tmp_path_factory.mktemp("district-demo") / "export")
+
+
+@pytest.fixture(scope="module")
+def district(engine: Any, export: Path) -> Iterator[tuple[Any, str]]:
+    """The demo synced once per engine for the module (a district sync is the module's cost).
+
+    The tests only read it: each signs in as a different account (a sign-in adds that
+    account's own session, which no other test here looks at).
+    """
+    with engine.fresh_graph("module fixture access district") as graph, \
+            pytest.MonkeyPatch.context() as mp:
+        mp.setenv("REDGOV_HOME", str(engine.home))
+        store = engine.open(graph)
+        try:
+            assert sync_export(store, export).status == "applied"
+            accounts.create(store, "street", PW, "viewer", STREET)
+            accounts.create(store, "district", PW, "auditor", DISTRICT)
+            accounts.create(store, "chief", PW, "admin", None)
+            yield store, graph
+        finally:
+            store.close()
 
 
 @pytest.fixture
-def demo(store, redgov_env: dict, export: Path, tmp_path: Path,
+def demo(engine: Any, district: tuple[Any, str], tmp_path: Path,
          monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    assert sync_export(store, export).status == "applied"
-    accounts.create(store, "street", PW, "viewer", STREET)
-    accounts.create(store, "district", PW, "auditor", DISTRICT)
-    accounts.create(store, "chief", PW, "admin", None)
+    store, graph = district
+    for key, value in engine.env(graph).items():  # the dashboard reaches the module's graph
+        monkeypatch.setenv(key, value)
     monkeypatch.setenv("REDGOV_ACCESS_LOG", str(tmp_path / "access.jsonl"))
     yield store
 

@@ -46,6 +46,7 @@ def test_linter_rejects_bad_and_accepts_good() -> None:
     assert cartesian, "a cartesian product is flagged"
 
 
+@pytest.mark.timeout(900)  # the linter's ~2 CPU minutes, when a run starts here on a loaded machine
 def test_every_registered_cypher_lints_clean() -> None:
     _import_everything()
     texts = {name: c.text for name, c in REGISTRY.items() if not c.falkordb_only}

@@ -10,10 +10,13 @@ AppTest), which shows the log's errors and the runs' warnings.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from corpus import hostile
@@ -59,30 +62,57 @@ def _assert_clean(where: str, text: str) -> None:
     assert find_pii(_FINGERPRINT.sub("", text)) is None, (where, text[:2000])
 
 
-@pytest.fixture
-def synced(store, redgov_env: dict, tmp_path: Path) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """Run every hostile export through the CLI; returns each output's text by name."""
+@pytest.fixture(scope="module")
+def synced_graph(engine: Any, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[tuple[str, dict[str, str]]]:
+    """Run every hostile export through the CLI, once per engine for the module (twelve CLI
+    syncs are the module's cost); yields the graph and each output's text by name.  Both
+    tests only read what the syncs left."""
     from click.testing import CliRunner
 
-    outputs: dict[str, str] = {}
-    for name, build in {**EXPORTS, **APPLIED}.items():
-        folder = build(tmp_path / name)
-        errors_csv = tmp_path / f"{name}-errors.csv"
-        proc = subprocess.run(
-            [sys.executable, "-m", "redgov", "sync", str(folder), "--errors-out", str(errors_csv)],
-            env=redgov_env, capture_output=True, text=True, timeout=120,
-        )
-        assert proc.returncode == (0 if name in APPLIED else 1), (name, proc.stdout, proc.stderr)
-        assert "Traceback" not in proc.stderr, proc.stderr
-        outputs[f"{name} stdout"] = proc.stdout
-        outputs[f"{name} stderr"] = proc.stderr
-        outputs[f"{name} errors.csv"] = errors_csv.read_text(encoding="utf-8-sig")
-        if name in EXPORTS:  # rejected: run it again as JSON (applied runs are now unchanged)
-            result = CliRunner().invoke(main, ["sync", str(folder), "--format", "json"])
-            outputs[f"{name} json"] = result.output
-            assert json.loads(result.output)["errors"], name
-    outputs["sync-runs.jsonl"] = (data_dir() / LOG_FILE).read_text(encoding="utf-8")
-    return outputs
+    tmp_path = tmp_path_factory.mktemp("hostile")
+    with engine.fresh_graph("module fixture hostile leaks") as graph, \
+            pytest.MonkeyPatch.context() as mp:
+        for key in ("REDGOV_STORE", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
+            mp.delenv(key, raising=False)  # as tests/conftest.py's _isolated_home does
+        for key, value in engine.env(graph).items():
+            mp.setenv(key, value)
+        env = {**os.environ}
+        outputs: dict[str, str] = {}
+        for name, build in {**EXPORTS, **APPLIED}.items():
+            folder = build(tmp_path / name)
+            errors_csv = tmp_path / f"{name}-errors.csv"
+            proc = subprocess.run(
+                [sys.executable, "-m", "redgov", "sync", str(folder),
+                 "--errors-out", str(errors_csv)],
+                env=env, capture_output=True, text=True, timeout=120,
+            )
+            assert proc.returncode == (0 if name in APPLIED else 1), (name, proc.stdout,
+                                                                     proc.stderr)
+            assert "Traceback" not in proc.stderr, proc.stderr
+            outputs[f"{name} stdout"] = proc.stdout
+            outputs[f"{name} stderr"] = proc.stderr
+            outputs[f"{name} errors.csv"] = errors_csv.read_text(encoding="utf-8-sig")
+            if name in EXPORTS:  # rejected: run it again as JSON (applied runs are now unchanged)
+                result = CliRunner().invoke(main, ["sync", str(folder), "--format", "json"])
+                outputs[f"{name} json"] = result.output
+                assert json.loads(result.output)["errors"], name
+        outputs["sync-runs.jsonl"] = (data_dir() / LOG_FILE).read_text(encoding="utf-8")
+        yield graph, outputs
+
+
+@pytest.fixture
+def synced(synced_graph: tuple[str, dict[str, str]]) -> dict[str, str]:
+    return synced_graph[1]
+
+
+@pytest.fixture
+def redgov_env(engine: Any, synced_graph: tuple[str, dict[str, str]],
+               monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The CLI's and the dashboard's environment for the module's graph (not a fresh one)."""
+    for key, value in engine.env(synced_graph[0]).items():
+        monkeypatch.setenv(key, value)
+    return {**os.environ}
 
 
 def test_no_raw_personal_data_in_any_output(synced: dict[str, str]) -> None:

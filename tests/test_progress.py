@@ -292,11 +292,12 @@ def test_phase_timings_are_in_the_run_record_status_and_log(engine: Any) -> None
 # --- Ctrl-C in the middle of the writes --------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def district_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def district_pair(tmp_path_factory: pytest.TempPathFactory,
+                  district_demo: Any) -> tuple[Path, Path]:
     """Two district demo exports (seeds 1 and 2): the second rewrites most of the first."""
     root = tmp_path_factory.mktemp("district")
-    for seed in (1, 2):
-        generate(root / f"seed{seed}", scale="district", seed=seed)
+    district_demo(root / "seed1")
+    generate(root / "seed2", scale="district", seed=2)
     return root / "seed1", root / "seed2"
 
 

@@ -35,7 +35,6 @@ from engine_diff import dump_at, versions
 from redgov.graph.snapshots import latest, list_snapshots
 from redgov.loaders import sync_export
 from redgov.loaders.apply import KILL_HOOK
-from redgov.loaders.demo import generate
 from redgov.loaders.overlap import OVERLAP_ENV
 from redgov.loaders.progress import reporting
 from redgov.loaders.spool import CHUNK_ENV
@@ -238,9 +237,9 @@ def _child(env: dict[str, str], kill_at: int | None) -> subprocess.CompletedProc
 @pytest.mark.timeout(900)
 def test_ctrl_c_while_validating_in_the_worker_publishes_nothing_and_leaves_no_worker(
     store: Any, redgov_env: dict[str, str], graph_name: str, tmp_path: Path,
+    district_demo: Any,
 ) -> None:
-    export = tmp_path / "district"
-    generate(export, scale="district", seed=1)
+    export = district_demo(tmp_path / "district")
     env = {k: v for k, v in redgov_env.items() if k != "CI"}
     env[OVERLAP_ENV] = "on"
     proc = subprocess.Popen(
