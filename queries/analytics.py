@@ -29,9 +29,11 @@ from typing import Any
 import networkx as nx
 
 from ..graph.cypher import cypher
+from ..graph.snapshots import Snapshot
 from ..graph.stores.base import Store
 from .betweenness import sampled_betweenness, sampled_betweenness_of
 from .catalog import COMMON_PARAMS, Column, Finding, Param, Question
+from .kept_answers import keep_blob, read_blob
 from .post_network import ActiveNetwork, Holder, PostNetwork
 
 Info = Mapping[str, Mapping[str, Any]]
@@ -390,30 +392,35 @@ def _lookup(store: Store, query: str, snapshot: int | None) -> Callable[[list[st
 
 
 #: The snapshot a network question is computed for (queries/runner.py sets it around the
-#: computation): its run id names the read kept by :func:`read_network`.
-COMPUTING_FOR: ContextVar[str | None] = ContextVar("COMPUTING_FOR", default=None)
-_NETWORKS: dict[tuple[str, ...], PostNetwork] = {}
+#: computation when a loader-made run id names it): :func:`read_network` keeps its read.
+COMPUTING_FOR: ContextVar[Snapshot | None] = ContextVar("COMPUTING_FOR", default=None)
+#: The kept network's name (queries/kept_answers.py ``keep_blob``).
+KEPT_NETWORK = "network_posts"
 
 
 def read_network(store: Store, scope: str | None, snapshot: int | None = None) -> PostNetwork:
     """Every current post in scope with its dates (:data:`NETWORK_POSTS`), for any date.
 
-    The last one read is remembered per process when the snapshot is named by a run id
-    the loader made (:data:`COMPUTING_FOR`, set by the runner): a published snapshot never
-    changes, so the post-publish warm step's three network questions, and the same
-    question asked for another ``as_of``, share one read.  Only one is held (at province
-    about 100 MB).
+    A published snapshot never changes, so when :data:`COMPUTING_FOR` names it (a loader
+    run id) the unscoped read is kept with the snapshot's kept answers, compressed
+    (:meth:`PostNetwork.encode`, a few MB at province; ``summaries.forget`` deletes it
+    with them): a first ask for another ``as_of``, in another process, or of another of
+    the three questions decodes that instead of reading the graph (at province the graph
+    read is most of a first ask).  Scoped reads are small and not kept.
     """
-    run_id = COMPUTING_FOR.get()
-    key = (getattr(store, "description", ""), str(getattr(store, "graph_name", "")),
-           run_id or "", str(snapshot), scope or "")
-    if run_id and key in _NETWORKS:
-        return _NETWORKS[key]
-    rows = store.read(NETWORK_POSTS, _at({"scope": scope}, snapshot))
-    net = PostNetwork.from_rows(rows)
-    if run_id:
-        _NETWORKS.clear()
-        _NETWORKS[key] = net
+    snap = COMPUTING_FOR.get()
+    kept = (snap is not None and scope is None
+            and (snapshot is None or snap.ordinal == snapshot))
+    if kept:
+        blob = read_blob(store, KEPT_NETWORK, snap, {"scope": None})
+        if blob is not None:
+            try:
+                return PostNetwork.decode(blob)
+            except ValueError:
+                pass  # damaged: read again (and kept over it)
+    net = PostNetwork.from_rows(store.read(NETWORK_POSTS, _at({"scope": scope}, snapshot)))
+    if kept:
+        keep_blob(store, KEPT_NETWORK, snap, {"scope": None}, net.encode())
     return net
 
 

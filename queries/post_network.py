@@ -29,6 +29,8 @@ would have, computed on demand), so the figures are networkx's bit for bit.
 from __future__ import annotations
 
 import bisect
+import json
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -94,6 +96,52 @@ class PostNetwork:
     def nbytes(self) -> int:
         return sum(a.nbytes for a in (self.people, self.orgs, self.person, self.org,
                                       self.start, self.end))
+
+    def encode(self) -> bytes:
+        """A compact form to keep per snapshot (queries/kept_answers.py ``keep_blob``): the
+        code and date tables as lines, each post as four int32 indexes into them.
+
+        >>> net = PostNetwork.from_rows([{"org_code": "O1", "posts": "P1,,~ P2,2020-01-01,~"}])
+        >>> back = PostNetwork.decode(net.encode())
+        >>> [h.orgs for h in back.at("2021-01-01").holders()] == [["O1"], ["O1"]]
+        True
+        """
+        dates, inverse = np.unique(np.concatenate((self.start, self.end)), return_inverse=True)
+        n = len(self.person)
+        tables = ["\n".join(t.tolist()) for t in (self.people, self.orgs, dates)]
+        head = json.dumps({"v": 1, "posts": n, "tables": [len(t.encode()) for t in tables]})
+        parts = [head.encode(), b"\n", *(t.encode() for t in tables)]
+        for column in (self.person, self.org, inverse[:n], inverse[n:]):
+            parts.append(column.astype("<i4").tobytes())
+        return zlib.compress(b"".join(parts), 1)
+
+    @classmethod
+    def decode(cls, blob: bytes) -> PostNetwork:
+        """What :meth:`encode` gave (a damaged blob raises ValueError)."""
+        try:
+            data = zlib.decompress(blob)
+            cut = data.index(b"\n")
+            head = json.loads(data[:cut])
+            if head.get("v") != 1:
+                raise ValueError(f"unknown network form {head.get('v')!r}")
+            at, tables = cut + 1, []
+            for size in head["tables"]:
+                text = data[at:at + size].decode()
+                tables.append(np.array(text.split("\n") if text else [], dtype=str))
+                at += size
+            n = int(head["posts"])
+            columns = []
+            for _ in range(4):
+                columns.append(np.frombuffer(data, dtype="<i4", count=n, offset=at)
+                               .astype(np.int64))
+                at += 4 * n
+            if at != len(data):
+                raise ValueError("a kept network's length differs from its head")
+        except (zlib.error, KeyError, TypeError, UnicodeDecodeError) as exc:
+            raise ValueError(f"a damaged kept network: {exc}") from None
+        people, orgs, dates = tables
+        person, org, start, end = columns
+        return cls(people, orgs, person, org, dates[start], dates[end])
 
 
 class ActiveNetwork:

@@ -283,10 +283,10 @@ def _analytics(
     at province: 60 k rows), so they are kept compressed (:mod:`.kept_answers`).
     """
     def compute() -> list[dict[str, Any]]:
-        # A loader-made run id names one sync's snapshot: its network read can be shared
-        # (queries/analytics.py read_network).
+        # A loader-made run id names one sync's snapshot: its network read can be kept
+        # and shared (queries/analytics.py read_network).
         run_id = snapshot.run_id if snapshot is not None else None
-        token = COMPUTING_FOR.set(run_id if run_id and _RUN_ID.fullmatch(run_id) else None)
+        token = COMPUTING_FOR.set(snapshot if run_id and _RUN_ID.fullmatch(run_id) else None)
         try:
             return question.compute(store, bound)
         finally:

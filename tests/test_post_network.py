@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pytest
 from redgov.graph.stores.base import Store
 from redgov.queries import analytics as an
@@ -116,3 +117,35 @@ def test_the_network_laid_out_on_demand_gives_holder_centrality() -> None:
             got = an.network_centrality(active, pivots)
             assert {k: v for k, v in got.items() if v == v} == \
                 {k: v for k, v in want.items() if v == v} and want, (as_of, pivots)
+
+
+def test_the_unscoped_network_is_kept_per_snapshot_and_read_back(fx: Store) -> None:
+    """Computed for a loader-made snapshot, the unscoped network is kept with its answers;
+    a later first ask (another date, another question) reads the kept one, which a planted
+    entry shows, and answers as the graph does."""
+    from redgov.graph.summaries import forget
+    from redgov.queries.kept_answers import keep_blob, read_blob
+    from redgov.queries.runner import choose_snapshot
+
+    snap = choose_snapshot(fx, None)
+    assert snap is not None and snap.run_id, snap
+    forget(fx)
+    token = an.COMPUTING_FOR.set(snap)
+    try:
+        read = an.read_network(fx, None, snap.ordinal)
+        blob = read_blob(fx, an.KEPT_NETWORK, snap, {"scope": None})
+        assert blob is not None and len(read.person), len(read.person)
+        back = an.read_network(fx, None, snap.ordinal)
+        assert all(np.array_equal(getattr(back, f), getattr(read, f))
+                   for f in ("people", "orgs", "person", "org", "start", "end")), back
+        for as_of in DATES:
+            bound = {"as_of": as_of, "scope": None, "snapshot": snap.ordinal, "threshold": 0}
+            assert an._compute_overloaded(fx, bound) == _old(fx, "overloaded", bound), as_of
+        keep = np.arange(len(read.person)) > 0  # the first post left out
+        planted = PostNetwork(read.people, read.orgs, read.person[keep], read.org[keep],
+                              read.start[keep], read.end[keep])
+        keep_blob(fx, an.KEPT_NETWORK, snap, {"scope": None}, planted.encode())
+        assert len(an.read_network(fx, None, snap.ordinal).person) == len(read.person) - 1
+    finally:
+        an.COMPUTING_FOR.reset(token)
+        forget(fx)
