@@ -14,6 +14,11 @@ bodies, overloaded only people above the threshold; names and pivot columns are 
 up for the people and organisations in the answer).  Province scale: interlocks 36 s →
 ~9 s, overloaded 34 s → ~4 s, brokers 251 s → ~25 s with identical rows.
 
+The questions now compute from :data:`NETWORK_POSTS` (every current post with its dates,
+the date test applied in the client: queries/post_network.py), which one read answers for
+every ``as_of`` and which is kept per snapshot (:func:`read_network`); :data:`HOLDERS` and
+:func:`read_holders` stay as the reference the tests compare it with.
+
 >>> rows = [_post("P1", "O1"), _post("P1", "O2"), _post("P2", "O2")]
 >>> [(r["org_a_code"], r["org_b_code"], r["shared"]) for r in interlock_rows(rows)]
 [('O1', 'O2', 1)]
@@ -21,6 +26,7 @@ up for the people and organisations in the answer).  Province scale: interlocks 
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
@@ -443,10 +449,10 @@ class _BodiesOf(Mapping[str, list[str]]):
         self.a = a
 
     def __getitem__(self, code: str) -> list[str]:
-        return self.a.orgs_of(int(self.a.net.people.searchsorted(code)))
+        return self.a.orgs_of(bisect.bisect_left(self.a.net.people, code))
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.a.net.people.tolist())
+        return iter(self.a.net.people)
 
     def __len__(self) -> int:
         return len(self.a.net.people)
