@@ -5,6 +5,7 @@ Usage::
     python benchmarks/bench_audit.py [--scale district|city|province] [--seed 1]
                                      [--repeat 5] [--export DIR] [--keep]
                                      [--engines falkordb|neo4j|both] [--store SPEC]
+                                     [--questions NAME,NAME]
 
 Runs on private servers (temporary data directory): an embedded FalkorDB and, for
 ``neo4j``/``both``, a Neo4j 5.26 started with tests/neo4j/server (heap
@@ -19,7 +20,10 @@ compares the latencies.  Prints, and as JSON at the end:
   with nothing kept (``*_first_s``: a network question's later asks read its kept answer,
   and so does any other question whose unscoped answer is large or slow:
   queries/kept_answers.py), and the scoped latency once the unscoped answer is kept as the
-  post-publish warm step keeps it (``scoped_warm_s``: queries/scoped_answers.py);
+  post-publish warm step keeps it (``scoped_warm_s``: queries/scoped_answers.py); for a
+  network question, the first ask for the day before once the default ask has run
+  (``as_of_first_s``: an ``--as-of`` ask, which reads the kept post network), with its
+  pandas figure for that date (``as_of_memory_s``, ``as_of_ratio``);
 - for a subset of questions, the same answer computed in memory with pandas / networkx
   from the export's CSV files (CSV load time reported separately and excluded), the
   ratio graph ÷ in-memory, and whether both agree.
@@ -36,6 +40,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -206,7 +211,7 @@ IN_MEMORY: dict[str, Callable[[dict[str, pd.DataFrame], str], Any]] = {
 
 
 def run_engine(engine: str, store: Store, export: Path, frames: dict[str, pd.DataFrame],
-               repeat: int) -> dict[str, Any]:
+               repeat: int, only: frozenset[str] = frozenset()) -> dict[str, Any]:
     figures: dict[str, Any] = {"engine": engine, "version": store.version()}
     store.setup_schema()
     t0 = time.perf_counter()
@@ -221,6 +226,8 @@ def run_engine(engine: str, store: Store, export: Path, frames: dict[str, pd.Dat
     as_of = run_question(store, "overdue_reelection").params["as_of"]
     rows = []
     for q in catalog():
+        if only and q.name not in only:
+            continue
         # A network question's answer is kept per snapshot after its first ask
         # (queries/runner.py): its first ask, with nothing kept, is timed on its own, and
         # the graph ÷ memory ratio uses it (the median of the next asks is a kept read).
@@ -251,11 +258,30 @@ def run_engine(engine: str, store: Store, export: Path, frames: dict[str, pd.Dat
             graph_s = first if q.kind == "analytics" else whole
             row["ratio"] = round(graph_s / mem_s, 2) if mem_s else None
             row["agree"] = graph_view(q.name)(res.rows) == mem
+        if q.kind == "analytics":
+            # Another date's first ask, after this snapshot's first: what an ``--as-of``
+            # ask, or any first ask once the network is kept (queries/analytics.py
+            # read_network), waits for; compared with pandas on that date too.
+            forget_kept(store)
+            run_question(store, q.name)
+            other = (date.fromisoformat(as_of) - timedelta(days=1)).isoformat()
+            as_of_first, _ = timed(lambda q=q, d=other: run_question(store, q.name,
+                                                                     {"as_of": d}), 1)
+            forget_kept(store)
+            row["as_of_first_s"] = round(as_of_first, 4)
+            if q.name in IN_MEMORY:
+                mem_d, _ = timed(lambda q=q, d=other: IN_MEMORY[q.name](frames, d), repeat)
+                row["as_of_memory_s"] = round(mem_d, 4)
+                row["as_of_ratio"] = round(as_of_first / mem_d, 2) if mem_d else None
         rows.append(row)
         print(f"[{engine}] {q.name:34s} rows {res.count:7d}  unscoped {whole:8.3f} s  "
               f"(first {first:7.3f} s)  scoped {scoped:7.3f} s  (warmed {scoped_warm:7.3f} s)"
               + (f"  memory {row['memory_s']:7.3f} s  ratio {row['ratio']:6.2f}  "
-                 f"agree {row['agree']}" if "memory_s" in row else ""), flush=True)
+                 f"agree {row['agree']}" if "memory_s" in row else "")
+              + (f"  as_of first {row['as_of_first_s']:7.3f} s" if "as_of_first_s" in row
+                 else "")
+              + (f" ratio {row['as_of_ratio']:6.2f}" if "as_of_ratio" in row else ""),
+              flush=True)
     figures["questions"] = rows
     return figures
 
@@ -285,13 +311,16 @@ def main() -> None:
     ap.add_argument("--engines", default=None, choices=["falkordb", "neo4j", "both"],
                     help="default: the engine of --store, else falkordb")
     ap.add_argument("--store", default=None, help="measure this server instead")
+    ap.add_argument("--questions", default="",
+                    help="only these questions (comma-separated; default: the whole catalog)")
     args = ap.parse_args()
     choice = chosen_engines(ap, args)
+    only = frozenset(n for n in args.questions.split(",") if n)
 
     home = Path(tempfile.mkdtemp(prefix="redgov-bench-audit-"))
     os.environ["REDGOV_HOME"] = str(home)
     figures: dict[str, Any] = {"scale": args.scale, "repeat": args.repeat,
-                               "load": os.getloadavg()}
+                               "load": os.getloadavg(), "questions": sorted(only)}
     export = args.export or home / "export"
     try:
         if not (export / "清单.csv").exists():
@@ -305,9 +334,10 @@ def main() -> None:
                 store = open_graph("bench")
                 try:
                     figures["engines"][engine] = run_engine(engine, store, export, frames,
-                                                            args.repeat)
+                                                            args.repeat, only)
                 finally:
                     store.close()
+        figures["load_at_end"] = os.getloadavg()
         print_table(figures["engines"])
         print(json.dumps(figures, ensure_ascii=False))
     finally:

@@ -45,7 +45,9 @@ KEPT_QUESTIONS = frozenset({"coverage_rollup", "compounds_without_branch",
                             "company_party_org_status", "overdue_reelection"})
 #: The network questions computed after a sync (unscoped, default parameters).
 #: ``interlocks``' unscoped answer (60 k rows at province) is kept compressed
-#: (queries/kept_answers.py).
+#: (queries/kept_answers.py).  The first of them reads the snapshot's post network from
+#: the graph and keeps it (queries/analytics.py ``read_network``): the others, and a later
+#: ``--as-of`` ask, decode that instead of reading the graph again.
 ANALYTICS_WARMED = ("brokers", "overloaded", "named_vs_ranked", "interlocks")
 #: ``REDGOV_WARM`` unset: warm after syncs of graphs with at least this many compounds.
 MIN_COMPOUNDS = 5000

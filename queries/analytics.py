@@ -14,6 +14,11 @@ bodies, overloaded only people above the threshold; names and pivot columns are 
 up for the people and organisations in the answer).  Province scale: interlocks 36 s →
 ~9 s, overloaded 34 s → ~4 s, brokers 251 s → ~25 s with identical rows.
 
+The questions now compute from :data:`NETWORK_POSTS` (every current post with its dates,
+the date test applied in the client: queries/post_network.py), which one read answers for
+every ``as_of`` and which is kept per snapshot (:func:`read_network`); :data:`HOLDERS` and
+:func:`read_holders` stay as the reference the tests compare it with.
+
 >>> rows = [_post("P1", "O1"), _post("P1", "O2"), _post("P2", "O2")]
 >>> [(r["org_a_code"], r["org_b_code"], r["shared"]) for r in interlock_rows(rows)]
 [('O1', 'O2', 1)]
@@ -21,17 +26,21 @@ up for the people and organisations in the answer).  Province scale: interlocks 
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 import networkx as nx
 
 from ..graph.cypher import cypher
+from ..graph.snapshots import Snapshot
 from ..graph.stores.base import Store
 from .betweenness import sampled_betweenness, sampled_betweenness_of
 from .catalog import COMMON_PARAMS, Column, Finding, Param, Question
+from .kept_answers import keep_blob, read_blob
+from .post_network import ActiveNetwork, Holder, PostNetwork
 
 Info = Mapping[str, Mapping[str, Any]]
 
@@ -114,6 +123,28 @@ WITH o.code AS org_code, collect(p.code) AS codes
 RETURN org_code,
        reduce(joined = '', c IN codes | CASE WHEN joined = '' THEN c ELSE joined + (' ' + c) END)
          AS person_codes
+""",
+)
+# Every *current* post of the active organisations in scope, with its two dates, one row per
+# organisation (``person,start,end`` joined by spaces; queries/post_network.py).  The same
+# matching as BODY_HOLDERS except the date test, which depends on ``as_of`` alone and is
+# applied in the client (a missing start as '', a missing end as '~': the comparisons
+# @active makes), so one read answers the three questions for every date of the snapshot.
+NETWORK_POSTS = cypher(
+    "queries.analytics.network_posts",
+    """
+MATCH (o:Organisation)
+WHERE @current(o) AND o.status = 'active'
+OPTIONAL MATCH (o)-[st:SITS_AT]->(u:Unit)
+WITH o, u, st
+WHERE (st IS NULL OR @live(st)) AND @in_scope(u)
+MATCH (p:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(o)
+WHERE @current(r)
+WITH o.code AS org_code,
+     collect(p.code + ',' + coalesce(r.start, '') + ',' + coalesce(r.end, '~')) AS codes
+RETURN org_code,
+       reduce(joined = '', c IN codes | CASE WHEN joined = '' THEN c ELSE joined + (' ' + c) END)
+         AS posts
 """,
 )
 PEOPLE_INFO = cypher(
@@ -330,15 +361,6 @@ def read_posts(
     return posts
 
 
-@dataclass
-class Holder:
-    """A person with active posts in scope: how many, and in which bodies (sorted)."""
-
-    code: str
-    posts: int
-    orgs: list[str]
-
-
 def read_holders(
     store: Store, as_of: str, scope: str | None, min_posts: int = 0, min_bodies: int = 1,
     snapshot: int | None = None,
@@ -375,19 +397,81 @@ def _lookup(store: Store, query: str, snapshot: int | None) -> Callable[[list[st
     return fetch
 
 
+#: The snapshot a network question is computed for (queries/runner.py sets it around the
+#: computation when a loader-made run id names it): :func:`read_network` keeps its read.
+COMPUTING_FOR: ContextVar[Snapshot | None] = ContextVar("COMPUTING_FOR", default=None)
+#: The kept network's name (queries/kept_answers.py ``keep_blob``).
+KEPT_NETWORK = "network_posts"
+
+
+def read_network(store: Store, scope: str | None, snapshot: int | None = None) -> PostNetwork:
+    """Every current post in scope with its dates (:data:`NETWORK_POSTS`), for any date.
+
+    A published snapshot never changes, so when :data:`COMPUTING_FOR` names it (a loader
+    run id) the unscoped read is kept with the snapshot's kept answers, compressed
+    (:meth:`PostNetwork.encode`, a few MB at province; ``summaries.forget`` deletes it
+    with them): a first ask for another ``as_of``, in another process, or of another of
+    the three questions decodes that instead of reading the graph (at province the graph
+    read is most of a first ask).  Scoped reads are small and not kept.
+    """
+    snap = COMPUTING_FOR.get()
+    kept = (snap is not None and scope is None
+            and (snapshot is None or snap.ordinal == snapshot))
+    if kept:
+        blob = read_blob(store, KEPT_NETWORK, snap, {"scope": None})
+        if blob is not None:
+            try:
+                return PostNetwork.decode(blob)
+            except ValueError:
+                pass  # damaged: read again (and kept over it)
+    net = PostNetwork.from_rows(store.read(NETWORK_POSTS, _at({"scope": scope}, snapshot)))
+    if kept:
+        keep_blob(store, KEPT_NETWORK, snap, {"scope": None}, net.encode())
+    return net
+
+
+def active_network(store: Store, bound: Mapping[str, Any]) -> ActiveNetwork:
+    """The posts active on ``bound["as_of"]`` in ``bound["scope"]`` at its snapshot."""
+    return read_network(store, bound["scope"], bound.get("snapshot")).at(bound["as_of"])
+
+
 def _compute_interlocks(store: Store, bound: Mapping[str, Any]) -> list[dict[str, Any]]:
-    # Only people with two or more bodies make a pair: the others need not be read.
-    snap = bound.get("snapshot")
-    holders = read_holders(store, bound["as_of"], bound["scope"], min_bodies=2, snapshot=snap)
-    return _interlocks({h.code: h.orgs for h in holders}, _lookup(store, ORG_INFO, snap))
+    # Only people with two or more bodies make a pair.
+    holders = active_network(store, bound).holders(min_bodies=2)
+    return _interlocks({h.code: h.orgs for h in holders},
+                       _lookup(store, ORG_INFO, bound.get("snapshot")))
+
+
+class _BodiesOf(Mapping[str, list[str]]):
+    """A person's bodies (sorted), looked up on demand: brokers needs the top few only."""
+
+    def __init__(self, a: ActiveNetwork) -> None:
+        self.a = a
+
+    def __getitem__(self, code: str) -> list[str]:
+        return self.a.orgs_of(bisect.bisect_left(self.a.net.people, code))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.a.net.people)
+
+    def __len__(self) -> int:
+        return len(self.a.net.people)
 
 
 def _compute_brokers(store: Store, bound: Mapping[str, Any]) -> list[dict[str, Any]]:
-    snap = bound.get("snapshot")
-    holders = read_holders(store, bound["as_of"], bound["scope"], snapshot=snap)
-    return _brokers(holder_centrality(holders, bound["pivots"]),
-                    {h.code: h.orgs for h in holders}, _lookup(store, PEOPLE_INFO, snap),
-                    bound["top"])
+    a = active_network(store, bound)
+    return _brokers(network_centrality(a, bound["pivots"]), _BodiesOf(a),
+                    _lookup(store, PEOPLE_INFO, bound.get("snapshot")), bound["top"])
+
+
+def network_centrality(a: ActiveNetwork, pivots: int) -> Mapping[tuple[str, str], float]:
+    """:func:`holder_centrality` of the active network ``a``: above EXACT_LIMIT nodes its
+    nodes and neighbours are laid out on demand (post_network.NodeOrder, Adjacency), in
+    the order :func:`holder_centrality` lays them out, so the figures are the same."""
+    nodes, adj = a.layout()
+    if len(nodes) > EXACT_LIMIT and 1 <= pivots < len(nodes):
+        return sampled_betweenness_of(nodes, adj, pivots, 0)
+    return holder_centrality(a.holders(), pivots)
 
 
 def holder_centrality(holders: list[Holder], pivots: int) -> Mapping[tuple[str, str], float]:
@@ -421,10 +505,9 @@ def holder_centrality(holders: list[Holder], pivots: int) -> Mapping[tuple[str, 
 
 
 def _compute_overloaded(store: Store, bound: Mapping[str, Any]) -> list[dict[str, Any]]:
-    snap = bound.get("snapshot")
-    holders = read_holders(store, bound["as_of"], bound["scope"], min_posts=bound["threshold"],
-                           snapshot=snap)
-    return _overloaded(holders, _lookup(store, PEOPLE_INFO, snap), bound["threshold"])
+    holders = active_network(store, bound).holders(min_posts=bound["threshold"])
+    return _overloaded(holders, _lookup(store, PEOPLE_INFO, bound.get("snapshot")),
+                       bound["threshold"])
 
 
 _PERSON_COLUMNS = [

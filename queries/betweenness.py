@@ -60,7 +60,9 @@ def sampled_betweenness_of(
     True
     """
     n = len(nodes)
-    sources = random.Random(seed).sample(list(nodes), k)
+    # Sampling positions and then taking those nodes picks what sampling the nodes picks
+    # (``Random.sample`` uses only the length and indexing), without a list of them all.
+    sources = [nodes[i] for i in random.Random(seed).sample(range(n), k)]
     betweenness: dict[Hashable, float] = {}
     for s in sources:
         order, preds, sigma, dist = [], {}, {s: 1.0}, {s: 0}

@@ -40,8 +40,8 @@ from ..graph.snapshots import Snapshot, list_snapshots
 from ..graph.stores.base import Store, StoreError
 from ..graph.summaries import summary_key
 
-__all__ = ["KEEP", "MAX_CHARS", "MIN_ROWS", "MIN_SECONDS", "decode", "encode", "kept_rows",
-           "read_kept"]
+__all__ = ["KEEP", "MAX_CHARS", "MIN_ROWS", "MIN_SECONDS", "decode", "encode", "keep_blob",
+           "kept_rows", "read_blob", "read_kept"]
 
 #: Answers are kept for the newest this many published snapshots only (a province
 #: snapshot's unscoped answers are ≈ 10 MB compressed together).
@@ -153,16 +153,46 @@ def kept_rows(store: Store, name: str, snapshot: Snapshot | None, columns: list[
     return rows
 
 
+def read_blob(store: Store, name: str, snapshot: Snapshot | None,
+              params: Mapping[str, Any]) -> bytes | None:
+    """The bytes :func:`keep_blob` kept for ``name`` at ``snapshot`` with ``params``, None
+    when none are (or the entry is damaged): what a computation needs besides answers (the
+    network questions' posts, queries/post_network.py)."""
+    if snapshot is None or not snapshot.run_id:
+        return None
+    try:
+        found = store.read_meta(_READ, {"key": summary_key(_KIND + name, snapshot, params)})
+        if found and isinstance(found[0].get("z"), str):
+            return base64.b64decode(found[0]["z"], validate=True)
+    except (StoreError, ValueError):
+        pass
+    return None
+
+
+def keep_blob(store: Store, name: str, snapshot: Snapshot | None, params: Mapping[str, Any],
+              blob: bytes) -> None:
+    """Keep ``blob`` for ``name`` at ``snapshot`` (one of the newest :data:`KEEP`), best
+    effort, pruned with the answers."""
+    if snapshot is None or not snapshot.run_id:
+        return
+    text = base64.b64encode(blob).decode("ascii")
+    if len(text) <= MAX_CHARS:
+        _write(store, summary_key(_KIND + name, snapshot, params), name, snapshot, text)
+
+
 def _keep(store: Store, key: str, name: str, snapshot: Snapshot, columns: list[str],
           rows: Rows) -> None:
+    if rows and set(rows[0]) != set(columns):
+        return  # the runner refuses this answer anyway
+    text = encode(list(columns), rows)
+    if text is not None and len(text) <= MAX_CHARS:
+        _write(store, key, name, snapshot, text)
+
+
+def _write(store: Store, key: str, name: str, snapshot: Snapshot, text: str) -> None:
     try:
         newest = _newest(store)
         if snapshot.run_id not in newest:  # an older snapshot: asked rarely, not kept
-            return
-        if rows and set(rows[0]) != set(columns):
-            return  # the runner refuses this answer anyway
-        text = encode(list(columns), rows)
-        if text is None or len(text) > MAX_CHARS:
             return
         at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         store.write_meta(_WRITE, {"key": key, "z": text, "kind": _KIND + name,

@@ -31,6 +31,7 @@ from ..graph.snapshots import resolve as resolve_snapshot
 from ..graph.stores.base import Store
 from ..graph.summaries import kept
 from ..graph.vocabulary import LEVEL_ORDER
+from .analytics import COMPUTING_FOR
 from .catalog import Param, Question, get_question
 from .fact_texts import choose_text
 from .kept_answers import kept_rows
@@ -281,11 +282,20 @@ def _analytics(
     what was computed.  Unscoped answers can be too large for a JSON entry (``interlocks``
     at province: 60 k rows), so they are kept compressed (:mod:`.kept_answers`).
     """
+    def compute() -> list[dict[str, Any]]:
+        # A loader-made run id names one sync's snapshot: its network read can be kept
+        # and shared (queries/analytics.py read_network).
+        run_id = snapshot.run_id if snapshot is not None else None
+        token = COMPUTING_FOR.set(snapshot if run_id and _RUN_ID.fullmatch(run_id) else None)
+        try:
+            return question.compute(store, bound)
+        finally:
+            COMPUTING_FOR.reset(token)
+
     if bound.get("scope") is None:
-        return kept_rows(store, question.name, snapshot, question.column_names,
-                         lambda: question.compute(store, bound), bound, keep=True)
-    return kept(store, f"question.{question.name}", snapshot,
-                lambda: question.compute(store, bound), bound)
+        return kept_rows(store, question.name, snapshot, question.column_names, compute,
+                         bound, keep=True)
+    return kept(store, f"question.{question.name}", snapshot, compute, bound)
 
 
 def run_question(
