@@ -32,15 +32,16 @@ The kept entry of one snapshot never changes (its key holds the run id, the ordi
 bound parameter and the code's fingerprint), so a process decodes it once and keeps it,
 column by column with an index place code → row numbers (:class:`_Whole`), for snapshots
 whose run id the loader made (one sync of one graph); at most :data:`MAX_CELLS` cells are
-held, the oldest dropped first.  Twenty readers asking after a sync wait for one decode.
+held, the oldest dropped first.  A large entry (:data:`NOW_CHARS`) is decoded on a thread
+of its own while the asks that come meanwhile run the text, so no ask waits for it.
 Without a kept entry (nothing warmed, another ``as_of``, an older snapshot) the question's
 text runs, so nothing here can answer what the definition would not.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -50,9 +51,9 @@ from ..graph.cypher import cypher
 from ..graph.snapshots import Snapshot
 from ..graph.stores.base import Store
 from ..graph.summaries import summary_key
-from .kept_answers import Rows, read_kept
+from .kept_answers import Rows, decode_columns, read_kept_text
 
-__all__ = ["BY_ANCESTRY", "MAX_CELLS", "PLACE_COLUMNS", "by_place", "forget"]
+__all__ = ["BY_ANCESTRY", "MAX_CELLS", "NOW_CHARS", "PLACE_COLUMNS", "by_place", "forget"]
 
 #: question → the column holding the code of the unit ``x`` its scope test is on (each
 #: text's ``@in_scope(x)``; the row's ancestry columns are ``x``'s).
@@ -79,9 +80,14 @@ BY_ANCESTRY: Final = frozenset({
 _ANCESTRY: Final = ("community_code", "street_code", "district_code")
 #: The scope levels a :data:`BY_ANCESTRY` answer is narrowed for.
 _ANCESTRY_LEVELS: Final = frozenset({"district", "street", "community"})
-#: Cells (rows × columns) of decoded whole answers a process holds at most (a province
-#: snapshot's eleven answers are ≈ 1.5 M cells).
+#: Cells (rows × columns) of decoded whole answers a process holds at most: ≈ 80 bytes a
+#: cell measured at city, so ≈ 240 MB (a province snapshot's nineteen answers are ≈ 3 M
+#: cells, twenty times the city's 0.2 M).
 MAX_CELLS: Final = 3_000_000
+#: An entry longer than this (compressed text; ≈ 100 k chars per 4 k rows) is decoded on a
+#: thread of its own, the first asks answered by the text meanwhile: a page or reader is
+#: never held by a whole province answer's decode (≈ 0.1–0.5 s each).
+NOW_CHARS: Final = 200_000
 #: A run id as the loader makes them (loaders/runlog.py ``new_run_id``; queries/runner.py).
 _RUN_ID: Final = re.compile(r"\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{6}")
 
@@ -108,29 +114,31 @@ class _Whole:
                 for i in self.at.get(code, ())]
 
 
-def _whole(columns: list[str], rows: Rows, place: str | None) -> _Whole:
-    intern = sys.intern  # a name repeated over thousands of rows is held once
-    values = tuple([intern(v) if type(v) is str else v for v in (r[c] for r in rows)]
-                   for c in columns)
+def _whole(columns: list[str], values: list[list[Any]], place: str | None) -> _Whole | None:
+    """The answer indexed by the codes of its place columns (None: a column is missing)."""
+    where = {c: i for i, c in enumerate(columns)}
+    wanted = ((place,) if place else ()) + _ANCESTRY
+    if any(c not in where for c in wanted):
+        return None
     at: dict[str, list[int]] = {}
-    for i, r in enumerate(rows):
-        for c in (place, *_ANCESTRY) if place else _ANCESTRY:
-            code = r.get(c)
+    for c in wanted:
+        for i, code in enumerate(values[where[c]]):
             if code is not None:
-                found = at.setdefault(str(code), [])
-                if not found or found[-1] != i:
-                    found.append(i)
-    return _Whole(tuple(columns), values, at)
+                at.setdefault(str(code), []).append(i)
+    for code, found in at.items():  # a row under one code twice (x.community_code = x.code)
+        if any(a >= b for a, b in itertools.pairwise(found)):
+            at[code] = sorted(set(found))
+    return _Whole(tuple(columns), tuple(values), at)
 
 
-_HELD: OrderedDict[tuple[str, ...], _Whole | None] = OrderedDict()
+_HELD: OrderedDict[tuple[str, ...], _Whole] = OrderedDict()
 _LEVELS: dict[tuple[str, ...], str] = {}
 _LOCK = threading.Lock()
-_LOADING: dict[tuple[str, ...], threading.Lock] = {}
+_DECODING: set[tuple[str, ...]] = set()
 
 
 def forget() -> None:
-    """Drop what this process holds (tests that rewrite a kept entry by hand)."""
+    """Drop what this process holds (the benchmarks' cold figures)."""
     with _LOCK:
         _HELD.clear()
         _LEVELS.clear()
@@ -154,34 +162,59 @@ def _level(store: Store, bound: dict[str, Any], snapshot: Snapshot, pure: bool) 
     return found
 
 
+def _hold(key: tuple[str, ...], whole: _Whole) -> None:
+    with _LOCK:
+        _HELD[key] = whole
+        total = sum(w.cells for w in _HELD.values())
+        while total > MAX_CELLS and len(_HELD) > 1:
+            _, dropped = _HELD.popitem(last=False)
+            total -= dropped.cells
+
+
+def _decode_later(key: tuple[str, ...], text: str, columns: list[str],
+                  place: str | None) -> None:
+    """Decode a large entry on a thread of its own; the asks meanwhile run the text."""
+    def work() -> None:
+        try:
+            values = decode_columns(text, columns)
+            whole = None if values is None else _whole(columns, values, place)
+            if whole is not None:
+                _hold(key, whole)
+        finally:
+            with _LOCK:
+                _DECODING.discard(key)
+
+    threading.Thread(target=work, name="redgov-place-answers", daemon=True).start()
+
+
 def _held(store: Store, name: str, snapshot: Snapshot, columns: list[str],
           params: dict[str, Any], pure: bool) -> _Whole | None:
-    """The kept whole answer, decoded and indexed (once per process when ``pure``)."""
-    if not pure:
-        rows = read_kept(store, name, snapshot, columns, params)
-        return None if rows is None else _whole(columns, rows, PLACE_COLUMNS.get(name))
+    """The kept whole answer, decoded and indexed; held per process when ``pure``.  An
+    entry over :data:`NOW_CHARS` is decoded on a thread of its own (None meanwhile)."""
+    place = PLACE_COLUMNS.get(name)
     key = (*_store_id(store), summary_key("answer." + name, snapshot, params))
-    with _LOCK:
-        if key in _HELD:
-            _HELD.move_to_end(key)
-            return _HELD[key]
-        loading = _LOADING.setdefault(key, threading.Lock())
-    with loading:  # one decode for every reader asking at once
+    if pure:
         with _LOCK:
             if key in _HELD:
+                _HELD.move_to_end(key)
                 return _HELD[key]
-        rows = read_kept(store, name, snapshot, columns, params)
-        whole = None if rows is None else _whole(columns, rows, PLACE_COLUMNS.get(name))
-        with _LOCK:
-            _LOADING.pop(key, None)
-            if whole is None:  # not kept (yet): asked again next time
+            if key in _DECODING:
                 return None
-            _HELD[key] = whole
-            total = sum(w.cells for w in _HELD.values() if w is not None)
-            while total > MAX_CELLS and len(_HELD) > 1:
-                _, dropped = _HELD.popitem(last=False)
-                total -= dropped.cells if dropped is not None else 0
-        return whole
+    text = read_kept_text(store, name, snapshot, params)
+    if text is None:
+        return None
+    if pure and len(text) > NOW_CHARS:
+        with _LOCK:
+            if key in _DECODING or key in _HELD:
+                return _HELD.get(key)
+            _DECODING.add(key)
+        _decode_later(key, text, columns, place)
+        return None
+    values = decode_columns(text, columns)
+    whole = None if values is None else _whole(columns, values, place)
+    if whole is not None and pure:
+        _hold(key, whole)
+    return whole
 
 
 def by_place(store: Store, name: str, snapshot: Snapshot | None, columns: list[str],
