@@ -58,6 +58,10 @@ def _forget_kept() -> None:
             store.write_meta("MATCH (s:SnapshotSummary) DELETE s")
     finally:
         store.close()
+    with contextlib.suppress(ImportError):  # and the decoded copies this process holds
+        from redgov.queries.place_answers import forget
+
+        forget()
 
 
 def _warm() -> float:

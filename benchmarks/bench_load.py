@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/bench_load.py [--scale city] [--readers 20] [--seconds 60]
-                                    [--timeout 10] [--keep]
+                                    [--timeout 10] [--warm auto|on|off] [--keep]
 
 Builds the demo (``redgov demo --scale S``) into a temporary data directory with its own
 embedded server (loopback only; a user's graph is never touched), then runs two phases
@@ -13,6 +13,13 @@ of ``--seconds`` each:
    scoped to a district (the dashboard's common case), round-robin, back to back;
 2. the same while full syncs run one after another, alternating between the demo export
    of seed 1 and of seed 2 (so every sync really rewrites the graph: copy, write, swap).
+
+``--warm``: whether the graph is warmed as a ``redgov sync`` warms it after it publishes
+(dashboard/warm.py: the unscoped answers kept per snapshot, from which a few scoped ones
+are narrowed, queries/place_answers.py): ``auto`` (default) as a sync of this graph would
+(graphs of ≥ 5,000 compounds: province), ``on``/``off`` always/never; it applies to the
+demo's graph before the first phase (``redgov demo`` does not warm) and, through
+``REDGOV_WARM``, to the syncs of the second.
 
 Every read carries the read timeout (``--timeout``), so the run is bounded.  Prints per
 phase: reads, throughput, p50/p95/p99 latency, errors (with their first messages), the
@@ -45,6 +52,12 @@ from redgov.queries import catalog, run_question
 _DISTRICTS = cypher(
     "bench.load.districts",
     "MATCH (d:Unit {level: 'district'}) RETURN d.code AS code ORDER BY code",
+)
+
+
+_COMPOUNDS = cypher(
+    "bench.load.compounds",
+    "MATCH (c:Unit {level: 'compound'}) RETURN count(c) AS n",
 )
 
 
@@ -149,12 +162,33 @@ def phase(label: str, readers: int, seconds: float, scopes: list[str], names: li
     return summary
 
 
+def _warm(store: Any) -> float | None:
+    """Warm the demo's graph as a sync of it would (``REDGOV_WARM``, else its size); the
+    seconds, or None when it was not warmed."""
+    from redgov.dashboard import warm
+
+    found = store.read(_COMPOUNDS)
+    if not warm.wanted(found[0]["n"] if found else 0):
+        return None
+    t0 = time.perf_counter()
+    warm.warm(store)
+    return time.perf_counter() - t0
+
+
+def _uptime() -> str:
+    """The machine's load as ``uptime`` prints it (the cores are shared)."""
+    proc = subprocess.run(["uptime"], capture_output=True, text=True, check=False)
+    return proc.stdout.strip()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scale", default="city", choices=["district", "city", "province"])
     ap.add_argument("--readers", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--timeout", type=float, default=10.0, help="read timeout (s)")
+    ap.add_argument("--warm", default="auto", choices=["auto", "on", "off"],
+                    help="warm as a sync does (dashboard/warm.py): auto = by the graph's size")
     ap.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     args = ap.parse_args()
 
@@ -162,6 +196,10 @@ def main() -> None:
     os.environ["REDGOV_HOME"] = str(home)
     for var in ("REDGOV_STORE", "REDGOV_GRAPH"):
         os.environ.pop(var, None)
+    if args.warm == "auto":
+        os.environ.pop("REDGOV_WARM", None)
+    else:
+        os.environ["REDGOV_WARM"] = args.warm
     env = dict(os.environ)
     try:
         t0 = time.perf_counter()
@@ -178,18 +216,22 @@ def main() -> None:
         info = server_running(home)
         assert info is not None and info.host == HOST  # loopback only
         scopes = [r["code"] for r in store.read(_DISTRICTS)]
+        warm_s = _warm(store)
         store.close()
         names = [q.name for q in catalog() if any(p.name == "scope" for p in q.params)]
         print(f"{args.scale}: demo generated and synced in {demo_s:.1f} s, seed 2 generated "
               f"in {gen2_s:.1f} s; {len(names)} scoped questions × {len(scopes)} districts; "
               f"{args.readers} readers, {args.seconds:g} s a phase, read timeout "
-              f"{args.timeout:g} s")
+              f"{args.timeout:g} s; warmed: "
+              f"{'no' if warm_s is None else f'{warm_s:.1f} s'}")
         quiet = phase("readers only", args.readers, args.seconds, scopes, names, args.timeout,
                       None, env)
         busy = phase("readers during syncs", args.readers, args.seconds, scopes, names,
                      args.timeout, exports, env)
         print(json.dumps({"scale": args.scale, "demo_s": round(demo_s, 1),
-                          "phases": [quiet, busy]}, ensure_ascii=False))
+                          "warm": args.warm,
+                          "warm_s": None if warm_s is None else round(warm_s, 1),
+                          "uptime": _uptime(), "phases": [quiet, busy]}, ensure_ascii=False))
     finally:
         stop_server(home)
         if not args.keep:

@@ -82,12 +82,18 @@ ORDER BY code
 
 # A unit's page: its subtree and the units above it (breadcrumbs, the places named above
 # the network), the same rows `units` gives for them.  Not every unit: at a province that
-# is 57,654 rows (seconds to read, for one page), a district's subtree ~700.
+# is 57,654 rows (seconds to read, for one page), a district's subtree ~700.  A compound's
+# subtree is itself (no unit names a compound in its ancestry): no scan of the units.
 UNITS_AROUND = cypher(
     "dashboard.units_around",
     """
 MATCH (x:Unit {code: $code})
 WHERE @current(x) AND @in_scope(x)
+RETURN x.code AS code, x.name AS name, x.level AS level, x.parent_code AS parent_code,
+       x.compound_type AS compound_type, x.households AS households
+UNION
+MATCH (x:Unit {code: $code})
+WHERE @current(x) AND @in_scope(x) AND x.level <> 'compound'
 WITH x
 MATCH (u:Unit)
 WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
@@ -108,36 +114,33 @@ RETURN u.code AS code, u.name AS name, u.level AS level, u.parent_code AS parent
 
 # The organisations of a unit's subtree: those sitting there, those built in one of its
 # compounds (a joint branch may sit at the community) and the companies with an active
-# contract for one of its compounds.  `rel` says how each one belongs.
+# contract for one of its compounds.  `rel` says how each one belongs.  One pass over the
+# units, not one per relation (a province has 57,654 units), and none for a compound: no
+# other unit names a compound in its ancestry (loaders/diff.ancestry_of records the codes
+# of cities, districts, streets and communities only), so its subtree is itself, found
+# by the code index.
 UNIT_ORGS = cypher(
     "dashboard.unit_orgs",
     """
+MATCH (x:Unit {code: $code})
+WHERE @live(x) AND x.level <> 'compound'
+WITH x
 MATCH (u:Unit)
 WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
   AND @live(u) AND @in_scope(u)
-MATCH (o:Organisation)-[s:SITS_AT]->(u)
-WHERE @current(o) AND @live(s)
+MATCH (o:Organisation)-[r:SITS_AT|BUILT_IN|MANAGES]->(u)
+WHERE @current(o) AND @live(r) AND (type(r) <> 'MANAGES' OR (@active(r)))
 RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
        o.formation AS formation, o.term_end AS term_end, u.code AS unit_code,
-       u.name AS unit_name, 'SITS_AT' AS rel, @in_force(o) AS in_force
+       u.name AS unit_name, type(r) AS rel, @in_force(o) AS in_force
 UNION
-MATCH (u:Unit)
-WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
-  AND @live(u) AND @in_scope(u)
-MATCH (o:Organisation)-[b:BUILT_IN]->(u)
-WHERE @current(o) AND @live(b)
+MATCH (u:Unit {code: $code})
+WHERE @live(u) AND u.level = 'compound' AND @in_scope(u)
+MATCH (o:Organisation)-[r:SITS_AT|BUILT_IN|MANAGES]->(u)
+WHERE @current(o) AND @live(r) AND (type(r) <> 'MANAGES' OR (@active(r)))
 RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
        o.formation AS formation, o.term_end AS term_end, u.code AS unit_code,
-       u.name AS unit_name, 'BUILT_IN' AS rel, @in_force(o) AS in_force
-UNION
-MATCH (u:Unit)
-WHERE $code IN [u.code, u.community_code, u.street_code, u.district_code, u.city_code]
-  AND @live(u) AND @in_scope(u)
-MATCH (o:Organisation)-[c:MANAGES]->(u)
-WHERE @current(o) AND @active(c)
-RETURN o.code AS code, o.name AS name, o.kind AS kind, o.status AS status,
-       o.formation AS formation, o.term_end AS term_end, u.code AS unit_code,
-       u.name AS unit_name, 'MANAGES' AS rel, @in_force(o) AS in_force
+       u.name AS unit_name, type(r) AS rel, @in_force(o) AS in_force
 """,
 )
 

@@ -40,8 +40,8 @@ from ..graph.snapshots import Snapshot, list_snapshots
 from ..graph.stores.base import Store, StoreError
 from ..graph.summaries import summary_key
 
-__all__ = ["KEEP", "MAX_CHARS", "MIN_ROWS", "MIN_SECONDS", "decode", "encode", "keep_blob",
-           "kept_rows", "read_blob", "read_kept"]
+__all__ = ["KEEP", "MAX_CHARS", "MIN_ROWS", "MIN_SECONDS", "decode", "decode_columns", "encode",
+           "keep_blob", "kept_rows", "read_blob", "read_kept", "read_kept_text"]
 
 #: Answers are kept for the newest this many published snapshots only (a province
 #: snapshot's unscoped answers are ≈ 10 MB compressed together).
@@ -128,6 +128,32 @@ def read_kept(store: Store, name: str, snapshot: Snapshot | None, columns: list[
         except (ValueError, TypeError, zlib.error):
             pass  # a damaged entry: computed again (and overwritten)
     return None
+
+
+def read_kept_text(store: Store, name: str, snapshot: Snapshot | None,
+                   params: Mapping[str, Any]) -> str | None:
+    """The text of the entry :func:`read_kept` reads, undecoded (None: not kept), so that
+    a caller can tell its size first (queries/place_answers.py)."""
+    if snapshot is None or not snapshot.run_id:
+        return None
+    try:
+        found = store.read_meta(_READ, {"key": summary_key(_KIND + name, snapshot, params)})
+    except StoreError:
+        return None
+    return found[0]["z"] if found and isinstance(found[0].get("z"), str) else None
+
+
+def decode_columns(text: str, columns: list[str]) -> list[list[Any]] | None:
+    """Each column's values of an entry's text, in ``columns``' order, without one dict
+    per row (:func:`decode` makes them); None when it is damaged or holds other columns."""
+    try:
+        kept_columns, values = json.loads(zlib.decompress(base64.b64decode(text)))
+    except (ValueError, TypeError, zlib.error):
+        return None
+    if kept_columns != list(columns) or len(values) != len(columns) \
+            or len({len(v) for v in values}) > 1:
+        return None
+    return values
 
 
 def kept_rows(store: Store, name: str, snapshot: Snapshot | None, columns: list[str],

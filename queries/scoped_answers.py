@@ -32,21 +32,14 @@ from ..graph.cypher import cypher
 from ..graph.snapshots import Snapshot
 from ..graph.stores.base import Store
 from .kept_answers import Rows, read_kept
+from .place_answers import BY_ANCESTRY, PLACE_COLUMNS, by_place
 
 __all__ = ["BY_PLACE", "NARROWED", "narrowed"]
 
-#: question → the column holding the code of the unit its scope test is on.
-BY_PLACE: Final[dict[str, str]] = {
-    "dq_dual_primary_posts": "compound_code",
-    "dq_unaffiliated_party_orgs": "unit_code",
-}
-NARROWED: Final = frozenset({*BY_PLACE, "duplicate_people"})
-_ANCESTRY: Final = ("community_code", "street_code", "district_code")
-
-_LEVEL = cypher(
-    "queries.scoped_answers.level",
-    "MATCH (u:Unit {code: $scope}) WHERE @live(u) RETURN u.level AS level LIMIT 1",
-)
+#: question → the column holding the code of the unit its scope test is on (these and
+#: nine more: queries/place_answers.py, which narrows them from a decoded copy it holds).
+BY_PLACE: Final[dict[str, str]] = PLACE_COLUMNS
+NARROWED: Final = frozenset({*BY_PLACE, *BY_ANCESTRY, "duplicate_people"})
 # duplicate_people's places of a pair (its `places` list, pattern for pattern).
 _PAIRS_IN_SCOPE = cypher(
     "queries.scoped_answers.duplicate_pairs",
@@ -76,18 +69,15 @@ def narrowed(store: Store, name: str, snapshot: Snapshot | None, columns: list[s
     scope = bound.get("scope")
     if name not in NARROWED or scope is None:
         return None
+    if name in BY_PLACE or name in BY_ANCESTRY:
+        return by_place(store, name, snapshot, columns, bound)
     whole = read_kept(store, name, snapshot, columns, {**bound, "scope": None})
     if whole is None:
         return None
-    if name == "duplicate_people":
-        if not whole:
-            return []
-        pairs = [[r["person_code"], r["other_code"]] for r in whole]
-        inside = {(r["person_code"], r["other_code"])
-                  for r in store.read(_PAIRS_IN_SCOPE, {**bound, "pairs": pairs})}
-        return [r for r in whole if (r["person_code"], r["other_code"]) in inside]
-    level = store.read(_LEVEL, bound)
-    if not level or level[0]["level"] == "city":
-        return None
-    column = BY_PLACE[name]
-    return [r for r in whole if scope == r[column] or any(scope == r[c] for c in _ANCESTRY)]
+    # duplicate_people (the only other one)
+    if not whole:
+        return []
+    pairs = [[r["person_code"], r["other_code"]] for r in whole]
+    inside = {(r["person_code"], r["other_code"])
+              for r in store.read(_PAIRS_IN_SCOPE, {**bound, "pairs": pairs})}
+    return [r for r in whole if (r["person_code"], r["other_code"]) in inside]

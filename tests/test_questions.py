@@ -290,7 +290,9 @@ def test_a_scoped_answer_narrowed_from_the_kept_whole_equals_the_computed_one(
         seen = 0
         for snap in list_snapshots(fx.read):
             codes = [(u["code"], u["level"]) for u in units(fx)]
-            for name in BY_PLACE:
+            # The first two narrowed by place; all of them: tests/test_compound_facts.py.
+            for name in ("dq_dual_primary_posts", "dq_unaffiliated_party_orgs"):
+                assert name in BY_PLACE, name
                 q = get_question(name)
                 whole = run_question(fx, name, snapshot=snap, keep=True)
                 for code, level in codes:
@@ -308,6 +310,40 @@ def test_a_scoped_answer_narrowed_from_the_kept_whole_equals_the_computed_one(
                     seen += len(want)
         assert seen, "no scoped row anywhere: the comparison proved nothing"
     finally:
+        forget(fx)
+
+
+def test_a_large_kept_answer_is_decoded_aside_and_then_narrowed(
+        fx: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """queries/place_answers.py: an entry over ``NOW_CHARS`` is decoded on a thread of its
+    own; the ask that started it, and any ask meanwhile, is answered by the text (None
+    here), a later one from the decoded copy, equal to the text's answer."""
+    import time
+
+    from redgov.graph.snapshots import list_snapshots
+    from redgov.graph.summaries import forget
+    from redgov.queries import get_question, place_answers
+    from redgov.queries.runner import as_day
+
+    monkeypatch.setattr(place_answers, "NOW_CHARS", 0)
+    place_answers.forget()
+    forget(fx)
+    try:
+        snap = list_snapshots(fx.read)[-1]
+        name, q = "compounds_without_branch", get_question("compounds_without_branch")
+        whole = run_question(fx, name, snapshot=snap, keep=True)
+        bound = {**whole.params, "scope": "DIST1", "as_of_day": as_day(whole.params["as_of"]),
+                 "snapshot": snap.ordinal}
+        assert place_answers.by_place(fx, name, snap, q.column_names, bound) is None
+        for _ in range(200):
+            if not place_answers._DECODING:
+                break
+            time.sleep(0.05)
+        got = place_answers.by_place(fx, name, snap, q.column_names, bound)
+        want = run_question(fx, name, {"scope": "DIST1"}, snapshot=snap, use_facts=False).rows
+        assert got == want and want, (got, want)
+    finally:
+        place_answers.forget()
         forget(fx)
 
 
