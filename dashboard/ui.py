@@ -98,7 +98,32 @@ def table(data: Any = None, **kwargs: Any) -> Any:
         st.caption(label("app.empty"))
         return None
     st.html(TOOLBAR_HIDDEN)
-    return st.dataframe(data, **kwargs)
+    return st.dataframe(arrow_ready(data), **kwargs)
+
+
+def arrow_ready(data: Any) -> Any:
+    """A frame whose text columns also hold numbers, made all text before Streamlit sees it.
+
+    ``present.cell`` shows a missing value as ``""`` and keeps a number a number, so a
+    column such as 依据行号 can hold both.  Streamlit then fails its first Arrow conversion,
+    logs the pyarrow traceback and converts the column to text itself; doing that here
+    gives the same table without the failed conversion and the logged traceback.
+    """
+    columns = getattr(data, "columns", None)
+    if columns is None or not hasattr(data, "astype"):
+        return data  # a list, a Styler or anything else: Streamlit's own handling
+    mixed = [c for c in columns if data[c].dtype == object and _mixes_text(data[c])]
+    if not mixed:
+        return data
+    data = data.copy()
+    for c in mixed:
+        data[c] = data[c].astype("string")
+    return data
+
+
+def _mixes_text(values: Any) -> bool:
+    kinds = {type(v) for v in values if v is not None and v == v}  # v == v: not NaN
+    return str in kinds and len(kinds) > 1
 
 
 def lang() -> str:
