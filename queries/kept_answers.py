@@ -114,15 +114,10 @@ def read_kept(store: Store, name: str, snapshot: Snapshot | None, columns: list[
               params: Mapping[str, Any]) -> Rows | None:
     """The rows kept for ``name`` at ``snapshot`` with ``params`` (as bound), None when
     none are (or the entry is damaged, or holds other columns)."""
-    if snapshot is None or not snapshot.run_id:
-        return None
-    try:
-        found = store.read_meta(_READ, {"key": summary_key(_KIND + name, snapshot, params)})
-    except StoreError:
-        return None
-    if found and isinstance(found[0].get("z"), str):
+    text = read_kept_text(store, name, snapshot, params)
+    if text is not None:
         try:
-            kept_columns, rows = decode(found[0]["z"])
+            kept_columns, rows = decode(text)
             if kept_columns == list(columns):
                 return rows
         except (ValueError, TypeError, zlib.error):
