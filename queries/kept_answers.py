@@ -179,14 +179,12 @@ def read_blob(store: Store, name: str, snapshot: Snapshot | None,
     """The bytes :func:`keep_blob` kept for ``name`` at ``snapshot`` with ``params``, None
     when none are (or the entry is damaged): what a computation needs besides answers (the
     network questions' posts, queries/post_network.py)."""
-    if snapshot is None or not snapshot.run_id:
-        return None
-    try:
-        found = store.read_meta(_READ, {"key": summary_key(_KIND + name, snapshot, params)})
-        if found and isinstance(found[0].get("z"), str):
-            return base64.b64decode(found[0]["z"], validate=True)
-    except (StoreError, ValueError):
-        pass
+    text = read_kept_text(store, name, snapshot, params)
+    if text is not None:
+        try:
+            return base64.b64decode(text, validate=True)
+        except ValueError:
+            pass  # a damaged entry: computed again (and overwritten)
     return None
 
 
