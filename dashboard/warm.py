@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 from ..graph.snapshots import Snapshot, list_snapshots
@@ -129,9 +130,13 @@ def after_sync(store: Store, report: Any) -> None:
     report.split["warm_s"] = round(time.perf_counter() - t0, 3)
 
 
-def warm(store: Store, snapshot: Snapshot | None = None) -> dict[str, float]:
+def warm(store: Store, snapshot: Snapshot | None = None,
+         stop: Callable[[], bool] | None = None) -> dict[str, float]:
     """Compute what a first load after ``snapshot`` (default: the latest) would wait for;
-    returns the seconds of each part.  Never raises: a failure leaves the work to readers."""
+    returns the seconds of each part.  Never raises: a failure leaves the work to readers.
+
+    ``stop`` is asked before each part: true (a newer snapshot was published, see
+    dashboard/warm_background.py), the rest is left undone and ``stopped`` is 1.0."""
     from .snapshot import PinnedStore
 
     found = list_snapshots(store.read)
@@ -142,6 +147,9 @@ def warm(store: Store, snapshot: Snapshot | None = None) -> dict[str, float]:
     seconds: dict[str, float] = {}
 
     def part(label: str, fn: Any) -> None:
+        if seconds.get("stopped") or (stop is not None and stop()):
+            seconds["stopped"] = 1.0
+            return
         t0 = time.perf_counter()
         try:
             fn()

@@ -305,8 +305,8 @@ def _sync(store: Store, source: Source, path: Path) -> Outcome:
                            staged_id=sid, snapshot_date=report.snapshot_date)
     else:
         report = sync_export(store, path, check=check)
-        from ..dashboard.warm import after_sync
-        after_sync(store, report)  # the first page loads' answers (dashboard/warm.py)
+        from ..dashboard.warm_background import after_publish
+        after_publish(store, report)  # the first page loads' answers (dashboard/warm.py)
         if report.status == APPLIED:
             return Outcome(name, APPLIED_, f"已发布新快照（快照日期 {report.snapshot_date}，"
                                            f"同步编号 {report.run_id}）",

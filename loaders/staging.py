@@ -433,8 +433,8 @@ def approve(store: Store, sid: str, home: Path | None = None) -> tuple[dict[str,
         _checked_content(copy, record, sid, key, checked)
         base = int(record["base"]["ordinal"])
         report = sync_export(store, checked, expect_base=base)
-        from ..dashboard.warm import after_sync
-        after_sync(store, report)  # the first page loads' answers (dashboard/warm.py)
+        from ..dashboard.warm_background import after_publish
+        after_publish(store, report)  # the first page loads' answers (dashboard/warm.py)
         if report.status == REJECTED:
             now = latest_snapshot(store.read)
             if now != base:

@@ -9,6 +9,8 @@ runner's keys (queries/kept_answers.py), each equal to the answer computed afres
 snapshot; the second snapshot's entries hold its own answers (party
 organisations in 1 of 3 compounds, then 2 of 3), never the first's.  Forced off, a sync
 keeps nothing; unset, only graphs of at least ``MIN_COMPOUNDS`` compounds are warmed.
+``redgov sync`` returns before its warm step, which runs detached
+(dashboard/warm_background.py); two quick syncs warm only the latest snapshot.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from pathlib import Path
 
 import pytest
 from redgov.dashboard import warm
+from redgov.dashboard import warm_background as wb
 from redgov.dashboard.snapshot import PinnedStore
 from redgov.graph.snapshots import Snapshot, list_snapshots
+from redgov.graph.stores import resolve_store_spec
 from redgov.graph.stores.base import Store
 from redgov.graph.summaries import summary_key
 from redgov.loaders import sync_export
@@ -129,19 +133,71 @@ def test_an_unwarmed_sync_keeps_nothing(store: Store, tmp_path: Path,
     assert store.read_meta(_KINDS) == [], store.read_meta(_KINDS)
 
 
-def test_redgov_sync_warms(store: Store, redgov_env: dict, tmp_path: Path,
-                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """The command warms after it publishes: the overview's answers are kept at once."""
+def _cli_sync(folder: Path) -> dict:
+    """``redgov sync FOLDER --format json`` as a person runs it; its JSON report."""
     from click.testing import CliRunner
 
     from redgov.cli import main
 
-    monkeypatch.setenv("REDGOV_WARM", "on")
-    monkeypatch.setattr(warm, "_unit_page", lambda *_: None)  # plans only: tested above
-    done = CliRunner().invoke(main, ["sync", str(write_export(tmp_path / "e1")), "--format",
-                                     "json"], catch_exceptions=False)
+    done = CliRunner().invoke(main, ["sync", str(folder), "--format", "json"],
+                              catch_exceptions=False)
     assert done.exit_code == 0, done.output
-    _overview_entries(store, list_snapshots(store.read)[-1], fresh=False)
+    return json.loads(done.output)
+
+
+def _kinds(store: Store) -> list:
+    return store.read_meta(_KINDS)
+
+
+def test_redgov_sync_returns_before_its_warm_step(store: Store, redgov_env: dict,
+                                                  tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command prints its report and returns while the warm step is still to come (it
+    runs detached: dashboard/warm_background.py); waited for, it keeps the same answers
+    as a fresh computation.  No timing: the test holds the store's warm lock, so the
+    background warm cannot have run before the command returned."""
+    monkeypatch.setenv("REDGOV_WARM", "on")
+    spec = resolve_store_spec(None)
+    with wb._store_lock(spec):
+        report = _cli_sync(write_export(tmp_path / "e1"))
+        assert report["status"] == "applied" and report["warm"] == "started", report
+        assert wb.pending(spec), "no background warm pending"
+        assert _kinds(store) == [], _kinds(store)  # nothing kept yet: the report came first
+    assert wb.wait(spec, timeout=600), wb.pending(spec)
+    snap = list_snapshots(store.read)[-1]
+    _overview_entries(store, snap)
+    _answer_entries(store, snap)
+
+
+def test_two_quick_syncs_warm_only_the_latest(store: Store, redgov_env: dict, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two syncs before the first's warm could start: the first snapshot's warm finds it
+    is no longer the latest and does nothing; the second is warmed with its own answers."""
+    monkeypatch.setenv("REDGOV_WARM", "on")
+    spec = resolve_store_spec(None)
+    with wb._store_lock(spec):
+        for name, second in (("e1", False), ("e2", True)):
+            assert _cli_sync(write_export(tmp_path / name, second=second))["warm"] == "started"
+        assert len(wb.pending(spec)) == 2, wb.pending(spec)
+    assert wb.wait(spec, timeout=600), wb.pending(spec)
+    one, two = list_snapshots(store.read)[-2:]
+    key = summary_key("question.coverage_rollup", one, {
+        "params": warm.params_json("coverage_rollup", warm.overview_asks(one.date)[0][1],
+                                   one.date), "account_scope": "*"})
+    assert store.read_meta(_READ, {"key": key}) == [], "the older snapshot was warmed"
+    after = _overview_entries(store, two)
+    assert sum(int(r["with_party_org"]) for r in after["coverage_rollup"]) == 2, after
+
+
+def test_redgov_sync_with_warming_off_starts_nothing(store: Store, redgov_env: dict,
+                                                     tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDGOV_WARM", "off")
+    spec = resolve_store_spec(None)
+    report = _cli_sync(write_export(tmp_path / "e1"))
+    assert report["status"] == "applied" and report["warm"] == "off", report
+    assert wb.pending(spec) == [], wb.pending(spec)
+    assert _kinds(store) == [], _kinds(store)
 
 
 def test_when_a_sync_warms(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,7 @@ import click
 
 # Each module defines a click command or group named like the module's COMMANDS list.
 _MODULES = ("core", "sync", "review", "demo", "audit", "changes", "dashboard", "user",
-            "access_log", "pull", "evaluate", "targets")
+            "access_log", "pull", "evaluate", "targets", "warm")
 
 
 #: Commands a run may load alone (command → its module): ``redgov status`` on a large

@@ -10,7 +10,7 @@ import click
 
 from ..graph.cypher import cypher
 from ..graph.snapshots import Snapshot, SnapshotNotFound, resolve
-from ..graph.stores import Store, StoreError, open_store
+from ..graph.stores import Store, StoreError, open_store, resolve_store_spec
 from ..present.clicktext import run_lang
 from ..present.messages import say, word
 
@@ -50,6 +50,10 @@ def opened_store(spec: str | None, *, timeout: float | None = None) -> Iterator[
         store = open_store(spec, read_timeout=timeout)
     except StoreError as exc:
         raise click.ClickException(exc.text(run_lang())) from None
+    # What reopens this store in another process: a publishing command's background warm
+    # step (dashboard/warm_background.py) reaches the same store through it.
+    with contextlib.suppress(AttributeError):
+        store.redgov_spec = resolve_store_spec(spec)  # type: ignore[attr-defined]
     try:
         yield store
     except StoreError as exc:

@@ -151,6 +151,7 @@ def sync(path: Path, dry_run: bool, review: bool, fmt: str, errors_out: Path | N
         raise click.UsageError(say(lang, "--review 与 --dry-run 不能同时使用",
                                    "--review and --dry-run exclude each other"))
     staged: dict[str, Any] | None = None
+    warmed = "off"
     with opened_store(store_spec) as store, shown(progress_mode, fmt, lang):
         try:
             if review:
@@ -158,8 +159,9 @@ def sync(path: Path, dry_run: bool, review: bool, fmt: str, errors_out: Path | N
                 report, staged = outcome.report, outcome.record
             else:
                 report = sync_export(store, path, dry_run=dry_run)
-                from ..dashboard.warm import after_sync
-                after_sync(store, report)  # the first page loads' answers (issue 18)
+                from ..dashboard.warm_background import after_publish
+                # Started in the background: the command returns without waiting for it.
+                warmed = after_publish(store, report)
         except StoreError as exc:
             reason = mask_pii(exc.text(lang))
             raise click.ClickException(say(
@@ -173,7 +175,8 @@ def sync(path: Path, dry_run: bool, review: bool, fmt: str, errors_out: Path | N
     if errors_out is not None:
         write_errors_csv(report, errors_out)
     if fmt == "json":
-        click.echo(to_json({**report.to_json(), **({"staged_id": staged["id"]} if staged else {})}))
+        click.echo(to_json({**report.to_json(), "warm": warmed,
+                            **({"staged_id": staged["id"]} if staged else {})}))
     elif staged is not None:
         print_staged(report, staged, lang)
     else:

@@ -1,0 +1,59 @@
+"""``redgov warm``: the post-publish warm step by hand, or waiting for the one running.
+
+    redgov warm [--snapshot N]      warm snapshot N (default: the latest) now
+    redgov warm --wait [--timeout]  wait until this store's background warm is done
+
+A publishing command (``redgov sync``, ``redgov pull``, ``redgov review approve``) starts
+this command detached after it printed its report (dashboard/warm_background.py), so that
+it returns without waiting for the warm step; ``--wait`` is how a script, a test or a
+benchmark waits for the warmed state.  Exit status 0; 1 when ``--wait`` timed out or the
+store cannot be opened.  Whatever it says is masked (no personal data).
+"""
+
+from __future__ import annotations
+
+import click
+
+from ..graph.stores import resolve_store_spec
+from .common import opened_store, say, store_option
+
+__all__ = ["COMMANDS"]
+
+
+@click.command("warm")
+@click.option("--snapshot", "ordinal", type=click.IntRange(min=1), default=None,
+              help="The snapshot's ordinal (default: the latest); skipped when it is not "
+                   "the latest any more.")
+@click.option("--run-id", default=None, hidden=True)
+@click.option("--marker", default=None, hidden=True)
+@click.option("--wait", "wait_only", is_flag=True,
+              help="Only wait until this store's background warm (started by a sync) is done.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=3600.0, show_default=True,
+              help="With --wait: give up after this many seconds (exit status 1).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", envvar="REDGOV_LANG")
+@store_option
+def warm(ordinal: int | None, run_id: str | None, marker: str | None, wait_only: bool,
+         timeout: float, lang: str, store_spec: str | None) -> None:
+    """Compute what the dashboard's first pages after a sync would wait for (kept per
+    snapshot), or with --wait wait for the warm a sync started in the background."""
+    from ..dashboard import warm_background as wb
+
+    spec = resolve_store_spec(store_spec)
+    if wait_only:
+        if not wb.wait(spec, timeout):
+            raise click.ClickException(say(lang, f"等待 {timeout:g} 秒后预热仍未完成",
+                                           f"the warm is still running after {timeout:g} s"))
+        click.echo(say(lang, "预热已完成（或没有进行中的预热）", "no warm is running"))
+        return
+    with opened_store(spec) as store:
+        outcome, line = wb.run(store, spec, ordinal, run_id, marker)
+    if marker is None:  # by hand: say what happened (a background one only logs)
+        click.echo(say(lang, _SAID[outcome], line))
+
+
+#: What ``redgov warm`` by hand says (Chinese; English is the logged line).
+_SAID = {"warmed": "已预热", "stopped": "已停止：又发布了更新的快照",
+         "skipped": "已跳过：不是最新快照", "failed": "部分预热失败（原因见数据目录的 warm.log）"}
+
+
+COMMANDS = [warm]
