@@ -98,7 +98,8 @@ def after_publish(store: Store, report: Any) -> str:
         "1", "on", "true", "yes")
     if spec is None or in_process:
         warm.after_sync(store, report)
-        return FAILED if report.split.get("warm_failed") else DONE
+        failed = any(k == "warm_failed" or k.endswith("_failed_s") for k in report.split)
+        return FAILED if failed else DONE
     from ..graph.snapshots import list_snapshots
 
     try:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import click
 
 from ..graph.stores import resolve_store_spec
-from .common import opened_store, say, store_option
+from .common import lang_option, opened_store, say, store_option
 
 __all__ = ["COMMANDS"]
 
@@ -30,7 +30,7 @@ __all__ = ["COMMANDS"]
               help="Only wait until this store's background warm (started by a sync) is done.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=3600.0, show_default=True,
               help="With --wait: give up after this many seconds (exit status 1).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", envvar="REDGOV_LANG")
+@lang_option
 @store_option
 def warm(ordinal: int | None, run_id: str | None, marker: str | None, wait_only: bool,
          timeout: float, lang: str, store_spec: str | None) -> None:

@@ -186,6 +186,11 @@ COMMANDS: Final[dict[str, str]] = {
     "user passwd": "设置账号的密码（结束其已打开的会话并解除登录锁定）。",
     "user remove": "删除账号（其访问日志保留）。",
     "user set": "修改账号的角色、范围或单点登录关联；其已打开的会话立即结束。",
+    "warm": ("算好同步后看板首次打开要用的答案（按快照保存），或用 --wait 等待同步在后台启动的"
+             "这项计算完成。"),
+    "warm --snapshot": "快照序号（默认：最新）；已不是最新快照时跳过。",
+    "warm --wait": "只等待本数据库在后台进行的预热（由同步启动）完成。",
+    "warm --timeout": "与 --wait 同用：等待这么多秒仍未完成则放弃（退出状态 1）。",
     "user set --role": "新角色（viewer、auditor、admin）。",
     "user set --scope": "新范围：单位编码，或 all 表示全图（仅限管理员）。",
     "user set --oidc-subject": "把账号关联到身份提供方的这个主体标识（'' 表示取消关联）。",
