@@ -207,3 +207,34 @@ def test_when_a_sync_warms(monkeypatch: pytest.MonkeyPatch) -> None:
     assert warm.wanted(3)
     monkeypatch.setenv("REDGOV_WARM", "off")
     assert not warm.wanted(10 * warm.MIN_COMPOUNDS)
+
+
+def test_redgov_warm_by_hand_and_a_failed_warm_logs_masked(
+        store: Store, redgov_env: dict, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``redgov warm`` by hand warms the latest snapshot; a warm that fails says so in
+    ``warm.log`` with personal data masked, and leaves the published snapshot as it was."""
+    from click.testing import CliRunner
+    from redgov.graph.home import data_dir
+
+    from redgov.cli import main
+
+    monkeypatch.setenv("REDGOV_WARM", "off")
+    assert _cli_sync(write_export(tmp_path / "e1"))["warm"] == "off"
+    snap = list_snapshots(store.read)[-1]
+    spec = resolve_store_spec(None)
+
+    def broken(*_: object, **__: object) -> dict[str, float]:
+        raise RuntimeError("联系电话 13812345678")
+
+    original = warm.warm
+    monkeypatch.setattr(warm, "warm", broken)
+    outcome, line = wb.run(store, spec, snap.ordinal)
+    logged = (data_dir() / "warm.log").read_text(encoding="utf-8")
+    assert outcome == "failed" and "13812345678" not in line + logged, (line, logged)
+    assert list_snapshots(store.read)[-1] == snap, list_snapshots(store.read)
+    monkeypatch.setattr(warm, "warm", original)
+    monkeypatch.setattr(warm, "_unit_page", lambda *_: None)  # plans only: tested above
+    done = CliRunner().invoke(main, ["warm"], catch_exceptions=False)
+    assert done.exit_code == 0 and "已预热" in done.output, done.output
+    _overview_entries(store, snap)
