@@ -5,7 +5,9 @@ questions (``brokers`` 10.6 s, ``overloaded`` 5.7 s, ``named_vs_ranked`` 2.2 s a
 and, on Neo4j, the plan of every text a page runs (``coverage_rollup`` alone took 17.7 s to
 plan) would all be paid by the first person to open a page.  :func:`warm` computes them
 once, after the publish and outside the writers' lock (readers are never held: they read
-the published snapshot meanwhile), in the commands that publish (:func:`after_sync`):
+the published snapshot meanwhile), for the commands that publish: detached, after the
+command returned (dashboard/warm_background.py, ``redgov warm``), or in-process
+(:func:`after_sync`):
 
 - the overview's kept answers (``data.KEPT_QUESTIONS``) exactly as the overview asks them
   (:func:`overview_asks`, :func:`params_json`: the same entry keys, so the dashboard reads
@@ -115,9 +117,11 @@ def after_sync(store: Store, report: Any) -> None:
     """Warm after a sync that published (``report`` a ``SyncReport``) when :func:`wanted`;
     the seconds go into ``report.split`` (``warm_s``, ``warm_<part>_s``).
 
-    Called by the commands that publish (``redgov sync``, ``redgov pull``, an approved
-    review), after ``sync_export`` returned: outside the writers' lock and outside the
-    sync's own duration and CPU, which the write-rate figures measure."""
+    The in-process form: the commands that publish (``redgov sync``, ``redgov pull``, an
+    approved review) now call ``warm_background.after_publish``, which runs this only with
+    ``REDGOV_WARM_WAIT`` or for a store the CLI did not open, and otherwise starts the warm
+    step detached.  Either way after ``sync_export`` returned: outside the writers' lock
+    and outside the sync's own duration and CPU, which the write-rate figures measure."""
     if getattr(report, "status", None) != "applied":
         return
     if not wanted((getattr(report, "facts", None) or {}).get("compounds")):

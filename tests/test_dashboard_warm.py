@@ -189,6 +189,32 @@ def test_two_quick_syncs_warm_only_the_latest(store: Store, redgov_env: dict, tm
     assert sum(int(r["with_party_org"]) for r in after["coverage_rollup"]) == 2, after
 
 
+def test_an_approved_review_returns_before_its_warm_step(
+        store: Store, redgov_env: dict, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``redgov review approve`` publishes through loaders/staging.py: its warm step is
+    detached too, and waited for it keeps the approved snapshot's answers."""
+    from click.testing import CliRunner
+
+    from redgov.cli import main
+
+    monkeypatch.setenv("REDGOV_WARM", "on")
+    spec = resolve_store_spec(None)
+    runner = CliRunner()
+    staged = runner.invoke(main, ["sync", str(write_export(tmp_path / "e1")), "--review",
+                                  "--format", "json"], catch_exceptions=False)
+    assert staged.exit_code == 0, staged.output
+    assert wb.pending(spec) == [], wb.pending(spec)  # staging publishes nothing: no warm
+    with wb._store_lock(spec):
+        done = runner.invoke(main, ["review", "approve", json.loads(staged.output)["staged_id"],
+                                    "--format", "json"], catch_exceptions=False)
+        assert done.exit_code == 0, done.output
+        assert wb.pending(spec), "no background warm pending"
+        assert _kinds(store) == [], _kinds(store)
+    assert wb.wait(spec, timeout=600), wb.pending(spec)
+    _overview_entries(store, list_snapshots(store.read)[-1])
+
+
 def test_redgov_sync_with_warming_off_starts_nothing(store: Store, redgov_env: dict,
                                                      tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:

@@ -175,3 +175,32 @@ def test_pull_every_keeps_pulling_until_stopped(redgov_env: dict[str, str],
         out, err = proc.communicate(timeout=30)
     assert "share：已发布新快照（快照日期 2024-06-30" in out, (out, err[-2000:])
     assert "Traceback" not in err, err[-2000:]
+
+
+def test_a_pull_that_publishes_returns_before_its_warm_step(
+        redgov_env: dict[str, str], store: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``redgov pull`` publishes through loaders/pull.py: the warm step runs detached
+    (dashboard/warm_background.py) — still to come when the command returned (the test
+    holds the store's warm lock), then the new snapshot's answers kept."""
+    from redgov.dashboard import warm_background as wb
+    from redgov.graph.stores import resolve_store_spec
+
+    kinds = "MATCH (s:SnapshotSummary) RETURN DISTINCT s.kind AS kind ORDER BY kind"
+    monkeypatch.setenv("REDGOV_WARM", "on")
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "e1.zip").write_bytes(E1)
+    t = os.stat(drop / "e1.zip").st_mtime - 60
+    os.utime(drop / "e1.zip", (t, t))
+    assert run("source", "add", "share", "--folder", str(drop), "--scope", "CITY1",
+               "--settle", "1s").exit_code == 0
+    spec = resolve_store_spec(None)
+    with wb._store_lock(spec):
+        res = run("pull", "--once")
+        assert res.exit_code == 0 and "已发布新快照" in res.output, res.output
+        assert wb.pending(spec), "no background warm pending"
+        assert store.read_meta(kinds) == [], store.read_meta(kinds)
+    assert wb.wait(spec, timeout=600), wb.pending(spec)
+    found = [r["kind"] for r in store.read_meta(kinds)]
+    assert "question.coverage_rollup" in found, found
