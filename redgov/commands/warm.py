@@ -12,20 +12,33 @@ store cannot be opened.  Whatever it says is masked (no personal data).
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from ..graph.stores import resolve_store_spec
+from ..present.clicktext import run_lang
 from .common import lang_option, opened_store, say, store_option
 
 __all__ = ["COMMANDS"]
+
+
+def _token(value: str | None, most: int) -> str | None:
+    """The hidden options a sync passes its detached warm: a run id and the pending
+    marker's token (a file name part, so never a path): letters, digits and
+    ``_ . : + -``, never ``/``."""
+    if value is not None and not re.fullmatch(rf"[A-Za-z0-9_.:+-]{{1,{most}}}", value):
+        raise click.BadParameter(say(run_lang(), "只能含字母、数字和 _ . : + -",
+                                     "expected letters, digits or _ . : + -"))
+    return value
 
 
 @click.command("warm")
 @click.option("--snapshot", "ordinal", type=click.IntRange(min=1), default=None,
               help="The snapshot's ordinal (default: the latest); skipped when it is not "
                    "the latest any more.")
-@click.option("--run-id", default=None, hidden=True)
-@click.option("--marker", default=None, hidden=True)
+@click.option("--run-id", default=None, hidden=True, callback=lambda c, p, v: _token(v, 100))
+@click.option("--marker", default=None, hidden=True, callback=lambda c, p, v: _token(v, 12))
 @click.option("--wait", "wait_only", is_flag=True,
               help="Only wait until this store's background warm (started by a sync) is done.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=3600.0, show_default=True,
