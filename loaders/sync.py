@@ -105,6 +105,20 @@ def remove_unpublished(writer: Any) -> int:
     return published
 
 
+def _undo(writer: Any) -> None:
+    """:func:`remove_unpublished` after a failed or interrupted sync, never raising (a kill
+    leaves it to the next sync).  A Ctrl-C that landed inside a Neo4j driver call can leave
+    the writer's connection mid-reply, so the undo is tried once more on a new session
+    (``afresh``, Neo4j's writer only; FalkorDB's client drops such a connection itself)."""
+    try:
+        remove_unpublished(writer)
+    except Exception:
+        again = getattr(writer, "afresh", None)
+        if again is not None:
+            with contextlib.suppress(Exception):
+                remove_unpublished(again())
+
+
 def _adopt_legacy(writer: Any) -> None:
     """A graph written before snapshots existed becomes snapshot 1 (once)."""
     legacy = writer.run(q.LEGACY_RUNS)
@@ -355,8 +369,7 @@ def _run_export(
                     # Readers never saw this unpublished version; take it out now if the
                     # store still answers (a kill leaves it to the next sync).
                     clock.start("undo")
-                    with contextlib.suppress(Exception):
-                        remove_unpublished(writer)
+                    _undo(writer)
                     raise
         except SyncRejected:
             report.status = REJECTED

@@ -38,6 +38,9 @@ from redgov.graph.stores.falkordb_store import FalkorStore
 ENGINES = ("falkordb", "neo4j")
 NEO4J_SERVER = Path(__file__).resolve().parent / "neo4j" / "server"
 NEO4J_LIB_STAMP = NEO4J_SERVER.parent / "lib" / ".pom.sha256"
+#: Seconds the suite's Neo4j keeps a query plan (tests/neo4j/server ``REDGOV_NEO4J_REPLAN_S``;
+#: ``0`` in the environment restores Neo4j's own replanning).
+REPLAN_S = "86400"
 #: Neo4j's database is emptied in batches: a large graph left by a test (a district demo
 #: synced twice) does not fit one transaction in the test server's heap.
 # The writer's own lock node (a RedgovLock, taken in the same transaction) is not counted:
@@ -216,13 +219,19 @@ class _Neo4jStart:
 
     The JVM's start (20–60 s of CPU) then overlaps the FalkorDB half of the session, which
     runs first, instead of sitting on the critical path when the first Neo4j test comes.
+
+    The server keeps its query plans for the session (:data:`REPLAN_S`): every test wipes the
+    graph and loads a small one, so with Neo4j's own replanning (statistics checked every
+    10 s) nearly every test planned its long texts again, seconds each.
     """
 
     def __init__(self, home: Path) -> None:
         self.home = home
+        env = {**os.environ, "REDGOV_NEO4J_REPLAN_S": os.environ.get("REDGOV_NEO4J_REPLAN_S",
+                                                                     REPLAN_S)}
         self.proc = subprocess.Popen([str(NEO4J_SERVER), "start", str(self.home)],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=subprocess.PIPE, text=True, env=env)
 
     def result(self) -> tuple[int, str, str]:
         out, err = self.proc.communicate()

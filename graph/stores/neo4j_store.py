@@ -163,6 +163,12 @@ class _Neo4jAutoWriter(_Neo4jWriter):
         self._lane_sessions.append(session)
         return _Neo4jAutoWriter(session, self._errors)
 
+    def afresh(self) -> _Neo4jAutoWriter:
+        """This writer on a new session, under the same writers' lock: what undoes an
+        interrupted sync's writes when Ctrl-C (a ``KeyboardInterrupt`` inside the driver)
+        left the session's connection in the middle of a reply."""
+        return self.lane()
+
     def _close_lanes(self) -> None:
         sessions, self._lane_sessions = self._lane_sessions, []
         for session in sessions:
