@@ -97,7 +97,8 @@ def test_service_install_writes_units_that_verify(home: Path, tmp_path: Path) ->
         assert "redgov-pull" not in res.stdout + res.stderr, res.stdout + res.stderr
 
 
-def test_pull_cli_lines_status_and_lock(redgov_env: dict[str, str], tmp_path: Path) -> None:
+def _share_source(tmp_path: Path) -> Path:
+    """A drop folder holding one settled export, registered as the source ``share``."""
     drop = tmp_path / "drop"
     drop.mkdir()
     (drop / "e1.zip").write_bytes(E1)
@@ -105,6 +106,11 @@ def test_pull_cli_lines_status_and_lock(redgov_env: dict[str, str], tmp_path: Pa
     os.utime(drop / "e1.zip", (t, t))
     assert run("source", "add", "share", "--folder", str(drop), "--scope", "CITY1",
                "--settle", "1s").exit_code == 0
+    return drop
+
+
+def test_pull_cli_lines_status_and_lock(redgov_env: dict[str, str], tmp_path: Path) -> None:
+    _share_source(tmp_path)
     run("source", "add", "gone", "--folder", str(tmp_path / "nowhere"), "--scope", "CITY1")
     res = run("pull", "--once")
     assert res.exit_code == 1, res.output
@@ -188,13 +194,7 @@ def test_a_pull_that_publishes_returns_before_its_warm_step(
 
     kinds = "MATCH (s:SnapshotSummary) RETURN DISTINCT s.kind AS kind ORDER BY kind"
     monkeypatch.setenv("REDGOV_WARM", "on")
-    drop = tmp_path / "drop"
-    drop.mkdir()
-    (drop / "e1.zip").write_bytes(E1)
-    t = os.stat(drop / "e1.zip").st_mtime - 60
-    os.utime(drop / "e1.zip", (t, t))
-    assert run("source", "add", "share", "--folder", str(drop), "--scope", "CITY1",
-               "--settle", "1s").exit_code == 0
+    _share_source(tmp_path)
     spec = resolve_store_spec(None)
     with wb._store_lock(spec):
         res = run("pull", "--once")
