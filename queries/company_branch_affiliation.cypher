@@ -63,4 +63,5 @@ RETURN po.code AS party_org_code, po.name AS party_org_name, po.kind AS party_or
        u.community_code AS community_code, u.community_name AS community_name,
        u.street_code AS street_code, u.street_name AS street_name,
        u.district_code AS district_code, u.district_name AS district_name
-ORDER BY party_org_code
+ORDER BY party_org_code, company_code, district_code, street_code, community_code,
+         parent_code, parent_level
