@@ -78,3 +78,15 @@ def test_the_client_secret_file_must_be_private(tmp_path: Path, mode: int) -> No
     secret.write_text("  \n")
     with pytest.raises(oidc.OidcError, match="empty"):
         oidc.read_secret(secret)
+
+
+def test_an_unusable_password_passes_the_policy_for_any_name() -> None:
+    """``user add NAME --no-password`` failed now and then: its random password held the
+    account's short name (``li`` in about 6 % of draws; ``a`` in most)."""
+    from redgov.access.accounts import check_password_policy
+    from redgov.commands.user import _unusable_password
+
+    for name in ("a", "li", "L", "wang"):
+        for _ in range(200):
+            check_password_policy(name, _unusable_password(name))
+

@@ -45,10 +45,16 @@ def _read_password(name: str) -> str:
     return line.rstrip("\r\n")
 
 
-def _unusable_password() -> str:
+def _unusable_password(name: str) -> str:
+    """A random password nobody knows, for an account that signs in only through the
+    identity provider.  It must pass the password policy like any other: a random text can
+    hold a short account name (``li`` is in about 6 % of these), so such a draw is redrawn."""
     import secrets
 
-    return secrets.token_urlsafe(48)
+    while True:
+        password = secrets.token_urlsafe(48)
+        if name.lower() not in password.lower():
+            return password
 
 
 def _revoke(store: object, name: str) -> int:
@@ -109,7 +115,7 @@ def add(name: str, role: str, scope: str | None, oidc_subject: str | None,
             if no_password and not (oidc_subject or email):
                 raise accounts.AccountError(word("user.no_password_needs_link", run_lang()))
             # No local password: a random one nobody is told (it cannot be guessed).
-            password = _unusable_password() if no_password else _read_password(name)
+            password = _unusable_password(name) if no_password else _read_password(name)
             if not no_password:
                 accounts.check_password_policy(name, password)
             with audited("user_add", _actor(), account=name, role=role, scope=scope,
