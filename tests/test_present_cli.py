@@ -13,6 +13,7 @@ import re
 import click
 import pytest
 from click.testing import CliRunner
+from redgov.graph.stores.embedded_server import stop_server
 
 from redgov.cli import main
 from redgov.present.cli import help_key, walk
@@ -160,8 +161,13 @@ def test_refusals_before_the_graph_answer_in_chinese(what: str, args: tuple[str,
                                                      monkeypatch) -> None:
     monkeypatch.setenv("REDGOV_HOME", str(tmp_path))
     monkeypatch.delenv("REDGOV_STORE", raising=False)
-    _refusal_in_both(what, args, env)
-    assert "pw" not in _run(*args, env=env)[1].replace("pw@", "")  # never the password
+    try:
+        _refusal_in_both(what, args, env)
+        assert "pw" not in _run(*args, env=env)[1].replace("pw@", "")  # never the password
+    finally:
+        # A refusal of an environment value can come after the embedded server of this
+        # home started (``REDGOV_READ_TIMEOUT``): it must not outlive the session.
+        stop_server(tmp_path)
 
 
 #: Refusals that need the graph (an account looked up, a query checked): run against
