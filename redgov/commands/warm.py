@@ -18,7 +18,8 @@ import click
 
 from ..graph.stores import resolve_store_spec
 from ..present.clicktext import run_lang
-from .common import lang_option, opened_store, say, store_option
+from ..present.messages import word
+from .common import lang_option, opened_store, store_option
 
 __all__ = ["COMMANDS"]
 
@@ -28,8 +29,7 @@ def _token(value: str | None, most: int) -> str | None:
     marker's token (a file name part, so never a path): letters, digits and
     ``_ . : + -``, never ``/``."""
     if value is not None and not re.fullmatch(rf"[A-Za-z0-9_.:+-]{{1,{most}}}", value):
-        raise click.BadParameter(say(run_lang(), "只能含字母、数字和 _ . : + -",
-                                     "expected letters, digits or _ . : + -"))
+        raise click.BadParameter(word("warm.bad_token", run_lang()))
     return value
 
 
@@ -54,19 +54,13 @@ def warm(ordinal: int | None, run_id: str | None, marker: str | None, wait_only:
     spec = resolve_store_spec(store_spec)
     if wait_only:
         if not wb.wait(spec, timeout):
-            raise click.ClickException(say(lang, f"等待 {timeout:g} 秒后预热仍未完成",
-                                           f"the warm is still running after {timeout:g} s"))
-        click.echo(say(lang, "预热已完成（或没有进行中的预热）", "no warm is running"))
+            raise click.ClickException(word("warm.still_running", lang, timeout=timeout))
+        click.echo(word("warm.none_running", lang))
         return
     with opened_store(spec) as store:
         outcome, line = wb.run(store, spec, ordinal, run_id, marker)
     if marker is None:  # by hand: say what happened (a background one only logs)
-        click.echo(say(lang, _SAID[outcome], line))
-
-
-#: What ``redgov warm`` by hand says (Chinese; English is the logged line).
-_SAID = {"warmed": "已预热", "stopped": "已停止：又发布了更新的快照",
-         "skipped": "已跳过：不是最新快照", "failed": "部分预热失败（原因见数据目录的 warm.log）"}
+        click.echo(line if lang == "en" else word(f"warm.{outcome}", lang))
 
 
 COMMANDS = [warm]

@@ -85,6 +85,16 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "dash.sso_needs": ("单点登录需要同时给出 --oidc-issuer、--oidc-client-id 和 --oidc-secret-file",
                        "single sign-on needs --oidc-issuer, --oidc-client-id and "
                        "--oidc-secret-file"),
+    # redgov warm by hand (in English it prints the line it logged, which says more)
+    "warm.warmed": ("已预热", "warmed"),
+    "warm.stopped": ("已停止：又发布了更新的快照", "stopped: a newer snapshot was published"),
+    "warm.skipped": ("已跳过：不是最新快照", "skipped: not the latest snapshot"),
+    "warm.failed": ("部分预热失败（原因见数据目录的 warm.log）",
+                    "some parts failed (see warm.log in the data directory)"),
+    "warm.still_running": ("等待 {timeout:g} 秒后预热仍未完成",
+                           "the warm is still running after {timeout:g} s"),
+    "warm.none_running": ("预热已完成（或没有进行中的预热）", "no warm is running"),
+    "warm.bad_token": ("只能含字母、数字和 _ . : + -", "expected letters, digits or _ . : + -"),
     # shared options
     "param.bad_pair": ("应为 键=值（k=v），实际为 {pair!r}", "expected k=v, got {pair!r}"),
 }
