@@ -13,7 +13,7 @@ import re
 import click
 import pytest
 from click.testing import CliRunner
-from redgov.graph.stores.embedded_server import stop_server
+from redgov.graph.stores.embedded_server import server_running, stop_server
 
 from redgov.cli import main
 from redgov.present.cli import help_key, walk
@@ -164,10 +164,10 @@ def test_refusals_before_the_graph_answer_in_chinese(what: str, args: tuple[str,
     try:
         _refusal_in_both(what, args, env)
         assert "pw" not in _run(*args, env=env)[1].replace("pw@", "")  # never the password
+        # A refused value starts no embedded server (one would outlive the session).
+        assert server_running(tmp_path) is None, what
     finally:
-        # A refusal of an environment value can come after the embedded server of this
-        # home started (``REDGOV_READ_TIMEOUT``): it must not outlive the session.
-        stop_server(tmp_path)
+        stop_server(tmp_path)  # should the assertion above fail, the server goes anyway
 
 
 #: Refusals that need the graph (an account looked up, a query checked): run against

@@ -17,6 +17,7 @@ from ..graph.stores import ReadOnlyViolation, StoreError
 from ..graph.stores.embedded_server import Loading, start_or_loading, stop_server
 from ..graph.stores.guard import check_free_read
 from ..graph.stores.select import resolve_store_spec
+from ..graph.stores.timeouts import default_read_timeout
 from ..loaders.progress import timings_text
 from ..output import display_width, render, to_json
 from ..present.stores import store_text
@@ -132,6 +133,12 @@ def status(store_spec: str | None, snapshot_spec: str | None, fmt: str, lang: st
     While the embedded server loads its graph (after a start: a province graph takes
     minutes), it says so at once, with how far the load has got, instead of waiting."""
     if resolve_store_spec(store_spec) == "embedded":
+        # The read timeout is checked before the server starts: a refused value must not
+        # leave an embedded server running behind the error (``open_store`` checks it too).
+        try:
+            default_read_timeout()
+        except StoreError as exc:
+            raise click.ClickException(exc.text(run_lang())) from None
         progress = start_or_loading(data_dir())
         if progress is not None:
             _loading(progress, fmt, lang)
