@@ -95,16 +95,17 @@ RETURN po.code AS code, size(secs) AS secretaries, size(deps) AS deputy_secretar
 
 #: R10: each secretary of an organisation built in a compound, and where they come from
 #: (the conditions of queries/secretary_origin.cypher, which does not depend on the seat).
+#: The secretaries are matched with their condition, not collected from every post holder
+#: of the organisation (188,452 rows aggregated at province for 44,464 secretaries).
 _SECRETARIES = cypher("org_facts.secretaries", f"""
 MATCH (po:Organisation)
 WHERE {_PARTY}
 MATCH (po)-[b:BUILT_IN]->(c:Unit {{level: 'compound'}})
 WHERE @live(b) AND @current(c)
 WITH po, collect(DISTINCT c.code) AS compounds, collect(DISTINCT c.community_code) AS communities
-OPTIONAL MATCH (s0:Person)-[sr:SERVES_AS|CROSS_APPOINTED_TO]->(po)
-WITH po, compounds, communities,
-     collect(DISTINCT CASE WHEN sr.role = 'secretary' AND @active(sr) THEN s0 END) AS secretaries
-UNWIND secretaries AS s
+MATCH (s:Person)-[sr:SERVES_AS|CROSS_APPOINTED_TO]->(po)
+WHERE sr.role = 'secretary' AND @active(sr)
+WITH DISTINCT po, compounds, communities, s
 OPTIONAL MATCH (s)-[pr:SERVES_AS|CROSS_APPOINTED_TO]->(oc:Organisation)
 OPTIONAL MATCH (oc)-[os:SITS_AT]->(oh:Unit)
 OPTIONAL MATCH (s)-[lv:LIVES_IN]->(home:Unit)

@@ -58,3 +58,28 @@ def test_one_pass_decoding_gives_the_clients_values(engine: Any, store: Any) -> 
         # text with placeholder values) and the engine's error comes when it runs.
         store.read(cypher("test.falkordb_rows.bad", falkordb_only=True,
                           text="RETURN toInteger($m) AS x"), {"m": {"a": 1}})
+
+
+_WRITE = cypher("test.falkordb_rows.write", falkordb_only=True, text="""
+CREATE (u:Unit {code: 'u3', name: '小区丙', level: 'compound', vf: 1, vt: 9})
+RETURN u, u.code AS code, [u.code, u.name] AS pair
+""")
+
+
+def test_a_writers_rows_are_decoded_as_a_read_s(engine: Any, store: Any) -> None:
+    """The writer's ``run`` decodes in the same pass (the publish step reads its facts on
+    the writer): the same values as the client's parser, for reads, for a write that
+    returns rows, and a refused text still raises."""
+    if engine.name != "falkordb":
+        pytest.skip("FalkorDB's reply format")
+    with store.transaction() as w:
+        w.run(_SEED)
+        for text in _READS:
+            assert _typed(w.run(text)) == _typed(fs._rows(w._graph.query(text))), text
+        made = w.run(_WRITE)
+        assert [(r["code"], r["pair"], r["u"]["name"]) for r in made] \
+            == [("u3", ["u3", "小区丙"], "小区丙")], made
+        assert w.run(_READS[3]) == []
+        with pytest.raises(StoreError):
+            w.run(cypher("test.falkordb_rows.bad_write", falkordb_only=True,
+                         text="CREATE (x:Unit {code: toInteger($m)})"), {"m": {"a": 1}})

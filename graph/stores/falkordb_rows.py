@@ -49,10 +49,13 @@ def _cell(cell: list[Any], graph: Any, plain: Callable[[Any], Any]) -> Any:
 
 
 def ro_rows(graph: Any, text: str, timeout_ms: int | None,
-            plain: Callable[[Any], Any]) -> list[dict[str, Any]]:
+            plain: Callable[[Any], Any], *, write: bool = False) -> list[dict[str, Any]]:
     """``graph.ro_query(text, timeout=timeout_ms)`` as a list of row dicts, each value as
-    the client parses it and ``plain`` turns it (see the module docstring)."""
-    command: list[Any] = ["GRAPH.RO_QUERY", graph.name, text, "--compact"]
+    the client parses it and ``plain`` turns it (see the module docstring).  ``write``:
+    ``graph.query`` instead, for a writer's texts (a sync's publish step reads the facts
+    of a province, 100k rows of lists, on its writer)."""
+    command: list[Any] = ["GRAPH.QUERY" if write else "GRAPH.RO_QUERY", graph.name, text,
+                          "--compact"]
     if timeout_ms is not None:
         command += ["timeout", timeout_ms]
     response = graph.execute_command(*command)

@@ -242,7 +242,7 @@ class _FalkorWriter:
             self._store._refresh_lock()
             try:
                 text = _with_params(query, params)
-                return _rows(_unbusy(lambda: self._graph.query(text)))
+                return _unbusy(lambda: ro_rows(self._graph, text, None, _plain, write=True))
             except redis.ResponseError as exc:
                 raise StoreError(f"FalkorDB refused a write: {exc}") from exc
 
