@@ -147,6 +147,28 @@ RETURN org_code,
          AS posts
 """,
 )
+# NETWORK_POSTS for one scope, from the units in it: the same rows (with a scope, an
+# organisation without a live seat is in none, and each live seat in scope makes a row),
+# without a pass over every organisation.  The ``WITH u`` keeps FalkorDB's planner from
+# starting at the Organisation label: at province (150k organisations) a district's read
+# took 0.55 s of the server that way, 0.06 s this way.
+NETWORK_POSTS_SCOPED = cypher(
+    "queries.analytics.network_posts_scoped",
+    """
+MATCH (u:Unit)
+WHERE @in_scope(u)
+WITH u
+MATCH (o:Organisation)-[st:SITS_AT]->(u)
+WHERE @live(st) AND @current(o) AND o.status = 'active'
+MATCH (p:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(o)
+WHERE @current(r)
+WITH o.code AS org_code,
+     collect(p.code + ',' + coalesce(r.start, '') + ',' + coalesce(r.end, '~')) AS codes
+RETURN org_code,
+       reduce(joined = '', c IN codes | CASE WHEN joined = '' THEN c ELSE joined + (' ' + c) END)
+         AS posts
+""",
+)
 PEOPLE_INFO = cypher(
     "queries.analytics.people_info",
     """
@@ -424,7 +446,8 @@ def read_network(store: Store, scope: str | None, snapshot: int | None = None) -
                 return PostNetwork.decode(blob)
             except ValueError:
                 pass  # damaged: read again (and kept over it)
-    net = PostNetwork.from_rows(store.read(NETWORK_POSTS, _at({"scope": scope}, snapshot)))
+    text = NETWORK_POSTS if scope is None else NETWORK_POSTS_SCOPED
+    net = PostNetwork.from_rows(store.read(text, _at({"scope": scope}, snapshot)))
     if kept:
         keep_blob(store, KEPT_NETWORK, snap, {"scope": None}, net.encode())
     return net
