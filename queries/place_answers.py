@@ -80,10 +80,13 @@ BY_ANCESTRY: Final = frozenset({
 _ANCESTRY: Final = ("community_code", "street_code", "district_code")
 #: The scope levels a :data:`BY_ANCESTRY` answer is narrowed for.
 _ANCESTRY_LEVELS: Final = frozenset({"district", "street", "community"})
-#: Cells (rows × columns) of decoded whole answers a process holds at most: ≈ 80 bytes a
-#: cell measured at city, so ≈ 240 MB (a province snapshot's nineteen answers are ≈ 3 M
-#: cells, twenty times the city's 0.2 M).
-MAX_CELLS: Final = 3_000_000
+#: Cells (rows × columns) of decoded whole answers a process holds at most.  A province
+#: snapshot's nineteen answers are 4.07 M cells, 141 MiB held (≈ 36 bytes a cell, each
+#: column's repeated texts shared, :func:`_shared`; 298 MiB without); the bound was 3 M
+#: cells, so at province a reader going round the questions evicted each answer before
+#: it came back to it and read and decoded it again, ≈ 1 s of CPU every time.  8 M cells:
+#: two snapshots' answers, ≈ 290 MB.
+MAX_CELLS: Final = 8_000_000
 #: An entry longer than this (compressed text; ≈ 100 k chars per 4 k rows) is decoded on a
 #: thread of its own, the first asks answered by the text meanwhile: a page or reader is
 #: never held by a whole province answer's decode (≈ 0.1–0.5 s each).
@@ -114,12 +117,21 @@ class _Whole:
                 for i in self.at.get(code, ())]
 
 
+def _shared(column: list[Any]) -> list[Any]:
+    """The column with each repeated text one object: JSON decoding makes a string per
+    cell, and most columns of an answer repeat a few hundred places' codes and names
+    (a province's nineteen answers: 298 MiB held as decoded, 4.07 M cells)."""
+    seen: dict[str, str] = {}
+    return [seen.setdefault(v, v) if type(v) is str else v for v in column]
+
+
 def _whole(columns: list[str], values: list[list[Any]], place: str | None) -> _Whole | None:
     """The answer indexed by the codes of its place columns (None: a column is missing)."""
     where = {c: i for i, c in enumerate(columns)}
     wanted = ((place,) if place else ()) + _ANCESTRY
     if any(c not in where for c in wanted):
         return None
+    values = [_shared(column) for column in values]
     at: dict[str, list[int]] = {}
     for c in wanted:
         for i, code in enumerate(values[where[c]]):

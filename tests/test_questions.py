@@ -23,6 +23,7 @@ two districts: 涪城区 DIST1 (streets ST11 城厢街道 with communities CM111
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -345,6 +346,25 @@ def test_a_large_kept_answer_is_decoded_aside_and_then_narrowed(
     finally:
         place_answers.forget()
         forget(fx)
+
+
+def test_a_held_answer_shares_each_repeated_text() -> None:
+    """queries/place_answers.py holds a decoded answer with one object per distinct text
+    of a column (a province's nineteen answers: 298 → 141 MiB), values unchanged."""
+    from redgov.queries.place_answers import _whole
+
+    columns = ["code", "district_code", "street_code", "community_code", "n"]
+    values = [[f"C{i}" for i in range(6)], ["D1"] * 6,
+              [json.loads('"S1"') for _ in range(6)], ["M1", "M2", None, "M1", "M2", "M1"],
+              [1, 2, 3, 1.5, None, True]]
+    assert values[2][0] is not values[2][1]  # decoded JSON: a new string per cell
+    whole = _whole(columns, [list(c) for c in values], "code")
+    assert whole is not None and [list(c) for c in whole.values] == values
+    streets = whole.values[2]
+    assert all(s is streets[0] for s in streets)
+    assert whole.values[3][0] is whole.values[3][3] is whole.values[3][5]
+    assert whole.rows("M2") == [{c: v[i] for c, v in zip(columns, values, strict=True)}
+                                for i in (1, 4)]
 
 
 def test_overloaded_scope_and_threshold(fx: Store) -> None:
