@@ -41,9 +41,10 @@ HISTORY = Path(__file__).parent / "fixtures" / "history"
 EXPORTS = sorted(p for p in HISTORY.iterdir() if p.is_dir())
 
 _SCOPES = cypher("test.compound_facts.scopes", """
-MATCH (u:Unit {level: 'district'})
-WHERE @current(u)
-RETURN min(u.code) AS code
+MATCH (u:Unit)
+WHERE @current(u) AND u.level IN ['district', 'street', 'community']
+RETURN u.level AS level, min(u.code) AS code
+ORDER BY level
 """)
 _LIVE_FACTS, _LIVE_ORG_FACTS = (cypher(name, f"""
 MATCH (f:{label})
@@ -87,14 +88,17 @@ def _typed(rows: list[dict[str, Any]]) -> str:
 def _asks(store: Any, snap: Snapshot, scoped: bool = True) -> list[tuple[str, dict[str, Any]]]:
     """Each fact question unscoped and scoped to a district (one scope: ``@in_scope`` is
     one macro for every level); each roll-up at every level unscoped, at its default level
-    scoped."""
+    scoped to a district, a street and a community (a roll-up's fact text narrows its
+    facts by the scope with a test of its own)."""
     found = store.read(_SCOPES, {"snapshot": snap.ordinal}) if scoped else []
-    scopes = [r["code"] for r in found if r["code"] is not None]
+    scopes = {r["level"]: r["code"] for r in found if r["code"] is not None}
     out: list[tuple[str, dict[str, Any]]] = []
     for name in sorted(FACT_TEXTS):
         out.append((name, {}))
-        out += [(name, {"scope": scope}) for scope in scopes]
-        if None not in FACT_TEXTS[name]:  # a roll-up: one text per level it serves
+        rollup = None not in FACT_TEXTS[name]
+        out += [(name, {"scope": scope}) for level, scope in scopes.items()
+                if rollup or level == "district"]
+        if rollup:  # one text per level it serves
             default = get_question(name).param("level").default
             out += [(name, {"level": lv}) for lv in FACT_TEXTS[name] if lv != default]
     return out

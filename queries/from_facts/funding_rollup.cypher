@@ -2,11 +2,15 @@
 // level: {roll_key} is the fact's property holding the code of its seat's unit at the
 // rolled-up level (set only for a current seat at or below that level, as the
 // definition's PART_OF*0..4 reaches).  The organisations are summed per unit code first,
-// then each unit of the level picks its sums (none: zeros).
+// then each unit of the level picks its sums (none: zeros).  With a scope only the facts
+// seated in it are summed: a unit in the scope rolls up seats at or below it, which are in
+// the scope too (a province district's roll-up summed all 54k facts: 0.18 s of the server).
 // Registered for the city, district and street levels (queries/fact_texts.ROLL_LEVELS).
 // The definition is queries/funding_rollup.cypher.
 MATCH (f:PartyOrgFact)
 WHERE @live(f) AND f.{roll_key} IS NOT NULL AND (f.in_company = true OR f.in_compound = true)
+  AND ($scope IS NULL
+       OR $scope IN [f.unit_code, f.community_code, f.street_code, f.district_code, f.city_code])
 WITH f, CASE WHEN coalesce($year, 0) > 0 THEN $year
             ELSE toInteger(substring($as_of, 0, 4)) END AS fyear
 WHERE f.founded IS NULL OR f.founded <= toString(fyear) + '-12-31'
