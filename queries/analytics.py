@@ -46,17 +46,14 @@ Info = Mapping[str, Mapping[str, Any]]
 
 __all__ = ["ACTIVE_POSTS", "ANALYTICS", "broker_rows", "interlock_rows", "overloaded_rows"]
 
-#: The active organisations in scope, each with its live seat in scope (none: a row with
-#: ``u`` null, in scope only when ``$scope`` is null): the start of the network reads.
-_ORGS_IN_SCOPE = """
+ACTIVE_POSTS = cypher(
+    "queries.analytics.active_posts",
+    """
 MATCH (o:Organisation)
 WHERE @current(o) AND o.status = 'active'
 OPTIONAL MATCH (o)-[st:SITS_AT]->(u:Unit)
 WITH o, u, st
-WHERE (st IS NULL OR @live(st)) AND @in_scope(u)"""
-ACTIVE_POSTS = cypher(
-    "queries.analytics.active_posts",
-    _ORGS_IN_SCOPE + """
+WHERE (st IS NULL OR @live(st)) AND @in_scope(u)
 MATCH (p:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(o)
 WHERE @active(r)
 OPTIONAL MATCH (p)-[lv:LIVES_IN]->(h:Unit)
@@ -89,7 +86,12 @@ RETURN u.code AS code,
 # costs far more than the engine's matching, so fewer cells is what makes them fast.
 HOLDERS = cypher(
     "queries.analytics.holders",
-    _ORGS_IN_SCOPE + """
+    """
+MATCH (o:Organisation)
+WHERE @current(o) AND o.status = 'active'
+OPTIONAL MATCH (o)-[st:SITS_AT]->(u:Unit)
+WITH o, u, st
+WHERE (st IS NULL OR @live(st)) AND @in_scope(u)
 MATCH (p:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(o)
 WHERE @active(r)
 WITH p.code AS person_code, count(*) AS posts, collect(DISTINCT o.code) AS org_codes
@@ -109,7 +111,12 @@ ORDER BY person_code
 # accumulator that starts as '' and has a literal appended loses bytes past 512).
 BODY_HOLDERS = cypher(
     "queries.analytics.body_holders",
-    _ORGS_IN_SCOPE + """
+    """
+MATCH (o:Organisation)
+WHERE @current(o) AND o.status = 'active'
+OPTIONAL MATCH (o)-[st:SITS_AT]->(u:Unit)
+WITH o, u, st
+WHERE (st IS NULL OR @live(st)) AND @in_scope(u)
 MATCH (p:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(o)
 WHERE @active(r)
 WITH o.code AS org_code, collect(p.code) AS codes
@@ -123,9 +130,14 @@ RETURN org_code,
 # matching as BODY_HOLDERS except the date test, which depends on ``as_of`` alone and is
 # applied in the client (a missing start as '', a missing end as '~': the comparisons
 # @active makes), so one read answers the three questions for every date of the snapshot.
-#: The posts of the organisations ``o`` matched before it, one row per organisation (the
-#: end of both reads below).
-_POSTS_OF_ORGS = """
+NETWORK_POSTS = cypher(
+    "queries.analytics.network_posts",
+    """
+MATCH (o:Organisation)
+WHERE @current(o) AND o.status = 'active'
+OPTIONAL MATCH (o)-[st:SITS_AT]->(u:Unit)
+WITH o, u, st
+WHERE (st IS NULL OR @live(st)) AND @in_scope(u)
 MATCH (p:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(o)
 WHERE @current(r)
 WITH o.code AS org_code,
@@ -133,24 +145,31 @@ WITH o.code AS org_code,
 RETURN org_code,
        reduce(joined = '', c IN codes | CASE WHEN joined = '' THEN c ELSE joined + (' ' + c) END)
          AS posts
-"""
-NETWORK_POSTS = cypher(
-    "queries.analytics.network_posts",
-    _ORGS_IN_SCOPE + _POSTS_OF_ORGS,
+""",
 )
-# NETWORK_POSTS for one scope, from the units in it: the same rows (with a scope, an
-# organisation without a live seat is in none, and each live seat in scope makes a row),
-# without a pass over every organisation.  The ``WITH u`` keeps FalkorDB's planner from
-# starting at the Organisation label: at province (150k organisations) a district's read
-# took 0.55 s of the server that way, 0.06 s this way.
+# NETWORK_POSTS for one scope, from the live units in it (a live seat's unit is live): the
+# same rows (with a scope, an organisation without a live seat is in none, and each live
+# seat in scope makes a row), without a pass over every organisation.  Its end repeats
+# NETWORK_POSTS's: a Cypher piece outside cypher() is refused (tests/test_cypher_lint.py).
+# The ``WITH u`` keeps FalkorDB's planner from starting at the Organisation label: at
+# province (150k organisations) a district's read took 0.55 s of the server that way,
+# 0.06 s this way.
 NETWORK_POSTS_SCOPED = cypher(
     "queries.analytics.network_posts_scoped",
     """
 MATCH (u:Unit)
-WHERE @in_scope(u)
+WHERE @live(u) AND @in_scope(u)
 WITH u
 MATCH (o:Organisation)-[st:SITS_AT]->(u)
-WHERE @live(st) AND @current(o) AND o.status = 'active'""" + _POSTS_OF_ORGS,
+WHERE @live(st) AND @current(o) AND o.status = 'active'
+MATCH (p:Person)-[r:SERVES_AS|CROSS_APPOINTED_TO]->(o)
+WHERE @current(r)
+WITH o.code AS org_code,
+     collect(p.code + ',' + coalesce(r.start, '') + ',' + coalesce(r.end, '~')) AS codes
+RETURN org_code,
+       reduce(joined = '', c IN codes | CASE WHEN joined = '' THEN c ELSE joined + (' ' + c) END)
+         AS posts
+""",
 )
 PEOPLE_INFO = cypher(
     "queries.analytics.people_info",

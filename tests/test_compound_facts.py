@@ -85,11 +85,16 @@ def _typed(rows: list[dict[str, Any]]) -> str:
                       ensure_ascii=False)
 
 
+#: Fact texts that narrow their facts by the scope with a test of their own, not only
+#: ``@in_scope`` on a unit (queries/from_facts/funding_rollup.cypher).
+_OWN_SCOPE_TEST = frozenset({"funding_rollup"})
+
+
 def _asks(store: Any, snap: Snapshot, scoped: bool = True) -> list[tuple[str, dict[str, Any]]]:
     """Each fact question unscoped and scoped to a district (one scope: ``@in_scope`` is
-    one macro for every level); each roll-up at every level unscoped, at its default level
-    scoped to a district, a street and a community (a roll-up's fact text narrows its
-    facts by the scope with a test of its own)."""
+    one macro for every level), and to a street and a community too where its fact text
+    tests the scope on the facts itself (:data:`_OWN_SCOPE_TEST`); each roll-up at every
+    level unscoped."""
     found = store.read(_SCOPES, {"snapshot": snap.ordinal}) if scoped else []
     scopes = {r["level"]: r["code"] for r in found if r["code"] is not None}
     out: list[tuple[str, dict[str, Any]]] = []
@@ -97,7 +102,7 @@ def _asks(store: Any, snap: Snapshot, scoped: bool = True) -> list[tuple[str, di
         out.append((name, {}))
         rollup = None not in FACT_TEXTS[name]
         out += [(name, {"scope": scope}) for level, scope in scopes.items()
-                if rollup or level == "district"]
+                if name in _OWN_SCOPE_TEST or level == "district"]
         if rollup:  # one text per level it serves
             default = get_question(name).param("level").default
             out += [(name, {"level": lv}) for lv in FACT_TEXTS[name] if lv != default]
