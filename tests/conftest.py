@@ -19,11 +19,14 @@ internals (the embedded server, the graph copy-and-rename) ask for ``falkor_stor
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import json
 import os
 import shutil
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -217,34 +220,61 @@ _LINTING_FILES = ("test_catalog.py", "test_cypher_lint.py")
 class _Neo4jStart:
     """``tests/neo4j/server start`` running in the background from collection on.
 
-    The JVM's start (20–60 s of CPU) then overlaps the FalkorDB half of the session, which
-    runs first, instead of sitting on the critical path when the first Neo4j test comes.
+    The JVM's start (20–60 s of CPU) then overlaps other tests instead of sitting on the
+    critical path when the first Neo4j test comes.  Its output and exit status go to files
+    beside its home, so that a pytest-xdist worker can use a server the controller started
+    (:meth:`attach`); only the process that started it stops it.
 
     The server keeps its query plans for the session (:data:`REPLAN_S`): every test wipes the
     graph and loads a small one, so with Neo4j's own replanning (statistics checked every
     10 s) nearly every test planned its long texts again, seconds each.
     """
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, *, launch: bool = True) -> None:
         self.home = home
+        self.proc: subprocess.Popen[bytes] | None = None
+        if not launch:
+            return
         env = {**os.environ, "REDGOV_NEO4J_REPLAN_S": os.environ.get("REDGOV_NEO4J_REPLAN_S",
                                                                      REPLAN_S)}
-        self.proc = subprocess.Popen([str(NEO4J_SERVER), "start", str(self.home)],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, env=env)
+        home.mkdir(parents=True, exist_ok=True)
+        # The status file is written last, so its presence means "out" and "err" are whole.
+        script = ('"$0" start "$1" >"$1.out" 2>"$1.err"; '
+                  'echo $? >"$1.rc.tmp"; mv "$1.rc.tmp" "$1.rc"')
+        self.proc = subprocess.Popen(["sh", "-c", script, str(NEO4J_SERVER), str(home)],
+                                     stdin=subprocess.DEVNULL, env=env)
+
+    @classmethod
+    def attach(cls, home: Path) -> _Neo4jStart | None:
+        """The start another process launched into ``home`` (None if it launched none)."""
+        return cls(home, launch=False) if home.is_dir() else None
+
+    def _file(self, suffix: str) -> Path:
+        return self.home.with_name(self.home.name + suffix)
 
     def result(self) -> tuple[int, str, str]:
-        out, err = self.proc.communicate()
-        return self.proc.returncode, out, err
+        if self.proc is not None:
+            self.proc.wait()
+        while not self._file(".rc").exists():  # another process's start: wait for its status
+            time.sleep(0.2)
+        code = int(self._file(".rc").read_text().strip() or 1)
+        return code, self._file(".out").read_text(), self._file(".err").read_text()
 
     def stop(self) -> None:
-        self.proc.communicate()  # a start still under way finishes (or fails) first
+        if self.proc is None:
+            return  # the process that started it stops it
+        self.proc.wait()  # a start still under way finishes (or fails) first
         subprocess.run([str(NEO4J_SERVER), "stop", str(self.home)], capture_output=True,
                        check=False)
         shutil.rmtree(self.home, ignore_errors=True)
+        for suffix in (".out", ".err", ".rc"):
+            self._file(suffix).unlink(missing_ok=True)
 
 
 _early: dict[str, _Neo4jStart] = {}
+#: pytest-xdist (``-n 2`` in pyproject.toml): the controller starts Neo4j and the lint once,
+#: in this folder, which every worker is handed (``workerinput``); the controller stops them.
+_SHARED = "redgov_shared"
 
 
 def _wants_neo4j(item: pytest.Item) -> bool:
@@ -262,15 +292,124 @@ def _session_dir(config: pytest.Config, name: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"redgov-{name}-"))
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
+def _worker_shared(config: pytest.Config) -> Path | None:
+    """On a pytest-xdist worker, the folder its controller starts the shared servers in."""
+    shared = getattr(config, "workerinput", {}).get(_SHARED)
+    return Path(shared) if shared else None
+
+
+def _start_background(config: pytest.Config, folder: Path | None, *, neo4j: bool,
+                      lint: bool) -> None:
     """Start what the session will wait for later, in the background: Neo4j and the lint."""
+    if neo4j and _neo4j_unavailable() is None:
+        home = folder / "neo4j" if folder else _session_dir(config, "neo4j")
+        _early["neo4j"] = _Neo4jStart(home)
+    if lint:
+        place = folder / "lint" if folder else _session_dir(config, "lint")
+        place.mkdir(parents=True, exist_ok=True)
+        cypher_lint.start_prefetch(place)
+
+
+def _groups_file(shared: Path, worker: str) -> Path:
+    return shared / f"groups-{worker}.json"
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own ordering (by the engine parameter)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, which worker runs what, and in what order.
+
+    Groups: every Neo4j test on one worker (the session's one Neo4j database, emptied per
+    test, cannot serve two tests at once), the lint files together (they share one
+    background lint), and every other file whole (its module fixtures, a synced district
+    among them, are built once).  Order: the Neo4j group first, so that it starts at once
+    on one worker while the other takes the files, biggest first; the lint group last, when
+    the background lint has its verdicts ready instead of holding a worker waiting.
+
+    The worker writes each test's group to the shared folder before it reports its
+    collection; the controller's scheduler (:func:`pytest_xdist_make_scheduler`) reads it.
+    (xdist's own ``loadgroup`` renames ``item._nodeid``, which pytest 9.2 no longer reads.)
+    """
+    shared = _worker_shared(config)
+    if shared is None:
+        return
+    groups = {item.nodeid: "neo4j" if _wants_neo4j(item)
+              else "lint" if item.path.name in _LINTING_FILES
+              else item.nodeid.split("::", 1)[0] for item in items}
+    sizes = collections.Counter(groups.values())
+    rank = {name: (0 if name == "neo4j" else 2 if name == "lint" else 1, -size)
+            for name, size in sizes.items()}
+    items.sort(key=lambda item: rank[groups[item.nodeid]])  # stable: each group keeps its order
+    target = _groups_file(shared, config.workerinput["workerid"])  # type: ignore[attr-defined]
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps(groups), encoding="utf-8")
+    tmp.rename(target)
+
+
+def _read_groups(shared: Path) -> dict[str, str]:
+    """The groups the first worker to collect wrote (every worker collects the same tests,
+    which xdist checks before it schedules any)."""
+    for path in sorted(shared.glob("groups-*.json")):
+        return json.loads(path.read_text(encoding="utf-8"))
+    return {}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Controller: xdist's scope scheduling over the groups above, in the workers' order;
+    a worker that runs out takes the next group, so the first to finish takes what is
+    left."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    shared: Path = config._redgov_shared  # type: ignore[attr-defined]
+    config.option.loadscopereorder = False  # the workers' order above, not by size
+
+    class GroupScheduling(LoadScopeScheduling):
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.groups is None:
+                self.groups = _read_groups(shared)
+            return self.groups.get(nodeid) or nodeid.split("::", 1)[0]
+
+    return GroupScheduling(config, log)  # type: ignore[arg-type]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: object) -> None:
+    """Controller: hand each worker the folder of the shared servers."""
+    config: pytest.Config = node.config  # type: ignore[attr-defined]
+    if not hasattr(config, "_redgov_shared"):
+        config._redgov_shared = _session_dir(config, "shared")  # type: ignore[attr-defined]
+    node.workerinput[_SHARED] = str(config._redgov_shared)  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: object, ids: list[str]) -> None:
+    """Controller: once the first worker has collected (before any test is handed out),
+    start Neo4j if a test is grouped on it and the lint if a lint file was collected."""
+    config: pytest.Config = node.config  # type: ignore[attr-defined]
+    if getattr(config, "_redgov_started", False) or config.option.collectonly:
+        return
+    config._redgov_started = True  # type: ignore[attr-defined]
+    _start_background(config, config._redgov_shared,  # type: ignore[attr-defined]
+                      neo4j="neo4j" in _read_groups(config._redgov_shared).values(),  # type: ignore[attr-defined]
+                      lint=any(i.split("::", 1)[0].rsplit("/", 1)[-1] in _LINTING_FILES
+                               for i in ids))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Without xdist, start the background work here; a worker attaches to its
+    controller's instead."""
     items = session.items
     if session.config.option.collectonly:
         return
-    if _neo4j_unavailable() is None and any(_wants_neo4j(i) for i in items):
-        _early["neo4j"] = _Neo4jStart(_session_dir(session.config, "neo4j"))
-    if any(i.path.name in _LINTING_FILES for i in items):
-        cypher_lint.start_prefetch(_session_dir(session.config, "lint"))
+    shared = _worker_shared(session.config)
+    if shared is not None:
+        cypher_lint.attach_prefetch(shared / "lint")
+        return
+    _start_background(session.config, None,
+                      neo4j=any(_wants_neo4j(i) for i in items),
+                      lint=any(i.path.name in _LINTING_FILES for i in items))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -280,7 +419,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 @pytest.fixture(scope="session")
-def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServer]:
+def neo4j_server(request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServer]:
     """A real Neo4j 5.26 for the session (started once, stopped at the end)."""
     why = _neo4j_unavailable()
     if why:
@@ -288,7 +428,10 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServ
             pytest.fail(f"REDGOV_REQUIRE_NEO4J=1 but the Neo4j half cannot run: {why}",
                         pytrace=False)
         pytest.skip(f"Neo4j half skipped: {why}; REDGOV_REQUIRE_NEO4J=1 makes this a failure")
-    start = _early.pop("neo4j", None) or _Neo4jStart(tmp_path_factory.mktemp("neo4j"))
+    shared = _worker_shared(request.config)
+    start = (_early.pop("neo4j", None)
+             or (_Neo4jStart.attach(shared / "neo4j") if shared else None)
+             or _Neo4jStart(tmp_path_factory.mktemp("neo4j")))
     code, out, err = start.result()
     try:
         if code != 0:
@@ -361,3 +504,4 @@ def falkor_store(server: ServerInfo, falkor_graph_name: str) -> Iterator[FalkorS
         if s._graph_exists(name):
             s._redis.execute_command("GRAPH.DELETE", name)
     s.close()
+

@@ -30,7 +30,8 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["LINTER_DIR", "LinterMissing", "lint", "lint_one", "start_prefetch", "stop_prefetch"]
+__all__ = ["LINTER_DIR", "LinterMissing", "attach_prefetch", "lint", "lint_one", "start_prefetch",
+           "stop_prefetch"]
 
 LINTER_DIR = Path(__file__).parent / "cypherlint"
 #: The prefetch's batches, in the order written (the catalog test runs before the registry's).
@@ -44,6 +45,9 @@ class LinterMissing(RuntimeError):
 _verdicts: dict[str, list[dict]] = {}  # text → diagnostics, for the session
 _prefetch: subprocess.Popen[bytes] | None = None
 _prefetch_dir: Path | None = None
+#: The prefetch's pid and its end, as files in its folder: a pytest-xdist worker reads them
+#: to wait for the prefetch its controller started (:func:`attach_prefetch`).
+_PID, _ENDED = "pid", "ended"
 
 
 def _check_installed() -> str:
@@ -92,15 +96,46 @@ def start_prefetch(folder: Path) -> None:
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
             start_new_session=True,
         )
+    (folder / f"{_PID}.tmp").write_text(str(_prefetch.pid))
+    (folder / f"{_PID}.tmp").rename(folder / _PID)
+
+
+def attach_prefetch(folder: Path) -> None:
+    """Use the prefetch another process (the pytest-xdist controller) starts in ``folder``:
+    its verdicts are read from there, and it is waited for through its files."""
+    global _prefetch_dir
+    if _prefetch is None:
+        _prefetch_dir = folder
+
+
+def _prefetch_running() -> bool:
+    if _prefetch is not None:
+        return _prefetch.poll() is None
+    if _prefetch_dir is None or (_prefetch_dir / _ENDED).exists():
+        return False
+    try:
+        pid = int((_prefetch_dir / _PID).read_text())
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, ValueError, IndexError):
+        return False  # never started, or gone
+    return state != "Z"  # ended, its parent not having reaped it yet
+
+
+def _wait_prefetch() -> None:
+    if _prefetch is not None:
+        _prefetch.wait()
+        return
+    while _prefetch_running():
+        time.sleep(0.2)
 
 
 def _prefetched_texts() -> set[str]:
     """The texts the running prefetch will lint (waits the few seconds it takes to list
     them); empty when there is no prefetch or it ended without listing them."""
-    if _prefetch is None or _prefetch_dir is None:
+    if _prefetch_dir is None:
         return set()
     manifest = _prefetch_dir / "texts.json"
-    while not manifest.exists() and _prefetch.poll() is None:
+    while not manifest.exists() and _prefetch_running():
         time.sleep(0.2)
     if not manifest.exists():
         return set()
@@ -108,8 +143,11 @@ def _prefetched_texts() -> set[str]:
 
 
 def stop_prefetch() -> None:
-    """End the background lint if it still runs (a session that never needed it)."""
-    if _prefetch is not None and _prefetch.poll() is None:
+    """End the background lint if it still runs (a session that never needed it); a
+    process that only attached to another's leaves it to that one."""
+    if _prefetch is None:
+        return
+    if _prefetch.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(_prefetch.pid, signal.SIGKILL)  # its own session: the Node child too
         _prefetch.wait()
@@ -120,9 +158,8 @@ def stop_prefetch() -> None:
 def lint(texts: dict[str, str]) -> dict[str, list[dict]]:
     _load_prefetched()
     waiting = {t for t in texts.values() if t not in _verdicts}
-    if waiting and _prefetch is not None and _prefetch.poll() is None \
-            and waiting & _prefetched_texts():
-        _prefetch.wait()  # what it still has to lint is cheaper there than in a second Node
+    if waiting and _prefetch_running() and waiting & _prefetched_texts():
+        _wait_prefetch()  # what it still has to lint is cheaper there than in a second Node
     _load_prefetched()
     missing = {k: v for k, v in texts.items() if v not in _verdicts}
     if missing:
@@ -136,7 +173,15 @@ def lint_one(text: str) -> list[dict]:
 
 
 def _prefetch_main(folder: Path) -> None:
-    """The background half: every text the lint tests ask about, batch by batch."""
+    """The background half: every text the lint tests ask about, batch by batch; its end
+    is marked whatever happens, so that nobody waits for a prefetch that died."""
+    try:
+        _prefetch_batches(folder)
+    finally:
+        (folder / _ENDED).touch()
+
+
+def _prefetch_batches(folder: Path) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from redgov.graph.cypher import REGISTRY
     from redgov.queries import catalog

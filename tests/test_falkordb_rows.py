@@ -41,9 +41,8 @@ def _typed(rows: list[dict[str, Any]]) -> str:
                       ensure_ascii=False, default=str)
 
 
-def test_one_pass_decoding_gives_the_clients_values(engine: Any, store: Any) -> None:
-    if engine.name != "falkordb":
-        pytest.skip("FalkorDB's reply format")
+def test_one_pass_decoding_gives_the_clients_values(falkor_store: Any) -> None:
+    store = falkor_store
     with store.transaction() as w:
         w.run(_SEED)
     for text in _READS:
@@ -66,12 +65,11 @@ RETURN u, u.code AS code, [u.code, u.name] AS pair
 """)
 
 
-def test_a_writers_rows_are_decoded_as_a_read_s(engine: Any, store: Any) -> None:
+def test_a_writers_rows_are_decoded_as_a_read_s(falkor_store: Any) -> None:
     """The writer's ``run`` decodes in the same pass (the publish step reads its facts on
     the writer): the same values as the client's parser, for reads, for a write that
     returns rows, and a refused text still raises."""
-    if engine.name != "falkordb":
-        pytest.skip("FalkorDB's reply format")
+    store = falkor_store
     with store.transaction() as w:
         w.run(_SEED)
         for text in _READS:
