@@ -4,7 +4,7 @@ FalkorDB: one embedded server for the session, one fresh graph per test (graphs 
 independent keys, so a graph per test isolates at no cost).
 
 Neo4j: one server for the session (``tests/neo4j/server start`` in a session temp dir,
-launched in the background at collection so the JVM starts while the FalkorDB half runs;
+launched in the background at collection so the JVM starts while other tests run;
 Neo4j 5.26 Community from Maven Central, needs ``java`` and ``mvn``).  Community has one
 user database, so "a fresh graph" is that database emptied and its schema set up again
 (idempotent).  A module-scoped fixture that keeps a synced graph for its module holds the
@@ -15,6 +15,10 @@ The ``engine`` fixture is parametrised, so test ids read ``test_x[falkordb]`` /
 ``test_x[neo4j]``.  Without java/mvn the Neo4j half is skipped with one reason line;
 ``REDGOV_REQUIRE_NEO4J=1`` (set by .ci/run) turns that into a failure.  Tests of FalkorDB
 internals (the embedded server, the graph copy-and-rename) ask for ``falkor_store``.
+
+Two pytest-xdist workers (``-n 2``): every Neo4j test on one, the other files on the other
+(see :func:`pytest_collection_modifyitems`); the controller starts Neo4j and the lint once
+for both, and each worker has its own embedded FalkorDB.  ``-n 0`` runs in one process.
 """
 
 from __future__ import annotations
