@@ -12,6 +12,9 @@ command returned (dashboard/warm_background.py, ``redgov warm``), or in-process
 - the overview's kept answers (``data.KEPT_QUESTIONS``) exactly as the overview asks them
   (:func:`overview_asks`, :func:`params_json`: the same entry keys, so the dashboard reads
   them back), and the network questions' kept answers with their default parameters;
+- ``redgov status``'s counts of nodes and relations (graph/introspection.py
+  ``counts_at``: a scan of the whole graph, 9.8 s at province, that the first status after
+  a sync paid before);
 - every other catalog question's unscoped answer with its default parameters, kept
   compressed per snapshot (queries/kept_answers.py): ``redgov audit NAME`` and the audit
   page then read back what costs 1–10 s to compute at province, and a unit page's
@@ -181,7 +184,13 @@ def warm(store: Store, snapshot: Snapshot | None = None,
             if q.kind == "cypher":
                 run_question(pinned, q.name, {"as_of": snap.date}, snapshot=snap, keep=True)
 
+    def counts() -> None:
+        from ..graph.introspection import counts_at
+
+        counts_at(store, snap)  # what `redgov status` shows: a scan of the whole graph
+
     part("overview", overview)
+    part("status", counts)
     part("analytics", analytics)
     part("answers", answers)
     if store.engine == "neo4j":  # FalkorDB plans in milliseconds: nothing to gain there

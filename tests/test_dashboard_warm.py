@@ -22,6 +22,7 @@ import pytest
 from redgov.dashboard import warm
 from redgov.dashboard import warm_background as wb
 from redgov.dashboard.snapshot import PinnedStore
+from redgov.graph.introspection import graph_counts
 from redgov.graph.snapshots import Snapshot, list_snapshots
 from redgov.graph.stores import resolve_store_spec
 from redgov.graph.stores.base import Store
@@ -105,6 +106,10 @@ def test_a_warmed_sync_keeps_each_snapshot_its_own_answers(
     assert two.ordinal == one.ordinal + 1, (one, two)
     after = _overview_entries(store, two)
     _answer_entries(store, two)
+    # `redgov status`'s counts, kept for each snapshot: as counted afresh there
+    for snap in (one, two):
+        assert _kept(store, summary_key("status.counts", snap)) == [
+            dict(c) for c in graph_counts(store, snap.ordinal)], snap
     # X1 has a party organisation at the first snapshot, X1 and X3 at the second.
     with_org = [sum(int(r["with_party_org"]) for r in rows["coverage_rollup"])  # type: ignore[union-attr]
                 for rows in (before, after)]
