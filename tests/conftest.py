@@ -390,15 +390,15 @@ def pytest_configure_node(node: object) -> None:
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_node_collection_finished(node: object, ids: list[str]) -> None:
     """Controller: once the first worker has collected (before any test is handed out),
-    start Neo4j if a test is grouped on it and the lint if a lint file was collected."""
+    start Neo4j if a test is grouped on it and the lint if a lint test was collected (the
+    groups that worker wrote, not ``ids``: one classification, in the worker)."""
     config: pytest.Config = node.config  # type: ignore[attr-defined]
     if getattr(config, "_redgov_started", False) or config.option.collectonly:
         return
     config._redgov_started = True  # type: ignore[attr-defined]
-    _start_background(config, config._redgov_shared,  # type: ignore[attr-defined]
-                      neo4j="neo4j" in _read_groups(config._redgov_shared).values(),  # type: ignore[attr-defined]
-                      lint=any(i.split("::", 1)[0].rsplit("/", 1)[-1] in _LINTING_FILES
-                               for i in ids))
+    shared: Path = config._redgov_shared  # type: ignore[attr-defined]
+    groups = set(_read_groups(shared).values())
+    _start_background(config, shared, neo4j="neo4j" in groups, lint="lint" in groups)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -508,4 +508,3 @@ def falkor_store(server: ServerInfo, falkor_graph_name: str) -> Iterator[FalkorS
         if s._graph_exists(name):
             s._redis.execute_command("GRAPH.DELETE", name)
     s.close()
-
