@@ -40,8 +40,9 @@ from ..graph.snapshots import Snapshot, list_snapshots
 from ..graph.stores.base import Store, StoreError
 from ..graph.summaries import summary_key
 
-__all__ = ["KEEP", "MAX_CHARS", "MIN_ROWS", "MIN_SECONDS", "decode", "decode_columns", "encode",
-           "keep_blob", "kept_rows", "read_blob", "read_kept", "read_kept_text"]
+__all__ = ["HEAD", "KEEP", "MAX_CHARS", "MIN_ROWS", "MIN_SECONDS", "PART", "Split", "decode",
+           "decode_columns", "encode", "keep_blob", "kept_rows", "read_blob", "read_kept",
+           "read_kept_text"]
 
 #: Answers are kept for the newest this many published snapshots only (a province
 #: snapshot's unscoped answers are ≈ 10 MB compressed together).
@@ -52,6 +53,11 @@ MIN_ROWS = 1000
 MIN_SECONDS = 0.5
 #: An entry's text (compressed, base64) longer than this is not kept.
 MAX_CHARS = 16_000_000
+#: A kept answer's parts (:data:`Split`) are entries of their own, keyed by the answer's
+#: parameters plus this one naming the part; the part :data:`HEAD` lists the parts kept
+#: (one ``part`` column), so that a part not kept tells "no rows there" from "not split".
+PART = "part"
+HEAD = "*"
 
 _KIND = "answer."
 _READ = cypher(
@@ -74,7 +80,20 @@ DELETE s
 """,
 )
 
+_WRITE_PARTS = cypher(
+    "summaries.answers.write_parts",
+    """
+UNWIND $parts AS p
+MERGE (s:SnapshotSummary {key: p.key})
+SET s.z = p.z, s.kind = $kind, s.run_id = $run_id, s.ordinal = $ordinal, s.at = $at
+""",
+)
+
 Rows = list[dict[str, Any]]
+#: What an answer is also kept split into, besides whole: part name → that part's rows (a
+#: subset of the rows, in their order), or None when it is not worth splitting
+#: (queries/place_answers.py splits the large narrowable answers by district).
+Split = Callable[[list[str], Rows], Mapping[str, Rows] | None]
 
 
 def encode(columns: list[str], rows: Rows) -> str | None:
@@ -153,9 +172,10 @@ def decode_columns(text: str, columns: list[str]) -> list[list[Any]] | None:
 
 def kept_rows(store: Store, name: str, snapshot: Snapshot | None, columns: list[str],
               compute: Callable[[], Rows], params: Mapping[str, Any], *,
-              keep: bool = False) -> Rows:
+              keep: bool = False, split: Split | None = None) -> Rows:
     """``compute()``'s rows (dicts over ``columns``) for ``snapshot``, from the kept entry
-    when there is one, else computed and, when ``keep`` or large or slow, kept.
+    when there is one, else computed and, when ``keep`` or large or slow, kept — and, with
+    ``split``, its parts too (:data:`PART`), each read without the whole.
 
     ``compute`` must answer for ``snapshot`` alone with ``params`` (the parameters as bound,
     all of them: they are the key).  Without a snapshot nothing is kept.
@@ -170,6 +190,8 @@ def kept_rows(store: Store, name: str, snapshot: Snapshot | None, columns: list[
     rows = compute()
     seconds = time.perf_counter() - t0
     if keep or len(rows) >= MIN_ROWS or seconds >= MIN_SECONDS:
+        if split is not None and (not rows or set(rows[0]) == set(columns)):
+            _keep_parts(store, name, snapshot, columns, params, split(list(columns), rows))
         _keep(store, key, name, snapshot, columns, rows)
     return rows
 
@@ -206,6 +228,29 @@ def _keep(store: Store, key: str, name: str, snapshot: Snapshot, columns: list[s
     text = encode(list(columns), rows)
     if text is not None and len(text) <= MAX_CHARS:
         _write(store, key, name, snapshot, text)
+
+
+def _keep_parts(store: Store, name: str, snapshot: Snapshot, columns: list[str],
+                params: Mapping[str, Any], parts: Mapping[str, Rows] | None) -> None:
+    """Each part as an entry, and the head naming them, in one write (kept before the
+    whole, so a reader that finds the whole finds its parts, unless this write failed)."""
+    if not parts:
+        return
+    texts = [(part, encode(list(columns), rows)) for part, rows in parts.items()]
+    texts.append((HEAD, encode([PART], [{PART: p} for p in sorted(parts)])))
+    if any(t is None or len(t) > MAX_CHARS for _, t in texts):
+        return
+    try:
+        if snapshot.run_id not in _newest(store):
+            return
+        at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        rows = [{"key": summary_key(_KIND + name, snapshot, {**params, PART: part}), "z": t}
+                for part, t in texts]
+        store.write_meta(_WRITE_PARTS, {"parts": rows, "kind": _KIND + name,
+                                        "run_id": snapshot.run_id,
+                                        "ordinal": snapshot.ordinal, "at": at})
+    except Exception:  # keeping is best effort: the whole answer (or the text) answers
+        pass
 
 
 def _write(store: Store, key: str, name: str, snapshot: Snapshot, text: str) -> None:

@@ -36,6 +36,17 @@ held, the oldest dropped first.  A large entry (:data:`NOW_CHARS`) is decoded on
 of its own while the asks that come meanwhile run the text, so no ask waits for it.
 Without a kept entry (nothing warmed, another ``as_of``, an older snapshot) the question's
 text runs, so nothing here can answer what the definition would not.
+
+**By district.** A large answer is also kept split by its rows' ``district_code``
+(:func:`splitter`, :data:`PART_ROWS`; one entry per district with rows, and a head listing
+them), so a process that holds nothing yet — the dashboard right after a sync, whose
+warm step ran in the sync's process — reads and decodes one district's part (a few kB,
+at once) instead of the whole province answer (up to 1 MB, decoded aside while the text
+runs: 2–3 s for a unit's first page at province).  Levels nest (a unit's parent is one
+level up, loaders/validate.py), so every unit under a scope has the scope's
+``district_code``, and every row the scope keeps is in that district's part, in order; a
+district the head does not list has no rows.  A scope without a district code, a part
+or head not kept, or a part that does not decode falls back to the whole answer.
 """
 
 from __future__ import annotations
@@ -51,9 +62,10 @@ from ..graph.cypher import cypher
 from ..graph.snapshots import Snapshot
 from ..graph.stores.base import Store
 from ..graph.summaries import summary_key
-from .kept_answers import Rows, decode_columns, read_kept_text
+from .kept_answers import HEAD, PART, Rows, Split, decode_columns, read_kept_text
 
-__all__ = ["BY_ANCESTRY", "MAX_CELLS", "NOW_CHARS", "PLACE_COLUMNS", "by_place", "forget"]
+__all__ = ["BY_ANCESTRY", "MAX_CELLS", "NOW_CHARS", "PART_ROWS", "PLACE_COLUMNS", "by_place",
+           "forget", "splitter"]
 
 #: question → the column holding the code of the unit ``x`` its scope test is on (each
 #: text's ``@in_scope(x)``; the row's ancestry columns are ``x``'s).
@@ -91,12 +103,16 @@ MAX_CELLS: Final = 8_000_000
 #: thread of its own, the first asks answered by the text meanwhile: a page or reader is
 #: never held by a whole province answer's decode (≈ 0.1–0.5 s each).
 NOW_CHARS: Final = 200_000
+#: An answer of at least this many rows is also kept split by district (a province
+#: answer of 30–60 k rows: 83 parts of a few kB; a city's 2–3 k rows: six).
+PART_ROWS: Final = 2_000
 #: A run id as the loader makes them (loaders/runlog.py ``new_run_id``; queries/runner.py).
 _RUN_ID: Final = re.compile(r"\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{6}")
 
 _LEVEL = cypher(
     "queries.place_answers.level",
-    "MATCH (u:Unit {code: $scope}) WHERE @live(u) RETURN u.level AS level LIMIT 1",
+    "MATCH (u:Unit {code: $scope}) WHERE @live(u) "
+    "RETURN u.level AS level, u.district_code AS district LIMIT 1",
 )
 
 
@@ -144,7 +160,7 @@ def _whole(columns: list[str], values: list[list[Any]], place: str | None) -> _W
 
 
 _HELD: OrderedDict[tuple[str, ...], _Whole] = OrderedDict()
-_LEVELS: dict[tuple[str, ...], str] = {}
+_LEVELS: dict[tuple[str, ...], tuple[str, str | None]] = {}
 _LOCK = threading.Lock()
 _DECODING: set[tuple[str, ...]] = set()
 
@@ -160,18 +176,40 @@ def _store_id(store: Store) -> tuple[str, str]:
     return (str(getattr(store, "description", "")), str(getattr(store, "graph_name", "")))
 
 
-def _level(store: Store, bound: dict[str, Any], snapshot: Snapshot, pure: bool) -> str | None:
+def _level(store: Store, bound: dict[str, Any], snapshot: Snapshot,
+           pure: bool) -> tuple[str, str | None] | None:
+    """The scope's level and district code (None: no such live unit)."""
     key = (*_store_id(store), snapshot.run_id, str(snapshot.ordinal), str(bound["scope"]))
     found = _LEVELS.get(key)
     if found is None:
         rows = store.read(_LEVEL, bound)
-        found = rows[0]["level"] if rows else None
+        if rows and rows[0]["level"] is not None:
+            district = rows[0]["district"]
+            found = (str(rows[0]["level"]), None if district is None else str(district))
         if found is not None and pure:
             with _LOCK:
                 if len(_LEVELS) >= 20_000:
                     _LEVELS.clear()
                 _LEVELS[key] = found
     return found
+
+
+def split_by_district(columns: list[str], rows: Rows) -> dict[str, Rows] | None:
+    """The rows of each district (``district_code``), in order; None when the answer is
+    small (:data:`PART_ROWS`: the whole is read and decoded at once anyway)."""
+    if len(rows) < PART_ROWS or "district_code" not in columns:
+        return None
+    parts: dict[str, Rows] = {}
+    for row in rows:
+        district = row["district_code"]
+        if district is not None:
+            parts.setdefault(str(district), []).append(row)
+    return parts
+
+
+def splitter(name: str) -> Split | None:
+    """How the unscoped answer of ``name`` is also kept split (None: it is not)."""
+    return split_by_district if name in PLACE_COLUMNS or name in BY_ANCESTRY else None
 
 
 def _hold(key: tuple[str, ...], whole: _Whole) -> None:
@@ -197,6 +235,44 @@ def _decode_later(key: tuple[str, ...], text: str, columns: list[str],
                 _DECODING.discard(key)
 
     threading.Thread(target=work, name="redgov-place-answers", daemon=True).start()
+
+
+def _part(store: Store, name: str, snapshot: Snapshot, columns: list[str],
+          params: dict[str, Any], district: str, pure: bool) -> _Whole | None:
+    """The kept part of the answer for ``district``, decoded and indexed (held when
+    ``pure``); an empty one when the head says the answer has no rows there; None when
+    no part or head is kept (or it does not decode)."""
+    bound = {**params, PART: district}
+    key = (*_store_id(store), summary_key("answer." + name, snapshot, bound))
+    if pure:
+        with _LOCK:
+            if key in _HELD:
+                _HELD.move_to_end(key)
+                return _HELD[key]
+    text = read_kept_text(store, name, snapshot, bound)
+    if text is not None:
+        values = decode_columns(text, columns)
+        whole = None if values is None else _whole(columns, values, PLACE_COLUMNS.get(name))
+    else:
+        head = read_kept_text(store, name, snapshot, {**params, PART: HEAD})
+        listed = None if head is None else decode_columns(head, [PART])
+        if listed is None or district in listed[0]:
+            return None  # not split, or the part is missing: the whole answers
+        whole = _Whole(tuple(columns), tuple([] for _ in columns), {})
+    if whole is not None and pure:
+        _hold(key, whole)
+    return whole
+
+
+def _held_now(store: Store, name: str, snapshot: Snapshot,
+              params: dict[str, Any]) -> _Whole | None:
+    """The whole answer when this process already holds it decoded (nothing is read)."""
+    key = (*_store_id(store), summary_key("answer." + name, snapshot, params))
+    with _LOCK:
+        if key in _HELD:
+            _HELD.move_to_end(key)
+            return _HELD[key]
+    return None
 
 
 def _held(store: Store, name: str, snapshot: Snapshot, columns: list[str],
@@ -240,11 +316,18 @@ def by_place(store: Store, name: str, snapshot: Snapshot | None, columns: list[s
             or snapshot is None or not snapshot.run_id:
         return None
     pure = bool(_RUN_ID.fullmatch(snapshot.run_id))
-    whole = _held(store, name, snapshot, columns, {**bound, "scope": None}, pure)
-    if whole is None or list(whole.columns) != list(columns):
+    found = _level(store, bound, snapshot, pure)
+    if found is None:
         return None
-    level = _level(store, bound, snapshot, pure)
-    if level is None or level == "city" or (name in BY_ANCESTRY
-                                            and level not in _ANCESTRY_LEVELS):
+    level, district = found
+    if level == "city" or (name in BY_ANCESTRY and level not in _ANCESTRY_LEVELS):
+        return None
+    params = {**bound, "scope": None}
+    whole = _held_now(store, name, snapshot, params) if pure else None
+    if whole is None and district is not None:
+        whole = _part(store, name, snapshot, columns, params, district, pure)
+    if whole is None:
+        whole = _held(store, name, snapshot, columns, params, pure)
+    if whole is None or list(whole.columns) != list(columns):
         return None
     return whole.rows(str(scope))

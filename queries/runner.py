@@ -35,6 +35,7 @@ from .analytics import COMPUTING_FOR
 from .catalog import Param, Question, get_question
 from .fact_texts import choose_text
 from .kept_answers import kept_rows
+from .place_answers import splitter
 from .scoped_answers import narrowed
 
 __all__ = [
@@ -337,7 +338,7 @@ def run_question(
 
         if bound.get("scope") is None:
             raw = kept_rows(store, name, chosen, question.column_names, compute, bound,
-                            keep=keep)
+                            keep=keep, split=splitter(name))
         else:
             narrow = narrowed(store, name, chosen, question.column_names, bound)
             raw = compute() if narrow is None else narrow

@@ -348,6 +348,72 @@ def test_a_large_kept_answer_is_decoded_aside_and_then_narrowed(
         forget(fx)
 
 
+def test_a_large_answer_kept_by_district_is_narrowed_from_its_part_alone(
+        fx: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """queries/place_answers.py: a large answer (here: any, ``PART_ROWS`` 0) is also kept
+    split by district with a head; a process holding nothing answers each unit's scope
+    from its district's part alone (the whole entry is never read), equal to the text's
+    answer; a district the head does not list answers no rows; a damaged part falls back
+    to the whole."""
+    from redgov.dashboard.reads import units
+    from redgov.graph.snapshots import list_snapshots
+    from redgov.graph.summaries import forget
+    from redgov.queries import get_question, kept_answers, place_answers
+    from redgov.queries.runner import as_day
+
+    monkeypatch.setattr(place_answers, "PART_ROWS", 0)
+    place_answers.forget()
+    forget(fx)
+    snap = list_snapshots(fx.read)[-1]
+    places = [(u["code"], u["level"]) for u in units(fx) if u["level"] != "city"]
+    whole_reads: list[str] = []
+    real_held = place_answers._held
+
+    def held(store: Store, name: str, *args: Any) -> Any:
+        whole_reads.append(name)
+        return real_held(store, name, *args)
+
+    monkeypatch.setattr(place_answers, "_held", held)
+    try:
+        seen = empty = 0
+        for name in sorted({*place_answers.PLACE_COLUMNS, *place_answers.BY_ANCESTRY}):
+            q = get_question(name)
+            whole = run_question(fx, name, snapshot=snap, keep=True)
+            params = {**whole.params, "as_of_day": as_day(whole.params["as_of"]),
+                      "snapshot": snap.ordinal}
+            head = kept_answers.read_kept_text(fx, name, snap, {**params, "part": "*"})
+            assert (head is not None) == bool(whole.rows), name
+            for code, level in places:
+                if name in place_answers.BY_ANCESTRY and level == "compound":
+                    continue
+                place_answers.forget()
+                got = place_answers.by_place(fx, name, snap, q.column_names,
+                                             {**params, "scope": code})
+                want = run_question(fx, name, {"scope": code}, snapshot=snap,
+                                    use_facts=False).rows
+                assert got == want, (name, code, got, want)
+                seen += len(want)
+                empty += bool(whole.rows) and not want and level == "district"
+            assert whole_reads == ([] if whole.rows else whole_reads), (name, whole_reads)
+            whole_reads.clear()
+        assert seen and empty, (seen, empty)  # rows compared, and a district without any
+        # A damaged part: the whole answers, the same rows.
+        name, q = "compounds_without_branch", get_question("compounds_without_branch")
+        whole = run_question(fx, name, snapshot=snap, keep=True)
+        params = {**whole.params, "as_of_day": as_day(whole.params["as_of"]),
+                  "snapshot": snap.ordinal}
+        kept_answers._write(fx, kept_answers.summary_key(
+            "answer." + name, snap, {**params, "part": "DIST1"}), name, snap, "not an entry")
+        place_answers.forget()
+        got = place_answers.by_place(fx, name, snap, q.column_names, {**params, "scope": "DIST1"})
+        assert whole_reads == [name]
+        want = run_question(fx, name, {"scope": "DIST1"}, snapshot=snap, use_facts=False).rows
+        assert got == want and want, (got, want)
+    finally:
+        place_answers.forget()
+        forget(fx)
+
+
 def test_a_held_answer_shares_each_repeated_text() -> None:
     """queries/place_answers.py holds a decoded answer with one object per distinct text
     of a column (a province's nineteen answers: 298 → 141 MiB), values unchanged."""
