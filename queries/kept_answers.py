@@ -42,7 +42,7 @@ from ..graph.summaries import summary_key
 
 __all__ = ["HEAD", "KEEP", "MAX_CHARS", "MIN_ROWS", "MIN_SECONDS", "PART", "Split", "decode",
            "decode_columns", "encode", "keep_blob", "kept_rows", "read_blob", "read_kept",
-           "read_kept_text"]
+           "read_kept_text", "read_parts"]
 
 #: Answers are kept for the newest this many published snapshots only (a province
 #: snapshot's unscoped answers are ≈ 10 MB compressed together).
@@ -80,6 +80,16 @@ DELETE s
 """,
 )
 
+#: Some parts of one answer and whether the whole is kept, in one read (the whole's
+#: text, up to megabytes, is not sent).
+_READ_PARTS = cypher(
+    "summaries.answers.read_parts",
+    """
+MATCH (s:SnapshotSummary)
+WHERE s.key IN $keys
+RETURN s.key AS key, CASE WHEN s.key = $whole THEN null ELSE s.z END AS z
+""",
+)
 _WRITE_PARTS = cypher(
     "summaries.answers.write_parts",
     """
@@ -155,6 +165,24 @@ def read_kept_text(store: Store, name: str, snapshot: Snapshot | None,
     except StoreError:
         return None
     return found[0]["z"] if found and isinstance(found[0].get("z"), str) else None
+
+
+def read_parts(store: Store, name: str, snapshot: Snapshot | None, params: Mapping[str, Any],
+               parts: list[str]) -> tuple[dict[str, str], bool] | None:
+    """The texts kept for ``parts`` of the answer :func:`read_kept_text` reads (part →
+    text; a part not kept is absent) and whether that whole answer is kept, in one read;
+    None when there is no snapshot or the store refused."""
+    if snapshot is None or not snapshot.run_id:
+        return None
+    whole = summary_key(_KIND + name, snapshot, params)
+    keys = {summary_key(_KIND + name, snapshot, {**params, PART: p}): p for p in parts}
+    try:
+        found = store.read_meta(_READ_PARTS, {"keys": [whole, *keys], "whole": whole})
+    except StoreError:
+        return None
+    texts = {keys[r["key"]]: r["z"] for r in found
+             if r["key"] in keys and isinstance(r.get("z"), str)}
+    return texts, any(r["key"] == whole for r in found)
 
 
 def decode_columns(text: str, columns: list[str]) -> list[list[Any]] | None:

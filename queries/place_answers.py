@@ -46,7 +46,9 @@ runs: 2–3 s for a unit's first page at province).  Levels nest (a unit's paren
 level up, loaders/validate.py), so every unit under a scope has the scope's
 ``district_code``, and every row the scope keeps is in that district's part, in order; a
 district the head does not list has no rows.  A scope without a district code, a part
-or head not kept, or a part that does not decode falls back to the whole answer.
+or head not kept, or a part that does not decode falls back to the whole answer.  The
+part, the head and whether the whole is kept come in one read, so an answer that nothing
+was kept for (a graph the warm step does not warm) costs one read before its text runs.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ from ..graph.cypher import cypher
 from ..graph.snapshots import Snapshot
 from ..graph.stores.base import Store
 from ..graph.summaries import summary_key
-from .kept_answers import HEAD, PART, Rows, Split, decode_columns, read_kept_text
+from .kept_answers import HEAD, PART, Rows, Split, decode_columns, read_kept_text, read_parts
 
 __all__ = ["BY_ANCESTRY", "MAX_CELLS", "NOW_CHARS", "PART_ROWS", "PLACE_COLUMNS", "by_place",
            "forget", "splitter"]
@@ -238,30 +240,33 @@ def _decode_later(key: tuple[str, ...], text: str, columns: list[str],
 
 
 def _part(store: Store, name: str, snapshot: Snapshot, columns: list[str],
-          params: dict[str, Any], district: str, pure: bool) -> _Whole | None:
+          params: dict[str, Any], district: str, pure: bool) -> tuple[_Whole | None, bool]:
     """The kept part of the answer for ``district``, decoded and indexed (held when
-    ``pure``); an empty one when the head says the answer has no rows there; None when
-    no part or head is kept (or it does not decode)."""
-    bound = {**params, PART: district}
-    key = (*_store_id(store), summary_key("answer." + name, snapshot, bound))
+    ``pure``), or an empty one when the head says the answer has no rows there; else
+    None.  And whether the whole answer may be kept (False: nothing is, the text answers)
+    — one read for all three."""
+    key = (*_store_id(store), summary_key("answer." + name, snapshot, {**params, PART: district}))
     if pure:
         with _LOCK:
             if key in _HELD:
                 _HELD.move_to_end(key)
-                return _HELD[key]
-    text = read_kept_text(store, name, snapshot, bound)
-    if text is not None:
-        values = decode_columns(text, columns)
-        whole = None if values is None else _whole(columns, values, PLACE_COLUMNS.get(name))
-    else:
-        head = read_kept_text(store, name, snapshot, {**params, PART: HEAD})
-        listed = None if head is None else decode_columns(head, [PART])
-        if listed is None or district in listed[0]:
-            return None  # not split, or the part is missing: the whole answers
-        whole = _Whole(tuple(columns), tuple([] for _ in columns), {})
+                return _HELD[key], True
+    found = read_parts(store, name, snapshot, params, [district, HEAD])
+    if found is None:
+        return None, True
+    texts, whole_kept = found
+    whole = None
+    if district in texts:
+        values = decode_columns(texts[district], columns)
+        if values is not None:
+            whole = _whole(columns, values, PLACE_COLUMNS.get(name))
+    elif HEAD in texts:
+        listed = decode_columns(texts[HEAD], [PART])
+        if listed is not None and district not in listed[0]:
+            whole = _Whole(tuple(columns), tuple([] for _ in columns), {})
     if whole is not None and pure:
         _hold(key, whole)
-    return whole
+    return whole, whole_kept or bool(texts)
 
 
 def _held_now(store: Store, name: str, snapshot: Snapshot,
@@ -325,7 +330,9 @@ def by_place(store: Store, name: str, snapshot: Snapshot | None, columns: list[s
     params = {**bound, "scope": None}
     whole = _held_now(store, name, snapshot, params) if pure else None
     if whole is None and district is not None:
-        whole = _part(store, name, snapshot, columns, params, district, pure)
+        whole, kept = _part(store, name, snapshot, columns, params, district, pure)
+        if whole is None and not kept:
+            return None  # nothing kept for this answer: its text runs
     if whole is None:
         whole = _held(store, name, snapshot, columns, params, pure)
     if whole is None or list(whole.columns) != list(columns):

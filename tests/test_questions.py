@@ -375,6 +375,13 @@ def test_a_large_answer_kept_by_district_is_narrowed_from_its_part_alone(
 
     monkeypatch.setattr(place_answers, "_held", held)
     try:
+        # Nothing kept: one read finds that, the whole is not asked for, the text answers.
+        q = get_question("compounds_without_branch")
+        bound = {**run_question(fx, "compounds_without_branch", snapshot=snap).params,
+                 "snapshot": snap.ordinal, "scope": "DIST1"}
+        bound["as_of_day"] = as_day(bound["as_of"])
+        assert place_answers.by_place(fx, q.name, snap, q.column_names, bound) is None
+        assert whole_reads == []
         seen = empty = 0
         for name in sorted({*place_answers.PLACE_COLUMNS, *place_answers.BY_ANCESTRY}):
             q = get_question(name)
