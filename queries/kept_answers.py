@@ -31,7 +31,7 @@ import itertools
 import json
 import time
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,8 +40,8 @@ from ..graph.snapshots import Snapshot, list_snapshots
 from ..graph.stores.base import Store, StoreError
 from ..graph.summaries import summary_key
 
-__all__ = ["HEAD", "KEEP", "MAX_CHARS", "MIN_ROWS", "MIN_SECONDS", "PART", "Split", "decode",
-           "decode_columns", "encode", "keep_blob", "kept_rows", "read_blob", "read_kept",
+__all__ = ["HEAD", "KEEP", "MAX_CHARS", "MIN_ROWS", "MIN_SECONDS", "PART", "Split", "answer_key",
+           "decode", "decode_columns", "encode", "keep_blob", "kept_rows", "read_blob", "read_kept",
            "read_kept_text", "read_parts"]
 
 #: Answers are kept for the newest this many published snapshots only (a province
@@ -90,6 +90,7 @@ WHERE s.key IN $keys
 RETURN s.key AS key, CASE WHEN s.key = $whole THEN null ELSE s.z END AS z
 """,
 )
+#: An answer and its parts (:data:`Split`), in one write.
 _WRITE_PARTS = cypher(
     "summaries.answers.write_parts",
     """
@@ -104,6 +105,11 @@ Rows = list[dict[str, Any]]
 #: subset of the rows, in their order), or None when it is not worth splitting
 #: (queries/place_answers.py splits the large narrowable answers by district).
 Split = Callable[[list[str], Rows], Mapping[str, Rows] | None]
+
+
+def answer_key(name: str, snapshot: Snapshot, params: Mapping[str, Any]) -> str:
+    """The key of the entry kept for ``name`` at ``snapshot`` with ``params`` (as bound)."""
+    return summary_key(_KIND + name, snapshot, params)
 
 
 def encode(columns: list[str], rows: Rows) -> str | None:
@@ -161,7 +167,7 @@ def read_kept_text(store: Store, name: str, snapshot: Snapshot | None,
     if snapshot is None or not snapshot.run_id:
         return None
     try:
-        found = store.read_meta(_READ, {"key": summary_key(_KIND + name, snapshot, params)})
+        found = store.read_meta(_READ, {"key": answer_key(name, snapshot, params)})
     except StoreError:
         return None
     return found[0]["z"] if found and isinstance(found[0].get("z"), str) else None
@@ -174,8 +180,8 @@ def read_parts(store: Store, name: str, snapshot: Snapshot | None, params: Mappi
     None when there is no snapshot or the store refused."""
     if snapshot is None or not snapshot.run_id:
         return None
-    whole = summary_key(_KIND + name, snapshot, params)
-    keys = {summary_key(_KIND + name, snapshot, {**params, PART: p}): p for p in parts}
+    whole = answer_key(name, snapshot, params)
+    keys = {answer_key(name, snapshot, {**params, PART: p}): p for p in parts}
     try:
         found = store.read_meta(_READ_PARTS, {"keys": [whole, *keys], "whole": whole})
     except StoreError:
@@ -213,14 +219,12 @@ def kept_rows(store: Store, name: str, snapshot: Snapshot | None, columns: list[
     found = read_kept(store, name, snapshot, columns, params)
     if found is not None:
         return found
-    key = summary_key(_KIND + name, snapshot, params)
+    key = answer_key(name, snapshot, params)
     t0 = time.perf_counter()
     rows = compute()
     seconds = time.perf_counter() - t0
     if keep or len(rows) >= MIN_ROWS or seconds >= MIN_SECONDS:
-        if split is not None and (not rows or set(rows[0]) == set(columns)):
-            _keep_parts(store, name, snapshot, columns, params, split(list(columns), rows))
-        _keep(store, key, name, snapshot, columns, rows)
+        _keep(store, key, name, snapshot, columns, rows, params, split)
     return rows
 
 
@@ -246,50 +250,44 @@ def keep_blob(store: Store, name: str, snapshot: Snapshot | None, params: Mappin
         return
     text = base64.b64encode(blob).decode("ascii")
     if len(text) <= MAX_CHARS:
-        _write(store, summary_key(_KIND + name, snapshot, params), name, snapshot, text)
+        _write(store, answer_key(name, snapshot, params), name, snapshot, text)
 
 
 def _keep(store: Store, key: str, name: str, snapshot: Snapshot, columns: list[str],
-          rows: Rows) -> None:
+          rows: Rows, params: Mapping[str, Any], split: Split | None) -> None:
     if rows and set(rows[0]) != set(columns):
         return  # the runner refuses this answer anyway
     text = encode(list(columns), rows)
-    if text is not None and len(text) <= MAX_CHARS:
-        _write(store, key, name, snapshot, text)
-
-
-def _keep_parts(store: Store, name: str, snapshot: Snapshot, columns: list[str],
-                params: Mapping[str, Any], parts: Mapping[str, Rows] | None) -> None:
-    """Each part as an entry, and the head naming them, in one write (kept before the
-    whole, so a reader that finds the whole finds its parts, unless this write failed)."""
-    if not parts:
+    if text is None or len(text) > MAX_CHARS:
         return
-    texts = [(part, encode(list(columns), rows)) for part, rows in parts.items()]
-    texts.append((HEAD, encode([PART], [{PART: p} for p in sorted(parts)])))
-    if any(t is None or len(t) > MAX_CHARS for _, t in texts):
-        return
-    try:
-        if snapshot.run_id not in _newest(store):
-            return
-        at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        rows = [{"key": summary_key(_KIND + name, snapshot, {**params, PART: part}), "z": t}
-                for part, t in texts]
-        store.write_meta(_WRITE_PARTS, {"parts": rows, "kind": _KIND + name,
-                                        "run_id": snapshot.run_id,
-                                        "ordinal": snapshot.ordinal, "at": at})
-    except Exception:  # keeping is best effort: the whole answer (or the text) answers
-        pass
+    parts = split(list(columns), rows) if split is not None else None
+    entries: list[tuple[str, str | None]] = []
+    if parts:  # each part, and the head naming them (read_parts)
+        entries = [(p, encode(list(columns), r)) for p, r in parts.items()]
+        entries.append((HEAD, encode([PART], [{PART: p} for p in sorted(parts)])))
+    if any(t is None or len(t) > MAX_CHARS for _, t in entries):
+        entries = []  # not split: the whole answers
+    _write(store, key, name, snapshot, text,
+           [(answer_key(name, snapshot, {**params, PART: p}), str(t))
+            for p, t in entries])
 
 
-def _write(store: Store, key: str, name: str, snapshot: Snapshot, text: str) -> None:
+def _write(store: Store, key: str, name: str, snapshot: Snapshot, text: str,
+           parts: Sequence[tuple[str, str]] = ()) -> None:
+    """The entry ``key`` and the entries of its ``parts`` (key, text), in one write: a
+    reader that finds the whole finds its parts."""
     try:
         newest = _newest(store)
         if snapshot.run_id not in newest:  # an older snapshot: asked rarely, not kept
             return
-        at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        store.write_meta(_WRITE, {"key": key, "z": text, "kind": _KIND + name,
-                                  "run_id": snapshot.run_id, "ordinal": snapshot.ordinal,
-                                  "at": at})
+        fields = {"kind": _KIND + name, "run_id": snapshot.run_id,
+                  "ordinal": snapshot.ordinal,
+                  "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+        if parts:
+            entries = [{"key": k, "z": z} for k, z in (*parts, (key, text))]
+            store.write_meta(_WRITE_PARTS, {"parts": entries, **fields})
+        else:
+            store.write_meta(_WRITE, {"key": key, "z": text, **fields})
         store.write_meta(_PRUNE, {"prefix": _KIND, "keep": newest})
     except Exception:  # keeping is best effort: the answer is right anyway
         pass

@@ -63,8 +63,16 @@ from typing import Any, Final
 from ..graph.cypher import cypher
 from ..graph.snapshots import Snapshot
 from ..graph.stores.base import Store
-from ..graph.summaries import summary_key
-from .kept_answers import HEAD, PART, Rows, Split, decode_columns, read_kept_text, read_parts
+from .kept_answers import (
+    HEAD,
+    PART,
+    Rows,
+    Split,
+    answer_key,
+    decode_columns,
+    read_kept_text,
+    read_parts,
+)
 
 __all__ = ["BY_ANCESTRY", "MAX_CELLS", "NOW_CHARS", "PART_ROWS", "PLACE_COLUMNS", "by_place",
            "forget", "splitter"]
@@ -214,6 +222,21 @@ def splitter(name: str) -> Split | None:
     return split_by_district if name in PLACE_COLUMNS or name in BY_ANCESTRY else None
 
 
+def _key(store: Store, name: str, snapshot: Snapshot,
+         params: dict[str, Any]) -> tuple[str, ...]:
+    """What a decoded entry is held under: the store and the entry's key."""
+    return (*_store_id(store), answer_key(name, snapshot, params))
+
+
+def _get_held(key: tuple[str, ...]) -> _Whole | None:
+    """The entry this process holds decoded under ``key`` (nothing is read)."""
+    with _LOCK:
+        found = _HELD.get(key)
+        if found is not None:
+            _HELD.move_to_end(key)
+        return found
+
+
 def _hold(key: tuple[str, ...], whole: _Whole) -> None:
     with _LOCK:
         _HELD[key] = whole
@@ -245,12 +268,10 @@ def _part(store: Store, name: str, snapshot: Snapshot, columns: list[str],
     ``pure``), or an empty one when the head says the answer has no rows there; else
     None.  And whether the whole answer may be kept (False: nothing is, the text answers)
     — one read for all three."""
-    key = (*_store_id(store), summary_key("answer." + name, snapshot, {**params, PART: district}))
-    if pure:
-        with _LOCK:
-            if key in _HELD:
-                _HELD.move_to_end(key)
-                return _HELD[key], True
+    key = _key(store, name, snapshot, {**params, PART: district})
+    held = _get_held(key) if pure else None
+    if held is not None:
+        return held, True
     found = read_parts(store, name, snapshot, params, [district, HEAD])
     if found is None:
         return None, True
@@ -269,30 +290,16 @@ def _part(store: Store, name: str, snapshot: Snapshot, columns: list[str],
     return whole, whole_kept or bool(texts)
 
 
-def _held_now(store: Store, name: str, snapshot: Snapshot,
-              params: dict[str, Any]) -> _Whole | None:
-    """The whole answer when this process already holds it decoded (nothing is read)."""
-    key = (*_store_id(store), summary_key("answer." + name, snapshot, params))
-    with _LOCK:
-        if key in _HELD:
-            _HELD.move_to_end(key)
-            return _HELD[key]
-    return None
-
-
 def _held(store: Store, name: str, snapshot: Snapshot, columns: list[str],
           params: dict[str, Any], pure: bool) -> _Whole | None:
     """The kept whole answer, decoded and indexed; held per process when ``pure``.  An
     entry over :data:`NOW_CHARS` is decoded on a thread of its own (None meanwhile)."""
     place = PLACE_COLUMNS.get(name)
-    key = (*_store_id(store), summary_key("answer." + name, snapshot, params))
+    key = _key(store, name, snapshot, params)
     if pure:
-        with _LOCK:
-            if key in _HELD:
-                _HELD.move_to_end(key)
-                return _HELD[key]
-            if key in _DECODING:
-                return None
+        held = _get_held(key)
+        if held is not None or key in _DECODING:
+            return held
     text = read_kept_text(store, name, snapshot, params)
     if text is None:
         return None
@@ -328,7 +335,7 @@ def by_place(store: Store, name: str, snapshot: Snapshot | None, columns: list[s
     if level == "city" or (name in BY_ANCESTRY and level not in _ANCESTRY_LEVELS):
         return None
     params = {**bound, "scope": None}
-    whole = _held_now(store, name, snapshot, params) if pure else None
+    whole = _get_held(_key(store, name, snapshot, params)) if pure else None
     if whole is None and district is not None:
         whole, kept = _part(store, name, snapshot, columns, params, district, pure)
         if whole is None and not kept:
