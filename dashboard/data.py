@@ -183,7 +183,8 @@ def _spec() -> tuple[str, str, str]:
 
 @st.cache_resource(show_spinner=False)
 def _open(spec: tuple[str, str, str]) -> Store:
-    return open_store(spec[0])
+    # held for the process's life: after a crash of the embedded server, a read starts it
+    return open_store(spec[0], restart_crashed=True)
 
 
 def store() -> Store:

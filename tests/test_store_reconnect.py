@@ -15,17 +15,21 @@ directory and server (the session's is never restarted).
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from redgov.dashboard.i18n import t
-from redgov.graph.stores import StoreUnavailable, open_store
+from redgov.graph.home import pid_alive
+from redgov.graph.stores import StoreUnavailable, falkordb_store, open_store
 from redgov.graph.stores.embedded_server import (
     ensure_server,
     is_our_server,
+    restart_if_crashed,
     server_running,
     stop_server,
 )
@@ -169,3 +173,97 @@ def test_a_running_dashboard_follows_a_restart(home: Path) -> None:
     finally:
         stranger.close()
     assert password.encode() not in stranger.received, bytes(stranger.received)
+
+
+def _crash(home: Path) -> int:
+    """Kill the embedded server as a crash would (no ``redgov stop``); its old port."""
+    info = server_running(home)
+    assert info is not None
+    os.kill(info.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while pid_alive(info.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server_running(home) is None
+    assert (home / "server.json").exists()  # what tells a crash from a stop
+    return info.port
+
+
+def test_a_reader_starts_a_crashed_server_again_but_never_a_stopped_one(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: after a crash a held store (a dashboard) failed every read until some
+    command started the server. Now a read of a store opened with ``restart_crashed``
+    starts it again, with nothing lost; a command's store still reports at once; a store
+    restarts at most once per RESTART_EVERY_S; a write only reports; a stop is respected."""
+    monkeypatch.setenv("REDGOV_FSYNC", "always")  # kill -9 loses nothing committed
+    command = open_store()  # a command's store: reports, never restarts
+    store = open_store(restart_crashed=True)  # the dashboard's
+    try:
+        with store.transaction() as w:
+            w.run("UNWIND range(1, 3) AS i CREATE (:Unit {code: toString(i)})")
+        first = server_running(home)
+        assert first is not None
+
+        _crash(home)
+        with pytest.raises(StoreUnavailable, match="lost the connection"):
+            command.read("RETURN 1 AS one")
+        assert server_running(home) is None
+        assert store.read("MATCH (u:Unit) RETURN count(u) AS n") == [{"n": 3}]
+        assert command.read("RETURN 1 AS one") == [{"one": 1}]  # follows the restart
+        second = server_running(home)
+        assert second is not None and second.pid != first.pid
+
+        _crash(home)  # again at once: within RESTART_EVERY_S this store does not restart
+        with pytest.raises(StoreUnavailable, match="lost the connection"):
+            store.read("RETURN 1 AS one")
+        assert server_running(home) is None
+        with pytest.raises(StoreUnavailable), store.writing() as w:  # a write only reports
+            w.run("CREATE (:Unit {code: '4'})")
+        assert server_running(home) is None
+
+        monkeypatch.setattr(falkordb_store, "RESTART_EVERY_S", 0.0)
+        assert store.read_meta("MATCH (a:Account) RETURN count(a) AS n") in ([], [{"n": 0}])
+        assert store.read("MATCH (u:Unit) RETURN count(u) AS n") == [{"n": 3}]
+
+        assert stop_server(home)  # on purpose: no reader undoes it
+        assert not (home / "server.json").exists()
+        with pytest.raises(StoreUnavailable, match="lost the connection"):
+            store.read("RETURN 1 AS one")
+        with pytest.raises(StoreUnavailable):
+            store.read_meta("MATCH (a:Account) RETURN count(a) AS n")
+        assert server_running(home) is None
+        assert restart_if_crashed(home) is None
+    finally:
+        store.close()
+        command.close()
+
+
+def test_a_running_dashboard_starts_a_crashed_server_again(home: Path) -> None:
+    """AppTest on a live dashboard whose server is killed and whose old port a stranger
+    takes: the next run starts the server again elsewhere and draws the page, without the
+    away line, and the stranger never receives the password."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    password = ensure_server(home).password
+    old_port = _crash(home)
+    deadline = time.monotonic() + 10  # a dying server's socket can outlive it briefly
+    while True:
+        try:
+            stranger = Stranger(old_port)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+    try:
+        at.run()
+        assert not at.exception, at.exception
+        assert t("app.store_away") not in [w.value for w in at.warning]
+        assert at.title, "the page drew nothing"
+        now = server_running(home)
+        assert now is not None and now.port != old_port
+    finally:
+        stranger.close()
+    assert password.encode() not in stranger.received, bytes(stranger.received)
+    assert b"AUTH" not in stranger.received.upper(), bytes(stranger.received)

@@ -54,7 +54,7 @@ from .timeouts import maxmemory_mib, read_memory_mib
 from .waits import PROBE_TIMEOUT, probe_timeout_s
 
 __all__ = ["Loading", "ServerInfo", "data_dir", "ensure_server", "is_our_server", "loading",
-           "server_running", "start_or_loading", "stop_server"]
+           "restart_if_crashed", "server_running", "start_or_loading", "stop_server"]
 
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 120.0  # until the server is seen loading (or ready)
@@ -337,31 +337,53 @@ def ensure_server(home: Path | None = None) -> ServerInfo:
     home = home or data_dir()
     private_dir(home)
     with _start_lock(home):
-        running = server_running(home)
-        if running is not None:
-            return running
+        return _ensure_locked(home)
+
+
+def restart_if_crashed(home: Path) -> ServerInfo | None:
+    """The server of ``home`` started again when it died without ``redgov stop``; None
+    when it was stopped on purpose (or never started).
+
+    Why: a long-lived reader (the dashboard) holds a store, not a command; after a crash
+    it used to show "temporarily unavailable" until some command happened to start the
+    server. ``stop_server`` removes ``server.json`` under the start lock, so a
+    ``server.json`` still there, read under that lock, names a server that ended without
+    a stop (a crash, ``kill -9``, a reboot): starting it again undoes nobody's decision.
+    A server alive but not answering is reported as :func:`ensure_server` reports it.
+    """
+    with _start_lock(home):
+        if _read_state(home) is None:
+            return None
+        return _ensure_locked(home)
+
+
+def _ensure_locked(home: Path) -> ServerInfo:
+    """:func:`ensure_server`'s work, with ``start.lock`` already held."""
+    running = server_running(home)
+    if running is not None:
+        return running
+    fd = _take_lifetime_lock(home)
+    stray = _stray_pid(home)
+    deadline = time.monotonic() + probe_timeout_s()
+    while fd is None and stray is None and time.monotonic() < deadline:
+        # The server is gone but a fork of it (an AOF rewrite, a graph copy) outlives
+        # it for a moment and still holds the lock: wait for it, then start.
+        time.sleep(0.1)
         fd = _take_lifetime_lock(home)
-        stray = _stray_pid(home)
-        deadline = time.monotonic() + probe_timeout_s()
-        while fd is None and stray is None and time.monotonic() < deadline:
-            # The server is gone but a fork of it (an AOF rewrite, a graph copy) outlives
-            # it for a moment and still holds the lock: wait for it, then start.
-            time.sleep(0.1)
-            fd = _take_lifetime_lock(home)
-        if fd is None or stray is not None:
-            if fd is not None:
-                os.close(fd)
-            if stray is None:
-                raise StoreError(
-                    f"a process still holds the lock of {home} (server.lock) though its server "
-                    f"is gone; no second server was started. Try again shortly, or find it with "
-                    f"`fuser {home / 'server.lock'}`"
-                )
-            raise _unresponsive(home, stray)
-        try:
-            return _start(home, fd)
-        finally:
-            os.close(fd)  # the server holds its own copy for as long as it lives
+    if fd is None or stray is not None:
+        if fd is not None:
+            os.close(fd)
+        if stray is None:
+            raise StoreError(
+                f"a process still holds the lock of {home} (server.lock) though its server "
+                f"is gone; no second server was started. Try again shortly, or find it with "
+                f"`fuser {home / 'server.lock'}`"
+            )
+        raise _unresponsive(home, stray)
+    try:
+        return _start(home, fd)
+    finally:
+        os.close(fd)  # the server holds its own copy for as long as it lives
 
 
 def _start(home: Path, lock_fd: int) -> ServerInfo:

@@ -63,6 +63,8 @@ __all__ = ["FalkorStore"]
 T = TypeVar("T")
 
 LOCK_TTL_MS = 120_000
+#: A store restarts a crashed embedded server at most once in this many seconds.
+RESTART_EVERY_S = 30.0
 # The waits' defaults (kept for importers); the values used are read, checked, when a wait
 # starts (waits.py: REDGOV_LOCK_WAIT, REDGOV_FORK_WAIT, REDGOV_BUSY_WAIT).
 LOCK_WAIT_S = LOCK_WAIT.default
@@ -274,6 +276,7 @@ class FalkorStore:
         home: Path | None = None,
         pid: int | None = None,
         username: str | None = None,
+        restart_crashed: bool = False,
     ) -> None:
         self.description = description
         #: A server account (Redis ACL user) other than the default one, e.g. one allowed
@@ -291,6 +294,9 @@ class FalkorStore:
         #: restarts (on another port), and proven ours before the password is sent.
         self._home = home
         self._pid = pid
+        #: Start the embedded server again when a read finds it crashed (:meth:`_recover`).
+        self._restart_crashed = restart_crashed
+        self._restarted_at: float | None = None  # monotonic time of this store's last restart
         try:
             self._connect(host, port, password)
         except (redis.RedisError, OSError) as exc:
@@ -344,6 +350,37 @@ class FalkorStore:
             old.close()
         return True
 
+    def _recover(self) -> bool:
+        """A read's lost connection: the server found again, or, for a store opened with
+        ``restart_crashed`` and a server that died without ``redgov stop``, started
+        again; True when the read may be asked once more.
+
+        Why a reader restarts it: a dashboard holds a store for its whole life, so after
+        a crash it showed "temporarily unavailable" until some command happened to start
+        the server. A deliberate stop is respected (``restart_if_crashed``). At most one
+        restart per :data:`RESTART_EVERY_S` per store: a query that crashes the server
+        cannot keep a reader replaying the AOF. A command's store does not restart (its
+        read reports the loss at once; the next command starts the server), nor does a
+        write (:meth:`_reconnecting`).
+        """
+        if self._relocate():
+            return True
+        if self._home is None or not self._restart_crashed:
+            return False
+        now = time.monotonic()
+        if self._restarted_at is not None and now - self._restarted_at < RESTART_EVERY_S:
+            return False
+        from .embedded_server import restart_if_crashed
+
+        try:
+            info = restart_if_crashed(self._home)
+        except (StoreError, OSError):
+            return False
+        if info is None:
+            return False
+        self._restarted_at = now
+        return self._relocate()
+
     @contextlib.contextmanager
     def _reconnecting(self) -> Iterator[None]:
         """A lost connection: find the server again (for the next call), then report it."""
@@ -363,7 +400,7 @@ class FalkorStore:
         except StoreUnavailable:
             # The embedded server restarted (stop, crash, reboot): find it again and ask
             # once more (a read changes nothing, so asking twice is safe).
-            if not self._relocate():
+            if not self._recover():
                 raise
         return self._read(query, params)
 
@@ -620,7 +657,7 @@ class FalkorStore:
             with _connection(self.description):
                 return self._read_meta(query, params)
         except StoreUnavailable:
-            if not self._relocate():  # restarted elsewhere: find it, ask once more
+            if not self._recover():  # restarted elsewhere or crashed: ask once more
                 raise
         with _connection(self.description):
             return self._read_meta(query, params)

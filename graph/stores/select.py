@@ -61,7 +61,8 @@ def _host_port(spec: str, default_port: int) -> tuple[str, int]:
     return url.hostname, port
 
 
-def open_store(spec: str | None = None, *, read_timeout: float | None = None) -> Store:
+def open_store(spec: str | None = None, *, read_timeout: float | None = None,
+               restart_crashed: bool = False) -> Store:
     """Open the store named by ``spec`` (see :func:`resolve_store_spec`).
 
     ``falkordb://[[user]:password@]host:port[/graph]`` takes its password from the URL or
@@ -69,6 +70,9 @@ def open_store(spec: str | None = None, *, read_timeout: float | None = None) ->
     from the URL or ``$FALKORDB_USER``; Neo4j URIs take credentials from ``$NEO4J_USER`` and
     ``$NEO4J_PASSWORD`` and the database from ``$NEO4J_DATABASE``.  ``read_timeout``
     (seconds, 0 = none) bounds every read; default ``$REDGOV_READ_TIMEOUT`` or 120 s.
+    ``restart_crashed``: a long-lived reader (the dashboard) of the embedded store starts
+    the server again when a read finds it died without ``redgov stop``; a command leaves
+    that to the next command, so a read that lost its server reports it at once.
     A malformed spec is a one-line :class:`StoreError`.
     """
     from .falkordb_store import FalkorStore
@@ -82,6 +86,7 @@ def open_store(spec: str | None = None, *, read_timeout: float | None = None) ->
             host=info.host, port=info.port, password=info.password, graph=graph,
             description=f"embedded FalkorDB ({info.home})", compact_after_bulk=True,
             read_timeout=timeout, home=info.home, pid=info.pid,
+            restart_crashed=restart_crashed,
         )
     scheme, sep, _ = spec.partition("://")
     scheme = scheme.lower()
