@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/bench_load.py [--scale city] [--readers 20] [--seconds 60]
                                     [--timeout 10] [--warm auto|on|off] [--keep]
+                                    [--rounds N]
 
 Builds the demo (``redgov demo --scale S``) into a temporary data directory with its own
 embedded server (loopback only; a user's graph is never touched), then runs two phases
@@ -20,6 +21,12 @@ are narrowed, queries/place_answers.py): ``auto`` (default) as a sync of this gr
 (graphs of ≥ 5,000 compounds: province), ``on``/``off`` always/never; it applies to the
 demo's graph before the first phase (``redgov demo`` does not warm) and, through
 ``REDGOV_WARM``, to the syncs of the second.
+
+``--rounds N`` runs the second phase N times (the syncs go on alternating), and counts
+the embedded server's crashes in its own log (``redis.log``: "crashed by signal") after
+each: FalkorDB 4.16.3 can crash when many readers meet a sync's writes (docs/
+engine-notes.md); ``REDGOV_THREADS=1`` in the environment runs the server with one query
+thread, to compare.
 
 Every read carries the read timeout (``--timeout``), so the run is bounded.  Prints per
 phase: reads, throughput, p50/p95/p99 latency, errors (with their first messages), the
@@ -175,6 +182,14 @@ def _warm(store: Any) -> float | None:
     return time.perf_counter() - t0
 
 
+def _crashes(home: Path) -> int:
+    """How many times the embedded server of ``home`` crashed, from its own log."""
+    try:
+        return (home / "redis.log").read_text(errors="replace").count("crashed by signal")
+    except OSError:
+        return 0
+
+
 def _uptime() -> str:
     """The machine's load as ``uptime`` prints it (the cores are shared)."""
     proc = subprocess.run(["uptime"], capture_output=True, text=True, check=False)
@@ -190,6 +205,8 @@ def main() -> None:
     ap.add_argument("--warm", default="auto", choices=["auto", "on", "off"],
                     help="warm as a sync does (dashboard/warm.py): auto = by the graph's size")
     ap.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run the readers-during-syncs phase this many times, counting crashes")
     args = ap.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="redgov-bench-load-"))
@@ -226,12 +243,20 @@ def main() -> None:
               f"{'no' if warm_s is None else f'{warm_s:.1f} s'}")
         quiet = phase("readers only", args.readers, args.seconds, scopes, names, args.timeout,
                       None, env)
-        busy = phase("readers during syncs", args.readers, args.seconds, scopes, names,
-                     args.timeout, exports, env)
+        busy = []
+        for k in range(max(1, args.rounds)):
+            before = _crashes(home)
+            label = "readers during syncs" + (f", round {k + 1}" if args.rounds > 1 else "")
+            busy.append(phase(label, args.readers, args.seconds, scopes, names,
+                              args.timeout, exports, env))
+            busy[-1]["crashes"] = _crashes(home) - before
+            print(f"  server crashes in this phase: {busy[-1]['crashes']}")
         print(json.dumps({"scale": args.scale, "demo_s": round(demo_s, 1),
                           "warm": args.warm,
                           "warm_s": None if warm_s is None else round(warm_s, 1),
-                          "uptime": _uptime(), "phases": [quiet, busy]}, ensure_ascii=False))
+                          "threads": os.environ.get("REDGOV_THREADS", "2"),
+                          "crashes": sum(b["crashes"] for b in busy),
+                          "uptime": _uptime(), "phases": [quiet, *busy]}, ensure_ascii=False))
     finally:
         stop_server(home)
         if not args.keep:
