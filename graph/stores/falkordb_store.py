@@ -34,7 +34,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import redis
 from falkordb import FalkorDB
@@ -59,6 +59,9 @@ from .timeouts import default_read_timeout, out_of_memory, timed_out
 from .waits import BUSY_WAIT, FORK_WAIT, LOCK_WAIT, busy_wait_s, fork_wait_s, lock_wait_s
 
 __all__ = ["FalkorStore"]
+
+if TYPE_CHECKING:
+    from .embedded_server import ServerInfo
 
 T = TypeVar("T")
 
@@ -327,17 +330,19 @@ class FalkorStore:
             )
         conn.on_connect()
 
-    def _relocate(self) -> bool:
+    def _relocate(self, info: ServerInfo | None = None) -> bool:
         """Find the embedded server again from the data directory (it may have restarted
-        on another port); True when it was found, proven ours and reconnected."""
+        on another port), or take ``info``, the one just started; True when it was found,
+        proven ours and reconnected."""
         if self._home is None:
             return False
-        from .embedded_server import server_running
+        if info is None:
+            from .embedded_server import server_running
 
-        try:
-            info = server_running(self._home)
-        except (StoreError, OSError):
-            info = None
+            try:
+                info = server_running(self._home)
+            except (StoreError, OSError):
+                info = None
         if info is None:
             return False
         old = self._redis
@@ -379,7 +384,7 @@ class FalkorStore:
         if info is None:
             return False
         self._restarted_at = now
-        return self._relocate()
+        return self._relocate(info)
 
     @contextlib.contextmanager
     def _reconnecting(self) -> Iterator[None]:

@@ -82,17 +82,10 @@ def _plain(value: Any) -> Any:
 
 
 def _rows(result: Any) -> list[Row]:
-    """A result's records as plain dicts; a record whose values are all scalars (most) is
-    zipped with the keys at once instead of going through :func:`_plain` value by value."""
+    """A result's records as plain dicts: the keys read once, each record's values zipped
+    with them (``rec.items()`` built a tuple per value)."""
     keys = result.keys()
-    rows: list[Row] = []
-    for rec in result:
-        values = rec.values()
-        if all(type(v) in _SCALARS for v in values):
-            rows.append(dict(zip(keys, values, strict=True)))
-        else:
-            rows.append({k: _plain(v) for k, v in zip(keys, values, strict=True)})
-    return rows
+    return [dict(zip(keys, map(_plain, rec.values()), strict=True)) for rec in result]
 
 
 def _is_out_of_memory(exc: Exception) -> bool:
