@@ -26,7 +26,12 @@ compares the latencies.  Prints, and as JSON at the end:
   pandas figure for that date (``as_of_memory_s``, ``as_of_ratio``);
 - for a subset of questions, the same answer computed in memory with pandas / networkx
   from the export's CSV files (CSV load time reported separately and excluded), the
-  ratio graph ÷ in-memory, and whether both agree.
+  ratio graph ÷ in-memory (``ratio``: a network question's first ask with nothing kept,
+  any other question's median ask), the same once the unscoped answer is kept as
+  `redgov sync`'s warm step keeps it (``unscoped_warm_s``, ``ratio_after_warm``: what a
+  person's first ask after a sync meets once that step is done; it runs by default after
+  syncs of graphs of at least ``dashboard.warm.MIN_COMPOUNDS`` compounds, or with
+  ``REDGOV_WARM=on``), and whether both agree.
 """
 
 from __future__ import annotations
@@ -245,18 +250,24 @@ def run_engine(engine: str, store: Store, export: Path, frames: dict[str, pd.Dat
         scoped_warm, wres = timed(
             lambda q=q: run_question(store, q.name, {"scope": district["code"]}), repeat)
         assert wres.rows == sres.rows, f"{q.name}: scoped after warming differs"
+        # The unscoped ask once `redgov sync`'s warm step has run (dashboard/warm.py: by
+        # default at ≥ MIN_COMPOUNDS compounds): its kept answer, the same rows.
+        whole_warm, uwres = timed(lambda q=q: run_question(store, q.name), repeat)
+        assert uwres.rows == res.rows, f"{q.name}: unscoped after warming differs"
         forget_kept(store)
         row: dict[str, Any] = {"question": q.name, "rules": ",".join(q.rules),
                                "rows": res.count, "unscoped_s": round(whole, 4),
                                "unscoped_first_s": round(first, 4),
                                "scoped_rows": sres.count, "scoped_s": round(scoped, 4),
                                "scoped_first_s": round(scoped_first, 4),
-                               "scoped_warm_s": round(scoped_warm, 4)}
+                               "scoped_warm_s": round(scoped_warm, 4),
+                               "unscoped_warm_s": round(whole_warm, 4)}
         if q.name in IN_MEMORY:
             mem_s, mem = timed(lambda q=q: IN_MEMORY[q.name](frames, as_of), repeat)
             row["memory_s"] = round(mem_s, 4)
             graph_s = first if q.kind == "analytics" else whole
             row["ratio"] = round(graph_s / mem_s, 2) if mem_s else None
+            row["ratio_after_warm"] = round(whole_warm / mem_s, 2) if mem_s else None
             row["agree"] = graph_view(q.name)(res.rows) == mem
         if q.kind == "analytics":
             # Another date's first ask, after this snapshot's first: what an ``--as-of``
@@ -277,6 +288,7 @@ def run_engine(engine: str, store: Store, export: Path, frames: dict[str, pd.Dat
         print(f"[{engine}] {q.name:34s} rows {res.count:7d}  unscoped {whole:8.3f} s  "
               f"(first {first:7.3f} s)  scoped {scoped:7.3f} s  (warmed {scoped_warm:7.3f} s)"
               + (f"  memory {row['memory_s']:7.3f} s  ratio {row['ratio']:6.2f}  "
+                 f"(after warm {row['ratio_after_warm']:6.2f})  "
                  f"agree {row['agree']}" if "memory_s" in row else "")
               + (f"  as_of first {row['as_of_first_s']:7.3f} s" if "as_of_first_s" in row
                  else "")
