@@ -391,9 +391,9 @@ def cores_bound(sync_cpu_s: float, raw_wall_s: float, cores: int | None = None) 
     take less wall time than its CPU seconds (client, validation worker and server) spread
     evenly over every core, so raw wall ÷ (sync CPU ÷ cores) is a strict upper bound on
     ``sync_to_raw_ratio`` — whatever the overlap.  Below 0.8, the goal needs fewer CPU
-    seconds, not a better schedule.  (The CPU seconds are those of this run, taken while
-    its processes shared the cores, which costs some: the validation worker alone,
-    bench_validate.py, uses about three quarters of what it uses inside a sync.)"""
+    seconds, not a better schedule.  (The CPU seconds are this run's: the validation
+    worker alone, bench_validate.py, used about three quarters of what it used inside a
+    city sync, so the bound holds for the sync as it ran.)"""
     cores = cores or os.cpu_count() or 1
     return round(raw_wall_s / (sync_cpu_s / cores), 3)
 
