@@ -392,7 +392,7 @@ def cores_bound(sync_cpu_s: float, raw_wall_s: float, cores: int | None = None) 
     evenly over every core, so raw wall ÷ (sync CPU ÷ cores) is a strict upper bound on
     ``sync_to_raw_ratio`` — whatever the overlap.  Below 0.8, the goal needs fewer CPU
     seconds, not a better schedule.  (The CPU seconds are this run's: the validation
-    worker alone, bench_validate.py, used about three quarters of what it used inside a
+    worker alone, bench_validate.py, used about four fifths of what it used inside a
     city sync, so the bound holds for the sync as it ran.)"""
     cores = cores or os.cpu_count() or 1
     return round(raw_wall_s / (sync_cpu_s / cores), 3)

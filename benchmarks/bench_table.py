@@ -35,8 +35,8 @@ their JSON is read with ``.get``, so fields they add later are carried along):
 emptied, as ``bench_sync.py --warm`` does: the sync and the raw replay then both meet a
 server that has compiled its hot code and planned the write texts once, as a long-lived
 server has.  Without it, Neo4j's first sync pays the JVM's and the planner's warm-up alone
-and the raw replay after it does not (city, tenth session: sync ÷ raw 0.544 cold against
-1.001 with ``bench_sync.py --warm``).
+and the raw replay after it does not (city: sync ÷ raw 0.544 in the ninth session's cold
+run, 1.001 with ``bench_sync.py --warm`` in the eleventh).
 
 ``--skip sync,readers,…`` leaves parts out (the reads then run on one plain sync of the
 export): a Neo4j province run syncs the export three times (the measured first sync, again
