@@ -82,7 +82,7 @@ from .duplicates import KeyCounts
 from .manifest import read_manifest
 from .pii import Hasher, mask_pii
 from .prepare import older_than_latest
-from .progress import SILENT, PhaseClock, Reporter, current, reporting
+from .progress import SILENT, PhaseClock, Reporter, current, reporting, stop_point
 from .read import Export, open_export
 from .report import Issue, SyncReport
 from .schema import ORG_T, PERSON_T, UNIT_T
@@ -317,6 +317,7 @@ class Overlap:
             if self._batches is not None:
                 self._batches.drain()  # the writer is free again
             writer.run(q.UNPUBLISHED_RUNS)  # keeps the writers' lock (a cheap read)
+        stop_point()
 
     def _pump(self) -> None:
         """Take every message the worker has sent: progress goes to the display, finished
@@ -338,6 +339,7 @@ class Overlap:
                 self._done = msg
             else:
                 raise self._failed(msg[1])
+        stop_point()  # a Ctrl-C while the worker validates (progress.py)
 
     def _failed(self, text: str | None) -> WorkerFailed:
         if text is None:

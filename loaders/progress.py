@@ -18,6 +18,10 @@ the graph's state), ``validate`` (every row normalised and checked, per table),
 :func:`phase` both reports a phase and times it into a ``{phase: seconds}`` dict: the
 timings a sync keeps in its run record (``SyncRun.phases_json``).
 
+Stop points: the command line turns a first Ctrl-C into a request (:func:`ask_to_stop`)
+that the loader honours at its next :func:`stop_point` by raising ``KeyboardInterrupt``
+there.  Every phase boundary, reported batch and :data:`TICK` rows validated is one.
+
 >>> timings: dict[str, float] = {}
 >>> with phase("read", timings):
 ...     pass
@@ -29,14 +33,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from typing import Protocol, TypeVar
 
 __all__ = [
-    "PHASES", "SILENT", "PhaseClock", "Reporter", "advance", "current", "phase", "reporting",
-    "table", "ticking", "timings_of", "timings_text",
+    "PHASES", "SILENT", "PhaseClock", "Reporter", "advance", "ask_to_stop", "current",
+    "listen_for_stops", "phase", "reporting", "stop_asked", "stop_point", "table", "ticking",
+    "timings_of", "timings_text",
 ]
 
 #: The phases of a sync, in order (the keys of a run's timings).
@@ -88,6 +94,45 @@ def current() -> Reporter:
     return _CURRENT.get()
 
 
+#: A stop asked and not yet honoured: a plain flag, because a signal handler sets it
+#: (a lock taken there could be the one the interrupted code holds).
+_stop = [False]
+
+
+#: Someone may ask (the command line's handler is installed): validation counts its rows
+#: for stop points even when nobody watches; otherwise it keeps its quicker path.
+_listening = [False]
+
+
+def listen_for_stops(on: bool) -> None:
+    """The command line's Ctrl-C handler is installed (``True``) or removed."""
+    _listening[0] = on
+
+
+def ask_to_stop(asked: bool = True) -> None:
+    """Ask the loader to stop at its next :func:`stop_point` (``False``: withdraw it)."""
+    _stop[0] = asked
+
+
+def stop_asked() -> bool:
+    """A stop was asked and no stop point has honoured it yet."""
+    return _stop[0]
+
+
+def stop_point() -> None:
+    """Raise ``KeyboardInterrupt`` here, once, if a stop was asked (the main thread only).
+
+    Why not raise where the signal lands: a ``KeyboardInterrupt`` raised between any two
+    bytecodes landed in a finaliser of the Neo4j driver, which swallowed it, and the sync
+    went on to publish; another landed while a batch was being handed to a lane thread,
+    which then wrote on unseen while the sync undid its writes and closed the driver under
+    it.  The loader calls this where stopping leaves its own bookkeeping whole.
+    """
+    if _stop[0] and threading.current_thread() is threading.main_thread():
+        _stop[0] = False
+        raise KeyboardInterrupt
+
+
 @contextlib.contextmanager
 def reporting(reporter: Reporter) -> Iterator[Reporter]:
     """Make ``reporter`` the one the loader calls within the block (the CLI's side)."""
@@ -115,6 +160,8 @@ class PhaseClock:
 
     def start(self, name: str, total: int | None = None) -> None:
         self.stop()
+        if name != "undo":  # removing unpublished writes is how a stop ends
+            stop_point()
         current().start(name, total)
         self._name, self._t0 = name, time.perf_counter()
 
@@ -141,18 +188,21 @@ def phase(name: str, timings: dict[str, float] | None = None,
 
 
 def table(name: str, expected: int | None) -> None:
+    stop_point()
     current().table(name, expected)
 
 
 def advance(rows: float) -> None:
+    stop_point()
     if rows:
         current().advance(rows)
 
 
 def ticking(items: Iterable[T], every: int = TICK) -> Iterator[T]:
-    """``items`` unchanged, reporting every ``every`` of them as rows done."""
+    """``items`` unchanged, reporting every ``every`` of them as rows done (each report a
+    :func:`stop_point`, also when nobody watches but a stop may be asked)."""
     reporter = current()
-    if reporter is SILENT:
+    if reporter is SILENT and not _listening[0]:
         yield from items
         return
     n = 0
@@ -160,6 +210,7 @@ def ticking(items: Iterable[T], every: int = TICK) -> Iterator[T]:
         yield item
         n += 1
         if n == every:
+            stop_point()
             reporter.advance(n)
             n = 0
     reporter.advance(n)

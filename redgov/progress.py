@@ -16,14 +16,18 @@ Standard output never carries progress: a pipe or ``--format json`` reads only t
 Ctrl-C: :func:`shown` stops the display, says in one line that the work was interrupted
 and whether anything was published (a sync publishes in its last step only; what it had
 written unpublished is removed on the way out, or by the next sync), and exits 130 with
-no traceback.
+no traceback.  Around work that writes, the first Ctrl-C is a request the loader honours
+at its next stop point (between two batches, a second at most; the notice says so), and a
+second one interrupts at once (see :func:`redgov.loaders.progress.stop_point` for why).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from typing import IO, Any
@@ -31,7 +35,15 @@ from typing import IO, Any
 import click
 
 from .graph.display import display
-from .loaders.progress import SILENT, Reporter, current, reporting
+from .loaders.progress import (
+    SILENT,
+    Reporter,
+    ask_to_stop,
+    current,
+    listen_for_stops,
+    reporting,
+    stop_asked,
+)
 
 __all__ = ["MODES", "PlainReporter", "RichReporter", "choose", "done", "progress_option", "shown"]
 
@@ -206,6 +218,8 @@ def _columns(lang: str) -> list[Any]:
                 total = f"/{round(task.total):,}" if task.total else ""
                 return Text(f"{round(task.completed):,}{total}{unit}")
             seconds = task.fields.get("seconds")
+            if seconds is None and task.fields.get("kind") == "phase" and _interrupting[0]:
+                return Text(_stopping_notice(lang), style="bold yellow")
             if seconds is None:
                 elapsed = _clock(time.monotonic() - task.fields.get("t0", time.monotonic()))
                 return Text(_say(lang, f"用时 {elapsed}", f"{elapsed} so far"), style="dim")
@@ -276,8 +290,11 @@ def shown(mode: str, fmt: str = "table", lang: str = "zh", *,
     the block may publish (a sync), so the line says whether it had."""
     reporter = choose(mode, fmt, lang, runs=runs)
     live = reporter if isinstance(reporter, RichReporter) else None
+    stopping = (_stopping_at_stop_points(lang, live is not None) if writes
+                else contextlib.nullcontext())
     try:
-        with live if live is not None else contextlib.nullcontext(), reporting(reporter):
+        with live if live is not None else contextlib.nullcontext(), reporting(reporter), \
+                stopping:
             yield reporter
     except KeyboardInterrupt:
         published = bool(getattr(reporter, "published", False))
@@ -293,3 +310,56 @@ def shown(mode: str, fmt: str = "table", lang: str = "zh", *,
             "are unchanged; unpublished writes were removed or are left to the next sync)",
         ), err=True)
         sys.exit(INTERRUPTED)
+
+
+#: A first Ctrl-C was pressed: the live display says it is stopping (a plain flag, set
+#: in a signal handler; see :func:`_stopping_at_stop_points`).
+_interrupting = [False]
+
+
+def _stopping_notice(lang: str) -> str:
+    return _say(lang, "正在中断：当前批次写完即停止（再按一次 Ctrl-C 立即中断）",
+                "interrupting: stopping once the current batch is written "
+                "(press Ctrl-C again to interrupt at once)")
+
+
+@contextlib.contextmanager
+def _stopping_at_stop_points(lang: str, live: bool) -> Iterator[None]:
+    """Within the block, a first Ctrl-C asks the loader to stop at its next stop point and
+    says so; a second raises ``KeyboardInterrupt`` where it lands.  Installed only over
+    Python's own handler, in the main thread (elsewhere the signal is not ours).
+
+    The handler takes no lock and calls no Python writer: it may run inside a ``print``
+    to standard error, which would refuse the reentrant write.  So a live display shows
+    the notice in its phase line; otherwise it is written straight to the descriptor."""
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    pressed = [0]
+    notice = (_stopping_notice(lang) + "\n").encode()
+
+    def on_ctrl_c(signum: int, frame: Any) -> None:
+        pressed[0] += 1
+        ask_to_stop()  # also when raising now: were it swallowed, the next stop point raises
+        if pressed[0] > 1:
+            raise KeyboardInterrupt
+        if live:
+            _interrupting[0] = True
+        else:
+            with contextlib.suppress(OSError):
+                os.write(2, notice)
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    listen_for_stops(True)
+    try:
+        yield
+        if stop_asked():  # pressed after the last stop point: the notice needs its sequel
+            click.echo(_say(lang, "Ctrl-C 时已没有可停下的步骤：本次工作已全部完成",
+                            "Ctrl-C came after the last step that could stop: the work "
+                            "finished"), err=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        listen_for_stops(False)
+        ask_to_stop(False)
+        _interrupting[0] = False

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Final
 
+from ..progress import stop_point
 from .companies import build_companies, plan_companies
 from .compounds import build_compound_bodies, build_compound_people
 from .evaluation import build_evaluation
@@ -66,6 +67,7 @@ def generate(out_dir: Path, *, scale: str = "district", seed: int = 1,
         streets = communities = compounds = companies = with_org = 0
         total: Counter[str] = Counter()
         for i, district in enumerate(spec.districts):
+            stop_point()  # a first Ctrl-C stops here (progress.py)
             world.tally = Counter()  # per district, so each seeds every finding at least once
             plan = plan_district(world, district)
             plan_companies(world, plan, spec.city_prefix)

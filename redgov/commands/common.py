@@ -57,8 +57,19 @@ def opened_store(spec: str | None, *, timeout: float | None = None) -> Iterator[
     try:
         yield store
     except StoreError as exc:
+        _close_quietly(store)
         raise click.ClickException(exc.text(run_lang())) from None
-    finally:
+    except BaseException:
+        _close_quietly(store)
+        raise
+    store.close()
+
+
+def _close_quietly(store: Store) -> None:
+    """Close on the way out of an error, which stays the one reported: after a Ctrl-C
+    pressed twice, a thread may still hold a connection mid-message, and the Neo4j
+    driver's close then fails an assertion of its own (a traceback instead of exit 130)."""
+    with contextlib.suppress(Exception):
         store.close()
 
 
