@@ -318,9 +318,9 @@ _interrupting = [False]
 
 
 def _stopping_notice(lang: str) -> str:
-    return _say(lang, "正在中断：当前批次写完即停止（再按一次 Ctrl-C 立即中断）",
-                "interrupting: stopping once the current batch is written "
-                "(press Ctrl-C again to interrupt at once)")
+    return _say(lang, "正在中断：当前批次完成后即停止（再按一次 Ctrl-C 立即中断）",
+                "interrupting: stopping once the current batch is done "
+                "(press Ctrl-C again to stop at once)")
 
 
 @contextlib.contextmanager

@@ -37,7 +37,7 @@ from redgov.loaders.progress import (
 from redgov.progress import RichReporter, shown
 
 INTERRUPTED = "已中断：未发布任何更改（已发布的快照不变，未发布的写入已撤销或由下次同步清除）"
-NOTICE = "正在中断：当前批次写完即停止（再按一次 Ctrl-C 立即中断）"
+NOTICE = "正在中断：当前批次完成后即停止（再按一次 Ctrl-C 立即中断）"
 
 
 @pytest.fixture(autouse=True)
