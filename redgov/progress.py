@@ -17,7 +17,7 @@ Ctrl-C: :func:`shown` stops the display, says in one line that the work was inte
 and whether anything was published (a sync publishes in its last step only; what it had
 written unpublished is removed on the way out, or by the next sync), and exits 130 with
 no traceback.  Around work that writes, the first Ctrl-C is a request the loader honours
-at its next stop point (between two batches, a second at most; the notice says so), and a
+at its next stop point (between two batches; the notice says so), and a
 second one interrupts at once (see :func:`redgov.loaders.progress.stop_point` for why).
 """
 
