@@ -317,7 +317,7 @@ class Overlap:
             if self._batches is not None:
                 self._batches.drain()  # the writer is free again
             writer.run(q.UNPUBLISHED_RUNS)  # keeps the writers' lock (a cheap read)
-        stop_point()
+            stop_point()  # _pump has its own
 
     def _pump(self) -> None:
         """Take every message the worker has sent: progress goes to the display, finished

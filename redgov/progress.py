@@ -218,7 +218,7 @@ def _columns(lang: str) -> list[Any]:
                 total = f"/{round(task.total):,}" if task.total else ""
                 return Text(f"{round(task.completed):,}{total}{unit}")
             seconds = task.fields.get("seconds")
-            if seconds is None and task.fields.get("kind") == "phase" and _interrupting[0]:
+            if seconds is None and task.fields.get("kind") == "phase" and stop_asked():
                 return Text(_stopping_notice(lang), style="bold yellow")
             if seconds is None:
                 elapsed = _clock(time.monotonic() - task.fields.get("t0", time.monotonic()))
@@ -312,11 +312,6 @@ def shown(mode: str, fmt: str = "table", lang: str = "zh", *,
         sys.exit(INTERRUPTED)
 
 
-#: A first Ctrl-C was pressed: the live display says it is stopping (a plain flag, set
-#: in a signal handler; see :func:`_stopping_at_stop_points`).
-_interrupting = [False]
-
-
 def _stopping_notice(lang: str) -> str:
     return _say(lang, "正在中断：当前批次完成后即停止（再按一次 Ctrl-C 立即中断）",
                 "interrupting: stopping once the current batch is done "
@@ -336,17 +331,16 @@ def _stopping_at_stop_points(lang: str, live: bool) -> Iterator[None]:
             signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
         yield
         return
-    pressed = [0]
+    pressed = 0
     notice = (_stopping_notice(lang) + "\n").encode()
 
     def on_ctrl_c(signum: int, frame: Any) -> None:
-        pressed[0] += 1
+        nonlocal pressed
+        pressed += 1
         ask_to_stop()  # also when raising now: were it swallowed, the next stop point raises
-        if pressed[0] > 1:
+        if pressed > 1:
             raise KeyboardInterrupt
-        if live:
-            _interrupting[0] = True
-        else:
+        if not live:  # a live display shows the request (stop_asked) in its phase line
             with contextlib.suppress(OSError):
                 os.write(2, notice)
 
@@ -362,4 +356,3 @@ def _stopping_at_stop_points(lang: str, live: bool) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
         listen_for_stops(False)
         ask_to_stop(False)
-        _interrupting[0] = False
