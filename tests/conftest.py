@@ -305,7 +305,7 @@ def _worker_shared(config: pytest.Config) -> Path | None:
 def _start_background(config: pytest.Config, folder: Path | None, *, neo4j: bool,
                       lint: bool) -> None:
     """Start what the session will wait for later, in the background: Neo4j and the lint."""
-    if neo4j and _neo4j_unavailable() is None:
+    if neo4j and "neo4j" not in _early and _neo4j_unavailable() is None:
         home = folder / "neo4j" if folder else _session_dir(config, "neo4j")
         _early["neo4j"] = _Neo4jStart(home)
     if lint:
@@ -378,12 +378,27 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     return GroupScheduling(config, log)  # type: ignore[arg-type]
 
 
+def _whole_suite(config: pytest.Config) -> bool:
+    """The README's test command (no paths, ``-k`` or ``-m``): it runs the Neo4j half."""
+    return (config.args_source == pytest.Config.ArgsSource.TESTPATHS
+            and not config.option.keyword and not config.option.markexpr
+            and not config.option.collectonly)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: object) -> None:
-    """Controller: hand each worker the folder of the shared servers."""
+    """Controller: hand each worker the folder of the shared servers.
+
+    For the whole suite, Neo4j starts here, while the workers import and collect (≈ 12 s
+    here, which the Neo4j half's first test otherwise waits for on top of Neo4j's start):
+    that worker runs the Neo4j half, which is the suite's longest chain.
+    """
     config: pytest.Config = node.config  # type: ignore[attr-defined]
     if not hasattr(config, "_redgov_shared"):
         config._redgov_shared = _session_dir(config, "shared")  # type: ignore[attr-defined]
+        if _whole_suite(config):
+            _start_background(config, config._redgov_shared,  # type: ignore[attr-defined]
+                              neo4j=True, lint=False)
     node.workerinput[_SHARED] = str(config._redgov_shared)  # type: ignore[attr-defined]
 
 

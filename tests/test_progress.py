@@ -9,8 +9,8 @@
 - Each sync's phase timings are in its ``SyncRun`` record, in ``redgov status`` (table
   and JSON) and in the run log.
 - A sync interrupted by SIGINT in the middle of its writes (a ``district`` demo export on
-  top of another: thousands of rows, seconds of writing) exits 130 with one Chinese line
-  and no traceback; the published snapshots, what readers see and the answers are as
+  top of itself with thousands of people changed: seconds of writing) exits 130 with one
+  Chinese line and no traceback; the published snapshots, what readers see and the answers are as
   before; the next sync of the same export applies (both engines).
 
 The children run without ``$CI`` (CI sets it, and the display rightly stays off there).
@@ -18,6 +18,7 @@ The children run without ``$CI`` (CI sets it, and the display rightly stays off 
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import pty
@@ -34,7 +35,7 @@ import pytest
 from engine_diff import dump_at
 from redgov.graph.introspection import sync_runs
 from redgov.graph.snapshots import list_snapshots
-from redgov.loaders.demo import generate
+from redgov.graph.stores.base import DEFAULT_BATCH
 from redgov.loaders.progress import PHASES, SILENT, timings_of
 from test_snapshot_history import EXPORTS, REQUIRED, answers
 
@@ -291,14 +292,35 @@ def test_phase_timings_are_in_the_run_record_status_and_log(engine: Any) -> None
 
 # --- Ctrl-C in the middle of the writes --------------------------------------------------------
 
+#: People whose phone number the second export changes: two write batches of people
+#: (``graph.stores.base.DEFAULT_BATCH`` rows a batch), seconds of writing on either engine.
+CHANGED_PEOPLE = 8000
+
+
 @pytest.fixture(scope="module")
 def district_pair(tmp_path_factory: pytest.TempPathFactory,
                   district_demo: Any) -> tuple[Path, Path]:
-    """Two district demo exports (seeds 1 and 2): the second rewrites most of the first."""
+    """The district demo export (seed 1), and the same with the first
+    :data:`CHANGED_PEOPLE` people's phone numbers changed.
+
+    Not seed 2, which rewrites nearly every row: its sync after the interruption took a
+    minute of the Neo4j half's time, and a change of thousands of people interrupts the
+    writes as well.
+    """
     root = tmp_path_factory.mktemp("district")
-    district_demo(root / "seed1")
-    generate(root / "seed2", scale="district", seed=2)
-    return root / "seed1", root / "seed2"
+    first = district_demo(root / "seed1")
+    second = district_demo(root / "phones")
+    path = second / "人员.csv"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    column = rows[0].index("手机号")
+    assert DEFAULT_BATCH < CHANGED_PEOPLE < len(rows) - 1  # more than a batch, not everyone
+    for row in rows[1:CHANGED_PEOPLE + 1]:
+        phone = row[column]
+        row[column] = phone[:-1] + str((int(phone[-1]) + 1) % 10)  # still a mobile number
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return first, second
 
 
 @pytest.mark.timeout(900)  # two district syncs and a half: minutes on a loaded Neo4j
@@ -314,7 +336,7 @@ def test_an_interrupted_sync_publishes_nothing_and_the_next_one_applies(
             before = (list_snapshots(store.read), dump_at(store, 1), _answers(env, ASKED))
             term = Terminal(_redgov("sync", str(second)), env)
             assert term.read_until("写入", timeout=600), term.text[-3000:]
-            time.sleep(0.5)  # a few batches into the write
+            time.sleep(0.5)  # into the writes of the changed people
             term.proc.send_signal(signal.SIGINT)
             code = term.finish(timeout=300)
             shown = term.text
@@ -327,7 +349,9 @@ def test_an_interrupted_sync_publishes_nothing_and_the_next_one_applies(
             assert after == before
             done = _piped(env, "sync", str(second), "--format", "json")
             assert done.returncode == 0, done.stderr
-            assert json.loads(done.stdout)["status"] == "applied", done.stdout[:500]
+            report = json.loads(done.stdout)
+            assert report["status"] == "applied", done.stdout[:500]
+            assert report["changes"]["人员"]["changed"] == CHANGED_PEOPLE, report["changes"]
             assert [s.ordinal for s in list_snapshots(store.read)] == [1, 2]
         finally:
             store.close()
