@@ -10,8 +10,8 @@
   and JSON) and in the run log.
 - A sync interrupted by SIGINT in the middle of its writes (a ``district`` demo export on
   top of itself with thousands of people changed: seconds of writing) exits 130 with one
-  Chinese line and no traceback; the published snapshots, what readers see and the answers are as
-  before; the next sync of the same export applies (both engines).
+  Chinese line and no traceback; the published snapshots, what readers see and the
+  answers are as before; the next sync of the same export applies (both engines).
 
 The children run without ``$CI`` (CI sets it, and the display rightly stays off there).
 """
