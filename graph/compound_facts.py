@@ -27,9 +27,10 @@ facts existed, or by an older definition of the facts) is answered from the grap
 same step, before the mark, which covers both.
 
 The catalog's ``.cypher`` definitions stay the truth: ``queries/from_facts/`` holds a
-second text for the questions that these facts answer, and ``tests/test_compound_facts.py``
-proves at every snapshot of the history fixtures and of a ``demo --history`` graph, on
-both engines, that each gives its definition's rows.
+second text for the questions that these facts answer, and the tests prove at every
+snapshot of the history fixtures (``tests/test_compound_facts.py``) and of a ``demo
+--history`` graph (``tests/test_demo_history.py``), on both engines, that each gives its
+definition's rows.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ once as the runner answers it (from the facts, since they exist for the snapshot
 ``as_of`` is its date) and once from its ``.cypher`` definition (``use_facts=False``) —
 unscoped and scoped to a district, every roll-up level for the roll-ups; rows,
 their order and their value types must be equal.  The data:
-the hand-written snapshot history (tests/fixtures/history, five exports) and a two-month
-``demo --history`` at the smallest scale (``district``), both engines.
+the hand-written snapshot history (tests/fixtures/history, five exports), both engines;
+the three-month ``demo --history`` that tests/test_demo_history.py publishes is checked
+there, with the same differential (tests/facts_diff.py).
 
 Also: ``--as-of`` another day than the snapshot's is computed from the graph; a graph
 whose snapshot has no facts (synced before they existed) answers from the graph and the
@@ -18,12 +19,12 @@ party organisation one per live seat).
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from facts_diff import asks, differences, typed
 from redgov.graph.compound_facts import FACTS_VERSION, LABEL, compute_facts, facts_ready
 from redgov.graph.cypher import cypher
 from redgov.graph.org_facts import LABEL as ORG_LABEL
@@ -32,20 +33,13 @@ from redgov.graph.snapshots import Snapshot, list_snapshots
 from redgov.graph.stores.base import StoreError
 from redgov.graph.vocabulary import LEVEL_ORDER
 from redgov.loaders import sync_export
-from redgov.loaders.demo.history import generate_history
 from redgov.queries import run_question
 from redgov.queries.catalog import get_question
-from redgov.queries.fact_texts import FACT_TEXTS, choose_text, fact_text
+from redgov.queries.fact_texts import FACT_TEXTS, choose_text
 
 HISTORY = Path(__file__).parent / "fixtures" / "history"
 EXPORTS = sorted(p for p in HISTORY.iterdir() if p.is_dir())
 
-_SCOPES = cypher("test.compound_facts.scopes", """
-MATCH (u:Unit)
-WHERE @current(u) AND u.level IN ['district', 'street', 'community']
-RETURN u.level AS level, min(u.code) AS code
-ORDER BY level
-""")
 _LIVE_FACTS, _LIVE_ORG_FACTS = (cypher(name, f"""
 MATCH (f:{label})
 WHERE @live(f)
@@ -79,56 +73,6 @@ ORDER BY code
 """)
 
 
-def _typed(rows: list[dict[str, Any]]) -> str:
-    """Rows with each value's type, so that 3 vs 3.0 or True vs 1 differ."""
-    return json.dumps([[(k, type(v).__name__, v) for k, v in r.items()] for r in rows],
-                      ensure_ascii=False)
-
-
-#: Fact texts that narrow their facts by the scope with a test of their own, not only
-#: ``@in_scope`` on a unit (queries/from_facts/funding_rollup.cypher).
-_OWN_SCOPE_TEST = frozenset({"funding_rollup"})
-
-
-def _asks(store: Any, snap: Snapshot, scoped: bool = True) -> list[tuple[str, dict[str, Any]]]:
-    """Each fact question unscoped and scoped to a district (one scope: ``@in_scope`` is
-    one macro for every level), and to a street and a community too where its fact text
-    tests the scope on the facts itself (:data:`_OWN_SCOPE_TEST`); each roll-up at every
-    level unscoped."""
-    found = store.read(_SCOPES, {"snapshot": snap.ordinal}) if scoped else []
-    scopes = {r["level"]: r["code"] for r in found if r["code"] is not None}
-    out: list[tuple[str, dict[str, Any]]] = []
-    for name in sorted(FACT_TEXTS):
-        out.append((name, {}))
-        rollup = None not in FACT_TEXTS[name]
-        out += [(name, {"scope": scope}) for level, scope in scopes.items()
-                if name in _OWN_SCOPE_TEST or level == "district"]
-        if rollup:  # one text per level it serves
-            default = get_question(name).param("level").default
-            out += [(name, {"level": lv}) for lv in FACT_TEXTS[name] if lv != default]
-    return out
-
-
-def differences(store: Any, snap: Snapshot) -> list[str]:
-    """Every (question, parameters) whose fact answer is not its definition's, at ``snap``."""
-    assert facts_ready(store.read, snap.run_id), f"no facts for snapshot {snap}"
-    found = []
-    for name, params in _asks(store, snap):
-        got = run_question(store, name, params, snapshot=snap)
-        text = fact_text(name, got.params)  # the parameters as resolved (default level)
-        used = choose_text(store.read, name, get_question(name).text, got.params, snap)
-        assert text is not None and used == text, (name, got.params, "not read from facts")
-        want = run_question(store, name, params, snapshot=snap, use_facts=False)
-        if _typed(got.rows) != _typed(want.rows):
-            diff = [{k: (g.get(k), w.get(k)) for k in {*g, *w}
-                     if _typed([{k: g.get(k)}]) != _typed([{k: w.get(k)}])} | {"at": i}
-                    for i, (g, w) in enumerate(zip(got.rows, want.rows, strict=False))
-                    if _typed([g]) != _typed([w])][:2]
-            found.append(f"{snap.date} {name} {params}: {got.count} rows from facts, "
-                         f"{want.count} from the definition; (facts, definition) {diff}")
-    return found
-
-
 def place_differences(store: Any, snap: Snapshot) -> tuple[list[str], int]:
     """queries/place_answers.py: with the unscoped answer kept at ``snap``, each scoped
     answer narrowed from it equals the definition's at the first unit of each level live
@@ -157,7 +101,7 @@ def place_differences(store: Any, snap: Snapshot) -> tuple[list[str], int]:
                 continue
             want = run_question(store, name, {"scope": unit["code"]}, snapshot=snap,
                                 use_facts=False).rows
-            if got is None or _typed(got) != _typed(want):
+            if got is None or typed(got) != typed(want):
                 found.append(f"{snap.date} {name} {unit['code']}: narrowed {got}, "
                              f"definition {want}")
             seen += len(want)
@@ -221,18 +165,6 @@ def test_facts_answer_as_the_definitions_at_every_history_snapshot(
         assert any(0 < f["org_created"] < f["orgs"] for f in figures[1:]), figures
 
 
-@pytest.mark.timeout(900)  # two district syncs; Neo4j on a loaded machine takes minutes
-def test_facts_answer_as_the_definitions_on_a_demo_history(
-        engine: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
-    out = tmp_path_factory.mktemp("facts_history")
-    _, months = generate_history(out, scale="district", seed=1, months=2)
-    with engine.fresh_store("test_compound_facts demo") as store:
-        figures = _sync_all(store, [m.folder for m in months])
-        found = [d for snap in list_snapshots(store.read) for d in differences(store, snap)]
-        assert found == [], "\n".join(found)
-        assert 0 < figures[1]["created"] < figures[1]["compounds"] / 2, figures
-
-
 def test_another_as_of_and_a_graph_without_facts_answer_from_the_graph(engine: Any) -> None:
     with engine.fresh_store("test_compound_facts fallback") as store:
         _sync_all(store, EXPORTS[:1])
@@ -245,23 +177,23 @@ def test_another_as_of_and_a_graph_without_facts_answer_from_the_graph(engine: A
         again = (compute_facts(*at, read=_refuse), compute_org_facts(*at, read=_refuse))
         assert one[0] and one[1] and both == one and again == one, (one, both, again)
         day_before = (date.fromisoformat(str(first.date)) - timedelta(days=1)).isoformat()
-        for name, params in _asks(store, first, scoped=False):
+        for name, params in asks(store, first, scoped=False):
             other = {**params, "as_of": day_before}
             got = run_question(store, name, other, snapshot=first)
             assert choose_text(store.read, name, "definition", got.params, first) == "definition"
             want = run_question(store, name, other, snapshot=first, use_facts=False)
-            assert _typed(got.rows) == _typed(want.rows), (name, other)
+            assert typed(got.rows) == typed(want.rows), (name, other)
         # As if synced before facts existed: no fact nodes, no mark on the run.
         with store.transaction() as w:
             w.run(_DROP_FACTS)
             w.run(_UNMARK_RUNS)
         assert not facts_ready(store.read, first.run_id)
-        for name, params in _asks(store, first, scoped=False):
+        for name, params in asks(store, first, scoped=False):
             got = run_question(store, name, params, snapshot=first)
             assert got.params["as_of"] == first.date
             assert choose_text(store.read, name, "definition", got.params, first) == "definition"
             want = run_question(store, name, params, snapshot=first, use_facts=False)
-            assert _typed(got.rows) == _typed(want.rows), (name, params)
+            assert typed(got.rows) == typed(want.rows), (name, params)
         # The next sync writes every current compound's fact for its own snapshot.
         (report,) = [sync_export(store, EXPORTS[1])]
         assert report.status == "applied" and report.facts["created"] == \
