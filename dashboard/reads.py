@@ -96,8 +96,7 @@ MATCH (x:Unit {code: $code})
 WHERE @current(x) AND @in_scope(x) AND x.level <> 'compound'
 WITH x
 MATCH (u:Unit)
-WHERE (u.code = $code OR u.community_code = $code OR u.street_code = $code
-       OR u.district_code = $code OR u.city_code = $code)
+WHERE @in_subtree(u)
   AND @current(u) AND @in_scope(u)
 RETURN u.code AS code, u.name AS name, u.level AS level, u.parent_code AS parent_code,
        u.compound_type AS compound_type, u.households AS households
@@ -116,9 +115,9 @@ RETURN u.code AS code, u.name AS name, u.level AS level, u.parent_code AS parent
 # The organisations of a unit's subtree: those sitting there, those built in one of its
 # compounds (a joint branch may sit at the community) and the companies with an active
 # contract for one of its compounds.  `rel` says how each one belongs.  The subtree's units
-# are found once, not per relation, by their ancestors' codes: an OR of equalities, which
-# each engine answers from the codes' indexes (graph/schema.py LOOKUPS; `$code IN [...]`
-# scanned all 57,654 units of a province), and none for a compound: no
+# are found once, not per relation, by their ancestors' codes (@in_subtree: from the codes'
+# indexes on both engines; a list form scanned all 57,654 units of a province), and none
+# for a compound: no
 # other unit names a compound in its ancestry (loaders/diff.ancestry_of records the codes
 # of cities, districts, streets and communities only), so its subtree is itself, found
 # by the code index.
@@ -129,8 +128,7 @@ MATCH (x:Unit {code: $code})
 WHERE @live(x) AND x.level <> 'compound'
 WITH x
 MATCH (u:Unit)
-WHERE (u.code = $code OR u.community_code = $code OR u.street_code = $code
-       OR u.district_code = $code OR u.city_code = $code)
+WHERE @in_subtree(u)
   AND @live(u) AND @in_scope(u)
 MATCH (o:Organisation)-[r:SITS_AT|BUILT_IN|MANAGES]->(u)
 WHERE @current(o) AND @live(r) AND (type(r) <> 'MANAGES' OR (@active(r)))
@@ -200,8 +198,7 @@ CONTRACTS = cypher(
     "dashboard.contracts",
     """
 MATCH (u:Unit)
-WHERE (u.code = $code OR u.community_code = $code OR u.street_code = $code
-       OR u.district_code = $code OR u.city_code = $code)
+WHERE @in_subtree(u)
   AND @live(u)
 MATCH (o:Organisation)-[c:MANAGES]->(u)
 WHERE @live(o, c)

@@ -19,6 +19,9 @@ Macros (each takes one or more variables, comma-separated):
                   撤销 at the snapshot is a record of the past, never drawn or counted
                   as serving)
 ``@in_scope(u)``  the unit ``u`` is ``$scope`` or below it (or ``$scope`` is null)
+``@in_subtree(u)`` the unit ``u`` is ``$code`` or below it, as an OR of equalities that
+                  each engine answers from the ancestor codes' indexes (graph/schema.py
+                  ``LOOKUPS``; docs/engine-notes.md: the list form scans every unit)
 
 A relation version only ever joins versions of its two ends that belong to the same
 snapshots (the loader re-points relations when an end gets a new version), so a node
@@ -69,12 +72,18 @@ def _in_scope(x: str) -> str:
             f"{x}.district_code, {x}.city_code]")
 
 
+def _in_subtree(x: str) -> str:
+    return (f"({x}.code = $code OR {x}.community_code = $code OR {x}.street_code = $code"
+            f" OR {x}.district_code = $code OR {x}.city_code = $code)")
+
+
 MACROS: Final[dict[str, Callable[[str], str]]] = {
     "live": live,
     "current": _current,
     "active": _active,
     "in_force": _in_force,
     "in_scope": _in_scope,
+    "in_subtree": _in_subtree,
 }
 _CALL = re.compile(r"@(\w+)\(\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*\)")
 

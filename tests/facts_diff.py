@@ -24,10 +24,12 @@ WHERE @current(u) AND u.level IN ['district', 'street', 'community']
 RETURN u.level AS level, min(u.code) AS code
 ORDER BY level
 """)
-_FACTS_MADE = cypher("test.compound_facts.made", f"""
+#: The compound facts live at a snapshot, with the ordinal their version began at.
+LIVE_FACTS = cypher("test.compound_facts.live", f"""
 MATCH (f:{LABEL})
 WHERE @live(f)
-RETURN count(f) AS live, sum(CASE WHEN f.vf = $snapshot THEN 1 ELSE 0 END) AS made
+RETURN f.code AS code, f.vf AS vf
+ORDER BY code
 """)
 
 
@@ -81,9 +83,7 @@ def differences(store: Any, snap: Snapshot) -> list[str]:
     return found
 
 
-
-
 def facts_made(store: Any, snap: Snapshot) -> tuple[int, int]:
     """(live compound facts at ``snap``, how many of them that snapshot's sync wrote)."""
-    (row,) = store.read(_FACTS_MADE, {"snapshot": snap.ordinal})
-    return int(row["live"]), int(row["made"] or 0)
+    live = store.read(LIVE_FACTS, {"snapshot": snap.ordinal})
+    return len(live), sum(1 for r in live if r["vf"] == snap.ordinal)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from facts_diff import asks, differences, typed
+from facts_diff import LIVE_FACTS, asks, differences, typed
 from redgov.graph.compound_facts import FACTS_VERSION, LABEL, compute_facts, facts_ready
 from redgov.graph.cypher import cypher
 from redgov.graph.org_facts import LABEL as ORG_LABEL
@@ -40,13 +40,12 @@ from redgov.queries.fact_texts import FACT_TEXTS, choose_text
 HISTORY = Path(__file__).parent / "fixtures" / "history"
 EXPORTS = sorted(p for p in HISTORY.iterdir() if p.is_dir())
 
-_LIVE_FACTS, _LIVE_ORG_FACTS = (cypher(name, f"""
-MATCH (f:{label})
+_LIVE_ORG_FACTS = cypher("test.compound_facts.live_orgs", f"""
+MATCH (f:{ORG_LABEL})
 WHERE @live(f)
 RETURN f.code AS code, f.vf AS vf
 ORDER BY code
-""") for name, label in (("test.compound_facts.live", LABEL),
-                         ("test.compound_facts.live_orgs", ORG_LABEL)))
+""")
 _COMPOUNDS = cypher("test.compound_facts.compounds", """
 MATCH (c:Unit {level: 'compound'})
 WHERE @current(c)
@@ -144,7 +143,7 @@ def test_facts_answer_as_the_definitions_at_every_history_snapshot(
         # One live fact per current compound at each snapshot; a re-sync keeps the facts
         # of the compounds it did not change (their version began at an earlier snapshot).
         for snap, fig in zip(snaps, figures, strict=True):
-            live = store.read(_LIVE_FACTS, {"snapshot": snap.ordinal})
+            live = store.read(LIVE_FACTS, {"snapshot": snap.ordinal})
             compounds = store.read(_COMPOUNDS, {"snapshot": snap.ordinal})
             assert [r["code"] for r in live] == [r["code"] for r in compounds], snap
             assert fig["compounds"] == len(compounds), (snap, fig)
